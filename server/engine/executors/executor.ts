@@ -1,0 +1,74 @@
+import type { Network } from '../network/network.js';
+
+/** One side of a score: a class logit, logsumexp over all logits, or nothing (the notebook's `score_f`). */
+export type ScoreTerm = { kind: 'class'; index: number } | { kind: 'logsumexp' } | { kind: 'none' };
+
+/** The attributed score: term1(logits) - term2(logits), on `softmax2_pre_activation`. */
+export interface ScoreSpec {
+  class1: ScoreTerm;
+  class2: ScoreTerm;
+}
+
+export interface GradientBatch {
+  /** dScore/dA for each item, NHWC, `batch * H * W * C` values. */
+  grads: Float32Array;
+  /** score(A_b) for each item. */
+  scores: Float32Array;
+}
+
+/**
+ * Runs the network description. Activations are NHWC float32 for one image (`H * W * C`) or a
+ * batch (`B * H * W * C`); images are RGB 0..255, 224x224, NHWC (the graph subtracts the mean).
+ */
+export interface Executor {
+  /** e.g. `tfjs-wasm`, `onnxruntime-cpu`: reported with every result. */
+  readonly backend: string;
+  readonly network: Network;
+  /** Activations of `layer` for one image. */
+  activations(image: Float32Array, layer: string): Promise<Float32Array>;
+  /** Logits (1000 per item) of the network cut at `layer`, fed with `acts`. */
+  logits(layer: string, acts: Float32Array, batch: number): Promise<Float32Array>;
+  /** Logits of the whole network for one image. */
+  imageLogits(image: Float32Array): Promise<Float32Array>;
+  /** dScore/dA and the score itself, for a batch of activations at `layer`. */
+  gradients(layer: string, acts: Float32Array, batch: number, score: ScoreSpec): Promise<GradientBatch>;
+  dispose(): void;
+}
+
+/** Evaluates a score on one row of logits (used for score(A) and score(0)). */
+export function evaluateScore(score: ScoreSpec, logits: Float32Array | number[], offset = 0, n = 1000): number {
+  return termValue(score.class1, logits, offset, n) - termValue(score.class2, logits, offset, n);
+}
+
+function termValue(t: ScoreTerm, logits: ArrayLike<number>, offset: number, n: number): number {
+  if (t.kind === 'none') return 0;
+  if (t.kind === 'class') return logits[offset + t.index];
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) max = Math.max(max, logits[offset + i]);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += Math.exp(logits[offset + i] - max);
+  return max + Math.log(sum);
+}
+
+/** dScore/dlogits for one row: one-hot for a class, softmax for logsumexp, zero for none. */
+export function scoreLogitGradient(score: ScoreSpec, logits: ArrayLike<number>, offset = 0, n = 1000): Float32Array {
+  const g = new Float32Array(n);
+  addTerm(g, score.class1, 1, logits, offset, n);
+  addTerm(g, score.class2, -1, logits, offset, n);
+  return g;
+}
+
+function addTerm(g: Float32Array, t: ScoreTerm, sign: number, logits: ArrayLike<number>, offset: number, n: number) {
+  if (t.kind === 'class') g[t.index] += sign;
+  else if (t.kind === 'logsumexp') {
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) max = Math.max(max, logits[offset + i]);
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += Math.exp(logits[offset + i] - max);
+    for (let i = 0; i < n; i++) g[i] += (sign * Math.exp(logits[offset + i] - max)) / sum;
+  }
+}
+
+export const describeTerm = (t: ScoreTerm) => (t.kind === 'class' ? `Logit(${t.index})` : t.kind === 'logsumexp' ? 'LogSumExp' : 'None');
+export const describeScore = (s: ScoreSpec) => `${describeTerm(s.class1)} - ${describeTerm(s.class2)}`;
+export const scoreUsesLogits = (s: ScoreSpec) => s.class1.kind === 'logsumexp' || s.class2.kind === 'logsumexp';

@@ -1,0 +1,32 @@
+import * as tf from '@tensorflow/tfjs';
+import { EngineError } from '../../errors/engine-error.js';
+
+export type TfBackendName = 'wasm' | 'cpu' | 'tensorflow';
+
+/**
+ * Picks a TensorFlow.js backend. `tensorflow` is @tensorflow/tfjs-node(-gpu), an optional peer
+ * a user may install; it is never required (its install downloads libtensorflow).
+ */
+export async function initTf(preferred: TfBackendName = 'wasm'): Promise<string> {
+  if (preferred === 'tensorflow') {
+    for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+      try {
+        await import(pkg);
+        await tf.setBackend('tensorflow');
+        await tf.ready();
+        return pkg.endsWith('gpu') ? 'tfjs-node-gpu' : 'tfjs-node';
+      } catch {
+        /* not installed: try the next */
+      }
+    }
+    throw new EngineError('BACKEND_UNAVAILABLE', 'TF_BACKEND=tensorflow needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu installed; install one, or use the wasm backend.');
+  }
+  if (preferred === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend(preferred))) {
+    throw new EngineError('BACKEND_UNAVAILABLE', `TensorFlow.js backend ${preferred} failed to initialise.`);
+  }
+  await tf.ready();
+  return `tfjs-${preferred}`;
+}
+
+export { tf };

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EngineError } from '../../errors/engine-error.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Where the weights may live, in lookup order (issue 8): a setting, the fetched copy, ../shared. */
+export function modelCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = [];
+  if (env.MODEL_DIR) out.push(resolve(env.MODEL_DIR));
+  out.push(join(REPO_ROOT, 'models', 'googlenet-bvlc'));
+  out.push(resolve(REPO_ROOT, '..', 'shared', 'models', 'googlenet-bvlc'));
+  return out;
+}
+
+export function locateModelDir(env: NodeJS.ProcessEnv = process.env): string {
+  const candidates = modelCandidates(env);
+  // An explicit MODEL_DIR must not silently fall back to another copy.
+  if (env.MODEL_DIR) {
+    if (existsSync(join(candidates[0], 'model.json'))) return candidates[0];
+    throw new EngineError(
+      'MODEL_NOT_FOUND',
+      `No model.json in MODEL_DIR=${candidates[0]}: point MODEL_DIR at the googlenet-bvlc folder (model.json, shards, labels.txt, layers.json), or unset it to use ../shared/models/googlenet-bvlc.`,
+    );
+  }
+  const found = candidates.find((d) => existsSync(join(d, 'model.json')));
+  if (found) return found;
+  throw new EngineError(
+    'MODEL_NOT_FOUND',
+    `GoogLeNet weights not found (looked in ${candidates.join(', ')}): set MODEL_DIR to the googlenet-bvlc folder, or run \`npm run model:fetch\`.`,
+  );
+}
+
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+}
+
+export interface ModelFiles {
+  dir: string;
+  modelJson: {
+    format: string;
+    modelTopology: { node: RawNode[] };
+    weightsManifest: { paths: string[]; weights: WeightSpec[] }[];
+  };
+  weightData: Uint8Array;
+  labelsText: string;
+  layersJson: { name: string; caffe: string; depth: number }[];
+  /** sha256 of the concatenated shards, the identity the fetcher reproduces (issue 8). */
+  weightsSha256: string;
+}
+
+export interface RawNode {
+  name: string;
+  op: string;
+  input?: string[];
+  attr?: Record<string, any>;
+}
+
+function readOrFail(dir: string, file: string): Buffer {
+  const p = join(dir, file);
+  if (!existsSync(p)) {
+    throw new EngineError('MODEL_CORRUPT', `Model folder ${dir} is incomplete: ${file} is missing. Restore it, or set MODEL_DIR to a complete googlenet-bvlc folder.`);
+  }
+  return readFileSync(p);
+}
+
+function parseJson<T>(dir: string, file: string): T {
+  try {
+    return JSON.parse(readOrFail(dir, file).toString('utf8')) as T;
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    throw new EngineError('MODEL_CORRUPT', `Model folder ${dir} has a broken ${file} (${(e as Error).message}). Restore it, or set MODEL_DIR to a good copy.`);
+  }
+}
+
+/** sha256 of the nine shards concatenated, measured on ../shared/models/googlenet-bvlc (PROVENANCE.md lists each shard's). */
+export const BVLC_GOOGLENET_WEIGHTS_SHA256 = 'ddd731979e52b417b774d10f9ae17e1b336b7eae9ff6ab99326ffce6c5f5c09e';
+
+const BYTES_PER_ELEMENT = { float32: 4, int32: 4 } as const;
+
+/** Reads and checks every file of the model folder; throws one clear sentence when anything is off. */
+export function readModelFiles(dir = locateModelDir()): ModelFiles {
+  const modelJson = parseJson<ModelFiles['modelJson']>(dir, 'model.json');
+  if (!modelJson?.modelTopology?.node || !Array.isArray(modelJson.weightsManifest)) {
+    throw new EngineError('MODEL_CORRUPT', `Model folder ${dir} has a model.json that is not a TensorFlow.js graph model. Restore it, or set MODEL_DIR to a good copy.`);
+  }
+  const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
+  const shards = modelJson.weightsManifest.flatMap((g) => g.paths).map((p) => readOrFail(dir, p));
+  const weightData = new Uint8Array(Buffer.concat(shards));
+  const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT[s.dtype], 0);
+  if (expected !== weightData.byteLength) {
+    throw new EngineError('MODEL_CORRUPT', `Model folder ${dir} has ${weightData.byteLength} bytes of weights but model.json describes ${expected}: a shard is truncated or from another model. Restore the shards, or set MODEL_DIR to a good copy.`);
+  }
+  const weightsSha256 = createHash('sha256').update(weightData).digest('hex');
+  if (weightsSha256 !== BVLC_GOOGLENET_WEIGHTS_SHA256 && !process.env.ALLOW_UNKNOWN_WEIGHTS) {
+    throw new EngineError('MODEL_CORRUPT', `Model folder ${dir} has weights with sha256 ${weightsSha256}, not BVLC GoogLeNet's ${BVLC_GOOGLENET_WEIGHTS_SHA256}: a shard is damaged or from another model. Restore the shards (or run \`npm run model:fetch\`), or set ALLOW_UNKNOWN_WEIGHTS=1 to load them anyway.`);
+  }
+  const labelsText = readOrFail(dir, 'labels.txt').toString('utf8');
+  const layersJson = parseJson<ModelFiles['layersJson']>(dir, 'layers.json');
+  return { dir, modelJson, weightData, labelsText, layersJson, weightsSha256 };
+}

@@ -1,0 +1,36 @@
+/** Codes shared by the CLI, the worker protocol and the GraphQL error table. */
+export type EngineErrorCode =
+  | 'MODEL_NOT_FOUND'
+  | 'MODEL_CORRUPT'
+  | 'BAD_IMAGE'
+  | 'UNKNOWN_LAYER'
+  | 'UNKNOWN_CLASS'
+  | 'BAD_STEPS'
+  | 'BAD_ARGUMENT'
+  | 'BACKEND_UNAVAILABLE'
+  | 'CANCELLED';
+
+/**
+ * An error whose message is meant for the user as it stands: one sentence saying what was
+ * wrong and what to do. It crosses the worker boundary as `{ code, message }`.
+ */
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+
+  toJSON() {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+
+  static fromJSON(o: { code: EngineErrorCode; message: string; details?: Record<string, unknown> }) {
+    return new EngineError(o.code, o.message, o.details ?? {});
+  }
+}
+
+export const isEngineError = (e: unknown): e is EngineError => e instanceof EngineError;
