@@ -1,0 +1,75 @@
+import type { ScoreSpec } from '../executors/executor.js';
+
+export type AttributionMethod = 'SIMPLE' | 'PATH' | 'STOCHASTIC_PATH';
+export type QuadratureRuleName = 'LEFT_RIEMANN' | 'TRAPEZOID' | 'MIDPOINT' | 'GAUSS_LEGENDRE';
+
+/** What a user asks for, as it arrives from the CLI or the API (classes still as text). */
+export interface AttributionInput {
+  layer: string;
+  /** Class name, synonym, index, WordNet id, `logsumexp`, or null/`none` for a zero score. */
+  class1?: string | null;
+  class2?: string | null;
+  method: AttributionMethod;
+  /** Path steps N (1..2000); SIMPLE always uses 1. */
+  steps?: number | null;
+  rule?: QuadratureRuleName | null;
+  seed?: number | null;
+  topK?: number | null;
+  /** Steps per snapshot. */
+  chunkSteps?: number | null;
+  /** Steps per executor call. */
+  batchSize?: number | null;
+}
+
+/** A validated request: everything resolved, ready for a worker. */
+export interface AttributionRequest {
+  layer: string;
+  score: ScoreSpec;
+  /** Human-readable names of the two score terms, e.g. `Labrador retriever`, `logsumexp`, `none`. */
+  class1Label: string;
+  class2Label: string;
+  method: AttributionMethod;
+  steps: number;
+  rule: QuadratureRuleName;
+  seed: number;
+  topK: number;
+  chunkSteps: number;
+  batchSize: number;
+}
+
+export interface ChannelScore {
+  channel: number;
+  value: number;
+  /** 1 = most positive (top) or most negative (bottom). */
+  rank: number;
+}
+
+/** The engine's state after each chunk of steps (DESIGN.md, "Live refinement"). */
+export interface Snapshot {
+  stepsDone: number;
+  stepsTotal: number;
+  /** Running estimate rescaled to the full path, one value per channel, in channel order. */
+  values: number[];
+  top: ChannelScore[];
+  bottom: ChannelScore[];
+  /** score(A) and score(0) on the logits. */
+  score: number;
+  baselineScore: number;
+  /** |sum(values) - (score(A) - score(0))| / |score(A) - score(0)|. */
+  completenessGap: number;
+  /** Share of this snapshot's top-K and bottom-K channels that were also there in the previous one (1 = settled). */
+  rankStability: number;
+  elapsedMs: number;
+  etaMs: number;
+  done: boolean;
+}
+
+/** The final snapshot plus the spatial attribution map (H x W x C, NHWC) for heatmaps. */
+export interface AttributionResult extends Snapshot {
+  backend: string;
+  layer: string;
+  height: number;
+  width: number;
+  channels: number;
+  spatial: Float32Array;
+}
