@@ -1,0 +1,113 @@
+import type { Snapshot } from '../engine/attribution/types.js';
+import type { JobError, JobStatus } from './job-record.js';
+import { isTerminal } from './job-record.js';
+
+/** What a job's topic carries: its status and latest snapshot. The last event of a job is terminal. */
+export interface JobEvent {
+  jobId: string;
+  status: JobStatus;
+  snapshot: Snapshot | null;
+  error: JobError | null;
+}
+
+/**
+ * Progress events keyed by job id. Yoga's Redis event target (or any broker) can implement this
+ * instead without touching the schema: it only needs publish, a latest value per topic and
+ * subscriptions that complete after a terminal event.
+ */
+export interface JobEvents {
+  publish(event: JobEvent): void;
+  /** The latest event of a live job, if any was published. */
+  latest(jobId: string): JobEvent | undefined;
+  /**
+   * Yields the latest event at once (when there is one), then newer ones. A consumer that falls
+   * behind skips to the newest: only one undelivered event is kept per subscriber. Completes after
+   * a terminal event, or when `signal` aborts or the iterator is returned.
+   */
+  subscribe(jobId: string, signal?: AbortSignal): AsyncIterableIterator<JobEvent>;
+}
+
+interface Subscriber {
+  /** The newest event not yet taken; newer events overwrite it (never an unbounded buffer). */
+  pending: JobEvent | null;
+  wake: (() => void) | null;
+  closed: boolean;
+}
+
+/** In-process implementation: one process, no broker. */
+export class InProcessJobEvents implements JobEvents {
+  private readonly latestByJob = new Map<string, JobEvent>();
+  private readonly subscribers = new Map<string, Set<Subscriber>>();
+
+  publish(event: JobEvent) {
+    // A finished job's topic is dropped: later subscribers read the final state from the store.
+    if (isTerminal(event.status)) this.latestByJob.delete(event.jobId);
+    else this.latestByJob.set(event.jobId, event);
+    for (const sub of this.subscribers.get(event.jobId) ?? []) {
+      sub.pending = event;
+      sub.wake?.();
+    }
+  }
+
+  latest(jobId: string) {
+    return this.latestByJob.get(jobId);
+  }
+
+  /** Number of live subscribers of a job (for tests and /health). */
+  subscriberCount(jobId?: string) {
+    if (jobId !== undefined) return this.subscribers.get(jobId)?.size ?? 0;
+    let n = 0;
+    for (const set of this.subscribers.values()) n += set.size;
+    return n;
+  }
+
+  subscribe(jobId: string, signal?: AbortSignal): AsyncIterableIterator<JobEvent> {
+    const sub: Subscriber = { pending: this.latestByJob.get(jobId) ?? null, wake: null, closed: false };
+    let set = this.subscribers.get(jobId);
+    if (!set) this.subscribers.set(jobId, (set = new Set()));
+    set.add(sub);
+
+    const close = () => {
+      if (sub.closed) return;
+      sub.closed = true;
+      set.delete(sub);
+      if (set.size === 0) this.subscribers.delete(jobId);
+      sub.wake?.();
+    };
+    const onAbort = () => {
+      sub.pending = null;
+      close();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+
+    const done = (): IteratorResult<JobEvent> => {
+      signal?.removeEventListener('abort', onAbort);
+      sub.pending = null;
+      close();
+      return { done: true, value: undefined };
+    };
+
+    const iterator: AsyncIterableIterator<JobEvent> = {
+      async next() {
+        while (!sub.pending && !sub.closed) {
+          await new Promise<void>((resolve) => (sub.wake = resolve));
+          sub.wake = null;
+        }
+        if (!sub.pending) return done();
+        const value = sub.pending;
+        sub.pending = null;
+        // Deliver the terminal event, then complete on the next pull.
+        if (isTerminal(value.status)) close();
+        return { done: false, value };
+      },
+      async return() {
+        return done();
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  }
+}

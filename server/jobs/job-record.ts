@@ -1,0 +1,48 @@
+import type { AttributionInput, AttributionRequest, Snapshot } from '../engine/attribution/types.js';
+
+export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'INTERRUPTED';
+
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'INTERRUPTED']);
+export const isTerminal = (s: JobStatus) => TERMINAL_STATUSES.has(s);
+
+/** What the user asked for, as given (classes still as text), plus the image. */
+export interface JobInput extends AttributionInput {
+  imageId: string;
+}
+
+export interface JobError {
+  code: string;
+  message: string;
+}
+
+/** The spatial attribution map of a finished job: `height * width * channels`, NHWC. */
+export interface SpatialMap {
+  height: number;
+  width: number;
+  channels: number;
+  data: Float32Array;
+}
+
+export interface JobRecord {
+  id: string;
+  /** Jobs started together by `compareMethods` share a group id. */
+  groupId: string | null;
+  input: JobInput;
+  /** The validated request the engine runs. */
+  request: AttributionRequest;
+  status: JobStatus;
+  stepsDone: number;
+  stepsTotal: number;
+  /** The executor that ran it, e.g. `tfjs-wasm`; null until it starts. */
+  backend: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  error: JobError | null;
+  /** The latest snapshot: live while running, final after. */
+  snapshot: Snapshot | null;
+}
+
+export type NewJob = Pick<JobRecord, 'id' | 'groupId' | 'input' | 'request' | 'stepsTotal'>;
+
+export type JobPatch = Partial<Pick<JobRecord, 'status' | 'stepsDone' | 'backend' | 'startedAt' | 'finishedAt' | 'error'>>;
