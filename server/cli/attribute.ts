@@ -1,0 +1,92 @@
+import { readFileSync, statSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+import { EngineError, isEngineError } from '../errors/engine-error.js';
+import { validateInput, type AttributionMethod, type QuadratureRuleName } from '../engine/attribution/index.js';
+import { parseBackendChoice } from '../engine/executors/index.js';
+import { EnginePool } from '../workers/pool.js';
+import { formatAttributionTable } from './format-table.js';
+
+const METHOD_NAMES: Record<string, AttributionMethod> = { simple: 'SIMPLE', path: 'PATH', 'stochastic-path': 'STOCHASTIC_PATH' };
+const RULE_NAMES: Record<string, QuadratureRuleName> = { 'left-riemann': 'LEFT_RIEMANN', trapezoid: 'TRAPEZOID', midpoint: 'MIDPOINT', 'gauss-legendre': 'GAUSS_LEGENDRE' };
+
+const choice = <T>(table: Record<string, T>, what: string) => (v: string) => {
+  const r = table[v.toLowerCase()];
+  if (r === undefined) throw new InvalidArgumentError(`unknown ${what} "${v}": use ${Object.keys(table).join(', ')}.`);
+  return r;
+};
+const integer = (v: string) => {
+  if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`"${v}" is not a whole number.`);
+  return Number(v);
+};
+
+const program = new Command()
+  .name('attribute')
+  .description('Channel attribution for one image, layer and class pair (Building Blocks of Interpretability).')
+  .requiredOption('--image <path>', 'PNG or JPEG of any size (centre-cropped, resized to 224)')
+  .option('--layer <name>', 'layer to attribute at, mixed3a..mixed5b', 'mixed4d')
+  .option('--class1 <class>', 'class name, synonym, index or WordNet id; or logsumexp, or none')
+  .option('--class2 <class>', 'the class to attribute away from; same forms as --class1')
+  .option('--method <method>', 'simple | path | stochastic-path', choice(METHOD_NAMES, 'method'), 'PATH' as AttributionMethod)
+  .option('--steps <n>', 'path steps N, 1..2000', integer)
+  .option('--rule <rule>', 'left-riemann | trapezoid | midpoint | gauss-legendre', choice(RULE_NAMES, 'rule'))
+  .option('--seed <n>', 'seed of the stochastic path', integer)
+  .option('--top <k>', 'channels to show in each direction', integer, 10)
+  .option('--chunk <n>', 'steps per progress update', integer)
+  .option('--batch <n>', 'steps per executor call', integer)
+  .option('--backend <name>', 'tfjs | onnx | auto', process.env.ENGINE_BACKEND ?? 'auto')
+  .option('--json', 'print one JSON object on stdout')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
+
+function readImage(path: string): Uint8Array {
+  try {
+    if (statSync(path).isDirectory()) throw new EngineError('BAD_IMAGE', `${path} is a directory, not an image.`);
+    return readFileSync(path);
+  } catch (e) {
+    if (isEngineError(e)) throw e;
+    throw new EngineError('BAD_IMAGE', `Cannot read image ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`);
+  }
+}
+
+async function main() {
+  program.parse();
+  const o = program.opts();
+  const bytes = readImage(o.image);
+  const backend = parseBackendChoice(o.backend);
+  const pool = await EnginePool.start({ size: 1, backend });
+  try {
+    const request = validateInput(
+      { layer: o.layer, class1: o.class1, class2: o.class2, method: o.method, steps: o.steps, rule: o.rule, seed: o.seed, topK: o.top, chunkSteps: o.chunk, batchSize: o.batch },
+      pool.info,
+    );
+    const image = await pool.decodeImage(bytes);
+    const bar = o.json || !process.stderr.isTTY && process.env.CI
+      ? undefined
+      : new cliProgress.SingleBar(
+          { format: ' {bar} {value}/{total} steps | gap {gap} | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
+          cliProgress.Presets.shades_classic,
+        );
+    bar?.start(request.steps, 0, { gap: '-' });
+    const result = await pool.run(image.pixels, request, (s) => bar?.update(s.stepsDone, { gap: `${(s.completenessGap * 100).toFixed(2)}%` }));
+    bar?.stop();
+    if (o.json) {
+      process.stdout.write(JSON.stringify({
+        layer: result.layer, method: request.method, steps: request.steps, rule: request.rule, seed: request.seed,
+        class1: request.class1Label, class2: request.class2Label,
+        values: result.values, score: result.score, baselineScore: result.baselineScore,
+        completenessGap: result.completenessGap, elapsedMs: result.elapsedMs, backend: result.backend,
+        top: result.top, bottom: result.bottom,
+      }) + '\n');
+    } else {
+      process.stdout.write(formatAttributionTable(request, result, { image: o.image }) + '\n');
+    }
+  } finally {
+    await pool.close();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`error: ${isEngineError(e) ? e.message : (e as Error)?.message ?? e}\n`);
+  process.exit(isEngineError(e) ? 2 : 1);
+});

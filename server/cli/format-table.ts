@@ -1,0 +1,26 @@
+import type { AttributionRequest, AttributionResult, ChannelScore } from '../engine/attribution/types.js';
+
+const BAR_WIDTH = 24;
+
+/** A readable text table of the top and bottom channels, with bars scaled to the largest |value|. */
+export function formatAttributionTable(request: AttributionRequest, result: AttributionResult, meta: { image: string }): string {
+  const max = Math.max(...result.values.map(Math.abs), 1e-12);
+  const row = (c: ChannelScore) => {
+    const n = Math.round((Math.abs(c.value) / max) * BAR_WIDTH);
+    return `  ${String(c.rank).padStart(3)}  ${String(c.channel).padStart(5)}  ${c.value.toFixed(4).padStart(10)}  ${(c.value >= 0 ? '+' : '-').repeat(n)}`;
+  };
+  const method = request.method === 'SIMPLE' ? 'SIMPLE (gradient x activation)' : `${request.method}, ${request.steps} steps, ${request.rule}${request.method === 'STOCHASTIC_PATH' ? `, seed ${request.seed}` : ''}`;
+  return [
+    `${meta.image} @ ${result.layer} (${result.channels} channels): "${request.class1Label}" vs "${request.class2Label}"`,
+    `method ${method}; backend ${result.backend}; ${result.elapsedMs.toFixed(0)} ms`,
+    `score(A) - score(0) = ${result.score.toFixed(4)} - ${result.baselineScore.toFixed(4)} = ${(result.score - result.baselineScore).toFixed(4)}; sum of attributions ${result.values.reduce((a, b) => a + b, 0).toFixed(4)}; completeness gap ${(result.completenessGap * 100).toFixed(2)}%`,
+    '',
+    `Top ${result.top.length} channels (toward "${request.class1Label}"):`,
+    '  rank channel       value',
+    ...result.top.map(row),
+    '',
+    `Bottom ${result.bottom.length} channels (toward "${request.class2Label}"):`,
+    '  rank channel       value',
+    ...result.bottom.map(row),
+  ].join('\n');
+}

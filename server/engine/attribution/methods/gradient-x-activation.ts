@@ -1,0 +1,11 @@
+import type { AttributionPath } from './path.js';
+
+/** The notebook's `channel_attr_simple`: one gradient at A, times A. */
+export function gradientXActivation(): AttributionPath {
+  return {
+    name: 'GradientXActivation',
+    quadrature: { alphas: Float64Array.of(1), weights: Float64Array.of(1) },
+    point: (_k, acts, _c, out) => out.set(acts),
+    toString: () => 'GradientXActivation()',
+  };
+}

@@ -1,0 +1,58 @@
+import { EngineError } from '../../errors/engine-error.js';
+import type { Labels } from '../labels.js';
+import { ATTRIBUTION_LAYERS, type LayerInfo } from '../network/network.js';
+import type { AttributionInput, AttributionMethod, AttributionRequest, QuadratureRuleName } from './types.js';
+
+export const MAX_STEPS = 2000;
+export const DEFAULT_STEPS = 100;
+export const DEFAULT_TOP_K = 10;
+/** ~10 snapshots per job: enough to watch a ranking settle, few enough to keep batches full. */
+export const DEFAULT_SNAPSHOTS_PER_JOB = 10;
+/** Steps per executor call; larger batches amortise per-call overhead (bench/executors.ts). */
+export const DEFAULT_BATCH_SIZE = Number(process.env.ENGINE_BATCH_SIZE ?? 10);
+
+export const METHODS: readonly AttributionMethod[] = ['SIMPLE', 'PATH', 'STOCHASTIC_PATH'];
+export const RULES: readonly QuadratureRuleName[] = ['LEFT_RIEMANN', 'TRAPEZOID', 'MIDPOINT', 'GAUSS_LEGENDRE'];
+
+function intIn(name: string, value: number, lo: number, hi: number, code: 'BAD_STEPS' | 'BAD_ARGUMENT' = 'BAD_ARGUMENT') {
+  if (!Number.isInteger(value) || value < lo || value > hi) {
+    throw new EngineError(code, `${name} must be a whole number from ${lo} to ${hi}, got ${value}.`);
+  }
+  return value;
+}
+
+/** Rejects a bad request before anything is queued; fills in the defaults. */
+export function validateInput(input: AttributionInput, ctx: { labels: Labels; layers: LayerInfo[] }): AttributionRequest {
+  const layer = ctx.layers.find((l) => l.name === input.layer);
+  if (!layer || !(ATTRIBUTION_LAYERS as readonly string[]).includes(input.layer)) {
+    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${input.layer}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, { valid: [...ATTRIBUTION_LAYERS] });
+  }
+  if (!METHODS.includes(input.method)) {
+    throw new EngineError('BAD_ARGUMENT', `Unknown method "${input.method}": use one of ${METHODS.join(', ')}.`);
+  }
+  const rule = input.rule ?? 'LEFT_RIEMANN';
+  if (!RULES.includes(rule)) throw new EngineError('BAD_ARGUMENT', `Unknown rule "${rule}": use one of ${RULES.join(', ')}.`);
+  const c1 = ctx.labels.resolve(input.class1);
+  const c2 = ctx.labels.resolve(input.class2);
+  const steps = input.method === 'SIMPLE' ? 1 : intIn('steps', input.steps ?? DEFAULT_STEPS, 1, MAX_STEPS, 'BAD_STEPS');
+  if (input.method !== 'SIMPLE' && rule === 'TRAPEZOID' && steps < 2) {
+    throw new EngineError('BAD_STEPS', 'The trapezoid rule needs at least 2 steps.');
+  }
+  const topK = intIn('topK', input.topK ?? DEFAULT_TOP_K, 1, layer.channels);
+  const chunkSteps = intIn('chunkSteps', input.chunkSteps ?? Math.max(1, Math.ceil(steps / DEFAULT_SNAPSHOTS_PER_JOB)), 1, Math.max(steps, 1));
+  const batchSize = intIn('batchSize', input.batchSize ?? Math.min(DEFAULT_BATCH_SIZE, chunkSteps), 1, 256);
+  const seed = intIn('seed', input.seed ?? 0, 0, 2 ** 31 - 1);
+  return {
+    layer: layer.name,
+    score: { class1: c1.term, class2: c2.term },
+    class1Label: c1.label,
+    class2Label: c2.label,
+    method: input.method,
+    steps,
+    rule: input.method === 'SIMPLE' ? 'LEFT_RIEMANN' : rule,
+    seed,
+    topK,
+    chunkSteps,
+    batchSize,
+  };
+}

@@ -1,0 +1,101 @@
+import { EngineError } from '../../../errors/engine-error.js';
+import { cutAt, subgraph, type GraphNode } from '../../network/network.js';
+import { lowerBackward, type BackwardLowering, type ConvGradForm } from './backward-rules.js';
+import { lowerForward, type Lowering } from './forward-rules.js';
+import { GraphBuilder } from './graph-builder.js';
+import type { OnnxWeights } from './weights.js';
+
+/**
+ * The graphs an executor needs. Every one takes a dynamic batch `B`, so one session per
+ * (kind, layer) serves every batch size.
+ * - `gradient`: acts [B,H,W,C], score_weights [1000], lse_weight [1] -> grad [B,H,W,C], logits [B,1000]
+ * - `logits`: acts [B,H,W,C] -> logits [B,1000]
+ * - `activations`: image [B,224,224,3] -> acts [B,H,W,C]
+ * - `image-logits`: image [B,224,224,3] -> logits [B,1000]
+ */
+export type GraphKind = 'gradient' | 'logits' | 'activations' | 'image-logits';
+
+export interface CompileOptions {
+  convGrad?: ConvGradForm;
+}
+
+const BATCH = 'B';
+const TO_NCHW = [0, 3, 1, 2];
+const TO_NHWC = [0, 2, 3, 1];
+
+export function compileGraph(w: OnnxWeights, kind: GraphKind, layer: string, options: CompileOptions = {}): Uint8Array {
+  const net = w.network;
+  if (kind === 'gradient') return compileGradient(w, layer, options);
+  const b = new GraphBuilder(`${kind}_${layer}`);
+  const l: Lowering = { b, net, w, values: new Map(), poolIndices: new Map(), withIndices: false };
+  const fromImage = kind === 'activations' || kind === 'image-logits';
+  const to = kind === 'activations' ? layer : net.logitsNode;
+  if (!net.byName.has(to)) throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${to}".`);
+  const nodes = fromImage ? subgraph(net, 'input', to) : cutAt(net, layer);
+  if (fromImage) {
+    const s = net.inputSize;
+    l.values.set('input', b.op1('Transpose', [b.input('image', [BATCH, s, s, 3])], { perm: TO_NCHW }));
+  } else {
+    feedLayer(l, layer);
+  }
+  for (const n of nodes) lowerForward(l, n);
+  if (kind === 'activations') emitNhwc(l, layer, 'acts');
+  else emitLogits(l);
+  return b.toBytes();
+}
+
+function compileGradient(w: OnnxWeights, layer: string, options: CompileOptions): Uint8Array {
+  const net = w.network;
+  const nodes = cutAt(net, layer);
+  const b = new GraphBuilder(`gradient_${layer}`);
+  const l: BackwardLowering = { b, net, w, values: new Map(), poolIndices: new Map(), withIndices: true, convGrad: options.convGrad ?? 'flipped-conv' };
+  feedLayer(l, layer);
+  for (const n of nodes) lowerForward(l, n);
+  const logits = l.values.get(net.logitsNode)!;
+  const classes = net.byName.get(net.logitsNode)!.shape[0];
+
+  // dScore/dlogits = score_weights + lse_weight * softmax(logits): a one-hot difference for two
+  // classes, softmax for logsumexp (+1 or -1), zero for none; one session serves every score.
+  const scoreWeights = b.input('score_weights', [classes]);
+  const lseWeight = b.input('lse_weight', [1]);
+  const softmax = b.op1('Softmax', [logits], { axis: 1 });
+  const dLogits = b.op1('Add', [b.op1('Mul', [softmax, lseWeight]), scoreWeights], {}, 'dlogits');
+
+  const pending = new Map<string, string[]>([[net.logitsNode, [dLogits]]]);
+  const gradientOf = (name: string) => {
+    const parts = pending.get(name);
+    if (!parts) return undefined;
+    return parts.length === 1 ? parts[0] : b.op1('Sum', parts, {}, `${name}_grad_sum`);
+  };
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const node: GraphNode = nodes[k];
+    const dy = gradientOf(node.name);
+    if (!dy) continue;
+    for (const [input, g] of lowerBackward(l, node, dy)) {
+      const list = pending.get(input);
+      if (list) list.push(g);
+      else pending.set(input, [g]);
+    }
+  }
+  const grad = gradientOf(layer);
+  if (!grad) throw new EngineError('UNKNOWN_LAYER', `Layer ${layer} does not reach the logits.`);
+  l.values.set(`${layer}:grad`, grad);
+  emitNhwc(l, `${layer}:grad`, 'grad', net.byName.get(layer)!.shape);
+  emitLogits(l);
+  return b.toBytes();
+}
+
+function feedLayer(l: Lowering, layer: string) {
+  const [h, w, c] = l.net.byName.get(layer)!.shape;
+  l.values.set(layer, l.b.op1('Transpose', [l.b.input('acts', [BATCH, h, w, c])], { perm: TO_NCHW }));
+}
+
+function emitNhwc(l: Lowering, value: string, output: string, shape = l.net.byName.get(value)!.shape) {
+  const v = l.b.op1('Transpose', [l.values.get(value)!], { perm: TO_NHWC }, output);
+  l.b.output(v, [BATCH, ...shape]);
+}
+
+function emitLogits(l: Lowering) {
+  const v = l.b.op1('Identity', [l.values.get(l.net.logitsNode)!], {}, 'logits');
+  l.b.output(v, [BATCH, l.net.byName.get(l.net.logitsNode)!.shape[0]]);
+}

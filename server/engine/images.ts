@@ -1,0 +1,110 @@
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { EngineError } from '../errors/engine-error.js';
+
+export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+export const MAX_IMAGE_SIDE = 4096;
+
+export interface DecodedImage {
+  /** RGB 0..255, NHWC, size x size x 3: the network's input contract (PROVENANCE.md). */
+  pixels: Float32Array;
+  /** The original image's size, before crop and resize. */
+  width: number;
+  height: number;
+}
+
+interface Rgba {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+const isPng = (b: Uint8Array) => b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
+const isJpeg = (b: Uint8Array) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
+
+function badImage(message: string): never {
+  throw new EngineError('BAD_IMAGE', message);
+}
+
+function checkSide(width: number, height: number) {
+  if (!(width > 0 && height > 0)) badImage('The image has no pixels.');
+  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
+    badImage(`The image is ${width}x${height}; the limit is ${MAX_IMAGE_SIDE} px a side. Downscale it first.`);
+  }
+}
+
+/** PNG's IHDR holds the size at bytes 16..23: check it before decoding a huge image. */
+function pngSize(b: Uint8Array) {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return b.length >= 24 ? { width: v.getUint32(16), height: v.getUint32(20) } : { width: 0, height: 0 };
+}
+
+function decodeRgba(bytes: Uint8Array): Rgba {
+  if (bytes.length === 0) badImage('The image file is empty (0 bytes).');
+  if (bytes.length > MAX_IMAGE_BYTES) badImage(`The image is ${(bytes.length / 1048576).toFixed(1)} MB; the limit is 10 MB.`);
+  try {
+    if (isPng(bytes)) {
+      const { width, height } = pngSize(bytes);
+      checkSide(width, height);
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      return { width: png.width, height: png.height, data: png.data };
+    }
+    if (isJpeg(bytes)) {
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: (MAX_IMAGE_SIDE * MAX_IMAGE_SIDE) / 1e6, maxMemoryUsageInMB: 512 });
+      checkSide(img.width, img.height);
+      return img;
+    }
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    badImage(`The image could not be decoded (${(e as Error).message}).`);
+  }
+  badImage('The file is not a PNG or JPEG image.');
+}
+
+/**
+ * Centre-crop to a square, then bilinear resize (half-pixel centres) to `size`; alpha is
+ * dropped. A size x size image passes through unchanged.
+ */
+export function toNetworkInput(img: Rgba, size: number): Float32Array {
+  const side = Math.min(img.width, img.height);
+  const x0 = Math.floor((img.width - side) / 2);
+  const y0 = Math.floor((img.height - side) / 2);
+  const out = new Float32Array(size * size * 3);
+  const src = img.data;
+  if (side === size) {
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const s = ((y + y0) * img.width + x + x0) * 4;
+        const d = (y * size + x) * 3;
+        out[d] = src[s];
+        out[d + 1] = src[s + 1];
+        out[d + 2] = src[s + 2];
+      }
+    }
+    return out;
+  }
+  const scale = side / size;
+  for (let y = 0; y < size; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * scale - 0.5, 0), side - 1);
+    const ya = Math.floor(fy), yb = Math.min(ya + 1, side - 1), wy = fy - ya;
+    for (let x = 0; x < size; x++) {
+      const fx = Math.min(Math.max((x + 0.5) * scale - 0.5, 0), side - 1);
+      const xa = Math.floor(fx), xb = Math.min(xa + 1, side - 1), wx = fx - xa;
+      const p = (yy: number, xx: number) => ((yy + y0) * img.width + xx + x0) * 4;
+      const a = p(ya, xa), b = p(ya, xb), c = p(yb, xa), d = p(yb, xb);
+      const o = (y * size + x) * 3;
+      for (let ch = 0; ch < 3; ch++) {
+        const top = src[a + ch] * (1 - wx) + src[b + ch] * wx;
+        const bottom = src[c + ch] * (1 - wx) + src[d + ch] * wx;
+        out[o + ch] = top * (1 - wy) + bottom * wy;
+      }
+    }
+  }
+  return out;
+}
+
+/** PNG or JPEG bytes of any size to the network's input; throws BAD_IMAGE with a reason. */
+export function decodeImage(bytes: Uint8Array, size = 224): DecodedImage {
+  const img = decodeRgba(bytes);
+  return { pixels: toNetworkInput(img, size), width: img.width, height: img.height };
+}

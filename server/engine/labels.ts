@@ -1,0 +1,104 @@
+import { distance } from 'fastest-levenshtein';
+import { EngineError } from '../errors/engine-error.js';
+import type { ScoreTerm } from './executors/executor.js';
+
+export interface ClassInfo {
+  index: number;
+  /** WordNet id, e.g. n02099712. */
+  wnid: string;
+  /** The primary name: the first synonym on the line of labels.txt. */
+  name: string;
+  synonyms: string[];
+}
+
+export interface ResolvedClass {
+  term: ScoreTerm;
+  /** How the term reads in tables and logs: a class name, `logsumexp` or `none`. */
+  label: string;
+}
+
+const NEAREST_COUNT = 5;
+
+/** The 1000 ImageNet classes in Caffe synset order (labels.txt, line i = class i). */
+export class Labels {
+  private readonly byName = new Map<string, ClassInfo[]>();
+
+  private constructor(readonly classes: ClassInfo[]) {
+    for (const c of classes) {
+      for (const s of c.synonyms) {
+        const key = s.toLowerCase();
+        const list = this.byName.get(key) ?? [];
+        list.push(c);
+        this.byName.set(key, list);
+      }
+    }
+  }
+
+  static parse(text: string): Labels {
+    const classes = text
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((line, index) => {
+        const m = /^(n\d{8})\s+(.*)$/.exec(line.trim());
+        if (!m) throw new EngineError('MODEL_CORRUPT', `labels.txt line ${index + 1} is not "nXXXXXXXX name, synonyms": ${line}`);
+        const synonyms = m[2].split(',').map((s) => s.trim()).filter(Boolean);
+        return { index, wnid: m[1], name: synonyms[0], synonyms };
+      });
+    if (classes.length !== 1000) throw new EngineError('MODEL_CORRUPT', `labels.txt has ${classes.length} classes, expected 1000.`);
+    return new Labels(classes);
+  }
+
+  /** Index, WordNet id, any synonym (case-insensitive), `logsumexp`, or `none`/empty for a zero score. */
+  resolve(input: string | number | null | undefined): ResolvedClass {
+    if (input === null || input === undefined) return { term: { kind: 'none' }, label: 'none' };
+    const text = String(input).trim();
+    const lower = text.toLowerCase();
+    if (lower === '' || lower === 'none') return { term: { kind: 'none' }, label: 'none' };
+    if (lower === 'logsumexp') return { term: { kind: 'logsumexp' }, label: 'logsumexp' };
+    if (/^\d+$/.test(text)) {
+      const index = Number(text);
+      if (index < this.classes.length) return this.termFor(this.classes[index]);
+      throw new EngineError('UNKNOWN_CLASS', `Class index ${index} is out of range: use 0..${this.classes.length - 1}.`, { nearest: [] });
+    }
+    if (/^n\d{8}$/.test(lower)) {
+      const c = this.classes.find((x) => x.wnid === lower);
+      if (c) return this.termFor(c);
+    }
+    const matches = this.byName.get(lower);
+    if (matches?.length) {
+      // "missile" names two classes; the one whose primary name it is wins.
+      return this.termFor(matches.find((c) => c.name.toLowerCase() === lower) ?? matches[0]);
+    }
+    const nearest = this.nearest(text, NEAREST_COUNT);
+    throw new EngineError('UNKNOWN_CLASS', `Unknown class "${text}". Closest: ${nearest.map((n) => `"${n}"`).join(', ')}.`, { nearest });
+  }
+
+  /** The distinct names closest to `text` by edit distance, ties broken by class order. */
+  nearest(text: string, count: number): string[] {
+    const q = text.toLowerCase();
+    const scored: { name: string; d: number }[] = [];
+    for (const c of this.classes) {
+      for (const s of c.synonyms) scored.push({ name: s, d: distance(q, s.toLowerCase()) / Math.max(q.length, s.length) });
+    }
+    scored.sort((a, b) => a.d - b.d);
+    const out: string[] = [];
+    for (const s of scored) {
+      if (!out.includes(s.name)) out.push(s.name);
+      if (out.length === count) break;
+    }
+    return out;
+  }
+
+  /** Classes whose synonyms contain `query` (case-insensitive), primary-name matches first. */
+  search(query: string, first = 20): ClassInfo[] {
+    const q = query.trim().toLowerCase();
+    if (!q) return this.classes.slice(0, first);
+    const primary = this.classes.filter((c) => c.name.toLowerCase().includes(q));
+    const other = this.classes.filter((c) => !primary.includes(c) && c.synonyms.some((s) => s.toLowerCase().includes(q)));
+    return [...primary, ...other].slice(0, first);
+  }
+
+  private termFor(c: ClassInfo): ResolvedClass {
+    return { term: { kind: 'class', index: c.index }, label: c.name };
+  }
+}

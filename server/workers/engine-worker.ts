@@ -1,0 +1,73 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { EngineError } from '../errors/engine-error.js';
+import { attribute } from '../engine/attribution/index.js';
+import { createExecutor, parseBackendChoice } from '../engine/executors/index.js';
+import { decodeImage } from '../engine/images.js';
+import { Labels } from '../engine/labels.js';
+import { loadNetwork } from '../engine/network/network.js';
+import type { WireError, WorkerCommand, WorkerEvent, WorkerOptions } from './protocol.js';
+
+const port = parentPort!;
+const send = (e: WorkerEvent, transfer: ArrayBuffer[] = []) => port.postMessage(e, transfer);
+const toWire = (e: unknown): WireError =>
+  e instanceof EngineError ? e.toJSON() : { code: 'INTERNAL', message: (e as Error)?.message ?? String(e) };
+
+const options = workerData.options as WorkerOptions;
+const cancels = new Map<number, AbortController>();
+
+try {
+  const network = loadNetwork(options.modelDir);
+  const executor = await createExecutor(network, parseBackendChoice(options.backend));
+  const labels = Labels.parse(network.labelsText);
+
+  port.on('message', async (cmd: WorkerCommand) => {
+    try {
+      switch (cmd.type) {
+        case 'decode': {
+          const img = decodeImage(cmd.bytes, network.inputSize);
+          send({ type: 'done', id: cmd.id, value: img }, [img.pixels.buffer as ArrayBuffer]);
+          break;
+        }
+        case 'predict': {
+          const logits = await executor.imageLogits(cmd.pixels);
+          const max = Math.max(...logits);
+          const exps = Array.from(logits, (l) => Math.exp(l - max));
+          const sum = exps.reduce((a, b) => a + b, 0);
+          const value = exps
+            .map((e, index) => ({ index, label: labels.classes[index].name, probability: e / sum, logit: logits[index] }))
+            .sort((a, b) => b.probability - a.probability)
+            .slice(0, cmd.top);
+          send({ type: 'done', id: cmd.id, value });
+          break;
+        }
+        case 'run': {
+          const ctl = new AbortController();
+          cancels.set(cmd.id, ctl);
+          try {
+            const it = attribute(executor, cmd.pixels, cmd.request, { signal: ctl.signal });
+            for (;;) {
+              const r = await it.next();
+              if (r.done) {
+                send({ type: 'done', id: cmd.id, value: r.value }, [r.value.spatial.buffer as ArrayBuffer]);
+                break;
+              }
+              send({ type: 'snapshot', id: cmd.id, snapshot: r.value });
+            }
+          } finally {
+            cancels.delete(cmd.id);
+          }
+          break;
+        }
+        case 'cancel':
+          cancels.get(cmd.id)?.abort();
+          break;
+      }
+    } catch (e) {
+      send({ type: 'failed', id: cmd.id, error: toWire(e) });
+    }
+  });
+
+  send({ type: 'ready', info: { name: network.name, backend: executor.backend, inputSize: network.inputSize, layers: network.layers, labelsText: network.labelsText } });
+} catch (e) {
+  send({ type: 'fatal', error: toWire(e) });
+}

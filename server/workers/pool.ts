@@ -1,0 +1,163 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { EngineError } from '../errors/engine-error.js';
+import type { AttributionRequest, AttributionResult, Snapshot } from '../engine/attribution/types.js';
+import type { DecodedImage } from '../engine/images.js';
+import { Labels } from '../engine/labels.js';
+import { parseBackendChoice, type BackendChoice } from '../engine/executors/index.js';
+import type { LayerInfo } from '../engine/network/network.js';
+import type { Prediction, WireError, WorkerCommand, WorkerEvent, WorkerOptions, WorkerReady } from './protocol.js';
+
+export interface PoolOptions {
+  /** Worker threads; defaults to ENGINE_WORKERS, else one per core for tfjs and one (multi-threaded) for ONNX. */
+  size?: number;
+  backend?: BackendChoice;
+  modelDir?: string;
+}
+
+export interface ModelInfo {
+  name: string;
+  backend: string;
+  inputSize: number;
+  layers: LayerInfo[];
+  labels: Labels;
+}
+
+interface Pending {
+  resolve: (v: any) => void;
+  reject: (e: Error) => void;
+  onSnapshot?: (s: Snapshot) => void;
+  slot: Slot;
+}
+
+interface Slot {
+  worker: Worker;
+  active: number;
+}
+
+const fromWire = (e: WireError) => (e.code === 'INTERNAL' ? new Error(e.message) : EngineError.fromJSON(e as any));
+const BOOTSTRAP = new URL('./ts-worker-bootstrap.mjs', import.meta.url);
+const ENTRY = new URL('./engine-worker.ts', import.meta.url).href;
+
+/**
+ * Engine workers behind one small API. The main thread only routes messages: decoding, forward
+ * passes and gradients all run in worker threads (the tfjs wasm build has no threads of its own,
+ * so a pool occupies the cores). A worker that exits is replaced; its requests fail.
+ */
+export class EnginePool {
+  private readonly slots: Slot[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+  info!: ModelInfo;
+
+  private constructor(private readonly options: Required<Omit<PoolOptions, 'modelDir'>> & { modelDir?: string }) {}
+
+  static async start(options: PoolOptions = {}): Promise<EnginePool> {
+    const backend = options.backend ?? parseBackendChoice(process.env.ENGINE_BACKEND);
+    const cores = availableParallelism();
+    const size = options.size ?? (Number(process.env.ENGINE_WORKERS) || (backend === 'tfjs' ? cores : 1));
+    const pool = new EnginePool({ size, backend, modelDir: options.modelDir ?? process.env.MODEL_DIR });
+    try {
+      const infos = await Promise.all(Array.from({ length: size }, () => pool.spawn()));
+      const first = infos[0];
+      pool.info = { name: first.name, backend: first.backend, inputSize: first.inputSize, layers: first.layers, labels: Labels.parse(first.labelsText) };
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+    return pool;
+  }
+
+  get size() {
+    return this.slots.length;
+  }
+
+  private spawn(): Promise<WorkerReady> {
+    const cores = availableParallelism();
+    const threads = Math.max(1, Math.floor(cores / this.options.size));
+    const workerOptions: WorkerOptions & { threads: number } = { backend: this.options.backend, modelDir: this.options.modelDir, threads };
+    const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, options: workerOptions } });
+    const slot: Slot = { worker, active: 0 };
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      worker.on('message', (e: WorkerEvent) => {
+        if (e.type === 'ready') {
+          ready = true;
+          this.slots.push(slot);
+          resolve(e.info);
+        } else if (e.type === 'fatal') {
+          reject(fromWire(e.error));
+          void worker.terminate();
+        } else this.route(e);
+      });
+      worker.on('error', (err) => {
+        if (!ready) reject(err);
+      });
+      worker.on('exit', (code) => {
+        const i = this.slots.indexOf(slot);
+        if (i >= 0) this.slots.splice(i, 1);
+        for (const [id, p] of this.pending) {
+          if (p.slot === slot) {
+            this.pending.delete(id);
+            p.reject(new Error(`An engine worker exited (code ${code}) during the request.`));
+          }
+        }
+        if (!ready) reject(new Error(`The engine worker exited (code ${code}) before it was ready.`));
+        else if (!this.closed) this.spawn().catch(() => undefined);
+      });
+    });
+  }
+
+  private route(e: WorkerEvent) {
+    if (e.type === 'ready' || e.type === 'fatal') return;
+    const p = this.pending.get(e.id);
+    if (!p) return;
+    if (e.type === 'snapshot') {
+      p.onSnapshot?.(e.snapshot);
+      return;
+    }
+    this.pending.delete(e.id);
+    p.slot.active--;
+    if (e.type === 'done') p.resolve(e.value);
+    else p.reject(fromWire(e.error));
+  }
+
+  private request<T>(make: (id: number) => WorkerCommand, transfer: ArrayBuffer[] = [], onSnapshot?: (s: Snapshot) => void): { id: number; slot: Slot; promise: Promise<T> } {
+    if (this.closed) throw new Error('The engine pool is closed.');
+    if (this.slots.length === 0) throw new Error('No engine worker is running.');
+    const slot = this.slots.reduce((a, b) => (b.active < a.active ? b : a));
+    const id = this.nextId++;
+    slot.active++;
+    const promise = new Promise<T>((resolve, reject) => this.pending.set(id, { resolve, reject, onSnapshot, slot }));
+    slot.worker.postMessage(make(id), transfer);
+    return { id, slot, promise };
+  }
+
+  /** PNG/JPEG bytes to the 224x224 network input; rejects with BAD_IMAGE. */
+  decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
+    const copy = new Uint8Array(bytes);
+    return this.request<DecodedImage>((id) => ({ type: 'decode', id, bytes: copy }), [copy.buffer]).promise;
+  }
+
+  predict(pixels: Float32Array, top = 5): Promise<Prediction[]> {
+    return this.request<Prediction[]>((id) => ({ type: 'predict', id, pixels, top })).promise;
+  }
+
+  /** Runs one attribution; `onSnapshot` sees every chunk. Aborting stops it after the current chunk (CANCELLED). */
+  run(pixels: Float32Array, request: AttributionRequest, onSnapshot: (s: Snapshot) => void = () => undefined, signal?: AbortSignal): Promise<AttributionResult> {
+    if (signal?.aborted) return Promise.reject(new EngineError('CANCELLED', 'The job was cancelled.'));
+    const { id, slot, promise } = this.request<AttributionResult>((id) => ({ type: 'run', id, pixels, request }), [], onSnapshot);
+    const onAbort = () => slot.worker.postMessage({ type: 'cancel', id } satisfies WorkerCommand);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    return promise.finally(() => signal?.removeEventListener('abort', onAbort));
+  }
+
+  async close() {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots.length = 0;
+  }
+}
+
+export type { Prediction } from './protocol.js';

@@ -1,0 +1,46 @@
+import type { EngineErrorCode } from '../errors/engine-error.js';
+import type { AttributionRequest, AttributionResult, Snapshot } from '../engine/attribution/types.js';
+import type { LayerInfo } from '../engine/network/network.js';
+
+/** Messages from the pool to a worker. */
+export type WorkerCommand =
+  | { type: 'decode'; id: number; bytes: Uint8Array }
+  | { type: 'predict'; id: number; pixels: Float32Array; top: number }
+  | { type: 'run'; id: number; pixels: Float32Array; request: AttributionRequest }
+  | { type: 'cancel'; id: number };
+
+export interface Prediction {
+  index: number;
+  label: string;
+  probability: number;
+  logit: number;
+}
+
+export interface WorkerReady {
+  name: string;
+  backend: string;
+  inputSize: number;
+  layers: LayerInfo[];
+  labelsText: string;
+}
+
+/** Messages from a worker to the pool. */
+export type WorkerEvent =
+  | { type: 'ready'; info: WorkerReady }
+  | { type: 'fatal'; error: WireError }
+  | { type: 'snapshot'; id: number; snapshot: Snapshot }
+  | { type: 'done'; id: number; value: unknown }
+  | { type: 'failed'; id: number; error: WireError };
+
+export interface WireError {
+  code: EngineErrorCode | 'INTERNAL';
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface WorkerOptions {
+  backend: string;
+  modelDir?: string;
+}
+
+export type RunResult = AttributionResult;

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    environment: 'node',
+    // Model tests load 28 MB of weights and run real gradients on a 2-core machine.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    // One file at a time: files start their own engine workers and servers, and the
+    // event-loop latency checks must not compete with another file's compute.
+    fileParallelism: false,
+    reporters: ['default'],
+  },
+});
