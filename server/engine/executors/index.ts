@@ -10,8 +10,30 @@ export function parseBackendChoice(value: string | undefined): BackendChoice {
   throw new EngineError('BAD_ARGUMENT', `Unknown backend "${value}": use tfjs, onnx or auto.`);
 }
 
-/** The executor for a backend choice (ENGINE_BACKEND / --backend); `auto` prefers the fastest that loads. */
-export async function createExecutor(network: Network, choice: BackendChoice = parseBackendChoice(process.env.ENGINE_BACKEND)): Promise<Executor> {
+export interface ExecutorSettings {
+  /** Intra-op threads for ONNX Runtime; defaults to the core count. */
+  threads?: number;
+}
+
+/**
+ * The executor for a backend choice (ENGINE_BACKEND / --backend). `auto` prefers ONNX Runtime,
+ * several times faster than tfjs wasm here (bench/executors.ts), and falls back to tfjs, saying
+ * why on stderr, when onnxruntime-node does not load. An explicit `onnx` never falls back.
+ */
+export async function createExecutor(
+  network: Network,
+  choice: BackendChoice = parseBackendChoice(process.env.ENGINE_BACKEND),
+  settings: ExecutorSettings = {},
+): Promise<Executor> {
+  if (choice !== 'tfjs') {
+    try {
+      const { OnnxExecutor } = await import('./onnx.js');
+      return await OnnxExecutor.create(network, { threads: settings.threads });
+    } catch (e) {
+      if (choice === 'onnx') throw e;
+      console.warn(`[engine] ONNX Runtime unavailable, falling back to TensorFlow.js: ${(e as Error).message}`);
+    }
+  }
   const { TfjsExecutor } = await import('./tfjs.js');
   const tfBackend = (process.env.TF_BACKEND ?? 'wasm') as 'wasm' | 'cpu' | 'tensorflow';
   return TfjsExecutor.create(network, tfBackend);

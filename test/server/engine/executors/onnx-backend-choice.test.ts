@@ -1,0 +1,36 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadNetwork } from '../../../../server/engine/network/network.js';
+
+const network = loadNetwork();
+
+describe('createExecutor backend choice', () => {
+  afterEach(() => {
+    vi.doUnmock('onnxruntime-node');
+    vi.resetModules();
+    vi.restoreAllMocks();
+  });
+
+  it('auto and onnx pick ONNX Runtime when it loads; tfjs picks TensorFlow.js', async () => {
+    const { createExecutor } = await import('../../../../server/engine/executors/index.js');
+    for (const [choice, backend] of [['auto', 'onnxruntime-cpu'], ['onnx', 'onnxruntime-cpu'], ['tfjs', 'tfjs-wasm']] as const) {
+      const e = await createExecutor(network, choice);
+      expect(e.backend).toBe(backend);
+      e.dispose();
+    }
+  });
+
+  it('when onnxruntime-node fails to load, auto falls back to tfjs saying why, and onnx refuses', async () => {
+    // Fault injection: the native binding throwing on import, as it does on an unsupported platform
+    // (vitest wraps the factory's error, so only our own wording is checked).
+    vi.doMock('onnxruntime-node', () => {
+      throw new Error('libonnxruntime.so.1: cannot open shared object file');
+    });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { createExecutor } = await import('../../../../server/engine/executors/index.js');
+    const e = await createExecutor(network, 'auto');
+    expect(e.backend).toBe('tfjs-wasm');
+    expect(warn.mock.calls[0][0]).toMatch(/falling back to TensorFlow\.js: onnxruntime-node does not load here/);
+    e.dispose();
+    await expect(createExecutor(network, 'onnx')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/--backend tfjs/) });
+  });
+});
