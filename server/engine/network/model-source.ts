@@ -22,7 +22,7 @@ export function locateModelDir(env: NodeJS.ProcessEnv = process.env): string {
     if (existsSync(join(candidates[0], 'model.json'))) return candidates[0];
     throw new EngineError(
       'MODEL_NOT_FOUND',
-      `No model.json in MODEL_DIR=${candidates[0]}: point MODEL_DIR at the googlenet-bvlc folder (model.json, shards, labels.txt, layers.json), or unset it to use ../shared/models/googlenet-bvlc.`,
+      `No model.json in MODEL_DIR=${candidates[0]}: point MODEL_DIR at the googlenet-bvlc folder (model.json, shards, labels.txt, layers.json), fill it with \`npm run model:fetch -- --dest "$MODEL_DIR"\`, or unset it to use the repo's models/googlenet-bvlc or ../shared/models/googlenet-bvlc.`,
     );
   }
   const found = candidates.find((d) => existsSync(join(d, 'model.json')));
