@@ -36,7 +36,6 @@ const program = new Command()
   .option('--batch <n>', 'steps per executor call', integer)
   .option('--backend <name>', 'tfjs | onnx | auto', process.env.ENGINE_BACKEND ?? 'auto')
   .option('--json', 'print one JSON object on stdout')
-  .showHelpAfterError()
   .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
 
 function readImage(path: string): Uint8Array {

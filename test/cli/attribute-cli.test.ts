@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { attributeOnce, validateInput } from '../../server/engine/attribution/index.js';
+import { decodeImage } from '../../server/engine/images.js';
+import { Labels } from '../../server/engine/labels.js';
+import { IMAGES, REPO_ROOT, relativeL2, sharedNetwork, wasmExecutor } from '../helpers/fixtures.js';
+import { readFileSync } from 'node:fs';
+
+const run = promisify(execFile);
+const TSX = resolve(REPO_ROOT, 'node_modules/.bin/tsx');
+const CLI = resolve(REPO_ROOT, 'server/cli/attribute.ts');
+
+async function cli(args: string[]) {
+  try {
+    const { stdout, stderr } = await run(TSX, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, CI: 'true' } });
+    return { code: 0, stdout, stderr };
+  } catch (e: any) {
+    return { code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string };
+  }
+}
+
+const JSON_KEYS = ['layer', 'method', 'steps', 'values', 'score', 'baselineScore', 'completenessGap', 'elapsedMs', 'backend'];
+
+describe('CLI: the seed notebook examples end to end with --json', () => {
+  // channel_attr_simple(img, "mixed4d", ...) for the notebook's three images (mapped in images/PROVENANCE.md).
+  const simple: [string, string, string][] = [
+    ['dog_cat_composite.png', 'Labrador retriever', 'tiger cat'],
+    ['fruits.jpg', 'vase', 'lemon'],
+    ['grace_hopper.jpg', 'bow tie', 'sunglasses'],
+  ];
+  for (const [image, c1, c2] of simple) {
+    it(`SIMPLE ${image}: ${c1} vs ${c2}`, async () => {
+      const r = await cli(['--image', join(IMAGES, image), '--layer', 'mixed4d', '--class1', c1, '--class2', c2, '--method', 'simple', '--json']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      for (const k of JSON_KEYS) expect(out).toHaveProperty(k);
+      expect(out).toMatchObject({ layer: 'mixed4d', method: 'SIMPLE', steps: 1 });
+      expect(out.values).toHaveLength(528);
+      expect(out.values.every(Number.isFinite)).toBe(true);
+      expect(out.top[0].value).toBe(Math.max(...out.values));
+    });
+  }
+
+  it('PATH dog/cat, 100 steps: equals the in-process tfjs engine (another executor when ONNX loads) to 1e-4', async () => {
+    const image = join(IMAGES, 'dog_cat_composite.png');
+    const r = await cli(['--image', image, '--layer', 'mixed4d', '--class1', 'Labrador retriever', '--class2', 'tiger cat', '--method', 'path', '--steps', '100', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ method: 'PATH', steps: 100, rule: 'LEFT_RIEMANN' });
+    expect(out.elapsedMs).toBeGreaterThan(0);
+    const net = sharedNetwork();
+    const request = validateInput({ layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 100 }, { labels: Labels.parse(net.labelsText), layers: net.layers });
+    const ref = await attributeOnce(await wasmExecutor(), decodeImage(readFileSync(image)).pixels, request);
+    expect(relativeL2(out.values, ref.values)).toBeLessThan(1e-4);
+    expect(out.completenessGap).toBeCloseTo(ref.completenessGap, 3);
+  });
+
+  it('prints a readable table without --json', async () => {
+    const r = await cli(['--image', join(IMAGES, '224', 'fruits.png'), '--class1', 'lemon', '--class2', 'orange', '--method', 'simple', '--top', '3']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Top 3 channels \(toward "lemon"\)/);
+    expect(r.stdout).toMatch(/Bottom 3 channels \(toward "orange"\)/);
+  });
+});
+
+describe('CLI: bad input gives a one-line error and a non-zero exit', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-bad-'));
+  const text = join(dir, 'notes.png');
+  writeFileSync(text, 'this is not an image');
+  const empty = join(dir, 'empty.jpg');
+  writeFileSync(empty, '');
+  const good = join(IMAGES, '224', 'fruits.png');
+  const cases: [string, string[], RegExp][] = [
+    ['a file that is not an image', ['--image', text], /not a PNG or JPEG/],
+    ['a 0-byte file', ['--image', empty], /empty \(0 bytes\)/],
+    ['a missing file', ['--image', join(dir, 'nope.png')], /no such file/],
+    ['an unknown layer', ['--image', good, '--layer', 'mixed9z'], /Unknown layer "mixed9z": choose one of mixed3a/],
+    ['an unknown class', ['--image', good, '--class1', 'lemmon'], /Unknown class "lemmon". Closest: "lemon"/],
+    ['steps of 0', ['--image', good, '--steps', '0'], /steps must be a whole number from 1 to 2000, got 0/],
+    ['steps over 2000', ['--image', good, '--steps', '2001'], /steps must be a whole number from 1 to 2000, got 2001/],
+    ['an unknown method', ['--image', good, '--method', 'magic'], /unknown method "magic"/],
+  ];
+  for (const [name, args, message] of cases) {
+    it(name, async () => {
+      const r = await cli([...args, '--json']);
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    });
+  }
+});
