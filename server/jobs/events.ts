@@ -6,6 +6,7 @@ import { isTerminal } from './job-record.js';
 export interface JobEvent {
   jobId: string;
   status: JobStatus;
+  stepsTotal: number;
   snapshot: Snapshot | null;
   error: JobError | null;
 }

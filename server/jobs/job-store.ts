@@ -3,6 +3,8 @@ import type { Snapshot } from '../engine/attribution/types.js';
 
 export interface JobPage {
   jobs: JobRecord[];
+  /** One opaque cursor per job, for `after`. */
+  cursors: string[];
   hasNextPage: boolean;
   /** Cursor of the last job in `jobs`, for `after`. */
   endCursor: string | null;

@@ -91,8 +91,8 @@ export class InProcessJobQueue implements JobQueue {
   async cancel(id: string): Promise<boolean> {
     const index = this.pending.findIndex((j) => j.id === id);
     if (index >= 0) {
-      this.pending.splice(index, 1);
-      await this.finish(id, 'CANCELLED', null, null);
+      const [job] = this.pending.splice(index, 1);
+      await this.finish(job, 'CANCELLED', null, null);
       return true;
     }
     const run = this.running.get(id);
@@ -105,7 +105,7 @@ export class InProcessJobQueue implements JobQueue {
   async close() {
     this.closing = true;
     const waiting = this.pending.splice(0);
-    for (const job of waiting) await this.finish(job.id, 'INTERRUPTED', null, interrupted());
+    for (const job of waiting) await this.finish(job, 'INTERRUPTED', null, interrupted());
     const running = [...this.running.values()];
     for (const run of running) run.controller.abort();
     await Promise.all(running.map((r) => r.settled));
@@ -128,7 +128,7 @@ export class InProcessJobQueue implements JobQueue {
     const { store, events } = this.opts;
     const backend = this.opts.backend ?? null;
     await store.update(job.id, { status: 'RUNNING', startedAt: new Date(), backend: backend ?? undefined });
-    events.publish({ jobId: job.id, status: 'RUNNING', snapshot: null, error: null });
+    events.publish({ jobId: job.id, status: 'RUNNING', stepsTotal: job.stepsTotal, snapshot: null, error: null });
 
     // Snapshot writes are chained so that the final write can never be overtaken by an older one.
     let writes = Promise.resolve();
@@ -136,7 +136,8 @@ export class InProcessJobQueue implements JobQueue {
     const onSnapshot = (snapshot: Snapshot) => {
       latest = snapshot;
       writes = writes.then(() => store.saveSnapshot(job.id, snapshot));
-      events.publish({ jobId: job.id, status: 'RUNNING', snapshot, error: null });
+      // The final snapshot is published once, with the terminal status, after the result is stored.
+      if (!snapshot.done) events.publish({ jobId: job.id, status: 'RUNNING', stepsTotal: job.stepsTotal, snapshot, error: null });
     };
 
     try {
@@ -146,14 +147,14 @@ export class InProcessJobQueue implements JobQueue {
       await store.saveSnapshot(job.id, snapshot);
       await store.saveSpatial(job.id, { height, width, channels, data: spatial });
       await store.update(job.id, { backend: resultBackend });
-      await this.finish(job.id, 'SUCCEEDED', snapshot, null);
+      await this.finish(job, 'SUCCEEDED', snapshot, null);
     } catch (error) {
       await writes.catch(() => undefined);
       if (signal.aborted && (!isEngineError(error) || error.code === 'CANCELLED')) {
         // Cancelled by a user, or by a shutdown: the partial snapshot stays readable.
-        await this.finish(job.id, this.closing ? 'INTERRUPTED' : 'CANCELLED', latest, this.closing ? interrupted() : null);
+        await this.finish(job, this.closing ? 'INTERRUPTED' : 'CANCELLED', latest, this.closing ? interrupted() : null);
       } else {
-        await this.finish(job.id, 'FAILED', latest, this.jobError(job, error));
+        await this.finish(job, 'FAILED', latest, this.jobError(job, error));
       }
     }
   }
@@ -165,11 +166,11 @@ export class InProcessJobQueue implements JobQueue {
     return { code: INTERNAL_ERROR_CODE, message: 'The job failed unexpectedly. The server log has the details.' };
   }
 
-  private async finish(id: string, status: JobStatus, snapshot: Snapshot | null, error: JobError | null) {
+  private async finish(job: JobRecord, status: JobStatus, snapshot: Snapshot | null, error: JobError | null) {
     // The store is written before the terminal event, so a subscriber that finds the job
     // unfinished in the store is sure to receive that event.
-    await this.opts.store.update(id, { status, finishedAt: new Date(), error });
-    this.opts.events.publish({ jobId: id, status, snapshot, error });
+    await this.opts.store.update(job.id, { status, finishedAt: new Date(), error });
+    this.opts.events.publish({ jobId: job.id, status, stepsTotal: job.stepsTotal, snapshot, error });
   }
 }
 

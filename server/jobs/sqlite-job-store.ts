@@ -119,12 +119,13 @@ export class SqliteJobStore implements JobStore {
   }
 
   async list(opts: { first: number; after?: string | null; status?: JobStatus | null }): Promise<JobPage> {
-    const after = opts.after == null ? null : Number(opts.after);
-    if (after !== null && !Number.isInteger(after)) throw new Error(`Bad cursor "${opts.after}".`);
+    // Cursors are row numbers; anything else matches nothing rather than everything.
+    const after = opts.after == null ? null : /^\d+$/.test(opts.after) ? Number(opts.after) : 0;
     const rows = this.stmts.list.all({ after, status: opts.status ?? null, limit: opts.first + 1 }) as JobRow[];
     const page = rows.slice(0, opts.first);
     return {
       jobs: page.map(fromRow),
+      cursors: page.map((r) => String(r.seq)),
       hasNextPage: rows.length > opts.first,
       endCursor: page.length ? String(page[page.length - 1].seq) : null,
     };

@@ -6,6 +6,7 @@ import { snapshot } from './job-store-conformance.js';
 const ev = (stepsDone: number, status: JobStatus = 'RUNNING', jobId = 'j'): JobEvent => ({
   jobId,
   status,
+  stepsTotal: 50,
   snapshot: snapshot(stepsDone, [stepsDone, -stepsDone], status === 'SUCCEEDED'),
   error: null,
 });
@@ -47,7 +48,7 @@ describe('InProcessJobEvents', () => {
     const events = new InProcessJobEvents();
     const sub = events.subscribe('j');
     events.publish(ev(5));
-    events.publish({ jobId: 'j', status: 'CANCELLED', snapshot: ev(5).snapshot, error: null });
+    events.publish({ jobId: 'j', status: 'CANCELLED', stepsTotal: 50, snapshot: ev(5).snapshot, error: null });
     const got = await drain(sub);
     expect(got.map((e) => e.status)).toEqual(['CANCELLED']);
   });

@@ -72,6 +72,9 @@ export function describeJobStore(name: string, open: () => { store: JobStore; re
       const p3 = await store.list({ first: 2, after: p2.endCursor });
       expect(p3.jobs.map((j) => j.id)).toEqual(['j1']);
       expect(p3.hasNextPage).toBe(false);
+      expect(p1.cursors.at(-1)).toBe(p1.endCursor);
+      expect((await store.list({ first: 10, after: p1.cursors[0] })).jobs[0].id).toBe('j4');
+      expect((await store.list({ first: 10, after: 'not a cursor' })).jobs).toEqual([]);
       const done = await store.list({ first: 10, status: 'SUCCEEDED' });
       expect(done.jobs.map((j) => j.id)).toEqual(['j4', 'j2']);
       expect((await store.list({ first: 10, status: 'FAILED' })).jobs).toEqual([]);

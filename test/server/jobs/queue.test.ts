@@ -138,7 +138,7 @@ describe('InProcessJobQueue', () => {
     const job = (await q.store.get('a'))!;
     expect(job).toMatchObject({ status: 'CANCELLED', stepsDone: 10 });
     expect(job.snapshot!.values).toEqual([1, -1]);
-    const seen = [];
+    const seen: string[] = [];
     for await (const e of sub) seen.push(e.status);
     expect(seen.at(-1)).toBe('CANCELLED');
     expect(q.started).toEqual(['a', 'b']);

@@ -1,0 +1,154 @@
+import type { AttributionRequest } from '../server/engine/attribution/types.js';
+import { DEFAULT_STEPS } from '../server/engine/attribution/validate.js';
+import type { JobError, JobInput, JobRecord } from '../server/jobs/job-record.js';
+import { builder } from './builder.js';
+import { AttributionMethodRef } from './attribution-method.js';
+import { AttributionResultRef } from './attribution-result.js';
+import { ImageRef, requireImage } from './image.js';
+import { JobStatusRef } from './job-status.js';
+import { QuadratureRuleRef } from './quadrature-rule.js';
+
+export const JobErrorRef = builder.objectRef<JobError>('JobError').implement({
+  description: 'Why a job failed or was interrupted.',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'Same codes as GraphQL errors\' `extensions.code`, plus INTERRUPTED and INTERNAL_SERVER_ERROR.' }),
+    message: t.exposeString('message', { description: 'What went wrong, for people.' }),
+  }),
+});
+
+type RequestShape = { input: JobInput; request: AttributionRequest };
+
+export const AttributionRequestRef = builder.objectRef<RequestShape>('AttributionRequest').implement({
+  description: 'What a job computes: its input as given, with defaults filled in and classes resolved.',
+  fields: (t) => ({
+    imageId: t.id({ description: 'The input image\'s id.', resolve: (r) => r.input.imageId }),
+    layer: t.string({ description: 'The layer attributed at.', resolve: (r) => r.request.layer }),
+    class1: t.string({ nullable: true, description: 'Class 1 as given (name, synonym, index, WordNet id or `logsumexp`).', resolve: (r) => r.input.class1 ?? null }),
+    class2: t.string({ nullable: true, description: 'Class 2 as given.', resolve: (r) => r.input.class2 ?? null }),
+    class1Label: t.string({ description: 'Class 1 as resolved: the class name, `logsumexp`, or `none` (score 0).', resolve: (r) => r.request.class1Label }),
+    class2Label: t.string({ description: 'Class 2 as resolved.', resolve: (r) => r.request.class2Label }),
+    method: t.field({ type: AttributionMethodRef, description: 'The method.', resolve: (r) => r.request.method }),
+    steps: t.int({ description: 'Path steps (1 for SIMPLE).', resolve: (r) => r.request.steps }),
+    rule: t.field({ type: QuadratureRuleRef, description: 'The quadrature rule.', resolve: (r) => r.request.rule }),
+    seed: t.int({ description: 'Seed of the stochastic path (unused by other methods).', resolve: (r) => r.request.seed }),
+    topK: t.int({ description: 'K of the top-K/bottom-K rank stability.', resolve: (r) => r.request.topK }),
+    chunkSteps: t.int({ description: 'Steps between snapshots.', resolve: (r) => r.request.chunkSteps }),
+  }),
+});
+
+export const AttributionJobRef = builder.objectRef<JobRecord>('AttributionJob').implement({
+  description: 'One attribution computation: queued, run by the engine in chunks of steps, stored with its result.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The job id.' }),
+    groupId: t.exposeID('groupId', { nullable: true, description: 'Shared by the three jobs of one `compareMethods` call; null otherwise.' }),
+    input: t.field({ type: AttributionRequestRef, description: 'What the job computes.', resolve: (j) => j }),
+    image: t.field({
+      type: ImageRef,
+      description: 'The input image.',
+      resolve: (j, _args, ctx) => requireImage(ctx.images, j.input.imageId),
+    }),
+    status: t.field({ type: JobStatusRef, description: 'Where the job is in its life.', resolve: (j) => j.status }),
+    stepsDone: t.exposeInt('stepsDone', { description: 'Path steps integrated so far.' }),
+    stepsTotal: t.exposeInt('stepsTotal', { description: 'Path steps in the whole job.' }),
+    backend: t.exposeString('backend', { nullable: true, description: 'The executor that ran the job, e.g. `tfjs-wasm`; null until it starts.' }),
+    createdAt: t.field({ type: 'DateTime', description: 'When the job was queued.', resolve: (j) => j.createdAt }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, description: 'When the engine started it.', resolve: (j) => j.startedAt }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it succeeded, failed, was cancelled or interrupted.', resolve: (j) => j.finishedAt }),
+    error: t.field({ type: JobErrorRef, nullable: true, description: 'Why it failed or was interrupted; null otherwise.', resolve: (j) => j.error }),
+    result: t.field({
+      type: AttributionResultRef,
+      nullable: true,
+      description: 'The latest snapshot while running, the final one after; a cancelled job keeps its partial one. Null before the first snapshot.',
+      resolve: (j) =>
+        j.snapshot && { jobId: j.id, stepsTotal: j.stepsTotal, snapshot: j.snapshot, final: j.status === 'SUCCEEDED' },
+    }),
+  }),
+});
+
+export const AttributionInputRef = builder.inputType('AttributionInput', {
+  description: 'What to attribute: an image, a layer, two classes and a method.',
+  fields: (t) => ({
+    imageId: t.id({ required: true, description: 'An image from `examples` or `uploadImage`.' }),
+    layer: t.string({ required: true, defaultValue: 'mixed4d', description: 'Layer name from `model.layers`.' }),
+    class1: t.string({ description: 'Class to attribute toward: name, synonym, index, WordNet id, `logsumexp`, or null for a zero score.' }),
+    class2: t.string({ description: 'Class to attribute away from; same forms. The score is score(class1) - score(class2).' }),
+    method: t.field({ type: AttributionMethodRef, required: true, defaultValue: 'PATH', description: 'The method.' }),
+    steps: t.int({ description: `Path steps, 1..2000 (default ${DEFAULT_STEPS}); ignored by SIMPLE.` }),
+    rule: t.field({ type: QuadratureRuleRef, description: 'Quadrature rule (default LEFT_RIEMANN, the notebook\'s).' }),
+    seed: t.int({ description: 'Seed of the stochastic path, 0..2^31-1 (default 0).' }),
+    topK: t.int({ defaultValue: 10, description: 'K for rank stability, 1..channels.' }),
+    chunkSteps: t.int({ description: 'Steps between snapshots (default: steps/10, rounded up).' }),
+  }),
+});
+
+export const CompareInputRef = builder.inputType('CompareInput', {
+  description: 'One image, layer and class pair, attributed by SIMPLE, PATH and STOCHASTIC_PATH (the notebook\'s compare_attr_methods).',
+  fields: (t) => ({
+    imageId: t.id({ required: true, description: 'An image from `examples` or `uploadImage`.' }),
+    layer: t.string({ required: true, defaultValue: 'mixed4d', description: 'Layer name from `model.layers`.' }),
+    class1: t.string({ description: 'Class to attribute toward (same forms as in AttributionInput).' }),
+    class2: t.string({ description: 'Class to attribute away from.' }),
+    steps: t.int({ description: `Path steps for PATH and STOCHASTIC_PATH, 1..2000 (default ${DEFAULT_STEPS}).` }),
+    rule: t.field({ type: QuadratureRuleRef, description: 'Quadrature rule for both path methods.' }),
+    seed: t.int({ description: 'Seed of the stochastic path.' }),
+    topK: t.int({ defaultValue: 10, description: 'K for rank stability.' }),
+    chunkSteps: t.int({ description: 'Steps between snapshots.' }),
+  }),
+});
+
+const toJobInput = (i: {
+  imageId: string | number;
+  layer: string;
+  class1?: string | null;
+  class2?: string | null;
+  steps?: number | null;
+  rule?: JobInput['rule'];
+  seed?: number | null;
+  topK?: number | null;
+  chunkSteps?: number | null;
+}): Omit<JobInput, 'method'> => ({
+  imageId: String(i.imageId),
+  layer: i.layer,
+  class1: i.class1 ?? null,
+  class2: i.class2 ?? null,
+  steps: i.steps ?? null,
+  rule: i.rule ?? null,
+  seed: i.seed ?? null,
+  topK: i.topK ?? null,
+  chunkSteps: i.chunkSteps ?? null,
+});
+
+builder.queryField('job', (t) =>
+  t.field({
+    type: AttributionJobRef,
+    nullable: true,
+    description: 'A job by id (kept across restarts), or null when there is none.',
+    args: { id: t.arg.id({ required: true, description: 'The job id.' }) },
+    resolve: (_root, { id }, ctx) => ctx.jobs.get(String(id)),
+  }),
+);
+
+builder.mutationFields((t) => ({
+  startAttribution: t.field({
+    type: AttributionJobRef,
+    description:
+      'Validates and queues a job; it starts when a worker is free. Fails with NOT_FOUND (image), UNKNOWN_LAYER, ' +
+      'UNKNOWN_CLASS, BAD_STEPS or QUEUE_FULL before anything is queued. Follow it with `jobProgress`.',
+    args: { input: t.arg({ type: AttributionInputRef, required: true, description: 'What to attribute.' }) },
+    resolve: (_root, { input }, ctx) => ctx.jobs.start({ ...toJobInput(input), method: input.method }),
+  }),
+  compareMethods: t.field({
+    type: [AttributionJobRef],
+    description: 'Queues SIMPLE, PATH and STOCHASTIC_PATH jobs on one input (in that order), all or none.',
+    args: { input: t.arg({ type: CompareInputRef, required: true, description: 'What to compare on.' }) },
+    resolve: (_root, { input }, ctx) => ctx.jobs.compare(toJobInput(input)),
+  }),
+  cancelJob: t.field({
+    type: AttributionJobRef,
+    description:
+      'Cancels a queued or running job and returns it once it has stopped (a running job finishes its current ' +
+      'chunk first; its partial result stays readable). A finished job is returned unchanged. NOT_FOUND for an unknown id.',
+    args: { id: t.arg.id({ required: true, description: 'The job id.' }) },
+    resolve: (_root, { id }, ctx) => ctx.jobs.cancel(String(id)),
+  }),
+}));

@@ -1,0 +1,16 @@
+import type { Engine } from '../server/engine-port.js';
+import type { ImageLibrary } from '../server/images/image-library.js';
+import type { JobStore } from '../server/jobs/job-store.js';
+import type { JobService } from '../server/jobs/job-service.js';
+
+/** What every resolver receives (built once per request in server/yoga.ts). */
+export interface Context {
+  engine: Engine;
+  images: ImageLibrary;
+  jobs: JobService;
+  store: JobStore;
+  /** Origin of the request, e.g. `http://localhost:4000`, for absolute URLs. */
+  origin: string;
+  /** Aborts when the client goes away: ends subscriptions. */
+  signal?: AbortSignal;
+}

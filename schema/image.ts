@@ -1,0 +1,107 @@
+import { EngineError } from '../server/errors/engine-error.js';
+import { NotFoundError } from '../server/errors/not-found-error.js';
+import type { StoredImage } from '../server/images/image-library.js';
+import type { Prediction } from '../server/workers/pool.js';
+import { builder } from './builder.js';
+import { ClassInfoRef } from './model.js';
+
+export const ImageSourceRef = builder.enumType('ImageSource', {
+  description: 'Where an image came from.',
+  values: {
+    EXAMPLE: { description: 'An example image shipped beside the model (read-only).' },
+    UPLOAD: { description: 'Uploaded by a client; kept under the server\'s data folder.' },
+  } as const,
+});
+
+export const PredictionRef = builder.objectRef<Prediction>('Prediction').implement({
+  description: 'One of the network\'s top classes for an image.',
+  fields: (t) => ({
+    class: t.field({
+      type: ClassInfoRef,
+      description: 'The predicted class.',
+      resolve: (p, _args, ctx) => ctx.engine.info.labels.classes[p.index],
+    }),
+    probability: t.exposeFloat('probability', { description: 'Softmax probability, 0..1.' }),
+    logit: t.exposeFloat('logit', { description: 'The class logit (`softmax2_pre_activation`), the value attribution explains.' }),
+  }),
+});
+
+export const ImageRef = builder.objectRef<StoredImage>('Image').implement({
+  description: 'An input image: an example or an upload.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Stable id; an upload\'s id is derived from its bytes.' }),
+    name: t.exposeString('name', { nullable: true, description: 'File name, when known.' }),
+    source: t.field({ type: ImageSourceRef, description: 'Example or upload.', resolve: (i) => i.source }),
+    width: t.exposeInt('width', { description: 'Width of the original image in pixels.' }),
+    height: t.exposeInt('height', { description: 'Height of the original image in pixels.' }),
+    mimeType: t.exposeString('mime', { description: '`image/png` or `image/jpeg`.' }),
+    byteLength: t.exposeInt('byteLength', { description: 'Size of the original file in bytes.' }),
+    url: t.string({
+      description: 'Absolute URL of the original image, served by this server.',
+      resolve: (i, _args, ctx) => `${ctx.origin}/images/${encodeURIComponent(i.id)}`,
+    }),
+    path: t.string({
+      description: 'The same as `url`, relative to the server root (for same-origin clients and proxies).',
+      resolve: (i) => `/images/${encodeURIComponent(i.id)}`,
+    }),
+    predictions: t.field({
+      type: [PredictionRef],
+      description: 'The network\'s top classes for the image (centre-cropped to 224x224), most probable first.',
+      args: { top: t.arg.int({ defaultValue: 5, description: 'How many classes, 1..1000.' }) },
+      complexity: { field: 5, multiplier: 1 },
+      resolve: (i, { top }, ctx) => {
+        const n = top ?? 5;
+        if (!Number.isInteger(n) || n < 1 || n > 1000) throw new EngineError('BAD_ARGUMENT', `top must be 1..1000, got ${n}.`);
+        return ctx.images.predictions(i.id, n);
+      },
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  examples: t.field({
+    type: [ImageRef],
+    description: 'The example images found beside the model (../shared/images), if any, by file name.',
+    resolve: (_root, _args, ctx) => ctx.images.examples(),
+  }),
+  image: t.field({
+    type: ImageRef,
+    nullable: true,
+    description: 'An image by id, or null when there is none.',
+    args: { id: t.arg.id({ required: true, description: 'The image id.' }) },
+    resolve: (_root, { id }, ctx) => ctx.images.get(String(id)),
+  }),
+}));
+
+/** `data:[<mime>][;base64],<data>` (RFC 2397). */
+function parseDataUrl(url: string): Uint8Array {
+  const m = /^data:([^,]*?)(;base64)?,(.*)$/s.exec(url.trim());
+  if (!m) throw new EngineError('BAD_IMAGE', 'dataUrl is not a data: URL (expected `data:image/png;base64,...`).');
+  return m[2] ? Buffer.from(m[3], 'base64') : Buffer.from(decodeURIComponent(m[3]), 'latin1');
+}
+
+builder.mutationField('uploadImage', (t) =>
+  t.field({
+    type: ImageRef,
+    description:
+      'Stores a PNG or JPEG (at most 10 MB and 4096 px a side) and returns it. Give exactly one of `file` ' +
+      '(multipart request) or `dataUrl`. Fails with BAD_IMAGE for anything that is not such an image.',
+    args: {
+      file: t.arg({ type: 'File', description: 'The image, sent as a multipart file.' }),
+      dataUrl: t.arg.string({ description: 'The image as a `data:` URL, e.g. `data:image/png;base64,iVBOR...`.' }),
+    },
+    resolve: async (_root, { file, dataUrl }, ctx) => {
+      if ((file == null) === (dataUrl == null)) {
+        throw new EngineError('BAD_ARGUMENT', 'Give exactly one of `file` or `dataUrl`.');
+      }
+      const bytes = file ? new Uint8Array(await file.arrayBuffer()) : parseDataUrl(dataUrl!);
+      return ctx.images.upload(bytes, file?.name ?? null);
+    },
+  }),
+);
+
+export function requireImage(images: { get(id: string): StoredImage | null }, id: string): StoredImage {
+  const image = images.get(id);
+  if (!image) throw new NotFoundError('image', id);
+  return image;
+}

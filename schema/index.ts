@@ -1,0 +1,9 @@
+import { builder } from './builder.js';
+import './model.js';
+import './image.js';
+import './attribution-job.js';
+import './job-connection.js';
+import './attribution-progress.js';
+
+/** The public contract (issue 4). `npm run schema:print` writes it to schema/schema.graphql. */
+export const schema = builder.toSchema({ sortSchema: false });

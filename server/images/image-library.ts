@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import type { Engine } from '../engine-port.js';
+import type { Prediction } from '../workers/pool.js';
+import { readImageHeader } from './image-header.js';
+
+export interface StoredImage {
+  id: string;
+  /** File name: the example's, or the one given at upload. */
+  name: string | null;
+  source: 'EXAMPLE' | 'UPLOAD';
+  mime: string;
+  width: number;
+  height: number;
+  byteLength: number;
+  createdAt: Date;
+}
+
+/** Decoded 224x224 inputs kept for reuse (about 0.6 MB each): jobs, predictions and compareMethods share them. */
+const PIXEL_CACHE_SIZE = 16;
+/** Prediction lists are small; keep more of them. */
+const PREDICTION_CACHE_SIZE = 256;
+const EXAMPLE_PREFIX = 'example-';
+const UPLOAD_PREFIX = 'upload-';
+
+/**
+ * Images by id: the examples beside the model (read-only, never copied) and uploads under
+ * DATA_DIR/images. An upload's id is a hash of its bytes, so uploading the same file twice gives
+ * the same image.
+ */
+export class ImageLibrary {
+  private readonly uploadsDir: string;
+  private readonly examplesById = new Map<string, { file: string; image: StoredImage }>();
+  private readonly pixelCache = new Map<string, Promise<Float32Array>>();
+  private readonly predictionCache = new Map<string, Promise<Prediction[]>>();
+
+  constructor(
+    private readonly engine: Engine,
+    opts: { dataDir: string; examplesDir: string | null },
+  ) {
+    this.uploadsDir = join(opts.dataDir, 'images');
+    mkdirSync(this.uploadsDir, { recursive: true });
+    if (opts.examplesDir && existsSync(opts.examplesDir)) this.scanExamples(opts.examplesDir);
+  }
+
+  /** Reads only headers: the examples are listed without decoding them. */
+  private scanExamples(dir: string) {
+    for (const name of readdirSync(dir).sort()) {
+      if (!/\.(png|jpe?g)$/i.test(name)) continue;
+      const file = join(dir, name);
+      const bytes = readFileSync(file);
+      try {
+        const header = readImageHeader(bytes);
+        const id = EXAMPLE_PREFIX + basename(name, extname(name)).replace(/[^A-Za-z0-9_-]/g, '_');
+        this.examplesById.set(id, {
+          file,
+          image: { id, name, source: 'EXAMPLE', ...header, byteLength: bytes.length, createdAt: new Date(0) },
+        });
+      } catch {
+        // Not an image we can read: not an example.
+      }
+    }
+  }
+
+  examples(): StoredImage[] {
+    return [...this.examplesById.values()].map((e) => e.image);
+  }
+
+  get(id: string): StoredImage | null {
+    const example = this.examplesById.get(id);
+    if (example) return example.image;
+    if (!isUploadId(id)) return null;
+    const meta = join(this.uploadsDir, `${id}.json`);
+    if (!existsSync(meta)) return null;
+    const m = JSON.parse(readFileSync(meta, 'utf8'));
+    return { ...m, createdAt: new Date(m.createdAt) };
+  }
+
+  bytes(id: string): { bytes: Buffer; mime: string } | null {
+    const image = this.get(id);
+    if (!image) return null;
+    const example = this.examplesById.get(id);
+    const file = example ? example.file : join(this.uploadsDir, `${id}.bin`);
+    return { bytes: readFileSync(file), mime: image.mime };
+  }
+
+  /** Checks the header here, then decodes in a worker (BAD_IMAGE if it does not decode), then stores. */
+  async upload(bytes: Uint8Array, name: string | null): Promise<StoredImage> {
+    const header = readImageHeader(bytes);
+    const id = UPLOAD_PREFIX + createHash('sha256').update(bytes).digest('hex').slice(0, 24);
+    const existing = this.get(id);
+    if (existing) return existing;
+    const decoded = this.engine.decodeImage(bytes).then((d) => d.pixels);
+    await decoded;
+    this.remember(this.pixelCache, id, decoded, PIXEL_CACHE_SIZE);
+    const image: StoredImage = { id, name, source: 'UPLOAD', ...header, byteLength: bytes.length, createdAt: new Date() };
+    writeFileSync(join(this.uploadsDir, `${id}.bin`), bytes);
+    writeFileSync(join(this.uploadsDir, `${id}.json`), JSON.stringify(image));
+    return image;
+  }
+
+  /** The network input (224x224x3, RGB 0..255), decoded once in a worker and cached. */
+  pixels(id: string): Promise<Float32Array> {
+    const cached = this.pixelCache.get(id);
+    if (cached) return cached;
+    const file = this.bytes(id);
+    if (!file) return Promise.reject(new Error(`No image ${id}.`));
+    const p = this.engine.decodeImage(file.bytes).then((d) => d.pixels);
+    this.remember(this.pixelCache, id, p, PIXEL_CACHE_SIZE);
+    return p;
+  }
+
+  /** Top predictions of the whole network, cached per image and count. */
+  predictions(id: string, top: number): Promise<Prediction[]> {
+    const key = `${id}:${top}`;
+    const cached = this.predictionCache.get(key);
+    if (cached) return cached;
+    const p = this.pixels(id).then((px) => this.engine.predict(px, top));
+    this.remember(this.predictionCache, key, p, PREDICTION_CACHE_SIZE);
+    return p;
+  }
+
+  /** Insertion-ordered map as a small LRU; failed entries are dropped so a retry can succeed. */
+  private remember<T>(cache: Map<string, Promise<T>>, key: string, value: Promise<T>, limit: number) {
+    cache.delete(key);
+    cache.set(key, value);
+    value.catch(() => cache.get(key) === value && cache.delete(key));
+    while (cache.size > limit) cache.delete(cache.keys().next().value!);
+  }
+}
+
+const isUploadId = (id: string) => new RegExp(`^${UPLOAD_PREFIX}[0-9a-f]{24}$`).test(id);

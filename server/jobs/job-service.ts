@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import type { AttributionMethod } from '../engine/attribution/types.js';
+import { validateInput } from '../engine/attribution/validate.js';
+import type { Engine } from '../engine-port.js';
+import { NotFoundError } from '../errors/not-found-error.js';
+import { QueueFullError } from '../errors/queue-full-error.js';
+import type { ImageLibrary } from '../images/image-library.js';
+import type { JobEvent, JobEvents } from './events.js';
+import { isTerminal, type JobInput, type JobRecord, type JobStatus, type SpatialMap } from './job-record.js';
+import type { JobPage, JobStore } from './job-store.js';
+import type { JobExecutor, JobQueue } from './queue.js';
+
+/** The three methods of the notebook's `compare_attr_methods`, in its order. */
+export const COMPARED_METHODS: readonly AttributionMethod[] = ['SIMPLE', 'PATH', 'STOCHASTIC_PATH'];
+
+/** Spatial maps kept in memory (up to ~1 MB each at mixed3b). */
+const SPATIAL_CACHE_SIZE = 8;
+
+/**
+ * What the schema calls: validation, persistence, queueing and progress streams over the store,
+ * queue and events interfaces. Holds no state of its own.
+ */
+export class JobService {
+  private readonly spatialCache = new Map<string, Promise<SpatialMap | null>>();
+
+  constructor(
+    private readonly deps: { store: JobStore; queue: JobQueue; events: JobEvents; engine: Engine; images: ImageLibrary },
+  ) {}
+
+  /** Runs a job on the engine: the queue's executor. */
+  readonly execute: JobExecutor = async (job, onSnapshot, signal) => {
+    const pixels = await this.deps.images.pixels(job.input.imageId);
+    return this.deps.engine.run(pixels, job.request, onSnapshot, signal);
+  };
+
+  /** The final spatial map, cached: a dashboard asks for many heatmaps of one job at once. */
+  spatial(id: string): Promise<SpatialMap | null> {
+    const cached = this.spatialCache.get(id);
+    if (cached) return cached;
+    const p = this.deps.store.getSpatial(id);
+    this.spatialCache.set(id, p);
+    p.then((m) => !m && this.spatialCache.delete(id), () => this.spatialCache.delete(id));
+    while (this.spatialCache.size > SPATIAL_CACHE_SIZE) this.spatialCache.delete(this.spatialCache.keys().next().value!);
+    return p;
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    return this.deps.store.get(id);
+  }
+
+  async require(id: string): Promise<JobRecord> {
+    const job = await this.deps.store.get(id);
+    if (!job) throw new NotFoundError('job', id);
+    return job;
+  }
+
+  list(opts: { first: number; after?: string | null; status?: JobStatus | null }): Promise<JobPage> {
+    return this.deps.store.list(opts);
+  }
+
+  /** Validates (UNKNOWN_LAYER, UNKNOWN_CLASS, BAD_STEPS, NOT_FOUND, QUEUE_FULL) before anything is stored. */
+  async start(input: JobInput): Promise<JobRecord> {
+    return (await this.startAll([input], null))[0];
+  }
+
+  /** SIMPLE, PATH and STOCHASTIC_PATH on one input, queued together (all or none). */
+  async compare(input: Omit<JobInput, 'method'>): Promise<JobRecord[]> {
+    return this.startAll(
+      COMPARED_METHODS.map((method) => ({ ...input, method })),
+      randomUUID(),
+    );
+  }
+
+  private async startAll(inputs: JobInput[], groupId: string | null): Promise<JobRecord[]> {
+    const { store, queue, engine, images } = this.deps;
+    const planned = inputs.map((input) => {
+      if (!images.get(input.imageId)) throw new NotFoundError('image', input.imageId);
+      const request = validateInput(input, { labels: engine.info.labels, layers: engine.info.layers });
+      return { input, request };
+    });
+    if (!queue.hasRoom(planned.length)) throw new QueueFullError(queue.stats().maxQueued, planned.length);
+    const jobs: JobRecord[] = [];
+    for (const { input, request } of planned) {
+      jobs.push(await store.create({ id: randomUUID(), groupId, input, request, stepsTotal: request.steps }));
+    }
+    try {
+      queue.enqueue(jobs);
+    } catch (error) {
+      // Another request filled the queue while these rows were written.
+      for (const job of jobs) {
+        await store.update(job.id, { status: 'FAILED', finishedAt: new Date(), error: { code: 'QUEUE_FULL', message: (error as Error).message } });
+      }
+      throw error;
+    }
+    return Promise.all(jobs.map((j) => this.require(j.id)));
+  }
+
+  /** Stops a queued or running job (a running one after its current chunk); a finished job is returned as it is. */
+  async cancel(id: string): Promise<JobRecord> {
+    const job = await this.require(id);
+    if (!isTerminal(job.status)) await this.deps.queue.cancel(id);
+    return this.require(id);
+  }
+
+  /**
+   * The job's progress: its current state at once, then each newer snapshot, ending with the
+   * terminal event. Call `require(id)` first so an unknown id fails before the stream starts.
+   * Each event has a new status or more steps than the one before; the terminal event may
+   * repeat the last step count (a cancelled job keeps its partial snapshot).
+   */
+  async *progress(id: string, signal?: AbortSignal): AsyncGenerator<JobEvent> {
+    // Subscribe before reading the store: the store is written before each terminal event, so a
+    // job seen unfinished here is sure to deliver its terminal event to this subscription.
+    const subscription = this.deps.events.subscribe(id, signal);
+    try {
+      const job = await this.require(id);
+      const current: JobEvent = { jobId: id, status: job.status, stepsTotal: job.stepsTotal, snapshot: job.snapshot, error: job.error };
+      if (isTerminal(job.status)) {
+        yield current;
+        return;
+      }
+      let last: JobEvent | null = null;
+      if (!this.deps.events.latest(id)) {
+        yield current;
+        last = current;
+      }
+      for await (const event of subscription) {
+        // Skip what this subscriber has already seen (the store and the topic can both hold it).
+        const steps = event.snapshot?.stepsDone ?? 0;
+        const seen = last && event.status === last.status && steps <= (last.snapshot?.stepsDone ?? 0);
+        if (seen && !isTerminal(event.status)) continue;
+        last = event;
+        yield event;
+      }
+    } finally {
+      await subscription.return?.();
+    }
+  }
+}

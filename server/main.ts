@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseBackendChoice } from './engine/executors/index.js';
+import { locateModelDir } from './engine/network/model-source.js';
+import { EnginePool } from './workers/pool.js';
+import { createApp, DEFAULT_MAX_QUEUED, GRAPHQL_PATH } from './yoga.js';
+
+/** Settings, all from the environment (README, "Configuration"). */
+function intFromEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, got "${raw}".`);
+  return n;
+}
+
+async function main() {
+  const port = intFromEnv('PORT', 4000, 0);
+  const dataDir = resolve(process.env.DATA_DIR ?? 'data');
+  const modelDir = locateModelDir();
+  // The examples sit beside the model: ../shared/images next to ../shared/models/googlenet-bvlc.
+  const examplesDir = process.env.EXAMPLES_DIR ?? join(modelDir, '..', '..', 'images');
+  const clientDir = fileURLToPath(new URL('../client/dist', import.meta.url));
+
+  const pool = await EnginePool.start({ backend: parseBackendChoice(process.env.ENGINE_BACKEND), modelDir });
+  const app = await createApp({
+    engine: pool,
+    dataDir,
+    examplesDir: existsSync(examplesDir) ? examplesDir : null,
+    clientDir,
+    maxQueued: intFromEnv('MAX_QUEUED', DEFAULT_MAX_QUEUED, 0),
+    concurrency: intFromEnv('JOB_CONCURRENCY', pool.size, 1),
+  });
+  const server = createServer(app.yoga);
+  const wss = app.attachWebSockets(server);
+  await new Promise<void>((ok) => server.listen(port, ok));
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  if (app.interruptedAtStart) console.log(`${app.interruptedAtStart} unfinished job(s) from the last run marked INTERRUPTED`);
+  console.log(`engine: ${pool.info.name} on ${pool.info.backend}, ${pool.size} worker(s); data in ${dataDir}`);
+  console.log(`listening on http://localhost:${actualPort}${GRAPHQL_PATH} (GraphiQL, SSE and graphql-ws), dashboard at /`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping; unfinished jobs become INTERRUPTED`);
+    for (const client of wss.clients) client.close(1001, 'Server shutting down');
+    server.closeAllConnections();
+    server.close();
+    await app.close();
+    await pool.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e) => {
+  console.error(`error: ${(e as Error)?.message ?? e}`);
+  process.exit(1);
+});

@@ -1,0 +1,165 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import type { ExecutionArgs } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Context } from '../schema/context.js';
+import { schema } from '../schema/index.js';
+import type { Engine } from './engine-port.js';
+import { maskError } from './errors/mask-error.js';
+import { useHttpRoutes } from './http-routes.js';
+import { ImageLibrary } from './images/image-library.js';
+import { InProcessJobEvents } from './jobs/events.js';
+import { JobService } from './jobs/job-service.js';
+import type { JobStore } from './jobs/job-store.js';
+import { InProcessJobQueue, type JobQueue } from './jobs/queue.js';
+import { SqliteJobStore } from './jobs/sqlite-job-store.js';
+
+/** Yoga's envelop execute/subscribe, passed to graphql-ws through rootValue. */
+type EnvelopedRoot = { execute: (args: ExecutionArgs) => any; subscribe: (args: ExecutionArgs) => any };
+
+/** Waiting jobs allowed before QUEUE_FULL (issue 4). */
+export const DEFAULT_MAX_QUEUED = 100;
+export const GRAPHQL_PATH = '/graphql';
+
+export interface AppDeps {
+  engine: Engine;
+  /** Holds jobs.sqlite and uploaded images (DATA_DIR). */
+  dataDir: string;
+  /** Example images (../shared/images); null for none. */
+  examplesDir: string | null;
+  /** The built dashboard; null or missing for none. */
+  clientDir?: string | null;
+  maxQueued?: number;
+  /** Jobs running at once; the engine pool's size is a good value. */
+  concurrency?: number;
+  /** Yoga's logger: false for silent. */
+  logging?: boolean | 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface App {
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  store: JobStore;
+  queue: JobQueue;
+  jobs: JobService;
+  /** Jobs found unfinished at startup and marked INTERRUPTED. */
+  interruptedAtStart: number;
+  /** Serves graphql-ws on the GraphQL path of `server`. */
+  attachWebSockets(server: Server): WebSocketServer;
+  /** Stops the queue (unfinished jobs become INTERRUPTED) and closes the store; the engine is the caller's. */
+  close(): Promise<void>;
+}
+
+/** Builds the whole app: store, queue, events, schema and routes. `server/main.ts` only wires and listens. */
+export async function createApp(deps: AppDeps): Promise<App> {
+  mkdirSync(deps.dataDir, { recursive: true });
+  const store = new SqliteJobStore(join(deps.dataDir, 'jobs.sqlite'));
+  const interruptedAtStart = await store.interruptUnfinished(new Date());
+  const events = new InProcessJobEvents();
+  const images = new ImageLibrary(deps.engine, { dataDir: deps.dataDir, examplesDir: deps.examplesDir });
+  let jobs: JobService | undefined;
+  const queue = new InProcessJobQueue({
+    store,
+    events,
+    execute: (job, onSnapshot, signal) => jobs!.execute(job, onSnapshot, signal),
+    maxQueued: deps.maxQueued ?? DEFAULT_MAX_QUEUED,
+    concurrency: deps.concurrency ?? 1,
+    backend: deps.engine.info.backend,
+    log: (message, error) => console.error(message, error),
+  });
+  jobs = new JobService({ store, queue, events, engine: deps.engine, images });
+  const started = Date.now();
+
+  const context = (origin: string, signal?: AbortSignal): Context => ({
+    engine: deps.engine,
+    images,
+    jobs: jobs!,
+    store,
+    origin,
+    signal,
+  });
+
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    graphiql: { title: 'Channel attribution API', defaultQuery: GRAPHIQL_QUERY },
+    landingPage: false,
+    // Yoga's own health check answers any path ending in its endpoint; ours is /health with a body.
+    healthCheckEndpoint: '/__yoga/health',
+    maskedErrors: { maskError },
+    logging: deps.logging ?? 'warn',
+    context: ({ request }) => context(new URL(request.url).origin, request.signal),
+    plugins: [
+      // Requests a browser could send without a preflight (GET, multipart) must carry this header.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+      useHttpRoutes({
+        images,
+        clientDir: deps.clientDir ?? null,
+        health: () => ({
+          status: 'ok',
+          model: deps.engine.info.name,
+          backend: deps.engine.info.backend,
+          queue: queue.stats(),
+          uptimeMs: Date.now() - started,
+        }),
+      }),
+    ],
+  });
+
+  const attachWebSockets = (server: Server) => {
+    const wss = new WebSocketServer({ server, path: GRAPHQL_PATH });
+    // The graphql-ws recipe from Yoga's docs: operations run through Yoga's envelop, so masking,
+    // complexity limits and the context are the same as over HTTP.
+    useServer(
+      {
+        execute: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).execute(args),
+        subscribe: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).subscribe(args),
+        onSubscribe: async (ctx, _id, payload) => {
+          const { schema: s, execute, subscribe, contextFactory, parse: p, validate: v } = yoga.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            params: payload,
+          });
+          const host = ctx.extra.request.headers.host ?? 'localhost';
+          const args = {
+            schema: s,
+            operationName: payload.operationName,
+            document: p(payload.query),
+            variableValues: payload.variables,
+            contextValue: { ...(await contextFactory()), ...context(`http://${host}`) },
+            rootValue: { execute, subscribe },
+          };
+          const errors = v(args.schema, args.document);
+          return errors.length ? errors : args;
+        },
+      },
+      wss,
+    );
+    return wss;
+  };
+
+  return {
+    yoga,
+    store,
+    queue,
+    jobs,
+    interruptedAtStart,
+    attachWebSockets,
+    close: async () => {
+      await queue.close();
+      await store.close();
+    },
+  };
+}
+
+const GRAPHIQL_QUERY = `# Channel attribution: start a job, then watch it with the subscription below.
+query Model {
+  model { name backend layers { name channels } }
+  examples { id name width height predictions(top: 3) { class { name } probability } }
+}
+`;
+
