@@ -17,7 +17,7 @@ const cancels = new Map<number, AbortController>();
 
 try {
   const network = loadNetwork(options.modelDir);
-  const executor = await createExecutor(network, parseBackendChoice(options.backend));
+  const executor = await createExecutor(network, parseBackendChoice(options.backend), { threads: options.threads });
   const labels = Labels.parse(network.labelsText);
 
   port.on('message', async (cmd: WorkerCommand) => {

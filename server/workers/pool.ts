@@ -76,7 +76,7 @@ export class EnginePool {
   private spawn(): Promise<WorkerReady> {
     const cores = availableParallelism();
     const threads = Math.max(1, Math.floor(cores / this.options.size));
-    const workerOptions: WorkerOptions & { threads: number } = { backend: this.options.backend, modelDir: this.options.modelDir, threads };
+    const workerOptions: WorkerOptions = { backend: this.options.backend, modelDir: this.options.modelDir, threads };
     const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, options: workerOptions } });
     const slot: Slot = { worker, active: 0 };
     return new Promise((resolve, reject) => {

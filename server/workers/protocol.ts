@@ -41,6 +41,8 @@ export interface WireError {
 export interface WorkerOptions {
   backend: string;
   modelDir?: string;
+  /** Intra-op threads for the executor: the cores divided among the pool's workers. */
+  threads: number;
 }
 
 export type RunResult = AttributionResult;
