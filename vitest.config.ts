@@ -11,5 +11,10 @@ export default defineConfig({
     // event-loop latency checks must not compete with another file's compute.
     fileParallelism: false,
     reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'server', include: ['test/**/*.test.ts'], exclude: ['test/client/**', '**/node_modules/**'] } },
+      // Dashboard component tests: Solid's compiler and jsdom (test/client/vitest.config.ts).
+      'test/client/vitest.config.ts',
+    ],
   },
 });

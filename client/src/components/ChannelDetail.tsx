@@ -1,0 +1,86 @@
+import { For, Show } from 'solid-js';
+import { formatValue } from '../lib/format';
+import { ChannelHeatmap } from './ChannelHeatmap';
+import { ChannelSprite, type Spritemap } from './ChannelSprite';
+import { Sparkline } from './Sparkline';
+
+export interface MethodRank {
+  method: string;
+  rank: number;
+  of: number;
+  value: number;
+}
+
+export interface ChannelDetailProps {
+  channel: number;
+  layer: string;
+  imageUrl?: string;
+  /** The engine's heatmap; absent until the job has finished. */
+  heatmapUrl?: string;
+  spritemap?: Spritemap | null;
+  /** The channel's value at each snapshot of the run. */
+  trace: readonly { x: number; y: number }[];
+  stepsTotal: number;
+  ranks: readonly MethodRank[];
+  onClose: () => void;
+}
+
+/** One channel up close: its heatmap large, its value over the run, and its rank under each method. */
+export function ChannelDetail(props: ChannelDetailProps) {
+  return (
+    <aside
+      class="channel-detail"
+      role="dialog"
+      aria-label={`Channel ${props.channel} of ${props.layer}`}
+      data-testid="channel-detail"
+      tabindex="-1"
+      ref={(el) => queueMicrotask(() => el.focus())}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') props.onClose();
+      }}
+    >
+      <header class="section-head">
+        <h2>
+          {props.layer} · channel {props.channel}
+        </h2>
+        <button type="button" class="close" aria-label="Close channel detail" onClick={() => props.onClose()}>
+          ×
+        </button>
+      </header>
+      <div class="detail-images">
+        <ChannelHeatmap imageUrl={props.imageUrl} heatmapUrl={props.heatmapUrl} size={224} label={`Spatial attribution of channel ${props.channel}`} />
+        <Show when={props.spritemap}>{(sm) => <ChannelSprite spritemap={sm()} channel={props.channel} size={224} />}</Show>
+      </div>
+      <Show when={!props.heatmapUrl}>
+        <p class="note">The spatial map is computed when the job has finished all its steps.</p>
+      </Show>
+      <h3>Value over the run</h3>
+      <Show when={props.trace.length > 1} fallback={<p class="note">One snapshot so far.</p>}>
+        <Sparkline points={props.trace} xMax={props.stepsTotal} width={320} height={64} label={`Value of channel ${props.channel} against steps done`} />
+      </Show>
+      <h3>Rank by method</h3>
+      <table class="ranks">
+        <thead>
+          <tr>
+            <th scope="col">method</th>
+            <th scope="col">rank</th>
+            <th scope="col">value</th>
+          </tr>
+        </thead>
+        <tbody>
+          <For each={props.ranks}>
+            {(r) => (
+              <tr>
+                <th scope="row">{r.method}</th>
+                <td>
+                  {r.rank} <span class="of">/ {r.of}</span>
+                </td>
+                <td>{formatValue(r.value)}</td>
+              </tr>
+            )}
+          </For>
+        </tbody>
+      </table>
+    </aside>
+  );
+}

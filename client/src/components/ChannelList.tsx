@@ -1,0 +1,80 @@
+import { createMemo, For, Show } from 'solid-js';
+import { valueCellColour } from '../lib/attribution-colour';
+import { createFlip } from '../lib/flip';
+import { formatValue } from '../lib/format';
+import { ChannelHeatmap } from './ChannelHeatmap';
+import { ChannelSprite, type Spritemap } from './ChannelSprite';
+
+export interface ChannelScore {
+  channel: number;
+  value: number;
+  rank: number;
+}
+
+export interface ChannelListProps {
+  title: string;
+  direction: 'top' | 'bottom';
+  scores: readonly ChannelScore[];
+  /** Largest |v| over all channels, so value colours match the distribution. */
+  scale: number;
+  /** The snapshot these scores come from; tests and readers see which one is drawn. */
+  stepsDone: number;
+  imageUrl?: string;
+  heatmapOf?: (channel: number) => string | undefined;
+  spritemap?: Spritemap | null;
+  selected?: number;
+  /** Channels ranked high by every method (compare view). */
+  agreed?: ReadonlySet<number>;
+  onSelect?: (channel: number) => void;
+  thumbSize?: number;
+}
+
+/**
+ * The notebook's ChannelAttrWidget, live: the top (or bottom) N channels with a heatmap
+ * thumbnail, the sprite where one exists, the channel index and its value. Rows are keyed by
+ * channel and slide to their new rank (FLIP) as snapshots refine the estimate.
+ */
+export function ChannelList(props: ChannelListProps) {
+  const byChannel = createMemo(() => new Map(props.scores.map((s) => [s.channel, s])));
+  // Keyed by channel index (a primitive), so <For> moves a channel's row instead of rewriting it.
+  const order = createMemo(() => props.scores.map((s) => s.channel));
+  const flip = createFlip(order);
+  const size = () => props.thumbSize ?? 56;
+
+  return (
+    <section class="channel-list" aria-label={props.title}>
+      <h3>{props.title}</h3>
+      <ol data-testid={`channels-${props.direction}`} data-steps-done={props.stepsDone}>
+        <For each={order()}>
+          {(channel) => {
+            const score = () => byChannel().get(channel);
+            return (
+              <li ref={flip.track(channel)} data-channel={channel} classList={{ selected: props.selected === channel, agreed: props.agreed?.has(channel) ?? false }}>
+                <button
+                  type="button"
+                  class="channel-row"
+                  aria-pressed={props.selected === channel}
+                  aria-label={`Channel ${channel}, rank ${score()?.rank}, value ${formatValue(score()?.value ?? 0)}${props.agreed?.has(channel) ? ', ranked high by every method' : ''}`}
+                  onClick={() => props.onSelect?.(channel)}
+                >
+                  <span class="rank">{score()?.rank}</span>
+                  <ChannelHeatmap imageUrl={props.imageUrl} heatmapUrl={props.heatmapOf?.(channel)} size={size()} label={`Spatial attribution of channel ${channel}`} />
+                  <Show when={props.spritemap}>{(sm) => <ChannelSprite spritemap={sm()} channel={channel} size={size()} />}</Show>
+                  <span class="channel-index">
+                    <span class="label">ch</span> {channel}
+                    <Show when={props.agreed?.has(channel)}>
+                      <span class="agreed-mark" title="In the top list of every method">★</span>
+                    </Show>
+                  </span>
+                  <span class="value" style={{ 'background-color': valueCellColour(score()?.value ?? 0, props.scale) }}>
+                    {formatValue(score()?.value ?? 0)}
+                  </span>
+                </button>
+              </li>
+            );
+          }}
+        </For>
+      </ol>
+    </section>
+  );
+}

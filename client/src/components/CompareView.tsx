@@ -1,0 +1,72 @@
+import { For, Show } from 'solid-js';
+import type { Spritemap } from './ChannelSprite';
+import type { ConvergencePoint } from './ConvergenceChart';
+import { type LiveSnapshot, LivePanel } from './LivePanel';
+import { StatusBadge } from './StatusBadge';
+
+export interface CompareColumn {
+  jobId: string;
+  method: string;
+  status?: string;
+  snapshot?: LiveSnapshot;
+  history: readonly ConvergencePoint[];
+  heatmapOf?: (channel: number) => string | undefined;
+}
+
+/**
+ * The notebook's compare_attr_methods, live: linear, path and stochastic path on one input,
+ * side by side, all streaming. Channels in every method's top list are starred.
+ */
+export function CompareView(props: {
+  columns: readonly CompareColumn[];
+  agreed: ReadonlySet<number>;
+  imageUrl?: string;
+  spritemap?: Spritemap | null;
+  selected?: number;
+  onSelect: (channel: number) => void;
+  onOpenJob: (jobId: string) => void;
+}) {
+  return (
+    <div class="compare" data-testid="compare">
+      <p class="note">
+        <span class="agreed-mark">★</span> ranked in the top list by all three methods
+        <Show when={props.agreed.size > 0}>{`: channels ${[...props.agreed].join(', ')}`}</Show>
+      </p>
+      <div class="compare-columns">
+        <For each={props.columns}>
+          {(col) => (
+            <section class="compare-column" aria-label={`${col.method} attribution`} data-method={col.method}>
+              <header class="section-head">
+                <h2>
+                  <a
+                    href={`/jobs/${encodeURIComponent(col.jobId)}`}
+                    onClick={(e) => {
+                      if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+                      e.preventDefault();
+                      props.onOpenJob(col.jobId);
+                    }}
+                  >
+                    {col.method}
+                  </a>
+                </h2>
+                <StatusBadge status={col.status} />
+              </header>
+              <LivePanel
+                compact
+                status={col.status}
+                snapshot={col.snapshot}
+                history={col.history}
+                imageUrl={props.imageUrl}
+                heatmapOf={col.heatmapOf}
+                spritemap={props.spritemap}
+                selected={props.selected}
+                onSelect={props.onSelect}
+                agreed={props.agreed}
+              />
+            </section>
+          )}
+        </For>
+      </div>
+    </div>
+  );
+}

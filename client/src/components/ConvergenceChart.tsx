@@ -1,0 +1,102 @@
+import { createMemo, For, Show } from 'solid-js';
+import { formatPercent } from '../lib/format';
+
+export interface ConvergencePoint {
+  stepsDone: number;
+  completenessGap: number;
+  rankStability: number;
+}
+
+const W = 560;
+const H = 180;
+const M = { top: 12, right: 44, bottom: 28, left: 48 };
+/** The gap is drawn on a log axis down to this floor: it shrinks by decades as steps add up. */
+const GAP_FLOOR = 1e-4;
+
+/**
+ * Completeness gap (|Σ attr − (score(A) − score(0))| / |score(A) − score(0)|, left, log scale)
+ * and rank stability (right, 0..1) against steps done: how far the estimate is from satisfying
+ * completeness, and whether the top/bottom ranking has stopped changing.
+ */
+export function ConvergenceChart(props: { points: readonly ConvergencePoint[]; stepsTotal: number }) {
+  const iw = W - M.left - M.right;
+  const ih = H - M.top - M.bottom;
+  const decades = createMemo(() => {
+    const gaps = props.points.map((p) => Math.max(GAP_FLOOR, p.completenessGap));
+    const hi = Math.ceil(Math.log10(Math.max(1, ...gaps)));
+    const lo = Math.floor(Math.log10(Math.min(1e-2, ...gaps)));
+    return { lo, hi: hi > lo ? hi : lo + 1 };
+  });
+  const x = (steps: number) => M.left + (iw * steps) / Math.max(1, props.stepsTotal);
+  const yGap = (g: number) => {
+    const { lo, hi } = decades();
+    return M.top + ih * (1 - (Math.log10(Math.max(GAP_FLOOR, g)) - lo) / (hi - lo));
+  };
+  const yStab = (s: number) => M.top + ih * (1 - s);
+  const line = (pick: (p: ConvergencePoint) => number) =>
+    props.points.map((p, i) => `${i ? 'L' : 'M'}${x(p.stepsDone).toFixed(1)},${pick(p).toFixed(1)}`).join('');
+  const gapTicks = () => Array.from({ length: decades().hi - decades().lo + 1 }, (_, i) => decades().lo + i);
+  const stepTicks = () => [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * props.stepsTotal));
+  const last = () => props.points[props.points.length - 1];
+
+  return (
+    <figure class="convergence" data-testid="convergence">
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Completeness gap and rank stability against steps done">
+        <g class="grid">
+          <For each={gapTicks()}>
+            {(d) => (
+              <>
+                <line x1={M.left} x2={W - M.right} y1={yGap(10 ** d)} y2={yGap(10 ** d)} />
+                <text class="tick gap-tick" x={M.left - 6} y={yGap(10 ** d) + 3} text-anchor="end">
+                  {formatPercent(10 ** d, d < -2 ? -d - 2 : 0)}
+                </text>
+              </>
+            )}
+          </For>
+          <For each={[0, 0.5, 1]}>
+            {(s) => (
+              <text class="tick stab-tick" x={W - M.right + 6} y={yStab(s) + 3}>
+                {formatPercent(s, 0)}
+              </text>
+            )}
+          </For>
+          <For each={stepTicks()}>
+            {(s) => (
+              <text class="tick" x={x(s)} y={H - M.bottom + 16} text-anchor="middle">
+                {s}
+              </text>
+            )}
+          </For>
+          <text class="axis-label" x={M.left + iw / 2} y={H - 2} text-anchor="middle">
+            steps done
+          </text>
+        </g>
+        <path class="series gap" d={line((p) => yGap(p.completenessGap))} />
+        <path class="series stability" d={line((p) => yStab(p.rankStability))} />
+        <For each={props.points}>
+          {(p) => (
+            <>
+              <circle class="dot gap" cx={x(p.stepsDone)} cy={yGap(p.completenessGap)} r="2.5">
+                <title>{`${p.stepsDone} steps: gap ${formatPercent(p.completenessGap, 2)}`}</title>
+              </circle>
+              <circle class="dot stability" cx={x(p.stepsDone)} cy={yStab(p.rankStability)} r="2.5">
+                <title>{`${p.stepsDone} steps: rank stability ${formatPercent(p.rankStability, 0)}`}</title>
+              </circle>
+            </>
+          )}
+        </For>
+      </svg>
+      <figcaption>
+        <span class="legend gap">completeness gap (log)</span>
+        <span class="legend stability">rank stability</span>
+        <Show when={last()}>
+          {(p) => (
+            <span>
+              now: gap {formatPercent(p().completenessGap, 2)}, stability {formatPercent(p().rankStability, 0)}
+            </span>
+          )}
+        </Show>
+      </figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,150 @@
+import { For, Show } from 'solid-js';
+import type { AttributionMethod, QuadratureRule } from '../gql/graphql';
+import type { ClassLabel } from '../lib/class-options';
+import type { Draft } from '../store/create-draft-store';
+import type { FieldErrors } from '../store/field-errors';
+import { ClassAutocomplete } from './ClassAutocomplete';
+import { FieldError } from './FieldError';
+
+export const METHODS: { value: AttributionMethod; label: string; hint: string }[] = [
+  { value: 'SIMPLE', label: 'Linear', hint: 'gradient × activation, one step' },
+  { value: 'PATH', label: 'Path', hint: 'integrated gradients from zero activations' },
+  { value: 'STOCHASTIC_PATH', label: 'Stochastic path', hint: 'each channel scaled by (U+U)/1.5 per step, seeded' },
+];
+
+export const RULES: { value: QuadratureRule; label: string }[] = [
+  { value: 'LEFT_RIEMANN', label: 'Left Riemann (notebook)' },
+  { value: 'TRAPEZOID', label: 'Trapezoid' },
+  { value: 'MIDPOINT', label: 'Midpoint' },
+  { value: 'GAUSS_LEGENDRE', label: 'Gauss–Legendre' },
+];
+
+export interface JobFormProps {
+  draft: Draft;
+  onChange: <K extends keyof Draft>(key: K, value: Draft[K]) => void;
+  layers: readonly { name: string; channels: number }[];
+  classes: readonly ClassLabel[];
+  suggested: readonly ClassLabel[];
+  errors: FieldErrors;
+  busy?: boolean;
+  /** Jobs on screen that are still queued or running. */
+  cancellable: boolean;
+  cancelError?: string;
+  onStart: () => void;
+  onCompare: () => void;
+  onCancel: () => void;
+}
+
+/** Class pair, layer, method, steps, rule and seed; start, compare all three methods, or cancel. */
+export function JobForm(props: JobFormProps) {
+  const num = (s: string) => (s.trim() === '' ? Number.NaN : Number(s));
+  return (
+    <form
+      class="job-form"
+      aria-label="Attribution settings"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onStart();
+      }}
+    >
+      <ClassAutocomplete
+        id="class1"
+        label="Class 1 (toward)"
+        value={props.draft.class1}
+        onChange={(v) => props.onChange('class1', v)}
+        classes={props.classes}
+        suggested={props.suggested}
+        error={props.errors.class1}
+        placeholder="e.g. Labrador retriever"
+      />
+      <ClassAutocomplete
+        id="class2"
+        label="Class 2 (away from)"
+        value={props.draft.class2}
+        onChange={(v) => props.onChange('class2', v)}
+        classes={props.classes}
+        suggested={props.suggested}
+        error={props.errors.class2}
+        placeholder="e.g. tiger cat, or empty for 0"
+      />
+      <div class="field-row">
+        <div class="field">
+          <label for="layer">Layer</label>
+          <select id="layer" value={props.draft.layer} onChange={(e) => props.onChange('layer', e.currentTarget.value)} aria-describedby={props.errors.layer ? 'error-layer' : undefined}>
+            <Show when={!props.layers.some((l) => l.name === props.draft.layer)}>
+              <option value={props.draft.layer}>{props.draft.layer}</option>
+            </Show>
+            <For each={props.layers}>{(l) => <option value={l.name}>{`${l.name} (${l.channels})`}</option>}</For>
+          </select>
+          <FieldError id="error-layer" message={props.errors.layer} />
+        </div>
+        <div class="field">
+          <label for="topK">Show N</label>
+          <input id="topK" type="number" min="1" max="50" value={props.draft.topK} onChange={(e) => props.onChange('topK', Math.max(1, Math.min(50, num(e.currentTarget.value) || 10)))} />
+        </div>
+      </div>
+      <fieldset class="field methods" aria-describedby={props.errors.method ? 'error-method' : undefined}>
+        <legend>Method</legend>
+        <For each={METHODS}>
+          {(m) => (
+            <label class="radio" title={m.hint}>
+              <input type="radio" name="method" value={m.value} checked={props.draft.method === m.value} onChange={() => props.onChange('method', m.value)} />
+              {m.label}
+            </label>
+          )}
+        </For>
+        <FieldError id="error-method" message={props.errors.method} />
+      </fieldset>
+      <div class="field-row">
+        <div class="field">
+          <label for="steps">Steps</label>
+          <input
+            id="steps"
+            type="number"
+            min="1"
+            max="2000"
+            value={props.draft.method === 'SIMPLE' ? 1 : props.draft.steps}
+            disabled={props.draft.method === 'SIMPLE'}
+            aria-invalid={props.errors.steps ? true : undefined}
+            aria-describedby={props.errors.steps ? 'error-steps' : undefined}
+            onChange={(e) => props.onChange('steps', num(e.currentTarget.value))}
+          />
+          <FieldError id="error-steps" message={props.errors.steps} />
+        </div>
+        <div class="field">
+          <label for="seed">Seed</label>
+          <input
+            id="seed"
+            type="number"
+            step="1"
+            value={props.draft.seed}
+            disabled={props.draft.method !== 'STOCHASTIC_PATH'}
+            title="Seeds the stochastic path; the other methods are deterministic"
+            aria-describedby={props.errors.seed ? 'error-seed' : undefined}
+            onChange={(e) => props.onChange('seed', num(e.currentTarget.value))}
+          />
+          <FieldError id="error-seed" message={props.errors.seed} />
+        </div>
+      </div>
+      <div class="field">
+        <label for="rule">Quadrature rule</label>
+        <select id="rule" value={props.draft.rule} disabled={props.draft.method === 'SIMPLE'} onChange={(e) => props.onChange('rule', e.currentTarget.value as QuadratureRule)}>
+          <For each={RULES}>{(r) => <option value={r.value}>{r.label}</option>}</For>
+        </select>
+        <FieldError id="error-rule" message={props.errors.rule} />
+      </div>
+      <div class="actions">
+        <button type="submit" class="primary" disabled={props.busy} data-testid="start">
+          Start
+        </button>
+        <button type="button" disabled={props.busy} onClick={() => props.onCompare()} title="Linear, path and stochastic path on the same input, side by side" data-testid="compare">
+          Compare methods
+        </button>
+        <button type="button" class="danger" disabled={!props.cancellable} onClick={() => props.onCancel()} data-testid="cancel">
+          Cancel
+        </button>
+      </div>
+      <FieldError id="error-form" message={props.errors.form ?? props.cancelError} />
+    </form>
+  );
+}

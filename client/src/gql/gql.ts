@@ -1,0 +1,130 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "mutation CancelJob($id: ID!) {\n  cancelJob(id: $id) {\n    ...JobSummaryFields\n  }\n}": typeof types.CancelJobDocument,
+    "fragment ChannelScoreFields on ChannelScore {\n  channel\n  value\n  rank\n}": typeof types.ChannelScoreFieldsFragmentDoc,
+    "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n    }\n  }\n}": typeof types.ClassesDocument,
+    "mutation CompareMethods($input: CompareInput!) {\n  compareMethods(input: $input) {\n    ...JobSummaryFields\n  }\n}": typeof types.CompareMethodsDocument,
+    "query Examples {\n  examples {\n    ...ImageFields\n  }\n}": typeof types.ExamplesDocument,
+    "query Heatmap($jobId: ID!, $channel: Int!) {\n  job(id: $jobId) {\n    id\n    result {\n      heatmap(channel: $channel, scale: LAYER)\n    }\n  }\n}": typeof types.HeatmapDocument,
+    "fragment ImageFields on Image {\n  id\n  name\n  width\n  height\n  path\n  predictions(top: 5) {\n    probability\n    logit\n    class {\n      index\n      name\n    }\n  }\n}": typeof types.ImageFieldsFragmentDoc,
+    "query Image($id: ID!) {\n  image(id: $id) {\n    ...ImageFields\n  }\n}": typeof types.ImageDocument,
+    "subscription JobProgress($id: ID!, $topK: Int) {\n  jobProgress(id: $id) {\n    status\n    error {\n      code\n      message\n    }\n    stepsDone\n    stepsTotal\n    values\n    completenessGap\n    rankStability\n    elapsedMs\n    etaMs\n    done\n    top(first: $topK) {\n      ...ChannelScoreFields\n    }\n    bottom(first: $topK) {\n      ...ChannelScoreFields\n    }\n    job {\n      id\n    }\n  }\n}": typeof types.JobProgressDocument,
+    "fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}": typeof types.JobSummaryFieldsFragmentDoc,
+    "query Job($id: ID!, $topK: Int) {\n  job(id: $id) {\n    ...JobSummaryFields\n    result {\n      stepsDone\n      stepsTotal\n      values\n      completenessGap\n      rankStability\n      elapsedMs\n      etaMs\n      done\n      top(first: $topK) {\n        ...ChannelScoreFields\n      }\n      bottom(first: $topK) {\n        ...ChannelScoreFields\n      }\n    }\n  }\n}": typeof types.JobDocument,
+    "query Jobs($first: Int, $after: String, $status: JobStatus) {\n  jobs(first: $first, after: $after, status: $status) {\n    edges {\n      cursor\n      node {\n        ...JobSummaryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": typeof types.JobsDocument,
+    "query Model {\n  model {\n    name\n    backend\n    inputSize\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}": typeof types.ModelDocument,
+    "mutation StartAttribution($input: AttributionInput!) {\n  startAttribution(input: $input) {\n    ...JobSummaryFields\n  }\n}": typeof types.StartAttributionDocument,
+    "mutation UploadImage($file: File) {\n  uploadImage(file: $file) {\n    ...ImageFields\n  }\n}": typeof types.UploadImageDocument,
+};
+const documents: Documents = {
+    "mutation CancelJob($id: ID!) {\n  cancelJob(id: $id) {\n    ...JobSummaryFields\n  }\n}": types.CancelJobDocument,
+    "fragment ChannelScoreFields on ChannelScore {\n  channel\n  value\n  rank\n}": types.ChannelScoreFieldsFragmentDoc,
+    "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n    }\n  }\n}": types.ClassesDocument,
+    "mutation CompareMethods($input: CompareInput!) {\n  compareMethods(input: $input) {\n    ...JobSummaryFields\n  }\n}": types.CompareMethodsDocument,
+    "query Examples {\n  examples {\n    ...ImageFields\n  }\n}": types.ExamplesDocument,
+    "query Heatmap($jobId: ID!, $channel: Int!) {\n  job(id: $jobId) {\n    id\n    result {\n      heatmap(channel: $channel, scale: LAYER)\n    }\n  }\n}": types.HeatmapDocument,
+    "fragment ImageFields on Image {\n  id\n  name\n  width\n  height\n  path\n  predictions(top: 5) {\n    probability\n    logit\n    class {\n      index\n      name\n    }\n  }\n}": types.ImageFieldsFragmentDoc,
+    "query Image($id: ID!) {\n  image(id: $id) {\n    ...ImageFields\n  }\n}": types.ImageDocument,
+    "subscription JobProgress($id: ID!, $topK: Int) {\n  jobProgress(id: $id) {\n    status\n    error {\n      code\n      message\n    }\n    stepsDone\n    stepsTotal\n    values\n    completenessGap\n    rankStability\n    elapsedMs\n    etaMs\n    done\n    top(first: $topK) {\n      ...ChannelScoreFields\n    }\n    bottom(first: $topK) {\n      ...ChannelScoreFields\n    }\n    job {\n      id\n    }\n  }\n}": types.JobProgressDocument,
+    "fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}": types.JobSummaryFieldsFragmentDoc,
+    "query Job($id: ID!, $topK: Int) {\n  job(id: $id) {\n    ...JobSummaryFields\n    result {\n      stepsDone\n      stepsTotal\n      values\n      completenessGap\n      rankStability\n      elapsedMs\n      etaMs\n      done\n      top(first: $topK) {\n        ...ChannelScoreFields\n      }\n      bottom(first: $topK) {\n        ...ChannelScoreFields\n      }\n    }\n  }\n}": types.JobDocument,
+    "query Jobs($first: Int, $after: String, $status: JobStatus) {\n  jobs(first: $first, after: $after, status: $status) {\n    edges {\n      cursor\n      node {\n        ...JobSummaryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": types.JobsDocument,
+    "query Model {\n  model {\n    name\n    backend\n    inputSize\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}": types.ModelDocument,
+    "mutation StartAttribution($input: AttributionInput!) {\n  startAttribution(input: $input) {\n    ...JobSummaryFields\n  }\n}": types.StartAttributionDocument,
+    "mutation UploadImage($file: File) {\n  uploadImage(file: $file) {\n    ...ImageFields\n  }\n}": types.UploadImageDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CancelJob($id: ID!) {\n  cancelJob(id: $id) {\n    ...JobSummaryFields\n  }\n}"): (typeof documents)["mutation CancelJob($id: ID!) {\n  cancelJob(id: $id) {\n    ...JobSummaryFields\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "fragment ChannelScoreFields on ChannelScore {\n  channel\n  value\n  rank\n}"): (typeof documents)["fragment ChannelScoreFields on ChannelScore {\n  channel\n  value\n  rank\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n    }\n  }\n}"): (typeof documents)["query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CompareMethods($input: CompareInput!) {\n  compareMethods(input: $input) {\n    ...JobSummaryFields\n  }\n}"): (typeof documents)["mutation CompareMethods($input: CompareInput!) {\n  compareMethods(input: $input) {\n    ...JobSummaryFields\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Examples {\n  examples {\n    ...ImageFields\n  }\n}"): (typeof documents)["query Examples {\n  examples {\n    ...ImageFields\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Heatmap($jobId: ID!, $channel: Int!) {\n  job(id: $jobId) {\n    id\n    result {\n      heatmap(channel: $channel, scale: LAYER)\n    }\n  }\n}"): (typeof documents)["query Heatmap($jobId: ID!, $channel: Int!) {\n  job(id: $jobId) {\n    id\n    result {\n      heatmap(channel: $channel, scale: LAYER)\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "fragment ImageFields on Image {\n  id\n  name\n  width\n  height\n  path\n  predictions(top: 5) {\n    probability\n    logit\n    class {\n      index\n      name\n    }\n  }\n}"): (typeof documents)["fragment ImageFields on Image {\n  id\n  name\n  width\n  height\n  path\n  predictions(top: 5) {\n    probability\n    logit\n    class {\n      index\n      name\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Image($id: ID!) {\n  image(id: $id) {\n    ...ImageFields\n  }\n}"): (typeof documents)["query Image($id: ID!) {\n  image(id: $id) {\n    ...ImageFields\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "subscription JobProgress($id: ID!, $topK: Int) {\n  jobProgress(id: $id) {\n    status\n    error {\n      code\n      message\n    }\n    stepsDone\n    stepsTotal\n    values\n    completenessGap\n    rankStability\n    elapsedMs\n    etaMs\n    done\n    top(first: $topK) {\n      ...ChannelScoreFields\n    }\n    bottom(first: $topK) {\n      ...ChannelScoreFields\n    }\n    job {\n      id\n    }\n  }\n}"): (typeof documents)["subscription JobProgress($id: ID!, $topK: Int) {\n  jobProgress(id: $id) {\n    status\n    error {\n      code\n      message\n    }\n    stepsDone\n    stepsTotal\n    values\n    completenessGap\n    rankStability\n    elapsedMs\n    etaMs\n    done\n    top(first: $topK) {\n      ...ChannelScoreFields\n    }\n    bottom(first: $topK) {\n      ...ChannelScoreFields\n    }\n    job {\n      id\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}"): (typeof documents)["fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Job($id: ID!, $topK: Int) {\n  job(id: $id) {\n    ...JobSummaryFields\n    result {\n      stepsDone\n      stepsTotal\n      values\n      completenessGap\n      rankStability\n      elapsedMs\n      etaMs\n      done\n      top(first: $topK) {\n        ...ChannelScoreFields\n      }\n      bottom(first: $topK) {\n        ...ChannelScoreFields\n      }\n    }\n  }\n}"): (typeof documents)["query Job($id: ID!, $topK: Int) {\n  job(id: $id) {\n    ...JobSummaryFields\n    result {\n      stepsDone\n      stepsTotal\n      values\n      completenessGap\n      rankStability\n      elapsedMs\n      etaMs\n      done\n      top(first: $topK) {\n        ...ChannelScoreFields\n      }\n      bottom(first: $topK) {\n        ...ChannelScoreFields\n      }\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Jobs($first: Int, $after: String, $status: JobStatus) {\n  jobs(first: $first, after: $after, status: $status) {\n    edges {\n      cursor\n      node {\n        ...JobSummaryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}"): (typeof documents)["query Jobs($first: Int, $after: String, $status: JobStatus) {\n  jobs(first: $first, after: $after, status: $status) {\n    edges {\n      cursor\n      node {\n        ...JobSummaryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Model {\n  model {\n    name\n    backend\n    inputSize\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}"): (typeof documents)["query Model {\n  model {\n    name\n    backend\n    inputSize\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation StartAttribution($input: AttributionInput!) {\n  startAttribution(input: $input) {\n    ...JobSummaryFields\n  }\n}"): (typeof documents)["mutation StartAttribution($input: AttributionInput!) {\n  startAttribution(input: $input) {\n    ...JobSummaryFields\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation UploadImage($file: File) {\n  uploadImage(file: $file) {\n    ...ImageFields\n  }\n}"): (typeof documents)["mutation UploadImage($file: File) {\n  uploadImage(file: $file) {\n    ...ImageFields\n  }\n}"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

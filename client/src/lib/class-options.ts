@@ -1,0 +1,35 @@
+export interface ClassLabel {
+  index: number;
+  name: string;
+}
+
+export interface ClassOption extends ClassLabel {
+  /** One of the image's top predictions: offered first. */
+  suggested: boolean;
+}
+
+/** Scores the API accepts besides a class (DESIGN.md, "Scores"). */
+export const SPECIAL_SCORES: readonly ClassLabel[] = [{ index: -1, name: 'logsumexp' }];
+
+/**
+ * Autocomplete choices for a class field: the image's top predictions first, then labels that
+ * start with the text, then labels that contain it; a number matches the class index.
+ */
+export function classOptions(query: string, classes: readonly ClassLabel[], suggested: readonly ClassLabel[], limit = 12): ClassOption[] {
+  const q = query.trim().toLowerCase();
+  const matches = (c: ClassLabel) => !q || c.name.toLowerCase().includes(q) || String(c.index) === q;
+  const out: ClassOption[] = suggested.filter(matches).map((c) => ({ ...c, suggested: true }));
+  if (q) {
+    const seen = new Set(out.map((c) => c.name));
+    const starts: ClassLabel[] = [];
+    const contains: ClassLabel[] = [];
+    for (const c of [...classes, ...SPECIAL_SCORES]) {
+      if (seen.has(c.name)) continue;
+      const name = c.name.toLowerCase();
+      if (name.startsWith(q) || String(c.index) === q) starts.push(c);
+      else if (name.includes(q)) contains.push(c);
+    }
+    for (const c of [...starts, ...contains]) out.push({ ...c, suggested: false });
+  }
+  return out.slice(0, limit);
+}

@@ -1,0 +1,218 @@
+import { createEffect, createMemo, createSignal, Match, on, Show, Switch } from 'solid-js';
+import { ChannelDetail, type MethodRank } from '../components/ChannelDetail';
+import { CompareView } from '../components/CompareView';
+import { ImagePicker, exampleName } from '../components/ImagePicker';
+import { JobForm, METHODS } from '../components/JobForm';
+import { JobHeader } from '../components/JobHeader';
+import { JobHistory } from '../components/JobHistory';
+import { LivePanel } from '../components/LivePanel';
+import { Predictions } from '../components/Predictions';
+import { agreedChannels, rankFromTop } from '../lib/ranking';
+import { useStore } from '../store';
+import { createJobTracker, type JobTracker, TERMINAL } from '../store/create-job-tracker';
+import { routePath } from '../store/router';
+
+const methodLabel = (m?: string) => METHODS.find((x) => x.value === m)?.label ?? m ?? '';
+
+/**
+ * The one page: inputs on the left, the job (or the three compared jobs, or the history) on the
+ * right. It reads the stores and hands plain props to the components.
+ */
+export function Workbench() {
+  const { router, images, model, draft, jobs, heatmaps } = useStore();
+  const route = router.route;
+
+  const shownIds = createMemo(() => {
+    const r = route();
+    return r.page === 'job' ? [r.jobId] : r.page === 'compare' ? r.jobIds.slice(0, 3) : [];
+  });
+  const topK = () => draft.draft.topK;
+  // Three trackers cover a single job (the first) and a comparison (all three).
+  const trackers: JobTracker[] = [0, 1, 2].map((i) => createJobTracker(() => shownIds()[i], topK));
+  const shown = () => trackers.slice(0, shownIds().length);
+  // In a comparison the path job (second of SIMPLE, PATH, STOCHASTIC_PATH) has the run's steps for header and sparkline.
+  const primary = () => (shown().length > 1 ? trackers[1] : trackers[0]);
+
+  // A reopened job puts its inputs and image back in the form.
+  createEffect(
+    on(
+      () => trackers[0].job()?.id,
+      () => {
+        const job = trackers[0].job();
+        if (!job) return;
+        draft.loadFromJob(job);
+        images.select(job.image.id);
+      },
+    ),
+  );
+
+  // A freshly chosen image proposes its two top predictions as the class pair.
+  createEffect(
+    on(images.selected, (image, prev) => {
+      if (!image || image.id === prev?.id || route().page !== 'new') return;
+      const [p1, p2] = image.predictions;
+      if (p1) draft.set('class1', p1.class.name);
+      if (p2) draft.set('class2', p2.class.name);
+    }),
+  );
+
+  const [selected, setSelected] = createSignal<number>();
+  createEffect(on(shownIds, () => setSelected(undefined), { defer: true }));
+
+  const suggested = createMemo(() => images.selected()?.predictions.map((p) => p.class) ?? []);
+  const cancellable = createMemo(() => shown().some((t) => t.status() !== undefined && !TERMINAL.has(t.status()!)));
+    const imageUrl = () => trackers[0].job()?.image.path;
+
+  const start = async () => {
+    const id = await jobs.start(images.selectedId());
+    if (id) router.navigate({ page: 'job', jobId: id });
+  };
+  const compare = async () => {
+    const ids = await jobs.compare(images.selectedId());
+    if (ids) router.navigate({ page: 'compare', jobIds: ids });
+  };
+  const cancel = async () => {
+    await jobs.cancel(shown().filter((t) => t.status() && !TERMINAL.has(t.status()!)).map((t) => t.jobId()!));
+    shown().forEach((t) => t.refetch());
+  };
+
+  // Heatmaps exist once a job has finished: fetch those on screen (listed channels and the open one).
+  createEffect(() => {
+    for (const t of shown()) {
+      const snap = t.snapshot();
+      if (t.status() !== 'SUCCEEDED' || !snap) continue;
+      const channels = [...snap.top, ...snap.bottom].map((s) => s.channel);
+      const ch = selected();
+      heatmaps.ensure(t.jobId()!, ch === undefined ? channels : [...channels, ch]);
+    }
+  });
+  const heatmapOf = (t: JobTracker) => (channel: number) => heatmaps.heatmap(t.jobId(), channel);
+
+  const agreed = createMemo(() => {
+    const tops = shown().map((t) => t.snapshot()?.top.map((s) => s.channel));
+    return shown().length === 3 && tops.every(Boolean) ? agreedChannels(tops as number[][]) : new Set<number>();
+  });
+
+  const detail = createMemo(() => {
+    const ch = selected();
+    if (ch === undefined) return undefined;
+    const ranks: MethodRank[] = [];
+    for (const t of shown()) {
+      const values = t.snapshot()?.values;
+      if (values && ch < values.length) ranks.push({ method: methodLabel(t.job()?.input.method), rank: rankFromTop(values, ch), of: values.length, value: values[ch] });
+    }
+    const trace = primary().history().map((p) => ({ x: p.stepsDone, y: p.values[ch] }));
+    return { channel: ch, ranks, trace, stepsTotal: primary().snapshot()?.stepsTotal ?? 1 };
+  });
+
+  return (
+    <div class="workbench" classList={{ 'full-width': route().page === 'history' }}>
+      <Show when={route().page !== 'history'}>
+        <aside class="inputs" aria-label="Inputs">
+          <ImagePicker
+            examples={images.examples()}
+            uploads={images.uploads()}
+            selectedId={images.selectedId()}
+            onSelect={(id) => {
+              images.select(id);
+              draft.setErrors({});
+            }}
+            onUpload={(file) => void images.upload(file)}
+            uploading={images.uploading()}
+            error={images.uploadError() ?? draft.errors().image ?? images.examplesError()}
+          />
+          <Show when={images.selected()}>
+            {(image) => <Predictions imageUrl={image().path} name={exampleName(image())} predictions={image().predictions} />}
+          </Show>
+          <JobForm
+            draft={draft.draft}
+            onChange={draft.set}
+            layers={model.layers()}
+            classes={model.classes()}
+            suggested={suggested()}
+            errors={draft.errors()}
+            busy={jobs.busy()}
+            cancellable={cancellable()}
+            cancelError={jobs.cancelError()}
+            onStart={start}
+            onCompare={compare}
+            onCancel={cancel}
+          />
+        </aside>
+      </Show>
+      <main class="results" id="main">
+        <Switch>
+          <Match when={route().page === 'new'}>
+            <section class="intro">
+              <h2>Channel attribution</h2>
+              <p>
+                Which channels of a layer push GoogLeNet toward class 1 rather than class 2, and by how much? Pick an image and a class pair, then
+                start a job: the distribution and the top and bottom channels redraw as the path integral accumulates steps.
+              </p>
+              <p>Compare methods runs linear, path and stochastic path attribution side by side, as the notebook's compare_attr_methods does.</p>
+            </section>
+          </Match>
+          <Match when={route().page === 'job'}>
+            <Show when={!trackers[0].notFound()} fallback={<p class="field-error" role="alert">No job with this id.</p>}>
+              <JobHeader job={trackers[0].job()} status={trackers[0].status()} />
+              <Show when={trackers[0].error()}>{(e) => <p class="field-error" role="alert">{e().graphQLErrors[0]?.message ?? e().message}</p>}</Show>
+              <LivePanel
+                status={trackers[0].status()}
+                snapshot={trackers[0].snapshot()}
+                history={trackers[0].history()}
+                imageUrl={imageUrl()}
+                heatmapOf={heatmapOf(trackers[0])}
+                selected={selected()}
+                onSelect={setSelected}
+              />
+            </Show>
+          </Match>
+          <Match when={route().page === 'compare'}>
+            <JobHeader job={primary().job()} comparing />
+            <CompareView
+              columns={shown().map((t) => ({
+                jobId: t.jobId()!,
+                method: methodLabel(t.job()?.input.method),
+                status: t.status(),
+                snapshot: t.snapshot(),
+                history: t.history(),
+                heatmapOf: heatmapOf(t),
+              }))}
+              agreed={agreed()}
+              imageUrl={imageUrl()}
+              selected={selected()}
+              onSelect={setSelected}
+              onOpenJob={(id) => router.navigate({ page: 'job', jobId: id })}
+            />
+          </Match>
+          <Match when={route().page === 'history'}>
+            <JobHistory
+              jobs={jobs.history()}
+              hrefOf={(job) => routePath({ page: 'job', jobId: job.id })}
+              onOpen={(job) => router.navigate({ page: 'job', jobId: job.id })}
+              hasMore={jobs.historyHasMore()}
+              loading={jobs.historyLoading()}
+              error={jobs.historyError()}
+              onMore={jobs.loadMoreHistory}
+              onRefresh={jobs.refreshHistory}
+            />
+          </Match>
+        </Switch>
+        <Show when={detail()}>
+          {(d) => (
+            <ChannelDetail
+              channel={d().channel}
+              layer={trackers[0].job()?.input.layer ?? draft.draft.layer}
+              imageUrl={imageUrl()}
+              heatmapUrl={heatmaps.heatmap(primary().jobId(), d().channel)}
+              trace={d().trace}
+              stepsTotal={d().stepsTotal}
+              ranks={d().ranks}
+              onClose={() => setSelected(undefined)}
+            />
+          )}
+        </Show>
+      </main>
+    </div>
+  );
+}

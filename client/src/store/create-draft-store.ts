@@ -1,0 +1,61 @@
+import { createStore, reconcile } from 'solid-js/store';
+import type { AttributionMethod, JobSummaryFieldsFragment, QuadratureRule } from '../gql/graphql';
+import type { FieldErrors } from './field-errors';
+
+/** What the input panel holds before a job starts. */
+export interface Draft {
+  class1: string;
+  class2: string;
+  layer: string;
+  method: AttributionMethod;
+  steps: number;
+  rule: QuadratureRule;
+  seed: number;
+  /** Channels shown in each direction (the notebook's n_show). */
+  topK: number;
+}
+
+/** The notebook's comparison: mixed4d, 100 steps, left Riemann (alpha = k/N). */
+export const DEFAULT_DRAFT: Draft = {
+  class1: '',
+  class2: '',
+  layer: 'mixed4d',
+  method: 'PATH',
+  steps: 100,
+  rule: 'LEFT_RIEMANN',
+  seed: 0,
+  topK: 10,
+};
+
+export function createDraftStore() {
+  const [draft, setDraft] = createStore<Draft>({ ...DEFAULT_DRAFT });
+  const [errors, setErrors] = createStore<{ byField: FieldErrors }>({ byField: {} });
+
+  return {
+    draft,
+    set<K extends keyof Draft>(key: K, value: Draft[K]) {
+      setDraft(key, value as never);
+      // An error belongs to the value that caused it: editing the field clears it.
+      if (key in errors.byField) setErrors('byField', key as keyof FieldErrors, undefined);
+    },
+    /** Reopening a job puts its inputs back in the form, ready to rerun with changes. */
+    loadFromJob(job: JobSummaryFieldsFragment) {
+      const i = job.input;
+      setDraft({
+        class1: i.class1 ?? '',
+        class2: i.class2 ?? '',
+        layer: i.layer,
+        method: i.method,
+        // A linear job runs one step; keep the path step count the user had.
+        steps: i.method === 'SIMPLE' ? draft.steps : i.steps,
+        rule: i.rule,
+        seed: i.seed,
+        topK: i.topK,
+      });
+      setErrors('byField', reconcile({}));
+    },
+    errors: () => errors.byField,
+    setErrors: (e: FieldErrors) => setErrors('byField', reconcile(e)),
+  };
+}
+export type DraftStore = ReturnType<typeof createDraftStore>;

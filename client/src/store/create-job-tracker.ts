@@ -1,0 +1,120 @@
+import { createQuery, createSubscription } from '@urql/solid';
+import { type Accessor, createEffect, createMemo, on } from 'solid-js';
+import { JobDocument, JobProgressDocument, type JobProgressSubscription, type JobStatus } from '../gql/graphql';
+
+export type ProgressSnapshot = JobProgressSubscription['jobProgress'];
+
+/** One point of the run's history: what the convergence chart and sparklines plot. */
+export interface SnapshotPoint {
+  stepsDone: number;
+  elapsedMs: number;
+  completenessGap: number;
+  rankStability: number;
+  values: number[];
+}
+
+interface Progress {
+  jobId: string;
+  /** The newest event: its status always, its estimate once one exists. */
+  latest: ProgressSnapshot;
+  /** The newest event that carried an estimate. */
+  estimate?: ProgressSnapshot;
+  history: SnapshotPoint[];
+}
+
+/** The snapshot a view draws: live while streaming, the stored result otherwise. */
+export interface ShownSnapshot {
+  stepsDone: number;
+  stepsTotal: number;
+  values: number[];
+  top: { channel: number; value: number; rank: number }[];
+  bottom: { channel: number; value: number; rank: number }[];
+  completenessGap: number;
+  rankStability: number;
+  elapsedMs: number;
+  etaMs: number;
+  done: boolean;
+}
+
+export const TERMINAL: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'INTERRUPTED']);
+
+/**
+ * Adds an event to the run's history. Status-only events (queued -> running) carry no values
+ * and only update the status. urql re-emits the last event when a subscription completes
+ * (DESIGN.md, traps), and a reconnect resends the latest one: neither adds a point twice.
+ */
+export function addSnapshot(prev: Progress | undefined, snap: ProgressSnapshot): Progress {
+  const same = prev !== undefined && prev.jobId === snap.job.id;
+  const history = same ? prev.history : [];
+  if (snap.values.length === 0) return { jobId: snap.job.id, latest: snap, estimate: same ? prev.estimate : undefined, history };
+  const last = history[history.length - 1];
+  if (same && last && last.stepsDone === snap.stepsDone && prev.latest.done === snap.done && prev.latest.status === snap.status) return prev;
+  const point: SnapshotPoint = {
+    stepsDone: snap.stepsDone,
+    elapsedMs: snap.elapsedMs,
+    completenessGap: snap.completenessGap,
+    rankStability: snap.rankStability,
+    values: snap.values,
+  };
+  return {
+    jobId: snap.job.id,
+    latest: snap,
+    estimate: snap,
+    history: last && last.stepsDone === snap.stepsDone ? [...history.slice(0, -1), point] : [...history, point],
+  };
+}
+
+/**
+ * Follows one job: its stored state (`job` query) and its live snapshots (`jobProgress`).
+ * A finished job's subscription yields the final snapshot and completes, so the same code
+ * reopens old jobs and follows running ones.
+ */
+export function createJobTracker(jobId: Accessor<string | undefined>, topK: Accessor<number> = () => 10) {
+  const [jobQuery, refetchJob] = createQuery({
+    query: JobDocument,
+    variables: () => ({ id: jobId() ?? '', topK: topK() }),
+    pause: () => !jobId(),
+    requestPolicy: 'network-only',
+  });
+  const [progress] = createSubscription(
+    { query: JobProgressDocument, variables: () => ({ id: jobId() ?? '', topK: topK() }), pause: () => !jobId() },
+    (prev: Progress | undefined, data: JobProgressSubscription) => addSnapshot(prev, data.jobProgress),
+  );
+
+  const live = createMemo(() => (progress.data?.jobId === jobId() ? progress.data : undefined));
+  const job = createMemo(() => (jobQuery.data?.job?.id === jobId() ? (jobQuery.data?.job ?? undefined) : undefined));
+
+  // The last snapshot arrived: read the stored job again for its final status and timestamps.
+  createEffect(
+    on(
+      () => live()?.latest.done,
+      (done) => {
+        if (done) refetchJob({ requestPolicy: 'network-only' });
+      },
+      { defer: true },
+    ),
+  );
+
+  const snapshot = createMemo<ShownSnapshot | undefined>(() => {
+    const l = live()?.estimate;
+    if (l) return l;
+    const j = job();
+    return j?.result && j.result.values.length > 0 ? j.result : undefined;
+  });
+
+  // Each event carries the status at that moment, so the stream is at least as fresh as the job query.
+  const status = createMemo<JobStatus | undefined>(() => live()?.latest.status ?? job()?.status);
+
+  return {
+    jobId,
+    job,
+    status,
+    snapshot,
+    history: () => live()?.history ?? [],
+    loading: () => jobQuery.fetching && !job(),
+    notFound: () => !jobQuery.fetching && jobQuery.data !== undefined && jobQuery.data.job === null,
+    error: () => jobQuery.error ?? progress.error,
+    refetch: () => refetchJob({ requestPolicy: 'network-only' }),
+  };
+}
+export type JobTracker = ReturnType<typeof createJobTracker>;

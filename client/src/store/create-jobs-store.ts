@@ -1,0 +1,115 @@
+import { createMutation, createQuery, useClient } from '@urql/solid';
+import { createSignal } from 'solid-js';
+import {
+  type AttributionInput,
+  CancelJobDocument,
+  CompareMethodsDocument,
+  type JobSummaryFieldsFragment,
+  JobsDocument,
+  StartAttributionDocument,
+} from '../gql/graphql';
+import type { Draft, DraftStore } from './create-draft-store';
+import { type FieldErrors, fieldErrors } from './field-errors';
+
+/** Rows per page of the history table; older ones page in on request. */
+const HISTORY_PAGE_SIZE = 50;
+
+/** Starting, comparing and cancelling jobs, and the job history. */
+export function createJobsStore(draftStore: DraftStore) {
+  const [starting, startAttribution] = createMutation(StartAttributionDocument);
+  const [comparing, compareMethods] = createMutation(CompareMethodsDocument);
+  const [, cancelJob] = createMutation(CancelJobDocument);
+  const [cancelError, setCancelError] = createSignal<string>();
+
+  const client = useClient();
+  const [history, refetchFirstPage] = createQuery({
+    query: JobsDocument,
+    variables: { first: HISTORY_PAGE_SIZE },
+    requestPolicy: 'network-only',
+  });
+  // Pages after the first, appended by "Older jobs"; a refresh starts again from the newest.
+  const [older, setOlder] = createSignal<{ jobs: JobSummaryFieldsFragment[]; endCursor: string | null; hasNextPage: boolean }>();
+  const [olderError, setOlderError] = createSignal<string>();
+  const refetchHistory = (opts: { requestPolicy: 'network-only' }) => {
+    setOlder(undefined);
+    refetchFirstPage(opts);
+  };
+  async function loadMoreHistory() {
+    const after = older()?.endCursor ?? history.data?.jobs.pageInfo.endCursor;
+    if (!after) return;
+    const r = await client.query(JobsDocument, { first: HISTORY_PAGE_SIZE, after }, { requestPolicy: 'network-only' }).toPromise();
+    setOlderError(r.error?.message);
+    const page = r.data?.jobs;
+    if (page) setOlder((o) => ({ jobs: [...(o?.jobs ?? []), ...page.edges.map((e) => e.node)], endCursor: page.pageInfo.endCursor, hasNextPage: page.pageInfo.hasNextPage }));
+  }
+
+  const inputOf = (imageId: string, d: Draft): AttributionInput => ({
+    imageId,
+    layer: d.layer,
+    class1: d.class1.trim() || null,
+    class2: d.class2.trim() || null,
+    method: d.method,
+    steps: d.method === 'SIMPLE' ? 1 : d.steps,
+    rule: d.rule,
+    seed: d.seed,
+    topK: d.topK,
+  });
+
+  /** Validation the API would do anyway, caught before a round trip. */
+  function localErrors(imageId: string | undefined, d: Draft): FieldErrors {
+    const e: FieldErrors = {};
+    if (!imageId) e.image = 'Pick an example or upload an image first.';
+    if (!Number.isInteger(d.steps) || d.steps < 1 || d.steps > 2000) e.steps = 'Steps must be a whole number from 1 to 2000.';
+    if (!Number.isInteger(d.seed)) e.seed = 'The seed must be a whole number.';
+    return e;
+  }
+
+  async function start(imageId: string | undefined): Promise<string | undefined> {
+    const d = draftStore.draft;
+    const local = localErrors(imageId, d);
+    draftStore.setErrors(local);
+    if (Object.keys(local).length) return undefined;
+    const input = inputOf(imageId!, d);
+    const result = await startAttribution({ input });
+    draftStore.setErrors(fieldErrors(result.error, input));
+    const id = result.data?.startAttribution.id;
+    if (id) refetchHistory({ requestPolicy: 'network-only' });
+    return id;
+  }
+
+  async function compare(imageId: string | undefined): Promise<string[] | undefined> {
+    const d = draftStore.draft;
+    const local = localErrors(imageId, d);
+    draftStore.setErrors(local);
+    if (Object.keys(local).length) return undefined;
+    const { method: _method, ...input } = inputOf(imageId!, d);
+    const result = await compareMethods({ input: { ...input, steps: d.steps } });
+    draftStore.setErrors(fieldErrors(result.error, input));
+    const jobs = result.data?.compareMethods;
+    if (jobs) refetchHistory({ requestPolicy: 'network-only' });
+    return jobs?.map((j) => j.id);
+  }
+
+  async function cancel(ids: readonly string[]) {
+    setCancelError(undefined);
+    const results = await Promise.all(ids.map((id) => cancelJob({ id })));
+    const failed = results.find((r) => r.error);
+    if (failed) setCancelError(failed.error!.graphQLErrors[0]?.message ?? failed.error!.message);
+    refetchHistory({ requestPolicy: 'network-only' });
+  }
+
+  return {
+    start,
+    compare,
+    cancel,
+    cancelError,
+    busy: () => starting.fetching || comparing.fetching,
+    history: () => [...(history.data?.jobs.edges.map((e) => e.node) ?? []), ...(older()?.jobs ?? [])],
+    historyHasMore: () => older()?.hasNextPage ?? history.data?.jobs.pageInfo.hasNextPage ?? false,
+    historyLoading: () => history.fetching,
+    historyError: () => history.error?.message ?? olderError(),
+    loadMoreHistory: () => void loadMoreHistory(),
+    refreshHistory: () => refetchHistory({ requestPolicy: 'network-only' }),
+  };
+}
+export type JobsStore = ReturnType<typeof createJobsStore>;

@@ -1,0 +1,33 @@
+import { createContext, type ParentProps, useContext } from 'solid-js';
+import { createDraftStore } from './create-draft-store';
+import { createHeatmapStore } from './create-heatmap-store';
+import { createImagesStore } from './create-images-store';
+import { createJobsStore } from './create-jobs-store';
+import { createModelStore } from './create-model-store';
+import { createRouter } from './router';
+
+function createStores() {
+  const draft = createDraftStore();
+  return {
+    router: createRouter(),
+    model: createModelStore(),
+    images: createImagesStore(),
+    draft,
+    jobs: createJobsStore(draft),
+    heatmaps: createHeatmapStore(),
+  };
+}
+export type Stores = ReturnType<typeof createStores>;
+
+const StoreContext = createContext<Stores>();
+
+/** One provider combines the domain stores (solid-realworld's `src/store/index.js`). Needs urql's Provider above it. */
+export function StoreProvider(props: ParentProps) {
+  return <StoreContext.Provider value={createStores()}>{props.children}</StoreContext.Provider>;
+}
+
+export function useStore(): Stores {
+  const stores = useContext(StoreContext);
+  if (!stores) throw new Error('useStore() needs <StoreProvider> above it.');
+  return stores;
+}

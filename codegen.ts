@@ -1,0 +1,26 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+/**
+ * Typed documents for the dashboard: one `.graphql` file per operation in client/src/graphql,
+ * checked against the printed schema. The output is committed (test/client/codegen.test.ts fails
+ * when it is stale), so a clean checkout builds and tests without running codegen first.
+ */
+const config: CodegenConfig = {
+  schema: 'schema/schema.graphql',
+  documents: ['client/src/graphql/*.graphql'],
+  ignoreNoDocuments: false,
+  generates: {
+    'client/src/gql/': {
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        skipTypename: true,
+        scalars: { File: 'File', DateTime: 'string', JSON: 'unknown' },
+      },
+    },
+  },
+};
+
+export default config;
