@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { join } from 'node:path';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { ExecutionArgs } from 'graphql';
@@ -91,7 +91,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     healthCheckEndpoint: '/__yoga/health',
     maskedErrors: { maskError },
     logging: deps.logging ?? 'warn',
-    context: ({ request }) => context(new URL(request.url).origin, request.signal),
+    // Over graphql-ws there is no fetch Request, only the HTTP upgrade request (`req`).
+    context: (init) => {
+      const upgrade = (init as { req?: IncomingMessage }).req;
+      return init.request
+        ? context(new URL(init.request.url).origin, init.request.signal)
+        : context(`http://${upgrade?.headers.host ?? 'localhost'}`);
+    },
     plugins: [
       // Requests a browser could send without a preflight (GET, multipart) must carry this header.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
@@ -124,13 +130,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
             socket: ctx.extra.socket,
             params: payload,
           });
-          const host = ctx.extra.request.headers.host ?? 'localhost';
           const args = {
             schema: s,
             operationName: payload.operationName,
             document: p(payload.query),
             variableValues: payload.variables,
-            contextValue: { ...(await contextFactory()), ...context(`http://${host}`) },
+            contextValue: await contextFactory(),
             rootValue: { execute, subscribe },
           };
           const errors = v(args.schema, args.document);

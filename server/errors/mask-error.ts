@@ -14,6 +14,11 @@ export function maskError(error: unknown): Error {
   const known = publicError(original instanceof GraphQLError ? original.originalError : original);
   if (known) {
     const g = error instanceof GraphQLError ? error : null;
+    // Returning the same error tells Yoga nothing was masked, so it does not log a client's mistake.
+    if (g && g.message === known.message && Object.isExtensible(g.extensions)) {
+      Object.assign(g.extensions, { code: known.code }, Object.keys(known.details).length ? { details: known.details } : {});
+      return g;
+    }
     return new GraphQLError(known.message, {
       nodes: g?.nodes,
       source: g?.source,

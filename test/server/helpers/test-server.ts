@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Engine } from '../../../server/engine-port.js';
+import { createApp, type App, type AppDeps } from '../../../server/yoga.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const SHARED_IMAGES = join(REPO_ROOT, '..', 'shared', 'images');
+
+export interface TestServer {
+  app: App;
+  server: Server;
+  /** http://127.0.0.1:PORT/graphql */
+  url: string;
+  wsUrl: string;
+  origin: string;
+  dataDir: string;
+  close(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+/** The real app on a free port, with its own data folder. */
+export async function startTestServer(engine: Engine, deps: Partial<AppDeps> = {}): Promise<TestServer> {
+  const dataDir = deps.dataDir ?? mkdtempSync(join(tmpdir(), 'api-test-'));
+  const app = await createApp({ engine, dataDir, examplesDir: SHARED_IMAGES, logging: false, ...deps });
+  const server = createServer(app.yoga);
+  const wss = app.attachWebSockets(server);
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const port = (server.address() as { port: number }).port;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    server,
+    origin,
+    url: `${origin}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    dataDir,
+    close: async (opts) => {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise((ok) => server.close(ok));
+      await app.close();
+      if (!opts?.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
