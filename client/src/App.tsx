@@ -2,6 +2,7 @@ import { Provider as UrqlProvider } from '@urql/solid';
 import { createEffect, Show } from 'solid-js';
 import { Workbench } from './pages/Workbench';
 import { StoreProvider, useStore } from './store';
+import { errorMessage } from './store/field-errors';
 import { createApiClient } from './store/api-client';
 import { type Route, routePath } from './store/router';
 
@@ -45,7 +46,7 @@ function Shell() {
       <Show when={model.error()}>
         {(e) => (
           <p class="banner field-error" role="alert">
-            The API is not answering ({e().networkError?.message ?? e().message}). Is the server running?
+            The API is not answering ({errorMessage(e())}). Is the server running?
           </p>
         )}
       </Show>

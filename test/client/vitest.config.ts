@@ -11,5 +11,6 @@ export default defineProject({
     name: 'client',
     environment: 'jsdom',
     include: ['**/*.test.{ts,tsx}'],
+    setupFiles: ['./setup.ts'],
   },
 });

@@ -67,22 +67,6 @@ export function JobForm(props: JobFormProps) {
         error={props.errors.class2}
         placeholder="e.g. tiger cat, or empty for 0"
       />
-      <div class="field-row">
-        <div class="field">
-          <label for="layer">Layer</label>
-          <select id="layer" value={props.draft.layer} onChange={(e) => props.onChange('layer', e.currentTarget.value)} aria-describedby={props.errors.layer ? 'error-layer' : undefined}>
-            <Show when={!props.layers.some((l) => l.name === props.draft.layer)}>
-              <option value={props.draft.layer}>{props.draft.layer}</option>
-            </Show>
-            <For each={props.layers}>{(l) => <option value={l.name}>{`${l.name} (${l.channels})`}</option>}</For>
-          </select>
-          <FieldError id="error-layer" message={props.errors.layer} />
-        </div>
-        <div class="field">
-          <label for="topK">Show N</label>
-          <input id="topK" type="number" min="1" max="50" value={props.draft.topK} onChange={(e) => props.onChange('topK', Math.max(1, Math.min(50, num(e.currentTarget.value) || 10)))} />
-        </div>
-      </div>
       <fieldset class="field methods" aria-describedby={props.errors.method ? 'error-method' : undefined}>
         <legend>Method</legend>
         <For each={METHODS}>
@@ -95,7 +79,26 @@ export function JobForm(props: JobFormProps) {
         </For>
         <FieldError id="error-method" message={props.errors.method} />
       </fieldset>
-      <div class="field-row">
+      <div class="field-row three">
+        <div class="field">
+          <label for="layer">Layer</label>
+          {/* `selected` per option: a <select value> set before its options exist is lost. */}
+          <select id="layer" onChange={(e) => props.onChange('layer', e.currentTarget.value)} aria-describedby={props.errors.layer ? 'error-layer' : undefined}>
+            <Show when={!props.layers.some((l) => l.name === props.draft.layer)}>
+              <option value={props.draft.layer} selected>
+                {props.draft.layer}
+              </option>
+            </Show>
+            <For each={props.layers}>
+              {(l) => (
+                <option value={l.name} selected={l.name === props.draft.layer}>
+                  {`${l.name} (${l.channels})`}
+                </option>
+              )}
+            </For>
+          </select>
+          <FieldError id="error-layer" message={props.errors.layer} />
+        </div>
         <div class="field">
           <label for="steps">Steps</label>
           <input
@@ -112,6 +115,25 @@ export function JobForm(props: JobFormProps) {
           <FieldError id="error-steps" message={props.errors.steps} />
         </div>
         <div class="field">
+          <label for="topK">Show N</label>
+          <input id="topK" type="number" min="1" max="50" value={props.draft.topK} onChange={(e) => props.onChange('topK', Math.max(1, Math.min(50, num(e.currentTarget.value) || 10)))} />
+        </div>
+      </div>
+      <div class="field-row rule-seed">
+        <div class="field">
+          <label for="rule">Quadrature rule</label>
+          <select id="rule" disabled={props.draft.method === 'SIMPLE'} onChange={(e) => props.onChange('rule', e.currentTarget.value as QuadratureRule)}>
+            <For each={RULES}>
+              {(r) => (
+                <option value={r.value} selected={r.value === props.draft.rule}>
+                  {r.label}
+                </option>
+              )}
+            </For>
+          </select>
+          <FieldError id="error-rule" message={props.errors.rule} />
+        </div>
+        <div class="field">
           <label for="seed">Seed</label>
           <input
             id="seed"
@@ -125,13 +147,6 @@ export function JobForm(props: JobFormProps) {
           />
           <FieldError id="error-seed" message={props.errors.seed} />
         </div>
-      </div>
-      <div class="field">
-        <label for="rule">Quadrature rule</label>
-        <select id="rule" value={props.draft.rule} disabled={props.draft.method === 'SIMPLE'} onChange={(e) => props.onChange('rule', e.currentTarget.value as QuadratureRule)}>
-          <For each={RULES}>{(r) => <option value={r.value}>{r.label}</option>}</For>
-        </select>
-        <FieldError id="error-rule" message={props.errors.rule} />
       </div>
       <div class="actions">
         <button type="submit" class="primary" disabled={props.busy} data-testid="start">

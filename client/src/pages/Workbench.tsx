@@ -10,6 +10,7 @@ import { Predictions } from '../components/Predictions';
 import { agreedChannels, rankFromTop } from '../lib/ranking';
 import { useStore } from '../store';
 import { createJobTracker, type JobTracker, TERMINAL } from '../store/create-job-tracker';
+import { errorMessage } from '../store/field-errors';
 import { routePath } from '../store/router';
 
 const methodLabel = (m?: string) => METHODS.find((x) => x.value === m)?.label ?? m ?? '';
@@ -155,7 +156,7 @@ export function Workbench() {
           <Match when={route().page === 'job'}>
             <Show when={!trackers[0].notFound()} fallback={<p class="field-error" role="alert">No job with this id.</p>}>
               <JobHeader job={trackers[0].job()} status={trackers[0].status()} />
-              <Show when={trackers[0].error()}>{(e) => <p class="field-error" role="alert">{e().graphQLErrors[0]?.message ?? e().message}</p>}</Show>
+              <Show when={trackers[0].error()}>{(e) => <p class="field-error" role="alert">{errorMessage(e())}</p>}</Show>
               <LivePanel
                 status={trackers[0].status()}
                 snapshot={trackers[0].snapshot()}

@@ -25,7 +25,7 @@ export function fieldErrors(error: CombinedError | undefined, input: { class1?: 
   if (!error) return {};
   const out: FieldErrors = {};
   const add = (f: Field, msg: string) => (out[f] = out[f] ? `${out[f]} ${msg}` : msg);
-  if (error.networkError) add('form', `Cannot reach the API: ${error.networkError.message}`);
+  if (error.networkError) add('form', errorMessage(error));
   for (const e of error.graphQLErrors) {
     const ext = (e.extensions ?? {}) as Record<string, unknown>;
     const details = (ext.details ?? {}) as Record<string, unknown>;
@@ -45,4 +45,15 @@ function classFieldOf(message: string, input: { class1?: string | null; class2?:
   const c1 = input.class1?.trim();
   const c2 = input.class2?.trim();
   return about !== undefined && c2 !== undefined && about.toLowerCase() === c2.toLowerCase() && about.toLowerCase() !== c1?.toLowerCase() ? 'class2' : 'class1';
+}
+
+/**
+ * One line for people. A graphql-ws close arrives as a CloseEvent (code and reason, no message),
+ * which urql would print as "[Network] undefined".
+ */
+export function errorMessage(error: CombinedError): string {
+  if (error.graphQLErrors.length) return error.graphQLErrors.map((e) => e.message).join(' ');
+  const net = error.networkError as (Error & { code?: number; reason?: string }) | undefined;
+  if (net && typeof net.code === 'number') return `The live connection closed (${net.code}${net.reason ? `: ${net.reason}` : ''}).`;
+  return `Cannot reach the API${net?.message ? `: ${net.message}` : '.'}`;
 }

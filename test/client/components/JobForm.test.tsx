@@ -1,0 +1,75 @@
+import { fireEvent, render } from '@solidjs/testing-library';
+import { describe, expect, it } from 'vitest';
+import { JobForm } from '../../../client/src/components/JobForm';
+import { DEFAULT_DRAFT } from '../../../client/src/store/create-draft-store';
+import type { FieldErrors } from '../../../client/src/store/field-errors';
+
+const layers = [
+  { name: 'mixed4c', channels: 512 },
+  { name: 'mixed4d', channels: 528 },
+];
+
+function renderForm(errors: FieldErrors) {
+  return render(() => (
+    <JobForm
+      draft={{ ...DEFAULT_DRAFT, class1: 'Labrador retriever', class2: 'tigr cat' }}
+      onChange={() => {}}
+      layers={layers}
+      classes={[]}
+      suggested={[]}
+      errors={errors}
+      cancellable={false}
+      onStart={() => {}}
+      onCompare={() => {}}
+      onCancel={() => {}}
+    />
+  ));
+}
+
+describe('JobForm error placement', () => {
+  it('shows each error next to the field that caused it, linked for screen readers', () => {
+    const { getByLabelText, getByTestId } = renderForm({
+      class2: 'Unknown class "tigr cat". Closest: "tiger cat".',
+      steps: 'steps must be 1..2000',
+      form: 'The queue is full.',
+    });
+    const class2 = getByLabelText('Class 2 (away from)');
+    const error = getByTestId('error-class2');
+    // Same field container as the input, announced, and referenced by aria-describedby.
+    expect(class2.closest('.field')).toBe(error.closest('.field'));
+    expect(error.getAttribute('role')).toBe('alert');
+    expect(class2.getAttribute('aria-describedby')).toBe('error-class2');
+    expect(class2.getAttribute('aria-invalid')).toBe('true');
+
+    const steps = getByLabelText('Steps');
+    expect(steps.closest('.field')!.textContent).toContain('steps must be 1..2000');
+    // Queue errors belong to the start button, not to any one field.
+    expect(getByTestId('error-form').textContent).toBe('The queue is full.');
+    expect(getByLabelText('Class 1 (toward)').getAttribute('aria-invalid')).toBeNull();
+  });
+
+  it('preselects the draft layer once the layer list has loaded', () => {
+    const { getByLabelText } = renderForm({});
+    expect((getByLabelText('Layer') as HTMLSelectElement).value).toBe('mixed4d');
+  });
+
+  it('submits on Enter from any field', () => {
+    let started = 0;
+    const { getByLabelText } = render(() => (
+      <JobForm
+        draft={DEFAULT_DRAFT}
+        onChange={() => {}}
+        layers={layers}
+        classes={[]}
+        suggested={[]}
+        errors={{}}
+        cancellable={false}
+        onStart={() => started++}
+        onCompare={() => {}}
+        onCancel={() => {}}
+      />
+    ));
+    fireEvent.submit(getByLabelText('Steps').closest('form')!);
+    expect(started).toBe(1);
+  });
+});
