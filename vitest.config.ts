@@ -12,7 +12,13 @@ export default defineConfig({
     fileParallelism: false,
     reporters: ['default'],
     projects: [
-      { extends: true, test: { name: 'server', include: ['test/**/*.test.ts'], exclude: ['test/client/**', '**/node_modules/**'] } },
+      {
+        extends: true,
+        // One graphql instance: Pothos and Yoga load its CommonJS build (Node resolves `main`), so
+        // transformed files must too, or schema objects fail graphql's instanceof checks.
+        resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
+        test: { name: 'server', include: ['test/**/*.test.ts'], exclude: ['test/client/**', '**/node_modules/**'] },
+      },
       // Dashboard component tests: Solid's compiler and jsdom (test/client/vitest.config.ts).
       'test/client/vitest.config.ts',
     ],

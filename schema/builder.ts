@@ -26,8 +26,10 @@ export const builder = new SchemaBuilder<{
     defaultListMultiplier: 10,
     limit: QUERY_LIMITS,
     complexityError: (kind, result) => {
-      const max = result[`max${kind[0].toUpperCase()}${kind.slice(1)}` as 'maxDepth'] ?? 0;
-      const error = new QueryTooComplexError(kind, result[kind], max);
+      // kind is 'Complexity', 'Depth' or 'Breadth'.
+      const key = kind.toLowerCase() as 'complexity' | 'depth' | 'breadth';
+      const max = result[`max${kind}` as 'maxDepth'] ?? 0;
+      const error = new QueryTooComplexError(key, result[key], max);
       return new GraphQLError(error.message, { originalError: error });
     },
   },
