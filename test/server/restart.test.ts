@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteJobStore } from '../../server/jobs/sqlite-job-store.js';
+import { gqlData } from './helpers/graphql-client.js';
+import { REPO_ROOT } from './helpers/test-server.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'restart-test-'));
+const children: ChildProcess[] = [];
+
+/** `server/main.ts` in one process (node --import tsx), so a kill reaches the server itself. */
+async function startServer(): Promise<{ child: ChildProcess; url: string; log: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, ENGINE_WORKERS: '1', JOB_CONCURRENCY: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 120_000);
+    child.stdout!.on('data', () => {
+      const m = /listening on (http:\/\/localhost:\d+\/graphql)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
+  });
+  return { child, url, log: () => out };
+}
+
+const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+const START = `mutation ($input: AttributionInput!) { startAttribution(input: $input) { id status } }`;
+const JOB = `query ($id: ID!) { job(id: $id) { status stepsDone error { code } result { values done } } }`;
+const input = (extra: Record<string, unknown>) => ({
+  input: { imageId: 'example-dog_cat_composite', class1: 'Labrador retriever', class2: 'tiger cat', ...extra },
+});
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('restart', () => {
+  it('keeps finished jobs across a crash and marks running and queued ones INTERRUPTED', async () => {
+    const first = await startServer();
+    const simple = (await gqlData(first.url, START, input({ method: 'SIMPLE' }))).startAttribution;
+    let done: any;
+    for (let i = 0; i < 600 && done?.status !== 'SUCCEEDED'; i++) {
+      done = (await gqlData(first.url, JOB, { id: simple.id })).job;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(done.status).toBe('SUCCEEDED');
+    const running = (await gqlData(first.url, START, input({ steps: 2000 }))).startAttribution;
+    const queued = (await gqlData(first.url, START, input({ steps: 2000 }))).startAttribution;
+    expect(queued.status).toBe('QUEUED');
+    expect((await gqlData(first.url, JOB, { id: running.id })).job.status).toBe('RUNNING');
+    // Crash: no shutdown handler runs.
+    const gone = exited(first.child);
+    first.child.kill('SIGKILL');
+    await gone;
+
+    const second = await startServer();
+    expect(second.log()).toMatch(/2 unfinished job\(s\) from the last run marked INTERRUPTED/);
+    const after = (await gqlData(second.url, JOB, { id: simple.id })).job;
+    expect(after.status).toBe('SUCCEEDED');
+    expect(after.result.values).toEqual(done.result.values);
+    for (const id of [running.id, queued.id]) {
+      const job = (await gqlData(second.url, JOB, { id })).job;
+      expect(job.status).toBe('INTERRUPTED');
+      expect(job.error.code).toBe('INTERRUPTED');
+    }
+    const { jobs } = await gqlData(second.url, `{ jobs(first: 10) { nodes { id } } interrupted: jobs(status: INTERRUPTED) { nodes { id } } }`);
+    expect(jobs.nodes.map((j: { id: string }) => j.id)).toEqual([queued.id, running.id, simple.id]);
+
+    // A graceful stop (SIGTERM) marks the running job INTERRUPTED itself, and exits cleanly.
+    const third = (await gqlData(second.url, START, input({ steps: 2000 }))).startAttribution;
+    const stopped = exited(second.child);
+    second.child.kill('SIGTERM');
+    expect(await stopped).toBe(0);
+    const store = new SqliteJobStore(join(dataDir, 'jobs.sqlite'));
+    expect((await store.get(third.id))!.status).toBe('INTERRUPTED');
+    await store.close();
+  });
+});
