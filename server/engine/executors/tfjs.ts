@@ -34,8 +34,8 @@ export class TfjsExecutor implements Executor {
     return s;
   }
 
-  /** Forward through `nodes`, keeping every intermediate value the backward pass needs. */
-  private forward(nodes: GraphNode[], feeds: Map<string, tf.Tensor>): Map<string, tf.Tensor> {
+  /** Forward through `nodes`, keeping every intermediate value the backward pass needs (public for feature-vis's tf.grad). */
+  forward(nodes: GraphNode[], feeds: Map<string, tf.Tensor>): Map<string, tf.Tensor> {
     const v = new Map(feeds);
     const p = (n: GraphNode, i = 0) => this.params.get(n.params[i])!;
     for (const n of nodes) {

@@ -203,3 +203,27 @@ export function assertAttributionLayer(net: Network, layer: string): LayerInfo {
   }
   return info;
 }
+
+/**
+ * The same network fed `size` x `size` images: node shapes re-inferred, weights shared.
+ * Feature visualization renders at 64-160 px, where SAME pads and map sizes differ from 224.
+ * Nodes past the size's reach (e.g. the 7x7 average pool below 224 px) get sizes < 1: callers check.
+ */
+export function withInputSize(net: Network, size: number): Network {
+  if (!Number.isInteger(size) || size < 32 || size > 1024) {
+    throw new EngineError('BAD_ARGUMENT', `An input size must be an integer from 32 to 1024 px, got ${size}.`);
+  }
+  const nodes: GraphNode[] = [];
+  const byName = new Map<string, GraphNode>();
+  for (const n of net.nodes) {
+    const node: GraphNode = { ...n, shape: [] };
+    node.shape = inferShape(node, byName, net.weights, size);
+    nodes.push(node);
+    byName.set(node.name, node);
+  }
+  const layers = net.layers.map((l) => {
+    const s = byName.get(l.name)!.shape;
+    return s.length === 3 ? { ...l, height: s[0], width: s[1] } : l;
+  });
+  return { ...net, inputSize: size, nodes, byName, layers };
+}

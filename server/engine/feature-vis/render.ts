@@ -1,0 +1,122 @@
+import { EngineError } from '../../errors/engine-error.js';
+import { streamFor } from '../attribution/seeded-random.js';
+import { Adam } from './adam.js';
+import { toValidRgb, toValidRgbBackward } from './color.js';
+import { FftImage } from './fft-image.js';
+import type { InputGradientEngine } from './input-gradients.js';
+import { channel } from './objective.js';
+import { standardTransforms, transformedSize, type Transform, type Transformed } from './transforms.js';
+
+/** Lucid's render_vis learning rate for Adam. */
+export const LEARNING_RATE = 0.05;
+
+export interface RenderRequest {
+  layer: string;
+  /** One visualization per channel, optimized together as one batch. */
+  channels: number[];
+  /** Side of the square sprite, px (even). */
+  size: number;
+  steps: number;
+  seed: number;
+  learningRate?: number;
+  transform?: Transform;
+}
+
+export interface RenderedSprite {
+  channel: number;
+  size: number;
+  /** RGB, 8 bits, row-major: size * size * 3 bytes. */
+  rgb: Uint8Array;
+  /** The channel's mean activation (after its ReLU) on the finished sprite, untransformed, at `size` px. */
+  activation: number;
+  /** ... and on the start image (grey plus faint noise). */
+  startActivation: number;
+  /** The optimized objective, the channel's mean before its ReLU, on the finished sprite. */
+  objective: number;
+}
+
+export interface RenderHooks {
+  signal?: AbortSignal;
+  onStep?: (step: number, steps: number) => void;
+}
+
+/** Standard normal draws from a uniform stream (Box-Muller). */
+function normals(random: () => number): () => number {
+  return () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/**
+ * Feature visualization by optimization (Lucid's `render.render_vis` with
+ * `param.image(size, fft=True, decorrelate=True)` and the standard transforms): each channel's
+ * image is optimized by Adam to maximize that channel's mean activation. Every channel has its
+ * own random stream (seed, channel), so a sprite does not depend on which channels share its
+ * batch: a resumed render gives the sprites an uninterrupted one would.
+ */
+export async function renderChannels(engine: InputGradientEngine, request: RenderRequest, hooks: RenderHooks = {}): Promise<RenderedSprite[]> {
+  const { layer, channels, size, steps } = request;
+  if (!Number.isInteger(steps) || steps < 1 || steps > 10_000) throw new EngineError('BAD_STEPS', `Steps must be an integer from 1 to 10000, got ${steps}.`);
+  if (!Number.isInteger(size) || size < 32 || size > 512 || size % 2) throw new EngineError('BAD_ARGUMENT', `A sprite size must be an even integer from 32 to 512 px, got ${size}.`);
+  if (channels.length === 0) return [];
+  const transform = request.transform ?? standardTransforms;
+  const inputSize = transformedSize(transform, size);
+  const param = new FftImage(size, size);
+  const perItem = 3 * param.paramsPerChannel;
+  const B = channels.length;
+  const randoms = channels.map((c) => streamFor(request.seed, c));
+  const params = new Float32Array(B * perItem);
+  channels.forEach((_, b) => params.set(param.initialParams(3, normals(randoms[b])), b * perItem));
+  const adam = new Adam(params.length, request.learningRate ?? LEARNING_RATE);
+  const pixels = size * size * 3;
+
+  const images = () => {
+    const out: Float32Array[] = [];
+    const decorrelated = new Float32Array(pixels);
+    for (let b = 0; b < B; b++) {
+      for (let c = 0; c < 3; c++) param.toSpatial(params, b * perItem + c * param.paramsPerChannel, decorrelated, c, 3);
+      out.push(toValidRgb(decorrelated));
+    }
+    return out;
+  };
+  const measure = async (rgb: Float32Array[]) => {
+    const batch = new Float32Array(B * pixels);
+    rgb.forEach((img, b) => batch.set(img.map((v) => v * 255), b * pixels));
+    return engine.channelGradients(layer, size, batch, channels);
+  };
+
+  const start = await measure(images());
+  const inPixels = inputSize * inputSize * 3;
+  for (let step = 0; step < steps; step++) {
+    if (hooks.signal?.aborted) throw new EngineError('CANCELLED', `Rendering ${channels.map((c) => channel(layer, c).describe).join(', ')} was cancelled at step ${step}.`);
+    const rgb = images();
+    const applied: Transformed[] = [];
+    const batch = new Float32Array(B * inPixels);
+    for (let b = 0; b < B; b++) {
+      const t = transform({ width: size, height: size, data: rgb[b] }, randoms[b]);
+      applied.push(t);
+      const d = t.image.data;
+      for (let i = 0; i < inPixels; i++) batch[b * inPixels + i] = d[i] * 255;
+    }
+    const { grads } = await engine.channelGradients(layer, inputSize, batch, channels);
+    const dParams = new Float32Array(params.length);
+    for (let b = 0; b < B; b++) {
+      // The network sees 0..255; the image lives in 0..1.
+      const g = grads.slice(b * inPixels, (b + 1) * inPixels).map((v) => v * 255);
+      const dRgb = applied[b].backward({ width: inputSize, height: inputSize, data: g }).data;
+      const dDecorrelated = toValidRgbBackward(rgb[b], dRgb);
+      for (let c = 0; c < 3; c++) param.spatialGradToParams(dDecorrelated, c, 3, dParams, b * perItem + c * param.paramsPerChannel);
+    }
+    adam.ascend(params, dParams);
+    hooks.onStep?.(step + 1, steps);
+  }
+
+  const finalRgb = images();
+  const end = await measure(finalRgb);
+  return channels.map((c, b) => ({
+    channel: c,
+    size,
+    rgb: Uint8Array.from(finalRgb[b], (v) => Math.round(v * 255)),
+    activation: end.activations[b],
+    startActivation: start.activations[b],
+    objective: end.objectives[b],
+  }));
+}
