@@ -45,6 +45,7 @@ export interface App {
   store: JobStore;
   queue: JobQueue;
   jobs: JobService;
+  events: InProcessJobEvents;
   /** Jobs found unfinished at startup and marked INTERRUPTED. */
   interruptedAtStart: number;
   /** Serves graphql-ws on the GraphQL path of `server`. */
@@ -109,6 +110,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           model: deps.engine.info.name,
           backend: deps.engine.info.backend,
           queue: queue.stats(),
+          subscribers: events.subscriberCount(),
           uptimeMs: Date.now() - started,
         }),
       }),
@@ -152,6 +154,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     store,
     queue,
     jobs,
+    events,
     interruptedAtStart,
     attachWebSockets,
     close: async () => {

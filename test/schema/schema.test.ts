@@ -46,7 +46,7 @@ describe('schema', () => {
       expect.arrayContaining(['input', 'status', 'stepsDone', 'stepsTotal', 'backend', 'createdAt', 'startedAt', 'finishedAt', 'error', 'result']),
     );
     expect(fields('Image')).toEqual(expect.arrayContaining(['id', 'width', 'height', 'url', 'predictions']));
-    const values = (name: string) => (schema.getType(name) as { getValues(): { name: string }[] }).getValues().map((v) => v.name);
+    const values = (name: string) => (schema.getType(name) as unknown as { getValues(): { name: string }[] }).getValues().map((v) => v.name);
     expect(values('AttributionMethod')).toEqual(['SIMPLE', 'PATH', 'STOCHASTIC_PATH']);
     expect(values('QuadratureRule')).toEqual(['LEFT_RIEMANN', 'TRAPEZOID', 'MIDPOINT', 'GAUSS_LEGENDRE']);
     expect(values('JobStatus')).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'INTERRUPTED']);

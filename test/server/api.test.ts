@@ -119,6 +119,7 @@ describe('live progress', () => {
     }
     await Promise.all([sseDone, wsDone]);
     client.dispose();
+    console.log(`model query while a job ran: ${latencies.length} samples, median ${latencies.sort((a, b) => a - b)[latencies.length >> 1].toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
 
     latencies.sort((a, b) => a - b);
     expect(latencies.length).toBeGreaterThanOrEqual(5);
@@ -188,6 +189,8 @@ describe('live progress', () => {
     });
     await first.dispose();
     const lastSeen = seenBefore.at(-1)!.stepsDone;
+    // The server lets go of a subscriber that disconnected.
+    await waitFor(async () => srv.app.events.subscriberCount(job.id) === 0, 5000);
 
     const second = wsClient(srv.wsUrl);
     const after: (Progress & { at: number })[] = [];
@@ -265,6 +268,7 @@ describe('compareMethods', () => {
       expect(api.result.values).toHaveLength(cli.values.length);
       const scale = Math.max(...cli.values.map(Math.abs));
       const maxDiff = Math.max(...cli.values.map((v: number, i: number) => Math.abs(v - api.result.values[i])));
+      console.log(`${image} ${method}: max |API - CLI| = ${maxDiff.toExponential(2)} (max |value| ${scale.toFixed(3)})`);
       expect(maxDiff / scale, `${method}: max diff ${maxDiff}`).toBeLessThan(1e-6);
       expect(api.result.score).toBeCloseTo(cli.score, 5);
       expect(api.result.top.map((c: any) => c.channel)).toEqual(cli.top.slice(0, 3).map((c: any) => c.channel));

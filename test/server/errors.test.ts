@@ -32,7 +32,7 @@ async function multipartUpload(bytes: Uint8Array, headers: Record<string, string
   const form = new FormData();
   form.set('operations', JSON.stringify({ query: 'mutation ($f: File) { uploadImage(file: $f) { id } }', variables: { f: null } }));
   form.set('map', JSON.stringify({ 0: ['variables.f'] }));
-  form.set('0', new Blob([bytes]), 'x.png');
+  form.set('0', new Blob([bytes as Uint8Array<ArrayBuffer>]), 'x.png');
   const res = await fetch(srv.url, { method: 'POST', body: form, headers });
   return { status: res.status, body: (await res.json()) as GraphQLResponse };
 }
