@@ -41,7 +41,7 @@ export function JobHistory(props: JobHistoryProps) {
               <th scope="col">method</th>
               <th scope="col">steps</th>
               <th scope="col">status</th>
-              <th scope="col">started</th>
+              <th scope="col">created</th>
             </tr>
           </thead>
           <tbody>

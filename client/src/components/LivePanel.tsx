@@ -58,7 +58,7 @@ export function LivePanel(props: LivePanelProps) {
               selected={props.selected}
               agreed={props.agreed}
               onSelect={props.onSelect}
-              thumbSize={props.compact ? 40 : 56}
+              thumbSize={props.compact ? 36 : 48}
             />
             <ChannelList
               title={`Bottom ${snap().bottom.length}`}
@@ -71,7 +71,7 @@ export function LivePanel(props: LivePanelProps) {
               spritemap={props.spritemap}
               selected={props.selected}
               onSelect={props.onSelect}
-              thumbSize={props.compact ? 40 : 56}
+              thumbSize={props.compact ? 36 : 48}
             />
           </div>
           <Show when={!props.compact}>

@@ -34,12 +34,12 @@ export function Workbench() {
   // In a comparison the path job (second of SIMPLE, PATH, STOCHASTIC_PATH) has the run's steps for header and sparkline.
   const primary = () => (shown().length > 1 ? trackers[1] : trackers[0]);
 
-  // A reopened job puts its inputs and image back in the form.
+  // A reopened job (or comparison) puts its inputs and image back in the form.
   createEffect(
     on(
-      () => trackers[0].job()?.id,
+      () => primary().job()?.id,
       () => {
-        const job = trackers[0].job();
+        const job = primary().job();
         if (!job) return;
         draft.loadFromJob(job);
         images.select(job.image.id);

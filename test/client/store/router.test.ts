@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoute, routePath } from '../../../client/src/store/router';
+import { parseRoute, type Route, routePath } from '../../../client/src/store/router';
 
 describe('router: every job has a URL', () => {
   it('round-trips each page through its path', () => {
-    for (const r of [{ page: 'new' }, { page: 'history' }, { page: 'job', jobId: 'a1b2' }, { page: 'compare', jobIds: ['a', 'b', 'c'] }] as const) {
+    const routes: Route[] = [{ page: 'new' }, { page: 'history' }, { page: 'job', jobId: 'a1b2' }, { page: 'compare', jobIds: ['a', 'b', 'c'] }];
+    for (const r of routes) {
       expect(parseRoute(routePath(r))).toEqual(r);
     }
   });

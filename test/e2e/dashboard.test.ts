@@ -1,0 +1,157 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** Debian's chromium (`.ci/run` installs it); playwright's own browsers are never downloaded. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'e2e');
+/** A 100-step path job on a loaded 2-core machine: generous, it is a bound, not a benchmark. */
+const JOB_TIMEOUT_MS = 240_000;
+
+interface Render {
+  stepsDone: number;
+  channels: number[];
+  status: string;
+}
+
+let server: ChildProcess;
+let base = '';
+let dataDir = '';
+let browser: Browser;
+let page: Page;
+
+/** Starts the real server (server/main.ts) on a free port and resolves with its origin. */
+function startServer(): Promise<string> {
+  dataDir = mkdtempSync(join(tmpdir(), 'dashboard-e2e-'));
+  server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  return new Promise((ok, fail) => {
+    const onData = (d: Buffer) => {
+      log += d.toString();
+      const m = /listening on (http:\/\/localhost:\d+)/.exec(log);
+      if (m) ok(m[1]);
+    };
+    server.stdout!.on('data', onData);
+    server.stderr!.on('data', onData);
+    server.on('exit', (code) => fail(new Error(`server exited with ${code} before listening:\n${log}`)));
+  });
+}
+
+async function api<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+  const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { data: T; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+const jobIdOf = (url: string) => /\/jobs\/([^/?#]+)/.exec(url)?.[1];
+
+/** Records every state of the top-channel list the page draws (stepsDone, channel order, job status). */
+function recordTopListRenders() {
+  const w = window as unknown as { __renders: Render[] };
+  w.__renders = [];
+  const snapshot = () => {
+    const list = document.querySelector('[data-testid="channels-top"]');
+    if (!list) return;
+    const render = {
+      stepsDone: Number(list.getAttribute('data-steps-done')),
+      channels: [...list.querySelectorAll('li[data-channel]')].map((li) => Number(li.getAttribute('data-channel'))),
+      status: document.querySelector('[data-testid="job-status"]')?.textContent ?? '',
+    };
+    const last = w.__renders[w.__renders.length - 1];
+    if (!last || last.stepsDone !== render.stepsDone || last.channels.join() !== render.channels.join()) w.__renders.push(render);
+  };
+  new MutationObserver(snapshot).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-steps-done'] });
+}
+
+async function startJobFromUi(steps: number) {
+  await page.fill('#steps', String(steps));
+  await page.locator('#steps').dispatchEvent('change');
+  const before = jobIdOf(page.url());
+  await page.click('[data-testid=start]');
+  await page.waitForURL((url) => jobIdOf(url.pathname) !== undefined && jobIdOf(url.pathname) !== before);
+  return jobIdOf(page.url())!;
+}
+
+describe('dashboard end to end in Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // Test the code as it is now: build client/dist, which the server serves at /.
+    await build({ configFile: join(process.cwd(), 'client/vite.config.ts'), logLevel: 'warn' });
+    base = await startServer();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((ok) => server.once('exit', ok));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs a 100-step PATH job on the dog/cat example and redraws the top channels as it refines', async () => {
+    await page.addInitScript(recordTopListRenders);
+    await page.goto(base + '/');
+    await page.click('[data-example="dog_cat_composite"]');
+    await page.waitForSelector('[data-testid=predictions] tbody tr');
+    await page.fill('#class1', 'Labrador retriever');
+    await page.fill('#class2', 'tiger cat');
+    await page.keyboard.press('Escape');
+    await page.check('input[name=method][value=PATH]');
+    const jobId = await startJobFromUi(100);
+
+    // Mid-run: the first snapshots are drawn while the job is still running.
+    await page.waitForFunction(() => {
+      const r = (window as unknown as { __renders: Render[] }).__renders;
+      return r.filter((x) => x.status === 'running' && x.stepsDone < 100).length >= 2;
+    }, undefined, { timeout: JOB_TIMEOUT_MS });
+    await page.screenshot({ path: join(ARTIFACTS, 'path-job-mid-run.png'), fullPage: true });
+
+    await page.waitForSelector('[data-testid=job-status][data-status=SUCCEEDED]', { timeout: JOB_TIMEOUT_MS });
+    await page.waitForFunction(() => document.querySelector('[data-testid="channels-top"]')?.getAttribute('data-steps-done') === '100');
+    const renders = await page.evaluate(() => (window as unknown as { __renders: Render[] }).__renders);
+    const beforeCompletion = new Set(renders.filter((r) => r.stepsDone < 100).map((r) => r.stepsDone));
+    expect(beforeCompletion.size, `renders: ${JSON.stringify(renders.map((r) => r.stepsDone))}`).toBeGreaterThanOrEqual(3);
+
+    const shownTop3 = (await page.$$eval('[data-testid=channels-top] li[data-channel]', (lis) => lis.map((li) => Number(li.getAttribute('data-channel'))))).slice(0, 3);
+    const { job } = await api<{ job: { status: string; result: { top: { channel: number }[] } } }>(
+      'query($id: ID!) { job(id: $id) { status result { top(first: 3) { channel } } } }',
+      { id: jobId },
+    );
+    expect(job.status).toBe('SUCCEEDED');
+    expect(shownTop3).toEqual(job.result.top.map((c) => c.channel));
+
+    // Heatmaps arrive once the job has finished; open the best channel's detail view.
+    await page.waitForSelector('[data-testid=channels-top] svg.heatmap[data-has-heatmap=true]', { timeout: 30_000 });
+    await page.click('[data-testid=channels-top] li:first-child button');
+    await page.waitForSelector('[data-testid=channel-detail]');
+    await page.screenshot({ path: join(ARTIFACTS, 'path-job-final.png'), fullPage: true });
+    await page.keyboard.press('Escape');
+  });
+
+  it('cancels a running job from the UI', async () => {
+    const jobId = await startJobFromUi(2000);
+    await page.waitForSelector('[data-testid=job-status][data-status=RUNNING]', { timeout: JOB_TIMEOUT_MS });
+    await page.click('[data-testid=cancel]');
+    await page.waitForSelector('[data-testid=job-status][data-status=CANCELLED]', { timeout: 60_000 });
+    const { job } = await api<{ job: { status: string; stepsDone: number; stepsTotal: number } }>(
+      'query($id: ID!) { job(id: $id) { status stepsDone stepsTotal } }',
+      { id: jobId },
+    );
+    expect(job.status).toBe('CANCELLED');
+    expect(job.stepsDone).toBeLessThan(job.stepsTotal);
+    await page.screenshot({ path: join(ARTIFACTS, 'cancelled-job.png'), fullPage: true });
+  });
+});
