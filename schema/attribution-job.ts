@@ -143,6 +143,14 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CompareInputRef, required: true, description: 'What to compare on.' }) },
     resolve: (_root, { input }, ctx) => ctx.jobs.compare(toJobInput(input)),
   }),
+  restartJob: t.field({
+    type: AttributionJobRef,
+    description:
+      'Queues a new job with the same input as job `id` (e.g. one INTERRUPTED by a restart) and returns the new ' +
+      'job; it computes from step 0. Same errors as startAttribution, and NOT_FOUND for an unknown id.',
+    args: { id: t.arg.id({ required: true, description: 'The job to run again.' }) },
+    resolve: (_root, { id }, ctx) => ctx.jobs.restart(String(id)),
+  }),
   cancelJob: t.field({
     type: AttributionJobRef,
     description:

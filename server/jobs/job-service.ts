@@ -95,6 +95,15 @@ export class JobService {
     return Promise.all(jobs.map((j) => this.require(j.id)));
   }
 
+  /**
+   * Queues a new job with the same input as an existing one: how an INTERRUPTED job is finished
+   * after a restart (it starts again from step 0; the engine has no mid-path resume).
+   */
+  async restart(id: string): Promise<JobRecord> {
+    const job = await this.require(id);
+    return this.start(job.input);
+  }
+
   /** Stops a queued or running job (a running one after its current chunk); a finished job is returned as it is. */
   async cancel(id: string): Promise<JobRecord> {
     const job = await this.require(id);

@@ -77,8 +77,14 @@ describe('restart', () => {
       expect(job.status).toBe('INTERRUPTED');
       expect(job.error.code).toBe('INTERRUPTED');
     }
-    const { jobs } = await gqlData(second.url, `{ jobs(first: 10) { nodes { id } } interrupted: jobs(status: INTERRUPTED) { nodes { id } } }`);
-    expect(jobs.nodes.map((j: { id: string }) => j.id)).toEqual([queued.id, running.id, simple.id]);
+    // restartJob runs an interrupted job again from the start, as a new job.
+    const again = (await gqlData(second.url, `mutation ($id: ID!) { restartJob(id: $id) { id input { steps class1Label } } }`, { id: queued.id })).restartJob;
+    expect(again.id).not.toBe(queued.id);
+    expect(again.input).toEqual({ steps: 2000, class1Label: 'Labrador retriever' });
+    await gqlData(second.url, `mutation ($id: ID!) { cancelJob(id: $id) { status } }`, { id: again.id });
+    const { jobs, interrupted } = await gqlData(second.url, `{ jobs(first: 10) { nodes { id } } interrupted: jobs(status: INTERRUPTED) { nodes { id } } }`);
+    expect(interrupted.nodes.map((j: { id: string }) => j.id)).toEqual([queued.id, running.id]);
+    expect(jobs.nodes.map((j: { id: string }) => j.id)).toEqual([again.id, queued.id, running.id, simple.id]);
 
     // A graceful stop (SIGTERM) marks the running job INTERRUPTED itself, and exits cleanly.
     const third = (await gqlData(second.url, START, input({ steps: 2000 }))).startAttribution;
