@@ -25,7 +25,8 @@ export function compileInputGradientGraph(net: Network, layer: string, weights =
   if (!(h >= 1 && w >= 1)) throw new EngineError('BAD_ARGUMENT', `${net.inputSize} px is too small an input for ${layer}.`, { layer, size: net.inputSize });
   const s = net.inputSize;
   const b = new GraphBuilder(`input_gradient_${layer}_${s}`);
-  const l: BackwardLowering = { b, net, w: weights, values: new Map(), poolIndices: new Map(), withIndices: true, convGrad: 'flipped-conv' };
+  // Separable first-max pool gradients: ORT's MaxPool with indices is far slower (max-pool-grad.ts).
+  const l: BackwardLowering = { b, net, w: weights, values: new Map(), poolIndices: new Map(), withIndices: false, convGrad: 'flipped-conv', poolGrad: 'separable' };
   const nodes = subgraph(net, 'input', layer);
   l.values.set('input', b.op1('Transpose', [b.input('image', [BATCH, s, s, 3])], { perm: [0, 3, 1, 2] }));
   for (const n of nodes) lowerForward(l, n);

@@ -70,31 +70,43 @@ export const jitter = (d: number): Transform =>
   });
 
 /**
- * Bilinear resampling through `source(x, y) -> [sx, sy]` (pixel centres). Samples outside the
- * image read `fill`, which carries no gradient.
+ * Bilinear resampling through the affine map source = (a x + b y + c, d x + e y + f), on pixel
+ * centres. Samples outside the image read `fill`, which carries no gradient.
  */
-function resample(image: RgbImage, source: (x: number, y: number) => [number, number], fill: number): Transformed {
-  const { width: W, height: H } = image;
+function resample(image: RgbImage, [a, b, c, d, e, f]: readonly number[], fill: number): Transformed {
+  const { width: W, height: H, data } = image;
   const n = W * H;
-  // Per output pixel: 4 source indices (-1 outside) and 4 weights.
+  // Per output pixel: 4 source pixel indices (-1 outside) and their weights, kept for backward.
   const idx = new Int32Array(n * 4);
   const wt = new Float32Array(n * 4);
   const out = blank(W, H);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const [sx, sy] = source(x, y);
+  const o = out.data;
+  for (let y = 0, p = 0; y < H; y++) {
+    for (let x = 0; x < W; x++, p++) {
+      const sx = a * x + b * y + c;
+      const sy = d * x + e * y + f;
       const x0 = Math.floor(sx);
       const y0 = Math.floor(sy);
       const fx = sx - x0;
       const fy = sy - y0;
-      const p = y * W + x;
-      const corners: [number, number, number][] = [[x0, y0, (1 - fx) * (1 - fy)], [x0 + 1, y0, fx * (1 - fy)], [x0, y0 + 1, (1 - fx) * fy], [x0 + 1, y0 + 1, fx * fy]];
       for (let k = 0; k < 4; k++) {
-        const [cx, cy, w] = corners[k];
-        const inside = cx >= 0 && cx < W && cy >= 0 && cy < H;
-        idx[p * 4 + k] = inside ? cy * W + cx : -1;
-        wt[p * 4 + k] = w;
-        for (let c = 0; c < 3; c++) out.data[p * 3 + c] += w * (inside ? image.data[(cy * W + cx) * 3 + c] : fill);
+        const cx = x0 + (k & 1);
+        const cy = y0 + (k >> 1);
+        const w = (k & 1 ? fx : 1 - fx) * (k >> 1 ? fy : 1 - fy);
+        const q = p * 4 + k;
+        wt[q] = w;
+        if (cx >= 0 && cx < W && cy >= 0 && cy < H) {
+          const i = cy * W + cx;
+          idx[q] = i;
+          o[p * 3] += w * data[i * 3];
+          o[p * 3 + 1] += w * data[i * 3 + 1];
+          o[p * 3 + 2] += w * data[i * 3 + 2];
+        } else {
+          idx[q] = -1;
+          o[p * 3] += w * fill;
+          o[p * 3 + 1] += w * fill;
+          o[p * 3 + 2] += w * fill;
+        }
       }
     }
   }
@@ -102,13 +114,16 @@ function resample(image: RgbImage, source: (x: number, y: number) => [number, nu
     image: out,
     backward: (g) => {
       const dx = blank(W, H);
-      for (let p = 0; p < n; p++) {
-        for (let k = 0; k < 4; k++) {
-          const i = idx[p * 4 + k];
-          if (i < 0) continue;
-          const w = wt[p * 4 + k];
-          for (let c = 0; c < 3; c++) dx.data[i * 3 + c] += w * g.data[p * 3 + c];
-        }
+      const t = dx.data;
+      const gd = g.data;
+      for (let q = 0; q < n * 4; q++) {
+        const i = idx[q];
+        if (i < 0) continue;
+        const w = wt[q];
+        const p = q >> 2;
+        t[i * 3] += w * gd[p * 3];
+        t[i * 3 + 1] += w * gd[p * 3 + 1];
+        t[i * 3 + 2] += w * gd[p * 3 + 2];
       }
       return dx;
     },
@@ -121,7 +136,7 @@ export const randomScale = (scales: readonly number[], fill = 0.5): Transform =>
     const s = pick(scales, random);
     const cx = (image.width - 1) / 2;
     const cy = (image.height - 1) / 2;
-    return resample(image, (x, y) => [cx + (x - cx) / s, cy + (y - cy) / s], fill);
+    return resample(image, [1 / s, 0, cx - cx / s, 0, 1 / s, cy - cy / s], fill);
   });
 
 /** Rotation about the centre by an angle in degrees drawn from `degrees`. */
@@ -132,7 +147,7 @@ export const randomRotate = (degrees: readonly number[], fill = 0.5): Transform 
     const sin = Math.sin(a);
     const cx = (image.width - 1) / 2;
     const cy = (image.height - 1) / 2;
-    return resample(image, (x, y) => [cx + cos * (x - cx) + sin * (y - cy), cy - sin * (x - cx) + cos * (y - cy)], fill);
+    return resample(image, [cos, sin, cx - cos * cx - sin * cy, -sin, cos, cy + sin * cx - cos * cy], fill);
   });
 
 /** Applies transforms in order; backward runs them in reverse. */

@@ -4,6 +4,7 @@ import { TfjsExecutor } from '../../../server/engine/executors/tfjs.js';
 import { compileInputGradientGraph } from '../../../server/engine/feature-vis/input-gradient-graph.js';
 import { OnnxInputGradients } from '../../../server/engine/feature-vis/onnx-input-gradients.js';
 import { TfjsInputGradients } from '../../../server/engine/feature-vis/tfjs-input-gradients.js';
+import { tf } from '../../../server/engine/executors/tfjs-backend.js';
 import { withInputSize } from '../../../server/engine/network/network.js';
 import { relativeL2, sharedNetwork } from '../../helpers/fixtures.js';
 
