@@ -174,7 +174,8 @@ describe('live progress', () => {
   });
 
   it('gives a reconnecting subscriber the latest snapshot at once, then cancels between chunks', async () => {
-    const job = await startJob({ steps: 300, chunkSteps: 10 });
+    // Chunks of 25 steps take seconds: an event that arrives well within one came from the stored latest.
+    const job = await startJob({ steps: 300, chunkSteps: 25 });
     const first = wsClient(srv.wsUrl);
     const seenBefore: Progress[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -209,14 +210,15 @@ describe('live progress', () => {
     await second.dispose();
     const { cancelJob } = await cancelled;
     const cancelMs = performance.now() - cancelAt;
+    console.log(`reconnect: first event after ${after[0].at.toFixed(0)} ms; cancel took ${cancelMs.toFixed(0)} ms`);
 
     // The latest snapshot arrives at once, not after the next chunk.
     expect(after[0].stepsDone).toBeGreaterThanOrEqual(lastSeen);
     expect(after[0].values).toHaveLength(528);
-    expect(after[0].at).toBeLessThan(500);
+    expect(after[0].at).toBeLessThan(1500);
     // Stopped between chunks: at most the chunk in flight was finished.
     expect(cancelJob.status).toBe('CANCELLED');
-    expect(cancelJob.stepsDone).toBeLessThanOrEqual(stepsAtCancel + 10);
+    expect(cancelJob.stepsDone).toBeLessThanOrEqual(stepsAtCancel + 25);
     expect(cancelJob.stepsDone).toBeLessThan(300);
     expect(cancelMs).toBeLessThan(10_000);
     // The partial result stays readable.
