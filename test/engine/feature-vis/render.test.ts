@@ -13,7 +13,7 @@ describe('renderChannels', () => {
 
   it('a few steps on one channel of mixed4a raise its activation far above the start image and the photos', async () => {
     const layer = 'mixed4a';
-    const ch = 97;
+    const ch = 0;
     const [sprite] = await renderChannels(engine, { layer, channels: [ch], size: 64, steps: 24, seed: 3 });
     expect(sprite.rgb.length).toBe(64 * 64 * 3);
     // Independent yardstick: the channel's mean activation on each example photo (224 px), via the same engine.
@@ -25,9 +25,9 @@ describe('renderChannels', () => {
     }
     const best = Math.max(...onPhotos);
     expect(best).toBeGreaterThan(0);
-    // The grey start barely excites it (often exactly 0 after the ReLU: floor 1, on a scale where photos reach tens).
+    // Channel 0 is 0 on the grey start (after its ReLU): floor 1, on a scale where photos reach ~10.
     expect(sprite.activation).toBeGreaterThan(10 * Math.max(sprite.startActivation, 1));
-    expect(sprite.activation).toBeGreaterThan(2 * best);
+    expect(sprite.activation).toBeGreaterThan(10 * best);
     // The sprite is an image, not a flat field: its pixels vary.
     const values = new Set(sprite.rgb);
     expect(values.size).toBeGreaterThan(100);
