@@ -21,7 +21,7 @@ export function heatmapPng(map: SpatialMap, channel: number, scale: HeatmapScale
     throw new EngineError('BAD_ARGUMENT', `Channel ${channel} is out of range: the layer has channels 0..${channels - 1}.`);
   }
   let max = 0;
-  if (scale === 'LAYER') for (let i = 0; i < data.length; i++) max = Math.max(max, Math.abs(data[i]));
+  if (scale === 'LAYER') max = layerMax(data);
   else for (let p = 0; p < height * width; p++) max = Math.max(max, Math.abs(data[p * channels + channel]));
 
   const png = new PNG({ width, height });
@@ -34,6 +34,18 @@ export function heatmapPng(map: SpatialMap, channel: number, scale: HeatmapScale
     png.data[p * 4 + 3] = max > 0 ? Math.round((255 * Math.abs(v)) / max) : 0;
   }
   return PNG.sync.write(png);
+}
+
+/** The largest magnitude of a map, computed once: a dashboard asks for many channels of one map. */
+const layerMaxCache = new WeakMap<Float32Array, number>();
+function layerMax(data: Float32Array): number {
+  let max = layerMaxCache.get(data);
+  if (max === undefined) {
+    max = 0;
+    for (let i = 0; i < data.length; i++) max = Math.max(max, Math.abs(data[i]));
+    layerMaxCache.set(data, max);
+  }
+  return max;
 }
 
 export const pngDataUrl = (png: Buffer) => `data:image/png;base64,${png.toString('base64')}`;

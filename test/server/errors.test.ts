@@ -64,6 +64,12 @@ describe('error codes (issue 4, "Errors")', () => {
     expect(broken.extensions?.code).toBe('BAD_IMAGE');
   });
 
+  it('BAD_ARGUMENT for other out-of-range arguments', async () => {
+    expect((await gqlErrorCode(srv.url, 'mutation { uploadImage { id } }')).extensions?.code).toBe('BAD_ARGUMENT');
+    expect((await gqlErrorCode(srv.url, '{ jobs(first: 0) { nodes { id } } }')).extensions?.code).toBe('BAD_ARGUMENT');
+    expect((await gqlErrorCode(srv.url, START, input({ topK: 529 }))).extensions?.code).toBe('BAD_ARGUMENT');
+  });
+
   it('UNKNOWN_LAYER lists the valid layers', async () => {
     const e = await gqlErrorCode(srv.url, START, input({ layer: 'mixed9z' }));
     expect(e.extensions?.code).toBe('UNKNOWN_LAYER');
