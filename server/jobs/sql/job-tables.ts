@@ -1,0 +1,43 @@
+import type { SqlDialect } from './sql-driver.js';
+
+/** Column types that differ between the two databases; everything else is written once. */
+const TYPES: Record<SqlDialect, { serialKey: string; bigint: string; blob: string }> = {
+  sqlite: { serialKey: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER', blob: 'BLOB' },
+  postgres: { serialKey: 'BIGSERIAL PRIMARY KEY', bigint: 'BIGINT', blob: 'BYTEA' },
+};
+
+/**
+ * Schema migrations of the job tables: step i leads from version i to i + 1. Append, never edit
+ * (SQLite files written by version 1 already exist). Times are epoch milliseconds; JSON is text.
+ */
+export function jobTableMigrations(dialect: SqlDialect): string[] {
+  const t = TYPES[dialect];
+  return [
+    `
+    CREATE TABLE jobs (
+      seq ${t.serialKey},
+      id TEXT NOT NULL UNIQUE,
+      group_id TEXT,
+      input TEXT NOT NULL,
+      request TEXT NOT NULL,
+      status TEXT NOT NULL,
+      steps_done INTEGER NOT NULL,
+      steps_total INTEGER NOT NULL,
+      backend TEXT,
+      created_at ${t.bigint} NOT NULL,
+      started_at ${t.bigint},
+      finished_at ${t.bigint},
+      error TEXT,
+      snapshot TEXT
+    );
+    CREATE INDEX jobs_by_status ON jobs (status, seq);
+    CREATE TABLE job_spatial (
+      job_id TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+      height INTEGER NOT NULL,
+      width INTEGER NOT NULL,
+      channels INTEGER NOT NULL,
+      data ${t.blob} NOT NULL
+    );
+    `,
+  ];
+}

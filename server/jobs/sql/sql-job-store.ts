@@ -1,0 +1,173 @@
+import type { Snapshot } from '../../engine/attribution/types.js';
+import type { JobPatch, JobRecord, JobStatus, NewJob, SpatialMap } from '../job-record.js';
+import type { JobPage, JobStore } from '../job-store.js';
+import type { SqlDriver } from './sql-driver.js';
+
+/**
+ * Every statement of the job store, written once with `?` placeholders in SQL that SQLite and
+ * PostgreSQL both accept (`CAST` gives PostgreSQL the types of bare parameters; `ON CONFLICT ...
+ * DO UPDATE` is the upsert of both). The driver adapts placeholders.
+ */
+const SQL = {
+  insert: `INSERT INTO jobs (id, group_id, input, request, status, steps_done, steps_total, created_at)
+           VALUES (?, ?, ?, ?, 'QUEUED', 0, ?, ?)`,
+  get: 'SELECT * FROM jobs WHERE id = ?',
+  list: `SELECT * FROM jobs
+         WHERE (CAST(? AS BIGINT) IS NULL OR seq < CAST(? AS BIGINT)) AND (CAST(? AS TEXT) IS NULL OR status = CAST(? AS TEXT))
+         ORDER BY seq DESC LIMIT ?`,
+  snapshot: 'UPDATE jobs SET snapshot = ?, steps_done = ? WHERE id = ?',
+  putSpatial: `INSERT INTO job_spatial (job_id, height, width, channels, data) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (job_id) DO UPDATE SET height = excluded.height, width = excluded.width,
+                 channels = excluded.channels, data = excluded.data`,
+  getSpatial: 'SELECT height, width, channels, data FROM job_spatial WHERE job_id = ?',
+  interrupt: `UPDATE jobs SET status = 'INTERRUPTED', finished_at = ?,
+                error = '{"code":"INTERRUPTED","message":"The server stopped before this job finished."}'
+              WHERE status IN ('QUEUED', 'RUNNING')`,
+  update: (columns: string[]) => `UPDATE jobs SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
+};
+
+const PATCH_COLUMNS: Record<keyof JobPatch, string> = {
+  status: 'status',
+  stepsDone: 'steps_done',
+  backend: 'backend',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+  error: 'error',
+};
+
+/** A row as either database returns it: PostgreSQL gives BIGINT columns as strings. */
+interface JobRow {
+  seq: number | string;
+  id: string;
+  group_id: string | null;
+  input: string;
+  request: string;
+  status: JobStatus;
+  steps_done: number;
+  steps_total: number;
+  backend: string | null;
+  created_at: number | string;
+  started_at: number | string | null;
+  finished_at: number | string | null;
+  error: string | null;
+  snapshot: string | null;
+}
+
+/**
+ * Jobs and final results in a SQL database (SQLite or PostgreSQL, through a driver). All SQL of
+ * the job store lives in this file. `ready` is awaited before every call (a pool migrating).
+ */
+export class SqlJobStore implements JobStore {
+  constructor(
+    protected readonly driver: SqlDriver,
+    private readonly ready: Promise<void> = Promise.resolve(),
+  ) {
+    // Surfaced by the first call; not an unhandled rejection meanwhile.
+    ready.catch(() => undefined);
+  }
+
+  async create(job: NewJob): Promise<JobRecord> {
+    await this.ready;
+    await this.driver.run(SQL.insert, [
+      job.id,
+      job.groupId,
+      JSON.stringify(job.input),
+      JSON.stringify(job.request),
+      job.stepsTotal,
+      Date.now(),
+    ]);
+    return (await this.get(job.id))!;
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    await this.ready;
+    const [row] = await this.driver.all<JobRow>(SQL.get, [id]);
+    return row ? fromRow(row) : null;
+  }
+
+  async list(opts: { first: number; after?: string | null; status?: JobStatus | null }): Promise<JobPage> {
+    await this.ready;
+    // Cursors are row numbers; anything else matches nothing rather than everything.
+    const after = opts.after == null ? null : /^\d+$/.test(opts.after) ? Number(opts.after) : 0;
+    const status = opts.status ?? null;
+    const rows = await this.driver.all<JobRow>(SQL.list, [after, after, status, status, opts.first + 1]);
+    const page = rows.slice(0, opts.first);
+    return {
+      jobs: page.map(fromRow),
+      cursors: page.map((r) => String(r.seq)),
+      hasNextPage: rows.length > opts.first,
+      endCursor: page.length ? String(page[page.length - 1].seq) : null,
+    };
+  }
+
+  async update(id: string, patch: JobPatch): Promise<void> {
+    await this.ready;
+    const columns: string[] = [];
+    const values: unknown[] = [];
+    for (const [key, value] of Object.entries(patch) as [keyof JobPatch, unknown][]) {
+      if (value === undefined) continue;
+      columns.push(PATCH_COLUMNS[key]);
+      values.push(value instanceof Date ? value.getTime() : key === 'error' && value ? JSON.stringify(value) : value);
+    }
+    if (columns.length) await this.driver.run(SQL.update(columns), [...values, id]);
+  }
+
+  async saveSnapshot(id: string, snapshot: Snapshot): Promise<void> {
+    await this.ready;
+    await this.driver.run(SQL.snapshot, [JSON.stringify(snapshot, finiteOrString), snapshot.stepsDone, id]);
+  }
+
+  async saveSpatial(id: string, s: SpatialMap): Promise<void> {
+    await this.ready;
+    const bytes = Buffer.from(s.data.buffer, s.data.byteOffset, s.data.byteLength);
+    await this.driver.run(SQL.putSpatial, [id, s.height, s.width, s.channels, bytes]);
+  }
+
+  async getSpatial(id: string): Promise<SpatialMap | null> {
+    await this.ready;
+    const [row] = await this.driver.all<{ height: number; width: number; channels: number; data: Buffer }>(SQL.getSpatial, [id]);
+    if (!row) return null;
+    // Copy into an aligned buffer: a Buffer from the database may sit at any byte offset.
+    const data = new Float32Array(row.data.byteLength / 4);
+    new Uint8Array(data.buffer).set(row.data);
+    return { height: row.height, width: row.width, channels: row.channels, data };
+  }
+
+  async interruptUnfinished(at: Date): Promise<number> {
+    await this.ready;
+    return this.driver.run(SQL.interrupt, [at.getTime()]);
+  }
+
+  async close(): Promise<void> {
+    await this.ready.catch(() => undefined);
+    await this.driver.close();
+  }
+}
+
+/** JSON has no NaN or Infinity; keep them as strings so that a read gives the same numbers back. */
+function finiteOrString(_key: string, value: unknown) {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}
+
+function reviveNumber(_key: string, value: unknown) {
+  return value === 'NaN' || value === 'Infinity' || value === '-Infinity' ? Number(value) : value;
+}
+
+function fromRow(r: JobRow): JobRecord {
+  const date = (ms: number | string | null) => (ms === null ? null : new Date(Number(ms)));
+  return {
+    id: r.id,
+    groupId: r.group_id,
+    input: JSON.parse(r.input),
+    request: JSON.parse(r.request),
+    status: r.status,
+    stepsDone: r.steps_done,
+    stepsTotal: r.steps_total,
+    backend: r.backend,
+    createdAt: new Date(Number(r.created_at)),
+    startedAt: date(r.started_at),
+    finishedAt: date(r.finished_at),
+    error: r.error ? JSON.parse(r.error) : null,
+    snapshot: r.snapshot ? JSON.parse(r.snapshot, reviveNumber) : null,
+  };
+}
