@@ -1,6 +1,7 @@
 import { EngineError } from '../../../errors/engine-error.js';
 import type { GraphNode } from '../../network/network.js';
 import type { Lowering } from './forward-rules.js';
+import { maxPoolGrad, type PoolGradForm } from './max-pool-grad.js';
 
 /**
  * How a conv's input-gradient is emitted: a forward Conv with the rotated, channel-swapped
@@ -11,6 +12,7 @@ export type ConvGradForm = 'flipped-conv' | 'conv-transpose';
 
 export interface BackwardLowering extends Lowering {
   convGrad: ConvGradForm;
+  poolGrad: PoolGradForm;
 }
 
 /**
@@ -51,13 +53,8 @@ export function lowerBackward(l: BackwardLowering, node: GraphNode, dy: string):
     }
     case 'MaxPool': {
       const idx = l.poolIndices.get(node.name);
-      if (!idx) refuse('its forward pass was compiled without indices');
-      // Scatter-add dy to the positions MaxPool chose (the first maximum of each window): ties
-      // send their gradient to one element only, as TensorFlow's CPU MaxPoolGrad does.
-      const flat = b.ints([-1]);
-      const zeros = b.op1('ConstantOfShape', [b.op1('Shape', [b.op1('Reshape', [x, flat])])], {}, `${node.name}_zeros`);
-      const scattered = b.op1('ScatterElements', [zeros, b.op1('Reshape', [idx!, flat]), b.op1('Reshape', [dy, flat])], { axis: 0, reduction: 'add' });
-      return [[node.inputs[0], b.op1('Reshape', [scattered, b.op1('Shape', [x])], {}, `${node.name}_grad`)]];
+      if (l.poolGrad === 'indices' && !idx) refuse('its forward pass was compiled without indices');
+      return [[node.inputs[0], maxPoolGrad(l, node, x, dy, l.poolGrad, idx)]];
     }
     case 'AvgPool': {
       const k = node.attrs.kernel!;

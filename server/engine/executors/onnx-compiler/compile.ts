@@ -3,6 +3,7 @@ import { cutAt, subgraph, type GraphNode } from '../../network/network.js';
 import { lowerBackward, type BackwardLowering, type ConvGradForm } from './backward-rules.js';
 import { lowerForward, type Lowering } from './forward-rules.js';
 import { GraphBuilder } from './graph-builder.js';
+import type { PoolGradForm } from './max-pool-grad.js';
 import type { OnnxWeights } from './weights.js';
 
 /**
@@ -17,6 +18,7 @@ export type GraphKind = 'gradient' | 'logits' | 'activations' | 'image-logits';
 
 export interface CompileOptions {
   convGrad?: ConvGradForm;
+  poolGrad?: PoolGradForm;
 }
 
 const BATCH = 'B';
@@ -48,7 +50,10 @@ function compileGradient(w: OnnxWeights, layer: string, options: CompileOptions)
   const net = w.network;
   const nodes = cutAt(net, layer);
   const b = new GraphBuilder(`gradient_${layer}`);
-  const l: BackwardLowering = { b, net, w, values: new Map(), poolIndices: new Map(), withIndices: true, convGrad: options.convGrad ?? 'flipped-conv' };
+  const poolGrad = options.poolGrad ?? 'separable';
+  const l: BackwardLowering = {
+    b, net, w, values: new Map(), poolIndices: new Map(), withIndices: poolGrad === 'indices', convGrad: options.convGrad ?? 'flipped-conv', poolGrad,
+  };
   feedLayer(l, layer);
   for (const n of nodes) lowerForward(l, n);
   const logits = l.values.get(net.logitsNode)!;

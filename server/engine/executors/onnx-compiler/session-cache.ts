@@ -10,6 +10,12 @@ export interface SessionSettings extends CompileOptions {
   /** Intra-op threads; defaults to the core count. */
   threads?: number;
   optimizationLevel?: OptimizationLevel;
+  /**
+   * Let idle intra-op threads spin for work (ORT's default). Off here: on a shared 2-core
+   * machine spinning threads fight the event loop and other jobs, and runs measured up to 3x
+   * slower under load with it on (bench/executors.ts, `--spinning`).
+   */
+  spinning?: boolean;
 }
 
 export interface CompileTiming {
@@ -56,6 +62,7 @@ export class SessionCache {
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: this.settings.optimizationLevel ?? 'all',
+        extra: { session: { intra_op: { allow_spinning: this.settings.spinning ? '1' : '0' } } },
       });
     } catch (e) {
       throw new EngineError('BACKEND_UNAVAILABLE', `ONNX Runtime rejected the compiled ${kind} graph for ${layer}: ${(e as Error).message}`, { kind, layer });

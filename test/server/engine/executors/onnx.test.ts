@@ -34,18 +34,21 @@ const argmax = (v: ArrayLike<number>) => Array.prototype.indexOf.call(v, Math.ma
 
 let net: Network;
 let onnx: OnnxExecutor;
+/** The other max-pool gradient form (MaxPool's Indices): two routings, one oracle. */
+let onnxIndices: OnnxExecutor;
 let tfjs: TfjsExecutor;
 let dogCat: Float32Array, fruits: Float32Array;
 
 beforeAll(async () => {
   net = loadNetwork();
-  [onnx, tfjs] = await Promise.all([OnnxExecutor.create(net), TfjsExecutor.create(net, 'wasm')]);
+  [onnx, onnxIndices, tfjs] = await Promise.all([OnnxExecutor.create(net), OnnxExecutor.create(net, { poolGrad: 'indices' }), TfjsExecutor.create(net, 'wasm')]);
   dogCat = image('dog_cat_composite');
   fruits = image('fruits');
 });
 
 afterAll(() => {
   onnx?.dispose();
+  onnxIndices?.dispose();
   tfjs?.dispose();
 });
 
@@ -75,23 +78,24 @@ describe('OnnxExecutor forward', () => {
 });
 
 describe('OnnxExecutor gradients agree with TfjsExecutor (gradient x activation, relative L2 < 1e-4)', () => {
-  // One batch per layer and score: dog/cat and fruits at alpha = 1, dog/cat at alpha = 0 (all
-  // zeros: every max-pool window ties, where wrong tie routing shows) and at alpha = 0.5.
+  // One batch per layer and score: dog/cat and fruits at alpha = 1, and dog/cat at alpha = 0
+  // (all zeros: downstream every max-pool window ties, where wrong tie routing shows).
   it.each(LAYERS)('%s', async (layer) => {
     const [a1, a2] = await Promise.all([tfjs.activations(dogCat, layer), tfjs.activations(fruits, layer)]);
     const size = a1.length;
-    const batch = new Float32Array(size * 4);
+    const batch = new Float32Array(size * 3);
     batch.set(a1, 0);
     batch.set(a2, size);
-    for (let i = 0; i < size; i++) batch[3 * size + i] = 0.5 * a1[i];
-    const realActs = [a1, a2, a1, a1];
+    const realActs = [a1, a2, a1];
     for (const [label, score] of Object.entries(SCORES)) {
-      const [o, t] = await Promise.all([onnx.gradients(layer, batch, 4, score), tfjs.gradients(layer, batch, 4, score)]);
-      for (let k = 0; k < 4; k++) {
-        const gxa = (g: Float32Array) => g.subarray(k * size, (k + 1) * size).map((v, i) => v * realActs[k][i]);
-        const err = relL2(gxa(o.grads), gxa(t.grads));
-        expect(err, `${layer}, ${label}, item ${k}`).toBeLessThan(1e-4);
-        expect(o.scores[k]).toBeCloseTo(t.scores[k], 3);
+      const [t, ...forms] = await Promise.all([tfjs, onnx, onnxIndices].map((e) => e.gradients(layer, batch, 3, score)));
+      for (const [f, o] of forms.entries()) {
+        for (let k = 0; k < 3; k++) {
+          const gxa = (g: Float32Array) => g.subarray(k * size, (k + 1) * size).map((v, i) => v * realActs[k][i]);
+          const err = relL2(gxa(o.grads), gxa(t.grads));
+          expect(err, `${layer}, ${label}, item ${k}, ${f === 0 ? 'separable' : 'indices'} pool gradient`).toBeLessThan(1e-4);
+          expect(o.scores[k]).toBeCloseTo(t.scores[k], 3);
+        }
       }
     }
   });
