@@ -1,5 +1,6 @@
 import { Provider as UrqlProvider } from '@urql/solid';
 import { createEffect, Show } from 'solid-js';
+import { followLink } from './lib/follow-link';
 import { Workbench } from './pages/Workbench';
 import { StoreProvider, useStore } from './store';
 import { errorMessage } from './store/field-errors';
@@ -12,11 +13,7 @@ function NavLink(props: { to: Route; label: string; current: boolean }) {
     <a
       href={routePath(props.to)}
       aria-current={props.current ? 'page' : undefined}
-      onClick={(e) => {
-        if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-        e.preventDefault();
-        router.navigate(props.to);
-      }}
+      onClick={(e) => followLink(e, () => router.navigate(props.to))}
     >
       {props.label}
     </a>

@@ -1,4 +1,4 @@
-import { For, Show } from 'solid-js';
+import { For, onCleanup, Show } from 'solid-js';
 import { formatValue } from '../lib/format';
 import { ChannelHeatmap } from './ChannelHeatmap';
 import { ChannelSprite, type Spritemap } from './ChannelSprite';
@@ -27,6 +27,9 @@ export interface ChannelDetailProps {
 
 /** One channel up close: its heatmap large, its value over the run, and its rank under each method. */
 export function ChannelDetail(props: ChannelDetailProps) {
+  // Keyboard users land back on the row they opened it from.
+  const opener = document.activeElement as HTMLElement | null;
+  onCleanup(() => opener?.isConnected && opener.focus());
   return (
     <aside
       class="channel-detail"

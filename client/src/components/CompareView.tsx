@@ -1,4 +1,5 @@
 import { For, Show } from 'solid-js';
+import { followLink } from '../lib/follow-link';
 import type { Spritemap } from './ChannelSprite';
 import type { ConvergencePoint } from './ConvergenceChart';
 import { type LiveSnapshot, LivePanel } from './LivePanel';
@@ -40,11 +41,7 @@ export function CompareView(props: {
                 <h2>
                   <a
                     href={`/jobs/${encodeURIComponent(col.jobId)}`}
-                    onClick={(e) => {
-                      if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-                      e.preventDefault();
-                      props.onOpenJob(col.jobId);
-                    }}
+                    onClick={(e) => followLink(e, () => props.onOpenJob(col.jobId))}
                   >
                     {col.method}
                   </a>

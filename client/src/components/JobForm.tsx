@@ -42,6 +42,8 @@ export function JobForm(props: JobFormProps) {
     <form
       class="job-form"
       aria-label="Attribution settings"
+      // Our own messages, next to each field, rather than the browser's tooltips.
+      novalidate
       onSubmit={(e) => {
         e.preventDefault();
         props.onStart();
@@ -97,7 +99,6 @@ export function JobForm(props: JobFormProps) {
               )}
             </For>
           </select>
-          <FieldError id="error-layer" message={props.errors.layer} />
         </div>
         <div class="field">
           <label for="steps">Steps</label>
@@ -112,17 +113,19 @@ export function JobForm(props: JobFormProps) {
             aria-describedby={props.errors.steps ? 'error-steps' : undefined}
             onChange={(e) => props.onChange('steps', num(e.currentTarget.value))}
           />
-          <FieldError id="error-steps" message={props.errors.steps} />
         </div>
         <div class="field">
           <label for="topK">Show N</label>
           <input id="topK" type="number" min="1" max="50" value={props.draft.topK} onChange={(e) => props.onChange('topK', Math.max(1, Math.min(50, num(e.currentTarget.value) || 10)))} />
         </div>
+        {/* Errors of a row span it: the fields are too narrow for a sentence. */}
+        <FieldError id="error-layer" message={props.errors.layer} />
+        <FieldError id="error-steps" message={props.errors.steps} />
       </div>
       <div class="field-row rule-seed">
         <div class="field">
           <label for="rule">Quadrature rule</label>
-          <select id="rule" disabled={props.draft.method === 'SIMPLE'} onChange={(e) => props.onChange('rule', e.currentTarget.value as QuadratureRule)}>
+          <select id="rule" aria-describedby={props.errors.rule ? 'error-rule' : undefined} disabled={props.draft.method === 'SIMPLE'} onChange={(e) => props.onChange('rule', e.currentTarget.value as QuadratureRule)}>
             <For each={RULES}>
               {(r) => (
                 <option value={r.value} selected={r.value === props.draft.rule}>
@@ -131,7 +134,6 @@ export function JobForm(props: JobFormProps) {
               )}
             </For>
           </select>
-          <FieldError id="error-rule" message={props.errors.rule} />
         </div>
         <div class="field">
           <label for="seed">Seed</label>
@@ -145,8 +147,9 @@ export function JobForm(props: JobFormProps) {
             aria-describedby={props.errors.seed ? 'error-seed' : undefined}
             onChange={(e) => props.onChange('seed', num(e.currentTarget.value))}
           />
-          <FieldError id="error-seed" message={props.errors.seed} />
         </div>
+        <FieldError id="error-rule" message={props.errors.rule} />
+        <FieldError id="error-seed" message={props.errors.seed} />
       </div>
       <div class="actions">
         <button type="submit" class="primary" disabled={props.busy} data-testid="start">

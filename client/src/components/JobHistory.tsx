@@ -1,5 +1,6 @@
 import { For, Show } from 'solid-js';
 import type { JobSummaryFieldsFragment } from '../gql/graphql';
+import { followLink } from '../lib/follow-link';
 import { formatTimestamp } from '../lib/format';
 import { StatusBadge } from './StatusBadge';
 
@@ -7,6 +8,8 @@ export interface JobHistoryProps {
   jobs: readonly JobSummaryFieldsFragment[];
   hrefOf: (job: JobSummaryFieldsFragment) => string;
   onOpen: (job: JobSummaryFieldsFragment) => void;
+  /** The comparison a job belongs to (compareMethods), when its three jobs are listed. */
+  compareOf: (job: JobSummaryFieldsFragment) => { href: string; open: () => void } | undefined;
   hasMore: boolean;
   loading: boolean;
   error?: string;
@@ -54,17 +57,25 @@ export function JobHistory(props: JobHistoryProps) {
                   <td>
                     <a
                       href={props.hrefOf(job)}
-                      onClick={(e) => {
-                        if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-                        e.preventDefault();
-                        props.onOpen(job);
-                      }}
+                      onClick={(e) => followLink(e, () => props.onOpen(job))}
                     >
                       {job.input.class1Label} <span class="vs">vs</span> {job.input.class2Label}
                     </a>
                   </td>
                   <td>{job.input.layer}</td>
-                  <td>{METHOD_LABEL[job.input.method] ?? job.input.method}</td>
+                  <td>
+                    {METHOD_LABEL[job.input.method] ?? job.input.method}
+                    <Show when={props.compareOf(job)}>
+                      {(c) => (
+                        <>
+                          {' '}
+                          <a href={c().href} class="compare-link" onClick={(e) => followLink(e, c().open)}>
+                            (compare)
+                          </a>
+                        </>
+                      )}
+                    </Show>
+                  </td>
                   <td>
                     {job.stepsDone}/{job.stepsTotal}
                   </td>

@@ -89,6 +89,18 @@ export function Workbench() {
   });
   const heatmapOf = (t: JobTracker) => (channel: number) => heatmaps.heatmap(t.jobId(), channel);
 
+  // The three jobs of each compareMethods call in the history, in the notebook's order.
+  const comparisons = createMemo(() => {
+    const byGroup = new Map<string, { id: string; method: string }[]>();
+    for (const j of jobs.history()) if (j.groupId) byGroup.set(j.groupId, [...(byGroup.get(j.groupId) ?? []), { id: j.id, method: j.input.method }]);
+    return byGroup;
+  });
+  const comparisonOf = (job: { groupId?: string | null }) => {
+    const group = job.groupId ? comparisons().get(job.groupId) : undefined;
+    if (group?.length !== 3) return undefined;
+    return METHODS.map((m) => group.find((j) => j.method === m.value)?.id).filter((id): id is string => id !== undefined);
+  };
+
   const agreed = createMemo(() => {
     const tops = shown().map((t) => t.snapshot()?.top.map((s) => s.channel));
     return shown().length === 3 && tops.every(Boolean) ? agreedChannels(tops as number[][]) : new Set<number>();
@@ -191,6 +203,10 @@ export function Workbench() {
               jobs={jobs.history()}
               hrefOf={(job) => routePath({ page: 'job', jobId: job.id })}
               onOpen={(job) => router.navigate({ page: 'job', jobId: job.id })}
+              compareOf={(job) => {
+                const ids = comparisonOf(job);
+                return ids && { href: routePath({ page: 'compare', jobIds: ids }), open: () => router.navigate({ page: 'compare', jobIds: ids }) };
+              }}
               hasMore={jobs.historyHasMore()}
               loading={jobs.historyLoading()}
               error={jobs.historyError()}

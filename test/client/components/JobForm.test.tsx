@@ -41,8 +41,11 @@ describe('JobForm error placement', () => {
     expect(class2.getAttribute('aria-describedby')).toBe('error-class2');
     expect(class2.getAttribute('aria-invalid')).toBe('true');
 
+    // Narrow fields share a row: their errors span the row, right under it.
     const steps = getByLabelText('Steps');
-    expect(steps.closest('.field')!.textContent).toContain('steps must be 1..2000');
+    expect(steps.getAttribute('aria-describedby')).toBe('error-steps');
+    expect(getByTestId('error-steps').parentElement).toBe(steps.closest('.field-row'));
+    expect(getByTestId('error-steps').textContent).toBe('steps must be 1..2000');
     // Queue errors belong to the start button, not to any one field.
     expect(getByTestId('error-form').textContent).toBe('The queue is full.');
     expect(getByLabelText('Class 1 (toward)').getAttribute('aria-invalid')).toBeNull();
