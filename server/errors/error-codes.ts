@@ -2,6 +2,7 @@ import { EngineError, type EngineErrorCode } from './engine-error.js';
 import { NotFoundError } from './not-found-error.js';
 import { QueryTooComplexError } from './query-too-complex-error.js';
 import { QueueFullError } from './queue-full-error.js';
+import { QueueUnavailableError } from './queue-unavailable-error.js';
 
 /** An error as a client sees it: `extensions.code`, a message meant for people, and details. */
 export interface PublicError {
@@ -27,6 +28,7 @@ const ENGINE_CODES: Partial<Record<EngineErrorCode, string>> = {
 const CLASS_CODES: [new (...args: never[]) => Error, string][] = [
   [NotFoundError, 'NOT_FOUND'],
   [QueueFullError, 'QUEUE_FULL'],
+  [QueueUnavailableError, 'QUEUE_UNAVAILABLE'],
   [QueryTooComplexError, 'QUERY_TOO_COMPLEX'],
 ];
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AttributionMethod } from '../engine/attribution/types.js';
 import { validateInput } from '../engine/attribution/validate.js';
 import type { Engine } from '../engine-port.js';
+import { publicError } from '../errors/error-codes.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
 import type { ImageLibrary } from '../images/image-library.js';
@@ -84,11 +85,11 @@ export class JobService {
       jobs.push(await store.create({ id: randomUUID(), groupId, input, request, stepsTotal: request.steps }));
     }
     try {
-      queue.enqueue(jobs);
+      await queue.enqueue(jobs);
     } catch (error) {
-      // Another request filled the queue while these rows were written.
+      // Another request filled the queue while these rows were written, or Redis is away.
       for (const job of jobs) {
-        await store.update(job.id, { status: 'FAILED', finishedAt: new Date(), error: { code: 'QUEUE_FULL', message: (error as Error).message } });
+        await store.update(job.id, { status: 'FAILED', finishedAt: new Date(), error: { code: publicError(error)?.code ?? 'QUEUE_FULL', message: (error as Error).message } });
       }
       throw error;
     }

@@ -25,8 +25,11 @@ export interface QueueStats {
  * workers on other machines can replace the in-process one.
  */
 export interface JobQueue {
-  /** Adds stored QUEUED jobs at the back, all or none. Throws QueueFullError past the bound. */
-  enqueue(jobs: JobRecord[]): void;
+  /**
+   * Adds stored QUEUED jobs at the back, all or none. Throws QueueFullError past the bound
+   * (a queue on Redis resolves once they are there, or rejects with QueueUnavailableError).
+   */
+  enqueue(jobs: JobRecord[]): void | Promise<void>;
   /** Has room for `n` more jobs. */
   hasRoom(n: number): boolean;
   /**

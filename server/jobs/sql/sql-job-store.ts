@@ -1,6 +1,7 @@
 import type { Snapshot } from '../../engine/attribution/types.js';
 import type { JobPatch, JobRecord, JobStatus, NewJob, SpatialMap } from '../job-record.js';
 import type { JobPage, JobStore } from '../job-store.js';
+import { exactJson } from './exact-json.js';
 import type { SqlDriver } from './sql-driver.js';
 
 /**
@@ -114,7 +115,7 @@ export class SqlJobStore implements JobStore {
 
   async saveSnapshot(id: string, snapshot: Snapshot): Promise<void> {
     await this.ready;
-    await this.driver.run(SQL.snapshot, [JSON.stringify(snapshot, finiteOrString), snapshot.stepsDone, id]);
+    await this.driver.run(SQL.snapshot, [exactJson.stringify(snapshot), snapshot.stepsDone, id]);
   }
 
   async saveSpatial(id: string, s: SpatialMap): Promise<void> {
@@ -144,15 +145,6 @@ export class SqlJobStore implements JobStore {
   }
 }
 
-/** JSON has no NaN or Infinity; keep them as strings so that a read gives the same numbers back. */
-function finiteOrString(_key: string, value: unknown) {
-  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
-}
-
-function reviveNumber(_key: string, value: unknown) {
-  return value === 'NaN' || value === 'Infinity' || value === '-Infinity' ? Number(value) : value;
-}
-
 function fromRow(r: JobRow): JobRecord {
   const date = (ms: number | string | null) => (ms === null ? null : new Date(Number(ms)));
   return {
@@ -168,6 +160,6 @@ function fromRow(r: JobRow): JobRecord {
     startedAt: date(r.started_at),
     finishedAt: date(r.finished_at),
     error: r.error ? JSON.parse(r.error) : null,
-    snapshot: r.snapshot ? JSON.parse(r.snapshot, reviveNumber) : null,
+    snapshot: r.snapshot ? exactJson.parse(r.snapshot) : null,
   };
 }
