@@ -7,6 +7,7 @@ import { attribute, validateInput } from '../server/engine/attribution/index.js'
 import { createExecutor } from '../server/engine/executors/index.js';
 import type { Executor, ScoreSpec } from '../server/engine/executors/executor.js';
 import { OnnxExecutor } from '../server/engine/executors/onnx.js';
+import type { SessionSettings } from '../server/engine/executors/onnx-compiler/session-cache.js';
 import { decodeImage } from '../server/engine/images.js';
 import { Labels } from '../server/engine/labels.js';
 import { loadNetwork } from '../server/engine/network/network.js';
@@ -15,7 +16,8 @@ import { loadNetwork } from '../server/engine/network/network.js';
  * Which executor is faster, and at which batch size? Both executors side by side on the issue's
  * workload: a 100-step path (left Riemann, alpha = k/N) at mixed4d on dog_cat_composite.png,
  * Pekinese vs tiger cat, batch sizes 1, 10, 25 and 50 (issue 3). Each (executor, batch) runs in
- * its own process so peak RSS is its own. `npx tsx bench/executors.ts [--repeats R] [--batches 1,10]`.
+ * its own process so peak RSS is its own. Then ONNX Runtime settings one at a time against the
+ * defaults, at batch 10. `npx tsx bench/executors.ts [--repeats R] [--batches 1,10] [--no-variants]`.
  */
 const LAYER = 'mixed4d';
 /** Forward plus input-gradient FLOPs of one path step from mixed4d to the logits (issue 3). */
@@ -25,6 +27,16 @@ const IMAGE = resolve(fileURLToPath(import.meta.url), '../../../shared/images/22
 const SCORE: ScoreSpec = { class1: { kind: 'class', index: 154 }, class2: { kind: 'class', index: 282 } };
 
 type Backend = 'onnx' | 'tfjs';
+
+/** One change each from the executor's defaults; `layout`/`all` add ORT's NCHWc conv layout. */
+const VARIANTS: { name: string; settings: SessionSettings }[] = [
+  { name: 'defaults', settings: {} },
+  { name: 'intra-op spinning on', settings: { spinning: true } },
+  { name: 'pool gradient from MaxPool Indices', settings: { poolGrad: 'indices' } },
+  { name: 'conv gradient as ConvTranspose', settings: { convGrad: 'conv-transpose' } },
+  { name: 'optimization extended (plain NCHW)', settings: { optimizationLevel: 'extended' } },
+  { name: 'optimization basic', settings: { optimizationLevel: 'basic' } },
+];
 
 interface ChildResult {
   backend: string;
@@ -73,11 +85,11 @@ async function runJob(executor: Executor, image: Float32Array, labels: Labels) {
   return { firstSnapshotMs: first, totalMs: performance.now() - t0, chunkSteps: request.chunkSteps, batchSize: request.batchSize };
 }
 
-async function child(backend: Backend, batch: number, repeats: number): Promise<ChildResult> {
+async function child(backend: Backend, batch: number, repeats: number, settings?: SessionSettings): Promise<ChildResult> {
   const network = loadNetwork();
   const image = decodeImage(new Uint8Array(readFileSync(IMAGE))).pixels;
   const t0 = performance.now();
-  const executor = await createExecutor(network, backend);
+  const executor = settings ? await OnnxExecutor.create(network, settings) : await createExecutor(network, backend);
   let compileMs = performance.now() - t0;
   if (executor instanceof OnnxExecutor) {
     await executor.prepare('gradient', LAYER);
@@ -94,7 +106,7 @@ async function child(backend: Backend, batch: number, repeats: number): Promise<
   // A job at the engine's default chunk and batch sizes, once per backend; the second run is
   // the warm engine's (the first compiles the activations and logits graphs).
   let job: ChildResult['job'];
-  if (batch === 10) {
+  if (batch === 10 && !settings) {
     const labels = Labels.parse(network.labelsText);
     await runJob(executor, image, labels);
     job = await runJob(executor, image, labels);
@@ -105,37 +117,41 @@ async function child(backend: Backend, batch: number, repeats: number): Promise<
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
+function spawnChild(backend: Backend, batch: number, repeats: number, settings?: SessionSettings): ChildResult {
+  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', backend, '--batch', String(batch), '--repeats', String(repeats)];
+  if (settings) args.push('--settings', JSON.stringify(settings));
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = r.stdout.trim().split('\n').at(-1);
+  if (r.status !== 0 || !line) throw new Error(`${backend} at batch ${batch} failed (exit ${r.status})`);
+  process.stderr.write(`  ${backend} batch ${batch}${settings ? ` ${JSON.stringify(settings)}` : ''}: done\n`);
+  return JSON.parse(line);
+}
+
+const row = (r: ChildResult) => {
+  const ms = median(r.pathMs);
+  return {
+    'ms/step': +(ms / STEPS).toFixed(2),
+    'GFLOP/s': +((GFLOP_PER_STEP * STEPS) / (ms / 1000)).toFixed(1),
+    'N=100 s (median)': +(ms / 1000).toFixed(3),
+    'N=100 s (best)': +(Math.min(...r.pathMs) / 1000).toFixed(3),
+    runs: r.pathMs.length,
+    'compile ms': Math.round(r.compileMs),
+    'first call ms': Math.round(r.firstCallMs),
+    'peak RSS MB': Math.round(r.peakRssMB),
+  };
+};
+
 function main() {
   const batches = arg('batches', '1,10,25,50').split(',').map(Number);
   const results: ChildResult[] = [];
   for (const backend of ['onnx', 'tfjs'] as Backend[]) {
     // tfjs takes ~9 s a path here: one run each keeps the bench to a few minutes.
     const repeats = Number(arg('repeats', backend === 'onnx' ? '3' : '1'));
-    for (const batch of batches) {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', backend, '--batch', String(batch), '--repeats', String(repeats)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-      const line = r.stdout.trim().split('\n').at(-1);
-      if (r.status !== 0 || !line) throw new Error(`${backend} at batch ${batch} failed (exit ${r.status})`);
-      results.push(JSON.parse(line));
-      process.stderr.write(`  ${backend} batch ${batch}: done\n`);
-    }
+    for (const batch of batches) results.push(spawnChild(backend, batch, repeats));
   }
   console.log(`\nmixed4d, N=${STEPS} path on dog_cat_composite.png, Pekinese - tiger cat; ${cpus().length} x ${cpus()[0]?.model}, Node ${process.version}`);
   console.log(`ms/step and GFLOP/s (${GFLOP_PER_STEP} GFLOP a step) from the median of the path runs; peak RSS of the process running that row alone.`);
-  console.table(results.map((r) => {
-    const ms = median(r.pathMs);
-    return {
-      backend: r.backend,
-      batch: r.batch,
-      'ms/step': +(ms / STEPS).toFixed(2),
-      'GFLOP/s': +((GFLOP_PER_STEP * STEPS) / (ms / 1000)).toFixed(1),
-      'N=100 s (median)': +(ms / 1000).toFixed(3),
-      'N=100 s (best)': +(Math.min(...r.pathMs) / 1000).toFixed(3),
-      runs: r.pathMs.length,
-      'compile ms': Math.round(r.compileMs),
-      'first call ms': Math.round(r.firstCallMs),
-      'peak RSS MB': Math.round(r.peakRssMB),
-    };
-  }));
+  console.table(results.map((r) => ({ backend: r.backend, batch: r.batch, ...row(r) })));
   console.log('Whole job through the attribution engine on a warm executor (activations, end-point logits, 10 chunks):');
   console.table(results.filter((r) => r.job).map((r) => ({
     backend: r.backend,
@@ -144,10 +160,24 @@ function main() {
     'first snapshot ms': Math.round(r.job!.firstSnapshotMs),
     'N=100 job s': +(r.job!.totalMs / 1000).toFixed(3),
   })));
+  if (process.argv.includes('--no-variants')) return;
+  // Rounds interleave the variants, so a burst of load on a shared machine hits them all alike.
+  const rounds = Number(arg('rounds', '3'));
+  const byVariant = VARIANTS.map(() => [] as ChildResult[]);
+  for (let k = 0; k < rounds; k++) VARIANTS.forEach((v, i) => byVariant[i].push(spawnChild('onnx', 10, 2, v.settings)));
+  console.log(`ONNX Runtime settings, one change at a time from the defaults, batch 10 (${rounds} interleaved rounds of 2 paths):`);
+  console.table(VARIANTS.map((v, i) => {
+    const rs = byVariant[i];
+    return {
+      variant: v.name,
+      ...row({ ...rs[0], pathMs: rs.flatMap((r) => r.pathMs), compileMs: median(rs.map((r) => r.compileMs)), peakRssMB: Math.max(...rs.map((r) => r.peakRssMB)) }),
+    };
+  }));
 }
 
 if (process.argv.includes('--child')) {
-  const r = await child(arg('child', 'onnx') as Backend, Number(arg('batch', '10')), Number(arg('repeats', '3')));
+  const settings = process.argv.includes('--settings') ? (JSON.parse(arg('settings', '{}')) as SessionSettings) : undefined;
+  const r = await child(arg('child', 'onnx') as Backend, Number(arg('batch', '10')), Number(arg('repeats', '3')), settings);
   console.log(JSON.stringify(r));
 } else {
   main();

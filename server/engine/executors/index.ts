@@ -15,6 +15,12 @@ export interface ExecutorSettings {
   threads?: number;
 }
 
+function ortProvider(value = process.env.ENGINE_ORT_PROVIDER): 'cpu' | 'cuda' {
+  const v = (value ?? 'cpu').toLowerCase();
+  if (v === 'cpu' || v === 'cuda') return v;
+  throw new EngineError('BAD_ARGUMENT', `Unknown ENGINE_ORT_PROVIDER "${value}": use cpu or cuda.`);
+}
+
 /**
  * The executor for a backend choice (ENGINE_BACKEND / --backend). `auto` prefers ONNX Runtime,
  * several times faster than tfjs wasm here (bench/executors.ts), and falls back to tfjs, saying
@@ -28,7 +34,7 @@ export async function createExecutor(
   if (choice !== 'tfjs') {
     try {
       const { OnnxExecutor } = await import('./onnx.js');
-      return await OnnxExecutor.create(network, { threads: settings.threads });
+      return await OnnxExecutor.create(network, { threads: settings.threads, provider: ortProvider() });
     } catch (e) {
       if (choice === 'onnx') throw e;
       console.warn(`[engine] ONNX Runtime unavailable, falling back to TensorFlow.js: ${(e as Error).message}`);

@@ -15,10 +15,11 @@ import { OnnxWeights } from './onnx-compiler/weights.js';
  * thread while a run is in flight: that aborts the whole process (DESIGN.md). Cancel between calls.
  */
 export class OnnxExecutor implements Executor {
-  readonly backend = 'onnxruntime-cpu';
+  readonly backend: string;
   private readonly sessions: SessionCache;
 
   private constructor(private readonly ort: typeof Ort, readonly network: Network, settings: SessionSettings) {
+    this.backend = `onnxruntime-${settings.provider ?? 'cpu'}`;
     this.sessions = new SessionCache(ort, new OnnxWeights(network), settings);
   }
 
@@ -27,9 +28,12 @@ export class OnnxExecutor implements Executor {
     let ort: typeof Ort;
     try {
       ort = await import('onnxruntime-node');
-      await selfCheck(ort);
+      await selfCheck(ort, settings.provider ?? 'cpu');
     } catch (e) {
-      throw new EngineError('BACKEND_UNAVAILABLE', `onnxruntime-node does not load here (${(e as Error).message}); use the tfjs backend (--backend tfjs or ENGINE_BACKEND=tfjs).`);
+      const hint = settings.provider === 'cuda'
+        ? 'install the CUDA execution provider (ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node) on a machine with CUDA 12, or unset ENGINE_ORT_PROVIDER'
+        : 'use the tfjs backend (--backend tfjs or ENGINE_BACKEND=tfjs)';
+      throw new EngineError('BACKEND_UNAVAILABLE', `onnxruntime-node (${settings.provider ?? 'cpu'}) does not load here (${(e as Error).message}); ${hint}.`);
     }
     return new OnnxExecutor(ort, network, settings);
   }
@@ -124,12 +128,12 @@ export function scoreCoefficients(score: ScoreSpec, classes: number): { weights:
   return { weights, lse };
 }
 
-/** Runs a one-node graph, so a broken native binding fails here and not mid-job. */
-async function selfCheck(ort: typeof Ort) {
+/** Runs a one-node graph, so a broken native binding or provider fails here and not mid-job. */
+async function selfCheck(ort: typeof Ort, provider: string) {
   const { GraphBuilder } = await import('./onnx-compiler/graph-builder.js');
   const b = new GraphBuilder('self_check');
   b.output(b.op1('Relu', [b.input('x', [2])], {}, 'y'), [2]);
-  const session = await ort.InferenceSession.create(b.toBytes(), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+  const session = await ort.InferenceSession.create(b.toBytes(), { executionProviders: [provider], intraOpNumThreads: 1, logSeverityLevel: 4 });
   const out = await session.run({ x: new ort.Tensor('float32', new Float32Array([-1, 2]), [2]) });
   await session.release();
   const y = out.y.data as Float32Array;

@@ -6,7 +6,11 @@ import type { OnnxWeights } from './weights.js';
 
 export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
 
+/** `cuda` needs the CUDA EP binaries: `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node`. */
+export type OrtProvider = 'cpu' | 'cuda';
+
 export interface SessionSettings extends CompileOptions {
+  provider?: OrtProvider;
   /** Intra-op threads; defaults to the core count. */
   threads?: number;
   optimizationLevel?: OptimizationLevel;
@@ -57,7 +61,7 @@ export class SessionCache {
     let session: Ort.InferenceSession;
     try {
       session = await this.ort.InferenceSession.create(bytes, {
-        executionProviders: ['cpu'],
+        executionProviders: this.settings.provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
         intraOpNumThreads: this.settings.threads ?? cpus().length,
         interOpNumThreads: 1,
         executionMode: 'sequential',

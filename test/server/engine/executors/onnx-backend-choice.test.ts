@@ -29,8 +29,21 @@ describe('createExecutor backend choice', () => {
     const { createExecutor } = await import('../../../../server/engine/executors/index.js');
     const e = await createExecutor(network, 'auto');
     expect(e.backend).toBe('tfjs-wasm');
-    expect(warn.mock.calls[0][0]).toMatch(/falling back to TensorFlow\.js: onnxruntime-node does not load here/);
+    expect(warn.mock.calls[0][0]).toMatch(/falling back to TensorFlow\.js: onnxruntime-node \(cpu\) does not load here/);
     e.dispose();
     await expect(createExecutor(network, 'onnx')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/--backend tfjs/) });
+  });
+
+  it('ENGINE_ORT_PROVIDER=cuda without the CUDA provider says how to install it; an unknown provider is refused', async () => {
+    const { createExecutor } = await import('../../../../server/engine/executors/index.js');
+    vi.stubEnv('ENGINE_ORT_PROVIDER', 'cuda');
+    try {
+      // Machines without the CUDA EP binaries (this one: .npmrc skips them) must refuse clearly.
+      await expect(createExecutor(network, 'onnx')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node/) });
+      vi.stubEnv('ENGINE_ORT_PROVIDER', 'tpu');
+      await expect(createExecutor(network, 'onnx')).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/cpu or cuda/) });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
