@@ -62,42 +62,82 @@ function decodeRgba(bytes: Uint8Array): Rgba {
 }
 
 /**
- * Centre-crop to a square, then bilinear resize (half-pixel centres) to `size`; alpha is
- * dropped. A size x size image passes through unchanged.
+ * Linear (triangle) filter weights from `inSize` samples to `outSize`, widened by the scale when
+ * shrinking so every source pixel contributes: bilinear with antialiasing, as ImageMagick's
+ * `-resize` (Triangle) and PIL's BILINEAR do. Without it, halving an image just drops pixels.
+ */
+function triangleWeights(inSize: number, outSize: number) {
+  const scale = inSize / outSize;
+  const support = Math.max(scale, 1);
+  return Array.from({ length: outSize }, (_, o) => {
+    const centre = (o + 0.5) * scale;
+    const first = Math.max(0, Math.floor(centre - support));
+    const last = Math.min(inSize - 1, Math.ceil(centre + support));
+    const taps: number[] = [];
+    const weights: number[] = [];
+    for (let i = first; i <= last; i++) {
+      const w = 1 - Math.abs(i + 0.5 - centre) / support;
+      if (w > 0) {
+        taps.push(i);
+        weights.push(w);
+      }
+    }
+    const total = weights.reduce((a, b) => a + b, 0);
+    return { taps, weights: weights.map((w) => w / total) };
+  });
+}
+
+/**
+ * Centre-crop to a square, then resize to `size` with a linear filter (antialiased when
+ * shrinking); alpha is dropped. A size x size image passes through unchanged.
  */
 export function toNetworkInput(img: Rgba, size: number): Float32Array {
   const side = Math.min(img.width, img.height);
   const x0 = Math.floor((img.width - side) / 2);
   const y0 = Math.floor((img.height - side) / 2);
-  const out = new Float32Array(size * size * 3);
   const src = img.data;
+  const out = new Float32Array(size * size * 3);
   if (side === size) {
     for (let y = 0; y < size; y++) {
       for (let x = 0; x < size; x++) {
         const s = ((y + y0) * img.width + x + x0) * 4;
-        const d = (y * size + x) * 3;
-        out[d] = src[s];
-        out[d + 1] = src[s + 1];
-        out[d + 2] = src[s + 2];
+        out.set([src[s], src[s + 1], src[s + 2]], (y * size + x) * 3);
       }
     }
     return out;
   }
-  const scale = side / size;
-  for (let y = 0; y < size; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * scale - 0.5, 0), side - 1);
-    const ya = Math.floor(fy), yb = Math.min(ya + 1, side - 1), wy = fy - ya;
+  const filter = triangleWeights(side, size);
+  // Horizontal pass: side rows x size columns.
+  const rows = new Float32Array(side * size * 3);
+  for (let y = 0; y < side; y++) {
+    const rowBase = (y + y0) * img.width + x0;
     for (let x = 0; x < size; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * scale - 0.5, 0), side - 1);
-      const xa = Math.floor(fx), xb = Math.min(xa + 1, side - 1), wx = fx - xa;
-      const p = (yy: number, xx: number) => ((yy + y0) * img.width + xx + x0) * 4;
-      const a = p(ya, xa), b = p(ya, xb), c = p(yb, xa), d = p(yb, xb);
-      const o = (y * size + x) * 3;
-      for (let ch = 0; ch < 3; ch++) {
-        const top = src[a + ch] * (1 - wx) + src[b + ch] * wx;
-        const bottom = src[c + ch] * (1 - wx) + src[d + ch] * wx;
-        out[o + ch] = top * (1 - wy) + bottom * wy;
+      const { taps, weights } = filter[x];
+      let r = 0, g = 0, b = 0;
+      for (let t = 0; t < taps.length; t++) {
+        const s = (rowBase + taps[t]) * 4;
+        r += src[s] * weights[t];
+        g += src[s + 1] * weights[t];
+        b += src[s + 2] * weights[t];
       }
+      const d = (y * size + x) * 3;
+      rows[d] = r;
+      rows[d + 1] = g;
+      rows[d + 2] = b;
+    }
+  }
+  // Vertical pass.
+  for (let y = 0; y < size; y++) {
+    const { taps, weights } = filter[y];
+    for (let x = 0; x < size; x++) {
+      let r = 0, g = 0, b = 0;
+      for (let t = 0; t < taps.length; t++) {
+        const s = (taps[t] * size + x) * 3;
+        r += rows[s] * weights[t];
+        g += rows[s + 1] * weights[t];
+        b += rows[s + 2] * weights[t];
+      }
+      out.set([r, g, b], (y * size + x) * 3);
     }
   }
   return out;
