@@ -15,6 +15,8 @@ const config: CodegenConfig = {
       presetConfig: { fragmentMasking: false },
       config: {
         useTypeImports: true,
+        // Only the types the documents use: a schema change elsewhere does not stale the output.
+        onlyOperationTypes: true,
         enumsAsTypes: true,
         skipTypename: true,
         scalars: { File: 'File', DateTime: 'string', JSON: 'unknown' },

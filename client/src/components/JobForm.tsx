@@ -29,7 +29,7 @@ export interface JobFormProps {
   busy?: boolean;
   /** Jobs on screen that are still queued or running. */
   cancellable: boolean;
-  cancelError?: string;
+  actionError?: string;
   onStart: () => void;
   onCompare: () => void;
   onCancel: () => void;
@@ -162,7 +162,7 @@ export function JobForm(props: JobFormProps) {
           Cancel
         </button>
       </div>
-      <FieldError id="error-form" message={props.errors.form ?? props.cancelError} />
+      <FieldError id="error-form" message={props.errors.form ?? props.actionError} />
     </form>
   );
 }

@@ -6,7 +6,7 @@ import { StatusBadge } from './StatusBadge';
 
 /** What a job is: class pair, layer, method, steps and rule, its status and backend. */
 /** `comparing`: the header of three jobs that differ only in method, so method and status are left to each column. */
-export function JobHeader(props: { job?: JobSummaryFieldsFragment; status?: string; comparing?: boolean }) {
+export function JobHeader(props: { job?: JobSummaryFieldsFragment; status?: string; comparing?: boolean; onRestart?: () => void }) {
   const method = () => METHODS.find((m) => m.value === props.job?.input.method)?.label ?? props.job?.input.method;
   const rule = () => RULES.find((r) => r.value === props.job?.input.rule)?.label ?? props.job?.input.rule;
   return (
@@ -37,6 +37,14 @@ export function JobHeader(props: { job?: JobSummaryFieldsFragment; status?: stri
               <span>{formatTimestamp(job().createdAt)}</span>
             </p>
             <Show when={job().error}>{(err) => <p class="field-error" role="alert">{`${err().code}: ${err().message}`}</p>}</Show>
+            <Show when={props.onRestart && (props.status ?? job().status) === 'INTERRUPTED'}>
+              <p class="note">
+                The server stopped while this job ran.{' '}
+                <button type="button" onClick={() => props.onRestart!()}>
+                  Run it again
+                </button>
+              </p>
+            </Show>
           </>
         )}
       </Show>

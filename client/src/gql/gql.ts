@@ -27,6 +27,7 @@ type Documents = {
     "query Job($id: ID!, $topK: Int) {\n  job(id: $id) {\n    ...JobSummaryFields\n    result {\n      stepsDone\n      stepsTotal\n      values\n      completenessGap\n      rankStability\n      elapsedMs\n      etaMs\n      done\n      top(first: $topK) {\n        ...ChannelScoreFields\n      }\n      bottom(first: $topK) {\n        ...ChannelScoreFields\n      }\n    }\n  }\n}": typeof types.JobDocument,
     "query Jobs($first: Int, $after: String, $status: JobStatus) {\n  jobs(first: $first, after: $after, status: $status) {\n    edges {\n      cursor\n      node {\n        ...JobSummaryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": typeof types.JobsDocument,
     "query Model {\n  model {\n    name\n    backend\n    inputSize\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}": typeof types.ModelDocument,
+    "mutation RestartJob($id: ID!) {\n  restartJob(id: $id) {\n    ...JobSummaryFields\n  }\n}": typeof types.RestartJobDocument,
     "mutation StartAttribution($input: AttributionInput!) {\n  startAttribution(input: $input) {\n    ...JobSummaryFields\n  }\n}": typeof types.StartAttributionDocument,
     "mutation UploadImage($file: File) {\n  uploadImage(file: $file) {\n    ...ImageFields\n  }\n}": typeof types.UploadImageDocument,
 };
@@ -44,6 +45,7 @@ const documents: Documents = {
     "query Job($id: ID!, $topK: Int) {\n  job(id: $id) {\n    ...JobSummaryFields\n    result {\n      stepsDone\n      stepsTotal\n      values\n      completenessGap\n      rankStability\n      elapsedMs\n      etaMs\n      done\n      top(first: $topK) {\n        ...ChannelScoreFields\n      }\n      bottom(first: $topK) {\n        ...ChannelScoreFields\n      }\n    }\n  }\n}": types.JobDocument,
     "query Jobs($first: Int, $after: String, $status: JobStatus) {\n  jobs(first: $first, after: $after, status: $status) {\n    edges {\n      cursor\n      node {\n        ...JobSummaryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": types.JobsDocument,
     "query Model {\n  model {\n    name\n    backend\n    inputSize\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}": types.ModelDocument,
+    "mutation RestartJob($id: ID!) {\n  restartJob(id: $id) {\n    ...JobSummaryFields\n  }\n}": types.RestartJobDocument,
     "mutation StartAttribution($input: AttributionInput!) {\n  startAttribution(input: $input) {\n    ...JobSummaryFields\n  }\n}": types.StartAttributionDocument,
     "mutation UploadImage($file: File) {\n  uploadImage(file: $file) {\n    ...ImageFields\n  }\n}": types.UploadImageDocument,
 };
@@ -114,6 +116,10 @@ export function graphql(source: "query Jobs($first: Int, $after: String, $status
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query Model {\n  model {\n    name\n    backend\n    inputSize\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}"): (typeof documents)["query Model {\n  model {\n    name\n    backend\n    inputSize\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation RestartJob($id: ID!) {\n  restartJob(id: $id) {\n    ...JobSummaryFields\n  }\n}"): (typeof documents)["mutation RestartJob($id: ID!) {\n  restartJob(id: $id) {\n    ...JobSummaryFields\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

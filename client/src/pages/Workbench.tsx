@@ -146,7 +146,7 @@ export function Workbench() {
             errors={draft.errors()}
             busy={jobs.busy()}
             cancellable={cancellable()}
-            cancelError={jobs.cancelError()}
+            actionError={jobs.actionError()}
             onStart={start}
             onCompare={compare}
             onCancel={cancel}
@@ -167,7 +167,14 @@ export function Workbench() {
           </Match>
           <Match when={route().page === 'job'}>
             <Show when={!trackers[0].notFound()} fallback={<p class="field-error" role="alert">No job with this id.</p>}>
-              <JobHeader job={trackers[0].job()} status={trackers[0].status()} />
+              <JobHeader
+                job={trackers[0].job()}
+                status={trackers[0].status()}
+                onRestart={async () => {
+                  const id = await jobs.restart(trackers[0].jobId()!);
+                  if (id) router.navigate({ page: 'job', jobId: id });
+                }}
+              />
               <Show when={trackers[0].error()}>{(e) => <p class="field-error" role="alert">{errorMessage(e())}</p>}</Show>
               <LivePanel
                 status={trackers[0].status()}

@@ -6,10 +6,11 @@ import {
   CompareMethodsDocument,
   type JobSummaryFieldsFragment,
   JobsDocument,
+  RestartJobDocument,
   StartAttributionDocument,
 } from '../gql/graphql';
 import type { Draft, DraftStore } from './create-draft-store';
-import { type FieldErrors, fieldErrors } from './field-errors';
+import { errorMessage, type FieldErrors, fieldErrors } from './field-errors';
 
 /** Rows per page of the history table; older ones page in on request. */
 const HISTORY_PAGE_SIZE = 50;
@@ -19,7 +20,8 @@ export function createJobsStore(draftStore: DraftStore) {
   const [starting, startAttribution] = createMutation(StartAttributionDocument);
   const [comparing, compareMethods] = createMutation(CompareMethodsDocument);
   const [, cancelJob] = createMutation(CancelJobDocument);
-  const [cancelError, setCancelError] = createSignal<string>();
+  const [, restartJob] = createMutation(RestartJobDocument);
+  const [actionError, setActionError] = createSignal<string>();
 
   const client = useClient();
   const [history, refetchFirstPage] = createQuery({
@@ -91,18 +93,28 @@ export function createJobsStore(draftStore: DraftStore) {
   }
 
   async function cancel(ids: readonly string[]) {
-    setCancelError(undefined);
+    setActionError(undefined);
     const results = await Promise.all(ids.map((id) => cancelJob({ id })));
     const failed = results.find((r) => r.error);
-    if (failed) setCancelError(failed.error!.graphQLErrors[0]?.message ?? failed.error!.message);
+    if (failed) setActionError(errorMessage(failed.error!));
     refetchHistory({ requestPolicy: 'network-only' });
+  }
+
+  /** Runs an interrupted (or any finished) job again, from step 0, as a new job. */
+  async function restart(id: string): Promise<string | undefined> {
+    setActionError(undefined);
+    const result = await restartJob({ id });
+    if (result.error) setActionError(errorMessage(result.error));
+    refetchHistory({ requestPolicy: 'network-only' });
+    return result.data?.restartJob.id;
   }
 
   return {
     start,
+    restart,
     compare,
     cancel,
-    cancelError,
+    actionError,
     busy: () => starting.fetching || comparing.fetching,
     history: () => [...(history.data?.jobs.edges.map((e) => e.node) ?? []), ...(older()?.jobs ?? [])],
     historyHasMore: () => older()?.hasNextPage ?? history.data?.jobs.pageInfo.hasNextPage ?? false,
