@@ -34,7 +34,12 @@ export function useHttpRoutes(deps: RouteDeps): Plugin {
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return;
-      const path = url.pathname;
+      let path: string;
+      try {
+        path = decodeURIComponent(url.pathname);
+      } catch {
+        return endResponse(new fetchAPI.Response('Bad path.\n', { status: 400 }));
+      }
       if (path === '/graphql' || path.startsWith('/graphql/')) return;
       const respond = (body: string | Uint8Array | null, status: number, headers: Record<string, string>) =>
         endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : (body as BodyInit | null), { status, headers }));
@@ -44,7 +49,7 @@ export function useHttpRoutes(deps: RouteDeps): Plugin {
       }
       const image = /^\/images\/([^/]+)$/.exec(path);
       if (image) {
-        const file = deps.images.bytes(decodeURIComponent(image[1]));
+        const file = deps.images.bytes(image[1]);
         if (!file) return respond('No such image.\n', 404, { 'content-type': 'text/plain' });
         // Ids name fixed bytes (uploads are content hashes, examples are read-only).
         return respond(file.bytes, 200, { 'content-type': file.mime, 'cache-control': 'public, max-age=31536000, immutable' });
@@ -61,7 +66,7 @@ export function useHttpRoutes(deps: RouteDeps): Plugin {
         }
         return;
       }
-      const file = resolve(dir, '.' + decodeURIComponent(path));
+      const file = resolve(dir, '.' + path);
       if (file.startsWith(dir + sep) && existsSync(file) && statSync(file).isFile()) {
         const immutable = file.startsWith(join(dir, 'assets') + sep);
         return respond(readFileSync(file), 200, {

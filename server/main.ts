@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseBackendChoice } from './engine/executors/index.js';
 import { locateModelDir } from './engine/network/model-source.js';
 import { EnginePool } from './workers/pool.js';
-import { createApp, DEFAULT_MAX_QUEUED, GRAPHQL_PATH } from './yoga.js';
+import { createApp, DEFAULT_MAX_QUEUED, GRAPHQL_PATH, MIN_CONCURRENCY } from './yoga.js';
 
 /** Settings, all from the environment (README, "Configuration"). */
 function intFromEnv(name: string, fallback: number, min: number): number {
@@ -31,7 +31,7 @@ async function main() {
     examplesDir: existsSync(examplesDir) ? examplesDir : null,
     clientDir,
     maxQueued: intFromEnv('MAX_QUEUED', DEFAULT_MAX_QUEUED, 0),
-    concurrency: intFromEnv('JOB_CONCURRENCY', pool.size, 1),
+    concurrency: intFromEnv('JOB_CONCURRENCY', Math.max(MIN_CONCURRENCY, pool.size), 1),
   });
   const server = createServer(app.yoga);
   const wss = app.attachWebSockets(server);
