@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ModelFetchError } from '../errors/model-fetch-error.js';
 
@@ -21,6 +20,8 @@ export interface DownloadOptions {
   /** Milliseconds before try n+1 is n times this. */
   retryDelayMs?: number;
   signal?: AbortSignal;
+  /** A request that sends nothing for this long is dropped and retried. */
+  idleTimeoutMs?: number;
   /** Bytes that reached the disk (negative when a partial file is thrown away). */
   onBytes?: (delta: number) => void;
 }
@@ -75,7 +76,7 @@ export async function downloadFile(file: RemoteFile, opts: DownloadOptions = {})
     have = sizeOf(file.dest);
     let retryable: string | null = null;
     try {
-      retryable = await fetchRange(file, have, opts.signal, onBytes);
+      retryable = await fetchRange(file, have, opts.signal, onBytes, opts.idleTimeoutMs ?? IDLE_TIMEOUT_MS);
     } catch (e) {
       if (opts.signal?.aborted || e instanceof ModelFetchError) throw e;
       retryable = `the connection failed (${describe(e)})`;
@@ -114,59 +115,119 @@ export async function downloadFile(file: RemoteFile, opts: DownloadOptions = {})
   }
 }
 
+/** No byte for this long on an open request counts as a dropped connection (and is retried). */
+export const IDLE_TIMEOUT_MS = 30_000;
+
+class IdleTimeout extends Error {}
+
 /**
  * One GET from byte `from`. Returns null when the body ended normally, a reason string when it
- * is worth trying again (5xx, dropped connection), and throws for an answer no retry can fix.
+ * is worth trying again (5xx, dropped or stalled connection), and throws for an answer no retry
+ * can fix. The body is read chunk by chunk and each chunk written before the next is read, so
+ * the file on disk is exactly what arrived and a retry resumes from there.
  */
-async function fetchRange(file: RemoteFile, from: number, signal: AbortSignal | undefined, onBytes: (d: number) => void): Promise<string | null> {
-  const headers: Record<string, string> = { 'accept-encoding': 'identity' };
-  if (from > 0) headers.range = `bytes=${from}-`;
-  const res = await fetch(file.url, { headers, signal, redirect: 'follow' });
-  if (res.status === 416 && from > 0) {
-    // The server thinks our partial file is already whole or longer: start again.
-    await res.body?.cancel();
-    rmSync(file.dest, { force: true });
-    onBytes(-from);
-    return 'the server refused to resume (416)';
-  }
-  if (res.status >= 500 || res.status === 408 || res.status === 429) {
-    await res.body?.cancel();
-    return `the server answered ${res.status} ${res.statusText}`;
-  }
-  if (res.status !== 200 && res.status !== 206) {
-    await res.body?.cancel();
-    throw new ModelFetchError(
-      'DOWNLOAD_FAILED',
-      `GET ${file.url} answered ${res.status} ${res.statusText}${res.status === 404 ? ': the base URL does not hold the caffejs files (models/bvlc_googlenet/weights/...)' : ''}. Check MODEL_BASE_URL / --base-url; files already fetched are kept for the next run.`,
-      { url: file.url, status: res.status },
-    );
-  }
-  let append = false;
-  if (res.status === 206) {
-    const range = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
-    if (!range || Number(range[1]) !== from) {
-      await res.body?.cancel();
-      throw new ModelFetchError('DOWNLOAD_FAILED', `GET ${file.url} from byte ${from} answered with range "${res.headers.get('content-range')}"; the server does not resume correctly.`, { url: file.url });
+async function fetchRange(file: RemoteFile, from: number, signal: AbortSignal | undefined, onBytes: (d: number) => void, idleMs: number): Promise<string | null> {
+  // Our own controller: undici's body stream does not always settle when its fetch is aborted
+  // mid-read (seen in Node 20), so every wait below also races this signal.
+  const request = new AbortController();
+  const forward = () => request.abort(signal!.reason);
+  signal?.addEventListener('abort', forward, { once: true });
+  let idle: NodeJS.Timeout | undefined;
+  const armIdle = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => request.abort(new IdleTimeout()), idleMs);
+  };
+  const discard = (res: Response) => void res.body?.cancel().catch(() => {});
+  let fd: number | null = null;
+  try {
+    signal?.throwIfAborted();
+    armIdle();
+    const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+    if (from > 0) headers.range = `bytes=${from}-`;
+    const res = await untilAborted(fetch(file.url, { headers, signal: request.signal, redirect: 'follow' }), request.signal);
+    if (res.status === 416 && from > 0) {
+      // The server thinks our partial file is already whole or longer: start again.
+      discard(res);
+      rmSync(file.dest, { force: true });
+      onBytes(-from);
+      return 'the server refused to resume (416)';
     }
-    append = true;
-  } else if (from > 0) {
-    // 200 to a Range request: the server sends the whole file, so the partial one goes.
-    onBytes(-from);
+    if (res.status >= 500 || res.status === 408 || res.status === 429) {
+      discard(res);
+      return `the server answered ${res.status} ${res.statusText}`;
+    }
+    if (res.status !== 200 && res.status !== 206) {
+      discard(res);
+      throw new ModelFetchError(
+        'DOWNLOAD_FAILED',
+        `GET ${file.url} answered ${res.status} ${res.statusText}${res.status === 404 ? ': the base URL does not hold the caffejs files (models/bvlc_googlenet/weights/...)' : ''}. Check MODEL_BASE_URL / --base-url; files already fetched are kept for the next run.`,
+        { url: file.url, status: res.status },
+      );
+    }
+    let append = false;
+    if (res.status === 206) {
+      const range = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
+      if (!range || Number(range[1]) !== from) {
+        discard(res);
+        throw new ModelFetchError('DOWNLOAD_FAILED', `GET ${file.url} from byte ${from} answered with range "${res.headers.get('content-range')}"; the server does not resume correctly.`, { url: file.url });
+      }
+      append = true;
+    } else if (from > 0) {
+      // 200 to a Range request: the server sends the whole file, so the partial one goes.
+      onBytes(-from);
+    }
+    if (!res.body) return 'the response had no body';
+    const reader = res.body.getReader();
+    fd = openSync(file.dest, append ? 'a' : 'w');
+    let written = append ? from : 0;
+    try {
+      for (;;) {
+        armIdle();
+        const { done, value } = await untilAborted(reader.read(), request.signal);
+        if (done) break;
+        written += value.byteLength;
+        if (written > file.bytes) {
+          closeSync(fd);
+          fd = null;
+          rmSync(file.dest, { force: true });
+          onBytes(-(written - value.byteLength));
+          throw new ModelFetchError('CHECKSUM_MISMATCH', `${file.url} is longer than the ${file.bytes} bytes expected: the server sends a different file. Check MODEL_BASE_URL / --base-url.`, { url: file.url });
+        }
+        writeSync(fd, value);
+        onBytes(value.byteLength);
+      }
+    } finally {
+      void reader.cancel().catch(() => {});
+    }
+    return null;
+  } catch (e) {
+    if (request.signal.reason instanceof IdleTimeout && !signal?.aborted) return `the server sent nothing for ${idleMs / 1000} s`;
+    throw e;
+  } finally {
+    clearTimeout(idle);
+    signal?.removeEventListener('abort', forward);
+    request.abort();
+    if (fd !== null) closeSync(fd);
   }
-  if (!res.body) return 'the response had no body';
-  const out = createWriteStream(file.dest, { flags: append ? 'a' : 'w' });
-  let written = append ? from : 0;
-  const counted = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream).on('data', (chunk: Buffer) => {
-    written += chunk.byteLength;
-    onBytes(chunk.byteLength);
+}
+
+/** `p`, or a rejection with the signal's reason as soon as it aborts, whichever comes first. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
   });
-  await pipeline(counted, out);
-  if (written > file.bytes) {
-    rmSync(file.dest, { force: true });
-    onBytes(-written);
-    throw new ModelFetchError('CHECKSUM_MISMATCH', `${file.url} is longer than the ${file.bytes} bytes expected: the server sends a different file. Check MODEL_BASE_URL / --base-url.`, { url: file.url });
-  }
-  return null;
 }
 
 const describe = (e: unknown) => {
@@ -176,6 +237,7 @@ const describe = (e: unknown) => {
 
 function sleep(ms: number, signal?: AbortSignal) {
   return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => {
       clearTimeout(t);

@@ -103,8 +103,10 @@ export async function fetchModel(opts: FetchModelOptions): Promise<FetchModelRes
     if (opts.imagesDir && existsSync(opts.imagesDir)) {
       ev.phase?.('predict', `checking top-5 predictions on ${opts.imagesDir}`);
       predictions = await verifyPredictions(staging, manifest, opts.imagesDir, opts.predictionImages);
+    } else if (opts.imagesDir) {
+      ev.phase?.('predict', `reference images not found at ${opts.imagesDir}: top-5 not checked (the sha256 checks already pin the weights to the verified model)`);
     } else {
-      ev.phase?.('predict', `reference images not found${opts.imagesDir ? ` at ${opts.imagesDir}` : ''}: predictions not run (the weights are byte-identical to the verified model)`);
+      ev.phase?.('predict', 'top-5 check skipped (the sha256 checks already pin the weights to the verified model)');
     }
 
     opts.signal?.throwIfAborted();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelFetchError } from '../errors/model-fetch-error.js';
-import { createExecutor } from '../engine/executors/index.js';
+import { TfjsExecutor } from '../engine/executors/tfjs.js';
 import { decodeImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import { describeNetwork } from '../engine/network/network.js';
@@ -63,7 +63,8 @@ export async function verifyPredictions(dir: string, manifest: CaffejsManifest, 
   if (refs.length === 0) return [];
   const files = readModelFiles(dir);
   const labels = Labels.parse(files.labelsText);
-  const executor = await createExecutor(describeNetwork(files), 'tfjs');
+  // wasm is always installed (a dependency, no native build), so the check runs everywhere.
+  const executor = await TfjsExecutor.create(describeNetwork(files), 'wasm');
   try {
     const checks: PredictionCheck[] = [];
     for (const ref of refs) {

@@ -23,13 +23,19 @@ export function caffejsFixture(): MirrorFiles {
   return (cached = files);
 }
 
+const CUT_DELAY_MS = 200;
+
 export interface MirrorFaults {
   /** Paths answered 404. */
   notFound?: string[];
   /** Paths served with one byte flipped (same length, wrong sha256). */
   corrupt?: string[];
+  /** Paths served as a shorter file of this many bytes, with a matching Content-Length. */
+  shorten?: { path: string; bytes: number }[];
   /** Paths whose connection is cut after `afterBytes` of the body, for the first `times` requests. */
   cut?: { path: string; afterBytes: number; times: number }[];
+  /** Paths that send `afterBytes` of the body, then stall (socket left open), for the first `times` requests. */
+  stall?: { path: string; afterBytes: number; times: number }[];
   /** Answer Range requests with the whole file (200), as some servers do. */
   ignoreRange?: boolean;
 }
@@ -50,6 +56,7 @@ export interface Mirror {
 export async function startMirror(files: MirrorFiles, faults: MirrorFaults = {}): Promise<Mirror> {
   const requests: MirrorRequest[] = [];
   const cutsLeft = new Map((faults.cut ?? []).map((c) => [c.path, { ...c }]));
+  const stallsLeft = new Map((faults.stall ?? []).map((c) => [c.path, { ...c }]));
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname.slice(1));
     const range = req.headers.range ?? null;
@@ -64,6 +71,8 @@ export async function startMirror(files: MirrorFiles, faults: MirrorFaults = {})
       body = Buffer.from(body);
       body[body.length >> 1] ^= 0xff;
     }
+    const short = faults.shorten?.find((f) => f.path === path);
+    if (short) body = body.subarray(0, short.bytes);
     let start = 0;
     let status = 200;
     const m = /^bytes=(\d+)-$/.exec(range ?? '');
@@ -85,8 +94,17 @@ export async function startMirror(files: MirrorFiles, faults: MirrorFaults = {})
       cut.times--;
       const n = Math.max(0, Math.min(cut.afterBytes - start, slice.length - 1));
       log(status, n);
-      // Flush the first n bytes, then drop the connection mid-body.
-      res.write(slice.subarray(0, n), () => res.socket?.destroy());
+      // Flush the first n bytes, give the client a moment to read them (a reset discards
+      // what it has received but not read), then drop the connection mid-body.
+      res.write(slice.subarray(0, n), () => setTimeout(() => res.socket?.destroy(), CUT_DELAY_MS));
+      return;
+    }
+    const stall = stallsLeft.get(path);
+    if (stall && stall.times > 0) {
+      stall.times--;
+      const n = Math.max(0, Math.min(stall.afterBytes - start, slice.length - 1));
+      log(status, n);
+      res.write(slice.subarray(0, n));
       return;
     }
     log(status, slice.length);
