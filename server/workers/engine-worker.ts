@@ -5,6 +5,7 @@ import { createExecutor, parseBackendChoice } from '../engine/executors/index.js
 import { decodeImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import { loadNetwork } from '../engine/network/network.js';
+import { SpritemapWorker } from '../spritemaps/worker-handlers.js';
 import type { WireError, WorkerCommand, WorkerEvent, WorkerOptions } from './protocol.js';
 
 const port = parentPort!;
@@ -19,6 +20,7 @@ try {
   const network = loadNetwork(options.modelDir);
   const executor = await createExecutor(network, parseBackendChoice(options.backend), { threads: options.threads });
   const labels = Labels.parse(network.labelsText);
+  const spritemaps = new SpritemapWorker(executor, options.threads);
 
   port.on('message', async (cmd: WorkerCommand) => {
     try {
@@ -58,6 +60,23 @@ try {
           }
           break;
         }
+        case 'render': {
+          const ctl = new AbortController();
+          cancels.set(cmd.id, ctl);
+          try {
+            const value = await spritemaps.render(cmd.request, (sprite) => send({ type: 'sprite', id: cmd.id, sprite }, [sprite.png.buffer as ArrayBuffer]), ctl.signal);
+            send({ type: 'done', id: cmd.id, value });
+          } finally {
+            cancels.delete(cmd.id);
+          }
+          break;
+        }
+        case 'compose':
+          send({ type: 'done', id: cmd.id, value: spritemaps.compose(cmd.request) });
+          break;
+        case 'examples':
+          send({ type: 'done', id: cmd.id, value: await spritemaps.examples(cmd.request) });
+          break;
         case 'cancel':
           cancels.get(cmd.id)?.abort();
           break;

@@ -6,6 +6,7 @@ import type { DecodedImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import { parseBackendChoice, type BackendChoice } from '../engine/executors/index.js';
 import type { LayerInfo } from '../engine/network/network.js';
+import type { ChannelExamples, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../spritemaps/types.js';
 import type { Prediction, WireError, WorkerCommand, WorkerEvent, WorkerOptions, WorkerReady } from './protocol.js';
 
 export interface PoolOptions {
@@ -27,6 +28,7 @@ interface Pending {
   resolve: (v: any) => void;
   reject: (e: Error) => void;
   onSnapshot?: (s: Snapshot) => void;
+  onSprite?: (s: SpriteMessage) => void;
   slot: Slot;
 }
 
@@ -117,6 +119,10 @@ export class EnginePool {
       p.onSnapshot?.(e.snapshot);
       return;
     }
+    if (e.type === 'sprite') {
+      p.onSprite?.(e.sprite);
+      return;
+    }
     this.pending.delete(e.id);
     p.slot.active--;
     if (e.type === 'done') p.resolve(e.value);
@@ -151,6 +157,26 @@ export class EnginePool {
     const onAbort = () => slot.worker.postMessage({ type: 'cancel', id } satisfies WorkerCommand);
     signal?.addEventListener('abort', onAbort, { once: true });
     return promise.finally(() => signal?.removeEventListener('abort', onAbort));
+  }
+
+  /** Renders channel visualizations; `onSprite` sees each as it finishes. Aborting stops at the next step (CANCELLED). */
+  renderSprites(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal?: AbortSignal): Promise<number> {
+    if (signal?.aborted) return Promise.reject(new EngineError('CANCELLED', 'The render was cancelled.'));
+    const { id, slot, promise } = this.request<number>((id) => ({ type: 'render', id, request }));
+    this.pending.get(id)!.onSprite = onSprite;
+    const onAbort = () => slot.worker.postMessage({ type: 'cancel', id } satisfies WorkerCommand);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    return promise.finally(() => signal?.removeEventListener('abort', onAbort));
+  }
+
+  /** Lays a spritemap's sprite files out as one grid PNG, in a worker. */
+  composeSpritemap(request: ComposeRequest): Promise<{ width: number; height: number; missing: number[] }> {
+    return this.request<{ width: number; height: number; missing: number[] }>((id) => ({ type: 'compose', id, request })).promise;
+  }
+
+  /** Dataset examples of every channel of a layer (forward passes only). */
+  datasetExamples(request: ExamplesRequest): Promise<ChannelExamples> {
+    return this.request<ChannelExamples>((id) => ({ type: 'examples', id, request })).promise;
   }
 
   async close() {

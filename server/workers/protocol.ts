@@ -1,12 +1,16 @@
 import type { EngineErrorCode } from '../errors/engine-error.js';
 import type { AttributionRequest, AttributionResult, Snapshot } from '../engine/attribution/types.js';
 import type { LayerInfo } from '../engine/network/network.js';
+import type { ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../spritemaps/types.js';
 
 /** Messages from the pool to a worker. */
 export type WorkerCommand =
   | { type: 'decode'; id: number; bytes: Uint8Array }
   | { type: 'predict'; id: number; pixels: Float32Array; top: number }
   | { type: 'run'; id: number; pixels: Float32Array; request: AttributionRequest }
+  | { type: 'render'; id: number; request: RenderSpritesRequest }
+  | { type: 'compose'; id: number; request: ComposeRequest }
+  | { type: 'examples'; id: number; request: ExamplesRequest }
   | { type: 'cancel'; id: number };
 
 export interface Prediction {
@@ -29,6 +33,7 @@ export type WorkerEvent =
   | { type: 'ready'; info: WorkerReady }
   | { type: 'fatal'; error: WireError }
   | { type: 'snapshot'; id: number; snapshot: Snapshot }
+  | { type: 'sprite'; id: number; sprite: SpriteMessage }
   | { type: 'done'; id: number; value: unknown }
   | { type: 'failed'; id: number; error: WireError };
 

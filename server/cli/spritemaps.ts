@@ -1,0 +1,87 @@
+import { Command, InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+import { isEngineError } from '../errors/engine-error.js';
+import { parseBackendChoice } from '../engine/executors/index.js';
+import { DEFAULT_BATCH, DEFAULT_SEED, DEFAULT_SIZE, DEFAULT_STEPS, dataDir, runSpritemap, spritemapPaths } from '../spritemaps/spritemap-job.js';
+import { EnginePool } from '../workers/pool.js';
+
+const integer = (v: string) => {
+  if (!/^\d+$/.test(v.trim())) throw new InvalidArgumentError(`"${v}" is not a whole number.`);
+  return Number(v);
+};
+
+/** "0-15", "3,7,10-12" -> channel list. */
+export function parseChannels(v: string): number[] {
+  const out: number[] = [];
+  for (const part of v.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
+    if (!m) throw new InvalidArgumentError(`"${part}" is not a channel or a range like 0-15.`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a) throw new InvalidArgumentError(`range ${part} runs backwards.`);
+    for (let c = a; c <= b; c++) out.push(c);
+  }
+  return out;
+}
+
+const program = new Command()
+  .name('spritemaps')
+  .description('Render channel visualizations of a layer into a spritemap (grid PNG + JSON index) under DATA_DIR/spritemaps. Resumable: rerun to continue.')
+  .option('--layer <name>', 'layer, mixed3a..mixed5b', 'mixed4d')
+  .option('--size <px>', 'sprite side in px (even)', integer, DEFAULT_SIZE)
+  .option('--steps <n>', 'optimization steps per channel', integer, DEFAULT_STEPS)
+  .option('--channels <list>', 'channels, e.g. 0-15 or 3,7,10-12 (default: all)', parseChannels)
+  .option('--columns <n>', 'grid columns (default: ceil(sqrt(channels in the layer)))', integer)
+  .option('--seed <n>', 'seed of the start images and transforms', integer, DEFAULT_SEED)
+  .option('--batch <n>', 'channels optimized together', integer, DEFAULT_BATCH)
+  .option('--backend <name>', 'tfjs | onnx | auto', process.env.ENGINE_BACKEND ?? 'auto')
+  .option('--json', 'print the index as JSON on stdout')
+  .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
+
+async function main() {
+  program.parse();
+  const o = program.opts();
+  const pool = await EnginePool.start({ size: 1, backend: parseBackendChoice(o.backend) });
+  const ctl = new AbortController();
+  const onSigint = () => ctl.abort();
+  process.once('SIGINT', onSigint);
+  const bar = o.json || (!process.stderr.isTTY && process.env.CI)
+    ? undefined
+    : new cliProgress.SingleBar(
+        { format: ` ${o.layer} {bar} {value}/{total} channels | ETA {eta_text}`, stream: process.stderr, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+  let done = 0;
+  try {
+    const settings = { layer: o.layer, size: o.size, steps: o.steps, seed: o.seed, channels: o.channels, columns: o.columns, batch: o.batch };
+    const index = await runSpritemap(pool, settings, pool.info.layers, {
+      signal: ctl.signal,
+      onProgress: (p) => {
+        done = p.done;
+        const eta = p.etaSeconds === null ? 'measuring' : p.etaSeconds > 3600 ? `${(p.etaSeconds / 3600).toFixed(1)} h` : `${Math.round(p.etaSeconds / 60)} min`;
+        if (p.latest.length === 0 && !bar?.isActive) bar?.start(p.total, p.done, { eta_text: eta });
+        else bar?.update(p.done, { eta_text: eta });
+      },
+    });
+    bar?.stop();
+    const paths = spritemapPaths(dataDir(), index);
+    if (o.json) process.stdout.write(JSON.stringify(index) + '\n');
+    else process.stdout.write(`${index.layer}: ${index.cells.length}/${index.channels} channels, ${index.columns}x${index.rows} grid of ${index.size} px -> ${paths.image} (+ .json)\n`);
+  } catch (e) {
+    bar?.stop();
+    if (isEngineError(e) && e.code === 'CANCELLED') {
+      process.stderr.write(`interrupted: ${done} sprites are saved; run the same command again to continue.\n`);
+      process.exitCode = 130;
+      return;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await pool.close();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`error: ${isEngineError(e) ? e.message : (e as Error)?.message ?? e}\n`);
+  process.exit(isEngineError(e) ? 2 : 1);
+});

@@ -1,0 +1,187 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EngineError } from '../errors/engine-error.js';
+import { ATTRIBUTION_LAYERS, type LayerInfo } from '../engine/network/network.js';
+import type { EnginePool } from '../workers/pool.js';
+import { spriteFile, writeAtomic } from './sprite-files.js';
+import type { SpriteMessage } from './types.js';
+
+/** Lucid-like look at a cost this machine can pay (docs/spritemaps.md, bench/feature-vis.ts). */
+export const DEFAULT_SIZE = 96;
+export const DEFAULT_STEPS = 256;
+export const DEFAULT_SEED = 0;
+/** Channels per ORT run: larger batches amortize per-run overhead (bench/feature-vis.ts). */
+export const DEFAULT_BATCH = 4;
+
+export type SpritemapEngine = Pick<EnginePool, 'renderSprites' | 'composeSpritemap'>;
+
+export interface SpritemapSettings {
+  layer: string;
+  size?: number;
+  steps?: number;
+  seed?: number;
+  /** A subset of channels; all of the layer's by default. */
+  channels?: number[];
+  /** Grid columns; ceil(sqrt(channels of the layer)) by default, like the notebook's sprite_n_wrap. */
+  columns?: number;
+  batch?: number;
+}
+
+export interface SpritemapCell {
+  channel: number;
+  column: number;
+  row: number;
+  /** Mean activation (after the ReLU) of the channel on its sprite. */
+  activation: number;
+}
+
+/** The JSON index beside each grid PNG. */
+export interface SpritemapIndex {
+  layer: string;
+  size: number;
+  steps: number;
+  seed: number;
+  columns: number;
+  rows: number;
+  width: number;
+  height: number;
+  /** Channels in the layer; cell of channel n: column n % columns, row floor(n / columns). */
+  channels: number;
+  cells: SpritemapCell[];
+  /** Channels of the layer with no sprite yet. */
+  missing: number[];
+  image: string;
+  renderedAt: string;
+}
+
+export interface SpritemapProgress {
+  layer: string;
+  done: number;
+  total: number;
+  elapsedSeconds: number;
+  /** null until a sprite of this run has finished. */
+  etaSeconds: number | null;
+  /** The sprites finished since the last progress event. */
+  latest: SpriteMessage[];
+}
+
+export interface Resolved {
+  layer: string;
+  size: number;
+  steps: number;
+  seed: number;
+  channels: number[];
+  columns: number;
+  batch: number;
+  layerChannels: number;
+}
+
+/** Checks settings before anything is queued: unknown layer, absurd size/steps, channels out of range. */
+export function resolveSettings(s: SpritemapSettings, layers: readonly LayerInfo[]): Resolved {
+  const info = layers.find((l) => l.name === s.layer);
+  if (!info || !(ATTRIBUTION_LAYERS as readonly string[]).includes(s.layer)) {
+    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${s.layer}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, { valid: [...ATTRIBUTION_LAYERS] });
+  }
+  const size = s.size ?? DEFAULT_SIZE;
+  if (!Number.isInteger(size) || size < 32 || size > 512 || size % 2) throw new EngineError('BAD_ARGUMENT', `Sprite size must be an even integer from 32 to 512 px, got ${size}.`);
+  const steps = s.steps ?? DEFAULT_STEPS;
+  if (!Number.isInteger(steps) || steps < 1 || steps > 10_000) throw new EngineError('BAD_STEPS', `Steps must be an integer from 1 to 10000, got ${steps}.`);
+  const channels = s.channels ?? Array.from({ length: info.channels }, (_, i) => i);
+  const bad = channels.find((c) => !Number.isInteger(c) || c < 0 || c >= info.channels);
+  if (bad !== undefined || channels.length === 0) throw new EngineError('BAD_ARGUMENT', `${s.layer} has channels 0..${info.channels - 1}; got ${bad ?? 'none'}.`);
+  const columns = s.columns ?? Math.ceil(Math.sqrt(info.channels));
+  if (!Number.isInteger(columns) || columns < 1 || columns > 1024) throw new EngineError('BAD_ARGUMENT', `Columns must be an integer from 1 to 1024, got ${columns}.`);
+  const seed = s.seed ?? DEFAULT_SEED;
+  const batch = s.batch ?? DEFAULT_BATCH;
+  if (!Number.isInteger(batch) || batch < 1 || batch > 64) throw new EngineError('BAD_ARGUMENT', `Batch must be an integer from 1 to 64, got ${batch}.`);
+  return { layer: s.layer, size, steps, seed, channels: [...new Set(channels)].sort((a, b) => a - b), columns, batch, layerChannels: info.channels };
+}
+
+/** DATA_DIR (default ./data): where spritemaps, uploads and jobs live. */
+export const dataDir = () => resolve(process.env.DATA_DIR ?? 'data');
+
+/**
+ * Where a layer's spritemap lives: `<data>/spritemaps/<layer>.png` and `.json` (the latest
+ * composed), and per settings a work folder whose `sprites/` hold finished channels. A render with
+ * the same settings finds them there and renders only the rest: that is what makes it resumable.
+ */
+export function spritemapPaths(root: string, r: Pick<Resolved, 'layer' | 'size' | 'steps' | 'seed'>) {
+  const base = join(root, 'spritemaps');
+  const work = join(base, 'work', `${r.layer}-${r.size}px-${r.steps}steps-seed${r.seed}`);
+  return { base, work, sprites: join(work, 'sprites'), image: join(base, `${r.layer}.png`), index: join(base, `${r.layer}.json`) };
+}
+
+const metaFile = (work: string, channel: number) => spriteFile(work, channel).replace(/\.png$/, '.json');
+
+/** Channels whose sprite file exists in the work folder. */
+export function finishedChannels(work: string): Set<number> {
+  const dir = join(work, 'sprites');
+  if (!existsSync(dir)) return new Set();
+  return new Set(readdirSync(dir).filter((f) => /^\d+\.png$/.test(f)).map((f) => Number(f.slice(0, -4))));
+}
+
+/** The latest composed index of a layer, or null. */
+export function readSpritemapIndex(root: string, layer: string): SpritemapIndex | null {
+  const path = join(root, 'spritemaps', `${layer}.json`);
+  if (!existsSync(path)) return null;
+  return JSON.parse(readFileSync(path, 'utf8')) as SpritemapIndex;
+}
+
+/**
+ * Renders the missing channels of a spritemap (in an engine worker), saving each sprite as it
+ * arrives, then composes the grid PNG and its index. Cancelling (signal) keeps every finished
+ * sprite; the next run with the same settings continues from there.
+ */
+export async function runSpritemap(
+  engine: SpritemapEngine,
+  settings: SpritemapSettings,
+  layers: readonly LayerInfo[],
+  hooks: { signal?: AbortSignal; onProgress?: (p: SpritemapProgress) => void; root?: string } = {},
+): Promise<SpritemapIndex> {
+  const r = resolveSettings(settings, layers);
+  const root = hooks.root ?? dataDir();
+  const paths = spritemapPaths(root, r);
+  mkdirSync(paths.sprites, { recursive: true });
+  const finished = finishedChannels(paths.work);
+  const todo = r.channels.filter((c) => !finished.has(c));
+  let done = r.channels.length - todo.length;
+  const started = performance.now();
+  let renderedHere = 0;
+  const progress = (latest: SpriteMessage[]) => {
+    const elapsedSeconds = (performance.now() - started) / 1000;
+    const rate = renderedHere / Math.max(elapsedSeconds, 1e-3);
+    hooks.onProgress?.({ layer: r.layer, done, total: r.channels.length, elapsedSeconds, etaSeconds: renderedHere ? (r.channels.length - done) / rate : null, latest });
+  };
+  progress([]);
+  if (todo.length) {
+    await engine.renderSprites({ layer: r.layer, channels: todo, size: r.size, steps: r.steps, seed: r.seed, batch: r.batch }, (sprite) => {
+      writeAtomic(metaFile(paths.work, sprite.channel), JSON.stringify({ activation: sprite.activation, startActivation: sprite.startActivation }));
+      writeAtomic(spriteFile(paths.work, sprite.channel), sprite.png);
+      done++;
+      renderedHere++;
+      progress([sprite]);
+    }, hooks.signal);
+  }
+  return composeSpritemap(engine, r, root);
+}
+
+/** Composes the grid PNG and index of whatever sprites exist for these settings. */
+export async function composeSpritemap(engine: SpritemapEngine, r: Resolved, root: string): Promise<SpritemapIndex> {
+  const paths = spritemapPaths(root, r);
+  const have = finishedChannels(paths.work);
+  const last = Math.max(...have);
+  const rows = Math.floor(last / r.columns) + 1;
+  // Only the rows up to the last finished channel; cells keep the full layer's layout.
+  const { width, height } = await engine.composeSpritemap({ dir: paths.work, channels: Math.min(r.layerChannels, rows * r.columns), columns: r.columns, size: r.size, output: paths.image });
+  const cells: SpritemapCell[] = [...have].sort((a, b) => a - b).map((channel) => {
+    const meta = existsSync(metaFile(paths.work, channel)) ? JSON.parse(readFileSync(metaFile(paths.work, channel), 'utf8')) : { activation: NaN };
+    return { channel, column: channel % r.columns, row: Math.floor(channel / r.columns), activation: meta.activation };
+  });
+  const index: SpritemapIndex = {
+    layer: r.layer, size: r.size, steps: r.steps, seed: r.seed, columns: r.columns, rows, width, height,
+    channels: r.layerChannels, cells, missing: Array.from({ length: r.layerChannels }, (_, i) => i).filter((i) => !have.has(i)),
+    image: `${r.layer}.png`, renderedAt: new Date().toISOString(),
+  };
+  writeAtomic(paths.index, JSON.stringify(index));
+  return index;
+}

@@ -1,0 +1,40 @@
+import type { DatasetExample } from '../engine/dataset-examples.js';
+
+/** What a worker renders: `channels` of `layer`, in batches of `batch`, each sprite sent when done. */
+export interface RenderSpritesRequest {
+  layer: string;
+  channels: number[];
+  size: number;
+  steps: number;
+  seed: number;
+  /** Channels optimized together per batch (one ORT run per step serves the batch). */
+  batch: number;
+}
+
+/** One finished channel visualization, as it crosses from the worker. */
+export interface SpriteMessage {
+  channel: number;
+  /** PNG bytes, size x size RGB. */
+  png: Uint8Array;
+  activation: number;
+  startActivation: number;
+}
+
+/** Lay sprite files out as one grid PNG (row-major, channel n at column n % columns). */
+export interface ComposeRequest {
+  dir: string;
+  channels: number;
+  columns: number;
+  size: number;
+  /** Where the grid PNG goes (written atomically). */
+  output: string;
+}
+
+export interface ExamplesRequest {
+  layer: string;
+  /** Example images by id, read and decoded by the worker. */
+  images: { id: string; path: string }[];
+  perChannel: number;
+}
+
+export type ChannelExamples = DatasetExample[][];

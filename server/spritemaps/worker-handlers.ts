@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
+import { datasetExamples } from '../engine/dataset-examples.js';
+import type { Executor } from '../engine/executors/executor.js';
+import { createInputGradientEngine, renderChannels, type InputGradientEngine } from '../engine/feature-vis/index.js';
+import { assertChannels } from '../engine/feature-vis/objective.js';
+import { decodeImage } from '../engine/images.js';
+import { spriteFile, writeAtomic } from './sprite-files.js';
+import type { ChannelExamples, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from './types.js';
+
+/**
+ * The spritemap work that runs inside an engine worker: rendering, PNG encoding and grid
+ * composition all stay off the server's event loop.
+ */
+export class SpritemapWorker {
+  private gradients?: Promise<InputGradientEngine>;
+
+  constructor(private readonly executor: Executor, private readonly threads?: number) {}
+
+  private engine() {
+    this.gradients ??= createInputGradientEngine(this.executor, this.threads);
+    return this.gradients;
+  }
+
+  async render(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal: AbortSignal): Promise<number> {
+    assertChannels(request.layer, request.channels, this.executor.network.layers);
+    const engine = await this.engine();
+    const batch = Math.max(1, Math.floor(request.batch));
+    let done = 0;
+    for (let i = 0; i < request.channels.length; i += batch) {
+      const sprites = await renderChannels(engine, { ...request, channels: request.channels.slice(i, i + batch) }, { signal });
+      for (const s of sprites) {
+        onSprite({ channel: s.channel, png: encodeRgb(s.rgb, s.size, s.size), activation: s.activation, startActivation: s.startActivation });
+        done++;
+      }
+    }
+    return done;
+  }
+
+  compose(req: ComposeRequest): { width: number; height: number; missing: number[] } {
+    const rows = Math.ceil(req.channels / req.columns);
+    const grid = new PNG({ width: req.columns * req.size, height: rows * req.size, colorType: 2 });
+    grid.data.fill(255);
+    const missing: number[] = [];
+    for (let n = 0; n < req.channels; n++) {
+      let sprite: PNG;
+      try {
+        sprite = PNG.sync.read(readFileSync(spriteFile(req.dir, n)));
+      } catch {
+        missing.push(n);
+        continue;
+      }
+      const x0 = (n % req.columns) * req.size;
+      const y0 = Math.floor(n / req.columns) * req.size;
+      for (let y = 0; y < req.size; y++) {
+        const from = y * sprite.width * 4;
+        sprite.data.copy(grid.data, ((y0 + y) * grid.width + x0) * 4, from, from + req.size * 4);
+      }
+    }
+    writeAtomic(req.output, PNG.sync.write(grid, { colorType: 2 }));
+    return { width: grid.width, height: grid.height, missing };
+  }
+
+  async examples(req: ExamplesRequest): Promise<ChannelExamples> {
+    const size = this.executor.network.inputSize;
+    const images = req.images.map((i) => ({ id: i.id, pixels: decodeImage(readFileSync(i.path), size).pixels }));
+    return datasetExamples(this.executor, images, req.layer, req.perChannel);
+  }
+
+  async dispose() {
+    if (this.gradients) await (await this.gradients).dispose();
+  }
+}
+
+/** RGB bytes to a PNG. */
+export function encodeRgb(rgb: Uint8Array, width: number, height: number): Uint8Array {
+  const png = new PNG({ width, height, colorType: 2 });
+  for (let p = 0; p < width * height; p++) {
+    png.data[p * 4] = rgb[p * 3];
+    png.data[p * 4 + 1] = rgb[p * 3 + 1];
+    png.data[p * 4 + 2] = rgb[p * 3 + 2];
+    png.data[p * 4 + 3] = 255;
+  }
+  return new Uint8Array(PNG.sync.write(png, { colorType: 2 }));
+}
