@@ -26,7 +26,7 @@ type Documents = {
     "fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}": typeof types.JobSummaryFieldsFragmentDoc,
     "query Job($id: ID!, $topK: Int) {\n  job(id: $id) {\n    ...JobSummaryFields\n    result {\n      stepsDone\n      stepsTotal\n      values\n      completenessGap\n      rankStability\n      elapsedMs\n      etaMs\n      done\n      top(first: $topK) {\n        ...ChannelScoreFields\n      }\n      bottom(first: $topK) {\n        ...ChannelScoreFields\n      }\n    }\n  }\n}": typeof types.JobDocument,
     "query Jobs($first: Int, $after: String, $status: JobStatus) {\n  jobs(first: $first, after: $after, status: $status) {\n    edges {\n      cursor\n      node {\n        ...JobSummaryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": typeof types.JobsDocument,
-    "query Model {\n  model {\n    name\n    backend\n    inputSize\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}": typeof types.ModelDocument,
+    "query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}": typeof types.ModelDocument,
     "mutation RestartJob($id: ID!) {\n  restartJob(id: $id) {\n    ...JobSummaryFields\n  }\n}": typeof types.RestartJobDocument,
     "mutation StartAttribution($input: AttributionInput!) {\n  startAttribution(input: $input) {\n    ...JobSummaryFields\n  }\n}": typeof types.StartAttributionDocument,
     "mutation UploadImage($file: File) {\n  uploadImage(file: $file) {\n    ...ImageFields\n  }\n}": typeof types.UploadImageDocument,
@@ -44,7 +44,7 @@ const documents: Documents = {
     "fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}": types.JobSummaryFieldsFragmentDoc,
     "query Job($id: ID!, $topK: Int) {\n  job(id: $id) {\n    ...JobSummaryFields\n    result {\n      stepsDone\n      stepsTotal\n      values\n      completenessGap\n      rankStability\n      elapsedMs\n      etaMs\n      done\n      top(first: $topK) {\n        ...ChannelScoreFields\n      }\n      bottom(first: $topK) {\n        ...ChannelScoreFields\n      }\n    }\n  }\n}": types.JobDocument,
     "query Jobs($first: Int, $after: String, $status: JobStatus) {\n  jobs(first: $first, after: $after, status: $status) {\n    edges {\n      cursor\n      node {\n        ...JobSummaryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": types.JobsDocument,
-    "query Model {\n  model {\n    name\n    backend\n    inputSize\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}": types.ModelDocument,
+    "query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}": types.ModelDocument,
     "mutation RestartJob($id: ID!) {\n  restartJob(id: $id) {\n    ...JobSummaryFields\n  }\n}": types.RestartJobDocument,
     "mutation StartAttribution($input: AttributionInput!) {\n  startAttribution(input: $input) {\n    ...JobSummaryFields\n  }\n}": types.StartAttributionDocument,
     "mutation UploadImage($file: File) {\n  uploadImage(file: $file) {\n    ...ImageFields\n  }\n}": types.UploadImageDocument,
@@ -115,7 +115,7 @@ export function graphql(source: "query Jobs($first: Int, $after: String, $status
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Model {\n  model {\n    name\n    backend\n    inputSize\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}"): (typeof documents)["query Model {\n  model {\n    name\n    backend\n    inputSize\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}"];
+export function graphql(source: "query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}"): (typeof documents)["query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

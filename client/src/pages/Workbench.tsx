@@ -62,7 +62,7 @@ export function Workbench() {
 
   const suggested = createMemo(() => images.selected()?.predictions.map((p) => p.class) ?? []);
   const cancellable = createMemo(() => shown().some((t) => t.status() !== undefined && !TERMINAL.has(t.status()!)));
-    const imageUrl = () => trackers[0].job()?.image.path;
+  const imageUrl = () => trackers[0].job()?.image.path;
 
   const start = async () => {
     const id = await jobs.start(images.selectedId());

@@ -13,7 +13,6 @@ export function createModelStore() {
   return {
     model: () => model.data?.model,
     layers,
-    layer: (name: string) => layers().find((l) => l.name === name),
     classes: createMemo(() => classes.data?.model.classes ?? []),
     error: () => model.error ?? classes.error,
   };
