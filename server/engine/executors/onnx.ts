@@ -44,8 +44,13 @@ export class OnnxExecutor implements Executor {
   }
 
   /** Compiles a graph ahead of its first use (e.g. at job start, off the critical path). */
-  async prepare(kind: GraphKind, layer: string): Promise<void> {
-    await this.sessions.get(kind, layer);
+  prepare(kind: GraphKind, layer: string): Promise<void> {
+    return this.sessions.prepare(kind, layer);
+  }
+
+  /** The graphs compiled now, as `kind:layer`. */
+  get compiledGraphs(): string[] {
+    return this.sessions.keys;
   }
 
   private layerShape(layer: string) {
@@ -68,9 +73,8 @@ export class OnnxExecutor implements Executor {
     return new this.ort.Tensor('float32', image, [1, s, s, 3]);
   }
 
-  private async run(kind: GraphKind, layer: string, feeds: Record<string, Ort.Tensor>) {
-    const session = await this.sessions.get(kind, layer);
-    return session.run(feeds);
+  private run(kind: GraphKind, layer: string, feeds: Record<string, Ort.Tensor>) {
+    return this.sessions.run(kind, layer, feeds);
   }
 
   async activations(image: Float32Array, layer: string): Promise<Float32Array> {
@@ -104,7 +108,7 @@ export class OnnxExecutor implements Executor {
   }
 
   dispose() {
-    void this.sessions.release();
+    this.sessions.release();
   }
 }
 

@@ -20,6 +20,8 @@ export interface SessionSettings extends CompileOptions {
    * slower under load with it on (bench/executors.ts, `--spinning`).
    */
   spinning?: boolean;
+  /** How many layers keep their sessions compiled (CACHED_LAYERS by default). */
+  cachedLayers?: number;
 }
 
 export interface CompileTiming {
@@ -33,25 +35,79 @@ export interface CompileTiming {
 }
 
 /**
- * One ORT session per (kind, layer), compiled on first use. Graphs have a dynamic batch, so the
- * batch size is not part of the key. Concurrent first uses share one compile.
+ * Layers whose sessions stay compiled. Each session keeps its own ORT memory arena at its peak
+ * (~150-400 MB for a gradient graph at batch 10), so caching every layer grew past 1.9 GB;
+ * recompiling a layer costs ~0.5 s. Turning the arena off instead made steps 2.5x slower.
+ */
+export const CACHED_LAYERS = 2;
+
+interface Entry {
+  layer: string;
+  session: Promise<Ort.InferenceSession>;
+  inFlight: number;
+  evicted: boolean;
+}
+
+/**
+ * ORT sessions per (kind, layer), compiled on first use, for the CACHED_LAYERS most recently
+ * used layers (the whole-image logits graph is always kept). Graphs have a dynamic batch, so
+ * the batch size is not part of the key. Concurrent first uses share one compile, and a session
+ * is released only once no run is using it.
  */
 export class SessionCache {
-  private readonly sessions = new Map<string, Promise<Ort.InferenceSession>>();
+  private readonly entries = new Map<string, Entry>();
+  /** Least recently used first. */
+  private readonly layers: string[] = [];
   readonly timings: CompileTiming[] = [];
 
   constructor(private readonly ort: typeof Ort, private readonly weights: OnnxWeights, private readonly settings: SessionSettings = {}) {}
 
-  get(kind: GraphKind, layer: string): Promise<Ort.InferenceSession> {
-    const key = `${kind}:${layer}`;
-    let s = this.sessions.get(key);
-    if (!s) {
-      s = this.compile(kind, layer);
-      this.sessions.set(key, s);
-      // A failed compile is not cached: the error reaches this caller, a later call retries.
-      s.catch(() => this.sessions.delete(key));
+  async run(kind: GraphKind, layer: string, feeds: Record<string, Ort.Tensor>): Promise<Ort.InferenceSession.ReturnType> {
+    const e = this.entry(kind, layer);
+    e.inFlight++;
+    try {
+      return await (await e.session).run(feeds);
+    } finally {
+      e.inFlight--;
+      if (e.evicted && e.inFlight === 0) dispose(e);
     }
-    return s;
+  }
+
+  /** Compiles a graph ahead of its first run. */
+  async prepare(kind: GraphKind, layer: string): Promise<void> {
+    await this.entry(kind, layer).session;
+  }
+
+  private entry(kind: GraphKind, layer: string): Entry {
+    if (kind !== 'image-logits') this.touch(layer);
+    const key = `${kind}:${layer}`;
+    let e = this.entries.get(key);
+    if (!e) {
+      e = { layer, session: this.compile(kind, layer), inFlight: 0, evicted: false };
+      this.entries.set(key, e);
+      const created = e;
+      // A failed compile is not cached: the error reaches this caller, a later call retries.
+      created.session.catch(() => {
+        if (this.entries.get(key) === created) this.entries.delete(key);
+      });
+    }
+    return e;
+  }
+
+  private touch(layer: string) {
+    const i = this.layers.indexOf(layer);
+    if (i >= 0) this.layers.splice(i, 1);
+    this.layers.push(layer);
+    const limit = Math.max(1, this.settings.cachedLayers ?? CACHED_LAYERS);
+    while (this.layers.length > limit) {
+      const old = this.layers.shift()!;
+      for (const [key, e] of this.entries) {
+        if (e.layer !== old || key.startsWith('image-logits:')) continue;
+        this.entries.delete(key);
+        e.evicted = true;
+        if (e.inFlight === 0) dispose(e);
+      }
+    }
   }
 
   private async compile(kind: GraphKind, layer: string) {
@@ -75,9 +131,22 @@ export class SessionCache {
     return session;
   }
 
-  async release() {
-    const all = [...this.sessions.values()];
-    this.sessions.clear();
-    for (const s of await Promise.allSettled(all)) if (s.status === 'fulfilled') await s.value.release();
+  /** Releases every session; one still running is released when its run ends. */
+  release() {
+    for (const e of this.entries.values()) {
+      e.evicted = true;
+      if (e.inFlight === 0) dispose(e);
+    }
+    this.entries.clear();
+    this.layers.length = 0;
   }
+
+  /** Compiled sessions now held, as `kind:layer` keys (for tests and diagnostics). */
+  get keys(): string[] {
+    return [...this.entries.keys()];
+  }
+}
+
+function dispose(e: Entry) {
+  e.session.then((s) => s.release(), () => {});
 }

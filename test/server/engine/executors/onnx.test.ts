@@ -139,6 +139,26 @@ describe('OnnxExecutor gradients against independent oracles', () => {
   });
 });
 
+describe('OnnxExecutor session cache', () => {
+  it('keeps the most recent layers compiled, recompiles an evicted one to the same result, and never releases a running session', async () => {
+    const small = await OnnxExecutor.create(net, { cachedLayers: 1 });
+    const acts = await onnx.activations(fruits, 'mixed5a');
+    const score = SCORES['lemon - orange'];
+    const first = await small.gradients('mixed5a', acts, 1, score);
+    await small.logits('mixed5b', await onnx.activations(fruits, 'mixed5b'), 1);
+    expect(small.compiledGraphs).toEqual(['logits:mixed5b']);
+    const again = await small.gradients('mixed5a', acts, 1, score);
+    expect(Array.from(again.grads)).toEqual(Array.from(first.grads));
+    expect(small.compiledGraphs).toEqual(['gradient:mixed5a']);
+    // Evicting or disposing while a run is in flight defers the release to the run's end.
+    const running = small.gradients('mixed5a', acts, 1, score);
+    const evicting = small.logits('mixed5b', await onnx.activations(fruits, 'mixed5b'), 1);
+    small.dispose();
+    expect(Array.from((await running).grads)).toEqual(Array.from(first.grads));
+    await evicting;
+  });
+});
+
 describe('OnnxExecutor errors', () => {
   const expectEngineError = async (p: Promise<unknown>, code: string, message: RegExp) => {
     const e = await p.then(() => undefined, (err) => err);
