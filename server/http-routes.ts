@@ -45,7 +45,9 @@ export function useHttpRoutes(deps: RouteDeps): Plugin {
         endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : (body as BodyInit | null), { status, headers }));
 
       if (path === '/health') {
-        return respond(JSON.stringify(deps.health()), 200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        // 503 while a shared service (Redis) is away, so a load balancer can route around it.
+        const health = deps.health();
+        return respond(JSON.stringify(health), health.status === 'ok' ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       }
       const image = /^\/images\/([^/]+)$/.exec(path);
       if (image) {

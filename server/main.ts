@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBackendChoice } from './engine/executors/index.js';
 import { locateModelDir } from './engine/network/model-source.js';
+import { apiProcessPlan } from './jobs/redis-scale-out.js';
 import { EnginePool } from './workers/pool.js';
 import { createApp, DEFAULT_MAX_QUEUED, GRAPHQL_PATH, MIN_CONCURRENCY } from './yoga.js';
 
@@ -24,15 +25,19 @@ async function main() {
   const examplesDir = process.env.EXAMPLES_DIR ?? join(modelDir, '..', '..', 'images');
   const clientDir = fileURLToPath(new URL('../client/dist', import.meta.url));
 
-  const pool = await EnginePool.start({ backend: parseBackendChoice(process.env.ENGINE_BACKEND), modelDir });
+  const plan = apiProcessPlan(process.env, dataDir);
+  const pool = await EnginePool.start({ backend: parseBackendChoice(process.env.ENGINE_BACKEND), modelDir, size: plan.engineWorkers });
+  const maxQueued = intFromEnv('MAX_QUEUED', DEFAULT_MAX_QUEUED, 0);
   const app = await createApp({
     engine: pool,
     dataDir,
     examplesDir: existsSync(examplesDir) ? examplesDir : null,
     clientDir,
-    maxQueued: intFromEnv('MAX_QUEUED', DEFAULT_MAX_QUEUED, 0),
+    maxQueued,
     concurrency: intFromEnv('JOB_CONCURRENCY', Math.max(MIN_CONCURRENCY, pool.size), 1),
+    jobBackends: plan.jobBackends?.(maxQueued),
   });
+  const worker = plan.startWorker(app.store, pool, pool.size);
   const server = createServer(app.yoga);
   const wss = app.attachWebSockets(server);
   await new Promise<void>((ok) => server.listen(port, ok));
@@ -40,6 +45,7 @@ async function main() {
   const actualPort = typeof address === 'object' && address ? address.port : port;
   if (app.interruptedAtStart) console.log(`${app.interruptedAtStart} unfinished job(s) from the last run marked INTERRUPTED`);
   console.log(`engine: ${pool.info.name} on ${pool.info.backend}, ${pool.size} worker(s); data in ${dataDir}`);
+  if (plan.settings.redisUrl) console.log(`jobs on Redis (ROLE=${plan.role}${worker ? ', with a worker in this process' : ', API only'}), state in ${plan.settings.databaseUrl ? 'PostgreSQL' : 'SQLite'}`);
   console.log(`listening on http://localhost:${actualPort}${GRAPHQL_PATH} (GraphiQL, SSE and graphql-ws), dashboard at /`);
 
   let stopping = false;
@@ -50,6 +56,7 @@ async function main() {
     for (const client of wss.clients) client.close(1001, 'Server shutting down');
     server.closeAllConnections();
     server.close();
+    await worker?.close();
     await app.close();
     await pool.close();
     process.exit(0);

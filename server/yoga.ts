@@ -12,9 +12,10 @@ import type { Engine } from './engine-port.js';
 import { maskError } from './errors/mask-error.js';
 import { useHttpRoutes } from './http-routes.js';
 import { ImageLibrary } from './images/image-library.js';
-import { InProcessJobEvents } from './jobs/events.js';
+import { InProcessJobEvents, type JobEvents } from './jobs/events.js';
 import { JobService } from './jobs/job-service.js';
 import type { JobStore } from './jobs/job-store.js';
+import type { JobBackends } from './jobs/redis-scale-out.js';
 import { InProcessJobQueue, type JobQueue } from './jobs/queue.js';
 import { SqliteJobStore } from './jobs/sqlite-job-store.js';
 
@@ -44,6 +45,8 @@ export interface AppDeps {
   concurrency?: number;
   /** Yoga's logger: false for silent. */
   logging?: boolean | 'debug' | 'info' | 'warn' | 'error';
+  /** Store, queue and events shared with other instances and workers (REDIS_URL, docs/scale-out.md); default: SQLite and in-process. */
+  jobBackends?: (images: ImageLibrary) => JobBackends;
 }
 
 export interface App {
@@ -51,7 +54,7 @@ export interface App {
   store: JobStore;
   queue: JobQueue;
   jobs: JobService;
-  events: InProcessJobEvents;
+  events: JobEvents & { subscriberCount(jobId?: string): number };
   /** Jobs found unfinished at startup and marked INTERRUPTED. */
   interruptedAtStart: number;
   /** Serves graphql-ws on the GraphQL path of `server`. */
@@ -63,12 +66,14 @@ export interface App {
 /** Builds the whole app: store, queue, events, schema and routes. `server/main.ts` only wires and listens. */
 export async function createApp(deps: AppDeps): Promise<App> {
   mkdirSync(deps.dataDir, { recursive: true });
-  const store = new SqliteJobStore(join(deps.dataDir, 'jobs.sqlite'));
-  const interruptedAtStart = await store.interruptUnfinished(new Date());
-  const events = new InProcessJobEvents();
   const images = new ImageLibrary(deps.engine, { dataDir: deps.dataDir, examplesDir: deps.examplesDir });
+  const shared = deps.jobBackends?.(images) ?? null;
+  const store = shared?.store ?? new SqliteJobStore(join(deps.dataDir, 'jobs.sqlite'));
+  // A shared store's unfinished jobs may be running on workers elsewhere.
+  const interruptedAtStart = shared ? 0 : await store.interruptUnfinished(new Date());
+  const events = shared?.events ?? new InProcessJobEvents();
   let jobs: JobService | undefined;
-  const queue = new InProcessJobQueue({
+  const queue = shared?.queue ?? new InProcessJobQueue({
     store,
     events,
     execute: (job, onSnapshot, signal) => jobs!.execute(job, onSnapshot, signal),
@@ -118,6 +123,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           queue: queue.stats(),
           subscribers: events.subscriberCount(),
           uptimeMs: Date.now() - started,
+          ...shared?.health(),
         }),
       }),
     ],
@@ -166,6 +172,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     close: async () => {
       await queue.close();
       await store.close();
+      await shared?.close();
     },
   };
 }

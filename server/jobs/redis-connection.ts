@@ -1,0 +1,76 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/** Key and channel names, all under one prefix (REDIS_PREFIX), so that deployments can share a Redis. */
+export class RedisKeys {
+  constructor(readonly prefix = 'attribution') {
+    if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) throw new Error(`Bad REDIS_PREFIX "${prefix}".`);
+  }
+  /** BullMQ's queue name (BullMQ adds its own prefix, the same one). */
+  readonly queueName = 'jobs';
+  /** The latest event of a job, for late subscribers. */
+  latest(jobId: string) {
+    return `${this.prefix}:latest:${jobId}`;
+  }
+  /** Set when a job is cancelled; the worker holding it checks between chunks. */
+  cancel(jobId: string) {
+    return `${this.prefix}:cancel:${jobId}`;
+  }
+  /** Job ids to cancel, published as they are cancelled. */
+  get cancelChannel() {
+    return `${this.prefix}:cancel`;
+  }
+  /** An image's encoded bytes, for workers on other machines. */
+  image(imageId: string) {
+    return `${this.prefix}:image:${imageId}`;
+  }
+}
+
+/**
+ * An ioredis connection that rides out an outage: commands wait for the reconnect instead of
+ * failing (`maxRetriesPerRequest: null`, as BullMQ workers require), retries back off to 2 s.
+ * `failFast` connections reject commands at once while Redis is down (a mutation must report the
+ * outage, not hang).
+ */
+export function connectRedis(url: string, opts: { failFast?: boolean; name?: string } = {}): Redis {
+  const options: RedisOptions = {
+    maxRetriesPerRequest: opts.failFast ? 1 : null,
+    enableOfflineQueue: !opts.failFast,
+    retryStrategy: (times) => Math.min(100 * times, 2000),
+    connectionName: opts.name,
+    lazyConnect: false,
+  };
+  const client = new Redis(url, options);
+  // Errors are reported through RedisHealth and the calls that fail; an 'error' event without a
+  // listener would crash the process.
+  client.on('error', () => undefined);
+  return client;
+}
+
+/** Whether Redis answers, for /health: follows a connection's events. */
+export class RedisHealth {
+  private lastError: string | null = null;
+  private downSince: number | null = null;
+
+  constructor(private readonly client: Redis) {
+    client.on('ready', () => {
+      this.downSince = null;
+    });
+    client.on('error', (e: Error) => {
+      this.lastError = e.message;
+      this.downSince ??= Date.now();
+    });
+    client.on('close', () => {
+      this.downSince ??= Date.now();
+    });
+  }
+
+  get up() {
+    return this.client.status === 'ready';
+  }
+
+  report() {
+    return this.up
+      ? { status: 'up' as const }
+      : { status: 'down' as const, since: this.downSince ? new Date(this.downSince).toISOString() : null, error: this.lastError ?? this.client.status };
+  }
+}
