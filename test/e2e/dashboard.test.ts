@@ -16,6 +16,8 @@ interface Render {
   stepsDone: number;
   channels: number[];
   status: string;
+  /** Row animations running right after this render (FLIP slides and fade-ins). */
+  animations: number;
 }
 
 let server: ChildProcess;
@@ -64,6 +66,7 @@ function recordTopListRenders() {
       stepsDone: Number(list.getAttribute('data-steps-done')),
       channels: [...list.querySelectorAll('li[data-channel]')].map((li) => Number(li.getAttribute('data-channel'))),
       status: document.querySelector('[data-testid="job-status"]')?.textContent ?? '',
+      animations: list.getAnimations({ subtree: true }).length,
     };
     const last = w.__renders[w.__renders.length - 1];
     if (!last || last.stepsDone !== render.stepsDone || last.channels.join() !== render.channels.join()) w.__renders.push(render);
@@ -124,6 +127,10 @@ describe('dashboard end to end in Chromium', () => {
     const renders = await page.evaluate(() => (window as unknown as { __renders: Render[] }).__renders);
     const beforeCompletion = new Set(renders.filter((r) => r.stepsDone < 100).map((r) => r.stepsDone));
     expect(beforeCompletion.size, `renders: ${JSON.stringify(renders.map((r) => r.stepsDone))}`).toBeGreaterThanOrEqual(3);
+    // Rows that changed rank slid to their new place rather than jumping.
+    const reordered = renders.filter((r, i) => i > 0 && r.channels.join() !== renders[i - 1].channels.join());
+    expect(reordered.length).toBeGreaterThan(0);
+    expect(reordered.some((r) => r.animations > 0)).toBe(true);
 
     const shownTop3 = (await page.$$eval('[data-testid=channels-top] li[data-channel]', (lis) => lis.map((li) => Number(li.getAttribute('data-channel'))))).slice(0, 3);
     const { job } = await api<{ job: { status: string; result: { top: { channel: number }[] } } }>(
