@@ -28,7 +28,7 @@ async function serve(faults: MirrorFaults = {}) {
   mirror = await startMirror(files, faults);
   return mirror;
 }
-const target = (m: Mirror, path = 'w/a.bin', content = body): RemoteFile => ({ url: m.url + path, dest: join(dir, path), bytes: content.length, sha256: sha256(content) });
+const target = (m: Mirror, path = 'w/a.bin', content: Uint8Array = body): RemoteFile => ({ url: m.url + path, dest: join(dir, path), bytes: content.length, sha256: sha256(content) });
 
 /** Sums progress deltas, which must add up to the file on disk. */
 function progress() {
