@@ -14,6 +14,7 @@ export default defineConfig({
       // One path carries HTTP queries, SSE and graphql-ws: `ws: true` upgrades the socket too.
       '/graphql': { target: API_ORIGIN, ws: true, changeOrigin: true },
       '/images': { target: API_ORIGIN, changeOrigin: true },
+      '/spritemaps': { target: API_ORIGIN, changeOrigin: true },
       '/health': { target: API_ORIGIN, changeOrigin: true },
     },
   },

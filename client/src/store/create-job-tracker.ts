@@ -111,7 +111,6 @@ export function createJobTracker(jobId: Accessor<string | undefined>, topK: Acce
     status,
     snapshot,
     history: () => live()?.history ?? [],
-    loading: () => jobQuery.fetching && !job(),
     notFound: () => !jobQuery.fetching && jobQuery.data !== undefined && jobQuery.data.job === null,
     error: () => jobQuery.error ?? progress.error,
     refetch: () => refetchJob({ requestPolicy: 'network-only' }),
