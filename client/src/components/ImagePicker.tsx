@@ -26,7 +26,6 @@ export function exampleName(image: PickableImage): string {
 /** The example gallery, plus a drop zone that is also a file picker (keyboard: Tab to it, Enter). */
 export function ImagePicker(props: ImagePickerProps) {
   const [dragging, setDragging] = createSignal(false);
-  let fileInput!: HTMLInputElement;
 
   const take = (files: FileList | null | undefined) => {
     const file = files?.[0];
@@ -70,7 +69,6 @@ export function ImagePicker(props: ImagePickerProps) {
         }}
       >
         <input
-          ref={fileInput}
           type="file"
           accept="image/png,image/jpeg"
           class="visually-hidden"
