@@ -82,6 +82,7 @@ export class BullMqJobQueue implements JobQueue {
 
   async enqueue(jobs: JobRecord[]): Promise<void> {
     if (!this.hasRoom(jobs.length)) throw new QueueFullError(this.opts.maxQueued, jobs.length);
+    if (this.opts.client.status !== 'ready') throw new QueueUnavailableError(`Redis connection ${this.opts.client.status}`);
     try {
       for (const imageId of new Set(jobs.map((j) => j.input.imageId))) {
         const bytes = this.opts.imageBytes(imageId);

@@ -28,13 +28,13 @@ export class RedisKeys {
 /**
  * An ioredis connection that rides out an outage: commands wait for the reconnect instead of
  * failing (`maxRetriesPerRequest: null`, as BullMQ workers require), retries back off to 2 s.
- * `failFast` connections reject commands at once while Redis is down (a mutation must report the
- * outage, not hang).
+ * `failFast` connections give up on a command after one reconnect attempt (a mutation must report
+ * the outage, not hang); callers also check `status` first. (The offline queue stays on: ioredis
+ * refuses MULTI without it, and BullMQ adds jobs in MULTIs.)
  */
 export function connectRedis(url: string, opts: { failFast?: boolean; name?: string } = {}): Redis {
   const options: RedisOptions = {
     maxRetriesPerRequest: opts.failFast ? 1 : null,
-    enableOfflineQueue: !opts.failFast,
     retryStrategy: (times) => Math.min(100 * times, 2000),
     connectionName: opts.name,
     lazyConnect: false,

@@ -1,0 +1,210 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnginePool } from '../../server/workers/pool.js';
+import { gql, gqlData, sseSubscribe } from '../server/helpers/graphql-client.js';
+import { startTestServer } from '../server/helpers/test-server.js';
+import { startProcess, stopProcess, type Proc } from './helpers/processes.js';
+import { missingServices, startPostgres, startRedis, type PostgresService, type RedisService } from './helpers/services.js';
+
+/**
+ * Two API instances (ROLE=api) and two workers (`npm run worker`) on one Redis and one
+ * PostgreSQL, all started here on loopback. Jobs are small (mixed5b, a few steps): the point is
+ * the plumbing, and the machine has two cores.
+ */
+const skip = missingServices();
+if (skip) console.warn(`test/scale-out/scale-out.test.ts ${skip}`);
+
+const START = `mutation ($input: AttributionInput!) { startAttribution(input: $input) { id status } }`;
+const JOB = `query ($id: ID!) { job(id: $id) { status stepsDone error { code message } result { values } } }`;
+const PROGRESS = `subscription ($id: ID!) { jobProgress(id: $id) { status stepsDone done values error { code message } } }`;
+const IMAGE = 'example-dog_cat_composite';
+
+/** Six small jobs: every method, two class pairs. */
+const JOBS = [
+  { method: 'SIMPLE', class1: 'Labrador retriever', class2: 'tiger cat' },
+  { method: 'PATH', class1: 'Labrador retriever', class2: 'tiger cat', steps: 4, chunkSteps: 1 },
+  { method: 'STOCHASTIC_PATH', class1: 'Labrador retriever', class2: 'tiger cat', steps: 4, chunkSteps: 2, seed: 7 },
+  { method: 'SIMPLE', class1: 'tiger cat', class2: null },
+  { method: 'PATH', class1: 'tiger cat', class2: 'logsumexp', steps: 3, chunkSteps: 1 },
+  { method: 'STOCHASTIC_PATH', class1: 'tiger cat', class2: 'Labrador retriever', steps: 3, chunkSteps: 1, seed: 3 },
+].map((j) => ({ imageId: IMAGE, layer: 'mixed5b', ...j }));
+
+interface Progress {
+  status: string;
+  stepsDone: number;
+  done: boolean;
+  values: number[];
+  error: { code: string; message: string } | null;
+}
+
+/** Follows a job to its end over SSE, checking that stepsDone never goes back. */
+async function follow(url: string, id: string): Promise<Progress[]> {
+  const events: Progress[] = [];
+  await sseSubscribe(url, PROGRESS, { id }, (r) => {
+    if (r.errors) throw new Error(JSON.stringify(r.errors));
+    events.push(r.data.jobProgress);
+  });
+  const steps = events.map((e) => e.stepsDone);
+  expect(steps, `stepsDone of ${id}`).toEqual([...steps].sort((a, b) => a - b));
+  expect(events.at(-1)!.done).toBe(true);
+  return events;
+}
+
+function expectSameValues(actual: number[], expected: number[]) {
+  expect(actual.length).toBe(expected.length);
+  const scale = Math.max(...expected.map(Math.abs));
+  const worst = Math.max(...actual.map((v, i) => Math.abs(v - expected[i])));
+  expect(worst / scale).toBeLessThan(1e-5);
+}
+
+describe.skipIf(skip)('scale-out on Redis', () => {
+  let redis: RedisService;
+  let pg: PostgresService;
+  const dirs: string[] = [];
+  const procs: Proc[] = [];
+  const api: { url: string; origin: string }[] = [];
+  const workers: Proc[] = [];
+  let embedded: number[][];
+
+  const env = () => ({
+    REDIS_URL: redis.url,
+    DATABASE_URL: pg.url,
+    REDIS_PREFIX: 'scaleout-test',
+    ENGINE_WORKERS: '1',
+  });
+
+  async function startApi() {
+    const dataDir = mkdtempSync(join(tmpdir(), 'scale-api-'));
+    dirs.push(dataDir);
+    const p = await startProcess('server/main.ts', { ...env(), ROLE: 'api', PORT: '0', DATA_DIR: dataDir }, /listening on http:\/\/localhost:(\d+)\/graphql/);
+    procs.push(p);
+    const origin = `http://127.0.0.1:${p.match[1]}`;
+    return { url: `${origin}/graphql`, origin };
+  }
+
+  async function startWorker() {
+    // A short lock, so that a dead worker is noticed within seconds rather than a minute.
+    const p = await startProcess('server/worker-main.ts', { ...env(), WORKER_LOCK_MS: '4000', WORKER_STALLED_INTERVAL_MS: '2000' }, /worker ready/);
+    procs.push(p);
+    return p;
+  }
+
+  beforeAll(async () => {
+    // The oracle: the same jobs in embedded mode (in-process queue, SQLite), one at a time.
+    const pool = await EnginePool.start({ size: 1 });
+    const srv = await startTestServer(pool);
+    try {
+      embedded = [];
+      for (const input of JOBS) {
+        const { id } = (await gqlData(srv.url, START, { input })).startAttribution;
+        const last = (await follow(srv.url, id)).at(-1)!;
+        expect(last.status).toBe('SUCCEEDED');
+        embedded.push(last.values);
+      }
+    } finally {
+      await srv.close();
+      await pool.close();
+    }
+
+    [redis, pg] = await Promise.all([startRedis(), startPostgres()]);
+    // Started one after another: four model loads at once would only compete for two cores.
+    api.push(await startApi(), await startApi());
+    workers.push(await startWorker(), await startWorker());
+  });
+
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => stopProcess(p)));
+    await Promise.all([redis?.stop(), pg?.stop()]);
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('computes six jobs started through A and followed through B, with the embedded values', async () => {
+    const [a, b] = api;
+    const ids: string[] = [];
+    for (const input of JOBS) ids.push((await gqlData(a.url, START, { input })).startAttribution.id);
+    const streams = await Promise.all(ids.map((id) => follow(b.url, id)));
+    streams.forEach((events, i) => {
+      const last = events.at(-1)!;
+      expect(last.status, JSON.stringify(last.error)).toBe('SUCCEEDED');
+      expectSameValues(last.values, embedded[i]);
+    });
+    // Both instances read the same store.
+    for (const [i, id] of ids.entries()) {
+      const job = (await gqlData(a.url, JOB, { id })).job;
+      expect(job.status).toBe('SUCCEEDED');
+      expectSameValues(job.result.values, embedded[i]);
+    }
+    const health = await (await fetch(`${b.origin}/health`)).json();
+    expect(health).toMatchObject({ status: 'ok', redis: { status: 'up' }, database: 'postgres' });
+  });
+
+  it('hands the job of a worker killed mid-job (SIGKILL) to the other worker', async () => {
+    const [a, b] = api;
+    // mixed5b steps take a few milliseconds: 2000 of them leave time to kill a worker mid-job.
+    const input = { imageId: IMAGE, layer: 'mixed5b', method: 'PATH', class1: 'Labrador retriever', class2: 'tiger cat', steps: 2000, chunkSteps: 20 };
+    // Two jobs for two idle workers (one job at a time each): each worker holds one.
+    const ids = [(await gqlData(a.url, START, { input })).startAttribution.id, (await gqlData(a.url, START, { input })).startAttribution.id];
+    const streams = ids.map((id) => follow(b.url, id));
+    await waitFor(async () => {
+      const jobs = await Promise.all(ids.map(async (id) => (await gqlData(b.url, JOB, { id })).job));
+      return jobs.every((j) => j.status === 'RUNNING' && j.stepsDone >= 100);
+    }, 60_000);
+    const victim = workers.shift()!;
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+
+    const ends = (await withTimeout(Promise.all(streams), 150_000, 'jobs after a worker was killed')).map((events) => events.at(-1)!);
+    for (const end of ends) {
+      // maxStalledCount 1: the orphaned job is handed on once, so it finishes.
+      expect(end.status, JSON.stringify(end.error)).toBe('SUCCEEDED');
+    }
+    // The job that started over gives the same answer as the one that did not.
+    expectSameValues(ends[0].values, ends[1].values);
+    workers.push(await startWorker());
+  });
+
+  it('reports a Redis restart through errors and /health, and recovers without restarting', async () => {
+    const [a, b] = api;
+    const input = { imageId: IMAGE, layer: 'mixed5b', method: 'PATH', class1: 'tiger cat', class2: 'Labrador retriever', steps: 1000, chunkSteps: 10 };
+    const { id } = (await gqlData(a.url, START, { input })).startAttribution;
+    const stream = follow(b.url, id);
+    await waitFor(async () => (await gqlData(b.url, JOB, { id })).job.stepsDone >= 10, 60_000);
+
+    await redis.kill();
+    await waitFor(async () => (await fetch(`${a.origin}/health`)).status === 503, 15_000);
+    const health = await (await fetch(`${b.origin}/health`)).json();
+    expect(health).toMatchObject({ status: 'degraded', redis: { status: 'down' } });
+    const refused = await gql(a.url, START, { input });
+    expect(refused.errors?.[0].extensions?.code).toBe('QUEUE_UNAVAILABLE');
+    expect(refused.errors?.[0].message).toMatch(/unavailable/);
+    // The job database is not Redis: jobs can still be read.
+    expect((await gqlData(b.url, JOB, { id })).job.status).toBe('RUNNING');
+
+    await redis.start();
+    await waitFor(async () => (await fetch(`${a.origin}/health`)).status === 200 && (await fetch(`${b.origin}/health`)).status === 200, 30_000);
+    const end = (await withTimeout(stream, 120_000, 'the job across the outage')).at(-1)!;
+    expect(end.status, JSON.stringify(end.error)).toBe('SUCCEEDED');
+    // Same processes, new jobs.
+    const again = (await gqlData(a.url, START, { input: { ...input, steps: 20 } })).startAttribution.id;
+    expect((await withTimeout(follow(b.url, again), 120_000, 'a job after the outage')).at(-1)!.status).toBe('SUCCEEDED');
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, ms: number) {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms`)), ms))),
+  ]);
+}
