@@ -2,6 +2,7 @@ import type { Engine } from '../server/engine-port.js';
 import type { ImageLibrary } from '../server/images/image-library.js';
 import type { JobStore } from '../server/jobs/job-store.js';
 import type { JobService } from '../server/jobs/job-service.js';
+import type { SpritemapService } from '../server/spritemaps/spritemap-service.js';
 
 /** What every resolver receives (built once per request in server/yoga.ts). */
 export interface Context {
@@ -9,6 +10,8 @@ export interface Context {
   images: ImageLibrary;
   jobs: JobService;
   store: JobStore;
+  /** Channel visualizations (spritemaps) and dataset examples. */
+  spritemaps: SpritemapService;
   /** Origin of the request, e.g. `http://localhost:4000`, for absolute URLs. */
   origin: string;
   /** Aborts when the client goes away: ends subscriptions. */

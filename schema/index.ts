@@ -4,6 +4,9 @@ import './image.js';
 import './attribution-job.js';
 import './job-connection.js';
 import './attribution-progress.js';
+import './spritemap.js';
+import './spritemap-job.js';
+import './dataset-example.js';
 
 /** The public contract (issue 4). `npm run schema:print` writes it to schema/schema.graphql. */
 export const schema = builder.toSchema({ sortSchema: false });

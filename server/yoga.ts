@@ -18,6 +18,8 @@ import type { JobStore } from './jobs/job-store.js';
 import type { JobBackends } from './jobs/redis-scale-out.js';
 import { InProcessJobQueue, type JobQueue } from './jobs/queue.js';
 import { SqliteJobStore } from './jobs/sqlite-job-store.js';
+import { useSpritemapRoutes } from './spritemaps/spritemap-routes.js';
+import { SpritemapService } from './spritemaps/spritemap-service.js';
 
 /** Yoga's envelop execute/subscribe, passed to graphql-ws through rootValue. */
 type EnvelopedRoot = { execute: (args: ExecutionArgs) => any; subscribe: (args: ExecutionArgs) => any };
@@ -83,6 +85,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log: (message, error) => console.error(message, error),
   });
   jobs = new JobService({ store, queue, events, engine: deps.engine, images });
+  const spritemaps = new SpritemapService(deps.engine, images, deps.dataDir);
   const started = Date.now();
 
   const context = (origin: string, signal?: AbortSignal): Context => ({
@@ -90,6 +93,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     images,
     jobs: jobs!,
     store,
+    spritemaps,
     origin,
     signal,
   });
@@ -113,6 +117,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       // Requests a browser could send without a preflight (GET, multipart) must carry this header.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+      useSpritemapRoutes(deps.dataDir),
       useHttpRoutes({
         images,
         clientDir: deps.clientDir ?? null,
@@ -170,6 +175,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     interruptedAtStart,
     attachWebSockets,
     close: async () => {
+      spritemaps.close();
       await queue.close();
       await store.close();
       await shared?.close();

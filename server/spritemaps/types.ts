@@ -32,8 +32,8 @@ export interface ComposeRequest {
 
 export interface ExamplesRequest {
   layer: string;
-  /** Example images by id, read and decoded by the worker. */
-  images: { id: string; path: string }[];
+  /** Example images by id: their file bytes, decoded (centre-crop, resize) by the worker. */
+  images: { id: string; bytes: Uint8Array }[];
   perChannel: number;
 }
 

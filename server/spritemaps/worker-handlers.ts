@@ -63,7 +63,7 @@ export class SpritemapWorker {
 
   async examples(req: ExamplesRequest): Promise<ChannelExamples> {
     const size = this.executor.network.inputSize;
-    const images = req.images.map((i) => ({ id: i.id, pixels: decodeImage(readFileSync(i.path), size).pixels }));
+    const images = req.images.map((i) => ({ id: i.id, pixels: decodeImage(i.bytes, size).pixels }));
     return datasetExamples(this.executor, images, req.layer, req.perChannel);
   }
 

@@ -40,6 +40,8 @@ export class OnnxInputGradients implements InputGradientEngine {
         return this.ort.InferenceSession.create(bytes, {
           executionProviders: ['cpu'], intraOpNumThreads: this.threads, interOpNumThreads: 1,
           executionMode: 'sequential', graphOptimizationLevel: 'all',
+          // No spinning idle threads: on a shared 2-core machine they starve the event loop and other jobs (session-cache.ts).
+          extra: { session: { intra_op: { allow_spinning: '0' } } },
         });
       })();
       this.sessions.set(key, s);

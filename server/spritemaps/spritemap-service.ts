@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { isEngineError } from '../errors/engine-error.js';
+import type { DatasetExample } from '../engine/dataset-examples.js';
+import type { LayerInfo } from '../engine/network/network.js';
+import type { EnginePool } from '../workers/pool.js';
+import { SpritemapEvents, type SpritemapJobEvent } from './spritemap-events.js';
+import { dataDir as defaultDataDir, readSpritemapIndex, resolveSettings, runSpritemap, type SpritemapIndex, type SpritemapSettings } from './spritemap-job.js';
+
+export type SpritemapServiceEngine = Pick<EnginePool, 'renderSprites' | 'composeSpritemap' | 'datasetExamples'> & { info: { layers: LayerInfo[] } };
+
+/** Dataset examples kept per layer: each costs one forward pass per example image. */
+export const EXAMPLES_PER_CHANNEL = 6;
+
+interface ExampleSource {
+  examples(): { id: string }[];
+  bytes(id: string): { bytes: Buffer } | null;
+}
+
+/**
+ * Spritemap renders for the API: one at a time (each keeps a worker busy for hours), resumable
+ * from DATA_DIR, with progress on typed topics. Also the dataset examples of a layer, computed
+ * once per layer in a worker and cached.
+ */
+export class SpritemapService {
+  readonly events = new SpritemapEvents();
+  private readonly jobs = new Map<string, { event: SpritemapJobEvent; abort: AbortController }>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly examples = new Map<string, Promise<DatasetExample[][]>>();
+
+  constructor(private readonly engine: SpritemapServiceEngine, private readonly images: ExampleSource, readonly root = defaultDataDir()) {}
+
+  /** Starts (or queues behind the running one) a render; the same settings while unfinished give the same job. */
+  start(settings: SpritemapSettings): SpritemapJobEvent {
+    const r = resolveSettings(settings, this.engine.info.layers);
+    for (const j of this.jobs.values()) {
+      const e = j.event;
+      if (e.status === 'RUNNING' && e.layer === r.layer && e.size === r.size && e.steps === r.steps) return e;
+    }
+    const jobId = randomUUID();
+    const abort = new AbortController();
+    const event: SpritemapJobEvent = { jobId, layer: r.layer, size: r.size, steps: r.steps, status: 'RUNNING', done: 0, total: r.channels.length, etaSeconds: null, elapsedSeconds: 0, latest: [], error: null };
+    this.jobs.set(jobId, { event, abort });
+    this.publish(event);
+    this.chain = this.chain.then(() => this.run(jobId, settings));
+    return event;
+  }
+
+  private publish(e: SpritemapJobEvent) {
+    const job = this.jobs.get(e.jobId);
+    if (job) job.event = { ...e, latest: [] };
+    this.events.publish(e);
+  }
+
+  private async run(jobId: string, settings: SpritemapSettings) {
+    const job = this.jobs.get(jobId)!;
+    if (job.abort.signal.aborted) return this.publish({ ...job.event, status: 'CANCELLED' });
+    try {
+      await runSpritemap(this.engine, settings, this.engine.info.layers, {
+        root: this.root,
+        signal: job.abort.signal,
+        onProgress: (p) => this.publish({
+          ...job.event, done: p.done, total: p.total, etaSeconds: p.etaSeconds, elapsedSeconds: p.elapsedSeconds,
+          latest: p.latest.map((s) => ({ channel: s.channel, png: s.png, activation: s.activation })),
+        }),
+      });
+      this.publish({ ...job.event, status: 'SUCCEEDED', etaSeconds: 0 });
+    } catch (e) {
+      if (isEngineError(e) && e.code === 'CANCELLED') this.publish({ ...job.event, status: 'CANCELLED' });
+      else this.publish({ ...job.event, status: 'FAILED', error: { code: isEngineError(e) ? e.code : 'INTERNAL', message: (e as Error).message } });
+    }
+  }
+
+  job(jobId: string): SpritemapJobEvent | null {
+    return this.jobs.get(jobId)?.event ?? null;
+  }
+
+  /** Stops a render after its current step; finished sprites stay for a later resume. */
+  cancel(jobId: string): SpritemapJobEvent | null {
+    const job = this.jobs.get(jobId);
+    if (!job) return null;
+    job.abort.abort();
+    return job.event;
+  }
+
+  /** The latest composed spritemap of a layer, or null. */
+  spritemap(layer: string): SpritemapIndex | null {
+    return readSpritemapIndex(this.root, layer);
+  }
+
+  /** The top dataset examples of one channel (layer computed once, then cached). */
+  async datasetExamples(layer: string, channel: number): Promise<DatasetExample[]> {
+    resolveSettings({ layer, channels: [channel] }, this.engine.info.layers);
+    let all = this.examples.get(layer);
+    if (!all) {
+      const images = this.images.examples().flatMap((i) => {
+        const b = this.images.bytes(i.id);
+        return b ? [{ id: i.id, bytes: new Uint8Array(b.bytes) }] : [];
+      });
+      all = this.engine.datasetExamples({ layer, images, perChannel: EXAMPLES_PER_CHANNEL });
+      this.examples.set(layer, all);
+      all.catch(() => this.examples.delete(layer));
+    }
+    return (await all)[channel];
+  }
+
+  /** Cancels every render (at shutdown); finished sprites are kept. */
+  close() {
+    for (const j of this.jobs.values()) j.abort.abort();
+  }
+}
