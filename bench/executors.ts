@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attribute, validateInput } from '../server/engine/attribution/index.js';
@@ -45,6 +45,8 @@ interface ChildResult {
   compileMs: number;
   firstCallMs: number;
   pathMs: number[];
+  /** Path runs that started on a quiet machine (see waitForQuiet). */
+  quietRuns: number;
   peakRssMB: number;
   job?: { firstSnapshotMs: number; totalMs: number; chunkSteps: number; batchSize: number };
 }
@@ -53,6 +55,28 @@ const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
+
+/** Total and idle CPU jiffies from /proc/stat (Linux). */
+function cpuTimes() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { total: f.reduce((a, b) => a + b, 0), idle: f[3] + (f[4] ?? 0) };
+}
+
+/**
+ * Waits (up to `maxMs`) for a half-second in which the machine is at least 80% idle, so a run
+ * does not start inside another process's burst on a shared machine. Returns whether it was.
+ */
+async function waitForQuiet(maxMs = 15_000): Promise<boolean> {
+  if (!existsSync('/proc/stat')) return true;
+  const until = performance.now() + maxMs;
+  while (performance.now() < until) {
+    const a = cpuTimes();
+    await new Promise((r) => setTimeout(r, 500));
+    const b = cpuTimes();
+    if ((b.idle - a.idle) / Math.max(1, b.total - a.total) >= 0.8) return true;
+  }
+  return false;
+}
 
 /** One N=100 path at batch size `batch`, as the estimator feeds the executor. */
 async function runPath(executor: Executor, acts: Float32Array, batch: number) {
@@ -74,6 +98,7 @@ async function runPath(executor: Executor, acts: Float32Array, batch: number) {
 /** A whole job through the attribution engine: time to its first snapshot and to its end. */
 async function runJob(executor: Executor, image: Float32Array, labels: Labels) {
   const request = validateInput({ layer: LAYER, class1: '154', class2: '282', method: 'PATH', steps: STEPS }, { labels, layers: executor.network.layers });
+  await waitForQuiet();
   const t0 = performance.now();
   let first = 0;
   const it = attribute(executor, image, request);
@@ -102,7 +127,11 @@ async function child(backend: Backend, batch: number, repeats: number, settings?
   await executor.gradients(LAYER, warm, batch, SCORE);
   const firstCallMs = performance.now() - t1;
   const pathMs: number[] = [];
-  for (let r = 0; r < repeats; r++) pathMs.push(await runPath(executor, acts, batch));
+  let quietRuns = 0;
+  for (let r = 0; r < repeats; r++) {
+    if (await waitForQuiet()) quietRuns++;
+    pathMs.push(await runPath(executor, acts, batch));
+  }
   // A job at the engine's default chunk and batch sizes, once per backend; the second run is
   // the warm engine's (the first compiles the activations and logits graphs).
   let job: ChildResult['job'];
@@ -112,7 +141,7 @@ async function child(backend: Backend, batch: number, repeats: number, settings?
     job = await runJob(executor, image, labels);
   }
   executor.dispose();
-  return { backend: executor.backend, batch, compileMs, firstCallMs, pathMs, peakRssMB: process.resourceUsage().maxRSS / 1024, job };
+  return { backend: executor.backend, batch, compileMs, firstCallMs, pathMs, quietRuns, peakRssMB: process.resourceUsage().maxRSS / 1024, job };
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
@@ -134,14 +163,17 @@ const row = (r: ChildResult) => {
     'GFLOP/s': +((GFLOP_PER_STEP * STEPS) / (ms / 1000)).toFixed(1),
     'N=100 s (median)': +(ms / 1000).toFixed(3),
     'N=100 s (best)': +(Math.min(...r.pathMs) / 1000).toFixed(3),
-    runs: r.pathMs.length,
+    'runs (quiet start)': `${r.pathMs.length} (${r.quietRuns})`,
     'compile ms': Math.round(r.compileMs),
     'first call ms': Math.round(r.firstCallMs),
     'peak RSS MB': Math.round(r.peakRssMB),
   };
 };
 
+const load = () => loadavg().map((v) => v.toFixed(1)).join(' ');
+
 function main() {
+  process.stderr.write(`load average at start: ${load()}\n`);
   const batches = arg('batches', '1,10,25,50').split(',').map(Number);
   const results: ChildResult[] = [];
   for (const backend of ['onnx', 'tfjs'] as Backend[]) {
@@ -149,7 +181,7 @@ function main() {
     const repeats = Number(arg('repeats', backend === 'onnx' ? '3' : '1'));
     for (const batch of batches) results.push(spawnChild(backend, batch, repeats));
   }
-  console.log(`\nmixed4d, N=${STEPS} path on dog_cat_composite.png, Pekinese - tiger cat; ${cpus().length} x ${cpus()[0]?.model}, Node ${process.version}`);
+  console.log(`\nmixed4d, N=${STEPS} path on dog_cat_composite.png, Pekinese - tiger cat; ${cpus().length} x ${cpus()[0]?.model}, Node ${process.version}; load average now ${load()} (a shared machine: compare medians with care)`);
   console.log(`ms/step and GFLOP/s (${GFLOP_PER_STEP} GFLOP a step) from the median of the path runs; peak RSS of the process running that row alone.`);
   console.table(results.map((r) => ({ backend: r.backend, batch: r.batch, ...row(r) })));
   console.log('Whole job through the attribution engine on a warm executor (activations, end-point logits, 10 chunks):');
@@ -170,7 +202,7 @@ function main() {
     const rs = byVariant[i];
     return {
       variant: v.name,
-      ...row({ ...rs[0], pathMs: rs.flatMap((r) => r.pathMs), compileMs: median(rs.map((r) => r.compileMs)), peakRssMB: Math.max(...rs.map((r) => r.peakRssMB)) }),
+      ...row({ ...rs[0], pathMs: rs.flatMap((r) => r.pathMs), quietRuns: rs.reduce((n, r) => n + r.quietRuns, 0), compileMs: median(rs.map((r) => r.compileMs)), peakRssMB: Math.max(...rs.map((r) => r.peakRssMB)) }),
     };
   }));
 }
