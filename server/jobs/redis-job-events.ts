@@ -30,6 +30,7 @@ export function isNewer(prev: JobEvent | null, next: JobEvent): boolean {
 }
 
 interface Subscriber {
+  close: () => void;
   /** Newest event not yet taken (one slot, never a growing buffer). */
   pending: JobEvent | null;
   /** Newest event accepted, taken or not: the floor for what comes next. */
@@ -105,6 +106,9 @@ export class RedisJobEvents implements JobEvents {
   subscribe(jobId: string, signal?: AbortSignal): AsyncIterableIterator<JobEvent> {
     const offer = (event: JobEvent) => {
       if (sub.closed || !isNewer(sub.last, event)) return;
+      // A terminal event written from the store may lag the last published chunk: keep what was shown.
+      const shown = sub.last?.snapshot;
+      if (shown && (event.snapshot?.stepsDone ?? 0) < shown.stepsDone) event = { ...event, snapshot: shown };
       sub.last = event;
       sub.pending = event;
       this.remember(event);
@@ -112,6 +116,7 @@ export class RedisJobEvents implements JobEvents {
     };
     let reading = false;
     const sub: Subscriber = {
+      close: () => close(),
       pending: null,
       last: null,
       wake: null,
@@ -185,9 +190,7 @@ export class RedisJobEvents implements JobEvents {
     clearInterval(this.timer);
     this.forEachSubscriber((s) => {
       s.pending = null;
-      s.closed = true;
-      s.wake?.();
+      s.close();
     });
-    this.subscribers.clear();
   }
 }

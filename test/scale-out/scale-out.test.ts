@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRedis } from '../../server/jobs/redis-connection.js';
 import { EnginePool } from '../../server/workers/pool.js';
 import { gql, gqlData, sseSubscribe } from '../server/helpers/graphql-client.js';
 import { startTestServer } from '../server/helpers/test-server.js';
@@ -84,9 +86,9 @@ describe.skipIf(skip)('scale-out on Redis', () => {
     return { url: `${origin}/graphql`, origin };
   }
 
-  async function startWorker() {
+  async function startWorker(extra: Record<string, string> = {}) {
     // A short lock, so that a dead worker is noticed within seconds rather than a minute.
-    const p = await startProcess('server/worker-main.ts', { ...env(), WORKER_LOCK_MS: '4000', WORKER_STALLED_INTERVAL_MS: '2000' }, /worker ready/);
+    const p = await startProcess('server/worker-main.ts', { ...env(), WORKER_LOCK_MS: '4000', WORKER_STALLED_INTERVAL_MS: '2000', ...extra }, /worker ready/);
     procs.push(p);
     return p;
   }
@@ -162,6 +164,55 @@ describe.skipIf(skip)('scale-out on Redis', () => {
     }
     // The job that started over gives the same answer as the one that did not.
     expectSameValues(ends[0].values, ends[1].values);
+    // BullMQ's stalled-job check handed exactly one of them on.
+    const redisClient = connectRedis(redis.url);
+    const queue = new Queue('jobs', { connection: redisClient, prefix: 'scaleout-test' });
+    const starts = await Promise.all(ids.map(async (id) => (await queue.getJob(id))!.attemptsStarted));
+    await queue.close();
+    redisClient.disconnect();
+    expect(starts.sort()).toEqual([1, 2]);
+    workers.push(await startWorker());
+  });
+
+  it('cancels through B a job queued through A and running on a worker, and one still waiting', async () => {
+    const [a, b] = api;
+    const CANCEL = `mutation ($id: ID!) { cancelJob(id: $id) { status stepsDone } }`;
+    const input = { imageId: IMAGE, layer: 'mixed5b', method: 'PATH', class1: 'Labrador retriever', class2: null, steps: 2000, chunkSteps: 20 };
+    // Three jobs, two workers: the third waits in the queue.
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await gqlData(a.url, START, { input: { ...input, seed: i } })).startAttribution.id);
+    const streams = ids.map((id) => follow(a.url, id));
+    await waitFor(async () => (await gqlData(b.url, JOB, { id: ids[0] })).job.stepsDone >= 100, 60_000);
+    const waiting = (await gqlData(b.url, CANCEL, { id: ids[2] })).cancelJob;
+    const running = (await gqlData(b.url, CANCEL, { id: ids[0] })).cancelJob;
+    expect(running.status).toBe('CANCELLED');
+    expect(running.stepsDone).toBeGreaterThanOrEqual(100);
+    expect(running.stepsDone).toBeLessThan(2000);
+    expect(waiting.status).toBe('CANCELLED');
+    const ends = (await withTimeout(Promise.all(streams), 120_000, 'cancelled jobs')).map((e) => e.at(-1)!);
+    expect(ends.map((e) => e.status)).toEqual(['CANCELLED', 'SUCCEEDED', 'CANCELLED']);
+    expect(ends[0].stepsDone).toBe(running.stepsDone);
+  });
+
+  it('marks a job INTERRUPTED, with the reason, once its workers died more often than allowed', async () => {
+    const [a, b] = api;
+    // Only workers that hand a job on no time (WORKER_MAX_STALLED=0): the next death is final.
+    await Promise.all(workers.splice(0).map((w) => stopProcess(w)));
+    const strict = await startWorker({ WORKER_MAX_STALLED: '0' });
+    const input = { imageId: IMAGE, layer: 'mixed5b', method: 'PATH', class1: 'tiger cat', class2: null, steps: 2000, chunkSteps: 20 };
+    const { id } = (await gqlData(a.url, START, { input })).startAttribution;
+    const stream = follow(b.url, id);
+    await waitFor(async () => (await gqlData(b.url, JOB, { id })).job.stepsDone >= 100, 60_000);
+    strict.child.kill('SIGKILL');
+    await strict.exited;
+    // The next worker's stalled-job check finds the job orphaned once too often.
+    workers.push(await startWorker({ WORKER_MAX_STALLED: '0' }));
+    const end = (await withTimeout(stream, 60_000, 'the orphaned job')).at(-1)!;
+    expect(end.status).toBe('INTERRUPTED');
+    expect(end.error).toMatchObject({ code: 'INTERRUPTED', message: expect.stringMatching(/stalled/) });
+    expect(end.stepsDone).toBeGreaterThanOrEqual(100);
+    const job = (await gqlData(a.url, JOB, { id })).job;
+    expect(job).toMatchObject({ status: 'INTERRUPTED', error: { code: 'INTERRUPTED' } });
     workers.push(await startWorker());
   });
 
