@@ -144,6 +144,8 @@ describe('dashboard end to end in Chromium', () => {
     await page.waitForSelector('[data-testid=channels-top] svg.heatmap[data-has-heatmap=true]', { timeout: 30_000 });
     await page.click('[data-testid=channels-top] li:first-child button');
     await page.waitForSelector('[data-testid=channel-detail]');
+    // The detail view shows what excites the channel in the example images (crops computed by the engine).
+    await page.waitForSelector('[data-testid=channel-detail] .dataset-examples svg', { timeout: 120_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'path-job-final.png'), fullPage: true });
     await page.keyboard.press('Escape');
   });

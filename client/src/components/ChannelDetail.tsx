@@ -1,7 +1,8 @@
 import { For, onCleanup, Show } from 'solid-js';
 import { formatValue } from '../lib/format';
 import { ChannelHeatmap } from './ChannelHeatmap';
-import { ChannelSprite, type Spritemap } from './ChannelSprite';
+import { ChannelSprite, hasSprite, type Spritemap } from './ChannelSprite';
+import { type DatasetExampleCrop, DatasetExamples } from './DatasetExamples';
 import { Sparkline } from './Sparkline';
 
 export interface MethodRank {
@@ -22,6 +23,8 @@ export interface ChannelDetailProps {
   trace: readonly { x: number; y: number }[];
   stepsTotal: number;
   ranks: readonly MethodRank[];
+  /** Example crops that excite the channel; undefined while they load. */
+  examples?: readonly DatasetExampleCrop[];
   onClose: () => void;
 }
 
@@ -52,11 +55,13 @@ export function ChannelDetail(props: ChannelDetailProps) {
       </header>
       <div class="detail-images">
         <ChannelHeatmap imageUrl={props.imageUrl} heatmapUrl={props.heatmapUrl} size={224} label={`Spatial attribution of channel ${props.channel}`} />
-        <Show when={props.spritemap}>{(sm) => <ChannelSprite spritemap={sm()} channel={props.channel} size={224} />}</Show>
+        <Show when={hasSprite(props.spritemap, props.channel) && props.spritemap}>{(sm) => <ChannelSprite spritemap={sm()} channel={props.channel} size={224} />}</Show>
       </div>
       <Show when={!props.heatmapUrl}>
         <p class="note">The spatial map is computed when the job has finished all its steps.</p>
       </Show>
+      <h3>What excites it in the example images</h3>
+      <DatasetExamples examples={props.examples} />
       <h3>Value over the run</h3>
       <Show when={props.trace.length > 1} fallback={<p class="note">One snapshot so far.</p>}>
         <Sparkline points={props.trace} xMax={props.stepsTotal} width={320} height={64} label={`Value of channel ${props.channel} against steps done`} />

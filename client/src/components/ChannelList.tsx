@@ -3,7 +3,7 @@ import { valueCellColour } from '../lib/attribution-colour';
 import { createFlip } from '../lib/flip';
 import { formatValue } from '../lib/format';
 import { ChannelHeatmap } from './ChannelHeatmap';
-import { ChannelSprite, type Spritemap } from './ChannelSprite';
+import { ChannelSprite, hasSprite, type Spritemap } from './ChannelSprite';
 
 export interface ChannelScore {
   channel: number;
@@ -59,7 +59,7 @@ export function ChannelList(props: ChannelListProps) {
                 >
                   <span class="rank">{score()?.rank}</span>
                   <ChannelHeatmap imageUrl={props.imageUrl} heatmapUrl={props.heatmapOf?.(channel)} size={size()} label={`Spatial attribution of channel ${channel}`} />
-                  <Show when={props.spritemap}>{(sm) => <ChannelSprite spritemap={sm()} channel={channel} size={size()} />}</Show>
+                  <Show when={hasSprite(props.spritemap, channel) && props.spritemap}>{(sm) => <ChannelSprite spritemap={sm()} channel={channel} size={size()} />}</Show>
                   <span class="channel-index">
                     <span class="label">ch</span> {channel}
                     <Show when={props.agreed?.has(channel)}>

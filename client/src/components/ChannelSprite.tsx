@@ -4,7 +4,12 @@ export interface Spritemap {
   spriteSize: number;
   /** Tiles per row (the notebook's `sprite_n_wrap`). */
   columns: number;
+  /** Channels whose tile is still blank (a render in progress). */
+  missing?: readonly number[];
 }
+
+export const hasSprite = (spritemap: Spritemap | null | undefined, channel: number): spritemap is Spritemap =>
+  !!spritemap && !(spritemap.missing ?? []).includes(channel);
 
 /** The channel's feature visualization, cut from the layer's spritemap as the notebook's widget does. */
 export function ChannelSprite(props: { spritemap: Spritemap; channel: number; size: number }) {

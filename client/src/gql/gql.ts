@@ -15,6 +15,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "mutation CancelJob($id: ID!) {\n  cancelJob(id: $id) {\n    ...JobSummaryFields\n  }\n}": typeof types.CancelJobDocument,
+    "query ChannelExamples($layer: String!, $channel: Int!) {\n  layer(name: $layer) {\n    name\n    datasetExamples(channel: $channel, first: 4) {\n      activation\n      x\n      y\n      size\n      image {\n        id\n        path\n      }\n    }\n  }\n}": typeof types.ChannelExamplesDocument,
     "fragment ChannelScoreFields on ChannelScore {\n  channel\n  value\n  rank\n}": typeof types.ChannelScoreFieldsFragmentDoc,
     "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n    }\n  }\n}": typeof types.ClassesDocument,
     "mutation CompareMethods($input: CompareInput!) {\n  compareMethods(input: $input) {\n    ...JobSummaryFields\n  }\n}": typeof types.CompareMethodsDocument,
@@ -26,13 +27,14 @@ type Documents = {
     "fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}": typeof types.JobSummaryFieldsFragmentDoc,
     "query Job($id: ID!, $topK: Int) {\n  job(id: $id) {\n    ...JobSummaryFields\n    result {\n      stepsDone\n      stepsTotal\n      values\n      completenessGap\n      rankStability\n      elapsedMs\n      etaMs\n      done\n      top(first: $topK) {\n        ...ChannelScoreFields\n      }\n      bottom(first: $topK) {\n        ...ChannelScoreFields\n      }\n    }\n  }\n}": typeof types.JobDocument,
     "query Jobs($first: Int, $after: String, $status: JobStatus) {\n  jobs(first: $first, after: $after, status: $status) {\n    edges {\n      cursor\n      node {\n        ...JobSummaryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": typeof types.JobsDocument,
-    "query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}": typeof types.ModelDocument,
+    "query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n      spritemap {\n        path\n        size\n        columns\n        missingChannels\n      }\n    }\n  }\n}": typeof types.ModelDocument,
     "mutation RestartJob($id: ID!) {\n  restartJob(id: $id) {\n    ...JobSummaryFields\n  }\n}": typeof types.RestartJobDocument,
     "mutation StartAttribution($input: AttributionInput!) {\n  startAttribution(input: $input) {\n    ...JobSummaryFields\n  }\n}": typeof types.StartAttributionDocument,
     "mutation UploadImage($file: File) {\n  uploadImage(file: $file) {\n    ...ImageFields\n  }\n}": typeof types.UploadImageDocument,
 };
 const documents: Documents = {
     "mutation CancelJob($id: ID!) {\n  cancelJob(id: $id) {\n    ...JobSummaryFields\n  }\n}": types.CancelJobDocument,
+    "query ChannelExamples($layer: String!, $channel: Int!) {\n  layer(name: $layer) {\n    name\n    datasetExamples(channel: $channel, first: 4) {\n      activation\n      x\n      y\n      size\n      image {\n        id\n        path\n      }\n    }\n  }\n}": types.ChannelExamplesDocument,
     "fragment ChannelScoreFields on ChannelScore {\n  channel\n  value\n  rank\n}": types.ChannelScoreFieldsFragmentDoc,
     "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n    }\n  }\n}": types.ClassesDocument,
     "mutation CompareMethods($input: CompareInput!) {\n  compareMethods(input: $input) {\n    ...JobSummaryFields\n  }\n}": types.CompareMethodsDocument,
@@ -44,7 +46,7 @@ const documents: Documents = {
     "fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}": types.JobSummaryFieldsFragmentDoc,
     "query Job($id: ID!, $topK: Int) {\n  job(id: $id) {\n    ...JobSummaryFields\n    result {\n      stepsDone\n      stepsTotal\n      values\n      completenessGap\n      rankStability\n      elapsedMs\n      etaMs\n      done\n      top(first: $topK) {\n        ...ChannelScoreFields\n      }\n      bottom(first: $topK) {\n        ...ChannelScoreFields\n      }\n    }\n  }\n}": types.JobDocument,
     "query Jobs($first: Int, $after: String, $status: JobStatus) {\n  jobs(first: $first, after: $after, status: $status) {\n    edges {\n      cursor\n      node {\n        ...JobSummaryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": types.JobsDocument,
-    "query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}": types.ModelDocument,
+    "query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n      spritemap {\n        path\n        size\n        columns\n        missingChannels\n      }\n    }\n  }\n}": types.ModelDocument,
     "mutation RestartJob($id: ID!) {\n  restartJob(id: $id) {\n    ...JobSummaryFields\n  }\n}": types.RestartJobDocument,
     "mutation StartAttribution($input: AttributionInput!) {\n  startAttribution(input: $input) {\n    ...JobSummaryFields\n  }\n}": types.StartAttributionDocument,
     "mutation UploadImage($file: File) {\n  uploadImage(file: $file) {\n    ...ImageFields\n  }\n}": types.UploadImageDocument,
@@ -68,6 +70,10 @@ export function graphql(source: string): unknown;
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation CancelJob($id: ID!) {\n  cancelJob(id: $id) {\n    ...JobSummaryFields\n  }\n}"): (typeof documents)["mutation CancelJob($id: ID!) {\n  cancelJob(id: $id) {\n    ...JobSummaryFields\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query ChannelExamples($layer: String!, $channel: Int!) {\n  layer(name: $layer) {\n    name\n    datasetExamples(channel: $channel, first: 4) {\n      activation\n      x\n      y\n      size\n      image {\n        id\n        path\n      }\n    }\n  }\n}"): (typeof documents)["query ChannelExamples($layer: String!, $channel: Int!) {\n  layer(name: $layer) {\n    name\n    datasetExamples(channel: $channel, first: 4) {\n      activation\n      x\n      y\n      size\n      image {\n        id\n        path\n      }\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -115,7 +121,7 @@ export function graphql(source: "query Jobs($first: Int, $after: String, $status
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}"): (typeof documents)["query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n    }\n  }\n}"];
+export function graphql(source: "query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n      spritemap {\n        path\n        size\n        columns\n        missingChannels\n      }\n    }\n  }\n}"): (typeof documents)["query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n      spritemap {\n        path\n        size\n        columns\n        missingChannels\n      }\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

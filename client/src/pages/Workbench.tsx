@@ -20,7 +20,7 @@ const methodLabel = (m?: string) => METHODS.find((x) => x.value === m)?.label ??
  * right. It reads the stores and hands plain props to the components.
  */
 export function Workbench() {
-  const { router, images, model, draft, jobs, heatmaps } = useStore();
+  const { router, images, model, draft, jobs, heatmaps, channelExamples } = useStore();
   const route = router.route;
 
   const shownIds = createMemo(() => {
@@ -63,6 +63,12 @@ export function Workbench() {
   const suggested = createMemo(() => images.selected()?.predictions.map((p) => p.class) ?? []);
   const cancellable = createMemo(() => shown().some((t) => t.status() !== undefined && !TERMINAL.has(t.status()!)));
   const imageUrl = () => trackers[0].job()?.image.path;
+  // The notebook's sprites, where a spritemap of the job's layer has been rendered.
+  const spritemap = createMemo(() => {
+    const layer = primary().job()?.input.layer;
+    const sm = model.layers().find((l) => l.name === layer)?.spritemap;
+    return sm ? { url: sm.path, spriteSize: sm.size, columns: sm.columns, missing: sm.missingChannels } : null;
+  });
 
   const start = async () => {
     const id = await jobs.start(images.selectedId());
@@ -86,6 +92,11 @@ export function Workbench() {
       const ch = selected();
       heatmaps.ensure(t.jobId()!, ch === undefined ? channels : [...channels, ch]);
     }
+  });
+  const detailLayer = () => primary().job()?.input.layer ?? draft.draft.layer;
+  createEffect(() => {
+    const ch = selected();
+    if (ch !== undefined) channelExamples.ensure(detailLayer(), ch);
   });
   const heatmapOf = (t: JobTracker) => (channel: number) => heatmaps.heatmap(t.jobId(), channel);
 
@@ -182,6 +193,7 @@ export function Workbench() {
                 history={trackers[0].history()}
                 imageUrl={imageUrl()}
                 heatmapOf={heatmapOf(trackers[0])}
+                spritemap={spritemap()}
                 selected={selected()}
                 onSelect={setSelected}
               />
@@ -200,6 +212,7 @@ export function Workbench() {
               }))}
               agreed={agreed()}
               imageUrl={imageUrl()}
+              spritemap={spritemap()}
               selected={selected()}
               onSelect={setSelected}
               onOpenJob={(id) => router.navigate({ page: 'job', jobId: id })}
@@ -226,9 +239,13 @@ export function Workbench() {
           {(d) => (
             <ChannelDetail
               channel={d().channel}
-              layer={trackers[0].job()?.input.layer ?? draft.draft.layer}
+              layer={detailLayer()}
               imageUrl={imageUrl()}
               heatmapUrl={heatmaps.heatmap(primary().jobId(), d().channel)}
+              spritemap={spritemap()}
+              examples={channelExamples
+                .examples(detailLayer(), d().channel)
+                ?.flatMap((e) => (e.image ? [{ imagePath: e.image.path, x: e.x, y: e.y, size: e.size, activation: e.activation }] : []))}
               trace={d().trace}
               stepsTotal={d().stepsTotal}
               ranks={d().ranks}

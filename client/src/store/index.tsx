@@ -1,4 +1,5 @@
 import { createContext, type ParentProps, useContext } from 'solid-js';
+import { createChannelExamplesStore } from './create-channel-examples-store';
 import { createDraftStore } from './create-draft-store';
 import { createHeatmapStore } from './create-heatmap-store';
 import { createImagesStore } from './create-images-store';
@@ -15,6 +16,7 @@ function createStores() {
     draft,
     jobs: createJobsStore(draft),
     heatmaps: createHeatmapStore(),
+    channelExamples: createChannelExamplesStore(),
   };
 }
 export type Stores = ReturnType<typeof createStores>;

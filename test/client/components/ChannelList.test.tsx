@@ -61,4 +61,15 @@ describe('ChannelList (the notebook ChannelAttrWidget, live)', () => {
     expect(container.querySelector('li[data-channel="2"]')!.classList.contains('agreed')).toBe(true);
     expect(container.querySelector('li[data-channel="1"]')!.classList.contains('agreed')).toBe(false);
   });
+
+  it('shows the sprite beside the heatmap where the layer has one, and none for channels still blank', () => {
+    const spritemap = { url: '/spritemaps/mixed4d.png', spriteSize: 64, columns: 22, missing: [300] };
+    const { container } = render(() => (
+      <ChannelList title="Top" direction="top" scores={scores([[77, 2], [300, 1]])} scale={2} stepsDone={1} spritemap={spritemap} />
+    ));
+    const row = (ch: number) => container.querySelector(`li[data-channel="${ch}"]`)!;
+    expect(row(77).querySelector('.heatmap')).not.toBeNull();
+    expect(row(77).querySelector('.sprite')).not.toBeNull();
+    expect(row(300).querySelector('.sprite')).toBeNull();
+  });
 });
