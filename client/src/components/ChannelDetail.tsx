@@ -54,8 +54,8 @@ export function ChannelDetail(props: ChannelDetailProps) {
         </button>
       </header>
       <div class="detail-images">
-        <ChannelHeatmap imageUrl={props.imageUrl} heatmapUrl={props.heatmapUrl} size={224} label={`Spatial attribution of channel ${props.channel}`} />
-        <Show when={hasSprite(props.spritemap, props.channel) && props.spritemap}>{(sm) => <ChannelSprite spritemap={sm()} channel={props.channel} size={224} />}</Show>
+        <ChannelHeatmap imageUrl={props.imageUrl} heatmapUrl={props.heatmapUrl} size={190} label={`Spatial attribution of channel ${props.channel}`} />
+        <Show when={hasSprite(props.spritemap, props.channel) && props.spritemap}>{(sm) => <ChannelSprite spritemap={sm()} channel={props.channel} size={130} />}</Show>
       </div>
       <Show when={!props.heatmapUrl}>
         <p class="note">The spatial map is computed when the job has finished all its steps.</p>
