@@ -2,7 +2,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { isEngineError } from '../errors/engine-error.js';
 import { parseBackendChoice } from '../engine/executors/index.js';
-import { DEFAULT_BATCH, DEFAULT_SEED, DEFAULT_SIZE, DEFAULT_STEPS, dataDir, runSpritemap, spritemapPaths } from '../spritemaps/spritemap-job.js';
+import { ATTRIBUTION_LAYERS } from '../engine/network/network.js';
+import { DEFAULT_BATCH, DEFAULT_SEED, DEFAULT_SIZE, DEFAULT_STEPS, dataDir, resolveSettings, runSpritemap, spritemapPaths } from '../spritemaps/spritemap-job.js';
 import { EnginePool } from '../workers/pool.js';
 
 const integer = (v: string) => {
@@ -41,6 +42,8 @@ const program = new Command()
 async function main() {
   program.parse();
   const o = program.opts();
+  // Fail before the engine starts (seconds) on what needs no model; channels are checked after.
+  resolveSettings({ layer: o.layer, size: o.size, steps: o.steps, seed: o.seed, batch: o.batch, columns: o.columns, channels: [0] }, ATTRIBUTION_LAYERS.map((name) => ({ name, caffe: name, channels: 1, height: 1, width: 1 })));
   const pool = await EnginePool.start({ size: 1, backend: parseBackendChoice(o.backend) });
   const ctl = new AbortController();
   const onSigint = () => ctl.abort();
