@@ -32,9 +32,9 @@ export function createJobsStore(draftStore: DraftStore) {
   // Pages after the first, appended by "Older jobs"; a refresh starts again from the newest.
   const [older, setOlder] = createSignal<{ jobs: JobSummaryFieldsFragment[]; endCursor: string | null; hasNextPage: boolean }>();
   const [olderError, setOlderError] = createSignal<string>();
-  const refetchHistory = (opts: { requestPolicy: 'network-only' }) => {
+  const refetchHistory = () => {
     setOlder(undefined);
-    refetchFirstPage(opts);
+    refetchFirstPage({ requestPolicy: 'network-only' });
   };
   async function loadMoreHistory() {
     const after = older()?.endCursor ?? history.data?.jobs.pageInfo.endCursor;
@@ -75,7 +75,7 @@ export function createJobsStore(draftStore: DraftStore) {
     const result = await startAttribution({ input });
     draftStore.setErrors(fieldErrors(result.error, input));
     const id = result.data?.startAttribution.id;
-    if (id) refetchHistory({ requestPolicy: 'network-only' });
+    if (id) refetchHistory();
     return id;
   }
 
@@ -88,7 +88,7 @@ export function createJobsStore(draftStore: DraftStore) {
     const result = await compareMethods({ input: { ...input, steps: d.steps } });
     draftStore.setErrors(fieldErrors(result.error, input));
     const jobs = result.data?.compareMethods;
-    if (jobs) refetchHistory({ requestPolicy: 'network-only' });
+    if (jobs) refetchHistory();
     return jobs?.map((j) => j.id);
   }
 
@@ -97,7 +97,7 @@ export function createJobsStore(draftStore: DraftStore) {
     const results = await Promise.all(ids.map((id) => cancelJob({ id })));
     const failed = results.find((r) => r.error);
     if (failed) setActionError(errorMessage(failed.error!));
-    refetchHistory({ requestPolicy: 'network-only' });
+    refetchHistory();
   }
 
   /** Runs an interrupted (or any finished) job again, from step 0, as a new job. */
@@ -105,7 +105,7 @@ export function createJobsStore(draftStore: DraftStore) {
     setActionError(undefined);
     const result = await restartJob({ id });
     if (result.error) setActionError(errorMessage(result.error));
-    refetchHistory({ requestPolicy: 'network-only' });
+    refetchHistory();
     return result.data?.restartJob.id;
   }
 
@@ -121,7 +121,7 @@ export function createJobsStore(draftStore: DraftStore) {
     historyLoading: () => history.fetching,
     historyError: () => history.error?.message ?? olderError(),
     loadMoreHistory: () => void loadMoreHistory(),
-    refreshHistory: () => refetchHistory({ requestPolicy: 'network-only' }),
+    refreshHistory: refetchHistory,
   };
 }
 export type JobsStore = ReturnType<typeof createJobsStore>;
