@@ -64,7 +64,10 @@ export class BullMqJobWorker {
     subscriber.on('message', (channel: string, jobId: string) => {
       if (channel === keys.cancelChannel) this.running.get(jobId)?.abort();
     });
-    void subscriber.subscribe(keys.cancelChannel);
+    // Again at every (re)connect: ioredis can lose a SUBSCRIBE sent before the connection is ready.
+    const listen = () => void subscriber.subscribe(keys.cancelChannel).catch(() => undefined);
+    subscriber.on('ready', listen);
+    listen();
   }
 
   private async interrupt(jobId: string, reason: string) {

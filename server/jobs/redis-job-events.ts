@@ -11,7 +11,8 @@ const LATEST_TTL_S = 24 * 3600;
 /** Subscribers re-read the latest event this often: it catches up on events lost while Redis was away. */
 const RESYNC_MS = 2000;
 
-type Topics = { 'job-progress': [jobId: string, event: JobEvent] };
+/** One routing key (`<prefix>:job-progress`), one topic per job id under it. */
+type Topics = Record<string, [jobId: string, event: JobEvent]>;
 
 const STATUS_ORDER: Record<JobStatus, number> = { QUEUED: 0, RUNNING: 1, SUCCEEDED: 2, FAILED: 2, CANCELLED: 2, INTERRUPTED: 2 };
 
@@ -53,10 +54,12 @@ export class RedisJobEvents implements JobEvents {
   /** Events this process published or received, for `latest` (the key is the shared truth). */
   private readonly latestSeen = new Map<string, JobEvent>();
   private readonly timer: NodeJS.Timeout;
+  private readonly routingKey: string;
 
   constructor(
     private readonly opts: { publishClient: Redis; subscribeClient: Redis; keys: RedisKeys; log?: (m: string, e?: unknown) => void },
   ) {
+    this.routingKey = `${opts.keys.prefix}:job-progress`;
     const eventTarget = createRedisEventTarget<any>({
       publishClient: opts.publishClient,
       subscribeClient: opts.subscribeClient,
@@ -64,7 +67,13 @@ export class RedisJobEvents implements JobEvents {
     });
     this.pubsub = createPubSub<Topics>({ eventTarget });
     const resyncAll = () => this.forEachSubscriber((s) => s.resync());
-    opts.subscribeClient.on('ready', resyncAll);
+    opts.subscribeClient.on('ready', () => {
+      // ioredis loses a SUBSCRIBE sent while a connection is between connected and ready: ask
+      // again for every live topic (subscribing twice is harmless).
+      const channels = [...this.subscribers.keys()].map((id) => `${this.routingKey}:${id}`);
+      if (channels.length) opts.subscribeClient.subscribe(...channels).catch(() => undefined);
+      resyncAll();
+    });
     this.timer = setInterval(resyncAll, RESYNC_MS).unref();
   }
 
@@ -78,7 +87,7 @@ export class RedisJobEvents implements JobEvents {
     // Same connection, so the key is written before the message goes out: a subscriber that
     // reads the key after a message never finds an older event there.
     publishClient.set(keys.latest(event.jobId), exactJson.stringify(event), 'EX', LATEST_TTL_S).catch((e) => this.opts.log?.('redis: latest event not stored', e));
-    this.pubsub.publish('job-progress', event.jobId, event);
+    this.pubsub.publish(this.routingKey, event.jobId, event);
   }
 
   private remember(event: JobEvent) {
@@ -133,7 +142,7 @@ export class RedisJobEvents implements JobEvents {
     if (!set) this.subscribers.set(jobId, (set = new Set()));
     set.add(sub);
 
-    const messages = this.pubsub.subscribe('job-progress', jobId);
+    const messages = this.pubsub.subscribe(this.routingKey, jobId);
     void (async () => {
       for await (const event of messages) offer(event);
     })().catch((e) => this.opts.log?.('redis: job events subscription failed', e));
