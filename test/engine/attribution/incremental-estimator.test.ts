@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tf } from '../../../server/engine/executors/tfjs-backend.js';
-import { attribute, attributeOnce, validateInput, type AttributionInput } from '../../../server/engine/attribution/index.js';
+import { attribute, attributeOnce, validateInput, type AttributionInput, type Snapshot } from '../../../server/engine/attribution/index.js';
 import { EngineError } from '../../../server/errors/engine-error.js';
 import { Labels } from '../../../server/engine/labels.js';
 import { image224, relativeL2, sharedNetwork, wasmExecutor } from '../../helpers/fixtures.js';
@@ -12,7 +12,7 @@ const request = (input: Partial<AttributionInput>) => {
 
 async function collect(input: Partial<AttributionInput>, signal?: AbortSignal) {
   const it = attribute(await wasmExecutor(), image224('dog_cat_composite'), request(input), { signal });
-  const snapshots = [];
+  const snapshots: Snapshot[] = [];
   for (;;) {
     const r = await it.next();
     if (r.done) return { snapshots, result: r.value };
