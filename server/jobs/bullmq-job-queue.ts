@@ -74,8 +74,7 @@ export class BullMqJobQueue implements JobQueue {
       queued: this.counts.queued,
       running: this.counts.running,
       maxQueued: this.opts.maxQueued,
-      // Jobs running at once across the cluster: one per connected worker process slot is not
-      // visible from here, so this is the number of worker connections.
+      // Worker processes connected to the queue (their slots are not visible from here).
       concurrency: this.counts.workers,
     };
   }

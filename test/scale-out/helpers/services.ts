@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -75,10 +75,18 @@ export async function startRedis(): Promise<RedisService> {
   let child: ChildProcess | null = null;
   let log = '';
 
+  // PING over a socket: no redis-cli needed.
   const ping = () =>
     new Promise<boolean>((resolve) => {
-      const r = spawnSync(bin.replace(/redis-server$/, 'redis-cli'), ['-h', '127.0.0.1', '-p', String(port), 'ping'], { encoding: 'utf8' });
-      resolve(r.stdout?.trim() === 'PONG');
+      const socket = connect(port, '127.0.0.1');
+      const done = (ok: boolean) => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.setTimeout(1000, () => done(false));
+      socket.once('error', () => done(false));
+      socket.once('connect', () => socket.write('PING\r\n'));
+      socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
     });
 
   const start = async () => {
