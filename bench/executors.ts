@@ -32,7 +32,7 @@ type Backend = 'onnx' | 'tfjs';
 const VARIANTS: { name: string; settings: SessionSettings }[] = [
   { name: 'defaults', settings: {} },
   { name: 'intra-op spinning on', settings: { spinning: true } },
-  { name: 'pool gradient from MaxPool Indices', settings: { poolGrad: 'indices' } },
+  { name: 'separable pool gradient', settings: { poolGrad: 'separable' } },
   { name: 'conv gradient as ConvTranspose', settings: { convGrad: 'conv-transpose' } },
   { name: 'optimization extended (plain NCHW)', settings: { optimizationLevel: 'extended' } },
   { name: 'optimization basic', settings: { optimizationLevel: 'basic' } },

@@ -34,7 +34,7 @@ export async function createExecutor(
   if (choice !== 'tfjs') {
     try {
       const { OnnxExecutor } = await import('./onnx.js');
-      return await OnnxExecutor.create(network, { threads: settings.threads, provider: ortProvider() });
+      return await OnnxExecutor.create(network, { threads: settings.threads, provider: ortProvider(), spinning: process.env.ENGINE_ORT_SPINNING === '1' });
     } catch (e) {
       if (choice === 'onnx') throw e;
       console.warn(`[engine] ONNX Runtime unavailable, falling back to TensorFlow.js: ${(e as Error).message}`);

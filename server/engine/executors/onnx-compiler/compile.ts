@@ -50,7 +50,7 @@ function compileGradient(w: OnnxWeights, layer: string, options: CompileOptions)
   const net = w.network;
   const nodes = cutAt(net, layer);
   const b = new GraphBuilder(`gradient_${layer}`);
-  const poolGrad = options.poolGrad ?? 'separable';
+  const poolGrad = options.poolGrad ?? 'indices';
   const l: BackwardLowering = {
     b, net, w, values: new Map(), poolIndices: new Map(), withIndices: poolGrad === 'indices', convGrad: options.convGrad ?? 'flipped-conv', poolGrad,
   };

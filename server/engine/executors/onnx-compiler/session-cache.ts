@@ -15,9 +15,10 @@ export interface SessionSettings extends CompileOptions {
   threads?: number;
   optimizationLevel?: OptimizationLevel;
   /**
-   * Let idle intra-op threads spin for work (ORT's default). Off here: on a shared 2-core
-   * machine spinning threads fight the event loop and other jobs, and runs measured up to 3x
-   * slower under load with it on (bench/executors.ts, `--spinning`).
+   * Let idle intra-op threads spin for work (ORT's default). Off by default: on a quiet 2-core
+   * machine spinning made a batch-10 step ~25% faster, but with other processes busy (the
+   * server, a second job, a browser) runs measured 2-4x slower with it on. ENGINE_ORT_SPINNING=1
+   * turns it on for a machine the engine has to itself (bench/executors.ts, variants).
    */
   spinning?: boolean;
   /** How many layers keep their sessions compiled (CACHED_LAYERS by default). */
