@@ -1,6 +1,7 @@
 import type { Snapshot } from '../engine/attribution/types.js';
 import type { JobError, JobStatus } from './job-record.js';
 import { isTerminal } from './job-record.js';
+import { createMailbox, iterateMailbox, type Mailbox } from './latest-value-mailbox.js';
 
 /** What a job's topic carries: its status and latest snapshot. The last event of a job is terminal. */
 export interface JobEvent {
@@ -28,17 +29,10 @@ export interface JobEvents {
   subscribe(jobId: string, signal?: AbortSignal): AsyncIterableIterator<JobEvent>;
 }
 
-interface Subscriber {
-  /** The newest event not yet taken; newer events overwrite it (never an unbounded buffer). */
-  pending: JobEvent | null;
-  wake: (() => void) | null;
-  closed: boolean;
-}
-
 /** In-process implementation: one process, no broker. */
 export class InProcessJobEvents implements JobEvents {
   private readonly latestByJob = new Map<string, JobEvent>();
-  private readonly subscribers = new Map<string, Set<Subscriber>>();
+  private readonly subscribers = new Map<string, Set<Mailbox<JobEvent>>>();
 
   publish(event: JobEvent) {
     // A finished job's topic is dropped: later subscribers read the final state from the store.
@@ -63,52 +57,17 @@ export class InProcessJobEvents implements JobEvents {
   }
 
   subscribe(jobId: string, signal?: AbortSignal): AsyncIterableIterator<JobEvent> {
-    const sub: Subscriber = { pending: this.latestByJob.get(jobId) ?? null, wake: null, closed: false };
+    const sub = createMailbox(this.latestByJob.get(jobId) ?? null);
     let set = this.subscribers.get(jobId);
     if (!set) this.subscribers.set(jobId, (set = new Set()));
     set.add(sub);
-
-    const close = () => {
-      if (sub.closed) return;
-      sub.closed = true;
-      set.delete(sub);
-      if (set.size === 0) this.subscribers.delete(jobId);
-      sub.wake?.();
-    };
-    const onAbort = () => {
-      sub.pending = null;
-      close();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort();
-
-    const done = (): IteratorResult<JobEvent> => {
-      signal?.removeEventListener('abort', onAbort);
-      sub.pending = null;
-      close();
-      return { done: true, value: undefined };
-    };
-
-    const iterator: AsyncIterableIterator<JobEvent> = {
-      async next() {
-        while (!sub.pending && !sub.closed) {
-          await new Promise<void>((resolve) => (sub.wake = resolve));
-          sub.wake = null;
-        }
-        if (!sub.pending) return done();
-        const value = sub.pending;
-        sub.pending = null;
-        // Deliver the terminal event, then complete on the next pull.
-        if (isTerminal(value.status)) close();
-        return { done: false, value };
+    return iterateMailbox(sub, {
+      signal,
+      isLast: (e) => isTerminal(e.status),
+      onClose: () => {
+        set.delete(sub);
+        if (set.size === 0) this.subscribers.delete(jobId);
       },
-      async return() {
-        return done();
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
-    return iterator;
+    });
   }
 }

@@ -5,6 +5,7 @@ import type { JobEvent, JobEvents } from './events.js';
 import { isTerminal, type JobStatus } from './job-record.js';
 import type { RedisKeys } from './redis-connection.js';
 import { exactJson } from './sql/exact-json.js';
+import { iterateMailbox, type Mailbox } from './latest-value-mailbox.js';
 
 /** How long the latest event of a job stays readable; a finished job's is read from the store after. */
 const LATEST_TTL_S = 24 * 3600;
@@ -30,14 +31,10 @@ export function isNewer(prev: JobEvent | null, next: JobEvent): boolean {
   return (next.snapshot?.stepsDone ?? 0) > (prev.snapshot?.stepsDone ?? 0);
 }
 
-interface Subscriber {
+interface Subscriber extends Mailbox<JobEvent> {
   close: () => void;
-  /** Newest event not yet taken (one slot, never a growing buffer). */
-  pending: JobEvent | null;
   /** Newest event accepted, taken or not: the floor for what comes next. */
   last: JobEvent | null;
-  wake: (() => void) | null;
-  closed: boolean;
   resync: () => void;
 }
 
@@ -125,7 +122,7 @@ export class RedisJobEvents implements JobEvents {
     };
     let reading = false;
     const sub: Subscriber = {
-      close: () => close(),
+      close: () => undefined,
       pending: null,
       last: null,
       wake: null,
@@ -149,49 +146,17 @@ export class RedisJobEvents implements JobEvents {
     // Late subscribers start from the latest event.
     sub.resync();
 
-    const close = () => {
-      if (sub.closed) return;
-      sub.closed = true;
-      set.delete(sub);
-      if (set.size === 0) this.subscribers.delete(jobId);
-      void messages.return();
-      sub.wake?.();
-    };
-    const onAbort = () => {
-      sub.pending = null;
-      close();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort();
-
-    const done = (): IteratorResult<JobEvent> => {
-      signal?.removeEventListener('abort', onAbort);
-      sub.pending = null;
-      close();
-      return { done: true, value: undefined };
-    };
-
-    const iterator: AsyncIterableIterator<JobEvent> = {
-      async next() {
-        while (!sub.pending && !sub.closed) {
-          await new Promise<void>((resolve) => (sub.wake = resolve));
-          sub.wake = null;
-        }
-        if (!sub.pending) return done();
-        const value = sub.pending;
-        sub.pending = null;
-        // Deliver the terminal event, then complete on the next pull.
-        if (isTerminal(value.status)) close();
-        return { done: false, value };
+    const stop = new AbortController();
+    sub.close = () => stop.abort();
+    return iterateMailbox(sub, {
+      signal: signal ? AbortSignal.any([signal, stop.signal]) : stop.signal,
+      isLast: (e) => isTerminal(e.status),
+      onClose: () => {
+        set.delete(sub);
+        if (set.size === 0) this.subscribers.delete(jobId);
+        void messages.return();
       },
-      async return() {
-        return done();
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
-    return iterator;
+    });
   }
 
   /** Ends every subscription and stops re-reading; the connections are the caller's. */

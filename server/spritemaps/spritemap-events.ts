@@ -1,3 +1,4 @@
+import { createMailbox, iterateMailbox, type Mailbox } from '../jobs/latest-value-mailbox.js';
 /** A spritemap job's state, as its subscription topic carries it. */
 export type SpritemapJobStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
@@ -26,7 +27,7 @@ export const isFinished = (s: SpritemapJobStatus) => s !== 'RUNNING';
  */
 export class SpritemapEvents {
   private readonly latestByJob = new Map<string, SpritemapJobEvent>();
-  private readonly subscribers = new Map<string, Set<{ pending: SpritemapJobEvent | null; wake: (() => void) | null; closed: boolean }>>();
+  private readonly subscribers = new Map<string, Set<Mailbox<SpritemapJobEvent>>>();
 
   publish(event: SpritemapJobEvent) {
     this.latestByJob.set(event.jobId, event);
@@ -41,48 +42,17 @@ export class SpritemapEvents {
   }
 
   subscribe(jobId: string, signal?: AbortSignal): AsyncIterableIterator<SpritemapJobEvent> {
-    const sub = { pending: this.latestByJob.get(jobId) ?? null, wake: null as (() => void) | null, closed: false };
+    const sub = createMailbox(this.latestByJob.get(jobId) ?? null);
     let set = this.subscribers.get(jobId);
     if (!set) this.subscribers.set(jobId, (set = new Set()));
     set.add(sub);
-    const close = () => {
-      if (sub.closed) return;
-      sub.closed = true;
-      set.delete(sub);
-      if (set.size === 0) this.subscribers.delete(jobId);
-      sub.wake?.();
-    };
-    const onAbort = () => {
-      sub.pending = null;
-      close();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort();
-    const finish = (): IteratorResult<SpritemapJobEvent> => {
-      signal?.removeEventListener('abort', onAbort);
-      sub.pending = null;
-      close();
-      return { done: true, value: undefined };
-    };
-    const iterator: AsyncIterableIterator<SpritemapJobEvent> = {
-      async next() {
-        while (!sub.pending && !sub.closed) {
-          await new Promise<void>((resolve) => (sub.wake = resolve));
-          sub.wake = null;
-        }
-        if (!sub.pending) return finish();
-        const value = sub.pending;
-        sub.pending = null;
-        if (isFinished(value.status)) close();
-        return { done: false, value };
+    return iterateMailbox(sub, {
+      signal,
+      isLast: (e) => isFinished(e.status),
+      onClose: () => {
+        set.delete(sub);
+        if (set.size === 0) this.subscribers.delete(jobId);
       },
-      async return() {
-        return finish();
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
-    return iterator;
+    });
   }
 }

@@ -1,0 +1,66 @@
+/**
+ * One subscriber's mailbox holding only the newest undelivered value: a slow consumer skips to
+ * the newest instead of growing a buffer, so it never slows the publisher. Shared by the job and
+ * spritemap event streams (in-process and Redis).
+ */
+export interface Mailbox<T> {
+  /** The newest value not yet taken; a publisher overwrites (or merges into) it, then calls wake. */
+  pending: T | null;
+  wake: (() => void) | null;
+  closed: boolean;
+}
+
+export const createMailbox = <T>(pending: T | null = null): Mailbox<T> => ({ pending, wake: null, closed: false });
+
+export interface MailboxIteratorOptions<T> {
+  /** The value after which the stream completes (delivered first, then done on the next pull). */
+  isLast: (value: T) => boolean;
+  /** Called once when the subscription ends, for any reason: unregister the mailbox here. */
+  onClose: () => void;
+  signal?: AbortSignal;
+}
+
+/** Delivers a mailbox's values as an async iterator that ends on the last value, abort or return(). */
+export function iterateMailbox<T>(box: Mailbox<T>, options: MailboxIteratorOptions<T>): AsyncIterableIterator<T> {
+  const { signal } = options;
+  const close = () => {
+    if (box.closed) return;
+    box.closed = true;
+    options.onClose();
+    box.wake?.();
+  };
+  const onAbort = () => {
+    box.pending = null;
+    close();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+
+  const finish = (): IteratorResult<T> => {
+    signal?.removeEventListener('abort', onAbort);
+    box.pending = null;
+    close();
+    return { done: true, value: undefined };
+  };
+
+  const iterator: AsyncIterableIterator<T> = {
+    async next() {
+      while (!box.pending && !box.closed) {
+        await new Promise<void>((resolve) => (box.wake = resolve));
+        box.wake = null;
+      }
+      if (!box.pending) return finish();
+      const value = box.pending;
+      box.pending = null;
+      if (options.isLast(value)) close();
+      return { done: false, value };
+    },
+    async return() {
+      return finish();
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}
