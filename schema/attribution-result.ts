@@ -5,7 +5,7 @@ import { AttributionEstimateRef, type EstimateShape } from './attribution-estima
 
 export interface ResultShape extends EstimateShape {
   snapshot: Snapshot;
-  /** True when the job finished all its steps: the spatial map exists. */
+  /** True when the job finished all its steps: the final spatial map is stored. */
   final: boolean;
 }
 
@@ -37,16 +37,15 @@ export const AttributionResultRef = builder.objectRef<ResultShape>('AttributionR
       description:
         'The channel\'s spatial attribution map (one pixel per position of the layer\'s grid, e.g. 14x14 at ' +
         'mixed4d; its pixels add up to the channel\'s value) as a `data:image/png` URL: blue for positive, red for negative, opacity for ' +
-        'magnitude. Lay it over the input image (centre-cropped square) and let it scale. Null until the job ' +
-        'has finished all its steps.',
+        'magnitude. Lay it over the input image (centre-cropped square) and let it scale. While the job runs it ' +
+        'follows the running estimate (null where the job runs on another machine); null for a job that stopped early.',
       args: {
         channel: t.arg.int({ required: true, description: 'Channel index, 0-based.' }),
         scale: t.arg({ type: HeatmapScaleRef, defaultValue: 'CHANNEL', description: 'How opacity is normalised.' }),
       },
       complexity: 2,
       resolve: async (r, { channel, scale }, ctx) => {
-        if (!r.final) return null;
-        const map = await ctx.jobs.spatial(r.jobId);
+        const map = r.final ? await ctx.jobs.spatial(r.jobId) : ctx.jobs.runningSpatial(r.jobId);
         return map ? pngDataUrl(heatmapPng(map, channel, scale ?? 'CHANNEL')) : null;
       },
     }),

@@ -19,10 +19,12 @@ const SPATIAL_CACHE_SIZE = 8;
 
 /**
  * What the schema calls: validation, persistence, queueing and progress streams over the store,
- * queue and events interfaces. Holds no state of its own.
+ * queue and events interfaces. Its only state is caches of spatial maps.
  */
 export class JobService {
   private readonly spatialCache = new Map<string, Promise<SpatialMap | null>>();
+  /** The newest running spatial map of each job running in this process; dropped when its run ends. */
+  private readonly liveSpatial = new Map<string, SpatialMap>();
 
   constructor(
     private readonly deps: { store: JobStore; queue: JobQueue; events: JobEvents; engine: Engine; images: ImageLibrary },
@@ -31,8 +33,21 @@ export class JobService {
   /** Runs a job on the engine: the queue's executor. */
   readonly execute: JobExecutor = async (job, onSnapshot, signal) => {
     const pixels = await this.deps.images.pixels(job.input.imageId);
-    return this.deps.engine.run(pixels, job.request, onSnapshot, signal);
+    const layer = this.deps.engine.info.layers.find((l) => l.name === job.request.layer);
+    try {
+      return await this.deps.engine.run(pixels, job.request, (snapshot, data) => {
+        if (data && layer) this.liveSpatial.set(job.id, { height: layer.height, width: layer.width, channels: layer.channels, data });
+        onSnapshot(snapshot);
+      }, signal);
+    } finally {
+      this.liveSpatial.delete(job.id);
+    }
   };
+
+  /** The running estimate's spatial map while the job runs in this process; null otherwise (and under Redis). */
+  runningSpatial(id: string): SpatialMap | null {
+    return this.liveSpatial.get(id) ?? null;
+  }
 
   /** The final spatial map, cached: a dashboard asks for many heatmaps of one job at once. */
   spatial(id: string): Promise<SpatialMap | null> {

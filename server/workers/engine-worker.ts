@@ -46,14 +46,16 @@ try {
           const ctl = new AbortController();
           cancels.set(cmd.id, ctl);
           try {
-            const it = attribute(executor, cmd.pixels, cmd.request, { signal: ctl.signal });
+            let spatial: Float32Array | undefined;
+            const it = attribute(executor, cmd.pixels, cmd.request, { signal: ctl.signal, onSpatial: (s) => (spatial = s) });
             for (;;) {
               const r = await it.next();
               if (r.done) {
                 send({ type: 'done', id: cmd.id, value: r.value }, [r.value.spatial.buffer as ArrayBuffer]);
                 break;
               }
-              send({ type: 'snapshot', id: cmd.id, snapshot: r.value });
+              send({ type: 'snapshot', id: cmd.id, snapshot: r.value, spatial }, spatial ? [spatial.buffer as ArrayBuffer] : []);
+              spatial = undefined;
             }
           } finally {
             cancels.delete(cmd.id);

@@ -27,10 +27,13 @@ export interface ModelInfo {
 interface Pending {
   resolve: (v: any) => void;
   reject: (e: Error) => void;
-  onSnapshot?: (s: Snapshot) => void;
+  onSnapshot?: SnapshotListener;
   onSprite?: (s: SpriteMessage) => void;
   slot: Slot;
 }
+
+/** Sees each chunk's snapshot and, beside it, the running spatial map (NHWC, rescaled like the values). */
+export type SnapshotListener = (snapshot: Snapshot, spatial?: Float32Array) => void;
 
 interface Slot {
   worker: Worker;
@@ -116,7 +119,7 @@ export class EnginePool {
     const p = this.pending.get(e.id);
     if (!p) return;
     if (e.type === 'snapshot') {
-      p.onSnapshot?.(e.snapshot);
+      p.onSnapshot?.(e.snapshot, e.spatial);
       return;
     }
     if (e.type === 'sprite') {
@@ -129,7 +132,7 @@ export class EnginePool {
     else p.reject(fromWire(e.error));
   }
 
-  private request<T>(make: (id: number) => WorkerCommand, transfer: ArrayBuffer[] = [], onSnapshot?: (s: Snapshot) => void): { id: number; slot: Slot; promise: Promise<T> } {
+  private request<T>(make: (id: number) => WorkerCommand, transfer: ArrayBuffer[] = [], onSnapshot?: SnapshotListener): { id: number; slot: Slot; promise: Promise<T> } {
     if (this.closed) throw new Error('The engine pool is closed.');
     if (this.slots.length === 0) throw new Error('No engine worker is running.');
     const slot = this.slots.reduce((a, b) => (b.active < a.active ? b : a));
@@ -151,7 +154,7 @@ export class EnginePool {
   }
 
   /** Runs one attribution; `onSnapshot` sees every chunk. Aborting stops it after the current chunk (CANCELLED). */
-  run(pixels: Float32Array, request: AttributionRequest, onSnapshot: (s: Snapshot) => void = () => undefined, signal?: AbortSignal): Promise<AttributionResult> {
+  run(pixels: Float32Array, request: AttributionRequest, onSnapshot: SnapshotListener = () => undefined, signal?: AbortSignal): Promise<AttributionResult> {
     if (signal?.aborted) return Promise.reject(new EngineError('CANCELLED', 'The job was cancelled.'));
     const { id, slot, promise } = this.request<AttributionResult>((id) => ({ type: 'run', id, pixels, request }), [], onSnapshot);
     const onAbort = () => slot.worker.postMessage({ type: 'cancel', id } satisfies WorkerCommand);

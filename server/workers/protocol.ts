@@ -32,7 +32,8 @@ export interface WorkerReady {
 export type WorkerEvent =
   | { type: 'ready'; info: WorkerReady }
   | { type: 'fatal'; error: WireError }
-  | { type: 'snapshot'; id: number; snapshot: Snapshot }
+  /** `spatial`: the running spatial map (NHWC) beside the snapshot, transferred; never stored or published. */
+  | { type: 'snapshot'; id: number; snapshot: Snapshot; spatial?: Float32Array }
   | { type: 'sprite'; id: number; sprite: SpriteMessage }
   | { type: 'done'; id: number; value: unknown }
   | { type: 'failed'; id: number; error: WireError };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { heatmapPng, pngDataUrl } from '../../server/images/heatmap-png.js';
 import { EnginePool } from '../../server/workers/pool.js';
 import { gql, gqlData, gqlErrorCode, sseSubscribe, wsClient, wsSubscribe, type GraphQLResponse } from './helpers/graphql-client.js';
 import { REPO_ROOT, SHARED_IMAGES, startTestServer, type TestServer } from './helpers/test-server.js';
@@ -171,6 +172,35 @@ describe('live progress', () => {
     }
     expect(maxAlpha).toBe(255);
     expect(done.result.layerScale).not.toBe(done.result.heatmap);
+  });
+
+  it('serves heatmaps of the running estimate while a job runs, then the final map', async () => {
+    const job = await startJob({ steps: 100, chunkSteps: 10 });
+    const HEATMAP = `query ($id: ID!, $c: Int!) { job(id: $id) { status result { stepsDone top(first: 1) { channel } heatmap(channel: $c) } } }`;
+    let channel = -1;
+    await waitFor(async () => {
+      const { job: j } = await gqlData(srv.url, HEATMAP, { id: job.id, c: 0 });
+      channel = j.result?.top[0].channel ?? -1;
+      return channel >= 0;
+    }, 60_000);
+    const seen = new Map<string, string>();
+    await waitFor(async () => {
+      const live = srv.app.jobs.runningSpatial(job.id);
+      const { job: j } = await gqlData(srv.url, HEATMAP, { id: job.id, c: channel });
+      const after = srv.app.jobs.runningSpatial(job.id);
+      // The run may end during the query (the live map is dropped just before the final one is stored).
+      if (!live || !after || j.status !== 'RUNNING') return false;
+      expect(j.result.heatmap).toMatch(/^data:image\/png;base64,/);
+      // Unless a snapshot landed meanwhile, the heatmap is the live map's.
+      if (after === live) expect(j.result.heatmap).toBe(pngDataUrl(heatmapPng(live, channel, 'CHANNEL')));
+      seen.set(j.result.heatmap, String(j.result.stepsDone));
+      return seen.size >= 2;
+    }, 60_000);
+    expect(new Set(seen.values()).size).toBeGreaterThanOrEqual(2);
+    await waitFor(async () => (await gqlData(srv.url, JOB, { id: job.id })).job.status === 'SUCCEEDED', 120_000);
+    expect(srv.app.jobs.runningSpatial(job.id)).toBeNull();
+    const { job: done } = await gqlData(srv.url, HEATMAP, { id: job.id, c: channel });
+    expect(done.result.heatmap).toBe(pngDataUrl(heatmapPng((await srv.app.store.getSpatial(job.id))!, channel, 'CHANNEL')));
   });
 
   it('gives a reconnecting subscriber the latest snapshot at once, then cancels between chunks', async () => {

@@ -10,6 +10,8 @@ export interface EstimatorOptions {
   /** Checked between chunks: cancellation takes effect there and never inside an executor call. */
   signal?: AbortSignal;
   now?: () => number;
+  /** Called before each snapshot with the running spatial map (NHWC), rescaled like the values; a fresh array each time. */
+  onSpatial?: (spatial: Float32Array) => void;
 }
 
 /**
@@ -65,6 +67,11 @@ export async function* estimate(
     const values = new Array<number>(channels).fill(0);
     for (let i = 0; i < size; i++) values[i % channels] += spatial[i];
     for (let c = 0; c < channels; c++) values[c] *= scale;
+    if (options.onSpatial) {
+      const running = new Float32Array(size);
+      for (let i = 0; i < size; i++) running[i] = spatial[i] * scale;
+      options.onSpatial(running);
+    }
     const ranked = rankChannels(values, request.topK);
     const elapsedMs = now() - started;
     const snapshot: Snapshot = {

@@ -47,6 +47,30 @@ describe('incremental estimator', () => {
     expect(result.spatial.length).toBe(result.height * result.width * C);
   });
 
+  it('hands over a running spatial map per snapshot, rescaled like the values; the last is the final map', async () => {
+    const maps: Float32Array[] = [];
+    const it = attribute(await wasmExecutor(), image224('dog_cat_composite'), request({ steps: 12, chunkSteps: 4 }), { onSpatial: (m) => maps.push(m) });
+    const snapshots: Snapshot[] = [];
+    let r = await it.next();
+    for (; !r.done; r = await it.next()) {
+      // Handed over before the snapshot it belongs to.
+      expect(maps).toHaveLength(snapshots.length + 1);
+      snapshots.push(r.value);
+    }
+    const result = r.value;
+    expect(maps).toHaveLength(3);
+    const C = result.channels;
+    for (const [k, map] of maps.entries()) {
+      expect(map.length).toBe(result.height * result.width * C);
+      const sums = new Float64Array(C);
+      map.forEach((v, i) => (sums[i % C] += v));
+      expect(relativeL2(Array.from(sums), snapshots[k].values)).toBeLessThan(1e-5);
+    }
+    expect(new Set(maps.map((m) => m.buffer)).size).toBe(3);
+    expect(relativeL2(Array.from(maps[0]), Array.from(maps[1]))).toBeGreaterThan(1e-4);
+    expect(relativeL2(Array.from(maps[2]), Array.from(result.spatial))).toBeLessThan(1e-6);
+  });
+
   it('cancellation takes effect between chunks', async () => {
     const ctl = new AbortController();
     const it = attribute(await wasmExecutor(), image224('dog_cat_composite'), request({ steps: 30, chunkSteps: 3 }), { signal: ctl.signal });
