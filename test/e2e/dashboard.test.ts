@@ -140,7 +140,7 @@ describe('dashboard end to end in Chromium', () => {
     expect(job.status).toBe('SUCCEEDED');
     expect(shownTop3).toEqual(job.result.top.map((c) => c.channel));
 
-    // Heatmaps arrive once the job has finished; open the best channel's detail view.
+    // Heatmaps follow the run and end on the final map; open the best channel's detail view.
     await page.waitForSelector('[data-testid=channels-top] svg.heatmap[data-has-heatmap=true]', { timeout: 30_000 });
     await page.click('[data-testid=channels-top] li:first-child button');
     await page.waitForSelector('[data-testid=channel-detail]');

@@ -16,7 +16,7 @@ export interface ChannelDetailProps {
   channel: number;
   layer: string;
   imageUrl?: string;
-  /** The engine's heatmap; absent until the job has finished. */
+  /** The engine's heatmap of the running or final estimate; absent until the first one arrives. */
   heatmapUrl?: string;
   spritemap?: Spritemap | null;
   /** The channel's value at each snapshot of the run. */
@@ -57,9 +57,6 @@ export function ChannelDetail(props: ChannelDetailProps) {
         <ChannelHeatmap imageUrl={props.imageUrl} heatmapUrl={props.heatmapUrl} size={190} label={`Spatial attribution of channel ${props.channel}`} />
         <Show when={hasSprite(props.spritemap, props.channel) && props.spritemap}>{(sm) => <ChannelSprite spritemap={sm()} channel={props.channel} size={130} />}</Show>
       </div>
-      <Show when={!props.heatmapUrl}>
-        <p class="note">The spatial map is computed when the job has finished all its steps.</p>
-      </Show>
       <h3>What excites it in the example images</h3>
       <DatasetExamples examples={props.examples} />
       <h3>Value over the run</h3>

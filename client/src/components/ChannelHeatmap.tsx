@@ -11,9 +11,6 @@ export function ChannelHeatmap(props: { imageUrl?: string; heatmapUrl?: string; 
       <Show when={props.imageUrl}>
         <image href={props.imageUrl} x="0" y="0" width="1" height="1" preserveAspectRatio="xMidYMid slice" opacity={props.heatmapUrl ? 0.5 : 1} />
       </Show>
-      <Show when={!props.heatmapUrl}>
-        <title>The spatial map is drawn once the job has finished all its steps.</title>
-      </Show>
       <Show when={props.heatmapUrl}>
         <image class="heatmap-overlay" href={props.heatmapUrl} x="0" y="0" width="1" height="1" preserveAspectRatio="none" />
       </Show>

@@ -83,14 +83,15 @@ export function Workbench() {
     shown().forEach((t) => t.refetch());
   };
 
-  // Heatmaps exist once a job has finished: fetch those on screen (listed channels and the open one).
+  // Heatmaps follow the running estimate: refetch those on screen (listed channels and the open one) as steps accumulate.
   createEffect(() => {
     for (const t of shown()) {
       const snap = t.snapshot();
-      if (t.status() !== 'SUCCEEDED' || !snap) continue;
+      const status = t.status();
+      if ((status !== 'RUNNING' && status !== 'SUCCEEDED') || !snap) continue;
       const channels = [...snap.top, ...snap.bottom].map((s) => s.channel);
       const ch = selected();
-      heatmaps.ensure(t.jobId()!, ch === undefined ? channels : [...channels, ch]);
+      heatmaps.ensure(t.jobId()!, ch === undefined ? channels : [...channels, ch], `${status}:${snap.stepsDone}`);
     }
   });
   const detailLayer = () => primary().job()?.input.layer ?? draft.draft.layer;
