@@ -153,6 +153,9 @@ describe('dashboard end to end in Chromium', () => {
   it('cancels a running job from the UI', async () => {
     const jobId = await startJobFromUi(2000);
     await page.waitForSelector('[data-testid=job-status][data-status=RUNNING]', { timeout: JOB_TIMEOUT_MS });
+    // Heatmaps of the running estimate are drawn before the job finishes.
+    await page.waitForSelector('[data-testid=channels-top] svg.heatmap[data-has-heatmap=true]', { timeout: 30_000 });
+    expect(await page.getAttribute('[data-testid=job-status]', 'data-status')).toBe('RUNNING');
     await page.click('[data-testid=cancel]');
     await page.waitForSelector('[data-testid=job-status][data-status=CANCELLED]', { timeout: 60_000 });
     const { job } = await api<{ job: { status: string; stepsDone: number; stepsTotal: number } }>(
