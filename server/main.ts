@@ -7,15 +7,7 @@ import { locateModelDir } from './engine/network/model-source.js';
 import { apiProcessPlan } from './jobs/redis-scale-out.js';
 import { EnginePool } from './workers/pool.js';
 import { createApp, DEFAULT_MAX_QUEUED, GRAPHQL_PATH, MIN_CONCURRENCY } from './yoga.js';
-
-/** Settings, all from the environment (README, "Configuration"). */
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, got "${raw}".`);
-  return n;
-}
+import { intFromEnv } from './env-settings.js';
 
 async function main() {
   const port = intFromEnv('PORT', 4000, 0);

@@ -3,20 +3,13 @@ import { parseBackendChoice } from './engine/executors/index.js';
 import { locateModelDir } from './engine/network/model-source.js';
 import { openJobStore, scaleOutSettings, startRedisWorker } from './jobs/redis-scale-out.js';
 import { EnginePool } from './workers/pool.js';
+import { intFromEnv } from './env-settings.js';
 
 /**
  * `npm run worker`: a compute-only process. Loads the model, takes jobs from the BullMQ queue on
  * REDIS_URL, writes them to the job database (DATABASE_URL, or DATA_DIR/jobs.sqlite on the API's
  * machine) and publishes their snapshots. Any number may run, on any machine (docs/scale-out.md).
  */
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, got "${raw}".`);
-  return n;
-}
-
 async function main() {
   const settings = scaleOutSettings();
   if (!settings.redisUrl) throw new Error('REDIS_URL is not set: a worker takes its jobs from Redis (docs/scale-out.md).');

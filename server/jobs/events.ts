@@ -1,7 +1,7 @@
 import type { Snapshot } from '../engine/attribution/types.js';
 import type { JobError, JobStatus } from './job-record.js';
 import { isTerminal } from './job-record.js';
-import { createMailbox, iterateMailbox, type Mailbox } from './latest-value-mailbox.js';
+import { createMailbox, iterateMailbox, MailboxTopics, type Mailbox } from './latest-value-mailbox.js';
 
 /** What a job's topic carries: its status and latest snapshot. The last event of a job is terminal. */
 export interface JobEvent {
@@ -32,13 +32,13 @@ export interface JobEvents {
 /** In-process implementation: one process, no broker. */
 export class InProcessJobEvents implements JobEvents {
   private readonly latestByJob = new Map<string, JobEvent>();
-  private readonly subscribers = new Map<string, Set<Mailbox<JobEvent>>>();
+  private readonly subscribers = new MailboxTopics<Mailbox<JobEvent>>();
 
   publish(event: JobEvent) {
     // A finished job's topic is dropped: later subscribers read the final state from the store.
     if (isTerminal(event.status)) this.latestByJob.delete(event.jobId);
     else this.latestByJob.set(event.jobId, event);
-    for (const sub of this.subscribers.get(event.jobId) ?? []) {
+    for (const sub of this.subscribers.of(event.jobId)) {
       sub.pending = event;
       sub.wake?.();
     }
@@ -50,24 +50,16 @@ export class InProcessJobEvents implements JobEvents {
 
   /** Number of live subscribers of a job (for tests and /health). */
   subscriberCount(jobId?: string) {
-    if (jobId !== undefined) return this.subscribers.get(jobId)?.size ?? 0;
-    let n = 0;
-    for (const set of this.subscribers.values()) n += set.size;
-    return n;
+    return this.subscribers.count(jobId);
   }
 
   subscribe(jobId: string, signal?: AbortSignal): AsyncIterableIterator<JobEvent> {
     const sub = createMailbox(this.latestByJob.get(jobId) ?? null);
-    let set = this.subscribers.get(jobId);
-    if (!set) this.subscribers.set(jobId, (set = new Set()));
-    set.add(sub);
+    const unregister = this.subscribers.add(jobId, sub);
     return iterateMailbox(sub, {
       signal,
       isLast: (e) => isTerminal(e.status),
-      onClose: () => {
-        set.delete(sub);
-        if (set.size === 0) this.subscribers.delete(jobId);
-      },
+      onClose: unregister,
     });
   }
 }

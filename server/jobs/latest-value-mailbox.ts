@@ -64,3 +64,39 @@ export function iterateMailbox<T>(box: Mailbox<T>, options: MailboxIteratorOptio
   };
   return iterator;
 }
+
+/** Mailboxes grouped by topic (a job id); an empty topic is forgotten. */
+export class MailboxTopics<B> {
+  private readonly byTopic = new Map<string, Set<B>>();
+
+  /** Registers `box` under `topic`; returns the function that unregisters it. */
+  add(topic: string, box: B): () => void {
+    let set = this.byTopic.get(topic);
+    if (!set) this.byTopic.set(topic, (set = new Set()));
+    set.add(box);
+    return () => {
+      set.delete(box);
+      if (set.size === 0 && this.byTopic.get(topic) === set) this.byTopic.delete(topic);
+    };
+  }
+
+  of(topic: string): Iterable<B> {
+    return this.byTopic.get(topic) ?? [];
+  }
+
+  all(): Iterable<B> {
+    return [...this.byTopic.values()].flatMap((s) => [...s]);
+  }
+
+  topics(): string[] {
+    return [...this.byTopic.keys()];
+  }
+
+  /** Live mailboxes of one topic, or of all (for tests and /health). */
+  count(topic?: string): number {
+    if (topic !== undefined) return this.byTopic.get(topic)?.size ?? 0;
+    let n = 0;
+    for (const set of this.byTopic.values()) n += set.size;
+    return n;
+  }
+}

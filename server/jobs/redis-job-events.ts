@@ -5,7 +5,7 @@ import type { JobEvent, JobEvents } from './events.js';
 import { isTerminal, type JobStatus } from './job-record.js';
 import type { RedisKeys } from './redis-connection.js';
 import { exactJson } from './sql/exact-json.js';
-import { iterateMailbox, type Mailbox } from './latest-value-mailbox.js';
+import { iterateMailbox, MailboxTopics, type Mailbox } from './latest-value-mailbox.js';
 
 /** How long the latest event of a job stays readable; a finished job's is read from the store after. */
 const LATEST_TTL_S = 24 * 3600;
@@ -47,7 +47,7 @@ interface Subscriber extends Mailbox<JobEvent> {
  */
 export class RedisJobEvents implements JobEvents {
   private readonly pubsub;
-  private readonly subscribers = new Map<string, Set<Subscriber>>();
+  private readonly subscribers = new MailboxTopics<Subscriber>();
   /** Events this process published or received, for `latest` (the key is the shared truth). */
   private readonly latestSeen = new Map<string, JobEvent>();
   private readonly timer: NodeJS.Timeout;
@@ -67,7 +67,7 @@ export class RedisJobEvents implements JobEvents {
     opts.subscribeClient.on('ready', () => {
       // ioredis loses a SUBSCRIBE sent while a connection is between connected and ready: ask
       // again for every live topic (subscribing twice is harmless).
-      const channels = [...this.subscribers.keys()].map((id) => `${this.routingKey}:${id}`);
+      const channels = this.subscribers.topics().map((id) => `${this.routingKey}:${id}`);
       if (channels.length) opts.subscribeClient.subscribe(...channels).catch(() => undefined);
       resyncAll();
     });
@@ -75,7 +75,7 @@ export class RedisJobEvents implements JobEvents {
   }
 
   private forEachSubscriber(f: (s: Subscriber) => void) {
-    for (const set of this.subscribers.values()) for (const s of set) f(s);
+    for (const s of this.subscribers.all()) f(s);
   }
 
   publish(event: JobEvent) {
@@ -103,10 +103,7 @@ export class RedisJobEvents implements JobEvents {
   }
 
   subscriberCount(jobId?: string) {
-    if (jobId !== undefined) return this.subscribers.get(jobId)?.size ?? 0;
-    let n = 0;
-    for (const set of this.subscribers.values()) n += set.size;
-    return n;
+    return this.subscribers.count(jobId);
   }
 
   subscribe(jobId: string, signal?: AbortSignal): AsyncIterableIterator<JobEvent> {
@@ -135,9 +132,7 @@ export class RedisJobEvents implements JobEvents {
           .finally(() => (reading = false));
       },
     };
-    let set = this.subscribers.get(jobId);
-    if (!set) this.subscribers.set(jobId, (set = new Set()));
-    set.add(sub);
+    const unregister = this.subscribers.add(jobId, sub);
 
     const messages = this.pubsub.subscribe(this.routingKey, jobId);
     void (async () => {
@@ -152,8 +147,7 @@ export class RedisJobEvents implements JobEvents {
       signal: signal ? AbortSignal.any([signal, stop.signal]) : stop.signal,
       isLast: (e) => isTerminal(e.status),
       onClose: () => {
-        set.delete(sub);
-        if (set.size === 0) this.subscribers.delete(jobId);
+        unregister();
         void messages.return();
       },
     });

@@ -1,4 +1,4 @@
-import { createMailbox, iterateMailbox, type Mailbox } from '../jobs/latest-value-mailbox.js';
+import { createMailbox, iterateMailbox, MailboxTopics, type Mailbox } from '../jobs/latest-value-mailbox.js';
 /** A spritemap job's state, as its subscription topic carries it. */
 export type SpritemapJobStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
@@ -27,11 +27,11 @@ export const isFinished = (s: SpritemapJobStatus) => s !== 'RUNNING';
  */
 export class SpritemapEvents {
   private readonly latestByJob = new Map<string, SpritemapJobEvent>();
-  private readonly subscribers = new Map<string, Set<Mailbox<SpritemapJobEvent>>>();
+  private readonly subscribers = new MailboxTopics<Mailbox<SpritemapJobEvent>>();
 
   publish(event: SpritemapJobEvent) {
     this.latestByJob.set(event.jobId, event);
-    for (const sub of this.subscribers.get(event.jobId) ?? []) {
+    for (const sub of this.subscribers.of(event.jobId)) {
       sub.pending = sub.pending ? { ...event, latest: [...sub.pending.latest, ...event.latest] } : event;
       sub.wake?.();
     }
@@ -43,16 +43,11 @@ export class SpritemapEvents {
 
   subscribe(jobId: string, signal?: AbortSignal): AsyncIterableIterator<SpritemapJobEvent> {
     const sub = createMailbox(this.latestByJob.get(jobId) ?? null);
-    let set = this.subscribers.get(jobId);
-    if (!set) this.subscribers.set(jobId, (set = new Set()));
-    set.add(sub);
+    const unregister = this.subscribers.add(jobId, sub);
     return iterateMailbox(sub, {
       signal,
       isLast: (e) => isFinished(e.status),
-      onClose: () => {
-        set.delete(sub);
-        if (set.size === 0) this.subscribers.delete(jobId);
-      },
+      onClose: unregister,
     });
   }
 }

@@ -43,6 +43,10 @@ export function evaluateScore(score: ScoreSpec, logits: Float32Array | number[],
 function termValue(t: ScoreTerm, logits: ArrayLike<number>, offset: number, n: number): number {
   if (t.kind === 'none') return 0;
   if (t.kind === 'class') return logits[offset + t.index];
+  return logSumExp(logits, offset, n);
+}
+
+function logSumExp(logits: ArrayLike<number>, offset: number, n: number): number {
   let max = -Infinity;
   for (let i = 0; i < n; i++) max = Math.max(max, logits[offset + i]);
   let sum = 0;
@@ -61,11 +65,9 @@ export function scoreLogitGradient(score: ScoreSpec, logits: ArrayLike<number>, 
 function addTerm(g: Float32Array, t: ScoreTerm, sign: number, logits: ArrayLike<number>, offset: number, n: number) {
   if (t.kind === 'class') g[t.index] += sign;
   else if (t.kind === 'logsumexp') {
-    let max = -Infinity;
-    for (let i = 0; i < n; i++) max = Math.max(max, logits[offset + i]);
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += Math.exp(logits[offset + i] - max);
-    for (let i = 0; i < n; i++) g[i] += (sign * Math.exp(logits[offset + i] - max)) / sum;
+    // d logsumexp / d logit_i = softmax_i.
+    const lse = logSumExp(logits, offset, n);
+    for (let i = 0; i < n; i++) g[i] += sign * Math.exp(logits[offset + i] - lse);
   }
 }
 

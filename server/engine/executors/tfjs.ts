@@ -144,31 +144,29 @@ export class TfjsExecutor implements Executor {
     return tf.tensor4d(acts, [batch, h, w, c]);
   }
 
-  async activations(image: Float32Array, layer: string): Promise<Float32Array> {
-    const nodes = subgraph(this.network, 'input', layer);
+  /** Runs the network from the input image to `output` and downloads that one tensor. */
+  private async fromImage(image: Float32Array, output: string): Promise<Float32Array> {
+    const nodes = subgraph(this.network, 'input', output);
     const out = tf.tidy(() => {
       const x = tf.tensor4d(image, [1, this.network.inputSize, this.network.inputSize, 3]);
-      return this.forward(nodes, new Map([['input', x]])).get(layer)!;
+      return this.forward(nodes, new Map([['input', x]])).get(output)!;
     });
     const data = (await out.data()) as Float32Array;
     out.dispose();
     return data;
+  }
+
+  activations(image: Float32Array, layer: string): Promise<Float32Array> {
+    return this.fromImage(image, layer);
+  }
+
+  imageLogits(image: Float32Array): Promise<Float32Array> {
+    return this.fromImage(image, this.network.logitsNode);
   }
 
   async logits(layer: string, acts: Float32Array, batch: number): Promise<Float32Array> {
     const nodes = cutAt(this.network, layer);
     const out = tf.tidy(() => this.forward(nodes, new Map([[layer, this.feedLayer(layer, acts, batch)]])).get(this.network.logitsNode)!);
-    const data = (await out.data()) as Float32Array;
-    out.dispose();
-    return data;
-  }
-
-  async imageLogits(image: Float32Array): Promise<Float32Array> {
-    const nodes = subgraph(this.network, 'input', this.network.logitsNode);
-    const out = tf.tidy(() => {
-      const x = tf.tensor4d(image, [1, this.network.inputSize, this.network.inputSize, 3]);
-      return this.forward(nodes, new Map([['input', x]])).get(this.network.logitsNode)!;
-    });
     const data = (await out.data()) as Float32Array;
     out.dispose();
     return data;
