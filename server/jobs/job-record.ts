@@ -43,6 +43,17 @@ export interface JobRecord {
   snapshot: Snapshot | null;
 }
 
+/**
+ * Where a running job's integration stood after a chunk: enough to resume it mid-path (issue 17).
+ * `data` is the engine's encoded integration state, opaque to the store.
+ */
+export interface JobCheckpoint {
+  stepsDone: number;
+  /** The executor that computed it: a resume elsewhere must run the same one to match bit for bit. */
+  backend: string;
+  data: Uint8Array;
+}
+
 export type NewJob = Pick<JobRecord, 'id' | 'groupId' | 'input' | 'request' | 'stepsTotal'>;
 
 export type JobPatch = Partial<Pick<JobRecord, 'status' | 'stepsDone' | 'backend' | 'startedAt' | 'finishedAt' | 'error'>>;

@@ -1,4 +1,4 @@
-import type { JobPatch, JobRecord, JobStatus, NewJob, SpatialMap } from './job-record.js';
+import type { JobCheckpoint, JobError, JobPatch, JobRecord, JobStatus, NewJob, SpatialMap } from './job-record.js';
 import type { Snapshot } from '../engine/attribution/types.js';
 
 export interface JobPage {
@@ -8,6 +8,17 @@ export interface JobPage {
   hasNextPage: boolean;
   /** Cursor of the last job in `jobs`, for `after`. */
   endCursor: string | null;
+}
+
+/** A job's terminal state, written at once by `finish`. */
+export interface JobOutcome {
+  status: Exclude<JobStatus, 'QUEUED' | 'RUNNING'>;
+  finishedAt: Date;
+  error: JobError | null;
+  /** The final snapshot (SUCCEEDED); a cancelled or failed job keeps its latest one. */
+  snapshot?: Snapshot;
+  spatial?: SpatialMap;
+  backend?: string;
 }
 
 /**
@@ -21,11 +32,23 @@ export interface JobStore {
   /** Newest first. `after` is an `endCursor` from an earlier page. */
   list(opts: { first: number; after?: string | null; status?: JobStatus | null }): Promise<JobPage>;
   update(id: string, patch: JobPatch): Promise<void>;
-  /** Stores the latest snapshot and its step count. */
-  saveSnapshot(id: string, snapshot: Snapshot): Promise<void>;
+  /**
+   * Stores the latest snapshot and its step count; with `checkpoint`, the checkpoint too, in the
+   * same transaction, so the stored snapshot never runs ahead of or behind a stored checkpoint of it.
+   */
+  saveSnapshot(id: string, snapshot: Snapshot, checkpoint?: JobCheckpoint): Promise<void>;
+  /** The job's last checkpoint; null when it has none (never started, or finished). */
+  getCheckpoint(id: string): Promise<JobCheckpoint | null>;
   saveSpatial(id: string, spatial: SpatialMap): Promise<void>;
   getSpatial(id: string): Promise<SpatialMap | null>;
-  /** After a restart: QUEUED and RUNNING jobs become INTERRUPTED. Returns how many. */
+  /**
+   * The terminal state, the final snapshot and spatial map, and the checkpoint's removal, in one
+   * transaction that is on disk before it resolves: a finished result is never half written.
+   */
+  finish(id: string, outcome: JobOutcome): Promise<void>;
+  /** QUEUED and RUNNING jobs, oldest first: what a restarted server resumes. */
+  unfinished(): Promise<JobRecord[]>;
+  /** QUEUED and RUNNING jobs become INTERRUPTED (and lose their checkpoints). Returns how many. */
   interruptUnfinished(at: Date): Promise<number>;
   close(): Promise<void>;
 }

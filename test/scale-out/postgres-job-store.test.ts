@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresJobStore } from '../../server/jobs/postgres-job-store.js';
-import { describeJobStore, newJob } from '../server/jobs/job-store-conformance.js';
+import { PostgresDriver } from '../../server/jobs/sql/postgres-driver.js';
+import { describeJobStore, describeSqlDriverTransactions, newJob } from '../server/jobs/job-store-conformance.js';
 import { missingServices, startPostgres, type PostgresService } from './helpers/services.js';
 
 const skip = missingServices();
@@ -19,6 +20,12 @@ describe.skipIf(skip)('PostgreSQL job store', () => {
     const schema = `conformance_${n++}`;
     const open = () => new PostgresJobStore({ connectionString: pg.url, schema, max: 2 });
     return { store: open(), reopen: open };
+  });
+
+  describeSqlDriverTransactions('PostgreSQL', async () => {
+    const driver = new PostgresDriver({ connectionString: pg.url, schema: `driver_${n++}`, max: 2 });
+    await driver.migrate([]);
+    return driver;
   });
 
   it('lets two stores migrate one database at once', async () => {

@@ -39,5 +39,16 @@ export function jobTableMigrations(dialect: SqlDialect): string[] {
       data ${t.blob} NOT NULL
     );
     `,
+    // 2: checkpoints of running jobs (issue 17). Apart from `jobs`, so that listing jobs never
+    // reads the integration state (up to a few MB); written with the snapshot, in one transaction.
+    `
+    CREATE TABLE job_checkpoints (
+      job_id TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+      steps_done INTEGER NOT NULL,
+      backend TEXT NOT NULL,
+      written_at ${t.bigint} NOT NULL,
+      data ${t.blob} NOT NULL
+    );
+    `,
   ];
 }

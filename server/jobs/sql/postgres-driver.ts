@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { newerSchemaError, numberedPlaceholders, type SqlDriver } from './sql-driver.js';
+import { newerSchemaError, numberedPlaceholders, type SqlDriver, type SqlStatement } from './sql-driver.js';
 
 /** Any fixed number: the advisory lock that serialises migrations of the job tables. */
 const MIGRATION_LOCK = 7_042_001;
@@ -38,6 +38,23 @@ export class PostgresDriver implements SqlDriver {
 
   async run(sql: string, params: unknown[] = []): Promise<number> {
     return (await this.pool.query(numberedPlaceholders(sql), params)).rowCount ?? 0;
+  }
+
+  /** PostgreSQL commits are durable already (synchronous_commit on, its default). */
+  async transaction(statements: SqlStatement[]): Promise<number[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const changed: number[] = [];
+      for (const s of statements) changed.push((await client.query(numberedPlaceholders(s.sql), s.params ?? [])).rowCount ?? 0);
+      await client.query('COMMIT');
+      return changed;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async migrate(steps: readonly string[]): Promise<void> {

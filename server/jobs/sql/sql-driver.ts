@@ -1,6 +1,11 @@
 /** The two databases the job store runs on. */
 export type SqlDialect = 'sqlite' | 'postgres';
 
+export interface SqlStatement {
+  sql: string;
+  params?: unknown[];
+}
+
 /**
  * The few things a database must do for `SqlJobStore`. Statements are written once, with `?`
  * placeholders and SQL that SQLite and PostgreSQL both accept; a driver only adapts placeholders
@@ -11,6 +16,12 @@ export interface SqlDriver {
   all<T>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Returns the number of rows changed. */
   run(sql: string, params?: unknown[]): Promise<number>;
+  /**
+   * Runs the statements in one transaction: all or none, also across a kill -9. Returns each
+   * statement's changed rows. `durable`: the commit reaches the disk before it resolves (a
+   * finished result must survive a power loss too, not only a killed process).
+   */
+  transaction(statements: SqlStatement[], opts?: { durable?: boolean }): Promise<number[]>;
   /**
    * Brings the schema to version `steps.length`: step i (DDL) leads from version i to i + 1.
    * Runs in one transaction holding the database's write or advisory lock, so when several

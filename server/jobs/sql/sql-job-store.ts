@@ -1,8 +1,8 @@
 import type { Snapshot } from '../../engine/attribution/types.js';
-import type { JobPatch, JobRecord, JobStatus, NewJob, SpatialMap } from '../job-record.js';
-import type { JobPage, JobStore } from '../job-store.js';
+import type { JobCheckpoint, JobPatch, JobRecord, JobStatus, NewJob, SpatialMap } from '../job-record.js';
+import type { JobOutcome, JobPage, JobStore } from '../job-store.js';
 import { exactJson } from './exact-json.js';
-import type { SqlDriver } from './sql-driver.js';
+import type { SqlDriver, SqlStatement } from './sql-driver.js';
 
 /**
  * Every statement of the job store, written once with `?` placeholders in SQL that SQLite and
@@ -24,6 +24,13 @@ const SQL = {
   interrupt: `UPDATE jobs SET status = 'INTERRUPTED', finished_at = ?,
                 error = '{"code":"INTERRUPTED","message":"The server stopped before this job finished."}'
               WHERE status IN ('QUEUED', 'RUNNING')`,
+  unfinished: `SELECT * FROM jobs WHERE status IN ('QUEUED', 'RUNNING') ORDER BY seq`,
+  putCheckpoint: `INSERT INTO job_checkpoints (job_id, steps_done, backend, written_at, data) VALUES (?, ?, ?, ?, ?)
+                  ON CONFLICT (job_id) DO UPDATE SET steps_done = excluded.steps_done, backend = excluded.backend,
+                    written_at = excluded.written_at, data = excluded.data`,
+  getCheckpoint: 'SELECT steps_done, backend, data FROM job_checkpoints WHERE job_id = ?',
+  dropCheckpoint: 'DELETE FROM job_checkpoints WHERE job_id = ?',
+  dropUnfinishedCheckpoints: `DELETE FROM job_checkpoints WHERE job_id IN (SELECT id FROM jobs WHERE status IN ('QUEUED', 'RUNNING'))`,
   update: (columns: string[]) => `UPDATE jobs SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
 };
 
@@ -103,25 +110,41 @@ export class SqlJobStore implements JobStore {
 
   async update(id: string, patch: JobPatch): Promise<void> {
     await this.ready;
-    const columns: string[] = [];
-    const values: unknown[] = [];
-    for (const [key, value] of Object.entries(patch) as [keyof JobPatch, unknown][]) {
-      if (value === undefined) continue;
-      columns.push(PATCH_COLUMNS[key]);
-      values.push(value instanceof Date ? value.getTime() : key === 'error' && value ? JSON.stringify(value) : value);
-    }
-    if (columns.length) await this.driver.run(SQL.update(columns), [...values, id]);
+    const statement = patchStatement(id, patch);
+    if (statement) await this.driver.run(statement.sql, statement.params);
   }
 
-  async saveSnapshot(id: string, snapshot: Snapshot): Promise<void> {
+  async saveSnapshot(id: string, snapshot: Snapshot, checkpoint?: JobCheckpoint): Promise<void> {
     await this.ready;
-    await this.driver.run(SQL.snapshot, [exactJson.stringify(snapshot), snapshot.stepsDone, id]);
+    const write: SqlStatement = { sql: SQL.snapshot, params: [exactJson.stringify(snapshot), snapshot.stepsDone, id] };
+    if (!checkpoint) await this.driver.run(write.sql, write.params);
+    else await this.driver.transaction([write, putCheckpoint(id, checkpoint)]);
+  }
+
+  async getCheckpoint(id: string): Promise<JobCheckpoint | null> {
+    await this.ready;
+    const [row] = await this.driver.all<{ steps_done: number; backend: string; data: Buffer }>(SQL.getCheckpoint, [id]);
+    return row ? { stepsDone: row.steps_done, backend: row.backend, data: new Uint8Array(row.data) } : null;
   }
 
   async saveSpatial(id: string, s: SpatialMap): Promise<void> {
     await this.ready;
-    const bytes = Buffer.from(s.data.buffer, s.data.byteOffset, s.data.byteLength);
-    await this.driver.run(SQL.putSpatial, [id, s.height, s.width, s.channels, bytes]);
+    await this.driver.run(SQL.putSpatial, putSpatialParams(id, s));
+  }
+
+  async finish(id: string, outcome: JobOutcome): Promise<void> {
+    await this.ready;
+    const patch: JobPatch = { status: outcome.status, finishedAt: outcome.finishedAt, error: outcome.error, backend: outcome.backend };
+    const statements: SqlStatement[] = [];
+    if (outcome.snapshot) statements.push({ sql: SQL.snapshot, params: [exactJson.stringify(outcome.snapshot), outcome.snapshot.stepsDone, id] });
+    if (outcome.spatial) statements.push({ sql: SQL.putSpatial, params: putSpatialParams(id, outcome.spatial) });
+    statements.push(patchStatement(id, patch)!, { sql: SQL.dropCheckpoint, params: [id] });
+    await this.driver.transaction(statements, { durable: true });
+  }
+
+  async unfinished(): Promise<JobRecord[]> {
+    await this.ready;
+    return (await this.driver.all<JobRow>(SQL.unfinished)).map(fromRow);
   }
 
   async getSpatial(id: string): Promise<SpatialMap | null> {
@@ -136,13 +159,36 @@ export class SqlJobStore implements JobStore {
 
   async interruptUnfinished(at: Date): Promise<number> {
     await this.ready;
-    return this.driver.run(SQL.interrupt, [at.getTime()]);
+    const [, interrupted] = await this.driver.transaction([{ sql: SQL.dropUnfinishedCheckpoints }, { sql: SQL.interrupt, params: [at.getTime()] }]);
+    return interrupted;
   }
 
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
     await this.driver.close();
   }
+}
+
+/** The UPDATE for the defined fields of `patch`; null when there are none. */
+function patchStatement(id: string, patch: JobPatch): SqlStatement | null {
+  const columns: string[] = [];
+  const values: unknown[] = [];
+  for (const [key, value] of Object.entries(patch) as [keyof JobPatch, unknown][]) {
+    if (value === undefined) continue;
+    columns.push(PATCH_COLUMNS[key]);
+    values.push(value instanceof Date ? value.getTime() : key === 'error' && value ? JSON.stringify(value) : value);
+  }
+  return columns.length ? { sql: SQL.update(columns), params: [...values, id] } : null;
+}
+
+const bytesOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+function putSpatialParams(id: string, s: SpatialMap): unknown[] {
+  return [id, s.height, s.width, s.channels, bytesOf(s.data)];
+}
+
+function putCheckpoint(id: string, c: JobCheckpoint): SqlStatement {
+  return { sql: SQL.putCheckpoint, params: [id, c.stepsDone, c.backend, Date.now(), bytesOf(c.data)] };
 }
 
 function fromRow(r: JobRow): JobRecord {

@@ -1,6 +1,7 @@
 import { beforeEach, afterEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../server/engine/attribution/types.js';
-import type { NewJob } from '../../../server/jobs/job-record.js';
+import type { JobCheckpoint, NewJob } from '../../../server/jobs/job-record.js';
+import type { SqlDriver } from '../../../server/jobs/sql/sql-driver.js';
 import type { JobStore } from '../../../server/jobs/job-store.js';
 
 /** One suite every JobStore must pass (STYLE.md, "Apply here" 10). */
@@ -91,6 +92,56 @@ export function describeJobStore(name: string, open: () => { store: JobStore; re
       expect((await store.get('s'))!.status).toBe('SUCCEEDED');
     });
 
+    it('keeps a checkpoint with its snapshot, bit for bit, until the job finishes', async () => {
+      await store.create(newJob('a'));
+      expect(await store.getCheckpoint('a')).toBeNull();
+      const first = checkpoint(20, 3);
+      await store.saveSnapshot('a', snapshot(20, [1, 2]), first);
+      expect(await store.getCheckpoint('a')).toEqual(first);
+      // A snapshot without a checkpoint (between checkpoints) keeps the last checkpoint.
+      await store.saveSnapshot('a', snapshot(30, [1, 2]));
+      expect(await store.getCheckpoint('a')).toEqual(first);
+      expect((await store.get('a'))!.stepsDone).toBe(30);
+      const second = checkpoint(40, 5);
+      await store.saveSnapshot('a', snapshot(40, [3, 4]), second);
+      expect(await store.getCheckpoint('a')).toEqual(second);
+      expect(await store.getCheckpoint('missing')).toBeNull();
+    });
+
+    it('finishes a job at once: status, final snapshot, spatial map and backend, and drops its checkpoint', async () => {
+      await store.create(newJob('a'));
+      await store.update('a', { status: 'RUNNING' });
+      await store.saveSnapshot('a', snapshot(20, [1, 2]), checkpoint(20, 1));
+      const finishedAt = new Date(1_700_000_000_123);
+      const final = snapshot(50, [5, -6], true);
+      const data = Float32Array.of(1, 2, 3, 4);
+      await store.finish('a', { status: 'SUCCEEDED', finishedAt, error: null, snapshot: final, spatial: { height: 1, width: 2, channels: 2, data }, backend: 'onnxruntime-cpu' });
+      expect(await store.get('a')).toMatchObject({ status: 'SUCCEEDED', finishedAt, error: null, stepsDone: 50, snapshot: final, backend: 'onnxruntime-cpu' });
+      expect(Array.from((await store.getSpatial('a'))!.data)).toEqual([1, 2, 3, 4]);
+      expect(await store.getCheckpoint('a')).toBeNull();
+      // A cancelled job keeps the snapshot it had.
+      await store.create(newJob('b'));
+      await store.saveSnapshot('b', snapshot(10, [7, 8]), checkpoint(10, 1));
+      await store.finish('b', { status: 'CANCELLED', finishedAt, error: null });
+      expect(await store.get('b')).toMatchObject({ status: 'CANCELLED', stepsDone: 10, snapshot: snapshot(10, [7, 8]) });
+      expect(await store.getCheckpoint('b')).toBeNull();
+    });
+
+    it('lists unfinished jobs oldest first', async () => {
+      for (const id of ['q1', 'r', 's', 'q2']) await store.create(newJob(id));
+      await store.update('r', { status: 'RUNNING' });
+      await store.update('s', { status: 'SUCCEEDED' });
+      expect((await store.unfinished()).map((j) => [j.id, j.status])).toEqual([['q1', 'QUEUED'], ['r', 'RUNNING'], ['q2', 'QUEUED']]);
+    });
+
+    it('drops the checkpoints of the jobs it marks INTERRUPTED', async () => {
+      await store.create(newJob('r'));
+      await store.update('r', { status: 'RUNNING' });
+      await store.saveSnapshot('r', snapshot(10, [1, 2]), checkpoint(10, 1));
+      await store.interruptUnfinished(new Date());
+      expect(await store.getCheckpoint('r')).toBeNull();
+    });
+
     it('keeps jobs across a reopen, when the store is durable', async () => {
       if (!reopen) return;
       await store.create(newJob('a'));
@@ -98,8 +149,48 @@ export function describeJobStore(name: string, open: () => { store: JobStore; re
       await store.close();
       store = reopen();
       expect((await store.get('a'))!.snapshot!.values).toEqual([1, 2]);
+      await store.saveSnapshot('a', snapshot(50, [1, 2]), checkpoint(50, 2));
+      await store.close();
+      store = reopen();
+      expect(await store.getCheckpoint('a')).toEqual(checkpoint(50, 2));
     });
   });
+}
+
+/**
+ * The transaction every driver must give the store: all statements or none. The second
+ * statement violates the primary key after the first has run.
+ */
+export function describeSqlDriverTransactions(name: string, open: () => Promise<SqlDriver>) {
+  describe(`SqlDriver transactions: ${name}`, () => {
+    it('applies all statements or none', async () => {
+      const driver = await open();
+      try {
+        await driver.run('CREATE TABLE tx_probe (k INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+        expect(await driver.transaction([{ sql: 'INSERT INTO tx_probe (k, v) VALUES (?, ?)', params: [1, 'a'] }], { durable: true })).toEqual([1]);
+        await expect(
+          driver.transaction([
+            { sql: 'UPDATE tx_probe SET v = ? WHERE k = ?', params: ['changed', 1] },
+            { sql: 'INSERT INTO tx_probe (k, v) VALUES (?, ?)', params: [1, 'duplicate'] },
+          ]),
+        ).rejects.toThrow();
+        expect(await driver.all('SELECT k, v FROM tx_probe')).toEqual([{ k: 1, v: 'a' }]);
+        expect(await driver.transaction([{ sql: 'UPDATE tx_probe SET v = ? WHERE k = ?', params: ['b', 1] }, { sql: 'DELETE FROM tx_probe WHERE k = ?', params: [2] }])).toEqual([1, 0]);
+        expect(await driver.all('SELECT k, v FROM tx_probe')).toEqual([{ k: 1, v: 'b' }]);
+      } finally {
+        await driver.close();
+      }
+    });
+  });
+}
+
+/** A checkpoint whose bytes are every value 0..255 and some floats' bytes: any re-encoding shows. */
+export function checkpoint(stepsDone: number, seed: number): JobCheckpoint {
+  const floats = Float64Array.from({ length: 64 }, (_, i) => Math.sin(i * seed) * 10 ** (i % 20 - 10));
+  const data = new Uint8Array(256 + floats.byteLength);
+  for (let i = 0; i < 256; i++) data[i] = i;
+  data.set(new Uint8Array(floats.buffer), 256);
+  return { stepsDone, backend: 'onnxruntime-cpu', data };
 }
 
 export function newJob(id: string): NewJob {

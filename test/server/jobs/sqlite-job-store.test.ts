@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
+import { SqliteDriver } from '../../../server/jobs/sql/sqlite-driver.js';
 import { SqliteJobStore } from '../../../server/jobs/sqlite-job-store.js';
-import { describeJobStore } from './job-store-conformance.js';
+import { describeJobStore, describeSqlDriverTransactions } from './job-store-conformance.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'job-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,3 +16,15 @@ describeJobStore('SQLite file', () => {
 });
 
 describeJobStore('SQLite in memory', () => ({ store: new SqliteJobStore(':memory:') }));
+
+describeSqlDriverTransactions('SQLite', async () => new SqliteDriver(join(dir, `driver-${n++}.sqlite`)));
+
+it('runs SQLite in WAL mode at synchronous NORMAL, and back at NORMAL after a durable commit', async () => {
+  const driver = new SqliteDriver(join(dir, 'pragmas.sqlite'));
+  // synchronous: 1 = NORMAL, 2 = FULL (sqlite.org/pragma.html#pragma_synchronous).
+  expect(driver.settings()).toEqual({ journalMode: 'wal', synchronous: 1 });
+  await driver.run('CREATE TABLE t (k INTEGER)');
+  await driver.transaction([{ sql: 'INSERT INTO t (k) VALUES (1)' }], { durable: true });
+  expect(driver.settings().synchronous).toBe(1);
+  await driver.close();
+});
