@@ -21,6 +21,13 @@ export const AttributionProgressRef = builder.objectRef<JobEvent>('AttributionPr
       resolve: (e) => isTerminal(e.status),
     }),
     error: t.field({ type: JobErrorRef, nullable: true, description: 'Why the job failed, on a FAILED or INTERRUPTED event.', resolve: (e) => e.error }),
+    goingAway: t.boolean({
+      description:
+        'True on the last event of a stream whose server is shutting down (SIGTERM/SIGINT) before the job finished. ' +
+        'The stream completes after it; the job is not lost: it resumes from its last checkpoint when a server starts again ' +
+        '(or carries on on the workers, in scale-out). Subscribe again to follow it.',
+      resolve: (e) => e.goingAway ?? false,
+    }),
   }),
 });
 

@@ -61,6 +61,12 @@ export interface App {
   interruptedAtStart: number;
   /** Serves graphql-ws on the GraphQL path of `server`. */
   attachWebSockets(server: Server): WebSocketServer;
+  /**
+   * Graceful shutdown of the jobs (SIGTERM): no new jobs (SHUTTING_DOWN), the queue stops after
+   * the chunk in flight, then every progress stream gets its going-away event and ends. Resolves
+   * once the streams have let go, or after `streamsMs`.
+   */
+  shutdown(streamsMs?: number): Promise<void>;
   /** Stops the queue (unfinished jobs become INTERRUPTED) and closes the store; the engine is the caller's. */
   close(): Promise<void>;
 }
@@ -174,6 +180,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     events,
     interruptedAtStart,
     attachWebSockets,
+    shutdown: async (streamsMs = 2000) => {
+      jobs!.drain();
+      await queue.close();
+      jobs!.endStreams();
+      const until = Date.now() + streamsMs;
+      while (events.subscriberCount() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    },
     close: async () => {
       spritemaps.close();
       await queue.close();

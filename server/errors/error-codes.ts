@@ -3,6 +3,7 @@ import { NotFoundError } from './not-found-error.js';
 import { QueryTooComplexError } from './query-too-complex-error.js';
 import { QueueFullError } from './queue-full-error.js';
 import { QueueUnavailableError } from './queue-unavailable-error.js';
+import { ShuttingDownError } from './shutting-down-error.js';
 
 /** An error as a client sees it: `extensions.code`, a message meant for people, and details. */
 export interface PublicError {
@@ -30,6 +31,7 @@ const CLASS_CODES: [new (...args: never[]) => Error, string][] = [
   [QueueFullError, 'QUEUE_FULL'],
   [QueueUnavailableError, 'QUEUE_UNAVAILABLE'],
   [QueryTooComplexError, 'QUERY_TOO_COMPLEX'],
+  [ShuttingDownError, 'SHUTTING_DOWN'],
 ];
 
 /** Every code a client can receive, for documentation and tests. */

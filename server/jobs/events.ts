@@ -10,6 +10,11 @@ export interface JobEvent {
   stepsTotal: number;
   snapshot: Snapshot | null;
   error: JobError | null;
+  /**
+   * Set on the last event a shutting-down server sends a subscriber of a job that is not finished:
+   * the stream ends there, and the job carries on (issue 17). Never published on a topic.
+   */
+  goingAway?: boolean;
 }
 
 /**

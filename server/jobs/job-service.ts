@@ -5,6 +5,7 @@ import type { Engine } from '../engine-port.js';
 import { publicError } from '../errors/error-codes.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
+import { ShuttingDownError } from '../errors/shutting-down-error.js';
 import type { ImageLibrary } from '../images/image-library.js';
 import type { JobEvent, JobEvents } from './events.js';
 import { isTerminal, type JobInput, type JobRecord, type JobStatus, type SpatialMap } from './job-record.js';
@@ -25,6 +26,10 @@ export class JobService {
   private readonly spatialCache = new Map<string, Promise<SpatialMap | null>>();
   /** The newest running spatial map of each job running in this process; dropped when its run ends. */
   private readonly liveSpatial = new Map<string, SpatialMap>();
+  /** Set by `drain`: no new jobs. */
+  private draining = false;
+  /** Aborted by `endStreams`: every progress stream sends its going-away event and ends. */
+  private readonly goingAway = new AbortController();
 
   constructor(
     private readonly deps: { store: JobStore; queue: JobQueue; events: JobEvents; engine: Engine; images: ImageLibrary },
@@ -87,8 +92,19 @@ export class JobService {
     );
   }
 
+  /** Graceful shutdown, first step: new jobs fail with SHUTTING_DOWN; queries and streams carry on. */
+  drain() {
+    this.draining = true;
+  }
+
+  /** Graceful shutdown, last step: every open progress stream yields one event with `goingAway` and ends. */
+  endStreams() {
+    this.goingAway.abort();
+  }
+
   private async startAll(inputs: JobInput[], groupId: string | null): Promise<JobRecord[]> {
     const { store, queue, engine, images } = this.deps;
+    if (this.draining) throw new ShuttingDownError();
     const planned = inputs.map((input) => {
       if (!images.get(input.imageId)) throw new NotFoundError('image', input.imageId);
       const request = validateInput(input, { labels: engine.info.labels, layers: engine.info.layers });
@@ -136,7 +152,8 @@ export class JobService {
   async *progress(id: string, signal?: AbortSignal): AsyncGenerator<JobEvent> {
     // Subscribe before reading the store: the store is written before each terminal event, so a
     // job seen unfinished here is sure to deliver its terminal event to this subscription.
-    const subscription = this.deps.events.subscribe(id, signal);
+    const goingAway = this.goingAway.signal;
+    const subscription = this.deps.events.subscribe(id, signal ? AbortSignal.any([signal, goingAway]) : goingAway);
     try {
       const job = await this.require(id);
       const current: JobEvent = { jobId: id, status: job.status, stepsTotal: job.stepsTotal, snapshot: job.snapshot, error: job.error };
@@ -157,6 +174,8 @@ export class JobService {
         last = event;
         yield event;
       }
+      // The server is going away and the job has not finished: say so, with the state last sent.
+      if (goingAway.aborted && !signal?.aborted && !(last && isTerminal(last.status))) yield { ...(last ?? current), goingAway: true };
     } finally {
       await subscription.return?.();
     }
