@@ -24,30 +24,39 @@ export const DECORRELATED_TO_RGB = Float64Array.from(IMAGENET_COLOR_CORRELATION_
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
 /**
- * Decorrelated values (HWC, 3 channels) to valid RGB in [0, 1]: colour matrix, then a sigmoid
- * (Lucid's `to_valid_rgb(decorrelate=True, sigmoid=True)`).
+ * Decorrelated values to valid RGB in [0, 1]: colour matrix, then a sigmoid (Lucid's
+ * `to_valid_rgb(decorrelate=True, sigmoid=True)`). `decorrelated` is planar, [image][3][pixels]
+ * (as the FFT parameterization gives it); `out` is HWC, [image][pixels][3] (as the network reads).
  */
-export function toValidRgb(decorrelated: Float32Array): Float32Array {
+export function toValidRgb(decorrelated: Float32Array, pixels: number, out = new Float32Array(decorrelated.length)): Float32Array {
   const M = DECORRELATED_TO_RGB;
-  const out = new Float32Array(decorrelated.length);
-  for (let p = 0; p < decorrelated.length; p += 3) {
-    const a = decorrelated[p];
-    const b = decorrelated[p + 1];
-    const c = decorrelated[p + 2];
-    for (let i = 0; i < 3; i++) out[p + i] = sigmoid(M[3 * i] * a + M[3 * i + 1] * b + M[3 * i + 2] * c);
+  const images = decorrelated.length / (3 * pixels);
+  for (let n = 0; n < images; n++) {
+    const a0 = n * 3 * pixels, b0 = a0 + pixels, c0 = b0 + pixels;
+    for (let p = 0, o = n * 3 * pixels; p < pixels; p++, o += 3) {
+      const a = decorrelated[a0 + p], b = decorrelated[b0 + p], c = decorrelated[c0 + p];
+      out[o] = sigmoid(M[0] * a + M[1] * b + M[2] * c);
+      out[o + 1] = sigmoid(M[3] * a + M[4] * b + M[5] * c);
+      out[o + 2] = sigmoid(M[6] * a + M[7] * b + M[8] * c);
+    }
   }
   return out;
 }
 
-/** Adjoint of toValidRgb at its output `rgb`: d/d(decorrelated) from d/d(rgb). */
-export function toValidRgbBackward(rgb: Float32Array, dRgb: Float32Array): Float32Array {
+/** Adjoint of toValidRgb at its output `rgb` (HWC): d/d(decorrelated) (planar) from d/d(rgb) (HWC). */
+export function toValidRgbBackward(rgb: Float32Array, dRgb: Float32Array, pixels: number, out = new Float32Array(rgb.length)): Float32Array {
   const M = DECORRELATED_TO_RGB;
-  const out = new Float32Array(rgb.length);
-  for (let p = 0; p < rgb.length; p += 3) {
-    const g0 = dRgb[p] * rgb[p] * (1 - rgb[p]);
-    const g1 = dRgb[p + 1] * rgb[p + 1] * (1 - rgb[p + 1]);
-    const g2 = dRgb[p + 2] * rgb[p + 2] * (1 - rgb[p + 2]);
-    for (let j = 0; j < 3; j++) out[p + j] = M[j] * g0 + M[3 + j] * g1 + M[6 + j] * g2;
+  const images = rgb.length / (3 * pixels);
+  for (let n = 0; n < images; n++) {
+    const a0 = n * 3 * pixels, b0 = a0 + pixels, c0 = b0 + pixels;
+    for (let p = 0, o = n * 3 * pixels; p < pixels; p++, o += 3) {
+      const g0 = dRgb[o] * rgb[o] * (1 - rgb[o]);
+      const g1 = dRgb[o + 1] * rgb[o + 1] * (1 - rgb[o + 1]);
+      const g2 = dRgb[o + 2] * rgb[o + 2] * (1 - rgb[o + 2]);
+      out[a0 + p] = M[0] * g0 + M[3] * g1 + M[6] * g2;
+      out[b0 + p] = M[1] * g0 + M[4] * g1 + M[7] * g2;
+      out[c0 + p] = M[2] * g0 + M[5] * g1 + M[8] * g2;
+    }
   }
   return out;
 }

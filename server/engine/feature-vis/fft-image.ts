@@ -2,25 +2,26 @@ import { EngineError } from '../../errors/engine-error.js';
 import { Fft } from './fft.js';
 
 /**
- * An image parameterized by its 2-D Fourier coefficients (Lucid's `param.fft_image`, as used by
+ * Images parameterized by their 2-D Fourier coefficients (Lucid's `param.fft_image`, as used by
  * `param.image(fft=True)`; Olah et al., "Feature Visualization", Distill 2017, "Preconditioning
  * and parameterization"). Each coefficient is scaled by 1/frequency, so gradient steps move
  * low frequencies as readily as high ones and the optimum is not high-frequency noise.
  *
- * Layout: params [item][channel][ky 0..H-1][kx 0..W/2][re, im]; the image is real, [H][W] per
- * channel, as numpy's irfft2: a complex inverse transform along y, then a real (C2R) one along
- * x, which drops the imaginary parts left at kx = 0 and kx = W/2.
+ * Layout: params [item][ky 0..H-1][kx 0..W/2][re, im], one item per image channel; the spatial
+ * values are real, [item][H][W], as numpy's irfft2: a complex inverse transform along y, then a
+ * real (C2R) one along x, which drops the imaginary parts left at kx = 0 and kx = W/2.
+ *
+ * Every item of a batch goes through each FFT pass together (fft.ts), and the real transform
+ * along x runs two rows per complex FFT (one as the real part, one as the imaginary part), so
+ * the cost per image falls with the batch instead of staying at one image's loop overhead.
  */
 export class FftImage {
   readonly half: number;
   /** Per-frequency scale, [H][W/2+1]. */
-  readonly scale: Float64Array;
+  readonly scale: Float32Array;
   private readonly fftH: Fft;
   private readonly fftW: Fft;
-  private readonly colRe: Float64Array;
-  private readonly colIm: Float64Array;
-  private readonly rowRe: Float64Array;
-  private readonly rowIm: Float64Array;
+  private buffers = { items: 0, colRe: new Float32Array(0), colIm: new Float32Array(0), rowRe: new Float32Array(0), rowIm: new Float32Array(0) };
 
   /**
    * `decayPower` 1 and the final division by 4 are Lucid's defaults; sqrt(H*W) makes the
@@ -31,7 +32,7 @@ export class FftImage {
     this.half = width / 2 + 1;
     this.fftH = new Fft(height);
     this.fftW = new Fft(width);
-    this.scale = new Float64Array(height * this.half);
+    this.scale = new Float32Array(height * this.half);
     const floor = 1 / Math.max(width, height);
     for (let ky = 0; ky < height; ky++) {
       const fy = (ky <= height / 2 - 1 ? ky : ky - height) / height; // numpy fftfreq order
@@ -41,10 +42,6 @@ export class FftImage {
         this.scale[ky * this.half + kx] = (Math.sqrt(width * height) / f ** decayPower) / 4;
       }
     }
-    this.colRe = new Float64Array(height * this.half);
-    this.colIm = new Float64Array(height * this.half);
-    this.rowRe = new Float64Array(width);
-    this.rowIm = new Float64Array(width);
   }
 
   /** Parameters per image channel: H * (W/2+1) complex numbers. */
@@ -59,51 +56,114 @@ export class FftImage {
     return p;
   }
 
-  /** One channel's spatial values [H][W] from its params (at `offset` in `params`). */
-  toSpatial(params: Float32Array, offset: number, out: Float32Array, outOffset = 0, outStride = 1) {
-    const { height: H, width: W, half, colRe, colIm, rowRe, rowIm } = this;
-    for (let i = 0; i < H * half; i++) {
-      colRe[i] = params[offset + 2 * i] * this.scale[i];
-      colIm[i] = params[offset + 2 * i + 1] * this.scale[i];
+  private scratch(items: number) {
+    if (this.buffers.items !== items) {
+      const col = this.height * this.half * items;
+      const row = this.width * ((items * this.height) / 2);
+      this.buffers = { items, colRe: new Float32Array(col), colIm: new Float32Array(col), rowRe: new Float32Array(row), rowIm: new Float32Array(row) };
     }
-    // Inverse along y for every kx column, then C2R along x for every row.
-    for (let kx = 0; kx < half; kx++) this.fftH.transform(colRe, colIm, 1, kx, half);
-    for (let y = 0; y < H; y++) {
-      for (let kx = 0; kx < half; kx++) {
-        const re = colRe[y * half + kx];
-        const im = kx === 0 || kx === half - 1 ? 0 : colIm[y * half + kx];
-        rowRe[kx] = re;
-        rowIm[kx] = im;
-        if (kx > 0 && kx < half - 1) {
-          rowRe[W - kx] = re;
-          rowIm[W - kx] = -im;
+    return this.buffers;
+  }
+
+  /** The spatial values [item][H][W] of `items` channels from their params. */
+  toSpatial(params: Float32Array, items: number, out: Float32Array) {
+    const { height: H, width: W, half, scale } = this;
+    const { colRe, colIm, rowRe, rowIm } = this.scratch(items);
+    const P = this.paramsPerChannel;
+    // Spectra as [ky][item, kx], scaled; then the inverse along y for every (item, kx) at once.
+    const L1 = items * half;
+    for (let ky = 0; ky < H; ky++) {
+      for (let it = 0; it < items; it++) {
+        const from = it * P + ky * half * 2;
+        const to = ky * L1 + it * half;
+        for (let kx = 0; kx < half; kx++) {
+          const s = scale[ky * half + kx];
+          colRe[to + kx] = params[from + 2 * kx] * s;
+          colIm[to + kx] = params[from + 2 * kx + 1] * s;
         }
       }
-      this.fftW.transform(rowRe, rowIm, 1);
-      for (let x = 0; x < W; x++) out[outOffset + (y * W + x) * outStride] = rowRe[x] / (H * W);
+    }
+    this.fftH.transform(colRe, colIm, L1, 1);
+    // Rows (item, y) are the signals along x; rows p and p + Lh share one complex FFT (z = a + i b).
+    const Lh = (items * H) / 2;
+    for (let q = 0; q < Lh; q++) {
+      const a = this.colOffset(q, L1);
+      const b = this.colOffset(q + Lh, L1);
+      for (let kx = 0; kx < W; kx++) {
+        // Hermitian extension: X[W - k] = conj(X[k]); imaginary parts at 0 and W/2 dropped.
+        const k = kx < half ? kx : W - kx;
+        const conj = kx < half ? 1 : -1;
+        const edge = k === 0 || k === half - 1;
+        const ar = colRe[a + k], ai = edge ? 0 : conj * colIm[a + k];
+        const br = colRe[b + k], bi = edge ? 0 : conj * colIm[b + k];
+        rowRe[kx * Lh + q] = ar - bi;
+        rowIm[kx * Lh + q] = ai + br;
+      }
+    }
+    this.fftW.transform(rowRe, rowIm, Lh, 1);
+    const norm = 1 / (H * W);
+    for (let q = 0; q < Lh; q++) {
+      const a = q * W;
+      const b = (q + Lh) * W;
+      for (let x = 0; x < W; x++) {
+        out[a + x] = rowRe[x * Lh + q] * norm;
+        out[b + x] = rowIm[x * Lh + q] * norm;
+      }
     }
   }
 
-  /** Adds d(loss)/d(params) to `dParams` at `offset`, given d(loss)/d(spatial) [H][W]: the adjoint of toSpatial. */
-  spatialGradToParams(dSpatial: Float32Array, dOffset: number, dStride: number, dParams: Float32Array, offset: number) {
-    const { height: H, width: W, half, colRe, colIm, rowRe, rowIm } = this;
-    for (let y = 0; y < H; y++) {
+  /** Offset in the [ky or y][item, kx] layout of row p = item * H + y. */
+  private colOffset(p: number, L1: number) {
+    const it = Math.floor(p / this.height);
+    const y = p - it * this.height;
+    return y * L1 + it * this.half;
+  }
+
+  /** Sets `dParams` to d(loss)/d(params), given d(loss)/d(spatial) [item][H][W]: the adjoint of toSpatial. */
+  spatialGradToParams(dSpatial: Float32Array, items: number, dParams: Float32Array) {
+    const { height: H, width: W, half, scale } = this;
+    const { colRe, colIm, rowRe, rowIm } = this.scratch(items);
+    const P = this.paramsPerChannel;
+    const Lh = (items * H) / 2;
+    for (let q = 0; q < Lh; q++) {
+      const a = q * W;
+      const b = (q + Lh) * W;
       for (let x = 0; x < W; x++) {
-        rowRe[x] = dSpatial[dOffset + (y * W + x) * dStride];
-        rowIm[x] = 0;
-      }
-      this.fftW.transform(rowRe, rowIm, -1);
-      for (let kx = 0; kx < half; kx++) {
-        const edge = kx === 0 || kx === half - 1;
-        const c = (edge ? 1 : 2) / (H * W);
-        colRe[y * half + kx] = c * rowRe[kx];
-        colIm[y * half + kx] = edge ? 0 : c * rowIm[kx];
+        rowRe[x * Lh + q] = dSpatial[a + x];
+        rowIm[x * Lh + q] = dSpatial[b + x];
       }
     }
-    for (let kx = 0; kx < half; kx++) this.fftH.transform(colRe, colIm, -1, kx, half);
-    for (let i = 0; i < H * half; i++) {
-      dParams[offset + 2 * i] += colRe[i] * this.scale[i];
-      dParams[offset + 2 * i + 1] += colIm[i] * this.scale[i];
+    this.fftW.transform(rowRe, rowIm, Lh, -1);
+    // Split the two real rows' spectra: A = (Z[k] + conj Z[-k]) / 2, B = (Z[k] - conj Z[-k]) / 2i;
+    // then the adjoint of the Hermitian extension: kx = 0 and W/2 once (real part only), the rest twice.
+    const L1 = items * half;
+    const norm = 1 / (H * W);
+    for (let q = 0; q < Lh; q++) {
+      const a = this.colOffset(q, L1);
+      const b = this.colOffset(q + Lh, L1);
+      for (let kx = 0; kx < half; kx++) {
+        const k2 = (W - kx) % W;
+        const zr = rowRe[kx * Lh + q], zi = rowIm[kx * Lh + q];
+        const nr = rowRe[k2 * Lh + q], ni = rowIm[k2 * Lh + q];
+        const edge = kx === 0 || kx === half - 1;
+        const c = (edge ? 1 : 2) * norm * 0.5;
+        colRe[a + kx] = c * (zr + nr);
+        colIm[a + kx] = edge ? 0 : c * (zi - ni);
+        colRe[b + kx] = c * (zi + ni);
+        colIm[b + kx] = edge ? 0 : -c * (zr - nr);
+      }
+    }
+    this.fftH.transform(colRe, colIm, L1, -1);
+    for (let ky = 0; ky < H; ky++) {
+      for (let it = 0; it < items; it++) {
+        const to = it * P + ky * half * 2;
+        const from = ky * L1 + it * half;
+        for (let kx = 0; kx < half; kx++) {
+          const s = scale[ky * half + kx];
+          dParams[to + 2 * kx] = colRe[from + kx] * s;
+          dParams[to + 2 * kx + 1] = colIm[from + kx] * s;
+        }
+      }
     }
   }
 }

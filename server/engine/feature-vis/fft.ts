@@ -1,21 +1,23 @@
 /**
- * A complex FFT of any length, mixed radix (Cooley-Tukey over the length's prime factors, a
- * direct butterfly per factor). Image sides here are 64-256 px with small factors, so this is
- * O(n log n) in practice. Unnormalized: `sign` -1 is the forward transform, +1 the inverse.
+ * A complex FFT of any length over many independent signals at once ("lanes"), mixed radix
+ * (Stockham autosort: radix 4, 2 and 3 butterflies written out, other primes by their DFT).
+ * Data are planar [n][lanes]: element k of lane l sits at k * lanes + l, so every inner loop
+ * runs over contiguous lanes with the twiddle factor hoisted out. One call transforms a whole
+ * batch of image rows or columns; the per-signal loop overhead that dominated a one-signal-
+ * at-a-time FFT is paid once per butterfly instead (bench/feature-vis.ts).
+ * Unnormalized: `sign` -1 is the forward transform, +1 the inverse.
  */
 export class Fft {
-  private readonly factors: number[] = [];
-  private readonly cos: Float64Array;
-  private readonly sin: Float64Array;
-  private readonly scratchRe: Float64Array;
-  private readonly scratchIm: Float64Array;
-  private readonly outRe: Float64Array;
-  private readonly outIm: Float64Array;
+  readonly factors: number[] = [];
+  /** Per pass: cos/sin of the twiddle for (k = j mod Ns, r), at [k * R + r], for sign -1. */
+  private readonly twCos: Float64Array[] = [];
+  private readonly twSin: Float64Array[] = [];
+  private scratchRe: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  private scratchIm: Float32Array<ArrayBufferLike> = new Float32Array(0);
 
   constructor(readonly n: number) {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`FFT length must be a positive integer, got ${n}.`);
     let rest = n;
-    // Radix 4 first: its butterfly has no multiplications inside.
     while (rest % 4 === 0) {
       this.factors.push(4);
       rest /= 4;
@@ -25,103 +27,156 @@ export class Fft {
         this.factors.push(p);
         rest /= p;
       }
-      if (p * p > rest && rest > 1) {
-        this.factors.push(rest);
-        rest = 1;
-      }
     }
-    this.cos = new Float64Array(n);
-    this.sin = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      this.cos[k] = Math.cos((2 * Math.PI * k) / n);
-      this.sin[k] = Math.sin((2 * Math.PI * k) / n);
-    }
-    const maxP = Math.max(1, ...this.factors);
-    this.scratchRe = new Float64Array(maxP);
-    this.scratchIm = new Float64Array(maxP);
-    this.outRe = new Float64Array(n);
-    this.outIm = new Float64Array(n);
-  }
-
-  /** In place on (re, im) read from `offset` with `stride` (a row or a column of a 2-D array). */
-  transform(re: Float64Array, im: Float64Array, sign: 1 | -1, offset = 0, stride = 1) {
-    this.work(0, re, im, offset, stride, 1, 0, sign);
-    for (let k = 0; k < this.n; k++) {
-      re[offset + k * stride] = this.outRe[k];
-      im[offset + k * stride] = this.outIm[k];
-    }
-  }
-
-  /** Transforms the input elements at inOff + j * inStride * fstride into out[outOff .. outOff + m*p). */
-  private work(outOff: number, re: Float64Array, im: Float64Array, inOff: number, inStride: number, fstride: number, fi: number, sign: 1 | -1) {
-    const p = this.factors[fi] ?? 1;
-    const m = this.n / (fstride * p);
-    if (fi >= this.factors.length) {
-      this.outRe[outOff] = re[inOff];
-      this.outIm[outOff] = im[inOff];
-      return;
-    }
-    for (let q = 0; q < p; q++) this.work(outOff + q * m, re, im, inOff + q * fstride * inStride, inStride, fstride * p, fi + 1, sign);
-    const { outRe, outIm, scratchRe, scratchIm, cos, sin, n } = this;
-    if (p === 2) {
-      for (let u = 0; u < m; u++) {
-        const a = outOff + u;
-        const bIdx = a + m;
-        const t = u * fstride;
-        const c = cos[t];
-        const s = sign * sin[t];
-        const br = outRe[bIdx] * c - outIm[bIdx] * s;
-        const bi = outRe[bIdx] * s + outIm[bIdx] * c;
-        outRe[bIdx] = outRe[a] - br;
-        outIm[bIdx] = outIm[a] - bi;
-        outRe[a] += br;
-        outIm[a] += bi;
-      }
-      return;
-    }
-    if (p === 4) {
-      for (let u = 0; u < m; u++) {
-        const i0 = outOff + u;
-        const i1 = i0 + m;
-        const i2 = i1 + m;
-        const i3 = i2 + m;
-        const t1 = u * fstride;
-        const t2 = 2 * t1;
-        const t3 = 3 * t1;
-        // Twiddled inputs.
-        const x0r = outRe[i0], x0i = outIm[i0];
-        const x1r = outRe[i1] * cos[t1] - outIm[i1] * sign * sin[t1], x1i = outRe[i1] * sign * sin[t1] + outIm[i1] * cos[t1];
-        const x2r = outRe[i2] * cos[t2] - outIm[i2] * sign * sin[t2], x2i = outRe[i2] * sign * sin[t2] + outIm[i2] * cos[t2];
-        const x3r = outRe[i3] * cos[t3] - outIm[i3] * sign * sin[t3], x3i = outRe[i3] * sign * sin[t3] + outIm[i3] * cos[t3];
-        const ar = x0r + x2r, ai = x0i + x2i, br = x0r - x2r, bi = x0i - x2i;
-        const cr = x1r + x3r, ci = x1i + x3i;
-        // (x1 - x3) times sign*i.
-        const dr = -sign * (x1i - x3i), di = sign * (x1r - x3r);
-        outRe[i0] = ar + cr; outIm[i0] = ai + ci;
-        outRe[i1] = br + dr; outIm[i1] = bi + di;
-        outRe[i2] = ar - cr; outIm[i2] = ai - ci;
-        outRe[i3] = br - dr; outIm[i3] = bi - di;
-      }
-      return;
-    }
-    for (let u = 0; u < m; u++) {
-      for (let q = 0; q < p; q++) {
-        scratchRe[q] = outRe[outOff + u + q * m];
-        scratchIm[q] = outIm[outOff + u + q * m];
-      }
-      for (let q1 = 0; q1 < p; q1++) {
-        const k = u + q1 * m;
-        const step = (k * fstride) % n;
-        let sr = 0;
-        let si = 0;
-        for (let q = 0, t = 0; q < p; q++, t = (t + step) % n) {
-          const c = cos[t];
-          const s = sign * sin[t];
-          sr += scratchRe[q] * c - scratchIm[q] * s;
-          si += scratchRe[q] * s + scratchIm[q] * c;
+    let ns = 1;
+    for (const r of this.factors) {
+      const c = new Float64Array(ns * r);
+      const s = new Float64Array(ns * r);
+      for (let k = 0; k < ns; k++) {
+        for (let q = 0; q < r; q++) {
+          const a = (-2 * Math.PI * k * q) / (ns * r);
+          c[k * r + q] = Math.cos(a);
+          s[k * r + q] = Math.sin(a);
         }
-        outRe[outOff + k] = sr;
-        outIm[outOff + k] = si;
+      }
+      this.twCos.push(c);
+      this.twSin.push(s);
+      ns *= r;
+    }
+  }
+
+  /** In place on planar (re, im), each [n][lanes]. */
+  transform(re: Float32Array, im: Float32Array, lanes: number, sign: 1 | -1) {
+    const size = this.n * lanes;
+    if (re.length < size || im.length < size) throw new RangeError(`FFT of ${this.n} x ${lanes} needs ${size} values, got ${re.length}.`);
+    if (this.scratchRe.length < size) {
+      this.scratchRe = new Float32Array(size);
+      this.scratchIm = new Float32Array(size);
+    }
+    let srcRe = re, srcIm = im, dstRe = this.scratchRe, dstIm = this.scratchIm;
+    let ns = 1;
+    for (let pass = 0; pass < this.factors.length; pass++) {
+      const r = this.factors[pass];
+      this.pass(r, ns, pass, lanes, sign, srcRe, srcIm, dstRe, dstIm);
+      [srcRe, dstRe] = [dstRe, srcRe];
+      [srcIm, dstIm] = [dstIm, srcIm];
+      ns *= r;
+    }
+    if (srcRe !== re) {
+      re.set(srcRe.subarray(0, size));
+      im.set(srcIm.subarray(0, size));
+    }
+  }
+
+  /**
+   * One Stockham pass: for j < n/R, the R inputs j + r*n/R, twiddled by w^(r*(j mod Ns)),
+   * go through an R-point DFT into (j div Ns)*Ns*R + (j mod Ns) + q*Ns.
+   */
+  private pass(R: number, ns: number, pass: number, lanes: number, sign: 1 | -1, xr: Float32Array, xi: Float32Array, yr: Float32Array, yi: Float32Array) {
+    const m = this.n / R;
+    const tc = this.twCos[pass];
+    const ts = this.twSin[pass];
+    for (let j = 0; j < m; j++) {
+      const k = j % ns;
+      const src = j * lanes;
+      const dst = ((j - k) * R + k) * lanes;
+      const inStride = m * lanes;
+      const outStride = ns * lanes;
+      if (R === 4) {
+        const c1 = tc[k * 4 + 1], s1 = -sign * ts[k * 4 + 1];
+        const c2 = tc[k * 4 + 2], s2 = -sign * ts[k * 4 + 2];
+        const c3 = tc[k * 4 + 3], s3 = -sign * ts[k * 4 + 3];
+        const a0 = src, a1 = src + inStride, a2 = a1 + inStride, a3 = a2 + inStride;
+        const b0 = dst, b1 = dst + outStride, b2 = b1 + outStride, b3 = b2 + outStride;
+        for (let l = 0; l < lanes; l++) {
+          const x0r = xr[a0 + l], x0i = xi[a0 + l];
+          const u1r = xr[a1 + l], u1i = xi[a1 + l];
+          const u2r = xr[a2 + l], u2i = xi[a2 + l];
+          const u3r = xr[a3 + l], u3i = xi[a3 + l];
+          const x1r = u1r * c1 - u1i * s1, x1i = u1r * s1 + u1i * c1;
+          const x2r = u2r * c2 - u2i * s2, x2i = u2r * s2 + u2i * c2;
+          const x3r = u3r * c3 - u3i * s3, x3i = u3r * s3 + u3i * c3;
+          const t0r = x0r + x2r, t0i = x0i + x2i, t1r = x0r - x2r, t1i = x0i - x2i;
+          const t2r = x1r + x3r, t2i = x1i + x3i;
+          // (x1 - x3) times sign*i.
+          const t3r = -sign * (x1i - x3i), t3i = sign * (x1r - x3r);
+          yr[b0 + l] = t0r + t2r; yi[b0 + l] = t0i + t2i;
+          yr[b1 + l] = t1r + t3r; yi[b1 + l] = t1i + t3i;
+          yr[b2 + l] = t0r - t2r; yi[b2 + l] = t0i - t2i;
+          yr[b3 + l] = t1r - t3r; yi[b3 + l] = t1i - t3i;
+        }
+      } else if (R === 2) {
+        const c1 = tc[k * 2 + 1], s1 = -sign * ts[k * 2 + 1];
+        const a0 = src, a1 = src + inStride, b0 = dst, b1 = dst + outStride;
+        for (let l = 0; l < lanes; l++) {
+          const x0r = xr[a0 + l], x0i = xi[a0 + l];
+          const ur = xr[a1 + l], ui = xi[a1 + l];
+          const x1r = ur * c1 - ui * s1, x1i = ur * s1 + ui * c1;
+          yr[b0 + l] = x0r + x1r; yi[b0 + l] = x0i + x1i;
+          yr[b1 + l] = x0r - x1r; yi[b1 + l] = x0i - x1i;
+        }
+      } else if (R === 3) {
+        const c1 = tc[k * 3 + 1], s1 = -sign * ts[k * 3 + 1];
+        const c2 = tc[k * 3 + 2], s2 = -sign * ts[k * 3 + 2];
+        const h = (sign * Math.sqrt(3)) / 2;
+        const a0 = src, a1 = src + inStride, a2 = a1 + inStride;
+        const b0 = dst, b1 = dst + outStride, b2 = b1 + outStride;
+        for (let l = 0; l < lanes; l++) {
+          const x0r = xr[a0 + l], x0i = xi[a0 + l];
+          const u1r = xr[a1 + l], u1i = xi[a1 + l];
+          const u2r = xr[a2 + l], u2i = xi[a2 + l];
+          const x1r = u1r * c1 - u1i * s1, x1i = u1r * s1 + u1i * c1;
+          const x2r = u2r * c2 - u2i * s2, x2i = u2r * s2 + u2i * c2;
+          const sr = x1r + x2r, si = x1i + x2i;
+          const mr = x0r - sr / 2, mi = x0i - si / 2;
+          // i * sign * sqrt(3)/2 * (x1 - x2)
+          const dr = -h * (x1i - x2i), di = h * (x1r - x2r);
+          yr[b0 + l] = x0r + sr; yi[b0 + l] = x0i + si;
+          yr[b1 + l] = mr + dr; yi[b1 + l] = mi + di;
+          yr[b2 + l] = mr - dr; yi[b2 + l] = mi - di;
+        }
+      } else {
+        this.genericButterfly(R, k, src, dst, inStride, outStride, lanes, sign, tc, ts, xr, xi, yr, yi);
+      }
+    }
+  }
+
+  private readonly dfts = new Map<number, { vr: Float64Array; vi: Float64Array; wc: Float64Array; ws: Float64Array }>();
+
+  /** Scratch and the R-th roots of unity for a generic radix. */
+  private dft(R: number, sign: 1 | -1) {
+    const key = R * sign;
+    let d = this.dfts.get(key);
+    if (!d) {
+      d = {
+        vr: new Float64Array(R), vi: new Float64Array(R),
+        wc: Float64Array.from({ length: R }, (_, q) => Math.cos((2 * Math.PI * q) / R)),
+        ws: Float64Array.from({ length: R }, (_, q) => sign * Math.sin((2 * Math.PI * q) / R)),
+      };
+      this.dfts.set(key, d);
+    }
+    return d;
+  }
+
+  /** Any prime radix: twiddle, then the R-point DFT by its defining sum. */
+  private genericButterfly(R: number, k: number, src: number, dst: number, inStride: number, outStride: number, lanes: number, sign: 1 | -1,
+    tc: Float64Array, ts: Float64Array, xr: Float32Array, xi: Float32Array, yr: Float32Array, yi: Float32Array) {
+    const { vr, vi, wc, ws } = this.dft(R, sign);
+    for (let l = 0; l < lanes; l++) {
+      for (let r = 0; r < R; r++) {
+        const ur = xr[src + r * inStride + l], ui = xi[src + r * inStride + l];
+        const c = tc[k * R + r], s = -sign * ts[k * R + r];
+        vr[r] = ur * c - ui * s;
+        vi[r] = ur * s + ui * c;
+      }
+      for (let q = 0; q < R; q++) {
+        let sr = 0, si = 0;
+        for (let r = 0, t = 0; r < R; r++, t = (t + q) % R) {
+          sr += vr[r] * wc[t] - vi[r] * ws[t];
+          si += vr[r] * ws[t] + vi[r] * wc[t];
+        }
+        yr[dst + q * outStride + l] = sr;
+        yi[dst + q * outStride + l] = si;
       }
     }
   }

@@ -5,6 +5,7 @@ import { lowerForward } from '../executors/onnx-compiler/forward-rules.js';
 import { GraphBuilder } from '../executors/onnx-compiler/graph-builder.js';
 import { OnnxWeights } from '../executors/onnx-compiler/weights.js';
 import { preReluSources } from './pre-relu.js';
+import { LrnRules } from './lrn-rules.js';
 import { lowerInputBackward } from './stem-backward-rules.js';
 
 const BATCH = 'B';
@@ -29,7 +30,11 @@ export function compileInputGradientGraph(net: Network, layer: string, weights =
   const l: BackwardLowering = { b, net, w: weights, values: new Map(), poolIndices: new Map(), withIndices: false, convGrad: 'flipped-conv', poolGrad: 'separable' };
   const nodes = subgraph(net, 'input', layer);
   l.values.set('input', b.op1('Transpose', [b.input('image', [BATCH, s, s, 3])], { perm: [0, 3, 1, 2] }));
-  for (const n of nodes) lowerForward(l, n);
+  const lrn = new LrnRules();
+  for (const n of nodes) {
+    if (n.op === 'LRN') lrn.forward(l, n);
+    else lowerForward(l, n);
+  }
 
   const acts = l.values.get(layer)!;
   const channelWeights = b.input('channel_weights', [BATCH, c]);
@@ -50,7 +55,7 @@ export function compileInputGradientGraph(net: Network, layer: string, weights =
     const parts = pending.get(node.name);
     if (!parts) continue;
     const dy = parts.length === 1 ? parts[0] : b.op1('Sum', parts, {}, `${node.name}_grad_sum`);
-    for (const [input, g] of lowerInputBackward(l, node, dy)) {
+    for (const [input, g] of lowerInputBackward(l, node, dy, lrn)) {
       const list = pending.get(input);
       if (list) list.push(g);
       else pending.set(input, [g]);

@@ -66,45 +66,39 @@ export async function renderChannels(engine: InputGradientEngine, request: Rende
   const params = new Float32Array(B * perItem);
   channels.forEach((_, b) => params.set(param.initialParams(3, normals(randoms[b])), b * perItem));
   const adam = new Adam(params.length, request.learningRate ?? LEARNING_RATE);
-  const pixels = size * size * 3;
+  const pixels = size * size;
+  const imageValues = pixels * 3;
+  // Reused every step: the whole batch goes through each stage at once (fft-image.ts, color.ts).
+  const decorrelated = new Float32Array(B * imageValues);
+  const rgb = new Float32Array(B * imageValues);
+  const dRgb = new Float32Array(B * imageValues);
+  const dParams = new Float32Array(params.length);
 
   const images = () => {
-    const out: Float32Array[] = [];
-    const decorrelated = new Float32Array(pixels);
-    for (let b = 0; b < B; b++) {
-      for (let c = 0; c < 3; c++) param.toSpatial(params, b * perItem + c * param.paramsPerChannel, decorrelated, c, 3);
-      out.push(toValidRgb(decorrelated));
-    }
-    return out;
+    param.toSpatial(params, 3 * B, decorrelated);
+    return toValidRgb(decorrelated, pixels, rgb);
   };
-  const measure = async (rgb: Float32Array[]) => {
-    const batch = new Float32Array(B * pixels);
-    rgb.forEach((img, b) => batch.set(img.map((v) => v * 255), b * pixels));
-    return engine.channelGradients(layer, size, batch, channels);
-  };
+  const measure = async (image: Float32Array) => engine.channelGradients(layer, size, image.map((v) => v * 255), channels);
+  const one = (data: Float32Array, b: number, side: number) => data.subarray(b * side * side * 3, (b + 1) * side * side * 3);
 
   const start = await measure(images());
   const inPixels = inputSize * inputSize * 3;
+  const batch = new Float32Array(B * inPixels);
   for (let step = 0; step < steps; step++) {
     if (hooks.signal?.aborted) throw new EngineError('CANCELLED', `Rendering ${channels.map((c) => channel(layer, c).describe).join(', ')} was cancelled at step ${step}.`);
-    const rgb = images();
+    images();
     const applied: Transformed[] = [];
-    const batch = new Float32Array(B * inPixels);
     for (let b = 0; b < B; b++) {
-      const t = transform({ width: size, height: size, data: rgb[b] }, randoms[b]);
+      const t = transform({ width: size, height: size, data: one(rgb, b, size) }, randoms[b]);
       applied.push(t);
       const d = t.image.data;
-      for (let i = 0; i < inPixels; i++) batch[b * inPixels + i] = d[i] * 255;
+      // The network sees 0..255; the image lives in 0..1.
+      for (let i = 0, o = b * inPixels; i < inPixels; i++, o++) batch[o] = d[i] * 255;
     }
     const { grads } = await engine.channelGradients(layer, inputSize, batch, channels);
-    const dParams = new Float32Array(params.length);
-    for (let b = 0; b < B; b++) {
-      // The network sees 0..255; the image lives in 0..1.
-      const g = grads.slice(b * inPixels, (b + 1) * inPixels).map((v) => v * 255);
-      const dRgb = applied[b].backward({ width: inputSize, height: inputSize, data: g }).data;
-      const dDecorrelated = toValidRgbBackward(rgb[b], dRgb);
-      for (let c = 0; c < 3; c++) param.spatialGradToParams(dDecorrelated, c, 3, dParams, b * perItem + c * param.paramsPerChannel);
-    }
+    for (let i = 0; i < grads.length; i++) grads[i] *= 255;
+    for (let b = 0; b < B; b++) dRgb.set(applied[b].backward({ width: inputSize, height: inputSize, data: one(grads, b, inputSize) }).data, b * imageValues);
+    param.spatialGradToParams(toValidRgbBackward(rgb, dRgb, pixels, decorrelated), 3 * B, dParams);
     adam.ascend(params, dParams);
     hooks.onStep?.(step + 1, steps);
   }
@@ -114,7 +108,7 @@ export async function renderChannels(engine: InputGradientEngine, request: Rende
   return channels.map((c, b) => ({
     channel: c,
     size,
-    rgb: Uint8Array.from(finalRgb[b], (v) => Math.round(v * 255)),
+    rgb: Uint8Array.from(one(finalRgb, b, size), (v) => Math.round(v * 255)),
     activation: end.activations[b],
     startActivation: start.activations[b],
     objective: end.objectives[b],

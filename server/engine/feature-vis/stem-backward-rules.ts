@@ -2,21 +2,23 @@ import { EngineError } from '../../errors/engine-error.js';
 import type { GraphNode } from '../network/network.js';
 import { lowerBackward, type BackwardLowering } from '../executors/onnx-compiler/backward-rules.js';
 import { windowPads } from '../executors/onnx-compiler/forward-rules.js';
+import type { LrnRules } from './lrn-rules.js';
 
 /**
  * Backward rules for the ops below mixed3a, which attribution never differentiates: the mean
- * subtraction, the Pad, the stride-2 VALID 7x7 conv and the LRNs. Every other op goes to the
- * attribution compiler's rules (onnx-compiler/backward-rules.ts), so both share one ReLU,
- * max-pool (first maximum) and concat backward.
+ * subtraction, the Pad, the stride-2 VALID 7x7 conv and the LRNs (lrn-rules.ts, which also
+ * lowered their forward pass). Every other op goes to the attribution compiler's rules
+ * (onnx-compiler/backward-rules.ts), so both share one ReLU, max-pool (first maximum) and
+ * concat backward.
  */
-export function lowerInputBackward(l: BackwardLowering, node: GraphNode, dy: string): [string, string][] {
+export function lowerInputBackward(l: BackwardLowering, node: GraphNode, dy: string, lrn: LrnRules): [string, string][] {
   switch (node.op) {
     case 'Sub':
       return [[node.inputs[0], dy]];
     case 'Pad':
       return [[node.inputs[0], padBackward(l, node, dy)]];
     case 'LRN':
-      return [[node.inputs[0], lrnBackward(l, node, dy)]];
+      return [[node.inputs[0], lrn.backward(l, node, dy)]];
     case 'Conv2D': {
       const [sh, sw] = node.attrs.strides ?? [1, 1];
       if (sh === 1 && sw === 1 && node.attrs.padding === 'SAME') return lowerBackward(l, node, dy);
@@ -58,30 +60,4 @@ function stridedConvBackward(l: BackwardLowering, node: GraphNode, dy: string): 
   return b.op1('ConvTranspose', [dy, b.floats(`${node.params[0]}_oihw`, f.data, f.dims)], {
     kernel_shape: k, strides: [sh, sw], pads, output_padding: outputPadding,
   }, `${node.name}_grad`);
-}
-
-/**
- * TensorFlow's LRN: y_c = x_c * d_c^-beta, d_c = bias + alpha * sum_{|c'-c|<=r} x_c'^2. So
- * dx_j = dy_j d_j^-beta - 2 alpha beta x_j sum_{|c-j|<=r} dy_c x_c d_c^(-beta-1).
- * The channel-window sums are a 1x1 conv with a banded 0/1 filter (symmetric, so it is its own
- * transpose); d is recomputed from x rather than read back from the forward LRN.
- */
-function lrnBackward(l: BackwardLowering, node: GraphNode, dy: string): string {
-  const { b } = l;
-  const x = l.values.get(node.inputs[0])!;
-  const c = l.net.byName.get(node.inputs[0])!.shape[2];
-  const r = node.attrs.depthRadius!;
-  const alpha = node.attrs.alpha!;
-  const beta = node.attrs.beta!;
-  const band = new Float32Array(c * c);
-  for (let o = 0; o < c; o++) for (let i = Math.max(0, o - r); i <= Math.min(c - 1, o + r); i++) band[o * c + i] = 1;
-  const bandName = b.floats(`${node.name}_band`, band, [c, c, 1, 1]);
-  const windowSum = (v: string) => b.op1('Conv', [v, bandName], { kernel_shape: [1, 1] });
-  const d = b.op1('Add', [b.op1('Mul', [windowSum(b.op1('Mul', [x, x])), b.scalar(alpha)]), b.scalar(node.attrs.bias!)], {}, `${node.name}_d`);
-  const dPowBeta = b.op1('Pow', [d, b.scalar(-beta)]);
-  const direct = b.op1('Mul', [dy, dPowBeta]);
-  // dy_c x_c d_c^(-beta-1) = dy_c x_c d_c^-beta / d_c
-  const inner = b.op1('Div', [b.op1('Mul', [b.op1('Mul', [dy, x]), dPowBeta]), d]);
-  const cross = b.op1('Mul', [b.op1('Mul', [windowSum(inner), x]), b.scalar(-2 * alpha * beta)]);
-  return b.op1('Add', [direct, cross], {}, `${node.name}_grad`);
 }

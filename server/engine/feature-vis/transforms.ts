@@ -71,63 +71,72 @@ export const jitter = (d: number): Transform =>
 
 /**
  * Bilinear resampling through the affine map source = (a x + b y + c, d x + e y + f), on pixel
- * centres. Samples outside the image read `fill`, which carries no gradient.
+ * centres. Samples outside the image read `fill`, which carries no gradient. The backward pass
+ * recomputes each output pixel's four taps rather than storing them: as cheap, and no
+ * per-step index arrays.
  */
-function resample(image: RgbImage, [a, b, c, d, e, f]: readonly number[], fill: number): Transformed {
-  const { width: W, height: H, data } = image;
-  const n = W * H;
-  // Per output pixel: 4 source pixel indices (-1 outside) and their weights, kept for backward.
-  const idx = new Int32Array(n * 4);
-  const wt = new Float32Array(n * 4);
+function resample(image: RgbImage, affine: readonly number[], fill: number): Transformed {
+  const { width: W, height: H } = image;
   const out = blank(W, H);
-  const o = out.data;
+  sampleBilinear(image.data, out.data, W, H, affine, fill, false);
+  return {
+    image: out,
+    backward: (g) => {
+      const dx = blank(W, H);
+      sampleBilinear(dx.data, g.data, W, H, affine, 0, true);
+      return dx;
+    },
+  };
+}
+
+/**
+ * Forward (`adjoint` false): dst[p] = sum of the taps of src (fill outside). Adjoint: each
+ * output pixel's value in `dst` is added back into `src` at its in-image taps.
+ */
+function sampleBilinear(src: Float32Array, dst: Float32Array, W: number, H: number, [a, b, c, d, e, f]: readonly number[], fill: number, adjoint: boolean) {
   for (let y = 0, p = 0; y < H; y++) {
-    for (let x = 0; x < W; x++, p++) {
+    for (let x = 0; x < W; x++, p += 3) {
       const sx = a * x + b * y + c;
       const sy = d * x + e * y + f;
       const x0 = Math.floor(sx);
       const y0 = Math.floor(sy);
       const fx = sx - x0;
       const fy = sy - y0;
+      let r = 0, gr = 0, bl = 0;
+      if (adjoint) {
+        r = dst[p];
+        gr = dst[p + 1];
+        bl = dst[p + 2];
+      }
       for (let k = 0; k < 4; k++) {
         const cx = x0 + (k & 1);
         const cy = y0 + (k >> 1);
         const w = (k & 1 ? fx : 1 - fx) * (k >> 1 ? fy : 1 - fy);
-        const q = p * 4 + k;
-        wt[q] = w;
-        if (cx >= 0 && cx < W && cy >= 0 && cy < H) {
-          const i = cy * W + cx;
-          idx[q] = i;
-          o[p * 3] += w * data[i * 3];
-          o[p * 3 + 1] += w * data[i * 3 + 1];
-          o[p * 3 + 2] += w * data[i * 3 + 2];
+        const inside = cx >= 0 && cx < W && cy >= 0 && cy < H;
+        if (adjoint) {
+          if (!inside) continue;
+          const i = (cy * W + cx) * 3;
+          src[i] += w * r;
+          src[i + 1] += w * gr;
+          src[i + 2] += w * bl;
+        } else if (inside) {
+          const i = (cy * W + cx) * 3;
+          r += w * src[i];
+          gr += w * src[i + 1];
+          bl += w * src[i + 2];
         } else {
-          idx[q] = -1;
-          o[p * 3] += w * fill;
-          o[p * 3 + 1] += w * fill;
-          o[p * 3 + 2] += w * fill;
+          r += w * fill;
+          gr += w * fill;
+          bl += w * fill;
         }
+      }
+      if (!adjoint) {
+        dst[p] = r;
+        dst[p + 1] = gr;
+        dst[p + 2] = bl;
       }
     }
   }
-  return {
-    image: out,
-    backward: (g) => {
-      const dx = blank(W, H);
-      const t = dx.data;
-      const gd = g.data;
-      for (let q = 0; q < n * 4; q++) {
-        const i = idx[q];
-        if (i < 0) continue;
-        const w = wt[q];
-        const p = q >> 2;
-        t[i * 3] += w * gd[p * 3];
-        t[i * 3 + 1] += w * gd[p * 3 + 1];
-        t[i * 3 + 2] += w * gd[p * 3 + 2];
-      }
-      return dx;
-    },
-  };
 }
 
 /** Zoom about the centre by a factor drawn from `scales`, keeping the canvas size. */

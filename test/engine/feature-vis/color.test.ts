@@ -11,16 +11,27 @@ describe('colour decorrelation', () => {
   });
 
   it('maps 0 to mid grey and stays inside [0, 1]', () => {
-    const rgb = toValidRgb(Float32Array.from([0, 0, 0, 50, -50, 50, -50, 50, -50]));
+    // Planar, 3 pixels: pixel 0 is (0, 0, 0).
+    const rgb = toValidRgb(Float32Array.from([0, 50, -50, 0, -50, 50, 0, 50, -50]), 3);
     expect(Array.from(rgb.slice(0, 3))).toEqual([0.5, 0.5, 0.5]);
     for (const v of rgb) expect(v >= 0 && v <= 1).toBe(true);
+  });
+
+  it('mixes the three planar components of each pixel by the matrix', () => {
+    const M = DECORRELATED_TO_RGB;
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    const rgb = toValidRgb(Float32Array.from([1, 0, 0.5, 2, -1, 0]), 2);
+    // Pixel 1 is (0, 2, 0) in the components, channel R = sigmoid(M[0][1] * 2).
+    expect(rgb[3]).toBeCloseTo(sig(M[1] * 2), 6);
+    expect(rgb[1]).toBeCloseTo(sig(M[3] * 1 + M[4] * 0.5 + M[5] * -1), 6);
   });
 
   it('backward matches central differences', () => {
     const x = Float32Array.from([0.3, -1.2, 0.8, 2, 0.1, -0.4]);
     const g = Float32Array.from([1, -2, 0.5, 0.3, 0.7, -1]);
-    const analytic = toValidRgbBackward(toValidRgb(x), g);
-    const f = (v: Float32Array) => toValidRgb(v).reduce((s, y, i) => s + y * g[i], 0);
+    // Two pixels: x planar [3][2], g HWC [2][3].
+    const analytic = toValidRgbBackward(toValidRgb(x, 2), g, 2);
+    const f = (v: Float32Array) => toValidRgb(v, 2).reduce((s, y, i) => s + y * g[i], 0);
     const h = 1e-3;
     for (let i = 0; i < x.length; i++) {
       const up = Float32Array.from(x);
