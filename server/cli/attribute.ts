@@ -8,7 +8,7 @@ import { EnginePool } from '../workers/pool.js';
 import { formatAttributionTable } from './format-table.js';
 
 const METHOD_NAMES: Record<string, AttributionMethod> = { simple: 'SIMPLE', path: 'PATH', 'stochastic-path': 'STOCHASTIC_PATH' };
-const RULE_NAMES: Record<string, QuadratureRuleName> = { 'left-riemann': 'LEFT_RIEMANN', trapezoid: 'TRAPEZOID', midpoint: 'MIDPOINT', 'gauss-legendre': 'GAUSS_LEGENDRE' };
+const RULE_NAMES: Record<string, QuadratureRuleName> = { 'left-riemann': 'LEFT_RIEMANN', trapezoid: 'TRAPEZOID', midpoint: 'MIDPOINT', 'gauss-legendre': 'GAUSS_LEGENDRE', sidi: 'SIDI' };
 
 const choice = <T>(table: Record<string, T>, what: string) => (v: string) => {
   const r = table[v.toLowerCase()];

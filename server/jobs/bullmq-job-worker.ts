@@ -111,7 +111,7 @@ export class BullMqJobWorker {
         const pixels = await this.pixels(bullJob.data.imageId);
         const result = await engine.run(pixels, job.request, onSnapshot, controller.signal);
         await writes;
-        const { spatial, height, width, channels, backend, layer: _layer, ...snapshot } = result;
+        const { spatial, integratedGradient: _gradient, height, width, channels, backend, layer: _layer, ...snapshot } = result;
         await store.saveSnapshot(job.id, snapshot);
         await store.saveSpatial(job.id, { height, width, channels, data: spatial });
         await store.update(job.id, { backend });

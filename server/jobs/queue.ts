@@ -146,7 +146,7 @@ export class InProcessJobQueue implements JobQueue {
     try {
       const result = await this.opts.execute(job, onSnapshot, signal);
       await writes;
-      const { spatial, height, width, channels, backend: resultBackend, layer: _layer, ...snapshot } = result;
+      const { spatial, integratedGradient: _gradient, height, width, channels, backend: resultBackend, layer: _layer, ...snapshot } = result;
       await store.saveSnapshot(job.id, snapshot);
       await store.saveSpatial(job.id, { height, width, channels, data: spatial });
       await store.update(job.id, { backend: resultBackend });

@@ -51,7 +51,7 @@ try {
             for (;;) {
               const r = await it.next();
               if (r.done) {
-                send({ type: 'done', id: cmd.id, value: r.value }, [r.value.spatial.buffer as ArrayBuffer]);
+                send({ type: 'done', id: cmd.id, value: r.value }, [r.value.spatial.buffer as ArrayBuffer, r.value.integratedGradient.buffer as ArrayBuffer]);
                 break;
               }
               send({ type: 'snapshot', id: cmd.id, snapshot: r.value, spatial }, spatial ? [spatial.buffer as ArrayBuffer] : []);

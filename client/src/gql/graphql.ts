@@ -82,6 +82,8 @@ export type QuadratureRule =
   | 'LEFT_RIEMANN'
   /** alpha = (k + 1/2)/N: second order at the cost of the left sum. */
   | 'MIDPOINT'
+  /** Trapezoid rule after Sidi's sin^2 change of variable: points crowd towards both ends, and for N = 2^k - 1 they nest, so a tolerance run wastes no step. The default with a tolerance. */
+  | 'SIDI'
   /** Trapezoid rule on k/(N-1); needs at least 2 steps. */
   | 'TRAPEZOID';
 

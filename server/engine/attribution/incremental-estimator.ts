@@ -2,9 +2,41 @@ import { EngineError } from '../../errors/engine-error.js';
 import type { Executor } from '../executors/executor.js';
 import { evaluateScore } from '../executors/executor.js';
 import { completenessGap, rankChannels, rankStability } from './channel-ranking.js';
+import { chunkEnds } from './chunk-schedule.js';
+import { isSettled, nestedErrors, prefixEstimate, relativeErrorOf, stratifiedStandardErrors, type StepRecord } from './convergence-estimates.js';
 import type { AttributionPath } from './methods/path.js';
-import { interleavedOrder } from './quadrature.js';
 import type { AttributionRequest, AttributionResult, Snapshot } from './types.js';
+
+/**
+ * The whole state of one integration after some steps: plain numbers and Float64Arrays, so it
+ * can be copied, stored (structured clone, or the arrays' bytes) and handed back as `resumeFrom`.
+ * A run resumed from it takes the same steps in the same order and sums them in the same order,
+ * so it ends bit for bit equal to a run that was never interrupted. It belongs to one request
+ * (image, layer, score, method, steps, rule, seed); nothing in it says which, so keep it with
+ * the request it came from.
+ */
+export interface IntegrationState {
+  /** Bumped whenever a field changes meaning. */
+  version: 1;
+  /** Steps done: the first `stepsDone` entries of the rule's evaluation order (`quadrature.order`). */
+  stepsDone: number;
+  /** Sum of the rule's weights over the steps done. */
+  weightDone: number;
+  /**
+   * sum_k w_k * dScore/dA(point_k) over the steps done, per position and channel (H * W * C,
+   * NHWC), not rescaled. The integrated gradient is `gradientSum * totalWeight / weightDone`
+   * (`integratedGradient`); the spatial attribution map is that times the activations.
+   */
+  gradientSum: Float64Array;
+  /**
+   * stepsDone x C, in evaluation order: each step's channel values sum_pos grad_k * A,
+   * unweighted. The values, the error estimates and the previous snapshot's ranking are all
+   * recomputed from these.
+   */
+  stepValues: Float64Array;
+  /** Milliseconds spent on the steps done, so a resumed run keeps counting. */
+  elapsedMs: number;
+}
 
 export interface EstimatorOptions {
   /** Checked between chunks: cancellation takes effect there and never inside an executor call. */
@@ -12,12 +44,33 @@ export interface EstimatorOptions {
   now?: () => number;
   /** Called before each snapshot with the running spatial map (NHWC), rescaled like the values; a fresh array each time. */
   onSpatial?: (spatial: Float32Array) => void;
+  /** Called after each chunk, before its snapshot, with a copy of the state (yours to keep). */
+  onCheckpoint?: (state: IntegrationState) => void;
+  /** Continue from a state that an earlier run of the same request reported. */
+  resumeFrom?: IntegrationState;
 }
+
+/** The integrated gradient (H * W * C) a state stands for, rescaled to the rule's full weight. */
+export function integratedGradient(state: IntegrationState, totalWeight = 1): Float64Array {
+  const scale = state.weightDone > 0 ? totalWeight / state.weightDone : 0;
+  return state.gradientSum.map((g) => g * scale);
+}
+
+function checkResumable(state: IntegrationState, size: number, channels: number, n: number) {
+  const ok = state.version === 1 && Number.isInteger(state.stepsDone) && state.stepsDone >= 0 && state.stepsDone <= n
+    && state.gradientSum?.length === size && state.stepValues?.length === state.stepsDone * channels;
+  if (!ok) throw new EngineError('BAD_ARGUMENT', 'The saved integration state does not belong to this request (its layer, steps or format differ).');
+}
+
+const copyState = (s: IntegrationState): IntegrationState => ({ ...s, gradientSum: s.gradientSum.slice(), stepValues: s.stepValues.slice() });
 
 /**
  * Integrates `path` in chunks of steps and yields a snapshot after each chunk; returns the final
- * result. Steps run in an interleaved order and are summed in that order whatever the chunk
- * size, so the last snapshot equals a one-chunk run bit for bit when batches line up.
+ * result. Steps run in the rule's coarse-to-fine order and are summed in that order whatever the
+ * chunk size, so the last snapshot equals a one-chunk run bit for bit when batches line up, and
+ * a run resumed from any checkpoint equals an uninterrupted one. With `request.tolerance` the run
+ * ends at the first nested level whose estimated relative error is at most the tolerance and
+ * whose top and bottom lists have settled.
  */
 export async function* estimate(
   executor: Executor,
@@ -27,13 +80,13 @@ export async function* estimate(
   options: EstimatorOptions = {},
 ): AsyncGenerator<Snapshot, AttributionResult> {
   const now = options.now ?? (() => performance.now());
-  const started = now();
   const [height, width, channels] = executor.network.byName.get(request.layer)!.shape;
   const size = acts.length;
-  const { alphas, weights } = path.quadrature;
-  const n = alphas.length;
-  const order = n === 1 ? [0] : interleavedOrder(n);
+  const { alphas, weights, order, levels } = path.quadrature;
+  const n = order.length;
   const totalWeight = weights.reduce((a, b) => a + b, 0);
+  const stepWeights = order.map((k) => weights[k]);
+  const stepAlphas = order.map((k) => alphas[k]);
 
   const ends = new Float32Array(size * 2);
   ends.set(acts, 0);
@@ -41,16 +94,34 @@ export async function* estimate(
   const score = evaluateScore(request.score, endLogits, 0);
   const baselineScore = evaluateScore(request.score, endLogits, 1000);
 
-  const spatial = new Float64Array(size);
-  let doneWeight = 0;
-  let stepsDone = 0;
-  let previous: Snapshot | undefined;
+  if (options.resumeFrom) checkResumable(options.resumeFrom, size, channels, n);
+  const state: IntegrationState = options.resumeFrom
+    ? { ...copyState(options.resumeFrom), stepValues: growable(options.resumeFrom.stepValues, n * channels) }
+    : { version: 1, stepsDone: 0, weightDone: 0, gradientSum: new Float64Array(size), stepValues: new Float64Array(n * channels), elapsedMs: 0 };
+  const started = now() - state.elapsedMs;
+  const record = (): StepRecord => ({ stepValues: state.stepValues, channels, stepsDone: state.stepsDone, weights: stepWeights, alphas: stepAlphas, totalWeight });
+  const exposed = (): IntegrationState => copyState({ ...state, stepValues: state.stepValues.subarray(0, state.stepsDone * channels) });
+
+  /** Values, errors and ranking of the steps done so far: a function of the state alone. */
+  const summarise = () => {
+    const rec = record();
+    const values = prefixEstimate(rec, state.stepsDone);
+    const errors = path.sampling === 'exact' ? new Float64Array(channels)
+      : path.sampling === 'monte-carlo' ? stratifiedStandardErrors(rec, values)
+      : nestedErrors(rec, levels, values);
+    const valueList = Array.from(values);
+    return { values: valueList, errors: Array.from(errors), relativeError: relativeErrorOf(values, errors), settled: isSettled(values, errors, request.topK), ranked: rankChannels(valueList, request.topK) };
+  };
+
+  let previous = state.stepsDone > 0 ? summarise() : undefined;
+  let last: Snapshot | undefined;
   const batchSize = Math.max(1, request.batchSize);
   const points = new Float32Array(size * batchSize);
+  const schedule = chunkEnds(path.quadrature, request).filter((e) => e > state.stepsDone);
 
-  while (stepsDone < n) {
+  for (const end of schedule) {
     if (options.signal?.aborted) throw new EngineError('CANCELLED', 'The job was cancelled.');
-    const chunk = order.slice(stepsDone, stepsDone + request.chunkSteps);
+    const chunk = order.slice(state.stepsDone, end);
     for (let b0 = 0; b0 < chunk.length; b0 += batchSize) {
       const batch = chunk.slice(b0, b0 + batchSize);
       for (let j = 0; j < batch.length; j++) path.point(batch[j], acts, channels, points.subarray(j * size, (j + 1) * size));
@@ -58,47 +129,66 @@ export async function* estimate(
       for (let j = 0; j < batch.length; j++) {
         const w = weights[batch[j]];
         const g = grads.subarray(j * size, (j + 1) * size);
-        for (let i = 0; i < size; i++) spatial[i] += w * g[i] * acts[i];
-        doneWeight += w;
+        const row = state.stepsDone * channels;
+        for (let i = 0; i < size; i++) {
+          state.gradientSum[i] += w * g[i];
+          state.stepValues[row + (i % channels)] += g[i] * acts[i];
+        }
+        state.weightDone += w;
+        state.stepsDone++;
       }
     }
-    stepsDone += chunk.length;
-    const scale = doneWeight > 0 ? totalWeight / doneWeight : 0;
-    const values = new Array<number>(channels).fill(0);
-    for (let i = 0; i < size; i++) values[i % channels] += spatial[i];
-    for (let c = 0; c < channels; c++) values[c] *= scale;
+    const elapsedMs = now() - started;
+    state.elapsedMs = elapsedMs;
+    options.onCheckpoint?.(exposed());
+    const summary = summarise();
     if (options.onSpatial) {
+      const scale = state.weightDone > 0 ? totalWeight / state.weightDone : 0;
       const running = new Float32Array(size);
-      for (let i = 0; i < size; i++) running[i] = spatial[i] * scale;
+      for (let i = 0; i < size; i++) running[i] = state.gradientSum[i] * acts[i] * scale;
       options.onSpatial(running);
     }
-    const ranked = rankChannels(values, request.topK);
-    const elapsedMs = now() - started;
+    const stepsDone = state.stepsDone;
+    const reachedTolerance = request.tolerance != null && summary.settled && summary.relativeError <= request.tolerance
+      && (path.sampling !== 'quadrature' || levels.includes(stepsDone));
+    const done = stepsDone === n || reachedTolerance;
     const snapshot: Snapshot = {
       stepsDone,
       stepsTotal: n,
-      values,
-      ...ranked,
+      values: summary.values,
+      errors: summary.errors,
+      relativeError: summary.relativeError,
+      settled: summary.settled,
+      ...summary.ranked,
       score,
       baselineScore,
-      completenessGap: completenessGap(values, score, baselineScore),
-      rankStability: rankStability(previous, ranked),
+      completenessGap: completenessGap(summary.values, score, baselineScore),
+      rankStability: rankStability(previous?.ranked, summary.ranked),
       elapsedMs,
-      etaMs: stepsDone < n ? (elapsedMs / stepsDone) * (n - stepsDone) : 0,
-      done: stepsDone === n,
+      etaMs: done ? 0 : (elapsedMs / stepsDone) * (n - stepsDone),
+      done,
     };
-    previous = snapshot;
+    previous = summary;
+    last = snapshot;
     yield snapshot;
+    if (done) break;
     // Let cancel messages in: a worker handles them only when its event loop turns.
     await new Promise((r) => setImmediate(r));
   }
-  return {
-    ...previous!,
-    backend: executor.backend,
-    layer: request.layer,
-    height,
-    width,
-    channels,
-    spatial: Float32Array.from(spatial),
-  };
+  if (!last) throw new EngineError('BAD_ARGUMENT', 'The saved integration state is already complete: there is nothing left to run.');
+  const scale = state.weightDone > 0 ? totalWeight / state.weightDone : 0;
+  const spatial = new Float32Array(size);
+  const gradient = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    gradient[i] = state.gradientSum[i] * scale;
+    spatial[i] = state.gradientSum[i] * acts[i] * scale;
+  }
+  return { ...last, backend: executor.backend, layer: request.layer, height, width, channels, spatial, integratedGradient: gradient };
+}
+
+/** A copy of `a` in an array of `length` (the rest zero), so steps can be appended in place. */
+function growable(a: Float64Array, length: number): Float64Array {
+  const out = new Float64Array(Math.max(length, a.length));
+  out.set(a);
+  return out;
 }

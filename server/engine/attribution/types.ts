@@ -1,7 +1,7 @@
 import type { ScoreSpec } from '../executors/executor.js';
 
 export type AttributionMethod = 'SIMPLE' | 'PATH' | 'STOCHASTIC_PATH';
-export type QuadratureRuleName = 'LEFT_RIEMANN' | 'TRAPEZOID' | 'MIDPOINT' | 'GAUSS_LEGENDRE';
+export type QuadratureRuleName = 'LEFT_RIEMANN' | 'TRAPEZOID' | 'MIDPOINT' | 'GAUSS_LEGENDRE' | 'SIDI';
 
 /** What a user asks for, as it arrives from the CLI or the API (classes still as text). */
 export interface AttributionInput {
@@ -19,6 +19,11 @@ export interface AttributionInput {
   chunkSteps?: number | null;
   /** Steps per executor call. */
   batchSize?: number | null;
+  /**
+   * Stop when settled: run until the estimated relative error is at most this (0 < T < 1) and
+   * the top and bottom lists have settled; `steps` is then the maximum.
+   */
+  tolerance?: number | null;
 }
 
 /** A validated request: everything resolved, ready for a worker. */
@@ -35,6 +40,8 @@ export interface AttributionRequest {
   topK: number;
   chunkSteps: number;
   batchSize: number;
+  /** Stop at the first nested level with relativeError <= tolerance and settled lists; null (or absent, in jobs stored before it existed) runs every step. */
+  tolerance?: number | null;
 }
 
 export interface ChannelScore {
@@ -50,6 +57,16 @@ export interface Snapshot {
   stepsTotal: number;
   /** Running estimate rescaled to the full path, one value per channel, in channel order. */
   values: number[];
+  /**
+   * One standard error per channel, in channel order: the estimated error of `values` against
+   * the converged integral (for STOCHASTIC_PATH, against its expectation over seeds). Bars are
+   * 2 x errors (docs/convergence.md). All zero for SIMPLE, which is exact.
+   */
+  errors: number[];
+  /** Estimated relative L2 error of the whole channel vector, ||errors|| / ||values||. */
+  relativeError: number;
+  /** Within the 2-sigma bars, each top-K and bottom-K list can change by at most its boundary member. */
+  settled: boolean;
   top: ChannelScore[];
   bottom: ChannelScore[];
   /** score(A) and score(0) on the logits. */
@@ -72,4 +89,10 @@ export interface AttributionResult extends Snapshot {
   width: number;
   channels: number;
   spatial: Float32Array;
+  /**
+   * The integrated gradient of the score along the path, per position and channel (H x W x C,
+   * NHWC), rescaled like the values: `spatial = integratedGradient * A`. Projections of the
+   * attribution (e.g. onto neuron groups G: sum(G * integratedGradient)) start from it.
+   */
+  integratedGradient: Float32Array;
 }

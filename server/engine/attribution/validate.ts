@@ -1,6 +1,7 @@
 import { EngineError } from '../../errors/engine-error.js';
 import type { Labels } from '../labels.js';
 import { ATTRIBUTION_LAYERS, type LayerInfo } from '../network/network.js';
+import { nestedSize } from './quadrature.js';
 import type { AttributionInput, AttributionMethod, AttributionRequest, QuadratureRuleName } from './types.js';
 
 export const MAX_STEPS = 2000;
@@ -12,7 +13,11 @@ export const DEFAULT_SNAPSHOTS_PER_JOB = 10;
 export const DEFAULT_BATCH_SIZE = Number(process.env.ENGINE_BATCH_SIZE ?? 10);
 
 export const METHODS: readonly AttributionMethod[] = ['SIMPLE', 'PATH', 'STOCHASTIC_PATH'];
-export const RULES: readonly QuadratureRuleName[] = ['LEFT_RIEMANN', 'TRAPEZOID', 'MIDPOINT', 'GAUSS_LEGENDRE'];
+export const RULES: readonly QuadratureRuleName[] = ['LEFT_RIEMANN', 'TRAPEZOID', 'MIDPOINT', 'GAUSS_LEGENDRE', 'SIDI'];
+/** Rules whose points nest, so a tolerance run can stop at any level without wasting a step. */
+export const NESTED_RULES: readonly QuadratureRuleName[] = ['SIDI', 'LEFT_RIEMANN'];
+/** A tolerance run's rule when none is given: the nested rule that settles in the fewest steps (docs/convergence.md). */
+export const DEFAULT_TOLERANCE_RULE: QuadratureRuleName = 'SIDI';
 
 function intIn(name: string, value: number, lo: number, hi: number, code: 'BAD_STEPS' | 'BAD_ARGUMENT' = 'BAD_ARGUMENT') {
   if (!Number.isInteger(value) || value < lo || value > hi) {
@@ -30,16 +35,27 @@ export function validateInput(input: AttributionInput, ctx: { labels: Labels; la
   if (!METHODS.includes(input.method)) {
     throw new EngineError('BAD_ARGUMENT', `Unknown method "${input.method}": use one of ${METHODS.join(', ')}.`);
   }
-  const rule = input.rule ?? 'LEFT_RIEMANN';
+  const tolerance = input.tolerance ?? null;
+  if (tolerance !== null && !(typeof tolerance === 'number' && tolerance > 0 && tolerance < 1)) {
+    throw new EngineError('BAD_ARGUMENT', `tolerance must be a number between 0 and 1 (a relative error, e.g. 0.01), got ${tolerance}.`);
+  }
+  const rule = input.rule ?? (tolerance !== null && input.method === 'PATH' ? DEFAULT_TOLERANCE_RULE : 'LEFT_RIEMANN');
   if (!RULES.includes(rule)) throw new EngineError('BAD_ARGUMENT', `Unknown rule "${rule}": use one of ${RULES.join(', ')}.`);
+  if (tolerance !== null && input.method !== 'SIMPLE' && !NESTED_RULES.includes(rule)) {
+    throw new EngineError('BAD_ARGUMENT', `A tolerance needs a rule whose points nest: use ${NESTED_RULES.join(' or ')}, not ${rule}.`);
+  }
   const c1 = ctx.labels.resolve(input.class1);
   const c2 = ctx.labels.resolve(input.class2);
-  const steps = input.method === 'SIMPLE' ? 1 : intIn('steps', input.steps ?? DEFAULT_STEPS, 1, MAX_STEPS, 'BAD_STEPS');
+  const maxSteps = input.method === 'SIMPLE' ? 1 : intIn('steps', input.steps ?? DEFAULT_STEPS, 1, MAX_STEPS, 'BAD_STEPS');
+  // A tolerance run uses the largest fully nested point count within the maximum.
+  const steps = tolerance !== null && input.method !== 'SIMPLE' ? nestedSize(rule, maxSteps) : maxSteps;
   if (input.method !== 'SIMPLE' && rule === 'TRAPEZOID' && steps < 2) {
     throw new EngineError('BAD_STEPS', 'The trapezoid rule needs at least 2 steps.');
   }
   const topK = intIn('topK', input.topK ?? DEFAULT_TOP_K, 1, layer.channels);
-  const chunkSteps = intIn('chunkSteps', input.chunkSteps ?? Math.max(1, Math.ceil(steps / DEFAULT_SNAPSHOTS_PER_JOB)), 1, Math.max(steps, 1));
+  // A tolerance run pauses at its nested levels (chunk-schedule.ts); by default only there.
+  const defaultChunk = tolerance !== null ? steps : Math.max(1, Math.ceil(steps / DEFAULT_SNAPSHOTS_PER_JOB));
+  const chunkSteps = intIn('chunkSteps', input.chunkSteps ?? defaultChunk, 1, Math.max(steps, 1));
   const batchSize = intIn('batchSize', input.batchSize ?? Math.min(DEFAULT_BATCH_SIZE, chunkSteps), 1, 256);
   const seed = intIn('seed', input.seed ?? 0, 0, 2 ** 31 - 1);
   return {
@@ -54,5 +70,6 @@ export function validateInput(input: AttributionInput, ctx: { labels: Labels; la
     topK,
     chunkSteps,
     batchSize,
+    tolerance: input.method === 'SIMPLE' ? null : tolerance,
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tf } from '../../../server/engine/executors/tfjs-backend.js';
 import { attribute, attributeOnce, validateInput, type AttributionInput, type Snapshot } from '../../../server/engine/attribution/index.js';
 import { EngineError } from '../../../server/errors/engine-error.js';
+import type { EstimatorOptions, IntegrationState } from '../../../server/engine/attribution/incremental-estimator.js';
 import { Labels } from '../../../server/engine/labels.js';
 import { image224, relativeL2, sharedNetwork, wasmExecutor } from '../../helpers/fixtures.js';
 
@@ -97,5 +98,97 @@ describe('incremental estimator', () => {
     const after1 = tf.memory().numTensors;
     for (let i = 0; i < 49; i++) await run();
     expect(tf.memory().numTensors).toBe(after1);
+  });
+});
+
+describe('integration state, resume and convergence', () => {
+  async function run(input: Partial<AttributionInput>, options: EstimatorOptions = {}, image = 'dog_cat_composite') {
+    const it = attribute(await wasmExecutor(), image224(image), request(input), options);
+    const snapshots: Snapshot[] = [];
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return { snapshots, result: r.value };
+      snapshots.push(r.value);
+    }
+  }
+  const bits = (a: ArrayLike<number>) => Buffer.from(Float64Array.from(a).buffer);
+  const without = ({ elapsedMs: _e, etaMs: _t, ...rest }: Snapshot) => rest;
+
+  it('a run resumed from any checkpoint ends bit for bit equal to an uninterrupted one', async () => {
+    for (const method of ['PATH', 'STOCHASTIC_PATH'] as const) {
+      const input = { method, steps: 24, chunkSteps: 4, batchSize: 3, seed: 5 };
+      const states: IntegrationState[] = [];
+      const whole = await run(input, { onCheckpoint: (s) => states.push(s) });
+      expect(states.map((s) => s.stepsDone)).toEqual([4, 8, 12, 16, 20, 24]);
+      // The states are plain data: they survive a structured clone (a worker message, a store).
+      for (const k of [1, 4]) {
+        const resumed = await run(input, { resumeFrom: structuredClone(states[k]) });
+        expect(resumed.snapshots.map((s) => s.stepsDone)).toEqual(whole.snapshots.slice(k + 1).map((s) => s.stepsDone));
+        resumed.snapshots.forEach((s, i) => expect(without(s)).toEqual(without(whole.snapshots[k + 1 + i])));
+        expect(bits(resumed.result.values).equals(bits(whole.result.values))).toBe(true);
+        expect(bits(resumed.result.errors).equals(bits(whole.result.errors))).toBe(true);
+        expect(Buffer.from(resumed.result.integratedGradient.buffer).equals(Buffer.from(whole.result.integratedGradient.buffer))).toBe(true);
+      }
+      const last = states.at(-1)!;
+      expect(bits(last.gradientSum).equals(bits(states.at(-1)!.gradientSum))).toBe(true);
+      expect(last.stepValues.length).toBe(24 * whole.result.channels);
+    }
+  });
+
+  it('rejects a state from another request in one sentence', async () => {
+    const states: IntegrationState[] = [];
+    await run({ steps: 8, chunkSteps: 4 }, { onCheckpoint: (s) => states.push(s) });
+    await expect(run({ layer: 'mixed5b', steps: 8, chunkSteps: 4 }, { resumeFrom: states[0] })).rejects.toThrow(/does not belong to this request/);
+  });
+
+  it('the integrated gradient times the activations is the spatial map, and sums to the values', async () => {
+    const { result } = await run({ steps: 8, chunkSteps: 8 });
+    const acts = await (await wasmExecutor()).activations(image224('dog_cat_composite'), 'mixed5a');
+    const C = result.channels;
+    const sums = new Float64Array(C);
+    result.integratedGradient.forEach((g, i) => {
+      expect(Math.abs(g * acts[i] - result.spatial[i])).toBeLessThanOrEqual(1e-6 * (Math.abs(result.spatial[i]) + 1e-6));
+      sums[i % C] += g * acts[i];
+    });
+    expect(relativeL2(Array.from(sums), result.values)).toBeLessThan(1e-5);
+  });
+
+  it('every snapshot carries one error per channel; SIMPLE is exact and settled', async () => {
+    const { result } = await run({ steps: 16, chunkSteps: 4 });
+    expect(result.errors).toHaveLength(result.channels);
+    expect(result.errors.every((e) => e >= 0 && Number.isFinite(e))).toBe(true);
+    expect(result.relativeError).toBeCloseTo(Math.hypot(...result.errors) / Math.hypot(...result.values), 12);
+    const simple = await run({ method: 'SIMPLE' });
+    expect(simple.result.errors.every((e) => e === 0)).toBe(true);
+    expect(simple.result.relativeError).toBe(0);
+    expect(simple.result.settled).toBe(true);
+  });
+
+  // Property: on every image tried, the estimated error falls as the nested levels fill in.
+  it('the error estimate shrinks as steps accumulate (several images, both deterministic and stochastic)', async () => {
+    for (const image of ['dog_cat_composite', 'fruits', 'chelsea_cat']) {
+      const det = await run({ rule: 'SIDI', steps: 31, chunkSteps: 31, tolerance: 1e-9 }, {}, image);
+      expect(det.snapshots.map((s) => s.stepsDone)).toEqual([1, 3, 7, 15, 31]);
+      const rel = det.snapshots.slice(1).map((s) => s.relativeError);
+      for (let i = 1; i < rel.length; i++) expect(rel[i]).toBeLessThan(rel[i - 1]);
+      const sto = await run({ method: 'STOCHASTIC_PATH', steps: 64, chunkSteps: 64, tolerance: 1e-9, seed: 3 }, {}, image);
+      const s = sto.snapshots.filter((x) => x.stepsDone >= 4).map((x) => x.relativeError);
+      expect(s.at(-1)!).toBeLessThan(s[0] / 2);
+    }
+  });
+
+  it('a tolerance run stops at the first settled level within tolerance on an easy case, and runs to the maximum on a hard one', async () => {
+    const easy = await run({ steps: 255, tolerance: 0.05 });
+    expect(easy.result.done).toBe(true);
+    expect(easy.result.stepsTotal).toBe(255);
+    expect(easy.result.stepsDone).toBeLessThan(64);
+    expect([1, 3, 7, 15, 31, 63]).toContain(easy.result.stepsDone);
+    expect(easy.result.settled).toBe(true);
+    expect(easy.result.relativeError).toBeLessThanOrEqual(0.05);
+    // Every earlier level was either unsettled or above the tolerance.
+    for (const s of easy.snapshots.slice(0, -1)) expect(s.settled && s.relativeError <= 0.05).toBe(false);
+    const hard = await run({ steps: 15, tolerance: 1e-6 });
+    expect(hard.result.stepsDone).toBe(15);
+    expect(hard.result.relativeError).toBeGreaterThan(1e-6);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interleavedOrder, quadrature, QUADRATURE_RULES } from '../../../server/engine/attribution/quadrature.js';
+import { interleavedOrder, nestedSize, quadrature, QUADRATURE_RULES } from '../../../server/engine/attribution/quadrature.js';
 import type { QuadratureRuleName } from '../../../server/engine/attribution/types.js';
 
 const integrate = (rule: QuadratureRuleName, n: number, f: (x: number) => number) => {
@@ -45,5 +45,38 @@ describe('quadrature rules', () => {
     }
     const first10 = interleavedOrder(100).slice(0, 10);
     expect(Math.max(...first10) - Math.min(...first10)).toBeGreaterThan(60);
+  });
+
+  it('SIDI and LEFT_RIEMANN nest: each level of the order, rescaled, is the smaller rule itself', () => {
+    for (const [rule, n, smaller] of [['SIDI', 63, [1, 3, 7, 15, 31]], ['LEFT_RIEMANN', 64, [1, 2, 4, 8, 16, 32]]] as const) {
+      const q = quadrature(rule, n);
+      expect(q.levels).toEqual([...smaller, n]);
+      for (const m of smaller) {
+        const small = quadrature(rule, m);
+        const prefix = q.order.slice(0, m);
+        const w = prefix.reduce((s, k) => s + q.weights[k], 0);
+        const pairs = prefix.map((k) => [q.alphas[k], q.weights[k] / w]).sort((a, b) => a[0] - b[0]);
+        pairs.forEach(([a, wk], i) => {
+          expect(a).toBeCloseTo(small.alphas[i], 14);
+          expect(wk).toBeCloseTo(small.weights[i], 14);
+        });
+      }
+    }
+    expect(nestedSize('SIDI', 256)).toBe(255);
+    expect(nestedSize('SIDI', 255)).toBe(255);
+    expect(nestedSize('LEFT_RIEMANN', 100)).toBe(64);
+  });
+
+  it('SIDI never evaluates the end points, crowds points towards them and errs as h^6 on a smooth integrand', () => {
+    const q = quadrature('SIDI', 31);
+    expect(Math.min(...q.alphas)).toBeGreaterThan(0);
+    expect(Math.max(...q.alphas)).toBeLessThan(1);
+    // A uniform grid of 31 interior points starts at 1/32; the transform puts its first far closer.
+    expect(Math.min(...q.alphas)).toBeLessThan(1e-3);
+    const exact = Math.E - 1;
+    const e = (n: number) => Math.abs(integrate('SIDI', n, Math.exp) - exact);
+    // sin^2 leaves only even powers near the ends, so the first Euler-Maclaurin term left is h^6: ratio ~ 2^6.
+    expect(e(15) / e(31)).toBeGreaterThan(40);
+    expect(e(15) / e(31)).toBeLessThan(80);
   });
 });

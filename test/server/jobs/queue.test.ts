@@ -47,6 +47,7 @@ function result(chunks: number): AttributionResult {
     width: 1,
     channels: 2,
     spatial: Float32Array.of(chunks, -chunks),
+    integratedGradient: Float32Array.of(1, 1),
   };
 }
 

@@ -4,7 +4,8 @@ import type { AttributionPath } from './path.js';
 export function gradientXActivation(): AttributionPath {
   return {
     name: 'GradientXActivation',
-    quadrature: { alphas: Float64Array.of(1), weights: Float64Array.of(1) },
+    sampling: 'exact',
+    quadrature: { alphas: Float64Array.of(1), weights: Float64Array.of(1), order: [0], levels: [1] },
     point: (_k, acts, _c, out) => out.set(acts),
     toString: () => 'GradientXActivation()',
   };

@@ -7,6 +7,7 @@ export function pathIntegratedGradients({ steps, rule }: { steps: number; rule: 
   const q = quadrature(rule, steps);
   return {
     name: 'PathIntegratedGradients',
+    sampling: 'quadrature',
     quadrature: q,
     point: (k, acts, _c, out) => {
       const a = q.alphas[k];

@@ -12,6 +12,7 @@ export function stochasticPath({ steps, rule, seed }: { steps: number; rule: Qua
   const q = quadrature(rule, steps);
   return {
     name: 'StochasticPath',
+    sampling: 'monte-carlo',
     quadrature: q,
     point: (k, acts, channels, out) => {
       const rand = streamFor(seed, k);

@@ -1,0 +1,146 @@
+/**
+ * How far the running estimate is from where it is going: per-channel error estimates, the
+ * relative L2 error of the channel vector, and whether the top and bottom lists have settled.
+ * All of it is computed from the per-step channel values the estimator keeps
+ * (IntegrationState.stepValues), so it depends only on the steps done, never on the chunking.
+ * docs/convergence.md explains the methods and gives their measured coverage.
+ */
+
+/** The steps done so far, as the estimators see them (all arrays in evaluation order). */
+export interface StepRecord {
+  /** stepsDone x C: channel values sum_pos grad_k * A of each step, unweighted. */
+  stepValues: Float64Array;
+  channels: number;
+  stepsDone: number;
+  /** The rule's weight and alpha of each step, in evaluation order (at least stepsDone long). */
+  weights: ArrayLike<number>;
+  alphas: ArrayLike<number>;
+  /** Sum of all the rule's weights: a prefix is rescaled to it. */
+  totalWeight: number;
+}
+
+/**
+ * Safety factor on the nested-difference error of the deterministic rules, measured by
+ * bench/convergence.ts so that 2-sigma bars (2 x errors) cover the reference's actual error for
+ * about 95 % of channels over its images, layers and snapshots (docs/convergence.md).
+ */
+export const NESTED_ERROR_FACTOR = 1;
+
+/** The rescaled estimate from the first `p` steps: (W / sum w) * sum_k w_k v_k, summed in step order. */
+export function prefixEstimate(rec: StepRecord, p: number): Float64Array {
+  const { channels: C, stepValues, weights } = rec;
+  const out = new Float64Array(C);
+  let w = 0;
+  for (let k = 0; k < p; k++) {
+    const wk = weights[k];
+    w += wk;
+    const row = k * C;
+    for (let c = 0; c < C; c++) out[c] += wk * stepValues[row + c];
+  }
+  const scale = w > 0 ? rec.totalWeight / w : 0;
+  for (let c = 0; c < C; c++) out[c] *= scale;
+  return out;
+}
+
+/** The largest nested level no greater than `limit`, or 0 when there is none. */
+function levelAtMost(levels: readonly number[], limit: number): number {
+  let best = 0;
+  for (const l of levels) if (l <= limit) best = l;
+  return best;
+}
+
+/**
+ * Deterministic rules: the difference between the running estimate E_m and the nested estimate
+ * E_p from its first p <= m/2 steps (for a 2^k-point left Riemann sum, the 2^(k-1)-point sum),
+ * turned into the error of E_m under first-order convergence, err(E_m) ~ |E_m - E_p| / (m/p - 1),
+ * the order these kinked (ReLU) integrands show at the step counts used here. The same is done
+ * one level further down, and each channel takes the larger of the two, so a channel whose
+ * latest difference happens to cross zero keeps an honest bar.
+ */
+export function nestedErrors(rec: StepRecord, levels: readonly number[], values: Float64Array): Float64Array {
+  const m = rec.stepsDone;
+  const C = rec.channels;
+  const errors = new Float64Array(C);
+  const p1 = levelAtMost(levels, m / 2);
+  if (p1 === 0) {
+    // One point: nothing to compare with, so claim no accuracy at all.
+    for (let c = 0; c < C; c++) errors[c] = Math.abs(values[c]);
+    return errors;
+  }
+  const e1 = prefixEstimate(rec, p1);
+  const p2 = levelAtMost(levels, p1 / 2);
+  const e2 = p2 > 0 ? prefixEstimate(rec, p2) : undefined;
+  for (let c = 0; c < C; c++) {
+    let err = Math.abs(values[c] - e1[c]) / (m / p1 - 1);
+    if (e2) err = Math.max(err, Math.abs(e1[c] - e2[c]) / (m / p2 - m / p1));
+    errors[c] = NESTED_ERROR_FACTOR * err;
+  }
+  return errors;
+}
+
+/**
+ * The stochastic path: the standard error of the running estimate over seeds. Its alphas are a
+ * deterministic grid, so the per-step contributions' plain variance would mix the integrand's
+ * trend along the path into the noise. Instead the steps are paired with their neighbours in
+ * alpha (stratification): within a pair the trend nearly cancels, and (v_a - v_b)^2 / 2 estimates
+ * the variance at that point of the path. Var(E) = scale^2 * sum_pairs (w_a^2 + w_b^2) (v_a - v_b)^2 / 2.
+ */
+export function stratifiedStandardErrors(rec: StepRecord, values: Float64Array): Float64Array {
+  const m = rec.stepsDone;
+  const C = rec.channels;
+  const errors = new Float64Array(C);
+  if (m < 2) {
+    for (let c = 0; c < C; c++) errors[c] = Math.abs(values[c]);
+    return errors;
+  }
+  const byAlpha = Array.from({ length: m }, (_, k) => k).sort((a, b) => rec.alphas[a] - rec.alphas[b] || a - b);
+  let wDone = 0;
+  for (let k = 0; k < m; k++) wDone += rec.weights[k];
+  const scale = rec.totalWeight / wDone;
+  const variance = new Float64Array(C);
+  let pairedWeight2 = 0;
+  for (let i = 0; i + 1 < m; i += 2) {
+    const a = byAlpha[i], b = byAlpha[i + 1];
+    const w2 = rec.weights[a] ** 2 + rec.weights[b] ** 2;
+    pairedWeight2 += w2;
+    for (let c = 0; c < C; c++) variance[c] += (w2 * (rec.stepValues[a * C + c] - rec.stepValues[b * C + c]) ** 2) / 2;
+  }
+  // An odd step out: the pairs' variance per unit squared weight stands in for its own.
+  const extra = m % 2 === 1 ? rec.weights[byAlpha[m - 1]] ** 2 / pairedWeight2 : 0;
+  for (let c = 0; c < C; c++) errors[c] = scale * Math.sqrt(variance[c] * (1 + extra));
+  return errors;
+}
+
+/** Estimated relative L2 error of the whole channel vector: ||errors|| / ||values||. */
+export function relativeErrorOf(values: ArrayLike<number>, errors: ArrayLike<number>): number {
+  let e = 0, v = 0;
+  for (let c = 0; c < values.length; c++) {
+    e += errors[c] ** 2;
+    v += values[c] ** 2;
+  }
+  return v > 0 ? Math.sqrt(e / v) : e > 0 ? Infinity : 0;
+}
+
+/** Bars are 2 sigma: `errors` are one standard error each. */
+export const BAR_SIGMAS = 2;
+
+/**
+ * Settled: within the 2-sigma bars, each of the top-K and bottom-K lists can lose at most one
+ * member, the one at its boundary. Every other member's bar clears the bars of every channel
+ * outside the list, so at least K - 1 of each list are certain. The boundary is allowed one
+ * undecided place because two channels with nearly equal values (common among hundreds) would
+ * otherwise hold a run to its last step for a swap nobody can act on.
+ */
+export function isSettled(values: ArrayLike<number>, errors: ArrayLike<number>, k: number): boolean {
+  const n = values.length;
+  if (k >= n) return true;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[b] - values[a] || a - b);
+  const lo = (c: number) => values[c] - BAR_SIGMAS * errors[c];
+  const hi = (c: number) => values[c] + BAR_SIGMAS * errors[c];
+  const top = order.slice(0, k), rest = order.slice(k), bottom = order.slice(n - k), above = order.slice(0, n - k);
+  const outsideTopMax = Math.max(...rest.map(hi));
+  const outsideBottomMin = Math.min(...above.map(lo));
+  const topUnsure = top.filter((c) => lo(c) <= outsideTopMax).length;
+  const bottomUnsure = bottom.filter((c) => hi(c) >= outsideBottomMin).length;
+  return topUnsure <= 1 && bottomUnsure <= 1;
+}
