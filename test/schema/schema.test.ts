@@ -48,7 +48,7 @@ describe('schema', () => {
     expect(fields('Image')).toEqual(expect.arrayContaining(['id', 'width', 'height', 'url', 'predictions']));
     const values = (name: string) => (schema.getType(name) as unknown as { getValues(): { name: string }[] }).getValues().map((v) => v.name);
     expect(values('AttributionMethod')).toEqual(['SIMPLE', 'PATH', 'STOCHASTIC_PATH']);
-    expect(values('QuadratureRule')).toEqual(['LEFT_RIEMANN', 'TRAPEZOID', 'MIDPOINT', 'GAUSS_LEGENDRE']);
+    expect(values('QuadratureRule')).toEqual(['LEFT_RIEMANN', 'TRAPEZOID', 'MIDPOINT', 'GAUSS_LEGENDRE', 'SIDI']);
     expect(values('JobStatus')).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'INTERRUPTED']);
   });
 

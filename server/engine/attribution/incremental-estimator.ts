@@ -5,38 +5,10 @@ import { completenessGap, rankChannels, rankStability } from './channel-ranking.
 import { chunkEnds } from './chunk-schedule.js';
 import { isSettled, nestedErrors, prefixEstimate, relativeErrorOf, stratifiedStandardErrors, type StepRecord } from './convergence-estimates.js';
 import type { AttributionPath } from './methods/path.js';
+import type { IntegrationState } from './integration-state.js';
 import type { AttributionRequest, AttributionResult, Snapshot } from './types.js';
 
-/**
- * The whole state of one integration after some steps: plain numbers and Float64Arrays, so it
- * can be copied, stored (structured clone, or the arrays' bytes) and handed back as `resumeFrom`.
- * A run resumed from it takes the same steps in the same order and sums them in the same order,
- * so it ends bit for bit equal to a run that was never interrupted. It belongs to one request
- * (image, layer, score, method, steps, rule, seed); nothing in it says which, so keep it with
- * the request it came from.
- */
-export interface IntegrationState {
-  /** Bumped whenever a field changes meaning. */
-  version: 1;
-  /** Steps done: the first `stepsDone` entries of the rule's evaluation order (`quadrature.order`). */
-  stepsDone: number;
-  /** Sum of the rule's weights over the steps done. */
-  weightDone: number;
-  /**
-   * sum_k w_k * dScore/dA(point_k) over the steps done, per position and channel (H * W * C,
-   * NHWC), not rescaled. The integrated gradient is `gradientSum * totalWeight / weightDone`
-   * (`integratedGradient`); the spatial attribution map is that times the activations.
-   */
-  gradientSum: Float64Array;
-  /**
-   * stepsDone x C, in evaluation order: each step's channel values sum_pos grad_k * A,
-   * unweighted. The values, the error estimates and the previous snapshot's ranking are all
-   * recomputed from these.
-   */
-  stepValues: Float64Array;
-  /** Milliseconds spent on the steps done, so a resumed run keeps counting. */
-  elapsedMs: number;
-}
+export type { IntegrationState } from './integration-state.js';
 
 export interface EstimatorOptions {
   /** Checked between chunks: cancellation takes effect there and never inside an executor call. */
@@ -48,12 +20,6 @@ export interface EstimatorOptions {
   onCheckpoint?: (state: IntegrationState) => void;
   /** Continue from a state that an earlier run of the same request reported. */
   resumeFrom?: IntegrationState;
-}
-
-/** The integrated gradient (H * W * C) a state stands for, rescaled to the rule's full weight. */
-export function integratedGradient(state: IntegrationState, totalWeight = 1): Float64Array {
-  const scale = state.weightDone > 0 ? totalWeight / state.weightDone : 0;
-  return state.gradientSum.map((g) => g * scale);
 }
 
 function checkResumable(state: IntegrationState, size: number, channels: number, n: number) {

@@ -9,6 +9,8 @@ import type { AttributionRequest, AttributionResult, Snapshot } from './types.js
 export { validateInput, MAX_STEPS, METHODS, RULES, DEFAULT_STEPS } from './validate.js';
 export { quadrature, QUADRATURE_RULES } from './quadrature.js';
 export { rankChannels, completenessGap } from './channel-ranking.js';
+export { decodeState, encodeState, integratedGradient, type IntegrationState } from './integration-state.js';
+export type { EstimatorOptions } from './incremental-estimator.js';
 export type * from './types.js';
 
 /** The path a request integrates along. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tf } from '../../../server/engine/executors/tfjs-backend.js';
-import { attribute, attributeOnce, validateInput, type AttributionInput, type Snapshot } from '../../../server/engine/attribution/index.js';
+import { attribute, attributeOnce, decodeState, encodeState, validateInput, type AttributionInput, type Snapshot } from '../../../server/engine/attribution/index.js';
 import { EngineError } from '../../../server/errors/engine-error.js';
 import type { EstimatorOptions, IntegrationState } from '../../../server/engine/attribution/incremental-estimator.js';
 import { Labels } from '../../../server/engine/labels.js';
@@ -120,9 +120,10 @@ describe('integration state, resume and convergence', () => {
       const states: IntegrationState[] = [];
       const whole = await run(input, { onCheckpoint: (s) => states.push(s) });
       expect(states.map((s) => s.stepsDone)).toEqual([4, 8, 12, 16, 20, 24]);
-      // The states are plain data: they survive a structured clone (a worker message, a store).
+      // The states are plain data: they survive a structured clone (a worker message) and their byte encoding (a store).
       for (const k of [1, 4]) {
-        const resumed = await run(input, { resumeFrom: structuredClone(states[k]) });
+        const saved = k === 1 ? structuredClone(states[k]) : decodeState(encodeState(states[k]));
+        const resumed = await run(input, { resumeFrom: saved });
         expect(resumed.snapshots.map((s) => s.stepsDone)).toEqual(whole.snapshots.slice(k + 1).map((s) => s.stepsDone));
         resumed.snapshots.forEach((s, i) => expect(without(s)).toEqual(without(whole.snapshots[k + 1 + i])));
         expect(bits(resumed.result.values).equals(bits(whole.result.values))).toBe(true);
