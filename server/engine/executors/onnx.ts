@@ -31,7 +31,7 @@ export class OnnxExecutor implements Executor {
       await selfCheck(ort, settings.provider ?? 'cpu');
     } catch (e) {
       const hint = settings.provider === 'cuda'
-        ? 'install the CUDA execution provider (ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node) on a machine with CUDA 12, or unset ENGINE_ORT_PROVIDER'
+        ? 'install the CUDA execution provider (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js) on a machine with CUDA 12, or unset ENGINE_ORT_PROVIDER'
         : 'use the tfjs backend (--backend tfjs or ENGINE_BACKEND=tfjs)';
       throw new EngineError('BACKEND_UNAVAILABLE', `onnxruntime-node (${settings.provider ?? 'cpu'}) does not load here (${(e as Error).message}); ${hint}.`);
     }

@@ -6,7 +6,7 @@ import type { OnnxWeights } from './weights.js';
 
 export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
 
-/** `cuda` needs the CUDA EP binaries: `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node`. */
+/** `cuda` needs the CUDA EP binaries: `ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js`. */
 export type OrtProvider = 'cpu' | 'cuda';
 
 export interface SessionSettings extends CompileOptions {

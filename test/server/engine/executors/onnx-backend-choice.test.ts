@@ -38,8 +38,8 @@ describe('createExecutor backend choice', () => {
     const { createExecutor } = await import('../../../../server/engine/executors/index.js');
     vi.stubEnv('ENGINE_ORT_PROVIDER', 'cuda');
     try {
-      // Machines without the CUDA EP binaries (this one: .npmrc skips them) must refuse clearly.
-      await expect(createExecutor(network, 'onnx')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node/) });
+      // Machines without the CUDA EP binaries (this one: allowScripts skips their download) must refuse clearly.
+      await expect(createExecutor(network, 'onnx')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install\.js/) });
       vi.stubEnv('ENGINE_ORT_PROVIDER', 'tpu');
       await expect(createExecutor(network, 'onnx')).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/cpu or cuda/) });
     } finally {
