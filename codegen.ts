@@ -1,4 +1,5 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { preset } from '@graphql-codegen/client-preset';
 
 /**
  * Typed documents for the dashboard: one `.graphql` file per operation in client/src/graphql,
@@ -11,7 +12,8 @@ const config: CodegenConfig = {
   ignoreNoDocuments: false,
   generates: {
     'client/src/gql/': {
-      preset: 'client',
+      // The object, not the name 'client': the CLI would resolve a name to its own older copy.
+      preset,
       presetConfig: { fragmentMasking: false },
       config: {
         useTypeImports: true,
