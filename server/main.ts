@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseBackendChoice } from './engine/executors/index.js';
 import { locateModelDir } from './engine/network/model-source.js';
 import { apiProcessPlan } from './jobs/redis-scale-out.js';
 import { EnginePool } from './workers/pool.js';
 import { createApp, DEFAULT_MAX_QUEUED, GRAPHQL_PATH, MIN_CONCURRENCY } from './yoga.js';
 import { intFromEnv } from './env-settings.js';
+import { REPO_ROOT } from './repo-root.js';
 
 /**
  * Bound on a graceful shutdown (SHUTDOWN_TIMEOUT_MS). It covers the chunk in flight of each
@@ -22,7 +22,7 @@ async function main() {
   const modelDir = locateModelDir();
   // The examples sit beside the model: ../shared/images next to ../shared/models/googlenet-bvlc.
   const examplesDir = process.env.EXAMPLES_DIR ?? join(modelDir, '..', '..', 'images');
-  const clientDir = fileURLToPath(new URL('../client/dist', import.meta.url));
+  const clientDir = join(REPO_ROOT, 'client', 'dist');
 
   const plan = apiProcessPlan(process.env, dataDir);
   const pool = await EnginePool.start({ backend: parseBackendChoice(process.env.ENGINE_BACKEND), modelDir, size: plan.engineWorkers });

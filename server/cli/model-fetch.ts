@@ -3,7 +3,6 @@
  * Downloads BVLC GoogLeNet from caffejs (or a mirror), converts and verifies it (issue 8).
  */
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { isEngineError } from '../errors/engine-error.js';
@@ -11,8 +10,8 @@ import { isModelFetchError } from '../errors/model-fetch-error.js';
 import { modelCandidates } from '../engine/network/model-source.js';
 import { loadManifest, resolveBaseUrl } from '../model-fetch/caffejs-manifest.js';
 import { fetchModel } from '../model-fetch/fetch-model.js';
+import { REPO_ROOT } from '../repo-root.js';
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** The repo's gitignored models folder: second in the engine's lookup order (model-source.ts). */
 const DEFAULT_DEST = modelCandidates({})[0];
 const DEFAULT_IMAGES = resolve(REPO_ROOT, '..', 'shared', 'images', '224');

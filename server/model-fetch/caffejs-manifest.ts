@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO_ROOT } from '../repo-root.js';
 import { ModelFetchError } from '../errors/model-fetch-error.js';
 
 /**
@@ -47,7 +50,7 @@ export interface CaffejsManifest {
   referencePredictions: ReferencePrediction[];
 }
 
-export const MANIFEST_URL = new URL('./caffejs-manifest.json', import.meta.url);
+export const MANIFEST_URL = pathToFileURL(join(REPO_ROOT, 'server', 'model-fetch', 'caffejs-manifest.json'));
 
 export function loadManifest(): CaffejsManifest {
   return JSON.parse(readFileSync(MANIFEST_URL, 'utf8')) as CaffejsManifest;

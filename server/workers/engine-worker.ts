@@ -6,7 +6,7 @@ import { decodeImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import { loadNetwork } from '../engine/network/network.js';
 import { SpritemapWorker } from '../spritemaps/worker-handlers.js';
-import type { WireError, WorkerCommand, WorkerEvent, WorkerOptions } from './protocol.js';
+import type { RunPhases, RunResult, WireError, WorkerCommand, WorkerEvent, WorkerOptions } from './protocol.js';
 
 const port = parentPort!;
 const send = (e: WorkerEvent, transfer: ArrayBuffer[] = []) => port.postMessage(e, transfer);
@@ -46,12 +46,17 @@ try {
           const ctl = new AbortController();
           cancels.set(cmd.id, ctl);
           try {
+            const t0 = performance.now();
+            await executor.prepareLayer?.(cmd.request.layer);
+            const t1 = performance.now();
             let spatial: Float32Array | undefined;
             const it = attribute(executor, cmd.pixels, cmd.request, { signal: ctl.signal, onSpatial: (s) => (spatial = s) });
             for (;;) {
               const r = await it.next();
               if (r.done) {
-                send({ type: 'done', id: cmd.id, value: r.value }, [r.value.spatial.buffer as ArrayBuffer, r.value.integratedGradient.buffer as ArrayBuffer]);
+                const pathMs = r.value.elapsedMs;
+                const phases: RunPhases = { compileMs: t1 - t0, activationsMs: performance.now() - t1 - pathMs, pathMs };
+                send({ type: 'done', id: cmd.id, value: { ...r.value, phases } satisfies RunResult }, [r.value.spatial.buffer as ArrayBuffer, r.value.integratedGradient.buffer as ArrayBuffer]);
                 break;
               }
               send({ type: 'snapshot', id: cmd.id, snapshot: r.value, spatial }, spatial ? [spatial.buffer as ArrayBuffer] : []);
@@ -62,6 +67,9 @@ try {
           }
           break;
         }
+        case 'prepare':
+          send({ type: 'done', id: cmd.id, value: (await executor.prepareLayer?.(cmd.layer)) ?? { compileMs: 0, graphs: 0, fromCache: 0 } });
+          break;
         case 'render': {
           const ctl = new AbortController();
           cancels.set(cmd.id, ctl);

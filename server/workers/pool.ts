@@ -1,5 +1,8 @@
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { REPO_ROOT, RUNNING_FROM_SOURCE } from '../repo-root.js';
 import { EngineError } from '../errors/engine-error.js';
 import type { AttributionRequest, AttributionResult, Snapshot } from '../engine/attribution/types.js';
 import type { DecodedImage } from '../engine/images.js';
@@ -7,7 +10,7 @@ import { Labels } from '../engine/labels.js';
 import { parseBackendChoice, type BackendChoice } from '../engine/executors/index.js';
 import type { LayerInfo } from '../engine/network/network.js';
 import type { ChannelExamples, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../spritemaps/types.js';
-import type { Prediction, WireError, WorkerCommand, WorkerEvent, WorkerOptions, WorkerReady } from './protocol.js';
+import type { LayerPreparation, Prediction, RunResult, WireError, WorkerCommand, WorkerEvent, WorkerOptions, WorkerReady } from './protocol.js';
 
 export interface PoolOptions {
   /** Worker threads; defaults to ENGINE_WORKERS, else one per core for tfjs and one (multi-threaded) for ONNX. */
@@ -41,7 +44,8 @@ interface Slot {
 }
 
 const fromWire = (e: WireError) => (e.code === 'INTERNAL' ? new Error(e.message) : EngineError.fromJSON(e as any));
-const BOOTSTRAP = new URL('./ts-worker-bootstrap.mjs', import.meta.url);
+// From sources (tsx, vitest) the worker registers tsx first; from a dist/ bundle it starts the worker's bundle.
+const BOOTSTRAP = RUNNING_FROM_SOURCE ? new URL('./ts-worker-bootstrap.mjs', import.meta.url) : pathToFileURL(join(REPO_ROOT, 'dist', 'server', 'workers', 'engine-worker.js'));
 const ENTRY = new URL('./engine-worker.ts', import.meta.url).href;
 
 /**
@@ -153,10 +157,19 @@ export class EnginePool {
     return this.request<Prediction[]>((id) => ({ type: 'predict', id, pixels, top })).promise;
   }
 
+  /**
+   * Compiles (or loads from the graph cache) a layer's graphs in a worker, e.g. while the caller
+   * decodes the image; a `run` sent after it waits for it. With several workers only the least
+   * busy one prepares.
+   */
+  prepare(layer: string): Promise<LayerPreparation> {
+    return this.request<LayerPreparation>((id) => ({ type: 'prepare', id, layer })).promise;
+  }
+
   /** Runs one attribution; `onSnapshot` sees every chunk. Aborting stops it after the current chunk (CANCELLED). */
-  run(pixels: Float32Array, request: AttributionRequest, onSnapshot: SnapshotListener = () => undefined, signal?: AbortSignal): Promise<AttributionResult> {
+  run(pixels: Float32Array, request: AttributionRequest, onSnapshot: SnapshotListener = () => undefined, signal?: AbortSignal): Promise<RunResult> {
     if (signal?.aborted) return Promise.reject(new EngineError('CANCELLED', 'The job was cancelled.'));
-    const { id, slot, promise } = this.request<AttributionResult>((id) => ({ type: 'run', id, pixels, request }), [], onSnapshot);
+    const { id, slot, promise } = this.request<RunResult>((id) => ({ type: 'run', id, pixels, request }), [], onSnapshot);
     const onAbort = () => slot.worker.postMessage({ type: 'cancel', id } satisfies WorkerCommand);
     signal?.addEventListener('abort', onAbort, { once: true });
     return promise.finally(() => signal?.removeEventListener('abort', onAbort));

@@ -1,5 +1,6 @@
 import type { EngineErrorCode } from '../errors/engine-error.js';
 import type { AttributionRequest, AttributionResult, Snapshot } from '../engine/attribution/types.js';
+export type { LayerPreparation } from '../engine/executors/executor.js';
 import type { LayerInfo } from '../engine/network/network.js';
 import type { ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../spritemaps/types.js';
 
@@ -8,6 +9,8 @@ export type WorkerCommand =
   | { type: 'decode'; id: number; bytes: Uint8Array }
   | { type: 'predict'; id: number; pixels: Float32Array; top: number }
   | { type: 'run'; id: number; pixels: Float32Array; request: AttributionRequest }
+  /** Compiles (or loads from the graph cache) a layer's graphs ahead of a run; replies LayerPreparation. */
+  | { type: 'prepare'; id: number; layer: string }
   | { type: 'render'; id: number; request: RenderSpritesRequest }
   | { type: 'compose'; id: number; request: ComposeRequest }
   | { type: 'examples'; id: number; request: ExamplesRequest }
@@ -51,4 +54,14 @@ export interface WorkerOptions {
   threads: number;
 }
 
-export type RunResult = AttributionResult;
+/** Where a run's time went, measured in the worker. */
+export interface RunPhases {
+  /** Waiting for the layer's graphs: compiling or loading them, or an earlier `prepare` still at it; 0 when they were ready. */
+  compileMs: number;
+  /** The forward pass to the layer. */
+  activationsMs: number;
+  /** The integration: end-point logits and every path step (the estimator's elapsed time). */
+  pathMs: number;
+}
+
+export type RunResult = AttributionResult & { phases: RunPhases };

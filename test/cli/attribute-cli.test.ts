@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,9 +14,11 @@ const run = promisify(execFile);
 const TSX = resolve(REPO_ROOT, 'node_modules/.bin/tsx');
 const CLI = resolve(REPO_ROOT, 'server/cli/attribute.ts');
 
-async function cli(args: string[]) {
+/** Runs the CLI from its TypeScript source (tsx), or with `bundle` as `npm run attribute` does: from dist/ through server/launch.mjs. */
+async function cli(args: string[], options: { bundle?: boolean; env?: NodeJS.ProcessEnv } = {}) {
+  const [cmd, argv] = options.bundle ? [process.execPath, [resolve(REPO_ROOT, 'server/launch.mjs'), 'server/cli/attribute.ts', ...args]] : [TSX, [CLI, ...args]];
   try {
-    const { stdout, stderr } = await run(TSX, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, CI: 'true' } });
+    const { stdout, stderr } = await run(cmd, argv, { cwd: REPO_ROOT, env: { ...process.env, CI: 'true', ...options.env } });
     return { code: 0, stdout, stderr };
   } catch (e: any) {
     return { code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string };
@@ -65,6 +67,39 @@ describe('CLI: the seed notebook examples end to end with --json', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Top 3 channels \(toward "lemon"\)/);
     expect(r.stdout).toMatch(/Bottom 3 channels \(toward "orange"\)/);
+  });
+});
+
+describe('CLI: the compiled bundle, the graph cache and where the time goes', () => {
+  it('a second run loads the three graphs from the first run\'s cache, builds none, and gives the same values', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'cli-cache-'));
+    const args = ['--image', join(IMAGES, '224', 'chelsea_cat.png'), '--class1', 'tiger cat', '--class2', 'Egyptian cat', '--method', 'simple', '--json'];
+    const runs: any[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = await cli(args, { bundle: true, env: { ENGINE_CACHE_DIR: cacheDir } });
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        runs.push(JSON.parse(r.stdout));
+      }
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+    expect(runs[0].graphs).toEqual({ compiled: 3, fromCache: 0 });
+    expect(runs[1].graphs).toEqual({ compiled: 0, fromCache: 3 });
+    for (const out of runs) {
+      for (const k of ['compileMs', 'activationsMs', 'pathMs', 'startupMs']) expect(out[k]).toBeGreaterThanOrEqual(0);
+      // The user's wait holds the activations and the path (the compile overlaps the image decode).
+      expect(out.elapsedMs).toBeGreaterThanOrEqual(out.activationsMs + out.pathMs);
+    }
+    expect(relativeL2(runs[1].values, runs[0].values)).toBeLessThan(1e-6);
+  });
+
+  it('the bundle reports bad input in one line, as the sources do', async () => {
+    const r = await cli(['--image', join(IMAGES, '224', 'fruits.png'), '--layer', 'mixed9z', '--json'], { bundle: true });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/Unknown layer "mixed9z"/);
   });
 });
 

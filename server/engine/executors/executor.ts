@@ -32,7 +32,20 @@ export interface Executor {
   imageLogits(image: Float32Array): Promise<Float32Array>;
   /** dScore/dA and the score itself, for a batch of activations at `layer`. */
   gradients(layer: string, acts: Float32Array, batch: number, score: ScoreSpec): Promise<GradientBatch>;
+  /**
+   * Compiles (or loads) everything an attribution at `layer` runs, ahead of the run; absent
+   * where there is nothing to compile (tfjs).
+   */
+  prepareLayer?(layer: string): Promise<LayerPreparation>;
   dispose(): void;
+}
+
+/** What preparing a layer cost: the graphs it compiled or loaded now (0 when all were in memory). */
+export interface LayerPreparation {
+  compileMs: number;
+  graphs: number;
+  /** Of those, how many came from the on-disk graph cache. */
+  fromCache: number;
 }
 
 /** Evaluates a score on one row of logits (used for score(A) and score(0)). */

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { EngineError } from '../../errors/engine-error.js';
 import type { Network } from '../network/network.js';
 import type { Executor } from './executor.js';
@@ -13,6 +14,18 @@ export function parseBackendChoice(value: string | undefined): BackendChoice {
 export interface ExecutorSettings {
   /** Intra-op threads for ONNX Runtime; defaults to the core count. */
   threads?: number;
+  /** Where ONNX Runtime's optimized graphs are kept between processes; defaults to engineCacheDir(). */
+  cacheDir?: string;
+}
+
+/**
+ * ENGINE_CACHE_DIR, else DATA_DIR/onnx-cache (`./data` by default, as the server's data); `off`
+ * (or an empty value) compiles every graph in memory each time.
+ */
+export function engineCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env.ENGINE_CACHE_DIR;
+  if (v !== undefined) return v === '' || v.toLowerCase() === 'off' ? undefined : resolve(v);
+  return resolve(env.DATA_DIR || 'data', 'onnx-cache');
 }
 
 function ortProvider(value = process.env.ENGINE_ORT_PROVIDER): 'cpu' | 'cuda' {
@@ -34,7 +47,12 @@ export async function createExecutor(
   if (choice !== 'tfjs') {
     try {
       const { OnnxExecutor } = await import('./onnx.js');
-      return await OnnxExecutor.create(network, { threads: settings.threads, provider: ortProvider(), spinning: process.env.ENGINE_ORT_SPINNING === '1' });
+      return await OnnxExecutor.create(network, {
+        threads: settings.threads,
+        provider: ortProvider(),
+        spinning: process.env.ENGINE_ORT_SPINNING === '1',
+        cacheDir: 'cacheDir' in settings ? settings.cacheDir : engineCacheDir(),
+      });
     } catch (e) {
       if (choice === 'onnx') throw e;
       console.warn(`[engine] ONNX Runtime unavailable, falling back to TensorFlow.js: ${(e as Error).message}`);
@@ -45,4 +63,4 @@ export async function createExecutor(
   return TfjsExecutor.create(network, tfBackend);
 }
 
-export type { Executor } from './executor.js';
+export type { Executor, LayerPreparation } from './executor.js';

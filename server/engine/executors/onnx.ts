@@ -1,15 +1,16 @@
 import type * as Ort from 'onnxruntime-node';
 import { EngineError } from '../../errors/engine-error.js';
 import type { Network } from '../network/network.js';
-import { evaluateScore, type Executor, type GradientBatch, type ScoreSpec, type ScoreTerm } from './executor.js';
+import { evaluateScore, type Executor, type GradientBatch, type LayerPreparation, type ScoreSpec, type ScoreTerm } from './executor.js';
 import type { GraphKind } from './onnx-compiler/compile.js';
 import { SessionCache, type CompileTiming, type SessionSettings } from './onnx-compiler/session-cache.js';
 import { OnnxWeights } from './onnx-compiler/weights.js';
 
 /**
  * Runs the network description on ONNX Runtime (CPU execution provider). Each graph (forward,
- * or forward plus the hand-derived backward) is compiled from the description in memory, never
- * written to disk, and cached per (kind, layer) with a dynamic batch.
+ * or forward plus the hand-derived backward) is compiled from the description in memory and
+ * kept per (kind, layer) with a dynamic batch; with `cacheDir`, ORT's optimized graph is also
+ * saved there and later processes load it instead of compiling (optimized-graph-cache.ts).
  *
  * ORT runs `session.run` on its own threads, off the event loop. Never `terminate()` a worker
  * thread while a run is in flight: that aborts the whole process (DESIGN.md). Cancel between calls.
@@ -46,6 +47,15 @@ export class OnnxExecutor implements Executor {
   /** Compiles a graph ahead of its first use (e.g. at job start, off the critical path). */
   prepare(kind: GraphKind, layer: string): Promise<void> {
     return this.sessions.prepare(kind, layer);
+  }
+
+  /** The three graphs an attribution at `layer` runs, in the order it runs them. */
+  async prepareLayer(layer: string): Promise<LayerPreparation> {
+    this.layerShape(layer);
+    const before = this.sessions.timings.length;
+    for (const kind of ['activations', 'logits', 'gradient'] as const) await this.sessions.prepare(kind, layer);
+    const made = this.sessions.timings.slice(before).filter((t) => t.layer === layer);
+    return { compileMs: made.reduce((s, t) => s + t.buildMs + t.sessionMs, 0), graphs: made.length, fromCache: made.filter((t) => t.cached).length };
   }
 
   /** The graphs compiled now, as `kind:layer`. */

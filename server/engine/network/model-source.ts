@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { EngineError } from '../../errors/engine-error.js';
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+import { REPO_ROOT } from '../../repo-root.js';
 
 /** Where the weights may live, in lookup order (issue 8): a setting, the fetched copy, ../shared. */
 export function modelCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -60,11 +58,12 @@ export interface RawNode {
   attr?: Record<string, any>;
 }
 
+const missingFile = (dir: string, file: string) =>
+  new EngineError('MODEL_CORRUPT', `Model folder ${dir} is incomplete: ${file} is missing. Restore it, or set MODEL_DIR to a complete googlenet-bvlc folder.`);
+
 function readOrFail(dir: string, file: string): Buffer {
   const p = join(dir, file);
-  if (!existsSync(p)) {
-    throw new EngineError('MODEL_CORRUPT', `Model folder ${dir} is incomplete: ${file} is missing. Restore it, or set MODEL_DIR to a complete googlenet-bvlc folder.`);
-  }
+  if (!existsSync(p)) throw missingFile(dir, file);
   return readFileSync(p);
 }
 
@@ -75,6 +74,32 @@ function parseJson<T>(dir: string, file: string): T {
     if (e instanceof EngineError) throw e;
     throw new EngineError('MODEL_CORRUPT', `Model folder ${dir} has a broken ${file} (${(e as Error).message}). Restore it, or set MODEL_DIR to a good copy.`);
   }
+}
+
+/**
+ * The shards read straight into one buffer (no per-shard buffers concatenated, no copies), so
+ * the weights are decoded as views into it (network.ts).
+ */
+function readShards(dir: string, files: string[]): Uint8Array {
+  const sizes = files.map((f) => {
+    if (!existsSync(join(dir, f))) throw missingFile(dir, f);
+    return statSync(join(dir, f)).size;
+  });
+  const out = new Uint8Array(sizes.reduce((a, b) => a + b, 0));
+  let offset = 0;
+  files.forEach((f, i) => {
+    const fd = openSync(join(dir, f), 'r');
+    try {
+      for (let end = offset + sizes[i]; offset < end;) {
+        const n = readSync(fd, out, offset, end - offset, null);
+        if (n === 0) break;
+        offset += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  });
+  return offset === out.byteLength ? out : out.subarray(0, offset);
 }
 
 /** sha256 of the nine shards concatenated, measured on ../shared/models/googlenet-bvlc (PROVENANCE.md lists each shard's). */
@@ -89,8 +114,7 @@ export function readModelFiles(dir = locateModelDir()): ModelFiles {
     throw new EngineError('MODEL_CORRUPT', `Model folder ${dir} has a model.json that is not a TensorFlow.js graph model. Restore it, or set MODEL_DIR to a good copy.`);
   }
   const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
-  const shards = modelJson.weightsManifest.flatMap((g) => g.paths).map((p) => readOrFail(dir, p));
-  const weightData = new Uint8Array(Buffer.concat(shards));
+  const weightData = readShards(dir, modelJson.weightsManifest.flatMap((g) => g.paths));
   const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT[s.dtype], 0);
   if (expected !== weightData.byteLength) {
     throw new EngineError('MODEL_CORRUPT', `Model folder ${dir} has ${weightData.byteLength} bytes of weights but model.json describes ${expected}: a shard is truncated or from another model. Restore the shards, or set MODEL_DIR to a good copy.`);

@@ -75,9 +75,10 @@ function decodeWeights(files: ModelFiles): Map<string, Tensor> {
   let offset = 0;
   for (const spec of files.modelJson.weightsManifest.flatMap((g) => g.weights)) {
     const size = spec.shape.reduce((a, b) => a * b, 1);
-    // Copy so every tensor is 4-byte aligned and independent of the shard buffer.
-    const bytes = buf.slice(offset, offset + size * 4);
-    const data = spec.dtype === 'int32' ? new Int32Array(bytes.buffer) : new Float32Array(bytes.buffer);
+    // Views into the one weights buffer, no copies: every element is 4 bytes, so every tensor
+    // starts 4-byte aligned (readModelFiles allocates the buffer at offset 0).
+    const at = buf.byteOffset + offset;
+    const data = spec.dtype === 'int32' ? new Int32Array(buf.buffer, at, size) : new Float32Array(buf.buffer, at, size);
     out.set(spec.name, { shape: spec.shape, data });
     offset += size * 4;
   }

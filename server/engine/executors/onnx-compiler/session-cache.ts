@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
+import { rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type * as Ort from 'onnxruntime-node';
 import { EngineError } from '../../../errors/engine-error.js';
+import type { Network } from '../../network/network.js';
 import { compileGraph, type CompileOptions, type GraphKind } from './compile.js';
+import { OptimizedGraphCache, type GraphIdentity } from './optimized-graph-cache.js';
 import type { OnnxWeights } from './weights.js';
 
 export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
@@ -23,16 +27,23 @@ export interface SessionSettings extends CompileOptions {
   spinning?: boolean;
   /** How many layers keep their sessions compiled (CACHED_LAYERS by default). */
   cachedLayers?: number;
+  /**
+   * Folder for ORT's optimized graphs, shared by every process (optimized-graph-cache.ts);
+   * unset: every graph is built and optimized in memory. CPU provider only.
+   */
+  cacheDir?: string;
 }
 
 export interface CompileTiming {
   kind: GraphKind;
   layer: string;
-  /** Building the ONNX bytes from the network description. */
+  /** Building the ONNX bytes from the network description (0 when loaded from the cache). */
   buildMs: number;
-  /** ORT parsing, optimising and initialising the session. */
+  /** ORT parsing, optimising and initialising the session (loading and initialising, from the cache). */
   sessionMs: number;
   bytes: number;
+  /** Whether the optimized graph came from the on-disk cache. */
+  cached: boolean;
 }
 
 /**
@@ -60,8 +71,11 @@ export class SessionCache {
   /** Least recently used first. */
   private readonly layers: string[] = [];
   readonly timings: CompileTiming[] = [];
+  private readonly disk?: OptimizedGraphCache;
 
-  constructor(private readonly ort: typeof Ort, private readonly weights: OnnxWeights, private readonly settings: SessionSettings = {}) {}
+  constructor(private readonly ort: typeof Ort, private readonly weights: OnnxWeights, private readonly settings: SessionSettings = {}) {
+    if (settings.cacheDir && (settings.provider ?? 'cpu') === 'cpu') this.disk = new OptimizedGraphCache(settings.cacheDir);
+  }
 
   async run(kind: GraphKind, layer: string, feeds: Record<string, Ort.Tensor>): Promise<Ort.InferenceSession.ReturnType> {
     const e = this.entry(kind, layer);
@@ -111,24 +125,60 @@ export class SessionCache {
     }
   }
 
+  private sessionOptions(optimization: OptimizationLevel, optimizedModelFilePath?: string): Ort.InferenceSession.SessionOptions {
+    return {
+      executionProviders: this.settings.provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
+      intraOpNumThreads: this.settings.threads ?? cpus().length,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: optimization,
+      // ORT warns on stderr that a saved NCHWc graph is CPU-specific: the cache key has the CPU in it.
+      logSeverityLevel: 3,
+      ...(optimizedModelFilePath ? { optimizedModelFilePath } : {}),
+      extra: { session: { intra_op: { allow_spinning: this.settings.spinning ? '1' : '0' } } },
+    };
+  }
+
+  private identity(kind: GraphKind, layer: string): GraphIdentity {
+    const s = this.settings;
+    return {
+      weightsSha256: this.weights.network.weightsSha256,
+      topology: topologyOf(this.weights.network),
+      kind,
+      layer,
+      settings: { convGrad: s.convGrad ?? null, poolGrad: s.poolGrad ?? null, optimization: s.optimizationLevel ?? 'all', provider: s.provider ?? 'cpu' },
+      ortVersion: this.ort.env.versions?.node ?? 'unknown',
+    };
+  }
+
   private async compile(kind: GraphKind, layer: string) {
+    const optimization = this.settings.optimizationLevel ?? 'all';
+    const id = this.identity(kind, layer);
+    const cached = this.disk?.lookup(id);
+    if (cached) {
+      const t0 = performance.now();
+      try {
+        // Already optimized: loading it at level `all` would run every optimizer over it again.
+        const session = await this.ort.InferenceSession.create(cached, this.sessionOptions('disabled'));
+        this.timings.push({ kind, layer, buildMs: 0, sessionMs: performance.now() - t0, bytes: statSync(cached).size, cached: true });
+        return session;
+      } catch {
+        this.disk!.discard(id);
+      }
+    }
     const t0 = performance.now();
     const bytes = compileGraph(this.weights, kind, layer, this.settings);
     const t1 = performance.now();
+    const scratch = this.disk?.scratchPath(id);
     let session: Ort.InferenceSession;
     try {
-      session = await this.ort.InferenceSession.create(bytes, {
-        executionProviders: this.settings.provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
-        intraOpNumThreads: this.settings.threads ?? cpus().length,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: this.settings.optimizationLevel ?? 'all',
-        extra: { session: { intra_op: { allow_spinning: this.settings.spinning ? '1' : '0' } } },
-      });
+      session = await this.ort.InferenceSession.create(bytes, this.sessionOptions(optimization, scratch));
     } catch (e) {
+      if (scratch) rmSync(scratch, { force: true });
       throw new EngineError('BACKEND_UNAVAILABLE', `ONNX Runtime rejected the compiled ${kind} graph for ${layer}: ${(e as Error).message}`, { kind, layer });
     }
-    this.timings.push({ kind, layer, buildMs: t1 - t0, sessionMs: performance.now() - t1, bytes: bytes.byteLength });
+    if (scratch) this.disk!.commit(id, scratch);
+    this.timings.push({ kind, layer, buildMs: t1 - t0, sessionMs: performance.now() - t1, bytes: bytes.byteLength, cached: false });
     return session;
   }
 
@@ -146,6 +196,19 @@ export class SessionCache {
   get keys(): string[] {
     return [...this.entries.keys()];
   }
+}
+
+const topologies = new WeakMap<Network, string>();
+
+/** The graph the weights plug into (nodes, ops, attributes, shapes), hashed once per network. */
+function topologyOf(net: Network): string {
+  let t = topologies.get(net);
+  if (!t) {
+    const nodes = net.nodes.map((n) => [n.name, n.op, n.inputs, n.params, n.attrs, n.shape]);
+    t = createHash('sha256').update(JSON.stringify([net.inputSize, net.logitsNode, nodes])).digest('hex');
+    topologies.set(net, t);
+  }
+  return t;
 }
 
 function dispose(e: Entry) {
