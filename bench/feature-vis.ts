@@ -1,18 +1,19 @@
 import { cpus } from 'node:os';
 import { TfjsExecutor } from '../server/engine/executors/tfjs.js';
 import { OnnxInputGradients } from '../server/engine/feature-vis/onnx-input-gradients.js';
+import { FULL_PROFILE, THUMBNAIL_PROFILE, type SpriteProfile } from '../server/engine/feature-vis/profiles.js';
 import { renderChannels } from '../server/engine/feature-vis/render.js';
 import { TfjsInputGradients } from '../server/engine/feature-vis/tfjs-input-gradients.js';
 import type { InputGradientEngine } from '../server/engine/feature-vis/input-gradients.js';
 import { loadNetwork } from '../server/engine/network/network.js';
-import { DEFAULT_BATCH, DEFAULT_SIZE, DEFAULT_STEPS } from '../server/spritemaps/spritemap-job.js';
 
 /**
- * How long does a spritemap take? Seconds per channel of mixed4d at the default size and steps,
- * the projected hours for all 528 channels, and what size, batch and backend change. Each row
- * times a few optimization steps after a warm-up (the graph compile) and scales to the full step
- * count; the start and final measurements add two steps' worth per batch, left out.
- * `npx tsx bench/feature-vis.ts [--steps-timed 6] [--quick]`.
+ * What does one render step cost, and does batching lower the cost per channel? For both sprite
+ * profiles (full: 96 px, 256 steps; thumbnail: 80 px, 128 steps) at batch 1, 4 and 20, on mixed4d:
+ * wall ms per step, CPU ms per step (all threads; steadier than wall on a shared machine),
+ * per channel, and the projected seconds per channel and hours for the layer. Each row times a
+ * few steps after a warm-up (the graph compile); the start and final measurements are left out.
+ * `npx tsx bench/feature-vis.ts [--steps-timed 6] [--quick] [--tfjs]`.
  */
 const LAYER = 'mixed4d';
 const CHANNELS_IN_LAYER = 528;
@@ -22,34 +23,44 @@ const quick = args.includes('--quick');
 const net = loadNetwork();
 const threads = cpus().length;
 
-async function perStepMs(engine: InputGradientEngine, size: number, batch: number): Promise<number> {
+async function perStep(engine: InputGradientEngine, size: number, batch: number): Promise<{ wall: number; cpu: number }> {
   const channels = Array.from({ length: batch }, (_, i) => i * 7);
   // Warm-up: compiles the graphs for this size (ORT) or traces kernels (tfjs).
   await renderChannels(engine, { layer: LAYER, channels, size, steps: 1, seed: 1 });
   const stamps: number[] = [];
-  await renderChannels(engine, { layer: LAYER, channels, size, steps: timed + 1, seed: 1 }, { onStep: () => stamps.push(performance.now()) });
-  return (stamps.at(-1)! - stamps[0]) / timed;
+  const cpu: number[] = [];
+  await renderChannels(engine, { layer: LAYER, channels, size, steps: timed + 1, seed: 1 }, {
+    onStep: () => {
+      stamps.push(performance.now());
+      const c = process.cpuUsage();
+      cpu.push((c.user + c.system) / 1000);
+    },
+  });
+  return { wall: (stamps.at(-1)! - stamps[0]) / timed, cpu: (cpu.at(-1)! - cpu[0]) / timed };
 }
 
 const rows: string[][] = [];
-const row = (backend: string, size: number, batch: number, ms: number) => {
-  const perChannel = (ms * DEFAULT_STEPS) / batch / 1000;
-  rows.push([backend, String(size), String(batch), ms.toFixed(0), (ms / batch).toFixed(0), perChannel.toFixed(1), ((perChannel * CHANNELS_IN_LAYER) / 3600).toFixed(2)]);
+const row = (backend: string, profile: SpriteProfile, batch: number, { wall, cpu }: { wall: number; cpu: number }) => {
+  const perChannel = (wall * profile.steps) / batch / 1000;
+  rows.push([backend, `${profile.name} ${profile.size}px`, String(batch), wall.toFixed(0), cpu.toFixed(0), (wall / batch).toFixed(1), (cpu / batch).toFixed(1),
+    perChannel.toFixed(1), ((perChannel * CHANNELS_IN_LAYER) / 3600).toFixed(2)]);
 };
 
 const onnx = await OnnxInputGradients.create(net, { threads });
-const configs: [number, number][] = quick ? [[DEFAULT_SIZE, DEFAULT_BATCH]] : [[DEFAULT_SIZE, DEFAULT_BATCH], [DEFAULT_SIZE, 1], [DEFAULT_SIZE, 8], [64, DEFAULT_BATCH], [128, DEFAULT_BATCH]];
-for (const [size, batch] of configs) row('onnxruntime-cpu', size, batch, await perStepMs(onnx, size, batch));
+const batches = quick ? [FULL_PROFILE.batch] : [1, 4, 20];
+for (const profile of [FULL_PROFILE, THUMBNAIL_PROFILE]) {
+  for (const batch of batches) row('onnxruntime-cpu', profile, batch, await perStep(onnx, profile.size, batch));
+}
 await onnx.dispose();
-if (!quick) {
+if (args.includes('--tfjs')) {
   const wasm = new TfjsInputGradients(await TfjsExecutor.create(net, 'wasm'));
-  row('tfjs-wasm (tf.grad)', DEFAULT_SIZE, DEFAULT_BATCH, await perStepMs(wasm, DEFAULT_SIZE, DEFAULT_BATCH));
+  row('tfjs-wasm (tf.grad)', FULL_PROFILE, FULL_PROFILE.batch, await perStep(wasm, FULL_PROFILE.size, FULL_PROFILE.batch));
 }
 
-const head = ['backend', 'size px', 'batch', 'ms/step', 'ms/step/channel', `s/channel (${DEFAULT_STEPS} steps)`, `h for ${LAYER} (${CHANNELS_IN_LAYER})`];
+const head = ['backend', 'profile', 'batch', 'ms/step', 'cpu ms/step', 'ms/step/channel', 'cpu ms/step/channel', 's/channel (profile steps)', `h for ${LAYER} (${CHANNELS_IN_LAYER})`];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
-console.log(`feature visualization of ${LAYER}: ${DEFAULT_STEPS} steps, ${timed} timed steps per row, ${threads} cores (shared), default size ${DEFAULT_SIZE}, batch ${DEFAULT_BATCH}`);
+console.log(`feature visualization of ${LAYER}: ${timed} timed steps per row, ${threads} cores (shared), full ${FULL_PROFILE.size} px / ${FULL_PROFILE.steps} steps, thumbnail ${THUMBNAIL_PROFILE.size} px / ${THUMBNAIL_PROFILE.steps} steps`);
 console.log(line(head));
 console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
 for (const r of rows) console.log(line(r));

@@ -1,17 +1,17 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EngineError } from '../errors/engine-error.js';
+import { FULL_PROFILE } from '../engine/feature-vis/profiles.js';
 import { ATTRIBUTION_LAYERS, type LayerInfo } from '../engine/network/network.js';
 import type { EnginePool } from '../workers/pool.js';
 import { spriteFile, writeAtomic } from './sprite-files.js';
 import type { SpriteMessage } from './types.js';
 
-/** Lucid-like look at a cost this machine can pay (docs/spritemaps.md, bench/feature-vis.ts). */
-export const DEFAULT_SIZE = 96;
-export const DEFAULT_STEPS = 256;
+/** The full profile: Lucid-like look at a cost this machine can pay (docs/spritemaps.md, bench/feature-vis.ts). */
+export const DEFAULT_SIZE = FULL_PROFILE.size;
+export const DEFAULT_STEPS = FULL_PROFILE.steps;
 export const DEFAULT_SEED = 0;
-/** Channels per ORT run: larger batches amortize per-run overhead (bench/feature-vis.ts). */
-export const DEFAULT_BATCH = 4;
+export const DEFAULT_BATCH = FULL_PROFILE.batch;
 
 export type SpritemapEngine = Pick<EnginePool, 'renderSprites' | 'composeSpritemap'>;
 

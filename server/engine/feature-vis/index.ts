@@ -16,6 +16,7 @@ export async function createInputGradientEngine(executor: Executor, threads?: nu
 }
 
 export { renderChannels, LEARNING_RATE, type RenderRequest, type RenderedSprite } from './render.js';
-export { channel, parseObjective, assertChannels, type ChannelObjective } from './objective.js';
+export { channel, direction, parseObjective, assertChannels, type ChannelObjective, type DirectionObjective, type Objective } from './objective.js';
+export { FULL_PROFILE, THUMBNAIL_PROFILE, SPRITE_PROFILES, type SpriteProfile } from './profiles.js';
 export { standardTransforms } from './transforms.js';
 export type { InputGradientEngine, ChannelGradients } from './input-gradients.js';

@@ -2,8 +2,10 @@ import { EngineError } from '../../errors/engine-error.js';
 import type { LayerInfo } from '../network/network.js';
 
 /**
- * A channel objective: the mean over space of one channel of a layer, maximized (Lucid's
- * `objectives.channel(layer, n)`). Self-describing, so logs read `Channel(mixed4a:97)`.
+ * What a visualization maximizes, always a weighted mean over space of a layer's channels
+ * (before their ReLUs, pre-relu.ts): one channel (Lucid's `objectives.channel(layer, n)`), or a
+ * direction in channel space (Lucid's `objectives.direction(layer, vec)`: the neuron groups of
+ * Building Blocks are such directions). Self-describing, so logs read `Channel(mixed4a:97)`.
  */
 export interface ChannelObjective {
   layer: string;
@@ -11,8 +13,56 @@ export interface ChannelObjective {
   describe: string;
 }
 
+export interface DirectionObjective {
+  layer: string;
+  /** Stable name: it seeds the random stream (as the channel does) and names the result. */
+  key: string;
+  /** One weight per channel of the layer. */
+  weights: ArrayLike<number>;
+  describe: string;
+}
+
+export type Objective = ChannelObjective | DirectionObjective;
+
 export function channel(layer: string, n: number): ChannelObjective {
   return { layer, channel: n, describe: `Channel(${layer}:${n})` };
+}
+
+export function direction(layer: string, key: string, weights: ArrayLike<number>): DirectionObjective {
+  return { layer, key, weights, describe: `Direction(${layer}:${key})` };
+}
+
+export const isChannel = (o: Objective): o is ChannelObjective => 'channel' in o;
+
+/**
+ * The per-objective random stream's index: the channel itself (so channel sprites keep the
+ * streams they always had), or a hash of the key above every channel index.
+ */
+export function streamIndex(o: Objective): number {
+  if (isChannel(o)) return o.channel;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < o.key.length; i++) h = Math.imul(h ^ o.key.charCodeAt(i), 0x01000193);
+  return 0x40000000 + ((h >>> 0) % 0x3fffffff);
+}
+
+/** The [objectives][channels] weights an input-gradient engine optimizes, checked against the layer. */
+export function objectiveWeights(layer: string, objectives: readonly Objective[], layers: readonly LayerInfo[]): Float32Array {
+  const info = assertChannels(layer, objectives.filter(isChannel).map((o) => o.channel), layers);
+  const w = new Float32Array(objectives.length * info.channels);
+  objectives.forEach((o, b) => {
+    if (o.layer !== layer) throw new EngineError('BAD_ARGUMENT', `One batch renders one layer: ${o.describe} is not on ${layer}.`);
+    if (isChannel(o)) {
+      w[b * info.channels + o.channel] = 1;
+      return;
+    }
+    if (o.weights.length !== info.channels) throw new EngineError('BAD_ARGUMENT', `A direction on ${layer} needs ${info.channels} weights, got ${o.weights.length}.`);
+    for (let c = 0; c < info.channels; c++) {
+      const v = Number(o.weights[c]);
+      if (!Number.isFinite(v)) throw new EngineError('BAD_ARGUMENT', `Direction ${o.key} has a weight that is not a finite number at channel ${c}.`);
+      w[b * info.channels + c] = v;
+    }
+  });
+  return w;
 }
 
 /** Lucid's `"layer:n"` shorthand, checked against the network's layers. */

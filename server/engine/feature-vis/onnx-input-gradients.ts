@@ -5,6 +5,7 @@ import { OnnxWeights } from '../executors/onnx-compiler/weights.js';
 import { withInputSize, type Network } from '../network/network.js';
 import { compileInputGradientGraph } from './input-gradient-graph.js';
 import type { ChannelGradients, InputGradientEngine } from './input-gradients.js';
+import { channel, objectiveWeights } from './objective.js';
 
 /**
  * Input gradients on ONNX Runtime: one compiled graph (forward to the layer, objective, backward
@@ -50,18 +51,21 @@ export class OnnxInputGradients implements InputGradientEngine {
     return s;
   }
 
+  get layers() {
+    return this.network.layers;
+  }
+
   async channelGradients(layer: string, size: number, images: Float32Array, channels: number[]): Promise<ChannelGradients> {
+    return this.objectiveGradients(layer, size, images, objectiveWeights(layer, channels.map((c) => channel(layer, c)), this.network.layers));
+  }
+
+  async objectiveGradients(layer: string, size: number, images: Float32Array, weights: Float32Array): Promise<ChannelGradients> {
     const info = this.network.layers.find((l) => l.name === layer);
     if (!info) throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layer}".`);
-    const batch = channels.length;
-    if (images.length !== batch * size * size * 3) {
-      throw new EngineError('BAD_ARGUMENT', `Images must hold ${batch}x${size}x${size}x3 values, got ${images.length}.`);
+    const batch = weights.length / info.channels;
+    if (!Number.isInteger(batch) || images.length !== batch * size * size * 3) {
+      throw new EngineError('BAD_ARGUMENT', `Images must hold ${batch}x${size}x${size}x3 values and weights ${info.channels} per image; got ${images.length} and ${weights.length}.`);
     }
-    const weights = new Float32Array(batch * info.channels);
-    channels.forEach((ch, b) => {
-      if (!Number.isInteger(ch) || ch < 0 || ch >= info.channels) throw new EngineError('BAD_ARGUMENT', `${layer} has channels 0..${info.channels - 1}, not ${ch}.`);
-      weights[b * info.channels + ch] = 1;
-    });
     const session = await this.session(layer, size);
     const out = await session.run({
       image: new this.ort.Tensor('float32', images, [batch, size, size, 3]),

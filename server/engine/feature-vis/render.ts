@@ -4,7 +4,7 @@ import { Adam } from './adam.js';
 import { toValidRgb, toValidRgbBackward } from './color.js';
 import { FftImage } from './fft-image.js';
 import type { InputGradientEngine } from './input-gradients.js';
-import { channel } from './objective.js';
+import { channel, isChannel, objectiveWeights, streamIndex, type Objective } from './objective.js';
 import { standardTransforms, transformedSize, type Transform, type Transformed } from './transforms.js';
 
 /** Lucid's render_vis learning rate for Adam. */
@@ -12,8 +12,10 @@ export const LEARNING_RATE = 0.05;
 
 export interface RenderRequest {
   layer: string;
-  /** One visualization per channel, optimized together as one batch. */
-  channels: number[];
+  /** One visualization per channel, optimized together as one batch ... */
+  channels?: number[];
+  /** ... or per objective (a channel or a direction on `layer`, objective.ts). */
+  objectives?: Objective[];
   /** Side of the square sprite, px (even). */
   size: number;
   steps: number;
@@ -23,21 +25,25 @@ export interface RenderRequest {
 }
 
 export interface RenderedSprite {
+  /** The channel, for a channel objective; -1 for a direction. */
   channel: number;
+  objective: Objective;
   size: number;
   /** RGB, 8 bits, row-major: size * size * 3 bytes. */
   rgb: Uint8Array;
-  /** The channel's mean activation (after its ReLU) on the finished sprite, untransformed, at `size` px. */
+  /** The channel's mean activation (after its ReLU; for a direction, the weighted mean) on the finished sprite, untransformed, at `size` px. */
   activation: number;
   /** ... and on the start image (grey plus faint noise). */
   startActivation: number;
   /** The optimized objective, the channel's mean before its ReLU, on the finished sprite. */
-  objective: number;
+  objectiveValue: number;
 }
 
 export interface RenderHooks {
   signal?: AbortSignal;
   onStep?: (step: number, steps: number) => void;
+  /** Awaited before every step: where a low-priority render waits while other work runs. */
+  beforeStep?: () => Promise<void> | void;
 }
 
 /** Standard normal draws from a uniform stream (Box-Muller). */
@@ -48,23 +54,25 @@ function normals(random: () => number): () => number {
 /**
  * Feature visualization by optimization (Lucid's `render.render_vis` with
  * `param.image(size, fft=True, decorrelate=True)` and the standard transforms): each channel's
- * image is optimized by Adam to maximize that channel's mean activation. Every channel has its
- * own random stream (seed, channel), so a sprite does not depend on which channels share its
- * batch: a resumed render gives the sprites an uninterrupted one would.
+ * image is optimized by Adam to maximize that channel's mean activation (or a direction's). Every
+ * objective has its own random stream (seed, channel or key), so a sprite does not depend on which
+ * objectives share its batch: a resumed render gives the sprites an uninterrupted one would.
  */
 export async function renderChannels(engine: InputGradientEngine, request: RenderRequest, hooks: RenderHooks = {}): Promise<RenderedSprite[]> {
-  const { layer, channels, size, steps } = request;
+  const { layer, size, steps } = request;
+  const objectives = request.objectives ?? (request.channels ?? []).map((c) => channel(layer, c));
   if (!Number.isInteger(steps) || steps < 1 || steps > 10_000) throw new EngineError('BAD_STEPS', `Steps must be an integer from 1 to 10000, got ${steps}.`);
   if (!Number.isInteger(size) || size < 32 || size > 512 || size % 2) throw new EngineError('BAD_ARGUMENT', `A sprite size must be an even integer from 32 to 512 px, got ${size}.`);
-  if (channels.length === 0) return [];
+  if (objectives.length === 0) return [];
+  const weights = objectiveWeights(layer, objectives, engine.layers);
   const transform = request.transform ?? standardTransforms;
   const inputSize = transformedSize(transform, size);
   const param = new FftImage(size, size);
   const perItem = 3 * param.paramsPerChannel;
-  const B = channels.length;
-  const randoms = channels.map((c) => streamFor(request.seed, c));
+  const B = objectives.length;
+  const randoms = objectives.map((o) => streamFor(request.seed, streamIndex(o)));
   const params = new Float32Array(B * perItem);
-  channels.forEach((_, b) => params.set(param.initialParams(3, normals(randoms[b])), b * perItem));
+  objectives.forEach((_, b) => params.set(param.initialParams(3, normals(randoms[b])), b * perItem));
   const adam = new Adam(params.length, request.learningRate ?? LEARNING_RATE);
   const pixels = size * size;
   const imageValues = pixels * 3;
@@ -78,14 +86,15 @@ export async function renderChannels(engine: InputGradientEngine, request: Rende
     param.toSpatial(params, 3 * B, decorrelated);
     return toValidRgb(decorrelated, pixels, rgb);
   };
-  const measure = async (image: Float32Array) => engine.channelGradients(layer, size, image.map((v) => v * 255), channels);
+  const measure = async (image: Float32Array) => engine.objectiveGradients(layer, size, image.map((v) => v * 255), weights);
   const one = (data: Float32Array, b: number, side: number) => data.subarray(b * side * side * 3, (b + 1) * side * side * 3);
 
   const start = await measure(images());
   const inPixels = inputSize * inputSize * 3;
   const batch = new Float32Array(B * inPixels);
   for (let step = 0; step < steps; step++) {
-    if (hooks.signal?.aborted) throw new EngineError('CANCELLED', `Rendering ${channels.map((c) => channel(layer, c).describe).join(', ')} was cancelled at step ${step}.`);
+    await hooks.beforeStep?.();
+    if (hooks.signal?.aborted) throw new EngineError('CANCELLED', `Rendering ${objectives.map((o) => o.describe).join(', ')} was cancelled at step ${step}.`);
     images();
     const applied: Transformed[] = [];
     for (let b = 0; b < B; b++) {
@@ -95,7 +104,7 @@ export async function renderChannels(engine: InputGradientEngine, request: Rende
       // The network sees 0..255; the image lives in 0..1.
       for (let i = 0, o = b * inPixels; i < inPixels; i++, o++) batch[o] = d[i] * 255;
     }
-    const { grads } = await engine.channelGradients(layer, inputSize, batch, channels);
+    const { grads } = await engine.objectiveGradients(layer, inputSize, batch, weights);
     for (let i = 0; i < grads.length; i++) grads[i] *= 255;
     for (let b = 0; b < B; b++) dRgb.set(applied[b].backward({ width: inputSize, height: inputSize, data: one(grads, b, inputSize) }).data, b * imageValues);
     param.spatialGradToParams(toValidRgbBackward(rgb, dRgb, pixels, decorrelated), 3 * B, dParams);
@@ -105,12 +114,13 @@ export async function renderChannels(engine: InputGradientEngine, request: Rende
 
   const finalRgb = images();
   const end = await measure(finalRgb);
-  return channels.map((c, b) => ({
-    channel: c,
+  return objectives.map((o, b) => ({
+    channel: isChannel(o) ? o.channel : -1,
+    objective: o,
     size,
     rgb: Uint8Array.from(one(finalRgb, b, size), (v) => Math.round(v * 255)),
     activation: end.activations[b],
     startActivation: start.activations[b],
-    objective: end.objectives[b],
+    objectiveValue: end.objectives[b],
   }));
 }

@@ -4,6 +4,7 @@ import type { TfjsExecutor } from '../executors/tfjs.js';
 import { subgraph } from '../network/network.js';
 import { preReluSources } from './pre-relu.js';
 import type { ChannelGradients, InputGradientEngine } from './input-gradients.js';
+import { channel, objectiveWeights } from './objective.js';
 
 /**
  * Input gradients with tf.grad over the TfjsExecutor's forward pass: the fallback when ONNX
@@ -21,17 +22,22 @@ export class TfjsInputGradients implements InputGradientEngine {
     return this.executor.backend;
   }
 
+  get layers() {
+    return this.executor.network.layers;
+  }
+
   async channelGradients(layer: string, size: number, images: Float32Array, channels: number[]): Promise<ChannelGradients> {
+    return this.objectiveGradients(layer, size, images, objectiveWeights(layer, channels.map((c) => channel(layer, c)), this.executor.network.layers));
+  }
+
+  async objectiveGradients(layer: string, size: number, images: Float32Array, weights: Float32Array): Promise<ChannelGradients> {
     const net = this.executor.network;
     const info = net.layers.find((l) => l.name === layer);
     if (!info) throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layer}".`);
-    const batch = channels.length;
-    if (images.length !== batch * size * size * 3) throw new EngineError('BAD_ARGUMENT', `Images must hold ${batch}x${size}x${size}x3 values, got ${images.length}.`);
-    const weights = new Float32Array(batch * info.channels);
-    channels.forEach((ch, b) => {
-      if (!Number.isInteger(ch) || ch < 0 || ch >= info.channels) throw new EngineError('BAD_ARGUMENT', `${layer} has channels 0..${info.channels - 1}, not ${ch}.`);
-      weights[b * info.channels + ch] = 1;
-    });
+    const batch = weights.length / info.channels;
+    if (!Number.isInteger(batch) || images.length !== batch * size * size * 3) {
+      throw new EngineError('BAD_ARGUMENT', `Images must hold ${batch}x${size}x${size}x3 values and weights ${info.channels} per image; got ${images.length} and ${weights.length}.`);
+    }
     const nodes = subgraph(net, 'input', layer);
     const sources = preReluSources(net, layer);
     const [objectives, activations, grads] = tf.tidy(() => {

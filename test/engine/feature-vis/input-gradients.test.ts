@@ -97,6 +97,25 @@ describe('input gradients through the stem (Pad, stride-2 conv, max-pools, LRN)'
     }
   });
 
+  it('a direction objective is the weighted sum of its channels: value and gradient (linearity)', async () => {
+    const layer = 'mixed4a';
+    const images = smoothImages(1, size, 5);
+    const [a, b] = [0.7, -1.3];
+    const weights = new Float32Array(512);
+    weights[97] = a;
+    weights[300] = b;
+    const both = new Float32Array(images.length * 2);
+    both.set(images);
+    both.set(images, images.length);
+    const channels = await onnx.channelGradients(layer, size, both, [97, 300]);
+    const dir = await onnx.objectiveGradients(layer, size, images, weights);
+    expect(dir.objectives[0]).toBeCloseTo(a * channels.objectives[0] + b * channels.objectives[1], 3);
+    const per = images.length;
+    const expected = Float32Array.from({ length: per }, (_, i) => a * channels.grads[i] + b * channels.grads[per + i]);
+    expect(relativeL2(dir.grads, expected)).toBeLessThan(1e-5);
+    await expect(onnx.objectiveGradients(layer, size, images, new Float32Array(511))).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+  });
+
   it('refuses sizes below 32 px, unknown layers, channels out of range and wrong pixel counts', async () => {
     expect(() => withInputSize(sharedNetwork(), 16)).toThrow(/32 to 1024/);
     // The smallest size still gives every mixed layer a map: mixed5b is 1x1 at 32 px.

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxInputGradients } from '../../../server/engine/feature-vis/onnx-input-gradients.js';
+import { direction } from '../../../server/engine/feature-vis/objective.js';
 import { renderChannels } from '../../../server/engine/feature-vis/render.js';
 import { IMAGES, image224, sharedNetwork } from '../../helpers/fixtures.js';
 
@@ -40,6 +41,33 @@ describe('renderChannels', () => {
     const diff = alone.rgb.reduce((m, v, i) => Math.max(m, Math.abs(v - together[1].rgb[i])), 0);
     expect(diff).toBeLessThanOrEqual(1);
     expect(together[0].rgb).not.toEqual(together[1].rgb);
+  });
+
+  it('renders a direction objective (a neuron group): its weighted mean rises, with its own random stream', async () => {
+    const weights = new Float32Array(256);
+    weights[3] = 1;
+    weights[7] = 0.5;
+    const req = { layer: 'mixed3a', size: 48, steps: 6, seed: 2 };
+    const [group, ch] = await renderChannels(engine, { ...req, objectives: [direction('mixed3a', 'group-1', weights), { layer: 'mixed3a', channel: 3, describe: 'Channel(mixed3a:3)' }] });
+    expect(group.channel).toBe(-1);
+    expect(group.objective).toMatchObject({ key: 'group-1' });
+    expect(group.activation).toBeGreaterThan(group.startActivation);
+    expect(ch.channel).toBe(3);
+    expect(group.rgb).not.toEqual(ch.rgb);
+    await expect(renderChannels(engine, { ...req, objectives: [direction('mixed3a', 'bad', new Float32Array(3))] })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+  });
+
+  it('waits in beforeStep before every step (where a low-priority render yields)', async () => {
+    const seen: number[] = [];
+    let steps = 0;
+    await renderChannels(engine, { layer: 'mixed3a', channels: [1], size: 48, steps: 3, seed: 1 }, {
+      beforeStep: async () => {
+        seen.push(steps);
+        await new Promise((r) => setTimeout(r, 5));
+      },
+      onStep: (s) => (steps = s),
+    });
+    expect(seen).toEqual([0, 1, 2]);
   });
 
   it('stops at the next step once cancelled, with CANCELLED', async () => {
