@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
 import { join } from 'node:path';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { ExecutionArgs } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
@@ -108,6 +109,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     graphiql: { title: 'Channel attribution API', defaultQuery: GRAPHIQL_QUERY },
+    // GraphiQL's script, styles and editor workers from the installed package, inlined in the page:
+    // Yoga's default loads them from a public CDN, which a lab behind a firewall cannot reach.
+    renderGraphiQL,
     landingPage: false,
     // Yoga's own health check answers any path ending in its endpoint; ours is /health with a body.
     healthCheckEndpoint: '/__yoga/health',
