@@ -1,3 +1,4 @@
+import type { BlocksService } from '../server/blocks/blocks-service.js';
 import type { Engine } from '../server/engine-port.js';
 import type { ImageLibrary } from '../server/images/image-library.js';
 import type { JobStore } from '../server/jobs/job-store.js';
@@ -12,6 +13,8 @@ export interface Context {
   store: JobStore;
   /** Channel visualizations (spritemaps) and dataset examples. */
   spritemaps: SpritemapService;
+  /** Neuron groups, semantic dictionaries and spatial attribution of an image outside jobs. */
+  blocks: BlocksService;
   /** Origin of the request, e.g. `http://localhost:4000`, for absolute URLs. */
   origin: string;
   /** Aborts when the client goes away: ends subscriptions. */

@@ -7,6 +7,9 @@ import './attribution-progress.js';
 import './spritemap.js';
 import './spritemap-job.js';
 import './dataset-example.js';
+import './neuron-groups.js';
+import './semantic-dictionary.js';
+import './spatial-attribution.js';
 
 /** The public contract (issue 4). `npm run schema:print` writes it to schema/schema.graphql. */
 export const schema = builder.toSchema({ sortSchema: false });

@@ -19,6 +19,7 @@ import type { JobStore } from './jobs/job-store.js';
 import type { JobBackends } from './jobs/redis-scale-out.js';
 import { InProcessJobQueue, type JobQueue } from './jobs/queue.js';
 import { SqliteJobStore } from './jobs/sqlite-job-store.js';
+import { BlocksService } from './blocks/blocks-service.js';
 import { useSpritemapRoutes } from './spritemaps/spritemap-routes.js';
 import { SpritemapService } from './spritemaps/spritemap-service.js';
 
@@ -93,6 +94,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   jobs = new JobService({ store, queue, events, engine: deps.engine, images });
   const spritemaps = new SpritemapService(deps.engine, images, deps.dataDir);
+  const blocks = new BlocksService(deps.engine, images);
   const started = Date.now();
 
   const context = (origin: string, signal?: AbortSignal): Context => ({
@@ -101,6 +103,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     jobs: jobs!,
     store,
     spritemaps,
+    blocks,
     origin,
     signal,
   });

@@ -5,6 +5,7 @@ import { createExecutor, parseBackendChoice } from '../engine/executors/index.js
 import { decodeImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import { loadNetwork } from '../engine/network/network.js';
+import { BlocksWorker } from './blocks-handlers.js';
 import { SpritemapWorker } from '../spritemaps/worker-handlers.js';
 import type { RunPhases, RunResult, WireError, WorkerCommand, WorkerEvent, WorkerOptions } from './protocol.js';
 
@@ -21,6 +22,7 @@ try {
   const executor = await createExecutor(network, parseBackendChoice(options.backend), { threads: options.threads });
   const labels = Labels.parse(network.labelsText);
   const spritemaps = new SpritemapWorker(executor, options.threads);
+  const blocks = new BlocksWorker(executor);
 
   port.on('message', async (cmd: WorkerCommand) => {
     try {
@@ -86,6 +88,15 @@ try {
           break;
         case 'examples':
           send({ type: 'done', id: cmd.id, value: await spritemaps.examples(cmd.request) });
+          break;
+        case 'groups':
+          send({ type: 'done', id: cmd.id, value: await blocks.groups(cmd.pixels, cmd.request) });
+          break;
+        case 'dictionary':
+          send({ type: 'done', id: cmd.id, value: await blocks.dictionary(cmd.pixels, cmd.request) });
+          break;
+        case 'classSpatial':
+          send({ type: 'done', id: cmd.id, value: await blocks.classSpatial(cmd.pixels, cmd.request) });
           break;
         case 'cancel':
           cancels.get(cmd.id)?.abort();

@@ -9,6 +9,7 @@ import type { DecodedImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import { parseBackendChoice, type BackendChoice } from '../engine/executors/index.js';
 import type { LayerInfo } from '../engine/network/network.js';
+import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
 import type { ChannelExamples, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../spritemaps/types.js';
 import type { LayerPreparation, Prediction, RunResult, WireError, WorkerCommand, WorkerEvent, WorkerOptions, WorkerReady } from './protocol.js';
 
@@ -193,6 +194,21 @@ export class EnginePool {
   /** Dataset examples of every channel of a layer (forward passes only). */
   datasetExamples(request: ExamplesRequest): Promise<ChannelExamples> {
     return this.request<ChannelExamples>((id) => ({ type: 'examples', id, request })).promise;
+  }
+
+  /** Neuron groups of an image at a layer (NMF in the worker), with the linear attribution to each when a score is given. */
+  neuronGroups(pixels: Float32Array, request: GroupsRequest): Promise<GroupsReply> {
+    return this.request<GroupsReply>((id) => ({ type: 'groups', id, pixels, request })).promise;
+  }
+
+  /** The semantic dictionary of every position of a layer (one forward pass). */
+  semanticDictionary(pixels: Float32Array, request: DictionaryRequest): Promise<DictionaryGrid> {
+    return this.request<DictionaryGrid>((id) => ({ type: 'dictionary', id, pixels, request })).promise;
+  }
+
+  /** Class-to-position attribution by gradient x activation at a layer. */
+  classSpatialAttribution(pixels: Float32Array, request: ClassSpatialRequest): Promise<SpatialAttributionMap> {
+    return this.request<SpatialAttributionMap>((id) => ({ type: 'classSpatial', id, pixels, request })).promise;
   }
 
   async close() {

@@ -2,6 +2,7 @@ import type { EngineErrorCode } from '../errors/engine-error.js';
 import type { AttributionRequest, AttributionResult, Snapshot } from '../engine/attribution/types.js';
 export type { LayerPreparation } from '../engine/executors/executor.js';
 import type { LayerInfo } from '../engine/network/network.js';
+import type { ClassSpatialRequest, DictionaryRequest, GroupsRequest } from '../engine/groups/requests.js';
 import type { ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../spritemaps/types.js';
 
 /** Messages from the pool to a worker. */
@@ -14,6 +15,9 @@ export type WorkerCommand =
   | { type: 'render'; id: number; request: RenderSpritesRequest }
   | { type: 'compose'; id: number; request: ComposeRequest }
   | { type: 'examples'; id: number; request: ExamplesRequest }
+  | { type: 'groups'; id: number; pixels: Float32Array; request: GroupsRequest }
+  | { type: 'dictionary'; id: number; pixels: Float32Array; request: DictionaryRequest }
+  | { type: 'classSpatial'; id: number; pixels: Float32Array; request: ClassSpatialRequest }
   | { type: 'cancel'; id: number };
 
 export interface Prediction {

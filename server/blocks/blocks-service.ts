@@ -1,0 +1,98 @@
+import { DEFAULT_GROUPS } from '../engine/groups/neuron-groups.js';
+import type { DictionaryGrid, GroupsReply, SpatialAttributionMap } from '../engine/groups/requests.js';
+import type { Labels } from '../engine/labels.js';
+import type { LayerInfo } from '../engine/network/network.js';
+import type { Engine } from '../engine-port.js';
+import { EngineError } from '../errors/engine-error.js';
+import { checkPosition } from '../engine/groups/semantic-dictionary.js';
+import { requireAttributionLayer, validateGroupCount, validateSeed } from '../engine/groups/validate-groups.js';
+
+/** Deepest semantic dictionary served per position: the article shows a handful of channels. */
+export const DICTIONARY_DEPTH = 16;
+/** Results kept per kind: each is a few hundred KB at most, and costs a worker seconds (groups) or a forward pass. */
+const CACHE_SIZE = 16;
+
+export type BlocksEngine = Pick<Engine, 'neuronGroups' | 'semanticDictionary' | 'classSpatialAttribution'> & { info: { layers: LayerInfo[]; labels: Labels } };
+
+interface PixelSource {
+  pixels(imageId: string): Promise<Float32Array>;
+}
+
+export interface GroupsQuery {
+  imageId: string;
+  layer: string;
+  groups?: number | null;
+  seed?: number | null;
+  class1?: string | null;
+  class2?: string | null;
+}
+
+/** One small LRU of promises: concurrent asks for the same thing share one worker request. */
+class PromiseCache<T> {
+  private readonly entries = new Map<string, Promise<T>>();
+  get(key: string, make: () => Promise<T>): Promise<T> {
+    let p = this.entries.get(key);
+    if (p) {
+      this.entries.delete(key);
+      this.entries.set(key, p);
+      return p;
+    }
+    p = make();
+    this.entries.set(key, p);
+    p.catch(() => this.entries.delete(key));
+    while (this.entries.size > CACHE_SIZE) this.entries.delete(this.entries.keys().next().value!);
+    return p;
+  }
+}
+
+/**
+ * The article's other building blocks for an image and a layer, outside any job: neuron groups
+ * (with Lucid's linear attribution when classes are given), the semantic dictionary and the
+ * class-to-position map. Validation here; every computation in an engine worker; results cached.
+ */
+export class BlocksService {
+  private readonly groupsCache = new PromiseCache<GroupsReply>();
+  private readonly dictionaryCache = new PromiseCache<DictionaryGrid>();
+  private readonly spatialCache = new PromiseCache<SpatialAttributionMap>();
+
+  constructor(private readonly engine: BlocksEngine, private readonly images: PixelSource) {}
+
+  layer(name: string): LayerInfo {
+    return requireAttributionLayer(name, this.engine.info.layers);
+  }
+
+  async groups(q: GroupsQuery): Promise<GroupsReply & { classes: boolean }> {
+    const layer = this.layer(q.layer);
+    const groups = validateGroupCount(q.groups ?? DEFAULT_GROUPS, layer);
+    const seed = validateSeed(q.seed ?? 0);
+    const c1 = this.engine.info.labels.resolve(q.class1);
+    const c2 = this.engine.info.labels.resolve(q.class2);
+    const classes = c1.term.kind !== 'none' || c2.term.kind !== 'none';
+    const score = classes ? { class1: c1.term, class2: c2.term } : null;
+    const key = JSON.stringify([q.imageId, layer.name, groups, seed, score]);
+    const pixels = await this.images.pixels(q.imageId);
+    const reply = await this.groupsCache.get(key, () => this.engine.neuronGroups(pixels, { layer: layer.name, groups, seed, score }));
+    return { ...reply, classes };
+  }
+
+  /** The most active channels at (x, y), `first` deep (1..DICTIONARY_DEPTH). */
+  async dictionary(imageId: string, layerName: string, x: number, y: number, first: number) {
+    const layer = this.layer(layerName);
+    if (!Number.isInteger(first) || first < 1 || first > DICTIONARY_DEPTH) {
+      throw new EngineError('BAD_ARGUMENT', `first must be a whole number from 1 to ${DICTIONARY_DEPTH}, got ${first}.`);
+    }
+    checkPosition(layer, x, y);
+    const pixels = await this.images.pixels(imageId);
+    const grid = await this.dictionaryCache.get(JSON.stringify([imageId, layer.name]), () =>
+      this.engine.semanticDictionary(pixels, { layer: layer.name, first: DICTIONARY_DEPTH }));
+    return grid.positions[y * grid.width + x].slice(0, first);
+  }
+
+  /** Gradient x activation summed over channels at each position, for score(class1) - score(class2). */
+  async classSpatial(imageId: string, layerName: string, class1?: string | null, class2?: string | null): Promise<SpatialAttributionMap> {
+    const layer = this.layer(layerName);
+    const score = { class1: this.engine.info.labels.resolve(class1).term, class2: this.engine.info.labels.resolve(class2).term };
+    const pixels = await this.images.pixels(imageId);
+    return this.spatialCache.get(JSON.stringify([imageId, layer.name, score]), () => this.engine.classSpatialAttribution(pixels, { layer: layer.name, score }));
+  }
+}

@@ -1,0 +1,55 @@
+import type { Executor } from '../engine/executors/executor.js';
+import { groupAttribution } from '../engine/groups/group-attribution.js';
+import { neuronGroups } from '../engine/groups/neuron-groups.js';
+import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
+import { semanticDictionary } from '../engine/groups/semantic-dictionary.js';
+import { classSpatialAttribution } from '../engine/groups/spatial-attribution.js';
+
+/**
+ * The building-block work that runs inside an engine worker: the factorization (a few seconds of
+ * arithmetic at mixed4d), forward passes and gradients all stay off the server's event loop.
+ */
+export class BlocksWorker {
+  /** The last image's activations: a dashboard asks for groups, dictionary and map of one image together. */
+  private last?: { pixels: Float32Array; layer: string; acts: Promise<Float32Array> };
+
+  constructor(private readonly executor: Executor) {}
+
+  private shape(layer: string) {
+    const [height, width, channels] = this.executor.network.byName.get(layer)!.shape;
+    return { layer, height, width, channels };
+  }
+
+  private activations(pixels: Float32Array, layer: string): Promise<Float32Array> {
+    const l = this.last;
+    if (l && l.layer === layer && l.pixels.length === pixels.length && l.pixels.every((v, i) => v === pixels[i])) return l.acts;
+    const acts = this.executor.activations(pixels, layer);
+    this.last = { pixels: pixels.slice(), layer, acts };
+    acts.catch(() => (this.last = undefined));
+    return acts;
+  }
+
+  async groups(pixels: Float32Array, request: GroupsRequest): Promise<GroupsReply> {
+    const acts = await this.activations(pixels, request.layer);
+    const groups = neuronGroups(acts, this.shape(request.layer), request);
+    if (!request.score) return { groups, attribution: null };
+    const { grads } = await this.executor.gradients(request.layer, acts, 1, request.score);
+    return { groups, attribution: groupAttribution(groups, grads) };
+  }
+
+  async dictionary(pixels: Float32Array, request: DictionaryRequest): Promise<DictionaryGrid> {
+    const acts = await this.activations(pixels, request.layer);
+    const shape = this.shape(request.layer);
+    const positions = Array.from({ length: shape.height * shape.width }, (_, p) =>
+      semanticDictionary(acts, shape, p % shape.width, Math.floor(p / shape.width), request.first));
+    return { ...shape, positions };
+  }
+
+  async classSpatial(pixels: Float32Array, request: ClassSpatialRequest): Promise<SpatialAttributionMap> {
+    const acts = await this.activations(pixels, request.layer);
+    const { grads } = await this.executor.gradients(request.layer, acts, 1, request.score);
+    const shape = this.shape(request.layer);
+    const map = acts.map((a, i) => a * grads[i]);
+    return { layer: request.layer, height: shape.height, width: shape.width, values: classSpatialAttribution(map, shape) };
+  }
+}
