@@ -33,6 +33,7 @@ export const AttributionRequestRef = builder.objectRef<RequestShape>('Attributio
     seed: t.int({ description: 'Seed of the stochastic path (unused by other methods).', resolve: (r) => r.request.seed }),
     topK: t.int({ description: 'K of the top-K/bottom-K rank stability.', resolve: (r) => r.request.topK }),
     chunkSteps: t.int({ description: 'Steps between snapshots.', resolve: (r) => r.request.chunkSteps }),
+    groups: t.int({ nullable: true, description: 'K neuron groups the job factors the layer into and attributes to; null for none.', resolve: (r) => r.request.groups ?? null }),
   }),
 });
 
@@ -78,6 +79,7 @@ export const AttributionInputRef = builder.inputType('AttributionInput', {
     seed: t.int({ description: 'Seed of the stochastic path, 0..2^31-1 (default 0).' }),
     topK: t.int({ defaultValue: 10, description: 'K for rank stability, 1..channels.' }),
     chunkSteps: t.int({ description: 'Steps between snapshots (default: steps/10, rounded up).' }),
+    groups: t.int({ description: 'Also factor the layer into K neuron groups (NMF, 1..16; the notebook uses 6) and attribute to each, live; null for none.' }),
   }),
 });
 
@@ -93,6 +95,7 @@ export const CompareInputRef = builder.inputType('CompareInput', {
     seed: t.int({ description: 'Seed of the stochastic path.' }),
     topK: t.int({ defaultValue: 10, description: 'K for rank stability.' }),
     chunkSteps: t.int({ description: 'Steps between snapshots.' }),
+    groups: t.int({ description: 'K neuron groups for every job (see AttributionInput.groups).' }),
   }),
 });
 
@@ -106,6 +109,7 @@ const toJobInput = (i: {
   seed?: number | null;
   topK?: number | null;
   chunkSteps?: number | null;
+  groups?: number | null;
 }): Omit<JobInput, 'method'> => ({
   imageId: String(i.imageId),
   layer: i.layer,
@@ -116,6 +120,7 @@ const toJobInput = (i: {
   seed: i.seed ?? null,
   topK: i.topK ?? null,
   chunkSteps: i.chunkSteps ?? null,
+  groups: i.groups ?? null,
 });
 
 builder.queryField('job', (t) =>

@@ -3,6 +3,7 @@ import { DEFAULT_GROUPS, topGroupChannels, type NeuronGroups } from '../server/e
 import { EngineError } from '../server/errors/engine-error.js';
 import { groupColour, tintPng } from '../server/images/group-tint-png.js';
 import { pngDataUrl } from '../server/images/heatmap-png.js';
+import { AttributionEstimateRef } from './attribution-estimate.js';
 import { AttributionMethodRef } from './attribution-method.js';
 import { builder } from './builder.js';
 import { requireImage } from './image.js';
@@ -136,6 +137,25 @@ builder.queryField('neuronGroups', (t) =>
       requireImage(ctx.images, String(args.imageId));
       const r = await ctx.blocks.groups({ imageId: String(args.imageId), layer: args.layer, groups: args.groups, seed: args.seed, class1: args.class1, class2: args.class2 });
       return { groups: r.groups, attribution: r.attribution, method: r.attribution ? ('SIMPLE' as const) : null };
+    },
+  }),
+);
+
+builder.interfaceField(AttributionEstimateRef, 'groups', (t) =>
+  t.field({
+    type: NeuronGroupsRef,
+    nullable: true,
+    description:
+      'The job\'s neuron groups (when started with `groups`) and each group\'s attribution so far: the running integrated ' +
+      'gradient projected on G_i, rescaled to the full path, so it refines with `values`. The groups add up to the ' +
+      'channel total except for what the factorization misses: |sum_i attr_i - sum(values)| <= reconstructionError ' +
+      '* ||A|| * ||integrated gradient||. Null for a job without groups or before the first snapshot.',
+    complexity: 5,
+    resolve: async (e, _args, ctx) => {
+      const g = e.snapshot?.groups;
+      if (!g) return null;
+      const job = await ctx.jobs.require(e.jobId);
+      return { groups: g.factors, attribution: g.attribution, method: job.request.method };
     },
   }),
 );

@@ -35,6 +35,7 @@ const program = new Command()
   .option('--top <k>', 'channels to show in each direction', integer, 10)
   .option('--chunk <n>', 'steps per progress update', integer)
   .option('--batch <n>', 'steps per executor call', integer)
+  .option('--groups <k>', 'also factor the layer into K neuron groups (NMF) and attribute to each, 1..16', integer)
   .option('--backend <name>', 'tfjs | onnx | auto', process.env.ENGINE_BACKEND ?? 'auto')
   .option('--json', 'print one JSON object on stdout')
   .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
@@ -60,7 +61,7 @@ async function main() {
     // The user's wait starts here, with the engine up: from the request to the result.
     const t0 = performance.now();
     const request = validateInput(
-      { layer: o.layer, class1: o.class1, class2: o.class2, method: o.method, steps: o.steps, rule: o.rule, seed: o.seed, topK: o.top, chunkSteps: o.chunk, batchSize: o.batch },
+      { layer: o.layer, class1: o.class1, class2: o.class2, method: o.method, steps: o.steps, rule: o.rule, seed: o.seed, topK: o.top, chunkSteps: o.chunk, batchSize: o.batch, groups: o.groups },
       pool.info,
     );
     // The worker builds (or loads) the layer's graphs while this thread decodes the image.
@@ -90,6 +91,10 @@ async function main() {
         graphs: { compiled: preparation.graphs - preparation.fromCache, fromCache: preparation.fromCache },
         startupMs: t0,
         top: result.top, bottom: result.bottom,
+        ...(result.groups && {
+          groups: result.groups.factors.spatial.map((spatial, i) => ({ channels: result.groups!.factors.channelFactors[i], spatial, attribution: result.groups!.attribution[i] })),
+          reconstructionError: result.groups.factors.reconstructionError,
+        }),
       }) + '\n');
     } else {
       process.stdout.write(formatAttributionTable(request, { ...result, elapsedMs }, { image: o.image }) + '\n');

@@ -1,3 +1,5 @@
+import type { GroupsEstimate } from '../engine/groups/estimate-with-groups.js';
+import { topGroupChannels } from '../engine/groups/neuron-groups.js';
 import type { AttributionRequest, AttributionResult, ChannelScore } from '../engine/attribution/types.js';
 
 const BAR_WIDTH = 24;
@@ -22,5 +24,20 @@ export function formatAttributionTable(request: AttributionRequest, result: Attr
     `Bottom ${result.bottom.length} channels (toward "${request.class2Label}"):`,
     '  rank channel       value',
     ...result.bottom.map(row),
+    ...(result.groups ? ['', ...formatGroups(result.groups)] : []),
   ].join('\n');
+}
+
+/** Each neuron group's attribution with its heaviest channels, left to right as the groups read across the image. */
+function formatGroups({ factors, attribution }: GroupsEstimate): string[] {
+  const max = Math.max(...attribution.map(Math.abs), 1e-12);
+  return [
+    `${factors.spatial.length} neuron groups (NMF, reconstruction error ${(factors.reconstructionError * 100).toFixed(1)}%), left to right:`,
+    '  group       value        top channels',
+    ...attribution.map((v, i) => {
+      const bar = (v >= 0 ? '+' : '-').repeat(Math.round((Math.abs(v) / max) * 12)).padEnd(12);
+      const top = topGroupChannels(factors, i, 5).map((c) => c.channel).join(', ');
+      return `  ${String(i).padStart(5)}  ${v.toFixed(4).padStart(10)}  ${bar}  ${top}`;
+    }),
+  ];
 }

@@ -130,3 +130,35 @@ describe('CLI: bad input gives a one-line error and a non-zero exit', () => {
     });
   }
 });
+
+describe('CLI: --groups K', () => {
+  it('--json gains groups [{ channels, spatial, attribution }] and reconstructionError; each attribution is sum(G_i * grad) of the tfjs executor', async () => {
+    const image = join(IMAGES, 'dog_cat_composite.png');
+    const r = await cli(['--image', image, '--layer', 'mixed5a', '--class1', 'tiger cat', '--class2', 'Labrador retriever', '--method', 'simple', '--groups', '3', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.groups).toHaveLength(3);
+    expect(out.reconstructionError).toBeGreaterThan(0);
+    expect(out.reconstructionError).toBeLessThan(1);
+    const ex = await wasmExecutor();
+    const A = await ex.activations(decodeImage(readFileSync(image)).pixels, 'mixed5a');
+    const [H, W, C] = ex.network.byName.get('mixed5a')!.shape;
+    const { grads } = await ex.gradients('mixed5a', A, 1, { class1: { kind: 'class', index: 282 }, class2: { kind: 'class', index: 208 } });
+    const expected = out.groups.map((g: { channels: number[]; spatial: number[] }) => {
+      expect(g.channels).toHaveLength(C);
+      expect(g.spatial).toHaveLength(H * W);
+      let t = 0;
+      for (let i = 0; i < A.length; i++) t += g.spatial[Math.floor(i / C)] * g.channels[i % C] * grads[i];
+      return t;
+    });
+    const largest = Math.max(...expected.map(Math.abs));
+    out.groups.forEach((g: { attribution: number }, i: number) => expect(Math.abs(g.attribution - expected[i])).toBeLessThan(1e-3 * largest));
+  });
+
+  it('a group count off 1..16 is one line on stderr and exit code 2', async () => {
+    const r = await cli(['--image', join(IMAGES, 'dog_cat_composite.png'), '--layer', 'mixed4d', '--class1', 'tiger cat', '--method', 'simple', '--groups', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: groups must be a whole number from 1 to 16 at mixed4d, got 0.\n');
+  });
+});

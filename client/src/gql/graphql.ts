@@ -12,6 +12,8 @@ export type AttributionInput = {
   class1?: string | null | undefined;
   /** Class to attribute away from; same forms. The score is score(class1) - score(class2). */
   class2?: string | null | undefined;
+  /** Also factor the layer into K neuron groups (NMF, 1..16; the notebook uses 6) and attribute to each, live; null for none. */
+  groups?: number | null | undefined;
   /** An image from `examples` or `uploadImage`. */
   imageId: string | number;
   /** Layer name from `model.layers`. */
@@ -45,6 +47,8 @@ export type CompareInput = {
   class1?: string | null | undefined;
   /** Class to attribute away from. */
   class2?: string | null | undefined;
+  /** K neuron groups for every job (see AttributionInput.groups). */
+  groups?: number | null | undefined;
   /** An image from `examples` or `uploadImage`. */
   imageId: string | number;
   /** Layer name from `model.layers`. */

@@ -1,4 +1,5 @@
 import type { Executor } from '../executors/executor.js';
+import { estimateWithGroups } from '../groups/estimate-with-groups.js';
 import { estimate, type EstimatorOptions } from './incremental-estimator.js';
 import { gradientXActivation } from './methods/gradient-x-activation.js';
 import { pathIntegratedGradients } from './methods/path-integrated-gradients.js';
@@ -25,6 +26,8 @@ export function pathFor(request: AttributionRequest): AttributionPath {
 /** Attribution for one image (224x224x3 RGB 0..255): a snapshot per chunk, then the result. */
 export async function* attribute(executor: Executor, image: Float32Array, request: AttributionRequest, options?: EstimatorOptions): AsyncGenerator<Snapshot, AttributionResult> {
   const acts = await executor.activations(image, request.layer);
+  const { groups } = request;
+  if (groups) return yield* estimateWithGroups(executor, acts, { ...request, groups }, pathFor(request), options);
   return yield* estimate(executor, acts, request, pathFor(request), options);
 }
 

@@ -1,4 +1,5 @@
 import type { ScoreSpec } from '../executors/executor.js';
+import type { GroupsEstimate } from '../groups/estimate-with-groups.js';
 
 export type AttributionMethod = 'SIMPLE' | 'PATH' | 'STOCHASTIC_PATH';
 export type QuadratureRuleName = 'LEFT_RIEMANN' | 'TRAPEZOID' | 'MIDPOINT' | 'GAUSS_LEGENDRE' | 'SIDI';
@@ -24,6 +25,8 @@ export interface AttributionInput {
    * the top and bottom lists have settled; `steps` is then the maximum.
    */
   tolerance?: number | null;
+  /** Also factor the layer into this many neuron groups (1..16) and attribute to each; null for none. */
+  groups?: number | null;
 }
 
 /** A validated request: everything resolved, ready for a worker. */
@@ -42,6 +45,8 @@ export interface AttributionRequest {
   batchSize: number;
   /** Stop at the first nested level with relativeError <= tolerance and settled lists; null (or absent, in jobs stored before it existed) runs every step. */
   tolerance?: number | null;
+  /** K neuron groups to factor the layer into and attribute to; null (or absent) for none. */
+  groups?: number | null;
 }
 
 export interface ChannelScore {
@@ -79,6 +84,8 @@ export interface Snapshot {
   elapsedMs: number;
   etaMs: number;
   done: boolean;
+  /** With `request.groups`: the neuron groups and the running attribution to each. */
+  groups?: GroupsEstimate;
 }
 
 /** The final snapshot plus the spatial attribution map (H x W x C, NHWC) for heatmaps. */

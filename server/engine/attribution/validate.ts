@@ -2,6 +2,7 @@ import { EngineError } from '../../errors/engine-error.js';
 import type { Labels } from '../labels.js';
 import { ATTRIBUTION_LAYERS, type LayerInfo } from '../network/network.js';
 import { nestedSize } from './quadrature.js';
+import { validateGroupCount } from '../groups/validate-groups.js';
 import type { AttributionInput, AttributionMethod, AttributionRequest, QuadratureRuleName } from './types.js';
 
 export const MAX_STEPS = 2000;
@@ -71,5 +72,6 @@ export function validateInput(input: AttributionInput, ctx: { labels: Labels; la
     chunkSteps,
     batchSize,
     tolerance: input.method === 'SIMPLE' ? null : tolerance,
+    groups: input.groups == null ? null : validateGroupCount(input.groups, layer),
   };
 }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { decodeImage } from '../../../server/engine/images.js';
 import { CLASS, IMAGES, wasmExecutor } from '../../helpers/fixtures.js';
-import { gql, gqlData } from '../helpers/graphql-client.js';
+import { gql, gqlData, sseSubscribe } from '../helpers/graphql-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 // Oracles here come from the tfjs wasm executor and forward passes alone; the server runs ONNX
@@ -138,5 +138,55 @@ describe('spatialAttribution', () => {
     const { grads } = await ex.gradients(layer, A, 1, spec);
     const total = A.reduce((t, a, i) => t + a * grads[i], 0);
     expect(s.values.reduce((t: number, v: number) => t + v, 0)).toBeCloseTo(total, 2);
+  });
+});
+
+describe('a job with groups', () => {
+  it('PATH, 4 midpoint steps, 3 groups: groups stream through jobProgress and each final value is sum(G_i * integrated gradient) of an independent executor', async () => {
+    const layer = 'mixed4d';
+    const start = await gqlData(srv.url, `mutation S($input: AttributionInput!) { startAttribution(input: $input) { id input { groups } } }`, {
+      input: { imageId: 'example-dog_cat_composite', layer, class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 4, rule: 'MIDPOINT', chunkSteps: 1, groups: 3 },
+    });
+    expect(start.startAttribution.input.groups).toBe(3);
+    const id = start.startAttribution.id;
+    const events: { stepsDone: number; done: boolean; groups: { count: number; groups: { attribution: number }[] } | null }[] = [];
+    await sseSubscribe(srv.url, `subscription P($id: ID!) { jobProgress(id: $id) { stepsDone done groups { count groups { attribution } } } }`, { id }, (r) => events.push(r.data!.jobProgress));
+    const running = events.filter((e) => !e.done && e.groups);
+    expect(running.length).toBeGreaterThan(0);
+    expect(running[0].groups!.count).toBe(3);
+
+    const { job } = await gqlData(srv.url, `query J($id: ID!) { job(id: $id) { status result { values groups { reconstructionError attributionMethod groups { channels spatial attribution } } } } }`, { id });
+    expect(job.status).toBe('SUCCEEDED');
+    const ng = job.result.groups;
+    expect(ng.attributionMethod).toBe('PATH');
+
+    // Independent integrated gradient: the tfjs executor at the 4 midpoints alpha = (k + 1/2) / 4, weight 1/4.
+    const ex = await wasmExecutor();
+    const A = await ex.activations(examplePixels('dog_cat_composite'), layer);
+    const spec: ScoreSpec = { class1: { kind: 'class', index: CLASS.labrador }, class2: { kind: 'class', index: CLASS.tigerCat } };
+    const points = new Float32Array(A.length * 4);
+    for (let k = 0; k < 4; k++) for (let i = 0; i < A.length; i++) points[k * A.length + i] = A[i] * ((k + 0.5) / 4);
+    const { grads } = await ex.gradients(layer, points, 4, spec);
+    const ig = new Float64Array(A.length);
+    for (let k = 0; k < 4; k++) for (let i = 0; i < A.length; i++) ig[i] += grads[k * A.length + i] / 4;
+    const C = 528;
+    const groups = ng.groups as Group[];
+    const expected = groups.map((g) => { let t = 0; for (let i = 0; i < A.length; i++) t += g.spatial[Math.floor(i / C)] * g.channels[i % C] * ig[i]; return t; });
+    const largest = Math.max(...expected.map(Math.abs));
+    groups.forEach((g, i) => expect(Math.abs(g.attribution! - expected[i])).toBeLessThan(1e-3 * largest));
+    // The last streamed event carries the same values.
+    expect(events.at(-1)!.groups!.groups.map((g) => g.attribution)).toEqual(groups.map((g) => g.attribution));
+
+    // Groups vs channels: within reconstructionError * ||A|| * ||IG|| of the channel total.
+    const channelTotal = (job.result.values as number[]).reduce((t, v) => t + v, 0);
+    const groupTotal = groups.reduce((t, g) => t + g.attribution!, 0);
+    expect(Math.abs(groupTotal - channelTotal)).toBeLessThanOrEqual(ng.reconstructionError * norm(A) * norm(ig) * 1.001 + 1e-6);
+  });
+
+  it('rejects a group count off 1..16 before anything is queued', async () => {
+    const r = await gql(srv.url, `mutation S($input: AttributionInput!) { startAttribution(input: $input) { id } }`, {
+      input: { imageId: 'example-dog_cat_composite', layer: 'mixed5b', class1: 'tiger cat', method: 'SIMPLE', groups: 17 },
+    });
+    expect(r.errors![0]).toMatchObject({ message: 'groups must be a whole number from 1 to 16 at mixed5b, got 17.', extensions: { code: 'BAD_ARGUMENT' } });
   });
 });

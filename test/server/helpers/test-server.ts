@@ -25,6 +25,10 @@ export async function startTestServer(engine: Engine, deps: Partial<AppDeps> = {
   const dataDir = deps.dataDir ?? mkdtempSync(join(tmpdir(), 'api-test-'));
   const app = await createApp({ engine, dataDir, examplesDir: SHARED_IMAGES, logging: false, ...deps });
   const server = createServer(app.yoga);
+  // Tests run oracles (tfjs wasm) on this same thread: a keep-alive timeout that fires right after
+  // such a blocking stretch closes a socket the next fetch has just picked (ECONNRESET). close()
+  // ends every connection itself, so idle ones need no timeout.
+  server.keepAliveTimeout = 0;
   const wss = app.attachWebSockets(server);
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const port = (server.address() as { port: number }).port;
