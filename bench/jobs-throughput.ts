@@ -65,7 +65,7 @@ async function main() {
   const env = { REDIS_URL: redis.url, DATABASE_URL: pg.url, REDIS_PREFIX: 'bench', ENGINE_WORKERS: '1', DATA_DIR: dataDir };
   const rows: string[][] = [];
   try {
-    const api = await startProcess('server/main.ts', { ...env, ROLE: 'api', PORT: '0' }, /listening on http:\/\/localhost:(\d+)\/graphql/);
+    const api = await startProcess('server/main.ts', { ...env, ROLE: 'api', PORT: '0' }, /listening on http:\/\/127\.0\.0\.1:(\d+)\/graphql/);
     procs.push(api);
     const url = `http://127.0.0.1:${api.match[1]}/graphql`;
     const workers: Proc[] = [];

@@ -44,7 +44,7 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-load-'));
-  const server = await startProcess('server/main.ts', { PORT: '0', DATA_DIR: dataDir, JOB_CONCURRENCY: String(JOBS), MAX_QUEUED: String(JOBS) }, /listening on http:\/\/localhost:(\d+)\/graphql/);
+  const server = await startProcess('server/main.ts', { PORT: '0', DATA_DIR: dataDir, JOB_CONCURRENCY: String(JOBS), MAX_QUEUED: String(JOBS) }, /listening on http:\/\/127\.0\.0\.1:(\d+)\/graphql/);
   const url = `http://127.0.0.1:${server.match[1]}/graphql`;
   const wsUrl = `ws://127.0.0.1:${server.match[1]}/graphql`;
   try {

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseBackendChoice } from './engine/executors/index.js';
 import { locateModelDir } from './engine/network/model-source.js';
@@ -15,9 +17,18 @@ import { REPO_ROOT } from './repo-root.js';
  * 2-core machine and 3-4x that under load; past the bound the process exits anyway.
  */
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 15_000;
+/** Loopback only unless HOST says otherwise: the API runs jobs for anyone who can reach it. */
+const DEFAULT_HOST = '127.0.0.1';
+
+/** The URL to print for a bound address; a wildcard bind prints this machine's name. */
+function listeningUrl({ address, family, port }: AddressInfo): { url: string; reach: string } {
+  if (address === '0.0.0.0' || address === '::') return { url: `http://${hostname()}:${port}`, reach: 'all interfaces' };
+  return { url: `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`, reach: address.startsWith('127.') || address === '::1' ? 'this machine only' : address };
+}
 
 async function main() {
   const port = intFromEnv('PORT', 4000, 0);
+  const host = process.env.HOST || DEFAULT_HOST;
   const dataDir = resolve(process.env.DATA_DIR ?? 'data');
   const modelDir = locateModelDir();
   // The examples sit beside the model: ../shared/images next to ../shared/models/googlenet-bvlc.
@@ -39,13 +50,15 @@ async function main() {
   const worker = plan.startWorker(app.store, pool, pool.size);
   const server = createServer(app.yoga);
   const wss = app.attachWebSockets(server);
-  await new Promise<void>((ok) => server.listen(port, ok));
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
+  await new Promise<void>((ok, fail) => {
+    server.once('error', (e: NodeJS.ErrnoException) => fail(new Error(`cannot listen on HOST ${host}, PORT ${port} (${e.code ?? e.message}).`)));
+    server.listen(port, host, ok);
+  });
+  const { url, reach } = listeningUrl(server.address() as AddressInfo);
   if (app.interruptedAtStart) console.log(`${app.interruptedAtStart} unfinished job(s) from the last run marked INTERRUPTED`);
   console.log(`engine: ${pool.info.name} on ${pool.info.backend}, ${pool.size} worker(s); data in ${dataDir}`);
   if (plan.settings.redisUrl) console.log(`jobs on Redis (ROLE=${plan.role}${worker ? ', with a worker in this process' : ', API only'}), state in ${plan.settings.databaseUrl ? 'PostgreSQL' : 'SQLite'}`);
-  console.log(`listening on http://localhost:${actualPort}${GRAPHQL_PATH} (GraphiQL, SSE and graphql-ws), dashboard at /`);
+  console.log(`listening on ${url}${GRAPHQL_PATH} (GraphiQL, SSE and graphql-ws), dashboard at ${url}/; reachable from ${reach} (HOST)`);
 
   const shutdownMs = intFromEnv('SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0);
   let stopping = false;

@@ -37,7 +37,7 @@ function startServer(): Promise<string> {
   return new Promise((ok, fail) => {
     const onData = (d: Buffer) => {
       log += d.toString();
-      const m = /listening on (http:\/\/localhost:\d+)/.exec(log);
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
       if (m) ok(m[1]);
     };
     server.stdout!.on('data', onData);

@@ -80,7 +80,7 @@ describe.skipIf(skip)('scale-out on Redis', () => {
   async function startApi() {
     const dataDir = mkdtempSync(join(tmpdir(), 'scale-api-'));
     dirs.push(dataDir);
-    const p = await startProcess('server/main.ts', { ...env(), ROLE: 'api', PORT: '0', DATA_DIR: dataDir }, /listening on http:\/\/localhost:(\d+)\/graphql/);
+    const p = await startProcess('server/main.ts', { ...env(), ROLE: 'api', PORT: '0', DATA_DIR: dataDir }, /listening on http:\/\/127\.0\.0\.1:(\d+)\/graphql/);
     procs.push(p);
     const origin = `http://127.0.0.1:${p.match[1]}`;
     return { url: `${origin}/graphql`, origin };

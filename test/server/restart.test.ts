@@ -24,7 +24,7 @@ async function startServer(): Promise<{ child: ChildProcess; url: string; log: (
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 120_000);
     child.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/localhost:\d+\/graphql)/.exec(out);
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+\/graphql)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
