@@ -1,5 +1,5 @@
 import type { BlocksService } from '../server/blocks/blocks-service.js';
-import type { Engine } from '../server/engine-port.js';
+import type { Engine } from '../server/engine/engine.js';
 import type { ImageLibrary } from '../server/images/image-library.js';
 import type { JobStore } from '../server/jobs/job-store.js';
 import type { JobService } from '../server/jobs/job-service.js';

@@ -1,7 +1,7 @@
 import { EngineError } from '../server/errors/engine-error.js';
 import { NotFoundError } from '../server/errors/not-found-error.js';
 import type { StoredImage } from '../server/images/image-library.js';
-import type { Prediction } from '../server/workers/pool.js';
+import type { Prediction } from '../server/engine/engine.js';
 import { builder } from './builder.js';
 import { ClassInfoRef } from './model.js';
 

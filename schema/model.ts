@@ -1,6 +1,6 @@
 import type { ClassInfo } from '../server/engine/labels.js';
 import { ATTRIBUTION_LAYERS, type LayerInfo } from '../server/engine/network/network.js';
-import type { Engine } from '../server/engine-port.js';
+import type { ModelInfo } from '../server/engine/engine.js';
 import { builder } from './builder.js';
 
 export const LayerRef = builder.objectRef<LayerInfo>('Layer').implement({
@@ -24,7 +24,7 @@ export const ClassInfoRef = builder.objectRef<ClassInfo>('ImageClass').implement
   }),
 });
 
-export const ModelRef = builder.objectRef<Engine['info']>('Model').implement({
+export const ModelRef = builder.objectRef<ModelInfo>('Model').implement({
   description: 'The network served: BVLC GoogLeNet (Lucid\'s InceptionV1_caffe).',
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Model name, e.g. `googlenet-bvlc`.' }),

@@ -1,24 +1,12 @@
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
-import { parseBackendChoice } from './engine/executors/index.js';
-import { locateModelDir } from './engine/network/model-source.js';
+import { join } from 'node:path';
 import { apiProcessPlan } from './jobs/redis-scale-out.js';
+import { serverSettings } from './settings.js';
 import { EnginePool } from './workers/pool.js';
 import { createApp, DEFAULT_MAX_QUEUED, GRAPHQL_PATH, MIN_CONCURRENCY } from './yoga.js';
-import { intFromEnv } from './env-settings.js';
 import { REPO_ROOT } from './repo-root.js';
-
-/**
- * Bound on a graceful shutdown (SHUTDOWN_TIMEOUT_MS). It covers the chunk in flight of each
- * running job: the default chunk of a 2000-step job is 200 steps, 1.6 s at 8 ms/step on a quiet
- * 2-core machine and 3-4x that under load; past the bound the process exits anyway.
- */
-const DEFAULT_SHUTDOWN_TIMEOUT_MS = 15_000;
-/** Loopback only unless HOST says otherwise: the API runs jobs for anyone who can reach it. */
-const DEFAULT_HOST = '127.0.0.1';
 
 /** The URL to print for a bound address; a wildcard bind prints this machine's name. */
 function listeningUrl({ address, family, port }: AddressInfo): { url: string; reach: string } {
@@ -27,24 +15,21 @@ function listeningUrl({ address, family, port }: AddressInfo): { url: string; re
 }
 
 async function main() {
-  const port = intFromEnv('PORT', 4000, 0);
-  const host = process.env.HOST || DEFAULT_HOST;
-  const dataDir = resolve(process.env.DATA_DIR ?? 'data');
-  const modelDir = locateModelDir();
-  // The examples sit beside the model: ../shared/images next to ../shared/models/googlenet-bvlc.
-  const examplesDir = process.env.EXAMPLES_DIR ?? join(modelDir, '..', '..', 'images');
+  const settings = serverSettings();
+  const { port, host, dataDir, engine } = settings;
   const clientDir = join(REPO_ROOT, 'client', 'dist');
 
-  const plan = apiProcessPlan(process.env, dataDir);
-  const pool = await EnginePool.start({ backend: parseBackendChoice(process.env.ENGINE_BACKEND), modelDir, size: plan.engineWorkers });
-  const maxQueued = intFromEnv('MAX_QUEUED', DEFAULT_MAX_QUEUED, 0);
+  const plan = apiProcessPlan(settings);
+  const pool = await EnginePool.start({ backend: engine.backend, modelDir: engine.modelDir, size: engine.workers, executor: engine.executor });
+  const maxQueued = settings.maxQueued ?? DEFAULT_MAX_QUEUED;
   const app = await createApp({
     engine: pool,
     dataDir,
-    examplesDir: existsSync(examplesDir) ? examplesDir : null,
+    examplesDir: settings.examplesDir,
     clientDir,
     maxQueued,
-    concurrency: intFromEnv('JOB_CONCURRENCY', Math.max(MIN_CONCURRENCY, pool.size), 1),
+    concurrency: settings.jobConcurrency ?? Math.max(MIN_CONCURRENCY, pool.size),
+    batchSize: engine.batchSize,
     jobBackends: plan.jobBackends?.(maxQueued),
   });
   const worker = plan.startWorker(app.store, pool, pool.size);
@@ -57,10 +42,10 @@ async function main() {
   const { url, reach } = listeningUrl(server.address() as AddressInfo);
   if (app.interruptedAtStart) console.log(`${app.interruptedAtStart} unfinished job(s) from the last run marked INTERRUPTED`);
   console.log(`engine: ${pool.info.name} on ${pool.info.backend}, ${pool.size} worker(s); data in ${dataDir}`);
-  if (plan.settings.redisUrl) console.log(`jobs on Redis (ROLE=${plan.role}${worker ? ', with a worker in this process' : ', API only'}), state in ${plan.settings.databaseUrl ? 'PostgreSQL' : 'SQLite'}`);
+  if (settings.scaleOut.redisUrl) console.log(`jobs on Redis (ROLE=${settings.role}${worker ? ', with a worker in this process' : ', API only'}), state in ${settings.scaleOut.databaseUrl ? 'PostgreSQL' : 'SQLite'}`);
   console.log(`listening on ${url}${GRAPHQL_PATH} (GraphiQL, SSE and graphql-ws), dashboard at ${url}/; reachable from ${reach} (HOST)`);
 
-  const shutdownMs = intFromEnv('SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0);
+  const { shutdownMs } = settings;
   let stopping = false;
   const stop = async (signal: string) => {
     // A second signal does not wait: what is stored stays, as after a kill.

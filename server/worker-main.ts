@@ -1,9 +1,6 @@
-import { resolve } from 'node:path';
-import { parseBackendChoice } from './engine/executors/index.js';
-import { locateModelDir } from './engine/network/model-source.js';
-import { openJobStore, scaleOutSettings, startRedisWorker } from './jobs/redis-scale-out.js';
+import { openJobStore, startRedisWorker } from './jobs/redis-scale-out.js';
+import { workerSettings } from './settings.js';
 import { EnginePool } from './workers/pool.js';
-import { intFromEnv } from './env-settings.js';
 
 /**
  * `npm run worker`: a compute-only process. Loads the model, takes jobs from the BullMQ queue on
@@ -11,19 +8,19 @@ import { intFromEnv } from './env-settings.js';
  * machine) and publishes their snapshots. Any number may run, on any machine (docs/scale-out.md).
  */
 async function main() {
-  const settings = scaleOutSettings();
-  if (!settings.redisUrl) throw new Error('REDIS_URL is not set: a worker takes its jobs from Redis (docs/scale-out.md).');
-  const store = openJobStore(settings, resolve(process.env.DATA_DIR ?? 'data'));
-  const pool = await EnginePool.start({ backend: parseBackendChoice(process.env.ENGINE_BACKEND), modelDir: locateModelDir() });
+  const s = workerSettings();
+  const settings = s.scaleOut;
+  const store = openJobStore(settings, s.dataDir);
+  const pool = await EnginePool.start({ backend: s.engine.backend, modelDir: s.engine.modelDir, size: s.engine.workers, executor: s.engine.executor });
   const log = (message: string, error?: unknown) => console.error(message, error ?? '');
   const worker = startRedisWorker({
     settings,
     store,
     engine: pool,
-    concurrency: intFromEnv('WORKER_CONCURRENCY', pool.size, 1),
-    lockDurationMs: intFromEnv('WORKER_LOCK_MS', 30_000, 1000),
-    stalledIntervalMs: intFromEnv('WORKER_STALLED_INTERVAL_MS', 30_000, 500),
-    maxStalledCount: intFromEnv('WORKER_MAX_STALLED', 1, 0),
+    concurrency: s.concurrency ?? pool.size,
+    lockDurationMs: s.lockDurationMs,
+    stalledIntervalMs: s.stalledIntervalMs,
+    maxStalledCount: s.maxStalledCount,
     log,
   });
   worker.worker.worker.on('completed', (job, status) => console.log(`job ${job.data.jobId}: ${status}`));

@@ -9,7 +9,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Context } from '../schema/context.js';
 import { schema } from '../schema/index.js';
-import type { Engine } from './engine-port.js';
+import type { Engine } from './engine/engine.js';
 import { maskError } from './errors/mask-error.js';
 import { useHttpRoutes } from './http-routes.js';
 import { ImageLibrary } from './images/image-library.js';
@@ -47,6 +47,8 @@ export interface AppDeps {
   maxQueued?: number;
   /** Jobs running at once (default MIN_CONCURRENCY). */
   concurrency?: number;
+  /** Path steps per executor call when a request does not say (ENGINE_BATCH_SIZE). */
+  batchSize?: number;
   /** Yoga's logger: false for silent. */
   logging?: boolean | 'debug' | 'info' | 'warn' | 'error';
   /** Store, queue and events shared with other instances and workers (REDIS_URL, docs/scale-out.md); default: SQLite and in-process. */
@@ -92,7 +94,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     backend: deps.engine.info.backend,
     log: (message, error) => console.error(message, error),
   });
-  jobs = new JobService({ store, queue, events, engine: deps.engine, images });
+  jobs = new JobService({ store, queue, events, engine: deps.engine, images, batchSize: deps.batchSize });
   const spritemaps = new SpritemapService(deps.engine, images, deps.dataDir);
   const blocks = new BlocksService(deps.engine, images);
   const started = Date.now();

@@ -2,7 +2,7 @@ import { DEFAULT_GROUPS } from '../engine/groups/neuron-groups.js';
 import type { DictionaryGrid, GroupsReply, SpatialAttributionMap } from '../engine/groups/requests.js';
 import type { Labels } from '../engine/labels.js';
 import type { LayerInfo } from '../engine/network/network.js';
-import type { Engine } from '../engine-port.js';
+import type { Engine } from '../engine/engine.js';
 import { EngineError } from '../errors/engine-error.js';
 import { checkPosition } from '../engine/groups/semantic-dictionary.js';
 import { requireAttributionLayer, validateGroupCount, validateSeed } from '../engine/groups/validate-groups.js';

@@ -3,8 +3,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { EngineError, isEngineError } from '../errors/engine-error.js';
 import { validateInput, type AttributionMethod, type QuadratureRuleName } from '../engine/attribution/index.js';
-import { parseBackendChoice, type LayerPreparation } from '../engine/executors/index.js';
+import type { LayerPreparation } from '../engine/executors/index.js';
 import { decodeImage } from '../engine/images.js';
+import { engineSettings } from '../settings.js';
 import { EnginePool } from '../workers/pool.js';
 import { formatAttributionTable } from './format-table.js';
 
@@ -36,7 +37,7 @@ const program = new Command()
   .option('--chunk <n>', 'steps per progress update', integer)
   .option('--batch <n>', 'steps per executor call', integer)
   .option('--groups <k>', 'also factor the layer into K neuron groups (NMF) and attribute to each, 1..16', integer)
-  .option('--backend <name>', 'tfjs | onnx | auto', process.env.ENGINE_BACKEND ?? 'auto')
+  .option('--backend <name>', 'tfjs | onnx | auto (default: ENGINE_BACKEND, else auto)')
   .option('--json', 'print one JSON object on stdout')
   .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
 
@@ -54,15 +55,15 @@ async function main() {
   program.parse();
   const o = program.opts();
   const bytes = readImage(o.image);
-  const backend = parseBackendChoice(o.backend);
-  const pool = await EnginePool.start({ size: 1, backend });
+  const engine = engineSettings(process.env, { backend: o.backend });
+  const pool = await EnginePool.start({ size: 1, backend: engine.backend, modelDir: engine.modelDir, executor: engine.executor });
   let prepared: Promise<LayerPreparation> | undefined;
   try {
     // The user's wait starts here, with the engine up: from the request to the result.
     const t0 = performance.now();
     const request = validateInput(
       { layer: o.layer, class1: o.class1, class2: o.class2, method: o.method, steps: o.steps, rule: o.rule, seed: o.seed, topK: o.top, chunkSteps: o.chunk, batchSize: o.batch, groups: o.groups },
-      pool.info,
+      { ...pool.info, batchSize: engine.batchSize },
     );
     // The worker builds (or loads) the layer's graphs while this thread decodes the image.
     prepared = pool.prepare(request.layer);

@@ -1,4 +1,4 @@
-import type { GroupsEstimate } from '../engine/groups/estimate-with-groups.js';
+import type { GroupsEstimate } from '../engine/groups/requests.js';
 import { topGroupChannels } from '../engine/groups/neuron-groups.js';
 import type { AttributionRequest, AttributionResult, ChannelScore } from '../engine/attribution/types.js';
 
@@ -13,7 +13,7 @@ export function formatAttributionTable(request: AttributionRequest, result: Attr
   };
   const method = request.method === 'SIMPLE' ? 'SIMPLE (gradient x activation)' : `${request.method}, ${request.steps} steps, ${request.rule}${request.method === 'STOCHASTIC_PATH' ? `, seed ${request.seed}` : ''}`;
   return [
-    `${meta.image} @ ${result.layer} (${result.channels} channels): "${request.class1Label}" vs "${request.class2Label}"`,
+    `${meta.image} @ ${result.layer} (${result.spatial.channels} channels): "${request.class1Label}" vs "${request.class2Label}"`,
     `method ${method}; backend ${result.backend}; ${result.elapsedMs.toFixed(0)} ms`,
     `score(A) - score(0) = ${result.score.toFixed(4)} - ${result.baselineScore.toFixed(4)} = ${(result.score - result.baselineScore).toFixed(4)}; sum of attributions ${result.values.reduce((a, b) => a + b, 0).toFixed(4)}; completeness gap ${(result.completenessGap * 100).toFixed(2)}%`,
     '',

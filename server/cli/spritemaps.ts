@@ -1,9 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { isEngineError } from '../errors/engine-error.js';
-import { parseBackendChoice } from '../engine/executors/index.js';
 import { ATTRIBUTION_LAYERS } from '../engine/network/network.js';
-import { DEFAULT_BATCH, DEFAULT_SEED, DEFAULT_SIZE, DEFAULT_STEPS, dataDir, resolveSettings, runSpritemap, spritemapPaths } from '../spritemaps/spritemap-job.js';
+import { DEFAULT_BATCH, DEFAULT_SEED, DEFAULT_SIZE, DEFAULT_STEPS, resolveSettings, runSpritemap, spritemapPaths } from '../spritemaps/spritemap-job.js';
+import { dataDirFromEnv, engineSettings } from '../settings.js';
 import { EnginePool } from '../workers/pool.js';
 
 const integer = (v: string) => {
@@ -35,7 +35,7 @@ const program = new Command()
   .option('--columns <n>', 'grid columns (default: ceil(sqrt(channels in the layer)))', integer)
   .option('--seed <n>', 'seed of the start images and transforms', integer, DEFAULT_SEED)
   .option('--batch <n>', 'channels optimized together', integer, DEFAULT_BATCH)
-  .option('--backend <name>', 'tfjs | onnx | auto', process.env.ENGINE_BACKEND ?? 'auto')
+  .option('--backend <name>', 'tfjs | onnx | auto (default: ENGINE_BACKEND, else auto)')
   .option('--json', 'print the index as JSON on stdout')
   .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
 
@@ -44,7 +44,9 @@ async function main() {
   const o = program.opts();
   // Fail before the engine starts (seconds) on what needs no model; channels are checked after.
   resolveSettings({ layer: o.layer, size: o.size, steps: o.steps, seed: o.seed, batch: o.batch, columns: o.columns, channels: [0] }, ATTRIBUTION_LAYERS.map((name) => ({ name, caffe: name, channels: 1, height: 1, width: 1 })));
-  const pool = await EnginePool.start({ size: 1, backend: parseBackendChoice(o.backend) });
+  const engine = engineSettings(process.env, { backend: o.backend });
+  const root = dataDirFromEnv();
+  const pool = await EnginePool.start({ size: 1, backend: engine.backend, modelDir: engine.modelDir, executor: engine.executor });
   const ctl = new AbortController();
   const onSigint = () => ctl.abort();
   process.once('SIGINT', onSigint);
@@ -58,6 +60,7 @@ async function main() {
   try {
     const settings = { layer: o.layer, size: o.size, steps: o.steps, seed: o.seed, channels: o.channels, columns: o.columns, batch: o.batch };
     const index = await runSpritemap(pool, settings, pool.info.layers, {
+      root,
       signal: ctl.signal,
       onProgress: (p) => {
         done = p.done;
@@ -67,7 +70,7 @@ async function main() {
       },
     });
     bar?.stop();
-    const paths = spritemapPaths(dataDir(), index);
+    const paths = spritemapPaths(root, index);
     if (o.json) process.stdout.write(JSON.stringify(index) + '\n');
     else process.stdout.write(`${index.layer}: ${index.cells.length}/${index.channels} channels, ${index.columns}x${index.rows} grid of ${index.size} px -> ${paths.image} (+ .json)\n`);
   } catch (e) {

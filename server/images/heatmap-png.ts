@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { EngineError } from '../errors/engine-error.js';
-import type { SpatialMap } from '../jobs/job-record.js';
+import type { SpatialMap } from '../engine/attribution/types.js';
 
 /** CHANNEL: each heatmap uses its own full range; LAYER: one range for all channels, so thumbnails compare. */
 export type HeatmapScale = 'CHANNEL' | 'LAYER';

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import type { Engine } from '../engine-port.js';
-import type { Prediction } from '../workers/pool.js';
+import type { Engine, Prediction } from '../engine/engine.js';
 import { readImageHeader } from './image-header.js';
 
 export interface StoredImage {

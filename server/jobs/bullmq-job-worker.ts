@@ -1,7 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Snapshot } from '../engine/attribution/types.js';
-import type { Engine } from '../engine-port.js';
+import type { Engine } from '../engine/engine.js';
 import { EngineError, isEngineError } from '../errors/engine-error.js';
 import { INTERNAL_ERROR_CODE, publicError } from '../errors/error-codes.js';
 import type { QueuedJobData } from './bullmq-job-queue.js';
@@ -111,9 +111,9 @@ export class BullMqJobWorker {
         const pixels = await this.pixels(bullJob.data.imageId);
         const result = await engine.run(pixels, job.request, onSnapshot, controller.signal);
         await writes;
-        const { spatial, integratedGradient: _gradient, height, width, channels, backend, layer: _layer, ...snapshot } = result;
+        const { spatial, integratedGradient: _gradient, backend, layer: _layer, ...snapshot } = result;
         await store.saveSnapshot(job.id, snapshot);
-        await store.saveSpatial(job.id, { height, width, channels, data: spatial });
+        await store.saveSpatial(job.id, spatial);
         await store.update(job.id, { backend });
         await this.finish(job, 'SUCCEEDED', snapshot, null);
         return 'SUCCEEDED';

@@ -1,7 +1,7 @@
 import type { Snapshot } from '../engine/attribution/types.js';
 import type { JobError, JobStatus } from './job-record.js';
 import { isTerminal } from './job-record.js';
-import { createMailbox, iterateMailbox, MailboxTopics, type Mailbox } from './latest-value-mailbox.js';
+import { createMailbox, iterateMailbox, MailboxTopics, type Mailbox } from '../events/latest-value-mailbox.js';
 
 /** What a job's topic carries: its status and latest snapshot. The last event of a job is terminal. */
 export interface JobEvent {

@@ -15,14 +15,6 @@ export interface JobError {
   message: string;
 }
 
-/** The spatial attribution map of a finished job: `height * width * channels`, NHWC. */
-export interface SpatialMap {
-  height: number;
-  width: number;
-  channels: number;
-  data: Float32Array;
-}
-
 export interface JobRecord {
   id: string;
   /** Jobs started together by `compareMethods` share a group id. */

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { AttributionMethod } from '../engine/attribution/types.js';
+import type { AttributionMethod, SpatialMap } from '../engine/attribution/types.js';
 import { validateInput } from '../engine/attribution/validate.js';
-import type { Engine } from '../engine-port.js';
+import type { Engine } from '../engine/engine.js';
 import { publicError } from '../errors/error-codes.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
 import { ShuttingDownError } from '../errors/shutting-down-error.js';
 import type { ImageLibrary } from '../images/image-library.js';
 import type { JobEvent, JobEvents } from './events.js';
-import { isTerminal, type JobInput, type JobRecord, type JobStatus, type SpatialMap } from './job-record.js';
+import { isTerminal, type JobInput, type JobRecord, type JobStatus } from './job-record.js';
 import type { JobPage, JobStore } from './job-store.js';
 import type { JobExecutor, JobQueue } from './queue.js';
 
@@ -32,16 +32,23 @@ export class JobService {
   private readonly goingAway = new AbortController();
 
   constructor(
-    private readonly deps: { store: JobStore; queue: JobQueue; events: JobEvents; engine: Engine; images: ImageLibrary },
+    private readonly deps: {
+      store: JobStore;
+      queue: JobQueue;
+      events: JobEvents;
+      engine: Engine;
+      images: ImageLibrary;
+      /** Path steps per executor call when a request does not say (ENGINE_BATCH_SIZE). */
+      batchSize?: number;
+    },
   ) {}
 
   /** Runs a job on the engine: the queue's executor. */
   readonly execute: JobExecutor = async (job, onSnapshot, signal) => {
     const pixels = await this.deps.images.pixels(job.input.imageId);
-    const layer = this.deps.engine.info.layers.find((l) => l.name === job.request.layer);
     try {
-      return await this.deps.engine.run(pixels, job.request, (snapshot, data) => {
-        if (data && layer) this.liveSpatial.set(job.id, { height: layer.height, width: layer.width, channels: layer.channels, data });
+      return await this.deps.engine.run(pixels, job.request, (snapshot, spatial) => {
+        if (spatial) this.liveSpatial.set(job.id, spatial);
         onSnapshot(snapshot);
       }, signal);
     } finally {
@@ -107,7 +114,7 @@ export class JobService {
     if (this.draining) throw new ShuttingDownError();
     const planned = inputs.map((input) => {
       if (!images.get(input.imageId)) throw new NotFoundError('image', input.imageId);
-      const request = validateInput(input, { labels: engine.info.labels, layers: engine.info.layers });
+      const request = validateInput(input, { labels: engine.info.labels, layers: engine.info.layers, batchSize: this.deps.batchSize });
       return { input, request };
     });
     if (!queue.hasRoom(planned.length)) throw new QueueFullError(queue.stats().maxQueued, planned.length);

@@ -1,5 +1,5 @@
-import type { JobCheckpoint, JobError, JobPatch, JobRecord, JobStatus, NewJob, SpatialMap } from './job-record.js';
-import type { Snapshot } from '../engine/attribution/types.js';
+import type { JobCheckpoint, JobError, JobPatch, JobRecord, JobStatus, NewJob } from './job-record.js';
+import type { Snapshot, SpatialMap } from '../engine/attribution/types.js';
 
 export interface JobPage {
   jobs: JobRecord[];

@@ -146,9 +146,9 @@ export class InProcessJobQueue implements JobQueue {
     try {
       const result = await this.opts.execute(job, onSnapshot, signal);
       await writes;
-      const { spatial, integratedGradient: _gradient, height, width, channels, backend: resultBackend, layer: _layer, ...snapshot } = result;
+      const { spatial, integratedGradient: _gradient, backend: resultBackend, layer: _layer, ...snapshot } = result;
       await store.saveSnapshot(job.id, snapshot);
-      await store.saveSpatial(job.id, { height, width, channels, data: spatial });
+      await store.saveSpatial(job.id, spatial);
       await store.update(job.id, { backend: resultBackend });
       await this.finish(job, 'SUCCEEDED', snapshot, null);
     } catch (error) {

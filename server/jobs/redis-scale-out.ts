@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import type { Engine } from '../engine-port.js';
+import type { Engine } from '../engine/engine.js';
 import { BullMqJobQueue } from './bullmq-job-queue.js';
 import { BullMqJobWorker } from './bullmq-job-worker.js';
 import type { JobEvents } from './events.js';
@@ -20,20 +20,6 @@ export interface ScaleOutSettings {
   databaseUrl: string | null;
   /** REDIS_PREFIX: key prefix, so that deployments can share a Redis. */
   redisPrefix: string;
-}
-
-export function scaleOutSettings(env: NodeJS.ProcessEnv = process.env): ScaleOutSettings {
-  const url = (name: string, schemes: string[]) => {
-    const raw = env[name]?.trim();
-    if (!raw) return null;
-    if (!schemes.some((s) => raw.startsWith(`${s}://`))) throw new Error(`${name} must start with ${schemes.map((s) => `${s}://`).join(' or ')}, got "${raw}".`);
-    return raw;
-  };
-  return {
-    redisUrl: url('REDIS_URL', ['redis', 'rediss']),
-    databaseUrl: url('DATABASE_URL', ['postgres', 'postgresql']),
-    redisPrefix: env.REDIS_PREFIX?.trim() || 'attribution',
-  };
 }
 
 /** PostgreSQL when DATABASE_URL is set, else the SQLite file in `dataDir` (one machine only). */
@@ -147,23 +133,15 @@ export function startRedisWorker(opts: RedisWorkerOptions) {
 }
 
 /**
- * What `npm run serve` does with ROLE, REDIS_URL and DATABASE_URL. Without REDIS_URL: everything
- * in one process (the default). With it: ROLE=api serves the API only (its engine threads decode
- * images and answer predictions), ROLE=all (default) also runs a worker on its own engine.
+ * What `npm run serve` does with ROLE, REDIS_URL and DATABASE_URL (parsed in server/settings.ts).
+ * Without REDIS_URL: everything in one process (the default). With it: ROLE=api serves the API
+ * only (its engine threads decode images and answer predictions), ROLE=all (default) also runs a
+ * worker on its own engine.
  */
-export function apiProcessPlan(env: NodeJS.ProcessEnv, dataDir: string) {
-  const settings = scaleOutSettings(env);
-  const role = (env.ROLE?.trim() || 'all').toLowerCase();
-  if (role !== 'all' && role !== 'api') throw new Error(`ROLE must be "all" or "api", got "${env.ROLE}".`);
-  if (!settings.redisUrl && (role === 'api' || settings.databaseUrl)) {
-    throw new Error(`${role === 'api' ? 'ROLE=api' : 'DATABASE_URL'} needs REDIS_URL: jobs are computed by workers that take them from Redis (docs/scale-out.md).`);
-  }
+export function apiProcessPlan(opts: { scaleOut: ScaleOutSettings; role: 'all' | 'api'; dataDir: string }) {
+  const { scaleOut: settings, role, dataDir } = opts;
   const log = (message: string, error?: unknown) => console.error(message, error ?? '');
   return {
-    settings,
-    role: role as 'all' | 'api',
-    /** Engine threads for an API-only process: one is plenty for decoding and predictions. */
-    engineWorkers: role === 'api' && !env.ENGINE_WORKERS ? 1 : undefined,
     jobBackends: settings.redisUrl
       ? (maxQueued: number) => (images: { bytes(id: string): { bytes: Buffer } | null }) =>
           createRedisJobBackends({ settings, store: openJobStore(settings, dataDir), imageBytes: (id) => images.bytes(id)?.bytes ?? null, maxQueued, log })

@@ -6,6 +6,7 @@ import { TfjsExecutor } from '../engine/executors/tfjs.js';
 import { decodeImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import { describeNetwork } from '../engine/network/network.js';
+import { softmax } from '../engine/predictions.js';
 import { BVLC_GOOGLENET_WEIGHTS_SHA256, readModelFiles } from '../engine/network/model-source.js';
 import type { CaffejsManifest, ReferencePrediction } from './caffejs-manifest.js';
 
@@ -87,12 +88,4 @@ export async function verifyPredictions(dir: string, manifest: CaffejsManifest, 
   } finally {
     executor.dispose();
   }
-}
-
-function softmax(logits: Float32Array): number[] {
-  let max = -Infinity;
-  for (const v of logits) max = Math.max(max, v);
-  const e = Array.from(logits, (v) => Math.exp(v - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
 }

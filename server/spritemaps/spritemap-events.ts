@@ -1,4 +1,4 @@
-import { createMailbox, iterateMailbox, MailboxTopics, type Mailbox } from '../jobs/latest-value-mailbox.js';
+import { createMailbox, iterateMailbox, MailboxTopics, type Mailbox } from '../events/latest-value-mailbox.js';
 /** A spritemap job's state, as its subscription topic carries it. */
 export type SpritemapJobStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { EngineError } from '../errors/engine-error.js';
 import { FULL_PROFILE } from '../engine/feature-vis/profiles.js';
 import { ATTRIBUTION_LAYERS, type LayerInfo } from '../engine/network/network.js';
-import type { EnginePool } from '../workers/pool.js';
-import { spriteFile, writeAtomic } from './sprite-files.js';
-import type { SpriteMessage } from './types.js';
+import type { Engine } from '../engine/engine.js';
+import { spriteFile, writeAtomic } from '../engine/sprite-files.js';
+import type { SpriteMessage } from '../engine/sprite-requests.js';
 
 /** The full profile: Lucid-like look at a cost this machine can pay (docs/spritemaps.md, bench/feature-vis.ts). */
 export const DEFAULT_SIZE = FULL_PROFILE.size;
@@ -13,7 +13,7 @@ export const DEFAULT_STEPS = FULL_PROFILE.steps;
 export const DEFAULT_SEED = 0;
 export const DEFAULT_BATCH = FULL_PROFILE.batch;
 
-export type SpritemapEngine = Pick<EnginePool, 'renderSprites' | 'composeSpritemap'>;
+export type SpritemapEngine = Pick<Engine, 'renderSprites' | 'composeSpritemap'>;
 
 export interface SpritemapSettings {
   layer: string;
@@ -97,9 +97,6 @@ export function resolveSettings(s: SpritemapSettings, layers: readonly LayerInfo
   return { layer: s.layer, size, steps, seed, channels: [...new Set(channels)].sort((a, b) => a - b), columns, batch, layerChannels: info.channels };
 }
 
-/** DATA_DIR (default ./data): where spritemaps, uploads and jobs live. */
-export const dataDir = () => resolve(process.env.DATA_DIR ?? 'data');
-
 /**
  * Where a layer's spritemap lives: `<data>/spritemaps/<layer>.png` and `.json` (the latest
  * composed), and per settings a work folder whose `sprites/` hold finished channels. A render with
@@ -136,10 +133,10 @@ export async function runSpritemap(
   engine: SpritemapEngine,
   settings: SpritemapSettings,
   layers: readonly LayerInfo[],
-  hooks: { signal?: AbortSignal; onProgress?: (p: SpritemapProgress) => void; root?: string } = {},
+  hooks: { root: string; signal?: AbortSignal; onProgress?: (p: SpritemapProgress) => void },
 ): Promise<SpritemapIndex> {
   const r = resolveSettings(settings, layers);
-  const root = hooks.root ?? dataDir();
+  const { root } = hooks;
   const paths = spritemapPaths(root, r);
   mkdirSync(paths.sprites, { recursive: true });
   const finished = finishedChannels(paths.work);

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { isEngineError } from '../errors/engine-error.js';
 import type { DatasetExample } from '../engine/dataset-examples.js';
 import type { LayerInfo } from '../engine/network/network.js';
-import type { EnginePool } from '../workers/pool.js';
+import type { Engine } from '../engine/engine.js';
 import { SpritemapEvents, type SpritemapJobEvent } from './spritemap-events.js';
-import { dataDir as defaultDataDir, readSpritemapIndex, resolveSettings, runSpritemap, type SpritemapIndex, type SpritemapSettings } from './spritemap-job.js';
+import { readSpritemapIndex, resolveSettings, runSpritemap, type SpritemapIndex, type SpritemapSettings } from './spritemap-job.js';
 
-export type SpritemapServiceEngine = Pick<EnginePool, 'renderSprites' | 'composeSpritemap' | 'datasetExamples'> & { info: { layers: LayerInfo[] } };
+export type SpritemapServiceEngine = Pick<Engine, 'renderSprites' | 'composeSpritemap' | 'datasetExamples'> & { info: { layers: LayerInfo[] } };
 
 /** Dataset examples kept per layer: each costs one forward pass per example image. */
 export const EXAMPLES_PER_CHANNEL = 6;
@@ -27,7 +27,7 @@ export class SpritemapService {
   private chain: Promise<unknown> = Promise.resolve();
   private readonly examples = new Map<string, Promise<DatasetExample[][]>>();
 
-  constructor(private readonly engine: SpritemapServiceEngine, private readonly images: ExampleSource, readonly root = defaultDataDir()) {}
+  constructor(private readonly engine: SpritemapServiceEngine, private readonly images: ExampleSource, readonly root: string) {}
 
   /** Starts (or queues behind the running one) a render; the same settings while unfinished give the same job. */
   start(settings: SpritemapSettings): SpritemapJobEvent {

@@ -1,25 +1,42 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { EngineError } from '../errors/engine-error.js';
-import { attribute } from '../engine/attribution/index.js';
-import { createExecutor, parseBackendChoice } from '../engine/executors/index.js';
+import { attribute, type SpatialMap } from '../engine/attribution/index.js';
+import { createExecutor } from '../engine/executors/index.js';
 import { decodeImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import { loadNetwork } from '../engine/network/network.js';
+import type { RunPhases } from '../engine/engine.js';
+import { topPredictions } from '../engine/predictions.js';
 import { BlocksWorker } from './blocks-handlers.js';
-import { SpritemapWorker } from '../spritemaps/worker-handlers.js';
-import type { RunPhases, RunResult, WireError, WorkerCommand, WorkerEvent, WorkerOptions } from './protocol.js';
+import { SpritemapWorker } from './spritemap-handlers.js';
+import type { RequestType, WireError, WorkerCommand, WorkerEvent, WorkerOptions, WorkerReplies } from './protocol.js';
 
 const port = parentPort!;
 const send = (e: WorkerEvent, transfer: ArrayBuffer[] = []) => port.postMessage(e, transfer);
+/** The one way a request is answered, typed by its command. */
+const reply = <K extends RequestType>(cmd: { type: K; id: number }, value: WorkerReplies[K], transfer: ArrayBuffer[] = []) =>
+  send({ type: 'done', id: cmd.id, value }, transfer);
 const toWire = (e: unknown): WireError =>
   e instanceof EngineError ? e.toJSON() : { code: 'INTERNAL', message: (e as Error)?.message ?? String(e) };
 
 const options = workerData.options as WorkerOptions;
 const cancels = new Map<number, AbortController>();
 
+/** Runs a request that a `cancel` message with its id can stop (the work checks the signal between steps). */
+async function cancellable(id: number, work: (signal: AbortSignal) => Promise<void>) {
+  const ctl = new AbortController();
+  cancels.set(id, ctl);
+  try {
+    await work(ctl.signal);
+  } finally {
+    cancels.delete(id);
+  }
+}
+
 try {
   const network = loadNetwork(options.modelDir);
-  const executor = await createExecutor(network, parseBackendChoice(options.backend), { threads: options.threads });
+  const { backend, modelDir: _modelDir, ...settings } = options;
+  const executor = await createExecutor(network, backend, settings);
   const labels = Labels.parse(network.labelsText);
   const spritemaps = new SpritemapWorker(executor, options.threads);
   const blocks = new BlocksWorker(executor);
@@ -29,74 +46,56 @@ try {
       switch (cmd.type) {
         case 'decode': {
           const img = decodeImage(cmd.bytes, network.inputSize);
-          send({ type: 'done', id: cmd.id, value: img }, [img.pixels.buffer as ArrayBuffer]);
+          reply(cmd, img, [img.pixels.buffer as ArrayBuffer]);
           break;
         }
         case 'predict': {
-          const logits = await executor.imageLogits(cmd.pixels);
-          const max = Math.max(...logits);
-          const exps = Array.from(logits, (l) => Math.exp(l - max));
-          const sum = exps.reduce((a, b) => a + b, 0);
-          const value = exps
-            .map((e, index) => ({ index, label: labels.classes[index].name, probability: e / sum, logit: logits[index] }))
-            .sort((a, b) => b.probability - a.probability)
-            .slice(0, cmd.top);
-          send({ type: 'done', id: cmd.id, value });
+          reply(cmd, topPredictions(await executor.imageLogits(cmd.pixels), labels, cmd.top));
           break;
         }
-        case 'run': {
-          const ctl = new AbortController();
-          cancels.set(cmd.id, ctl);
-          try {
+        case 'run':
+          await cancellable(cmd.id, async (signal) => {
             const t0 = performance.now();
             await executor.prepareLayer?.(cmd.request.layer);
             const t1 = performance.now();
-            let spatial: Float32Array | undefined;
-            const it = attribute(executor, cmd.pixels, cmd.request, { signal: ctl.signal, onSpatial: (s) => (spatial = s) });
+            const [height, width, channels] = network.byName.get(cmd.request.layer)!.shape;
+            let spatial: SpatialMap | undefined;
+            const it = attribute(executor, cmd.pixels, cmd.request, { signal, onSpatial: (data) => (spatial = { height, width, channels, data }) });
             for (;;) {
               const r = await it.next();
               if (r.done) {
                 const pathMs = r.value.elapsedMs;
                 const phases: RunPhases = { compileMs: t1 - t0, activationsMs: performance.now() - t1 - pathMs, pathMs };
-                send({ type: 'done', id: cmd.id, value: { ...r.value, phases } satisfies RunResult }, [r.value.spatial.buffer as ArrayBuffer, r.value.integratedGradient.buffer as ArrayBuffer]);
+                reply(cmd, { ...r.value, phases }, [r.value.spatial.data.buffer as ArrayBuffer, r.value.integratedGradient.buffer as ArrayBuffer]);
                 break;
               }
-              send({ type: 'snapshot', id: cmd.id, snapshot: r.value, spatial }, spatial ? [spatial.buffer as ArrayBuffer] : []);
+              send({ type: 'snapshot', id: cmd.id, snapshot: r.value, spatial }, spatial ? [spatial.data.buffer as ArrayBuffer] : []);
               spatial = undefined;
             }
-          } finally {
-            cancels.delete(cmd.id);
-          }
+          });
           break;
-        }
         case 'prepare':
-          send({ type: 'done', id: cmd.id, value: (await executor.prepareLayer?.(cmd.layer)) ?? { compileMs: 0, graphs: 0, fromCache: 0 } });
+          reply(cmd, (await executor.prepareLayer?.(cmd.layer)) ?? { compileMs: 0, graphs: 0, fromCache: 0 });
           break;
-        case 'render': {
-          const ctl = new AbortController();
-          cancels.set(cmd.id, ctl);
-          try {
-            const value = await spritemaps.render(cmd.request, (sprite) => send({ type: 'sprite', id: cmd.id, sprite }, [sprite.png.buffer as ArrayBuffer]), ctl.signal);
-            send({ type: 'done', id: cmd.id, value });
-          } finally {
-            cancels.delete(cmd.id);
-          }
+        case 'render':
+          await cancellable(cmd.id, async (signal) => {
+            reply(cmd, await spritemaps.render(cmd.request, (sprite) => send({ type: 'sprite', id: cmd.id, sprite }, [sprite.png.buffer as ArrayBuffer]), signal));
+          });
           break;
-        }
         case 'compose':
-          send({ type: 'done', id: cmd.id, value: spritemaps.compose(cmd.request) });
+          reply(cmd, spritemaps.compose(cmd.request));
           break;
         case 'examples':
-          send({ type: 'done', id: cmd.id, value: await spritemaps.examples(cmd.request) });
+          reply(cmd, await spritemaps.examples(cmd.request));
           break;
         case 'groups':
-          send({ type: 'done', id: cmd.id, value: await blocks.groups(cmd.pixels, cmd.request) });
+          reply(cmd, await blocks.groups(cmd.pixels, cmd.request));
           break;
         case 'dictionary':
-          send({ type: 'done', id: cmd.id, value: await blocks.dictionary(cmd.pixels, cmd.request) });
+          reply(cmd, await blocks.dictionary(cmd.pixels, cmd.request));
           break;
         case 'classSpatial':
-          send({ type: 'done', id: cmd.id, value: await blocks.classSpatial(cmd.pixels, cmd.request) });
+          reply(cmd, await blocks.classSpatial(cmd.pixels, cmd.request));
           break;
         case 'cancel':
           cancels.get(cmd.id)?.abort();

@@ -4,44 +4,48 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { REPO_ROOT, RUNNING_FROM_SOURCE } from '../repo-root.js';
 import { EngineError } from '../errors/engine-error.js';
-import type { AttributionRequest, AttributionResult, Snapshot } from '../engine/attribution/types.js';
+import type { AttributionRequest } from '../engine/attribution/types.js';
+import type { Engine, ModelInfo, Prediction, RunResult, SnapshotListener } from '../engine/engine.js';
 import type { DecodedImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
-import { parseBackendChoice, type BackendChoice } from '../engine/executors/index.js';
-import type { LayerInfo } from '../engine/network/network.js';
+import type { BackendChoice, ExecutorSettings, LayerPreparation } from '../engine/executors/index.js';
 import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
-import type { ChannelExamples, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../spritemaps/types.js';
-import type { LayerPreparation, Prediction, RunResult, WireError, WorkerCommand, WorkerEvent, WorkerOptions, WorkerReady } from './protocol.js';
+import type { ChannelExamples, ComposedSpritemap, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../engine/sprite-requests.js';
+import type { RequestType, WireError, WorkerCommand, WorkerEvent, WorkerOptions, WorkerReady, WorkerReplies, WorkerRequest } from './protocol.js';
 
 export interface PoolOptions {
-  /** Worker threads; defaults to ENGINE_WORKERS, else one per core for tfjs and one (multi-threaded) for ONNX. */
+  /** Worker threads; by default one per core for tfjs and one (multi-threaded) for ONNX. */
   size?: number;
+  /** Default `auto`. */
   backend?: BackendChoice;
+  /** Default: the engine's own lookup (engine/network/model-source.ts). */
   modelDir?: string;
-}
-
-export interface ModelInfo {
-  name: string;
-  backend: string;
-  inputSize: number;
-  layers: LayerInfo[];
-  labels: Labels;
+  /** Provider, spinning and tfjs backend; threads are the pool's to divide. */
+  executor?: Omit<ExecutorSettings, 'threads'>;
 }
 
 interface Pending {
-  resolve: (v: any) => void;
+  resolve: (v: WorkerReplies[RequestType]) => void;
   reject: (e: Error) => void;
   onSnapshot?: SnapshotListener;
   onSprite?: (s: SpriteMessage) => void;
   slot: Slot;
 }
 
-/** Sees each chunk's snapshot and, beside it, the running spatial map (NHWC, rescaled like the values). */
-export type SnapshotListener = (snapshot: Snapshot, spatial?: Float32Array) => void;
-
 interface Slot {
   worker: Worker;
   active: number;
+}
+
+/** How a request streams and stops: listeners for its progress messages, and the signal that cancels it. */
+interface RequestHooks {
+  transfer?: ArrayBuffer[];
+  onSnapshot?: SnapshotListener;
+  onSprite?: (s: SpriteMessage) => void;
+  /** Aborting sends the worker a cancel; it stops at its next check and fails with CANCELLED. */
+  signal?: AbortSignal;
+  /** The message of the CANCELLED error when `signal` has already aborted. */
+  cancelled?: string;
 }
 
 const fromWire = (e: WireError) => (e.code === 'INTERNAL' ? new Error(e.message) : EngineError.fromJSON(e as any));
@@ -54,20 +58,19 @@ const ENTRY = new URL('./engine-worker.ts', import.meta.url).href;
  * passes and gradients all run in worker threads (the tfjs wasm build has no threads of its own,
  * so a pool occupies the cores). A worker that exits is replaced; its requests fail.
  */
-export class EnginePool {
+export class EnginePool implements Engine {
   private readonly slots: Slot[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
   info!: ModelInfo;
 
-  private constructor(private readonly options: Required<Omit<PoolOptions, 'modelDir'>> & { modelDir?: string }) {}
+  private constructor(private readonly options: PoolOptions & { size: number; backend: BackendChoice }) {}
 
   static async start(options: PoolOptions = {}): Promise<EnginePool> {
-    const backend = options.backend ?? parseBackendChoice(process.env.ENGINE_BACKEND);
-    const cores = availableParallelism();
-    const size = options.size ?? (Number(process.env.ENGINE_WORKERS) || (backend === 'tfjs' ? cores : 1));
-    const pool = new EnginePool({ size, backend, modelDir: options.modelDir ?? process.env.MODEL_DIR });
+    const backend = options.backend ?? 'auto';
+    const size = options.size ?? (backend === 'tfjs' ? availableParallelism() : 1);
+    const pool = new EnginePool({ ...options, size, backend });
     try {
       const infos = await Promise.all(Array.from({ length: size }, () => pool.spawn()));
       const first = infos[0];
@@ -86,7 +89,7 @@ export class EnginePool {
   private spawn(): Promise<WorkerReady> {
     const cores = availableParallelism();
     const threads = Math.max(1, Math.floor(cores / this.options.size));
-    const workerOptions: WorkerOptions = { backend: this.options.backend, modelDir: this.options.modelDir, threads };
+    const workerOptions: WorkerOptions = { ...this.options.executor, backend: this.options.backend, modelDir: this.options.modelDir, threads };
     const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, options: workerOptions } });
     const slot: Slot = { worker, active: 0 };
     return new Promise((resolve, reject) => {
@@ -137,25 +140,32 @@ export class EnginePool {
     else p.reject(fromWire(e.error));
   }
 
-  private request<T>(make: (id: number) => WorkerCommand, transfer: ArrayBuffer[] = [], onSnapshot?: SnapshotListener): { id: number; slot: Slot; promise: Promise<T> } {
+  /** Sends one request to the least busy worker; resolves with its typed reply. */
+  private request<K extends RequestType>(command: WorkerRequest<K> & { type: K }, hooks: RequestHooks = {}): Promise<WorkerReplies[K]> {
+    const { signal } = hooks;
+    if (signal?.aborted) return Promise.reject(new EngineError('CANCELLED', hooks.cancelled ?? 'The request was cancelled.'));
     if (this.closed) throw new Error('The engine pool is closed.');
     if (this.slots.length === 0) throw new Error('No engine worker is running.');
     const slot = this.slots.reduce((a, b) => (b.active < a.active ? b : a));
     const id = this.nextId++;
     slot.active++;
-    const promise = new Promise<T>((resolve, reject) => this.pending.set(id, { resolve, reject, onSnapshot, slot }));
-    slot.worker.postMessage(make(id), transfer);
-    return { id, slot, promise };
+    const promise = new Promise<WorkerReplies[K]>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as Pending['resolve'], reject, onSnapshot: hooks.onSnapshot, onSprite: hooks.onSprite, slot });
+    });
+    slot.worker.postMessage({ ...command, id } as unknown as WorkerCommand, hooks.transfer ?? []);
+    if (!signal) return promise;
+    const onAbort = () => slot.worker.postMessage({ type: 'cancel', id } satisfies WorkerCommand);
+    signal.addEventListener('abort', onAbort, { once: true });
+    return promise.finally(() => signal.removeEventListener('abort', onAbort));
   }
 
-  /** PNG/JPEG bytes to the 224x224 network input; rejects with BAD_IMAGE. */
   decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
     const copy = new Uint8Array(bytes);
-    return this.request<DecodedImage>((id) => ({ type: 'decode', id, bytes: copy }), [copy.buffer]).promise;
+    return this.request({ type: 'decode', bytes: copy }, { transfer: [copy.buffer] });
   }
 
   predict(pixels: Float32Array, top = 5): Promise<Prediction[]> {
-    return this.request<Prediction[]>((id) => ({ type: 'predict', id, pixels, top })).promise;
+    return this.request({ type: 'predict', pixels, top });
   }
 
   /**
@@ -164,51 +174,38 @@ export class EnginePool {
    * busy one prepares.
    */
   prepare(layer: string): Promise<LayerPreparation> {
-    return this.request<LayerPreparation>((id) => ({ type: 'prepare', id, layer })).promise;
+    return this.request({ type: 'prepare', layer });
   }
 
-  /** Runs one attribution; `onSnapshot` sees every chunk. Aborting stops it after the current chunk (CANCELLED). */
   run(pixels: Float32Array, request: AttributionRequest, onSnapshot: SnapshotListener = () => undefined, signal?: AbortSignal): Promise<RunResult> {
-    if (signal?.aborted) return Promise.reject(new EngineError('CANCELLED', 'The job was cancelled.'));
-    const { id, slot, promise } = this.request<RunResult>((id) => ({ type: 'run', id, pixels, request }), [], onSnapshot);
-    const onAbort = () => slot.worker.postMessage({ type: 'cancel', id } satisfies WorkerCommand);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    return promise.finally(() => signal?.removeEventListener('abort', onAbort));
+    return this.request({ type: 'run', pixels, request }, { onSnapshot, signal, cancelled: 'The job was cancelled.' });
   }
 
-  /** Renders channel visualizations; `onSprite` sees each as it finishes. Aborting stops at the next step (CANCELLED). */
   renderSprites(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal?: AbortSignal): Promise<number> {
-    if (signal?.aborted) return Promise.reject(new EngineError('CANCELLED', 'The render was cancelled.'));
-    const { id, slot, promise } = this.request<number>((id) => ({ type: 'render', id, request }));
-    this.pending.get(id)!.onSprite = onSprite;
-    const onAbort = () => slot.worker.postMessage({ type: 'cancel', id } satisfies WorkerCommand);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    return promise.finally(() => signal?.removeEventListener('abort', onAbort));
+    return this.request({ type: 'render', request }, { onSprite, signal, cancelled: 'The render was cancelled.' });
   }
 
-  /** Lays a spritemap's sprite files out as one grid PNG, in a worker. */
-  composeSpritemap(request: ComposeRequest): Promise<{ width: number; height: number; missing: number[] }> {
-    return this.request<{ width: number; height: number; missing: number[] }>((id) => ({ type: 'compose', id, request })).promise;
+  composeSpritemap(request: ComposeRequest): Promise<ComposedSpritemap> {
+    return this.request({ type: 'compose', request });
   }
 
-  /** Dataset examples of every channel of a layer (forward passes only). */
   datasetExamples(request: ExamplesRequest): Promise<ChannelExamples> {
-    return this.request<ChannelExamples>((id) => ({ type: 'examples', id, request })).promise;
+    return this.request({ type: 'examples', request });
   }
 
   /** Neuron groups of an image at a layer (NMF in the worker), with the linear attribution to each when a score is given. */
   neuronGroups(pixels: Float32Array, request: GroupsRequest): Promise<GroupsReply> {
-    return this.request<GroupsReply>((id) => ({ type: 'groups', id, pixels, request })).promise;
+    return this.request({ type: 'groups', pixels, request });
   }
 
   /** The semantic dictionary of every position of a layer (one forward pass). */
   semanticDictionary(pixels: Float32Array, request: DictionaryRequest): Promise<DictionaryGrid> {
-    return this.request<DictionaryGrid>((id) => ({ type: 'dictionary', id, pixels, request })).promise;
+    return this.request({ type: 'dictionary', pixels, request });
   }
 
   /** Class-to-position attribution by gradient x activation at a layer. */
   classSpatialAttribution(pixels: Float32Array, request: ClassSpatialRequest): Promise<SpatialAttributionMap> {
-    return this.request<SpatialAttributionMap>((id) => ({ type: 'classSpatial', id, pixels, request })).promise;
+    return this.request({ type: 'classSpatial', pixels, request });
   }
 
   async close() {
@@ -218,4 +215,3 @@ export class EnginePool {
   }
 }
 
-export type { Prediction } from './protocol.js';

@@ -1,16 +1,36 @@
 import type { EngineErrorCode } from '../errors/engine-error.js';
-import type { AttributionRequest, AttributionResult, Snapshot } from '../engine/attribution/types.js';
-export type { LayerPreparation } from '../engine/executors/executor.js';
+import type { AttributionRequest, Snapshot, SpatialMap } from '../engine/attribution/types.js';
+import type { Prediction, RunResult } from '../engine/engine.js';
+import type { LayerPreparation } from '../engine/executors/executor.js';
+import type { DecodedImage } from '../engine/images.js';
 import type { LayerInfo } from '../engine/network/network.js';
-import type { ClassSpatialRequest, DictionaryRequest, GroupsRequest } from '../engine/groups/requests.js';
-import type { ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../spritemaps/types.js';
+import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
+import type { ChannelExamples, ComposedSpritemap, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../engine/sprite-requests.js';
+import type { BackendChoice, ExecutorSettings } from '../engine/executors/index.js';
+
+/** Every request a worker answers, with the value its `done` reply carries. */
+export interface WorkerReplies {
+  decode: DecodedImage;
+  predict: Prediction[];
+  run: RunResult;
+  prepare: LayerPreparation;
+  /** Sprites rendered. */
+  render: number;
+  compose: ComposedSpritemap;
+  examples: ChannelExamples;
+  groups: GroupsReply;
+  dictionary: DictionaryGrid;
+  classSpatial: SpatialAttributionMap;
+}
+
+export type RequestType = keyof WorkerReplies;
 
 /** Messages from the pool to a worker. */
 export type WorkerCommand =
   | { type: 'decode'; id: number; bytes: Uint8Array }
   | { type: 'predict'; id: number; pixels: Float32Array; top: number }
   | { type: 'run'; id: number; pixels: Float32Array; request: AttributionRequest }
-  /** Compiles (or loads from the graph cache) a layer's graphs ahead of a run; replies LayerPreparation. */
+  /** Compiles (or loads from the graph cache) a layer's graphs ahead of a run. */
   | { type: 'prepare'; id: number; layer: string }
   | { type: 'render'; id: number; request: RenderSpritesRequest }
   | { type: 'compose'; id: number; request: ComposeRequest }
@@ -20,12 +40,8 @@ export type WorkerCommand =
   | { type: 'classSpatial'; id: number; pixels: Float32Array; request: ClassSpatialRequest }
   | { type: 'cancel'; id: number };
 
-export interface Prediction {
-  index: number;
-  label: string;
-  probability: number;
-  logit: number;
-}
+/** The request of type K, as the pool hands it over (the id is the pool's). */
+export type WorkerRequest<K extends RequestType> = Omit<Extract<WorkerCommand, { type: K }>, 'id'>;
 
 export interface WorkerReady {
   name: string;
@@ -35,14 +51,21 @@ export interface WorkerReady {
   labelsText: string;
 }
 
+/** The `done` reply to a request of type K. */
+export interface DoneEvent<K extends RequestType = RequestType> {
+  type: 'done';
+  id: number;
+  value: WorkerReplies[K];
+}
+
 /** Messages from a worker to the pool. */
 export type WorkerEvent =
   | { type: 'ready'; info: WorkerReady }
   | { type: 'fatal'; error: WireError }
-  /** `spatial`: the running spatial map (NHWC) beside the snapshot, transferred; never stored or published. */
-  | { type: 'snapshot'; id: number; snapshot: Snapshot; spatial?: Float32Array }
+  /** `spatial`: the running spatial map beside the snapshot, transferred; never stored or published. */
+  | { type: 'snapshot'; id: number; snapshot: Snapshot; spatial?: SpatialMap }
   | { type: 'sprite'; id: number; sprite: SpriteMessage }
-  | { type: 'done'; id: number; value: unknown }
+  | DoneEvent
   | { type: 'failed'; id: number; error: WireError };
 
 export interface WireError {
@@ -51,21 +74,10 @@ export interface WireError {
   details?: Record<string, unknown>;
 }
 
-export interface WorkerOptions {
-  backend: string;
+/** What a worker is started with (workerData): the engine settings, parsed once in the main thread. */
+export interface WorkerOptions extends ExecutorSettings {
+  backend: BackendChoice;
   modelDir?: string;
   /** Intra-op threads for the executor: the cores divided among the pool's workers. */
   threads: number;
 }
-
-/** Where a run's time went, measured in the worker. */
-export interface RunPhases {
-  /** Waiting for the layer's graphs: compiling or loading them, or an earlier `prepare` still at it; 0 when they were ready. */
-  compileMs: number;
-  /** The forward pass to the layer. */
-  activationsMs: number;
-  /** The integration: end-point logits and every path step (the estimator's elapsed time). */
-  pathMs: number;
-}
-
-export type RunResult = AttributionResult & { phases: RunPhases };

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finishedChannels, readSpritemapIndex, runSpritemap, spritemapPaths, type SpritemapEngine } from '../../server/spritemaps/spritemap-job.js';
-import { spriteFile } from '../../server/spritemaps/sprite-files.js';
-import type { RenderSpritesRequest } from '../../server/spritemaps/types.js';
+import { spriteFile } from '../../server/engine/sprite-files.js';
+import type { RenderSpritesRequest } from '../../server/engine/sprite-requests.js';
 import { EnginePool } from '../../server/workers/pool.js';
 import { MODEL_DIR } from '../helpers/fixtures.js';
 

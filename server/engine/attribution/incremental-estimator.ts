@@ -149,7 +149,7 @@ export async function* estimate(
     gradient[i] = state.gradientSum[i] * scale;
     spatial[i] = state.gradientSum[i] * acts[i] * scale;
   }
-  return { ...last, backend: executor.backend, layer: request.layer, height, width, channels, spatial, integratedGradient: gradient };
+  return { ...last, backend: executor.backend, layer: request.layer, spatial: { height, width, channels, data: spatial }, integratedGradient: gradient };
 }
 
 /** A copy of `a` in an array of `length` (the rest zero), so steps can be appended in place. */

@@ -1,5 +1,5 @@
 import type { ScoreSpec } from '../executors/executor.js';
-import type { GroupsEstimate } from '../groups/estimate-with-groups.js';
+import type { GroupsEstimate } from '../groups/requests.js';
 
 export type AttributionMethod = 'SIMPLE' | 'PATH' | 'STOCHASTIC_PATH';
 export type QuadratureRuleName = 'LEFT_RIEMANN' | 'TRAPEZOID' | 'MIDPOINT' | 'GAUSS_LEGENDRE' | 'SIDI';
@@ -88,18 +88,23 @@ export interface Snapshot {
   groups?: GroupsEstimate;
 }
 
-/** The final snapshot plus the spatial attribution map (H x W x C, NHWC) for heatmaps. */
-export interface AttributionResult extends Snapshot {
-  backend: string;
-  layer: string;
+/** A spatial attribution map at a layer's resolution: `height * width * channels` values, NHWC. */
+export interface SpatialMap {
   height: number;
   width: number;
   channels: number;
-  spatial: Float32Array;
+  data: Float32Array;
+}
+
+/** The final snapshot plus the spatial attribution map, for heatmaps. */
+export interface AttributionResult extends Snapshot {
+  backend: string;
+  layer: string;
+  spatial: SpatialMap;
   /**
    * The integrated gradient of the score along the path, per position and channel (H x W x C,
-   * NHWC), rescaled like the values: `spatial = integratedGradient * A`. Projections of the
-   * attribution (e.g. onto neuron groups G: sum(G * integratedGradient)) start from it.
+   * NHWC, the shape of `spatial`), rescaled like the values: `spatial.data = integratedGradient * A`.
+   * Projections of the attribution (e.g. onto neuron groups G: sum(G * integratedGradient)) start from it.
    */
   integratedGradient: Float32Array;
 }

@@ -11,7 +11,7 @@ export const DEFAULT_TOP_K = 10;
 /** ~10 snapshots per job: enough to watch a ranking settle, few enough to keep batches full. */
 export const DEFAULT_SNAPSHOTS_PER_JOB = 10;
 /** Steps per executor call; larger batches amortise per-call overhead (bench/executors.ts). */
-export const DEFAULT_BATCH_SIZE = Number(process.env.ENGINE_BATCH_SIZE ?? 10);
+export const DEFAULT_BATCH_SIZE = 10;
 
 export const METHODS: readonly AttributionMethod[] = ['SIMPLE', 'PATH', 'STOCHASTIC_PATH'];
 export const RULES: readonly QuadratureRuleName[] = ['LEFT_RIEMANN', 'TRAPEZOID', 'MIDPOINT', 'GAUSS_LEGENDRE', 'SIDI'];
@@ -27,8 +27,8 @@ function intIn(name: string, value: number, lo: number, hi: number, code: 'BAD_S
   return value;
 }
 
-/** Rejects a bad request before anything is queued; fills in the defaults. */
-export function validateInput(input: AttributionInput, ctx: { labels: Labels; layers: LayerInfo[] }): AttributionRequest {
+/** Rejects a bad request before anything is queued; fills in the defaults (`batchSize`: ENGINE_BATCH_SIZE). */
+export function validateInput(input: AttributionInput, ctx: { labels: Labels; layers: LayerInfo[]; batchSize?: number }): AttributionRequest {
   const layer = ctx.layers.find((l) => l.name === input.layer);
   if (!layer || !(ATTRIBUTION_LAYERS as readonly string[]).includes(input.layer)) {
     throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${input.layer}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, { valid: [...ATTRIBUTION_LAYERS] });
@@ -57,7 +57,7 @@ export function validateInput(input: AttributionInput, ctx: { labels: Labels; la
   // A tolerance run pauses at its nested levels (chunk-schedule.ts); by default only there.
   const defaultChunk = tolerance !== null ? steps : Math.max(1, Math.ceil(steps / DEFAULT_SNAPSHOTS_PER_JOB));
   const chunkSteps = intIn('chunkSteps', input.chunkSteps ?? defaultChunk, 1, Math.max(steps, 1));
-  const batchSize = intIn('batchSize', input.batchSize ?? Math.min(DEFAULT_BATCH_SIZE, chunkSteps), 1, 256);
+  const batchSize = intIn('batchSize', input.batchSize ?? Math.min(ctx.batchSize ?? DEFAULT_BATCH_SIZE, chunkSteps), 1, 256);
   const seed = intIn('seed', input.seed ?? 0, 0, 2 ** 31 - 1);
   return {
     layer: layer.name,

@@ -1,7 +1,8 @@
-import { resolve } from 'node:path';
 import { EngineError } from '../../errors/engine-error.js';
 import type { Network } from '../network/network.js';
 import type { Executor } from './executor.js';
+import type { OrtProvider } from './onnx-compiler/session-cache.js';
+import type { TfBackendName } from './tfjs-backend.js';
 
 export type BackendChoice = 'tfjs' | 'onnx' | 'auto';
 
@@ -11,27 +12,33 @@ export function parseBackendChoice(value: string | undefined): BackendChoice {
   throw new EngineError('BAD_ARGUMENT', `Unknown backend "${value}": use tfjs, onnx or auto.`);
 }
 
-export interface ExecutorSettings {
-  /** Intra-op threads for ONNX Runtime; defaults to the core count. */
-  threads?: number;
-  /** Where ONNX Runtime's optimized graphs are kept between processes; defaults to engineCacheDir(). */
-  cacheDir?: string;
-}
-
-/**
- * ENGINE_CACHE_DIR, else DATA_DIR/onnx-cache (`./data` by default, as the server's data); `off`
- * (or an empty value) compiles every graph in memory each time.
- */
-export function engineCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const v = env.ENGINE_CACHE_DIR;
-  if (v !== undefined) return v === '' || v.toLowerCase() === 'off' ? undefined : resolve(v);
-  return resolve(env.DATA_DIR || 'data', 'onnx-cache');
-}
-
-function ortProvider(value = process.env.ENGINE_ORT_PROVIDER): 'cpu' | 'cuda' {
+/** ENGINE_ORT_PROVIDER: `cuda` needs the CUDA build of onnxruntime-node (README, GPU). */
+export function parseOrtProvider(value: string | undefined): OrtProvider {
   const v = (value ?? 'cpu').toLowerCase();
   if (v === 'cpu' || v === 'cuda') return v;
   throw new EngineError('BAD_ARGUMENT', `Unknown ENGINE_ORT_PROVIDER "${value}": use cpu or cuda.`);
+}
+
+const TF_BACKENDS: readonly TfBackendName[] = ['wasm', 'cpu', 'tensorflow'];
+
+/** TF_BACKEND: `tensorflow` is the optional tfjs-node(-gpu) a user may install. */
+export function parseTfBackend(value: string | undefined): TfBackendName {
+  const v = (value ?? 'wasm').toLowerCase();
+  if ((TF_BACKENDS as readonly string[]).includes(v)) return v as TfBackendName;
+  throw new EngineError('BAD_ARGUMENT', `Unknown TF_BACKEND "${value}": use ${TF_BACKENDS.join(', ')}.`);
+}
+
+export interface ExecutorSettings {
+  /** Intra-op threads for ONNX Runtime; defaults to the core count. */
+  threads?: number;
+  /** ONNX Runtime's execution provider (default cpu). */
+  provider?: OrtProvider;
+  /** ONNX Runtime's spinning worker threads (ENGINE_ORT_SPINNING=1; off by default). */
+  spinning?: boolean;
+  /** The TensorFlow.js backend when tfjs runs (default wasm). */
+  tfBackend?: TfBackendName;
+  /** Where ONNX Runtime's optimized graphs are kept between processes (ENGINE_CACHE_DIR); unset: compiled in memory each time. */
+  cacheDir?: string;
 }
 
 /**
@@ -39,19 +46,15 @@ function ortProvider(value = process.env.ENGINE_ORT_PROVIDER): 'cpu' | 'cuda' {
  * several times faster than tfjs wasm here (bench/executors.ts), and falls back to tfjs, saying
  * why on stderr, when onnxruntime-node does not load. An explicit `onnx` never falls back.
  */
-export async function createExecutor(
-  network: Network,
-  choice: BackendChoice = parseBackendChoice(process.env.ENGINE_BACKEND),
-  settings: ExecutorSettings = {},
-): Promise<Executor> {
+export async function createExecutor(network: Network, choice: BackendChoice = 'auto', settings: ExecutorSettings = {}): Promise<Executor> {
   if (choice !== 'tfjs') {
     try {
       const { OnnxExecutor } = await import('./onnx.js');
       return await OnnxExecutor.create(network, {
         threads: settings.threads,
-        provider: ortProvider(),
-        spinning: process.env.ENGINE_ORT_SPINNING === '1',
-        cacheDir: 'cacheDir' in settings ? settings.cacheDir : engineCacheDir(),
+        provider: settings.provider ?? 'cpu',
+        spinning: settings.spinning ?? false,
+        cacheDir: settings.cacheDir,
       });
     } catch (e) {
       if (choice === 'onnx') throw e;
@@ -59,8 +62,7 @@ export async function createExecutor(
     }
   }
   const { TfjsExecutor } = await import('./tfjs.js');
-  const tfBackend = (process.env.TF_BACKEND ?? 'wasm') as 'wasm' | 'cpu' | 'tensorflow';
-  return TfjsExecutor.create(network, tfBackend);
+  return TfjsExecutor.create(network, settings.tfBackend ?? 'wasm');
 }
 
 export type { Executor, LayerPreparation } from './executor.js';

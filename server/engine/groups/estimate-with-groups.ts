@@ -4,14 +4,8 @@ import type { AttributionPath } from '../attribution/methods/path.js';
 import type { AttributionRequest, AttributionResult, Snapshot } from '../attribution/types.js';
 import type { Executor } from '../executors/executor.js';
 import { groupAttribution } from './group-attribution.js';
-import { neuronGroups, type NeuronGroups } from './neuron-groups.js';
-
-/** A job's neuron groups beside a snapshot: the factors (fixed for the job) and the running attribution to each. */
-export interface GroupsEstimate {
-  factors: NeuronGroups;
-  /** sum(G_i * integrated gradient so far, rescaled to the full path), one per group: refines with the channel values. */
-  attribution: number[];
-}
+import { neuronGroups } from './neuron-groups.js';
+import type { GroupsEstimate } from './requests.js';
 
 /**
  * The estimator with neuron groups: factors the activations once (NMF, in this worker), then

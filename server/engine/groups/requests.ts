@@ -2,6 +2,13 @@ import type { ScoreSpec } from '../executors/executor.js';
 import type { NeuronGroups, NeuronGroupsRequest } from './neuron-groups.js';
 import type { ChannelActivation } from './semantic-dictionary.js';
 
+/** A job's neuron groups beside a snapshot: the factors (fixed for the job) and the running attribution to each. */
+export interface GroupsEstimate {
+  factors: NeuronGroups;
+  /** sum(G_i * integrated gradient so far, rescaled to the full path), one per group: refines with the channel values. */
+  attribution: number[];
+}
+
 /** Neuron groups of one image at a layer; with a score, also Lucid's linear attribution to each group. */
 export interface GroupsRequest extends NeuronGroupsRequest {
   layer: string;

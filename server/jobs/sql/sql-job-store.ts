@@ -1,5 +1,5 @@
-import type { Snapshot } from '../../engine/attribution/types.js';
-import type { JobCheckpoint, JobPatch, JobRecord, JobStatus, NewJob, SpatialMap } from '../job-record.js';
+import type { Snapshot, SpatialMap } from '../../engine/attribution/types.js';
+import type { JobCheckpoint, JobPatch, JobRecord, JobStatus, NewJob } from '../job-record.js';
 import type { JobOutcome, JobPage, JobStore } from '../job-store.js';
 import { exactJson } from './exact-json.js';
 import type { SqlDriver, SqlStatement } from './sql-driver.js';

@@ -41,11 +41,11 @@ describe('incremental estimator', () => {
     expect(result.bottom).toHaveLength(7);
     expect(result.top[0].value).toBe(Math.max(...result.values));
     expect(result.bottom[0].value).toBe(Math.min(...result.values));
-    const C = result.channels;
+    const C = result.spatial.channels;
     const fromSpatial = new Float64Array(C);
-    result.spatial.forEach((v, i) => (fromSpatial[i % C] += v));
+    result.spatial.data.forEach((v, i) => (fromSpatial[i % C] += v));
     expect(relativeL2(Array.from(fromSpatial), result.values)).toBeLessThan(1e-5);
-    expect(result.spatial.length).toBe(result.height * result.width * C);
+    expect(result.spatial.data.length).toBe(result.spatial.height * result.spatial.width * C);
   });
 
   it('hands over a running spatial map per snapshot, rescaled like the values; the last is the final map', async () => {
@@ -60,16 +60,16 @@ describe('incremental estimator', () => {
     }
     const result = r.value;
     expect(maps).toHaveLength(3);
-    const C = result.channels;
+    const C = result.spatial.channels;
     for (const [k, map] of maps.entries()) {
-      expect(map.length).toBe(result.height * result.width * C);
+      expect(map.length).toBe(result.spatial.height * result.spatial.width * C);
       const sums = new Float64Array(C);
       map.forEach((v, i) => (sums[i % C] += v));
       expect(relativeL2(Array.from(sums), snapshots[k].values)).toBeLessThan(1e-5);
     }
     expect(new Set(maps.map((m) => m.buffer)).size).toBe(3);
     expect(relativeL2(Array.from(maps[0]), Array.from(maps[1]))).toBeGreaterThan(1e-4);
-    expect(relativeL2(Array.from(maps[2]), Array.from(result.spatial))).toBeLessThan(1e-6);
+    expect(relativeL2(Array.from(maps[2]), Array.from(result.spatial.data))).toBeLessThan(1e-6);
   });
 
   it('cancellation takes effect between chunks', async () => {
@@ -132,7 +132,7 @@ describe('integration state, resume and convergence', () => {
       }
       const last = states.at(-1)!;
       expect(bits(last.gradientSum).equals(bits(states.at(-1)!.gradientSum))).toBe(true);
-      expect(last.stepValues.length).toBe(24 * whole.result.channels);
+      expect(last.stepValues.length).toBe(24 * whole.result.spatial.channels);
     }
   });
 
@@ -145,10 +145,10 @@ describe('integration state, resume and convergence', () => {
   it('the integrated gradient times the activations is the spatial map, and sums to the values', async () => {
     const { result } = await run({ steps: 8, chunkSteps: 8 });
     const acts = await (await wasmExecutor()).activations(image224('dog_cat_composite'), 'mixed5a');
-    const C = result.channels;
+    const C = result.spatial.channels;
     const sums = new Float64Array(C);
     result.integratedGradient.forEach((g, i) => {
-      expect(Math.abs(g * acts[i] - result.spatial[i])).toBeLessThanOrEqual(1e-6 * (Math.abs(result.spatial[i]) + 1e-6));
+      expect(Math.abs(g * acts[i] - result.spatial.data[i])).toBeLessThanOrEqual(1e-6 * (Math.abs(result.spatial.data[i]) + 1e-6));
       sums[i % C] += g * acts[i];
     });
     expect(relativeL2(Array.from(sums), result.values)).toBeLessThan(1e-5);
@@ -156,7 +156,7 @@ describe('integration state, resume and convergence', () => {
 
   it('every snapshot carries one error per channel; SIMPLE is exact and settled', async () => {
     const { result } = await run({ steps: 16, chunkSteps: 4 });
-    expect(result.errors).toHaveLength(result.channels);
+    expect(result.errors).toHaveLength(result.spatial.channels);
     expect(result.errors.every((e) => e >= 0 && Number.isFinite(e))).toBe(true);
     expect(result.relativeError).toBeCloseTo(Math.hypot(...result.errors) / Math.hypot(...result.values), 12);
     const simple = await run({ method: 'SIMPLE' });

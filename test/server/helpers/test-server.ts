@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Engine } from '../../../server/engine-port.js';
+import type { Engine } from '../../../server/engine/engine.js';
 import { createApp, type App, type AppDeps } from '../../../server/yoga.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -43,10 +43,7 @@ function result(chunks: number): AttributionResult {
     ...snapshot(chunks * 10, [chunks, -chunks], true),
     backend: 'test',
     layer: 'mixed4d',
-    height: 1,
-    width: 1,
-    channels: 2,
-    spatial: Float32Array.of(chunks, -chunks),
+    spatial: { height: 1, width: 1, channels: 2, data: Float32Array.of(chunks, -chunks) },
     integratedGradient: Float32Array.of(1, 1),
   };
 }

@@ -36,14 +36,10 @@ describe('createExecutor backend choice', () => {
 
   it('ENGINE_ORT_PROVIDER=cuda without the CUDA provider says how to install it; an unknown provider is refused', async () => {
     const { createExecutor } = await import('../../../../server/engine/executors/index.js');
-    vi.stubEnv('ENGINE_ORT_PROVIDER', 'cuda');
-    try {
-      // Machines without the CUDA EP binaries (this one: allowScripts skips their download) must refuse clearly.
-      await expect(createExecutor(network, 'onnx')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install\.js/) });
-      vi.stubEnv('ENGINE_ORT_PROVIDER', 'tpu');
-      await expect(createExecutor(network, 'onnx')).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/cpu or cuda/) });
-    } finally {
-      vi.unstubAllEnvs();
-    }
+    const { engineSettings } = await import('../../../../server/settings.js');
+    const env = (provider: string) => ({ ...process.env, ENGINE_ORT_PROVIDER: provider });
+    // Machines without the CUDA EP binaries (this one: allowScripts skips their download) must refuse clearly.
+    await expect(createExecutor(network, 'onnx', engineSettings(env('cuda')).executor)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install\.js/) });
+    await expect(Promise.resolve().then(() => engineSettings(env('tpu')))).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/cpu or cuda/) });
   });
 });

@@ -1,4 +1,4 @@
-import type { DatasetExample } from '../engine/dataset-examples.js';
+import type { DatasetExample } from './dataset-examples.js';
 
 /** What a worker renders: `channels` of `layer`, in batches of `batch`, each sprite sent when done. */
 export interface RenderSpritesRequest {
@@ -28,6 +28,13 @@ export interface ComposeRequest {
   size: number;
   /** Where the grid PNG goes (written atomically). */
   output: string;
+}
+
+/** What composing wrote: the grid's size, and the channels with no sprite file yet. */
+export interface ComposedSpritemap {
+  width: number;
+  height: number;
+  missing: number[];
 }
 
 export interface ExamplesRequest {

@@ -5,8 +5,8 @@ import type { Executor } from '../engine/executors/executor.js';
 import { createInputGradientEngine, renderChannels, type InputGradientEngine } from '../engine/feature-vis/index.js';
 import { assertChannels } from '../engine/feature-vis/objective.js';
 import { decodeImage } from '../engine/images.js';
-import { spriteFile, writeAtomic } from './sprite-files.js';
-import type { ChannelExamples, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from './types.js';
+import { spriteFile, writeAtomic } from '../engine/sprite-files.js';
+import type { ChannelExamples, ComposedSpritemap, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../engine/sprite-requests.js';
 
 /**
  * The spritemap work that runs inside an engine worker: rendering, PNG encoding and grid
@@ -37,7 +37,7 @@ export class SpritemapWorker {
     return done;
   }
 
-  compose(req: ComposeRequest): { width: number; height: number; missing: number[] } {
+  compose(req: ComposeRequest): ComposedSpritemap {
     const rows = Math.ceil(req.channels / req.columns);
     const grid = new PNG({ width: req.columns * req.size, height: rows * req.size, colorType: 2 });
     grid.data.fill(255);

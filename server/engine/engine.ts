@@ -1,0 +1,67 @@
+import type { AttributionRequest, AttributionResult, Snapshot, SpatialMap } from './attribution/types.js';
+import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from './groups/requests.js';
+import type { DecodedImage } from './images.js';
+import type { Labels } from './labels.js';
+import type { LayerInfo } from './network/network.js';
+import type { ChannelExamples, ComposeRequest, ComposedSpritemap, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from './sprite-requests.js';
+
+/** The loaded network, as the API describes it. */
+export interface ModelInfo {
+  name: string;
+  /** The executor, e.g. `onnxruntime-cpu` or `tfjs-wasm`. */
+  backend: string;
+  inputSize: number;
+  layers: LayerInfo[];
+  labels: Labels;
+}
+
+/** One of the network's top classes for an image. */
+export interface Prediction {
+  index: number;
+  label: string;
+  probability: number;
+  logit: number;
+}
+
+/** Where a run's time went, measured in the worker. */
+export interface RunPhases {
+  /** Waiting for the layer's graphs: compiling or loading them, or an earlier `prepare` still at it; 0 when they were ready. */
+  compileMs: number;
+  /** The forward pass to the layer. */
+  activationsMs: number;
+  /** The integration: end-point logits and every path step (the estimator's elapsed time). */
+  pathMs: number;
+}
+
+/** An attribution's result, with where its time went. */
+export type RunResult = AttributionResult & { phases: RunPhases };
+
+/** Sees each chunk's snapshot and, beside it, the running spatial map (rescaled like the values). */
+export type SnapshotListener = (snapshot: Snapshot, spatial?: SpatialMap) => void;
+
+/**
+ * What the services (jobs, images, spritemaps) and the schema use of the engine. EnginePool
+ * (server/workers/pool.ts) implements it with worker threads; nothing above the engine needs to
+ * know that.
+ */
+export interface Engine {
+  readonly info: ModelInfo;
+  /** PNG/JPEG bytes to the network input; rejects with BAD_IMAGE. */
+  decodeImage(bytes: Uint8Array): Promise<DecodedImage>;
+  /** The `top` most probable classes of the whole network. */
+  predict(pixels: Float32Array, top?: number): Promise<Prediction[]>;
+  /** Runs one attribution; `onSnapshot` sees every chunk. Aborting stops it after the current chunk (CANCELLED). */
+  run(pixels: Float32Array, request: AttributionRequest, onSnapshot?: SnapshotListener, signal?: AbortSignal): Promise<RunResult>;
+  /** Renders channel visualizations; `onSprite` sees each as it finishes. Aborting stops at the next step (CANCELLED). */
+  renderSprites(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal?: AbortSignal): Promise<number>;
+  /** Lays a spritemap's sprite files out as one grid PNG. */
+  composeSpritemap(request: ComposeRequest): Promise<ComposedSpritemap>;
+  /** Dataset examples of every channel of a layer (forward passes only). */
+  datasetExamples(request: ExamplesRequest): Promise<ChannelExamples>;
+  /** Neuron groups of an image at a layer (NMF), with the linear attribution to each when a score is given. */
+  neuronGroups(pixels: Float32Array, request: GroupsRequest): Promise<GroupsReply>;
+  /** The semantic dictionary of every position of a layer (one forward pass). */
+  semanticDictionary(pixels: Float32Array, request: DictionaryRequest): Promise<DictionaryGrid>;
+  /** Class-to-position attribution by gradient x activation at a layer. */
+  classSpatialAttribution(pixels: Float32Array, request: ClassSpatialRequest): Promise<SpatialAttributionMap>;
+}

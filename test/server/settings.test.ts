@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { engineSettings, serverSettings, workerSettings } from '../../server/settings.js';
+import { MODEL_DIR } from '../helpers/fixtures.js';
+
+const env = (vars: Record<string, string>) => ({ MODEL_DIR, ...vars });
+
+describe('settings: every environment variable parsed once, with one clear sentence when bad', () => {
+  it('fills in the defaults', () => {
+    const s = serverSettings(env({}));
+    expect(s).toMatchObject({ port: 4000, role: 'all', maxQueued: undefined, jobConcurrency: undefined });
+    expect(s.engine).toMatchObject({ backend: 'auto', modelDir: MODEL_DIR, workers: undefined, batchSize: 10, executor: { provider: 'cpu', spinning: false, tfBackend: 'wasm' } });
+    expect(s.scaleOut).toEqual({ redisUrl: null, databaseUrl: null, redisPrefix: 'attribution' });
+  });
+
+  it('reads each variable into its typed value', () => {
+    const s = engineSettings(env({ ENGINE_BACKEND: 'TFJS', ENGINE_WORKERS: '2', ENGINE_BATCH_SIZE: '4', ENGINE_ORT_SPINNING: '1', TF_BACKEND: 'cpu' }));
+    expect(s).toMatchObject({ backend: 'tfjs', workers: 2, batchSize: 4, executor: { spinning: true, tfBackend: 'cpu' } });
+    expect(engineSettings(env({ ENGINE_BACKEND: 'tfjs' }), { backend: 'onnx' }).backend).toBe('onnx');
+    const api = serverSettings(env({ REDIS_URL: 'redis://127.0.0.1:6379', ROLE: 'api' }));
+    expect(api.engine.workers).toBe(1);
+  });
+
+  it.each([
+    ['ENGINE_BATCH_SIZE', 'ten', /ENGINE_BATCH_SIZE must be a whole number >= 1, got "ten"/],
+    ['ENGINE_WORKERS', '0', /ENGINE_WORKERS must be a whole number >= 1/],
+    ['TF_BACKEND', 'webgl', /Unknown TF_BACKEND "webgl": use wasm, cpu, tensorflow/],
+    ['ENGINE_BACKEND', 'cuda', /Unknown backend "cuda"/],
+    ['ENGINE_ORT_PROVIDER', 'tpu', /cpu or cuda/],
+    ['PORT', '-1', /PORT must be a whole number >= 0/],
+    ['ROLE', 'worker', /ROLE must be "all" or "api"/],
+    ['REDIS_URL', 'http://x', /REDIS_URL must start with redis:\/\/ or rediss:\/\//],
+  ])('%s=%s is refused', (name, value, message) => {
+    expect(() => serverSettings(env({ [name]: value }))).toThrow(message);
+  });
+
+  it('a worker needs REDIS_URL; ROLE=api and DATABASE_URL need it too', () => {
+    expect(() => workerSettings(env({}))).toThrow(/REDIS_URL is not set/);
+    expect(() => serverSettings(env({ ROLE: 'api' }))).toThrow(/ROLE=api needs REDIS_URL/);
+    expect(() => serverSettings(env({ DATABASE_URL: 'postgres://x/y' }))).toThrow(/DATABASE_URL needs REDIS_URL/);
+  });
+});
