@@ -11,6 +11,7 @@ import type { Context } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import type { Engine } from './engine/engine.js';
 import { maskError } from './errors/mask-error.js';
+import { MAX_REQUEST_BYTES } from './errors/request-errors.js';
 import { useHttpRoutes } from './http-routes.js';
 import { ImageLibrary } from './images/image-library.js';
 import { InProcessJobEvents, type JobEvents } from './jobs/events.js';
@@ -121,6 +122,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Yoga's own health check answers any path ending in its endpoint; ours is /health with a body.
     healthCheckEndpoint: '/__yoga/health',
     maskedErrors: { maskError },
+    maxRequestBodySize: MAX_REQUEST_BYTES,
     logging: deps.logging ?? 'warn',
     // Over graphql-ws there is no fetch Request, only the HTTP upgrade request (`req`).
     context: (init) => {

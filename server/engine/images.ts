@@ -1,6 +1,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { EngineError } from '../errors/engine-error.js';
+import { checkPngStructure } from './png-structure.js';
 
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 export const MAX_IMAGE_SIDE = 4096;
@@ -46,6 +47,7 @@ function decodeRgba(bytes: Uint8Array): Rgba {
     if (isPng(bytes)) {
       const { width, height } = pngSize(bytes);
       checkSide(width, height);
+      checkPngStructure(bytes);
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return { width: png.width, height: png.height, data: png.data };
     }

@@ -48,12 +48,16 @@ export class Labels {
     return new Labels(classes);
   }
 
-  /** Index, WordNet id, any synonym (case-insensitive), `logsumexp`, or `none`/empty for a zero score. */
+  /** Index, WordNet id, any synonym (case-insensitive), `logsumexp`, or `none`/absent for a zero score. */
   resolve(input: string | number | null | undefined): ResolvedClass {
     if (input === null || input === undefined) return { term: { kind: 'none' }, label: 'none' };
     const text = String(input).trim();
     const lower = text.toLowerCase();
-    if (lower === '' || lower === 'none') return { term: { kind: 'none' }, label: 'none' };
+    // An empty string is more likely a form field left blank by mistake than a wish for a zero score.
+    if (lower === '') {
+      throw new EngineError('UNKNOWN_CLASS', 'The class is empty: give a class name, index or WordNet id, "logsumexp", or "none" (or leave the class out) for a zero score.', { nearest: [] });
+    }
+    if (lower === 'none') return { term: { kind: 'none' }, label: 'none' };
     if (lower === 'logsumexp') return { term: { kind: 'logsumexp' }, label: 'logsumexp' };
     if (/^\d+$/.test(text)) {
       const index = Number(text);

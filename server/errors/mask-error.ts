@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { INTERNAL_ERROR_CODE, publicError } from './error-codes.js';
+import { rewordRequestError } from './request-errors.js';
 
 /** Message of every masked error: nothing about the server's insides reaches a client. */
 export const MASKED_MESSAGE = 'Unexpected error.';
@@ -12,7 +13,8 @@ const isGraphQLError = (e: unknown): e is GraphQLError => e instanceof Error && 
 
 /**
  * Yoga's `maskedErrors.maskError`: known errors become GraphQL errors with `extensions.code`
- * (error-codes.ts); GraphQL's own errors (syntax, validation, CSRF) pass; the rest are masked,
+ * (error-codes.ts); GraphQL's own errors (syntax, validation, CSRF) pass, Yoga's request errors
+ * reworded (request-errors.ts); the rest are masked,
  * with no message, stack or cause, whatever NODE_ENV says. Yoga logs the original.
  */
 export function maskError(error: unknown): Error {
@@ -32,7 +34,10 @@ export function maskError(error: unknown): Error {
     }
     return new GraphQLError(known.message, { nodes: g?.nodes, source: g?.source, positions: g?.positions, path: g?.path, extensions });
   }
-  if (g && !g.originalError) return g;
+  if (g && !g.originalError) {
+    rewordRequestError(g);
+    return g;
+  }
   if (g && isGraphQLError(g.originalError) && !g.originalError.originalError) return g.originalError;
   return new GraphQLError(MASKED_MESSAGE, {
     nodes: g?.nodes,

@@ -34,6 +34,14 @@ describe('class lookup', () => {
     expect(index(null as any)).toBe('none');
   });
 
+  it('refuses an empty or blank class string: a field left blank is not a wish for a zero score', () => {
+    for (const blank of ['', '   ']) {
+      expect(() => labels.resolve(blank)).toThrow(/^The class is empty: give a class name, index or WordNet id, "logsumexp", or "none"/);
+      expect(() => labels.resolve(blank)).toThrow(expect.objectContaining({ code: 'UNKNOWN_CLASS' }));
+    }
+    expect(labels.resolve(undefined).label).toBe('none');
+  });
+
   it('an unknown class lists the 5 closest names', () => {
     let err: EngineError | undefined;
     try {

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_IMAGE_BYTES } from '../../server/engine/images.js';
+import { MAX_REQUEST_BYTES } from '../../server/errors/request-errors.js';
 import { EnginePool } from '../../server/workers/pool.js';
 import { gql, gqlData, gqlErrorCode, sseSubscribe, type GraphQLResponse } from './helpers/graphql-client.js';
 import { SHARED_IMAGES, startTestServer, type TestServer } from './helpers/test-server.js';
@@ -62,6 +65,52 @@ describe('error codes (issue 4, "Errors")', () => {
     const truncated = png.subarray(0, 200);
     const broken = await gqlErrorCode(srv.url, UPLOAD, { u: dataUrl(truncated) });
     expect(broken.extensions?.code).toBe('BAD_IMAGE');
+  });
+
+  it('BAD_IMAGE with the limit for a request over MAX_REQUEST_BYTES (30 MB), as multipart or a data URL; HTTP 413', async () => {
+    const png = readFileSync(join(SHARED_IMAGES, '224', 'coffee.png'));
+    const thirty = Buffer.concat([png, Buffer.alloc(30 * 1024 * 1024)]);
+    const multipart = await multipartUpload(thirty);
+    expect(multipart.status).toBe(413);
+    expect(multipart.body.errors).toEqual([{ message: 'The request is larger than 15 MB, the most one request may carry: an image may be at most 10 MB.', extensions: { code: 'BAD_IMAGE' } }]);
+    const res = await fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: UPLOAD, variables: { u: dataUrl(thirty) } }) });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as GraphQLResponse).errors?.[0].extensions?.code).toBe('BAD_IMAGE');
+    // The largest image allowed still fits as a data URL.
+    expect(MAX_REQUEST_BYTES).toBeGreaterThan(Math.ceil(MAX_IMAGE_BYTES / 3) * 4 + 1000);
+  });
+
+  it('BAD_IMAGE in one sentence for a truncated PNG, and for a PNG whose header promises rows its data lacks', async () => {
+    const png = readFileSync(join(SHARED_IMAGES, '224', 'coffee.png'));
+    const cut = await gqlErrorCode(srv.url, UPLOAD, { u: dataUrl(png.subarray(0, png.length >> 1)) });
+    expect(cut.extensions?.code).toBe('BAD_IMAGE');
+    expect(cut.message).toMatch(/^The PNG file is cut short: it ends at byte \d+, inside its IDAT chunk, which needs \d+ more bytes; upload the whole file\.$/);
+    // A whole 6x4 PNG whose IHDR is then rewritten to say 6x9 (CRC fixed, so only the row count is wrong).
+    const tall = Buffer.from(PNG.sync.write(new PNG({ width: 6, height: 4 })));
+    tall.writeUInt32BE(9, 20);
+    tall.writeUInt32BE(crc32(tall.subarray(12, 29)), 29);
+    const rows = await gqlErrorCode(srv.url, UPLOAD, { u: dataUrl(tall) });
+    expect(rows.extensions?.code).toBe('BAD_IMAGE');
+    expect(rows.message).toBe("The PNG's header says 6x9, but its pixel data holds only 4 of the 9 rows; the file is damaged or was written incompletely.");
+  });
+
+  it('UNKNOWN_CLASS for an empty class string; leaving the class out still means none', async () => {
+    const e = await gqlErrorCode(srv.url, START, input({ class1: '' }));
+    expect(e.extensions?.code).toBe('UNKNOWN_CLASS');
+    expect(e.message).toMatch(/^The class is empty/);
+    expect((await gqlErrorCode(srv.url, START, input({ class2: '  ' }))).extensions?.code).toBe('UNKNOWN_CLASS');
+    const { startAttribution } = await gqlData(srv.url, `mutation ($input: AttributionInput!) { startAttribution(input: $input) { id input { class2Label } } }`, input({ class2: null, steps: 1 }));
+    expect(startAttribution.input.class2Label).toBe('none');
+  });
+
+  it('BAD_REQUEST in one sentence for a body that is not JSON, without the parser\'s originalError', async () => {
+    for (const [body, cause] of [['{ not json', "Expected property name or '}' in JSON at position 2"], ['hello', "Unexpected token 'h'"]]) {
+      const res = await fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as GraphQLResponse).errors).toEqual([
+        { message: `The request body is not valid JSON (${cause}): send {"query": "...", "variables": {...}} with Content-Type: application/json.`, extensions: { code: 'BAD_REQUEST' } },
+      ]);
+    }
   });
 
   it('BAD_ARGUMENT for other out-of-range arguments', async () => {
