@@ -1,7 +1,7 @@
 import type { AttributionMethod } from '../server/engine/attribution/types.js';
 import { DEFAULT_GROUPS, topGroupChannels, type NeuronGroups } from '../server/engine/groups/neuron-groups.js';
 import { EngineError } from '../server/errors/engine-error.js';
-import { groupColour, tintPng } from '../server/images/group-tint-png.js';
+import { groupColour, groupsTintPng, tintPng } from '../server/images/group-tint-png.js';
 import { pngDataUrl } from '../server/images/heatmap-png.js';
 import { AttributionEstimateRef } from './attribution-estimate.js';
 import { AttributionMethodRef } from './attribution-method.js';
@@ -108,6 +108,10 @@ export const NeuronGroupsRef = builder.objectRef<NeuronGroupsShape>('NeuronGroup
       nullable: true,
       description: 'What `NeuronGroup.attribution` integrates: SIMPLE for the linear form, the job\'s method in a job; null without classes.',
       resolve: (n) => n.method,
+    }),
+    tint: t.string({
+      description: 'All groups\' regions in one `data:image/png` URL at the layer\'s resolution: each position in the mix of the groups\' colours weighted by their spatial factors, opaque where a group peaks. Lay it over the image.',
+      resolve: (n) => pngDataUrl(groupsTintPng(n.groups.spatial, n.groups.width, n.groups.height)),
     }),
     groups: t.field({
       type: [NeuronGroupRef],

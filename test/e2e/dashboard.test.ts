@@ -150,6 +150,65 @@ describe('dashboard end to end in Chromium', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('neuron groups at mixed4d, live: tinted regions, group rows and, at a pointed position, the semantic dictionary and spatial attribution; no axe violations', async () => {
+    await page.goto(base + '/');
+    await page.click('[data-example="dog_cat_composite"]');
+    await page.waitForSelector('[data-testid=predictions] tbody tr');
+    await page.fill('#class1', 'Labrador retriever');
+    await page.fill('#class2', 'tiger cat');
+    await page.keyboard.press('Escape');
+    await page.check('input[name=method][value=PATH]');
+    await page.fill('#groups', '6');
+    await page.locator('#groups').dispatchEvent('change');
+    const jobId = await startJobFromUi(64);
+
+    // Groups arrive with the first snapshots, while the job still runs.
+    await page.waitForSelector('[data-testid=groups] li[data-group]', { timeout: JOB_TIMEOUT_MS });
+    const midRun = await page.evaluate(() => ({
+      status: document.querySelector('[data-testid="job-status"]')?.getAttribute('data-status'),
+      steps: Number(document.querySelector('[data-testid="groups"]')?.getAttribute('data-steps-done')),
+      groups: document.querySelectorAll('[data-testid="groups"] li[data-group]').length,
+      tint: document.querySelector('.groups-overlay img.group-tint')?.getAttribute('src') ?? '',
+    }));
+    expect(midRun.groups).toBe(6);
+    expect(midRun.tint).toMatch(/^data:image\/png;base64,/);
+
+    // Point at the dog's side of the image: the dictionary of that position is drawn.
+    await page.locator('.groups-overlay').scrollIntoViewIfNeeded();
+    const box = (await page.locator('.groups-overlay').boundingBox())!;
+    // Column 4 (0.32 * 14 = 4.5), row 7 (0.54 * 14 = 7.6): cell centres, clear of rounding at the edges.
+    await page.mouse.move(box.x + box.width * 0.32, box.y + box.height * 0.54);
+    await page.waitForSelector('[data-testid=dictionary] li[data-channel]', { timeout: 60_000 });
+    expect(await page.textContent('.position-detail h4')).toMatch(/Column 4, row 7/);
+    // And the keyboard moves the same cursor.
+    await page.focus('.groups-overlay');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.textContent('.position-detail h4'), { timeout: 30_000 }).toMatch(/Column 5, row 7/);
+
+    await page.waitForSelector('[data-testid=job-status][data-status=SUCCEEDED]', { timeout: JOB_TIMEOUT_MS });
+    await page.waitForFunction(() => document.querySelector('.position-attribution') !== null, undefined, { timeout: 60_000 });
+
+    // The final group values are the API's, and the dictionary the API's at that position.
+    const { job } = await api<{ job: { result: { groups: { groups: { attribution: number }[] } }; semanticDictionary: { channels: { channel: number }[] } } }>(
+      'query($id: ID!) { job(id: $id) { result { groups { groups { attribution } } } semanticDictionary(x: 5, y: 7, first: 6) { channels { channel } } } }',
+      { id: jobId },
+    );
+    const drawn = await page.$$eval('[data-testid=dictionary] li[data-channel]', (lis) => lis.map((li) => Number(li.getAttribute('data-channel'))));
+    expect(drawn).toEqual(job.semanticDictionary.channels.map((c) => c.channel));
+    expect(job.result.groups.groups).toHaveLength(6);
+    expect(midRun.status === 'RUNNING' ? midRun.steps : 0).toBeLessThanOrEqual(64);
+
+    await page.addScriptTag({ path: join(process.cwd(), 'node_modules/axe-core/axe.min.js') });
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    expect(violations).toEqual([]);
+    await page.locator('.groups-panel').screenshot({ path: join(ARTIFACTS, 'neuron-groups.png') });
+    if (process.env.UPDATE_DOCS_SCREENSHOTS) await page.screenshot({ path: join(process.cwd(), 'docs', 'neuron-groups.png'), fullPage: true });
+  });
+
   it('cancels a running job from the UI', async () => {
     const jobId = await startJobFromUi(2000);
     await page.waitForSelector('[data-testid=job-status][data-status=RUNNING]', { timeout: JOB_TIMEOUT_MS });

@@ -154,6 +154,21 @@ export function JobForm(props: JobFormProps) {
         <FieldError id="error-rule" message={props.errors.rule} />
         <FieldError id="error-seed" message={props.errors.seed} />
       </div>
+      <div class="field">
+        <label for="groups">Neuron groups (0 for none)</label>
+        <input
+          id="groups"
+          type="number"
+          min="0"
+          max="16"
+          value={props.draft.groups}
+          title="Factor the layer's activations into this many groups (NMF, as the article's neuron groups) and attribute to each, live"
+          aria-invalid={props.errors.groups ? true : undefined}
+          aria-describedby={props.errors.groups ? 'error-groups' : undefined}
+          onChange={(e) => props.onChange('groups', num(e.currentTarget.value))}
+        />
+        <FieldError id="error-groups" message={props.errors.groups} />
+      </div>
       <div class="actions">
         <button type="submit" class="primary" disabled={props.busy} data-testid="start">
           Start

@@ -18,10 +18,16 @@ export function magnitude(value: number, scale: number): number {
 const hue = (value: number) => (value > 0 ? 210 : 0);
 const pct = (x: number) => Math.round(Math.min(100, Math.max(0, x)) * 10) / 10;
 
-/** ChannelAttrWidget's value cell: hsl(hue, 100m %, 100-30m %). */
+/**
+ * Lightest a value cell gets: the notebook's 100-30m reaches 55% at the strongest channel, where
+ * dark text on full red falls under WCAG AA's 4.5:1 (axe, test/e2e); 60% keeps it at 4.6:1.
+ */
+const MIN_CELL_LIGHTNESS = 60;
+
+/** ChannelAttrWidget's value cell: hsl(hue, 100m %, 100-30m %), no darker than MIN_CELL_LIGHTNESS. */
 export function valueCellColour(value: number, scale: number): string {
   const m = NOTEBOOK_RANGE * magnitude(value, scale);
-  return `hsl(${hue(value)}, ${pct(100 * m)}%, ${pct(100 - 30 * m)}%)`;
+  return `hsl(${hue(value)}, ${pct(100 * m)}%, ${pct(Math.max(MIN_CELL_LIGHTNESS, 100 - 30 * m))}%)`;
 }
 
 /** BarsWidget's bar: hsl(hue, max(90, 110m) %, min(80, 100-40m) %). */

@@ -4,6 +4,8 @@ import { CompareView } from '../components/CompareView';
 import { ImagePicker, exampleName } from '../components/ImagePicker';
 import { JobForm, METHODS } from '../components/JobForm';
 import { JobHeader } from '../components/JobHeader';
+import { GroupsPanel } from '../components/GroupsPanel';
+import type { GridPosition } from '../components/GroupsOverlay';
 import { JobHistory } from '../components/JobHistory';
 import { LivePanel } from '../components/LivePanel';
 import { Predictions } from '../components/Predictions';
@@ -20,7 +22,7 @@ const methodLabel = (m?: string) => METHODS.find((x) => x.value === m)?.label ??
  * right. It reads the stores and hands plain props to the components.
  */
 export function Workbench() {
-  const { router, images, model, draft, jobs, heatmaps, channelExamples } = useStore();
+  const { router, images, model, draft, jobs, heatmaps, channelExamples, positions } = useStore();
   const route = router.route;
 
   const shownIds = createMemo(() => {
@@ -58,6 +60,19 @@ export function Workbench() {
   );
 
   const [selected, setSelected] = createSignal<number>();
+  // The grid position pointed at in the neuron-group view; its dictionary and attribution follow the run.
+  const [position, setPosition] = createSignal<GridPosition>();
+  createEffect(on(shownIds, () => setPosition(undefined), { defer: true }));
+  createEffect(() => {
+    const p = position();
+    const t = trackers[0];
+    const snap = t.snapshot();
+    if (p && t.jobId() && snap) positions.ensure(t.jobId()!, p.x, p.y, `${t.status()}:${snap.stepsDone}`);
+  });
+  const positionInfo = () => {
+    const p = position();
+    return p ? positions.info(trackers[0].jobId(), p.x, p.y) : undefined;
+  };
   createEffect(on(shownIds, () => setSelected(undefined), { defer: true }));
 
   const suggested = createMemo(() => images.selected()?.predictions.map((p) => p.class) ?? []);
@@ -198,6 +213,19 @@ export function Workbench() {
                 selected={selected()}
                 onSelect={setSelected}
               />
+              <Show when={trackers[0].snapshot()?.groups}>
+                {(g) => (
+                  <GroupsPanel
+                    groups={g()}
+                    stepsDone={trackers[0].snapshot()!.stepsDone}
+                    imageUrl={imageUrl()}
+                    spritemap={spritemap()}
+                    position={position()}
+                    onPosition={setPosition}
+                    positionInfo={positionInfo()}
+                  />
+                )}
+              </Show>
             </Show>
           </Match>
           <Match when={route().page === 'compare'}>

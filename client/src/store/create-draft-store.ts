@@ -13,6 +13,8 @@ export interface Draft {
   seed: number;
   /** Channels shown in each direction (the notebook's n_show). */
   topK: number;
+  /** Neuron groups to factor the layer into (the notebook's 6); 0 for none. */
+  groups: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export const DEFAULT_DRAFT: Draft = {
   rule: 'GAUSS_LEGENDRE',
   seed: 0,
   topK: 10,
+  groups: 6,
 };
 
 export function createDraftStore() {
@@ -55,6 +58,7 @@ export function createDraftStore() {
         rule: i.rule,
         seed: i.seed,
         topK: i.topK,
+        groups: i.groups ?? 0,
       });
       setErrors('byField', reconcile({}));
     },

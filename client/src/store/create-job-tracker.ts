@@ -1,6 +1,6 @@
 import { createQuery, createSubscription } from '@urql/solid';
 import { type Accessor, createEffect, createMemo, on } from 'solid-js';
-import { JobDocument, JobProgressDocument, type JobProgressSubscription, type JobStatus } from '../gql/graphql';
+import { JobDocument, JobProgressDocument, type JobProgressSubscription, type JobStatus, type NeuronGroupsFieldsFragment } from '../gql/graphql';
 
 export type ProgressSnapshot = JobProgressSubscription['jobProgress'];
 
@@ -34,6 +34,8 @@ export interface ShownSnapshot {
   elapsedMs: number;
   etaMs: number;
   done: boolean;
+  /** The job's neuron groups and their running attribution; null for a job without groups. */
+  groups?: NeuronGroupsFieldsFragment | null;
 }
 
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'INTERRUPTED']);

@@ -55,6 +55,7 @@ export function createJobsStore(draftStore: DraftStore) {
     rule: d.rule,
     seed: d.seed,
     topK: d.topK,
+    groups: d.groups > 0 ? d.groups : null,
   });
 
   /** Validation the API would do anyway, caught before a round trip. */
@@ -63,6 +64,7 @@ export function createJobsStore(draftStore: DraftStore) {
     if (!imageId) e.image = 'Pick an example or upload an image first.';
     if (!Number.isInteger(d.steps) || d.steps < 1 || d.steps > 2000) e.steps = 'Steps must be a whole number from 1 to 2000.';
     if (!Number.isInteger(d.seed)) e.seed = 'The seed must be a whole number.';
+    if (!Number.isInteger(d.groups) || d.groups < 0 || d.groups > 16) e.groups = 'Neuron groups must be a whole number from 0 (none) to 16.';
     return e;
   }
 

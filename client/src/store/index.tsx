@@ -5,6 +5,7 @@ import { createHeatmapStore } from './create-heatmap-store';
 import { createImagesStore } from './create-images-store';
 import { createJobsStore } from './create-jobs-store';
 import { createModelStore } from './create-model-store';
+import { createPositionStore } from './create-position-store';
 import { createRouter } from './router';
 
 function createStores() {
@@ -17,6 +18,7 @@ function createStores() {
     jobs: createJobsStore(draft),
     heatmaps: createHeatmapStore(),
     channelExamples: createChannelExamplesStore(),
+    positions: createPositionStore(),
   };
 }
 export type Stores = ReturnType<typeof createStores>;

@@ -14,6 +14,7 @@ const snap = (stepsDone: number, over: Partial<ProgressSnapshot> = {}): Progress
   done: false,
   top: [],
   bottom: [],
+  groups: null,
   job: { id: 'job-1' },
   ...over,
 });

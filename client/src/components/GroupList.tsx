@@ -1,0 +1,61 @@
+import { For, Show } from 'solid-js';
+import { barColour, maxAbs } from '../lib/attribution-colour';
+import { formatValue } from '../lib/format';
+import { ChannelHeatmap } from './ChannelHeatmap';
+import { ChannelSprite, hasSprite, type Spritemap } from './ChannelSprite';
+
+export interface GroupRow {
+  index: number;
+  colour: string;
+  attribution: number | null;
+  /** The group's region over the image: a PNG in its colour. */
+  heatmap: string;
+  topChannels: readonly { channel: number; weight: number }[];
+  /** The group's feature visualization, a PNG URL, once rendered. */
+  icon?: string | null;
+}
+
+/**
+ * Each neuron group: its colour, its icon where one is rendered, its attribution as a bar (blue
+ * toward class 1, red toward class 2, scaled to the largest group) and its heaviest channels
+ * with their sprites.
+ */
+export function GroupList(props: { groups: readonly GroupRow[]; imageUrl?: string; spritemap?: Spritemap | null; stepsDone: number }) {
+  const scale = () => maxAbs(props.groups.map((g) => g.attribution ?? 0));
+  return (
+    <ol class="group-list" data-testid="groups" data-steps-done={props.stepsDone}>
+      <For each={props.groups}>
+        {(g) => {
+          const share = () => (scale() > 0 ? Math.abs(g.attribution ?? 0) / scale() : 0);
+          return (
+            <li data-group={g.index} aria-label={`Group ${g.index + 1}: attribution ${formatValue(g.attribution ?? 0)}; top channels ${g.topChannels.map((c) => c.channel).join(', ')}`}>
+              <span class="group-swatch" style={{ 'background-color': g.colour }} aria-hidden="true" />
+              <ChannelHeatmap imageUrl={props.imageUrl} heatmapUrl={g.heatmap} size={40} label={`Region of group ${g.index + 1}`} />
+              <Show when={g.icon}>{(icon) => <img class="group-icon" src={icon()} alt={`Feature visualization of group ${g.index + 1}`} width="48" height="48" />}</Show>
+              <span class="group-name">Group {g.index + 1}</span>
+              <span class="group-bar" aria-hidden="true">
+                <span
+                  class="group-bar-fill"
+                  classList={{ negative: (g.attribution ?? 0) < 0 }}
+                  style={{ width: `${(share() * 100).toFixed(1)}%`, 'background-color': barColour(g.attribution ?? 0, scale()) }}
+                />
+              </span>
+              <span class="group-value">{formatValue(g.attribution ?? 0)}</span>
+              <span class="group-channels">
+                <For each={g.topChannels}>
+                  {(c) => (
+                    <span class="group-channel" title={`Channel ${c.channel}, weight ${c.weight.toFixed(2)}`}>
+                      <Show when={hasSprite(props.spritemap, c.channel) && props.spritemap} fallback={<span class="channel-chip">{c.channel}</span>}>
+                        {(sm) => <ChannelSprite spritemap={sm()} channel={c.channel} size={32} />}
+                      </Show>
+                    </span>
+                  )}
+                </For>
+              </span>
+            </li>
+          );
+        }}
+      </For>
+    </ol>
+  );
+}

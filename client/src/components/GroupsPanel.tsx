@@ -1,0 +1,49 @@
+import type { Spritemap } from './ChannelSprite';
+import { GroupList, type GroupRow } from './GroupList';
+import { GroupsOverlay, type GridPosition } from './GroupsOverlay';
+import { PositionDetail, type PositionInfo } from './PositionDetail';
+
+export interface GroupsView {
+  count: number;
+  width: number;
+  height: number;
+  reconstructionError: number;
+  tint: string;
+  groups: readonly (GroupRow & { heatmap: string })[];
+}
+
+/**
+ * The article's headline interface (Building Blocks of Interpretability, "Making Sense of Neuron
+ * Groups"), live: the image tinted by each group's region, each group's attribution and
+ * channels, and the semantic dictionary and spatial attribution of the position pointed at.
+ */
+export function GroupsPanel(props: {
+  groups: GroupsView;
+  stepsDone: number;
+  imageUrl?: string;
+  spritemap?: Spritemap | null;
+  position?: GridPosition;
+  onPosition: (p: GridPosition) => void;
+  positionInfo?: PositionInfo | null;
+}) {
+  return (
+    <section class="panel groups-panel" aria-label="Neuron groups">
+      <h3>
+        Neuron groups <span class="note">{props.groups.count} groups by NMF; they miss {(props.groups.reconstructionError * 100).toFixed(0)}% of the activations</span>
+      </h3>
+      <div class="groups-layout">
+        <GroupsOverlay
+          imageUrl={props.imageUrl}
+          tint={props.groups.tint}
+          width={props.groups.width}
+          height={props.groups.height}
+          size={224}
+          position={props.position}
+          onPosition={props.onPosition}
+        />
+        <GroupList groups={props.groups.groups} imageUrl={props.imageUrl} spritemap={props.spritemap} stepsDone={props.stepsDone} />
+      </div>
+      <PositionDetail position={props.position} info={props.positionInfo} spritemap={props.spritemap} />
+    </section>
+  );
+}
