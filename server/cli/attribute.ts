@@ -1,8 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { EngineError, isEngineError } from '../errors/engine-error.js';
-import { validateInput, type AttributionMethod, type QuadratureRuleName } from '../engine/attribution/index.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_RULE, DEFAULT_STEPS, MAX_STEPS, validateInput, type AttributionMethod, type QuadratureRuleName } from '../engine/attribution/index.js';
 import type { LayerPreparation } from '../engine/executors/index.js';
 import { decodeImage } from '../engine/images.js';
 import { engineSettings } from '../settings.js';
@@ -11,6 +11,11 @@ import { formatAttributionTable } from './format-table.js';
 
 const METHOD_NAMES: Record<string, AttributionMethod> = { simple: 'SIMPLE', path: 'PATH', 'stochastic-path': 'STOCHASTIC_PATH' };
 const RULE_NAMES: Record<string, QuadratureRuleName> = { 'left-riemann': 'LEFT_RIEMANN', trapezoid: 'TRAPEZOID', midpoint: 'MIDPOINT', 'gauss-legendre': 'GAUSS_LEGENDRE', sidi: 'SIDI' };
+
+/** How the CLI spells an engine constant: PATH as path, LEFT_RIEMANN as left-riemann. */
+const cliName = (value: string) => value.toLowerCase().replace(/_/g, '-');
+/** The method when --method is not given. */
+const DEFAULT_METHOD: AttributionMethod = 'PATH';
 
 const choice = <T>(table: Record<string, T>, what: string) => (v: string) => {
   const r = table[v.toLowerCase()];
@@ -29,13 +34,13 @@ const program = new Command()
   .option('--layer <name>', 'layer to attribute at, mixed3a..mixed5b', 'mixed4d')
   .option('--class1 <class>', 'class name, synonym, index or WordNet id; or logsumexp, or none')
   .option('--class2 <class>', 'the class to attribute away from; same forms as --class1')
-  .option('--method <method>', 'simple | path | stochastic-path', choice(METHOD_NAMES, 'method'), 'PATH' as AttributionMethod)
-  .option('--steps <n>', 'path steps N, 1..2000', integer)
-  .option('--rule <rule>', 'left-riemann | trapezoid | midpoint | gauss-legendre', choice(RULE_NAMES, 'rule'))
-  .option('--seed <n>', 'seed of the stochastic path', integer)
+  .addOption(new Option('--method <method>', Object.keys(METHOD_NAMES).join(' | ')).argParser(choice(METHOD_NAMES, 'method')).default(DEFAULT_METHOD, cliName(DEFAULT_METHOD)))
+  .option('--steps <n>', `path steps N, 1..${MAX_STEPS}; ignored by simple (default: ${DEFAULT_STEPS})`, integer)
+  .option('--rule <rule>', `${Object.keys(RULE_NAMES).join(' | ')} (default: ${cliName(DEFAULT_RULE)}, the notebook's)`, choice(RULE_NAMES, 'rule'))
+  .option('--seed <n>', 'seed of the stochastic path, 0..2^31-1 (default: 0)', integer)
   .option('--top <k>', 'channels to show in each direction', integer, 10)
-  .option('--chunk <n>', 'steps per progress update', integer)
-  .option('--batch <n>', 'steps per executor call', integer)
+  .option('--chunk <n>', 'steps per progress update (default: steps/10, rounded up)', integer)
+  .option('--batch <n>', `steps per executor call (default: ENGINE_BATCH_SIZE, else ${DEFAULT_BATCH_SIZE})`, integer)
   .option('--groups <k>', 'also factor the layer into K neuron groups (NMF) and attribute to each, 1..16', integer)
   .option('--backend <name>', 'tfjs | onnx | auto (default: ENGINE_BACKEND, else auto)')
   .option('--json', 'print one JSON object on stdout')

@@ -27,6 +27,18 @@ async function cli(args: string[], options: { bundle?: boolean; env?: NodeJS.Pro
 
 const JSON_KEYS = ['layer', 'method', 'steps', 'values', 'score', 'baselineScore', 'completenessGap', 'elapsedMs', 'backend'];
 
+describe('CLI --help', () => {
+  it('prints the defaults of method, steps and rule as the options spell them', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('--method <method> simple | path | stochastic-path (default: path)');
+    expect(help).toContain('--steps <n> path steps N, 1..2000; ignored by simple (default: 100)');
+    expect(help).toMatch(/--rule <rule> left-riemann \| trapezoid \| midpoint \| gauss-legendre[^(]*\(default: left-riemann/);
+    expect(help).not.toMatch(/"PATH"|LEFT_RIEMANN/);
+  });
+});
+
 describe('CLI: the seed notebook examples end to end with --json', () => {
   // channel_attr_simple(img, "mixed4d", ...) for the notebook's three images (mapped in images/PROVENANCE.md).
   const simple: [string, string, string][] = [

@@ -7,7 +7,7 @@ import type { AttributionPath } from './methods/path.js';
 import { stochasticPath } from './methods/stochastic-path.js';
 import type { AttributionRequest, AttributionResult, Snapshot } from './types.js';
 
-export { validateInput, MAX_STEPS, METHODS, RULES, DEFAULT_STEPS } from './validate.js';
+export { validateInput, MAX_STEPS, METHODS, RULES, DEFAULT_STEPS, DEFAULT_RULE, DEFAULT_BATCH_SIZE } from './validate.js';
 export { quadrature, QUADRATURE_RULES } from './quadrature.js';
 export { rankChannels, completenessGap } from './channel-ranking.js';
 export { decodeState, encodeState, integratedGradient, type IntegrationState } from './integration-state.js';

@@ -15,6 +15,8 @@ export const DEFAULT_BATCH_SIZE = 10;
 
 export const METHODS: readonly AttributionMethod[] = ['SIMPLE', 'PATH', 'STOCHASTIC_PATH'];
 export const RULES: readonly QuadratureRuleName[] = ['LEFT_RIEMANN', 'TRAPEZOID', 'MIDPOINT', 'GAUSS_LEGENDRE', 'SIDI'];
+/** The notebook's rule, used when none is given (without a tolerance). */
+export const DEFAULT_RULE: QuadratureRuleName = 'LEFT_RIEMANN';
 /** Rules whose points nest, so a tolerance run can stop at any level without wasting a step. */
 export const NESTED_RULES: readonly QuadratureRuleName[] = ['SIDI', 'LEFT_RIEMANN'];
 /** A tolerance run's rule when none is given: the nested rule that settles in the fewest steps (docs/convergence.md). */
@@ -40,7 +42,7 @@ export function validateInput(input: AttributionInput, ctx: { labels: Labels; la
   if (tolerance !== null && !(typeof tolerance === 'number' && tolerance > 0 && tolerance < 1)) {
     throw new EngineError('BAD_ARGUMENT', `tolerance must be a number between 0 and 1 (a relative error, e.g. 0.01), got ${tolerance}.`);
   }
-  const rule = input.rule ?? (tolerance !== null && input.method === 'PATH' ? DEFAULT_TOLERANCE_RULE : 'LEFT_RIEMANN');
+  const rule = input.rule ?? (tolerance !== null && input.method === 'PATH' ? DEFAULT_TOLERANCE_RULE : DEFAULT_RULE);
   if (!RULES.includes(rule)) throw new EngineError('BAD_ARGUMENT', `Unknown rule "${rule}": use one of ${RULES.join(', ')}.`);
   if (tolerance !== null && input.method !== 'SIMPLE' && !NESTED_RULES.includes(rule)) {
     throw new EngineError('BAD_ARGUMENT', `A tolerance needs a rule whose points nest: use ${NESTED_RULES.join(' or ')}, not ${rule}.`);
