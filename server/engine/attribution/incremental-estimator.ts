@@ -85,6 +85,12 @@ export async function* estimate(
   const points = new Float32Array(size * batchSize);
   const schedule = chunkEnds(path.quadrature, request).filter((e) => e > state.stepsDone);
 
+  // The pace for the ETA: the first chunk of a run pays for warm-up (the executor's first calls,
+  // often a smaller batch), so the steps after it set the pace once there are some.
+  const runStart = now();
+  const runSteps = state.stepsDone;
+  let steady: { at: number; stepsDone: number } | undefined;
+
   for (const end of schedule) {
     if (options.signal?.aborted) throw new EngineError('CANCELLED', 'The job was cancelled.');
     const chunk = order.slice(state.stepsDone, end);
@@ -104,8 +110,13 @@ export async function* estimate(
         state.stepsDone++;
       }
     }
-    const elapsedMs = now() - started;
+    const t = now();
+    const elapsedMs = t - started;
     state.elapsedMs = elapsedMs;
+    const msPerStep = steady && state.stepsDone > steady.stepsDone
+      ? (t - steady.at) / (state.stepsDone - steady.stepsDone)
+      : (t - runStart) / Math.max(1, state.stepsDone - runSteps);
+    steady ??= { at: t, stepsDone: state.stepsDone };
     options.onCheckpoint?.(exposed());
     const summary = summarise();
     if (options.onSpatial) {
@@ -131,7 +142,7 @@ export async function* estimate(
       completenessGap: completenessGap(summary.values, score, baselineScore),
       rankStability: rankStability(previous?.ranked, summary.ranked),
       elapsedMs,
-      etaMs: done ? 0 : (elapsedMs / stepsDone) * (n - stepsDone),
+      etaMs: done ? 0 : msPerStep * (n - stepsDone),
       done,
     };
     previous = summary;

@@ -42,6 +42,12 @@ export interface AttributionRequest {
   seed: number;
   topK: number;
   chunkSteps: number;
+  /**
+   * Steps before the first snapshot, when fewer than chunkSteps: the first chunk also pays for
+   * the end points and the executor's warm-up, so a small one shows the first estimate early.
+   * Set by validateInput when chunkSteps is not given; absent in jobs stored before it existed.
+   */
+  firstChunkSteps?: number | null;
   batchSize: number;
   /** Stop at the first nested level with relativeError <= tolerance and settled lists; null (or absent, in jobs stored before it existed) runs every step. */
   tolerance?: number | null;

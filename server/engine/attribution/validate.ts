@@ -10,6 +10,8 @@ export const DEFAULT_STEPS = 100;
 export const DEFAULT_TOP_K = 10;
 /** ~10 snapshots per job: enough to watch a ranking settle, few enough to keep batches full. */
 export const DEFAULT_SNAPSHOTS_PER_JOB = 10;
+/** The first chunk is this many times smaller than the others, so the first snapshot arrives within a tenth of a job. */
+export const FIRST_CHUNK_DIVISOR = 5;
 /** Steps per executor call; larger batches amortise per-call overhead (bench/executors.ts). */
 export const DEFAULT_BATCH_SIZE = 10;
 
@@ -59,6 +61,9 @@ export function validateInput(input: AttributionInput, ctx: { labels: Labels; la
   // A tolerance run pauses at its nested levels (chunk-schedule.ts); by default only there.
   const defaultChunk = tolerance !== null ? steps : Math.max(1, Math.ceil(steps / DEFAULT_SNAPSHOTS_PER_JOB));
   const chunkSteps = intIn('chunkSteps', input.chunkSteps ?? defaultChunk, 1, Math.max(steps, 1));
+  // With the default chunks the first snapshot comes after a fifth of one (2 steps of 100).
+  const first = Math.ceil(chunkSteps / FIRST_CHUNK_DIVISOR);
+  const firstChunkSteps = input.chunkSteps == null && tolerance === null && first < chunkSteps ? first : null;
   const batchSize = intIn('batchSize', input.batchSize ?? Math.min(ctx.batchSize ?? DEFAULT_BATCH_SIZE, chunkSteps), 1, 256);
   const seed = intIn('seed', input.seed ?? 0, 0, 2 ** 31 - 1);
   return {
@@ -72,6 +77,7 @@ export function validateInput(input: AttributionInput, ctx: { labels: Labels; la
     seed,
     topK,
     chunkSteps,
+    firstChunkSteps,
     batchSize,
     tolerance: input.method === 'SIMPLE' ? null : tolerance,
     groups: input.groups == null ? null : validateGroupCount(input.groups, layer),

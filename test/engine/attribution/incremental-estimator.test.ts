@@ -35,6 +35,24 @@ describe('incremental estimator', () => {
     expect(snapshots.at(-1)!.rankStability).toBeGreaterThan(0.5);
   });
 
+  it('by default the first snapshot comes after a fifth of a chunk, and the ETA follows the pace after that warm-up chunk', async () => {
+    // 20 steps: chunks of 2 by default, the first of 1. A clock where the first chunk takes 1 s
+    // (warm-up) and every later step 5 ms: from the second snapshot on, the ETA is the time left.
+    const ends = [1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20];
+    const times = [0, 0, ...ends.map((e) => 1000 + 5 * (e - 1))];
+    let call = 0;
+    const now = () => times[Math.min(call++, times.length - 1)];
+    const it = attribute(await wasmExecutor(), image224('dog_cat_composite'), request({ steps: 20 }), { now });
+    const snapshots: Snapshot[] = [];
+    for (let r = await it.next(); !r.done; r = await it.next()) snapshots.push(r.value);
+    expect(snapshots.map((s) => s.stepsDone)).toEqual(ends);
+    expect(snapshots[0].etaMs).toBe(1000 * 19);
+    const finish = times.at(-1)!;
+    snapshots.slice(1).forEach((s, i) => expect(s.etaMs).toBeCloseTo(finish - times[i + 3], 9));
+    // An explicit chunk size is kept as asked.
+    expect(request({ steps: 20, chunkSteps: 2 }).firstChunkSteps).toBeNull();
+  });
+
   it('snapshots carry top/bottom K, the completeness gap and the spatial map sums to the values', async () => {
     const { result } = await collect({ steps: 8, chunkSteps: 4, topK: 7 });
     expect(result.top).toHaveLength(7);
