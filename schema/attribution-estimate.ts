@@ -1,7 +1,12 @@
 import type { ChannelScore, Snapshot } from '../server/engine/attribution/types.js';
 import { EngineError } from '../server/errors/engine-error.js';
+import { channelMaps } from '../server/images/channel-maps.js';
 import { builder } from './builder.js';
+import { ChannelMapsRef } from './channel-map.js';
 import { ChannelScoreRef } from './channel-score.js';
+
+/** Most maps one list argument of `channelMaps` may ask for. */
+const MAX_MAPS = 64;
 
 /** What both a job's result and a progress event are made from. */
 export interface EstimateShape {
@@ -76,9 +81,37 @@ export const AttributionEstimateRef = builder.interfaceRef<EstimateShape>('Attri
         'snapshot: 1 = the ranking has settled. 0 for the first snapshot.',
       resolve: (e) => e.snapshot?.rankStability ?? 0,
     }),
+    channelMaps: t.field({
+      type: ChannelMapsRef,
+      nullable: true,
+      description:
+        'Compact spatial maps (a few hundred bytes each) of the top `top`, the bottom `bottom` and the listed channels: ' +
+        'what a dashboard draws heatmaps from, sent with every snapshot instead of one `heatmap` image per channel. ' +
+        'While the job runs they follow the running estimate; null before the first snapshot, where the job runs on ' +
+        'another machine, and for a job that stopped early.',
+      args: {
+        top: t.arg.int({ defaultValue: 0, description: 'How many of the most positive channels (0..64).' }),
+        bottom: t.arg.int({ defaultValue: 0, description: 'How many of the most negative channels (0..64).' }),
+        channels: t.arg.intList({ required: false, description: 'More channels, by index (at most 64).' }),
+      },
+      complexity: (args) => ({ field: 2, multiplier: Math.max(1, (args.top ?? 0) + (args.bottom ?? 0) + (args.channels?.length ?? 0)) }),
+      resolve: async (e, { top, bottom, channels }, ctx) => {
+        const counts = [top ?? 0, bottom ?? 0, channels?.length ?? 0];
+        if (counts.some((n) => !Number.isInteger(n) || n < 0 || n > MAX_MAPS)) {
+          throw new EngineError('BAD_ARGUMENT', `top, bottom and channels may ask for 0..${MAX_MAPS} maps each, got ${counts.join(', ')}.`);
+        }
+        const values = e.snapshot?.values;
+        if (!values) return null;
+        // The running map while the job runs in this process, else the stored final one.
+        const map = ctx.jobs.runningSpatial(e.jobId) ?? (await ctx.jobs.spatial(e.jobId));
+        if (!map) return null;
+        const wanted = [...topChannels(values, counts[0]), ...bottomChannels(values, counts[1])].map((c) => c.channel).concat(channels ?? []);
+        return { height: map.height, width: map.width, maps: channelMaps(map, wanted) };
+      },
+    }),
     elapsedMs: t.float({ description: 'Compute time so far, in milliseconds.', resolve: (e) => e.snapshot?.elapsedMs ?? 0 }),
     etaMs: t.float({
-      description: 'Estimated milliseconds until the last step, from the pace so far; 0 when done.',
+      description: 'Estimated milliseconds until the last step, from the pace of the steps after the first chunk (which also pays for warm-up; the first snapshot has only its own pace); 0 when done.',
       resolve: (e) => e.snapshot?.etaMs ?? 0,
     }),
   }),

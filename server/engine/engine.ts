@@ -27,9 +27,9 @@ export interface Prediction {
 export interface RunPhases {
   /** Waiting for the layer's graphs: compiling or loading them, or an earlier `prepare` still at it; 0 when they were ready. */
   compileMs: number;
-  /** The forward pass to the layer. */
+  /** The forward pass to the layer, and the logits at the path's two ends. */
   activationsMs: number;
-  /** The integration: end-point logits and every path step (the estimator's elapsed time). */
+  /** Every path step (the estimator's elapsed time). */
   pathMs: number;
 }
 

@@ -113,6 +113,12 @@ describe('dashboard end to end in Chromium', () => {
     await page.fill('#class2', 'tiger cat');
     await page.keyboard.press('Escape');
     await page.check('input[name=method][value=PATH]');
+    // Heatmaps come drawn from the maps in each snapshot: no image request per channel.
+    const heatmapRequests: string[] = [];
+    page.on('request', (r) => {
+      const sent = decodeURIComponent(r.url()) + (r.postData() ?? '');
+      if (/heatmap\s*\(/.test(sent)) heatmapRequests.push(sent);
+    });
     const jobId = await startJobFromUi(100);
 
     // Mid-run: the first snapshots are drawn while the job is still running.
@@ -143,7 +149,8 @@ describe('dashboard end to end in Chromium', () => {
     // Heatmaps follow the run and end on the final map; open the best channel's detail view.
     await page.waitForSelector('[data-testid=channels-top] svg.heatmap[data-has-heatmap=true]', { timeout: 30_000 });
     await page.click('[data-testid=channels-top] li:first-child button');
-    await page.waitForSelector('[data-testid=channel-detail]');
+    await page.waitForSelector('[data-testid=channel-detail] svg.heatmap[data-has-heatmap=true]');
+    expect(heatmapRequests).toEqual([]);
     // The detail view shows what excites the channel in the example images (crops computed by the engine).
     await page.waitForSelector('[data-testid=channel-detail] .dataset-examples svg', { timeout: 120_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'path-job-final.png'), fullPage: true });

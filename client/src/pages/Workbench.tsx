@@ -30,8 +30,11 @@ export function Workbench() {
     return r.page === 'job' ? [r.jobId] : r.page === 'compare' ? r.jobIds.slice(0, 3) : [];
   });
   const topK = () => draft.draft.topK;
+  const [selected, setSelected] = createSignal<number>();
+  // Snapshots carry the maps of the listed channels and of the one open in the detail panel.
+  const mapChannels = createMemo(() => (selected() === undefined ? [] : [selected()!]));
   // Three trackers cover a single job (the first) and a comparison (all three).
-  const trackers: JobTracker[] = [0, 1, 2].map((i) => createJobTracker(() => shownIds()[i], topK));
+  const trackers: JobTracker[] = [0, 1, 2].map((i) => createJobTracker(() => shownIds()[i], topK, mapChannels));
   const shown = () => trackers.slice(0, shownIds().length);
   // In a comparison the path job (second of SIMPLE, PATH, STOCHASTIC_PATH) has the run's steps for header and sparkline.
   const primary = () => (shown().length > 1 ? trackers[1] : trackers[0]);
@@ -59,7 +62,6 @@ export function Workbench() {
     }),
   );
 
-  const [selected, setSelected] = createSignal<number>();
   // The grid position pointed at in the neuron-group view; its dictionary and attribution follow the run.
   const [position, setPosition] = createSignal<GridPosition>();
   createEffect(on(shownIds, () => setPosition(undefined), { defer: true }));
@@ -98,23 +100,12 @@ export function Workbench() {
     shown().forEach((t) => t.refetch());
   };
 
-  // Heatmaps follow the running estimate: refetch those on screen (listed channels and the open one) as steps accumulate.
-  createEffect(() => {
-    for (const t of shown()) {
-      const snap = t.snapshot();
-      const status = t.status();
-      if ((status !== 'RUNNING' && status !== 'SUCCEEDED') || !snap) continue;
-      const channels = [...snap.top, ...snap.bottom].map((s) => s.channel);
-      const ch = selected();
-      heatmaps.ensure(t.jobId()!, ch === undefined ? channels : [...channels, ch], `${status}:${snap.stepsDone}`);
-    }
-  });
   const detailLayer = () => primary().job()?.input.layer ?? draft.draft.layer;
   createEffect(() => {
     const ch = selected();
     if (ch !== undefined) channelExamples.ensure(detailLayer(), ch);
   });
-  const heatmapOf = (t: JobTracker) => (channel: number) => heatmaps.heatmap(t.jobId(), channel);
+  const heatmapOf = (t: JobTracker) => (channel: number) => heatmaps.heatmap(t.snapshot(), channel);
 
   // The three jobs of each compareMethods call in the history, in the notebook's order.
   const comparisons = createMemo(() => {
@@ -270,7 +261,7 @@ export function Workbench() {
               channel={d().channel}
               layer={detailLayer()}
               imageUrl={imageUrl()}
-              heatmapUrl={heatmaps.heatmap(primary().jobId(), d().channel)}
+              heatmapUrl={heatmaps.heatmap(primary().snapshot(), d().channel)}
               spritemap={spritemap()}
               examples={channelExamples
                 .examples(detailLayer(), d().channel)

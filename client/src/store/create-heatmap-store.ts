@@ -1,23 +1,20 @@
-import { useClient } from '@urql/solid';
-import { HeatmapDocument } from '../gql/graphql';
-import { createRefreshingFetch } from './create-refreshing-fetch';
+import { channelMapDataUrl } from '../lib/channel-map-png';
+import type { ShownSnapshot } from './create-job-tracker';
 
-/** Least time between two fetches of one heatmap: a fast run redraws about once a second. */
-export const HEATMAP_REFRESH_MS = 1000;
-
-/** Channel heatmaps: PNG data URLs the engine draws from a job's spatial map, running or final. */
+/**
+ * Channel heatmaps, drawn in the browser from the compact maps each snapshot carries
+ * (AttributionEstimate.channelMaps): a running job's heatmaps follow it with no request per
+ * channel and no image encoding on the server. A map drawn once is reused while its cells stay
+ * the same (channel-map-png.ts).
+ */
 export function createHeatmapStore() {
-  const client = useClient();
-  const key = (jobId: string, channel: number) => `${jobId}:${channel}`;
-  const cache = createRefreshingFetch<string>(async (k) => {
-    const [jobId, channel] = k.split(':');
-    const result = await client.query(HeatmapDocument, { jobId, channel: Number(channel) }, { requestPolicy: 'network-only' }).toPromise();
-    return result.data?.job?.result?.heatmap ?? null;
-  }, { minIntervalMs: HEATMAP_REFRESH_MS });
   return {
-    /** Fetches the maps as of `version` (the job's status and steps done); each new version refetches them. */
-    ensure: (jobId: string, channels: readonly number[], version: string) => cache.ensure(channels.map((c) => key(jobId, c)), version),
-    heatmap: (jobId: string | undefined, channel: number) => (jobId ? cache.get(key(jobId, channel)) : undefined),
+    /** The channel's heatmap as a PNG data URL, or undefined where the snapshot has no map for it. */
+    heatmap(snapshot: ShownSnapshot | undefined, channel: number): string | undefined {
+      const maps = snapshot?.channelMaps;
+      const m = maps?.maps.find((x) => x.channel === channel);
+      return maps && m ? channelMapDataUrl({ height: maps.height, width: maps.width, cells: m.cells }) : undefined;
+    },
   };
 }
 export type HeatmapStore = ReturnType<typeof createHeatmapStore>;

@@ -36,7 +36,11 @@ export interface ShownSnapshot {
   done: boolean;
   /** The job's neuron groups and their running attribution; null for a job without groups. */
   groups?: NeuronGroupsFieldsFragment | null;
+  /** Compact spatial maps of the top and bottom channels and the asked-for ones: what heatmaps are drawn from. */
+  channelMaps?: ChannelMaps | null;
 }
+
+export type ChannelMaps = NonNullable<ProgressSnapshot['channelMaps']>;
 
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'INTERRUPTED']);
 
@@ -67,19 +71,21 @@ export function addSnapshot(prev: Progress | undefined, snap: ProgressSnapshot):
 }
 
 /**
- * Follows one job: its stored state (`job` query) and its live snapshots (`jobProgress`).
+ * Follows one job: its stored state (`job` query) and its live snapshots (`jobProgress`), with
+ * the spatial maps of the top and bottom channels and of `mapChannels` in each.
  * A finished job's subscription yields the final snapshot and completes, so the same code
  * reopens old jobs and follows running ones.
  */
-export function createJobTracker(jobId: Accessor<string | undefined>, topK: Accessor<number> = () => 10) {
+export function createJobTracker(jobId: Accessor<string | undefined>, topK: Accessor<number> = () => 10, mapChannels: Accessor<number[]> = () => []) {
   const [jobQuery, refetchJob] = createQuery({
     query: JobDocument,
-    variables: () => ({ id: jobId() ?? '', topK: topK() }),
+    variables: () => ({ id: jobId() ?? '', topK: topK(), mapChannels: mapChannels() }),
     pause: () => !jobId(),
     requestPolicy: 'network-only',
   });
   const [progress] = createSubscription(
-    { query: JobProgressDocument, variables: () => ({ id: jobId() ?? '', topK: topK() }), pause: () => !jobId() },
+    // Every snapshot brings the maps of the channels on screen (no heatmap request per channel).
+    { query: JobProgressDocument, variables: () => ({ id: jobId() ?? '', topK: topK(), mapChannels: mapChannels() }), pause: () => !jobId() },
     (prev: Progress | undefined, data: JobProgressSubscription) => addSnapshot(prev, data.jobProgress),
   );
 

@@ -9,6 +9,7 @@ const snap = (stepsDone: number, over: Partial<ProgressSnapshot> = {}): Progress
   values: [stepsDone / 100, -stepsDone / 200],
   completenessGap: 1 / (stepsDone + 1),
   rankStability: 0.5,
+  channelMaps: null,
   elapsedMs: stepsDone * 10,
   etaMs: (100 - stepsDone) * 10,
   done: false,
