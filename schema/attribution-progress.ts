@@ -1,4 +1,4 @@
-import type { JobEvent } from '../server/jobs/events.js';
+import type { JobEvent } from '../server/jobs/job-events.js';
 import { isTerminal } from '../server/jobs/job-record.js';
 import { builder } from './builder.js';
 import { AttributionEstimateRef } from './attribution-estimate.js';

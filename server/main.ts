@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { apiProcessPlan } from './jobs/redis-scale-out.js';
+import { apiProcessPlan } from './jobs/redis/redis-scale-out.js';
 import { serverSettings } from './settings.js';
 import { EnginePool } from './workers/pool.js';
 import { createApp, DEFAULT_MAX_QUEUED, GRAPHQL_PATH, MIN_CONCURRENCY } from './yoga.js';

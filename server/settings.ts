@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_BATCH_SIZE } from './engine/attribution/validate.js';
 import { parseBackendChoice, parseOrtProvider, parseTfBackend, type BackendChoice, type ExecutorSettings } from './engine/executors/index.js';
 import { locateModelDir } from './engine/network/model-source.js';
-import type { ScaleOutSettings } from './jobs/redis-scale-out.js';
+import type { ScaleOutSettings } from './jobs/redis/redis-scale-out.js';
 
 /**
  * Every environment variable the processes read, parsed and checked here once; the values are

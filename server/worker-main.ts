@@ -1,4 +1,4 @@
-import { openJobStore, startRedisWorker } from './jobs/redis-scale-out.js';
+import { openJobStore, startRedisWorker } from './jobs/redis/redis-scale-out.js';
 import { workerSettings } from './settings.js';
 import { EnginePool } from './workers/pool.js';
 

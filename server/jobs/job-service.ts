@@ -7,10 +7,10 @@ import { NotFoundError } from '../errors/not-found-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
 import { ShuttingDownError } from '../errors/shutting-down-error.js';
 import type { ImageLibrary } from '../images/image-library.js';
-import type { JobEvent, JobEvents } from './events.js';
+import type { JobEvent, JobEvents } from './job-events.js';
 import { isTerminal, type JobInput, type JobRecord, type JobStatus } from './job-record.js';
 import type { JobPage, JobStore } from './job-store.js';
-import type { JobExecutor, JobQueue } from './queue.js';
+import type { JobExecutor, JobQueue } from './in-process-job-queue.js';
 
 /** The three methods of the notebook's `compare_attr_methods`, in its order. */
 export const COMPARED_METHODS: readonly AttributionMethod[] = ['SIMPLE', 'PATH', 'STOCHASTIC_PATH'];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresJobStore } from '../../server/jobs/postgres-job-store.js';
+import { PostgresJobStore } from '../../server/jobs/sql/postgres-job-store.js';
 import { PostgresDriver } from '../../server/jobs/sql/postgres-driver.js';
 import { describeJobStore, describeSqlDriverTransactions, newJob } from '../server/jobs/job-store-conformance.js';
 import { missingServices, startPostgres, type PostgresService } from './helpers/services.js';

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobEvent } from '../../server/jobs/events.js';
+import type { JobEvent } from '../../server/jobs/job-events.js';
 import type { JobStatus } from '../../server/jobs/job-record.js';
-import { connectRedis, RedisKeys } from '../../server/jobs/redis-connection.js';
-import { isNewer, RedisJobEvents } from '../../server/jobs/redis-job-events.js';
+import { connectRedis, RedisKeys } from '../../server/jobs/redis/redis-connection.js';
+import { isNewer, RedisJobEvents } from '../../server/jobs/redis/redis-job-events.js';
 import { snapshot } from '../server/jobs/job-store-conformance.js';
 import { missingServices, startRedis, type RedisService } from './helpers/services.js';
 

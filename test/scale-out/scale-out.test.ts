@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis } from '../../server/jobs/redis-connection.js';
+import { connectRedis } from '../../server/jobs/redis/redis-connection.js';
 import { EnginePool } from '../../server/workers/pool.js';
 import { gql, gqlData, sseSubscribe } from '../server/helpers/graphql-client.js';
 import { startTestServer } from '../server/helpers/test-server.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteJobStore } from '../../server/jobs/sqlite-job-store.js';
+import { SqliteJobStore } from '../../server/jobs/sql/sqlite-job-store.js';
 import { gqlData } from './helpers/graphql-client.js';
 import { REPO_ROOT } from './helpers/test-server.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteJobStore } from '../../../server/jobs/sqlite-job-store.js';
+import { SqliteJobStore } from '../../../server/jobs/sql/sqlite-job-store.js';
 import { REPO_ROOT } from '../helpers/test-server.js';
 import { CRASH_JOBS, CRASH_STEPS, uninterruptedSums } from './helpers/crash-workload.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InProcessJobEvents, type JobEvent } from '../../../server/jobs/events.js';
+import { InProcessJobEvents, type JobEvent } from '../../../server/jobs/job-events.js';
 import type { JobStatus } from '../../../server/jobs/job-record.js';
 import { snapshot } from './job-store-conformance.js';
 

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { AttributionResult } from '../../../server/engine/attribution/types.js';
 import { EngineError } from '../../../server/errors/engine-error.js';
 import { QueueFullError } from '../../../server/errors/queue-full-error.js';
-import { InProcessJobEvents } from '../../../server/jobs/events.js';
+import { InProcessJobEvents } from '../../../server/jobs/job-events.js';
 import type { JobRecord } from '../../../server/jobs/job-record.js';
-import { InProcessJobQueue, type JobExecutor } from '../../../server/jobs/queue.js';
-import { SqliteJobStore } from '../../../server/jobs/sqlite-job-store.js';
+import { InProcessJobQueue, type JobExecutor } from '../../../server/jobs/in-process-job-queue.js';
+import { SqliteJobStore } from '../../../server/jobs/sql/sqlite-job-store.js';
 import { newJob, snapshot } from './job-store-conformance.js';
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { SqliteDriver } from '../../../server/jobs/sql/sqlite-driver.js';
-import { SqliteJobStore } from '../../../server/jobs/sqlite-job-store.js';
+import { SqliteJobStore } from '../../../server/jobs/sql/sqlite-job-store.js';
 import { describeJobStore, describeSqlDriverTransactions } from './job-store-conformance.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'job-store-'));

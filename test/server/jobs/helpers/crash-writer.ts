@@ -5,7 +5,7 @@
  * interleaved, then finishes each. It prints `finished <id>` once a finish has resolved.
  * `node --import tsx crash-writer.ts FILE`.
  */
-import { SqliteJobStore } from '../../../../server/jobs/sqlite-job-store.js';
+import { SqliteJobStore } from '../../../../server/jobs/sql/sqlite-job-store.js';
 import { snapshot as makeSnapshot, newJob } from '../job-store-conformance.js';
 import { CRASH_JOBS, CRASH_STEPS, crashContribution, CRASH_SIZE } from './crash-workload.js';
 

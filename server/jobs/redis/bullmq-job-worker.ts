@@ -1,13 +1,13 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Snapshot } from '../engine/attribution/types.js';
-import type { Engine } from '../engine/engine.js';
-import { EngineError, isEngineError } from '../errors/engine-error.js';
-import { INTERNAL_ERROR_CODE, publicError } from '../errors/error-codes.js';
+import type { Snapshot } from '../../engine/attribution/types.js';
+import type { Engine } from '../../engine/engine.js';
+import { EngineError, isEngineError } from '../../errors/engine-error.js';
+import { INTERNAL_ERROR_CODE, publicError } from '../../errors/error-codes.js';
 import type { QueuedJobData } from './bullmq-job-queue.js';
-import type { JobEvents } from './events.js';
-import { isTerminal, type JobError, type JobRecord, type JobStatus } from './job-record.js';
-import type { JobStore } from './job-store.js';
+import type { JobEvents } from '../job-events.js';
+import { isTerminal, type JobError, type JobRecord, type JobStatus } from '../job-record.js';
+import type { JobStore } from '../job-store.js';
 import type { RedisKeys } from './redis-connection.js';
 
 /** Decoded inputs kept per worker process (0.6 MB each). */

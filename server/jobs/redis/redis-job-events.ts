@@ -1,11 +1,11 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
-import type { JobEvent, JobEvents } from './events.js';
-import { isTerminal, type JobStatus } from './job-record.js';
+import type { JobEvent, JobEvents } from '../job-events.js';
+import { isTerminal, type JobStatus } from '../job-record.js';
 import type { RedisKeys } from './redis-connection.js';
-import { exactJson } from './sql/exact-json.js';
-import { iterateMailbox, MailboxTopics, type Mailbox } from '../events/latest-value-mailbox.js';
+import { exactJson } from '../sql/exact-json.js';
+import { iterateMailbox, MailboxTopics, type Mailbox } from '../../events/latest-value-mailbox.js';
 
 /** How long the latest event of a job stays readable; a finished job's is read from the store after. */
 const LATEST_TTL_S = 24 * 3600;

@@ -1,6 +1,6 @@
-import { PostgresDriver, type PostgresDriverOptions } from './sql/postgres-driver.js';
-import { jobTableMigrations } from './sql/job-tables.js';
-import { SqlJobStore } from './sql/sql-job-store.js';
+import { PostgresDriver, type PostgresDriverOptions } from './postgres-driver.js';
+import { jobTableMigrations } from './job-tables.js';
+import { SqlJobStore } from './sql-job-store.js';
 
 /**
  * Jobs and final results in PostgreSQL (DATABASE_URL), for API instances and workers on several

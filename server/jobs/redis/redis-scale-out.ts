@@ -1,16 +1,16 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../../engine/engine.js';
 import { BullMqJobQueue } from './bullmq-job-queue.js';
 import { BullMqJobWorker } from './bullmq-job-worker.js';
-import type { JobEvents } from './events.js';
-import type { JobStore } from './job-store.js';
-import { PostgresJobStore } from './postgres-job-store.js';
-import type { JobQueue } from './queue.js';
+import type { JobEvents } from '../job-events.js';
+import type { JobStore } from '../job-store.js';
+import { PostgresJobStore } from '../sql/postgres-job-store.js';
+import type { JobQueue } from '../in-process-job-queue.js';
 import { connectRedis, RedisHealth, RedisKeys } from './redis-connection.js';
 import { RedisJobEvents } from './redis-job-events.js';
-import { SqliteJobStore } from './sqlite-job-store.js';
+import { SqliteJobStore } from '../sql/sqlite-job-store.js';
 
 /** Where jobs go when they leave the process (docs/scale-out.md). */
 export interface ScaleOutSettings {

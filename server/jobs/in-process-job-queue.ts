@@ -2,7 +2,7 @@ import type { AttributionResult, Snapshot } from '../engine/attribution/types.js
 import { isEngineError } from '../errors/engine-error.js';
 import { INTERNAL_ERROR_CODE, publicError } from '../errors/error-codes.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
-import type { JobEvents } from './events.js';
+import type { JobEvents } from './job-events.js';
 import type { JobError, JobRecord, JobStatus } from './job-record.js';
 import type { JobStore } from './job-store.js';
 

@@ -1,6 +1,6 @@
-import { jobTableMigrations } from './sql/job-tables.js';
-import { SqlJobStore } from './sql/sql-job-store.js';
-import { SqliteDriver } from './sql/sqlite-driver.js';
+import { jobTableMigrations } from './job-tables.js';
+import { SqlJobStore } from './sql-job-store.js';
+import { SqliteDriver } from './sqlite-driver.js';
 
 /**
  * Jobs and final results in one SQLite file (better-sqlite3: synchronous, so every call finishes

@@ -1,11 +1,11 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QueueFullError } from '../errors/queue-full-error.js';
-import { QueueUnavailableError } from '../errors/queue-unavailable-error.js';
-import type { JobEvents } from './events.js';
-import { isTerminal, type JobRecord } from './job-record.js';
-import type { JobStore } from './job-store.js';
-import type { JobQueue, QueueStats } from './queue.js';
+import { QueueFullError } from '../../errors/queue-full-error.js';
+import { QueueUnavailableError } from '../../errors/queue-unavailable-error.js';
+import type { JobEvents } from '../job-events.js';
+import { isTerminal, type JobRecord } from '../job-record.js';
+import type { JobStore } from '../job-store.js';
+import type { JobQueue, QueueStats } from '../in-process-job-queue.js';
 import type { RedisKeys } from './redis-connection.js';
 
 /** What a BullMQ job carries: the store holds the rest. */
