@@ -14,11 +14,14 @@ import { maskError } from './errors/mask-error.js';
 import { MAX_REQUEST_BYTES } from './errors/request-errors.js';
 import { useHttpRoutes } from './http-routes.js';
 import { ImageLibrary } from './images/image-library.js';
-import { InProcessJobEvents, type JobEvents } from './jobs/job-events.js';
+import { InProcessJobEvents } from './jobs/in-process-job-events.js';
+import type { JobEvents } from './jobs/job-events.js';
 import { JobService } from './jobs/job-service.js';
 import type { JobStore } from './jobs/job-store.js';
 import type { JobBackends } from './jobs/redis/redis-scale-out.js';
-import { InProcessJobQueue, type JobQueue } from './jobs/in-process-job-queue.js';
+import { InProcessJobQueue } from './jobs/in-process-job-queue.js';
+import type { JobQueue } from './jobs/job-queue.js';
+import { JobRunner } from './jobs/job-runner.js';
 import { SqliteJobStore } from './jobs/sql/sqlite-job-store.js';
 import { BlocksService } from './blocks/blocks-service.js';
 import { useSpritemapRoutes } from './spritemaps/spritemap-routes.js';
@@ -85,17 +88,21 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // A shared store's unfinished jobs may be running on workers elsewhere.
   const interruptedAtStart = shared ? 0 : await store.interruptUnfinished(new Date());
   const events = shared?.events ?? new InProcessJobEvents();
-  let jobs: JobService | undefined;
-  const queue = shared?.queue ?? new InProcessJobQueue({
+  // Jobs of the in-process queue run here; under Redis they run on the workers (jobs/redis/).
+  const runner = shared ? undefined : new JobRunner({
     store,
     events,
-    execute: (job, onSnapshot, signal) => jobs!.execute(job, onSnapshot, signal),
-    maxQueued: deps.maxQueued ?? DEFAULT_MAX_QUEUED,
-    concurrency: deps.concurrency ?? MIN_CONCURRENCY,
     backend: deps.engine.info.backend,
+    execute: async (job, onSnapshot, signal) => deps.engine.run(await images.pixels(job.input.imageId), job.request, onSnapshot, signal),
+    logName: 'server',
     log: (message, error) => console.error(message, error),
   });
-  jobs = new JobService({ store, queue, events, engine: deps.engine, images, batchSize: deps.batchSize });
+  const queue = shared?.queue ?? new InProcessJobQueue({
+    runner: runner!,
+    maxQueued: deps.maxQueued ?? DEFAULT_MAX_QUEUED,
+    concurrency: deps.concurrency ?? MIN_CONCURRENCY,
+  });
+  const jobs = new JobService({ store, queue, events, engine: deps.engine, images, runner, batchSize: deps.batchSize });
   const spritemaps = new SpritemapService(deps.engine, images, deps.dataDir);
   const blocks = new BlocksService(deps.engine, images);
   const started = Date.now();
@@ -103,7 +110,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const context = (origin: string, signal?: AbortSignal): Context => ({
     engine: deps.engine,
     images,
-    jobs: jobs!,
+    jobs,
     store,
     spritemaps,
     blocks,
@@ -192,9 +199,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     interruptedAtStart,
     attachWebSockets,
     shutdown: async (streamsMs = 2000) => {
-      jobs!.drain();
+      jobs.drain();
       await queue.close();
-      jobs!.endStreams();
+      jobs.endStreams();
       const until = Date.now() + streamsMs;
       while (events.subscriberCount() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     },

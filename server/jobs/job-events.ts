@@ -1,7 +1,5 @@
 import type { Snapshot } from '../engine/attribution/types.js';
 import type { JobError, JobStatus } from './job-record.js';
-import { isTerminal } from './job-record.js';
-import { createMailbox, iterateMailbox, MailboxTopics, type Mailbox } from '../events/latest-value-mailbox.js';
 
 /** What a job's topic carries: its status and latest snapshot. The last event of a job is terminal. */
 export interface JobEvent {
@@ -32,39 +30,4 @@ export interface JobEvents {
    * a terminal event, or when `signal` aborts or the iterator is returned.
    */
   subscribe(jobId: string, signal?: AbortSignal): AsyncIterableIterator<JobEvent>;
-}
-
-/** In-process implementation: one process, no broker. */
-export class InProcessJobEvents implements JobEvents {
-  private readonly latestByJob = new Map<string, JobEvent>();
-  private readonly subscribers = new MailboxTopics<Mailbox<JobEvent>>();
-
-  publish(event: JobEvent) {
-    // A finished job's topic is dropped: later subscribers read the final state from the store.
-    if (isTerminal(event.status)) this.latestByJob.delete(event.jobId);
-    else this.latestByJob.set(event.jobId, event);
-    for (const sub of this.subscribers.of(event.jobId)) {
-      sub.pending = event;
-      sub.wake?.();
-    }
-  }
-
-  latest(jobId: string) {
-    return this.latestByJob.get(jobId);
-  }
-
-  /** Number of live subscribers of a job (for tests and /health). */
-  subscriberCount(jobId?: string) {
-    return this.subscribers.count(jobId);
-  }
-
-  subscribe(jobId: string, signal?: AbortSignal): AsyncIterableIterator<JobEvent> {
-    const sub = createMailbox(this.latestByJob.get(jobId) ?? null);
-    const unregister = this.subscribers.add(jobId, sub);
-    return iterateMailbox(sub, {
-      signal,
-      isLast: (e) => isTerminal(e.status),
-      onClose: unregister,
-    });
-  }
 }

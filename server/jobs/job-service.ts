@@ -10,7 +10,8 @@ import type { ImageLibrary } from '../images/image-library.js';
 import type { JobEvent, JobEvents } from './job-events.js';
 import { isTerminal, type JobInput, type JobRecord, type JobStatus } from './job-record.js';
 import type { JobPage, JobStore } from './job-store.js';
-import type { JobExecutor, JobQueue } from './in-process-job-queue.js';
+import type { JobQueue } from './job-queue.js';
+import type { JobRunner } from './job-runner.js';
 
 /** The three methods of the notebook's `compare_attr_methods`, in its order. */
 export const COMPARED_METHODS: readonly AttributionMethod[] = ['SIMPLE', 'PATH', 'STOCHASTIC_PATH'];
@@ -24,8 +25,6 @@ const SPATIAL_CACHE_SIZE = 8;
  */
 export class JobService {
   private readonly spatialCache = new Map<string, Promise<SpatialMap | null>>();
-  /** The newest running spatial map of each job running in this process; dropped when its run ends. */
-  private readonly liveSpatial = new Map<string, SpatialMap>();
   /** Set by `drain`: no new jobs. */
   private draining = false;
   /** Aborted by `endStreams`: every progress stream sends its going-away event and ends. */
@@ -38,27 +37,16 @@ export class JobService {
       events: JobEvents;
       engine: Engine;
       images: ImageLibrary;
+      /** The in-process queue's runner, which holds the running spatial maps; none under Redis. */
+      runner?: JobRunner;
       /** Path steps per executor call when a request does not say (ENGINE_BATCH_SIZE). */
       batchSize?: number;
     },
   ) {}
 
-  /** Runs a job on the engine: the queue's executor. */
-  readonly execute: JobExecutor = async (job, onSnapshot, signal) => {
-    const pixels = await this.deps.images.pixels(job.input.imageId);
-    try {
-      return await this.deps.engine.run(pixels, job.request, (snapshot, spatial) => {
-        if (spatial) this.liveSpatial.set(job.id, spatial);
-        onSnapshot(snapshot);
-      }, signal);
-    } finally {
-      this.liveSpatial.delete(job.id);
-    }
-  };
-
   /** The running estimate's spatial map while the job runs in this process; null otherwise (and under Redis). */
   runningSpatial(id: string): SpatialMap | null {
-    return this.liveSpatial.get(id) ?? null;
+    return this.deps.runner?.runningSpatial(id) ?? null;
   }
 
   /** The final spatial map, cached: a dashboard asks for many heatmaps of one job at once. */

@@ -1,4 +1,5 @@
-import { createMailbox, iterateMailbox, MailboxTopics, type Mailbox } from '../events/latest-value-mailbox.js';
+import { LatestValueTopics } from '../events/latest-value-topics.js';
+
 /** A spritemap job's state, as its subscription topic carries it. */
 export type SpritemapJobStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
@@ -21,33 +22,16 @@ export const isFinished = (s: SpritemapJobStatus) => s !== 'RUNNING';
 
 /**
  * Progress topics keyed by job id, with the semantics of the attribution jobs' events
- * (server/jobs/events.ts): a new subscriber gets the latest event at once, then newer ones; a
- * slow one skips to the newest (sprites it skipped are merged into `latest`, so none are lost);
- * the iterator completes after a finished event.
+ * (server/jobs/in-process-job-events.ts): a new subscriber gets the latest event at once, then
+ * newer ones; a slow one skips to the newest (sprites it skipped are merged into `latest`, so
+ * none are lost); the iterator completes after a finished event.
  */
-export class SpritemapEvents {
-  private readonly latestByJob = new Map<string, SpritemapJobEvent>();
-  private readonly subscribers = new MailboxTopics<Mailbox<SpritemapJobEvent>>();
-
-  publish(event: SpritemapJobEvent) {
-    this.latestByJob.set(event.jobId, event);
-    for (const sub of this.subscribers.of(event.jobId)) {
-      sub.pending = sub.pending ? { ...event, latest: [...sub.pending.latest, ...event.latest] } : event;
-      sub.wake?.();
-    }
-  }
-
-  latest(jobId: string) {
-    return this.latestByJob.get(jobId);
-  }
-
-  subscribe(jobId: string, signal?: AbortSignal): AsyncIterableIterator<SpritemapJobEvent> {
-    const sub = createMailbox(this.latestByJob.get(jobId) ?? null);
-    const unregister = this.subscribers.add(jobId, sub);
-    return iterateMailbox(sub, {
-      signal,
+export class SpritemapEvents extends LatestValueTopics<SpritemapJobEvent> {
+  constructor() {
+    super({
+      topicOf: (e) => e.jobId,
       isLast: (e) => isFinished(e.status),
-      onClose: unregister,
+      merge: (pending, next) => ({ ...next, latest: [...pending.latest, ...next.latest] }),
     });
   }
 }

@@ -1,26 +1,11 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../server/jobs/job-events.js';
-import type { JobStatus } from '../../server/jobs/job-record.js';
 import { connectRedis, RedisKeys } from '../../server/jobs/redis/redis-connection.js';
 import { isNewer, RedisJobEvents } from '../../server/jobs/redis/redis-job-events.js';
 import { snapshot } from '../server/jobs/job-store-conformance.js';
 import { missingServices, startRedis, type RedisService } from './helpers/services.js';
-
-const ev = (stepsDone: number, status: JobStatus = 'RUNNING', jobId = 'j'): JobEvent => ({
-  jobId,
-  status,
-  stepsTotal: 50,
-  snapshot: snapshot(stepsDone, [stepsDone, -stepsDone], status === 'SUCCEEDED'),
-  error: null,
-});
-const steps = (events: JobEvent[]) => events.map((e) => e.snapshot?.stepsDone);
-
-async function drain(it: AsyncIterator<JobEvent>) {
-  const out: JobEvent[] = [];
-  for (let r = await it.next(); !r.done; r = await it.next()) out.push(r.value);
-  return out;
-}
+import { drain, ev, steps } from '../server/jobs/helpers/job-events.js';
 
 describe('isNewer', () => {
   it('orders by status, then steps, and accepts nothing after a terminal event', () => {

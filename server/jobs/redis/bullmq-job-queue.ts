@@ -5,7 +5,7 @@ import { QueueUnavailableError } from '../../errors/queue-unavailable-error.js';
 import type { JobEvents } from '../job-events.js';
 import { isTerminal, type JobRecord } from '../job-record.js';
 import type { JobStore } from '../job-store.js';
-import type { JobQueue, QueueStats } from '../in-process-job-queue.js';
+import type { JobQueue, QueueStats } from '../job-queue.js';
 import type { RedisKeys } from './redis-connection.js';
 
 /** What a BullMQ job carries: the store holds the rest. */

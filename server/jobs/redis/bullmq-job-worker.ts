@@ -1,12 +1,11 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Snapshot } from '../../engine/attribution/types.js';
 import type { Engine } from '../../engine/engine.js';
-import { EngineError, isEngineError } from '../../errors/engine-error.js';
-import { INTERNAL_ERROR_CODE, publicError } from '../../errors/error-codes.js';
+import { EngineError } from '../../errors/engine-error.js';
 import type { QueuedJobData } from './bullmq-job-queue.js';
 import type { JobEvents } from '../job-events.js';
-import { isTerminal, type JobError, type JobRecord, type JobStatus } from '../job-record.js';
+import { isTerminal, type JobError, type JobStatus } from '../job-record.js';
+import { JobRunner } from '../job-runner.js';
 import type { JobStore } from '../job-store.js';
 import type { RedisKeys } from './redis-connection.js';
 
@@ -35,17 +34,25 @@ export interface BullMqJobWorkerOptions {
 }
 
 /**
- * Takes jobs from the BullMQ queue and runs them on the engine, writing the store and publishing
- * events as the in-process queue does. A job whose worker died comes back through BullMQ's
- * stalled-job check and starts over; its snapshots are only published past the steps already
- * shown, so subscribers never see `stepsDone` go back.
+ * Takes jobs from the BullMQ queue and runs them through the JobRunner the in-process queue uses
+ * (store, events, terminal state, step floor). A job whose worker died comes back through
+ * BullMQ's stalled-job check and starts over.
  */
 export class BullMqJobWorker {
   readonly worker: Worker<QueuedJobData>;
   private readonly running = new Map<string, AbortController>();
   private readonly pixelCache = new Map<string, Promise<Float32Array>>();
+  private readonly runner: JobRunner;
 
   constructor(private readonly opts: BullMqJobWorkerOptions) {
+    this.runner = new JobRunner({
+      store: opts.store,
+      events: opts.events,
+      backend: opts.engine.info.backend,
+      execute: async (job, onSnapshot, signal) => opts.engine.run(await this.pixels(job.input.imageId), job.request, onSnapshot, signal),
+      logName: 'worker',
+      log: opts.log,
+    });
     const { keys, subscriber } = opts;
     this.worker = new Worker<QueuedJobData>(keys.queueName, (job) => this.process(job), {
       connection: opts.connection,
@@ -77,55 +84,21 @@ export class BullMqJobWorker {
       code: 'INTERRUPTED',
       message: `The workers running this job stopped ${(this.opts.maxStalledCount ?? 1) + 1} times (${reason}); it was not retried again.`,
     };
-    await this.finish(job, 'INTERRUPTED', job.snapshot, error);
+    await this.runner.finish(job, 'INTERRUPTED', job.snapshot, error);
   }
 
   private async process(bullJob: Job<QueuedJobData>): Promise<JobStatus | 'skipped'> {
-    const { store, events, keys, client, engine } = this.opts;
+    const { store, keys, client } = this.opts;
     const job = await store.get(bullJob.data.jobId);
     if (!job || isTerminal(job.status)) return 'skipped';
     const controller = new AbortController();
     this.running.set(job.id, controller);
     try {
       if (await client.exists(keys.cancel(job.id))) controller.abort();
-      // What subscribers may already have seen, from a worker that died holding this job.
-      const floor = job.stepsDone;
-      await store.update(job.id, { status: 'RUNNING', startedAt: job.startedAt ?? new Date(), backend: engine.info.backend });
-      events.publish({ jobId: job.id, status: 'RUNNING', stepsTotal: job.stepsTotal, snapshot: job.snapshot, error: null });
-
-      // Snapshot writes are chained so that the final write can never be overtaken by an older one.
-      let writes = Promise.resolve();
-      let latest: Snapshot | null = job.snapshot;
-      const onSnapshot = (snapshot: Snapshot) => {
+      return await this.runner.run(job, controller.signal, {
         // A cancel whose message was lost (Redis away) is still seen here, between chunks.
-        void client.exists(keys.cancel(job.id)).then((n) => n && controller.abort(), () => undefined);
-        if (snapshot.stepsDone <= floor && !snapshot.done) return;
-        latest = snapshot;
-        writes = writes.then(() => store.saveSnapshot(job.id, snapshot));
-        // The final snapshot is published once, with the terminal status, after the result is stored.
-        if (!snapshot.done) events.publish({ jobId: job.id, status: 'RUNNING', stepsTotal: job.stepsTotal, snapshot, error: null });
-      };
-
-      try {
-        if (controller.signal.aborted) throw new EngineError('CANCELLED', 'The job was cancelled.');
-        const pixels = await this.pixels(bullJob.data.imageId);
-        const result = await engine.run(pixels, job.request, onSnapshot, controller.signal);
-        await writes;
-        const { spatial, integratedGradient: _gradient, backend, layer: _layer, ...snapshot } = result;
-        await store.saveSnapshot(job.id, snapshot);
-        await store.saveSpatial(job.id, spatial);
-        await store.update(job.id, { backend });
-        await this.finish(job, 'SUCCEEDED', snapshot, null);
-        return 'SUCCEEDED';
-      } catch (error) {
-        await writes.catch(() => undefined);
-        if (controller.signal.aborted && (!isEngineError(error) || error.code === 'CANCELLED')) {
-          await this.finish(job, 'CANCELLED', latest, null);
-          return 'CANCELLED';
-        }
-        await this.finish(job, 'FAILED', latest, this.jobError(job, error));
-        return 'FAILED';
-      }
+        onChunk: () => void client.exists(keys.cancel(job.id)).then((n) => n && controller.abort(), () => undefined),
+      });
     } finally {
       this.running.delete(job.id);
       await client.del(keys.cancel(job.id)).catch(() => undefined);
@@ -144,19 +117,6 @@ export class BullMqJobWorker {
     p.catch(() => this.pixelCache.get(imageId) === p && this.pixelCache.delete(imageId));
     while (this.pixelCache.size > PIXEL_CACHE_SIZE) this.pixelCache.delete(this.pixelCache.keys().next().value!);
     return p;
-  }
-
-  private jobError(job: JobRecord, error: unknown): JobError {
-    const pub = publicError(error);
-    if (pub) return { code: pub.code, message: pub.message };
-    this.opts.log?.(`job ${job.id} failed`, error);
-    return { code: INTERNAL_ERROR_CODE, message: 'The job failed unexpectedly. The worker log has the details.' };
-  }
-
-  private async finish(job: JobRecord, status: JobStatus, snapshot: Snapshot | null, error: JobError | null) {
-    // The store is written before the terminal event, as in the in-process queue.
-    await this.opts.store.update(job.id, { status, finishedAt: new Date(), error });
-    this.opts.events.publish({ jobId: job.id, status, stepsTotal: job.stepsTotal, snapshot, error });
   }
 
   /** Jobs running now. */

@@ -3,11 +3,11 @@ import { mkdirSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Engine } from '../../engine/engine.js';
 import { BullMqJobQueue } from './bullmq-job-queue.js';
-import { BullMqJobWorker } from './bullmq-job-worker.js';
+import { BullMqJobWorker, type BullMqJobWorkerOptions } from './bullmq-job-worker.js';
 import type { JobEvents } from '../job-events.js';
 import type { JobStore } from '../job-store.js';
 import { PostgresJobStore } from '../sql/postgres-job-store.js';
-import type { JobQueue } from '../in-process-job-queue.js';
+import type { JobQueue } from '../job-queue.js';
 import { connectRedis, RedisHealth, RedisKeys } from './redis-connection.js';
 import { RedisJobEvents } from './redis-job-events.js';
 import { SqliteJobStore } from '../sql/sqlite-job-store.js';
@@ -87,16 +87,8 @@ export function createRedisJobBackends(opts: {
   };
 }
 
-export interface RedisWorkerOptions {
-  settings: ScaleOutSettings;
-  store: JobStore;
-  engine: Pick<Engine, 'info' | 'decodeImage' | 'run'>;
-  concurrency: number;
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
-  maxStalledCount?: number;
-  log?: (message: string, error?: unknown) => void;
-}
+/** A worker's options without its connections, which it opens itself. */
+export type RedisWorkerOptions = Omit<BullMqJobWorkerOptions, 'connection' | 'client' | 'subscriber' | 'keys' | 'events'> & { settings: ScaleOutSettings };
 
 /** A compute worker on the BullMQ queue, with its own connections. */
 export function startRedisWorker(opts: RedisWorkerOptions) {

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { AttributionResult } from '../../../server/engine/attribution/types.js';
 import { EngineError } from '../../../server/errors/engine-error.js';
 import { QueueFullError } from '../../../server/errors/queue-full-error.js';
-import { InProcessJobEvents } from '../../../server/jobs/job-events.js';
+import { InProcessJobEvents } from '../../../server/jobs/in-process-job-events.js';
 import type { JobRecord } from '../../../server/jobs/job-record.js';
-import { InProcessJobQueue, type JobExecutor } from '../../../server/jobs/in-process-job-queue.js';
+import { InProcessJobQueue } from '../../../server/jobs/in-process-job-queue.js';
+import { JobRunner, type JobExecutor } from '../../../server/jobs/job-runner.js';
 import { SqliteJobStore } from '../../../server/jobs/sql/sqlite-job-store.js';
 import { newJob, snapshot } from './job-store-conformance.js';
 
@@ -52,7 +53,8 @@ async function setup(maxQueued: number, concurrency: number, chunks = 3) {
   const store = new SqliteJobStore(':memory:');
   const events = new InProcessJobEvents();
   const exec = steppedExecutor(chunks);
-  const queue = new InProcessJobQueue({ store, events, execute: exec.execute, maxQueued, concurrency, backend: 'test' });
+  const runner = new JobRunner({ store, events, execute: exec.execute, backend: 'test', logName: 'server' });
+  const queue = new InProcessJobQueue({ runner, maxQueued, concurrency });
   const add = async (id: string, class1 = 'Labrador retriever'): Promise<JobRecord> => {
     const job = newJob(id);
     job.input.class1 = class1;

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InProcessJobEvents, type JobEvent } from '../../../server/jobs/job-events.js';
-import type { JobStatus } from '../../../server/jobs/job-record.js';
+import { InProcessJobEvents } from '../../../server/jobs/in-process-job-events.js';
 import { snapshot } from './job-store-conformance.js';
-
-const ev = (stepsDone: number, status: JobStatus = 'RUNNING', jobId = 'j'): JobEvent => ({
-  jobId,
-  status,
-  stepsTotal: 50,
-  snapshot: snapshot(stepsDone, [stepsDone, -stepsDone], status === 'SUCCEEDED'),
-  error: null,
-});
-const steps = (events: JobEvent[]) => events.map((e) => e.snapshot?.stepsDone);
-
-async function drain(it: AsyncIterator<JobEvent>) {
-  const out: JobEvent[] = [];
-  for (let r = await it.next(); !r.done; r = await it.next()) out.push(r.value);
-  return out;
-}
+import { drain, ev, steps } from './helpers/job-events.js';
 
 describe('InProcessJobEvents', () => {
   it('gives a late subscriber the latest event first, then live ones, and completes after the terminal one', async () => {
