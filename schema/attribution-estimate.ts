@@ -26,16 +26,16 @@ function order(values: number[]): number[] {
   return o;
 }
 
-export function topChannels(values: number[], first: number): ChannelScore[] {
-  return order(values).slice(0, first).map((channel, i) => ({ channel, value: values[channel], rank: i + 1 }));
+export function topChannels(values: number[], first: number, errors?: number[]): ChannelScore[] {
+  return order(values).slice(0, first).map((channel, i) => ({ channel, value: values[channel], rank: i + 1, error: errors?.[channel] }));
 }
 
-export function bottomChannels(values: number[], first: number): ChannelScore[] {
+export function bottomChannels(values: number[], first: number, errors?: number[]): ChannelScore[] {
   const o = order(values);
   return o
     .slice(Math.max(0, o.length - first))
     .reverse()
-    .map((channel, i) => ({ channel, value: values[channel], rank: i + 1 }));
+    .map((channel, i) => ({ channel, value: values[channel], rank: i + 1, error: errors?.[channel] }));
 }
 
 function checkFirst(first: number | null | undefined) {
@@ -60,14 +60,33 @@ export const AttributionEstimateRef = builder.interfaceRef<EstimateShape>('Attri
       description: 'The `first` most positive channels, most positive first.',
       args: { first: t.arg.int({ defaultValue: 10, description: 'How many channels (0..4096).' }) },
       complexity: (args) => ({ field: 1, multiplier: Math.max(1, Math.min(args.first ?? 10, 4096)) }),
-      resolve: (e, { first }) => topChannels(e.snapshot?.values ?? [], checkFirst(first)),
+      resolve: (e, { first }) => topChannels(e.snapshot?.values ?? [], checkFirst(first), e.snapshot?.errors),
     }),
     bottom: t.field({
       type: [ChannelScoreRef],
       description: 'The `first` most negative channels, most negative first.',
       args: { first: t.arg.int({ defaultValue: 10, description: 'How many channels (0..4096).' }) },
       complexity: (args) => ({ field: 1, multiplier: Math.max(1, Math.min(args.first ?? 10, 4096)) }),
-      resolve: (e, { first }) => bottomChannels(e.snapshot?.values ?? [], checkFirst(first)),
+      resolve: (e, { first }) => bottomChannels(e.snapshot?.values ?? [], checkFirst(first), e.snapshot?.errors),
+    }),
+    errors: t.floatList({
+      description:
+        'Estimated standard error of every value, in channel order: the error of the running value against the converged ' +
+        'integral (for STOCHASTIC_PATH, against its expectation over seeds). Bars are value ± 2 errors and cover the ' +
+        'actual error for about 95 % of channels (docs/convergence.md). All 0 for SIMPLE, which is exact; empty before ' +
+        'the first snapshot and in jobs stored before errors existed.',
+      resolve: (e) => e.snapshot?.errors ?? [],
+    }),
+    relativeError: t.float({
+      nullable: true,
+      description: 'Estimated relative L2 error of the whole channel vector, |errors| / |values|. Null before the first snapshot and in jobs stored before errors existed.',
+      resolve: (e) => e.snapshot?.relativeError ?? null,
+    }),
+    settled: t.boolean({
+      description:
+        'True when, within the 2-sigma bars, each of the top-K and bottom-K lists can change by at most its boundary ' +
+        'member (K = topK). A job with a tolerance stops at the first nested level that is settled and within it.',
+      resolve: (e) => e.snapshot?.settled ?? false,
     }),
     completenessGap: t.float({
       description:

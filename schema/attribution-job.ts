@@ -1,9 +1,10 @@
-import type { AttributionRequest } from '../server/engine/attribution/types.js';
+import type { AttributionRequest, Snapshot } from '../server/engine/attribution/types.js';
 import { DEFAULT_STEPS } from '../server/engine/attribution/validate.js';
 import type { JobError, JobInput, JobRecord } from '../server/jobs/job-record.js';
 import { builder } from './builder.js';
 import { AttributionMethodRef } from './attribution-method.js';
 import { AttributionResultRef } from './attribution-result.js';
+import { ConvergencePointRef } from './convergence-point.js';
 import { ImageRef, requireImage } from './image.js';
 import { JobStatusRef } from './job-status.js';
 import { QuadratureRuleRef } from './quadrature-rule.js';
@@ -34,8 +35,18 @@ export const AttributionRequestRef = builder.objectRef<RequestShape>('Attributio
     topK: t.int({ description: 'K of the top-K/bottom-K rank stability.', resolve: (r) => r.request.topK }),
     chunkSteps: t.int({ description: 'Steps between snapshots.', resolve: (r) => r.request.chunkSteps }),
     groups: t.int({ nullable: true, description: 'K neuron groups the job factors the layer into and attributes to; null for none.', resolve: (r) => r.request.groups ?? null }),
+    tolerance: t.float({
+      nullable: true,
+      description: 'Stop when settled: the relative error the job stops at (with settled lists); null runs every step.',
+      resolve: (r) => r.request.tolerance ?? null,
+    }),
   }),
 });
+
+/** The first stored snapshot whose lists had settled, if any. */
+async function settledPoint(j: JobRecord, jobs: { history(id: string): Promise<Snapshot[]> }) {
+  return (await jobs.history(j.id)).find((s) => s.settled) ?? null;
+}
 
 export const AttributionJobRef = builder.objectRef<JobRecord>('AttributionJob').implement({
   description: 'One attribution computation: queued, run by the engine in chunks of steps, stored with its result.',
@@ -56,6 +67,21 @@ export const AttributionJobRef = builder.objectRef<JobRecord>('AttributionJob').
     startedAt: t.field({ type: 'DateTime', nullable: true, description: 'When the engine started it.', resolve: (j) => j.startedAt }),
     finishedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it succeeded, failed, was cancelled or interrupted.', resolve: (j) => j.finishedAt }),
     error: t.field({ type: JobErrorRef, nullable: true, description: 'Why it failed or was interrupted; null otherwise.', resolve: (j) => j.error }),
+    history: t.field({
+      type: [ConvergencePointRef],
+      description: 'Every snapshot of the job, fewest steps first: its whole convergence chart, also after a restart.',
+      resolve: async (j, _args, ctx) => (await ctx.jobs.history(j.id)).map((snapshot) => ({ snapshot, method: j.request.method })),
+    }),
+    settledAtStep: t.int({
+      nullable: true,
+      description: 'Steps done at the first snapshot whose top and bottom lists had settled (AttributionEstimate.settled); null until then.',
+      resolve: async (j, _args, ctx) => (await settledPoint(j, ctx.jobs))?.stepsDone ?? null,
+    }),
+    settledAtMs: t.float({
+      nullable: true,
+      description: 'Compute time, in milliseconds, at that snapshot; null until the lists settle.',
+      resolve: async (j, _args, ctx) => (await settledPoint(j, ctx.jobs))?.elapsedMs ?? null,
+    }),
     result: t.field({
       type: AttributionResultRef,
       nullable: true,
@@ -78,8 +104,14 @@ export const AttributionInputRef = builder.inputType('AttributionInput', {
     rule: t.field({ type: QuadratureRuleRef, description: 'Quadrature rule (default LEFT_RIEMANN, the notebook\'s).' }),
     seed: t.int({ description: 'Seed of the stochastic path, 0..2^31-1 (default 0).' }),
     topK: t.int({ defaultValue: 10, description: 'K for rank stability, 1..channels.' }),
-    chunkSteps: t.int({ description: 'Steps between snapshots (default: steps/10, rounded up).' }),
     groups: t.int({ description: 'Also factor the layer into K neuron groups (NMF, 1..16; the notebook uses 6) and attribute to each, live; null for none.' }),
+    chunkSteps: t.int({ description: 'Steps between snapshots (default: steps/10, rounded up; with a tolerance, the nested levels only).' }),
+    tolerance: t.float({
+      description:
+        'Stop when settled: run until the estimated relative error is at most this (0 < tolerance < 1, e.g. 0.01) and the ' +
+        'top and bottom lists have settled; `steps` is then the maximum, rounded down to the rule\'s nested size. ' +
+        'PATH then defaults to the SIDI rule; LEFT_RIEMANN also nests; other rules are a BAD_ARGUMENT.',
+    }),
   }),
 });
 
@@ -96,6 +128,7 @@ export const CompareInputRef = builder.inputType('CompareInput', {
     topK: t.int({ defaultValue: 10, description: 'K for rank stability.' }),
     chunkSteps: t.int({ description: 'Steps between snapshots.' }),
     groups: t.int({ description: 'K neuron groups for every job (see AttributionInput.groups).' }),
+    tolerance: t.float({ description: 'Stop each path method when settled (see AttributionInput.tolerance).' }),
   }),
 });
 
@@ -110,6 +143,7 @@ const toJobInput = (i: {
   topK?: number | null;
   chunkSteps?: number | null;
   groups?: number | null;
+  tolerance?: number | null;
 }): Omit<JobInput, 'method'> => ({
   imageId: String(i.imageId),
   layer: i.layer,
@@ -121,6 +155,7 @@ const toJobInput = (i: {
   topK: i.topK ?? null,
   chunkSteps: i.chunkSteps ?? null,
   groups: i.groups ?? null,
+  tolerance: i.tolerance ?? null,
 });
 
 builder.queryField('job', (t) =>

@@ -22,6 +22,11 @@ const choice = <T>(table: Record<string, T>, what: string) => (v: string) => {
   if (r === undefined) throw new InvalidArgumentError(`unknown ${what} "${v}": use ${Object.keys(table).join(', ')}.`);
   return r;
 };
+const fraction = (v: string) => {
+  const x = Number(v);
+  if (!/^\s*[\d.eE+-]+\s*$/.test(v) || !Number.isFinite(x)) throw new InvalidArgumentError(`"${v}" is not a number.`);
+  return x;
+};
 const integer = (v: string) => {
   if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`"${v}" is not a whole number.`);
   return Number(v);
@@ -35,8 +40,9 @@ const program = new Command()
   .option('--class1 <class>', 'class name, synonym, index or WordNet id; or logsumexp, or none')
   .option('--class2 <class>', 'the class to attribute away from; same forms as --class1')
   .addOption(new Option('--method <method>', Object.keys(METHOD_NAMES).join(' | ')).argParser(choice(METHOD_NAMES, 'method')).default(DEFAULT_METHOD, cliName(DEFAULT_METHOD)))
-  .option('--steps <n>', `path steps N, 1..${MAX_STEPS}; ignored by simple (default: ${DEFAULT_STEPS})`, integer)
+  .option('--steps <n>', `path steps N, 1..${MAX_STEPS}; ignored by simple; with --tolerance, the maximum (default: ${DEFAULT_STEPS})`, integer)
   .option('--rule <rule>', `${Object.keys(RULE_NAMES).join(' | ')} (default: ${cliName(DEFAULT_RULE)}, the notebook's)`, choice(RULE_NAMES, 'rule'))
+  .option('--tolerance <t>', 'stop when the estimated relative error is at most t and the top/bottom lists have settled (e.g. 0.01)', fraction)
   .option('--seed <n>', 'seed of the stochastic path, 0..2^31-1 (default: 0)', integer)
   .option('--top <k>', 'channels to show in each direction', integer, 10)
   .option('--chunk <n>', 'steps per progress update (default: steps/10, rounded up)', integer)
@@ -67,7 +73,7 @@ async function main() {
     // The user's wait starts here, with the engine up: from the request to the result.
     const t0 = performance.now();
     const request = validateInput(
-      { layer: o.layer, class1: o.class1, class2: o.class2, method: o.method, steps: o.steps, rule: o.rule, seed: o.seed, topK: o.top, chunkSteps: o.chunk, batchSize: o.batch, groups: o.groups },
+      { layer: o.layer, class1: o.class1, class2: o.class2, method: o.method, steps: o.steps, rule: o.rule, seed: o.seed, topK: o.top, chunkSteps: o.chunk, batchSize: o.batch, groups: o.groups, tolerance: o.tolerance },
       { ...pool.info, batchSize: engine.batchSize },
     );
     // The worker builds (or loads) the layer's graphs while this thread decodes the image.
@@ -86,16 +92,19 @@ async function main() {
     bar?.stop();
     if (o.json) {
       process.stdout.write(JSON.stringify({
-        layer: result.layer, method: request.method, steps: request.steps, rule: request.rule, seed: request.seed,
+        layer: result.layer, method: request.method, steps: request.steps, stepsDone: result.stepsDone, rule: request.rule, seed: request.seed,
+        tolerance: request.tolerance ?? null,
         class1: request.class1Label, class2: request.class2Label,
         values: result.values, score: result.score, baselineScore: result.baselineScore,
-        completenessGap: result.completenessGap, elapsedMs, backend: result.backend,
+        // Completeness does not hold for the stochastic path (docs/convergence.md).
+        completenessGap: request.method === 'STOCHASTIC_PATH' ? null : result.completenessGap, elapsedMs, backend: result.backend,
         // Where the wait went (the compile overlaps the image decode), and the start-up before it.
         compileMs: Math.max(preparation.compileMs, result.phases.compileMs),
         activationsMs: result.phases.activationsMs,
         pathMs: result.phases.pathMs,
         graphs: { compiled: preparation.graphs - preparation.fromCache, fromCache: preparation.fromCache },
         startupMs: t0,
+        errors: result.errors, relativeError: result.relativeError, settled: result.settled,
         top: result.top, bottom: result.bottom,
         ...(result.groups && {
           groups: result.groups.factors.spatial.map((spatial, i) => ({ channels: result.groups!.factors.channelFactors[i], spatial, attribution: result.groups!.attribution[i] })),

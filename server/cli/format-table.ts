@@ -9,20 +9,25 @@ export function formatAttributionTable(request: AttributionRequest, result: Attr
   const max = Math.max(...result.values.map(Math.abs), 1e-12);
   const row = (c: ChannelScore) => {
     const n = Math.round((Math.abs(c.value) / max) * BAR_WIDTH);
-    return `  ${String(c.rank).padStart(3)}  ${String(c.channel).padStart(5)}  ${c.value.toFixed(4).padStart(10)}  ${(c.value >= 0 ? '+' : '-').repeat(n)}`;
+    // The bar is 2 standard errors (docs/convergence.md).
+    const bar = `± ${(2 * (result.errors[c.channel] ?? 0)).toFixed(4)}`;
+    return `  ${String(c.rank).padStart(3)}  ${String(c.channel).padStart(5)}  ${c.value.toFixed(4).padStart(10)} ${bar.padStart(10)}  ${(c.value >= 0 ? '+' : '-').repeat(n)}`;
   };
-  const method = request.method === 'SIMPLE' ? 'SIMPLE (gradient x activation)' : `${request.method}, ${request.steps} steps, ${request.rule}${request.method === 'STOCHASTIC_PATH' ? `, seed ${request.seed}` : ''}`;
+  const steps = request.tolerance != null ? `${result.stepsDone} of at most ${request.steps} steps (tolerance ${request.tolerance})` : `${request.steps} steps`;
+  const method = request.method === 'SIMPLE' ? 'SIMPLE (gradient x activation)' : `${request.method}, ${steps}, ${request.rule}${request.method === 'STOCHASTIC_PATH' ? `, seed ${request.seed}` : ''}`;
+  const gap = request.method === 'STOCHASTIC_PATH' ? '' : `; completeness gap ${(result.completenessGap * 100).toFixed(2)}%`;
   return [
     `${meta.image} @ ${result.layer} (${result.spatial.channels} channels): "${request.class1Label}" vs "${request.class2Label}"`,
     `method ${method}; backend ${result.backend}; ${result.elapsedMs.toFixed(0)} ms`,
-    `score(A) - score(0) = ${result.score.toFixed(4)} - ${result.baselineScore.toFixed(4)} = ${(result.score - result.baselineScore).toFixed(4)}; sum of attributions ${result.values.reduce((a, b) => a + b, 0).toFixed(4)}; completeness gap ${(result.completenessGap * 100).toFixed(2)}%`,
+    `score(A) - score(0) = ${result.score.toFixed(4)} - ${result.baselineScore.toFixed(4)} = ${(result.score - result.baselineScore).toFixed(4)}; sum of attributions ${result.values.reduce((a, b) => a + b, 0).toFixed(4)}${gap}`,
+    `estimated relative error ${(result.relativeError * 100).toFixed(2)}%; ${result.settled ? 'settled' : 'not settled'} (top/bottom lists within the 2-sigma bars)`,
     '',
     `Top ${result.top.length} channels (toward "${request.class1Label}"):`,
-    '  rank channel       value',
+    '  rank channel       value   2-sigma',
     ...result.top.map(row),
     '',
     `Bottom ${result.bottom.length} channels (toward "${request.class2Label}"):`,
-    '  rank channel       value',
+    '  rank channel       value   2-sigma',
     ...result.bottom.map(row),
     ...(result.groups ? ['', ...formatGroups(result.groups)] : []),
   ].join('\n');

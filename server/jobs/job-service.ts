@@ -1,3 +1,4 @@
+import type { Snapshot } from '../engine/attribution/types.js';
 import { randomUUID } from 'node:crypto';
 import type { AttributionMethod, SpatialMap } from '../engine/attribution/types.js';
 import { validateInput } from '../engine/attribution/validate.js';
@@ -62,6 +63,11 @@ export class JobService {
 
   async get(id: string): Promise<JobRecord | null> {
     return this.deps.store.get(id);
+  }
+
+  /** Every stored snapshot of the job, fewest steps first: its convergence history (kept across restarts). */
+  history(id: string): Promise<Snapshot[]> {
+    return this.deps.store.history(id);
   }
 
   async require(id: string): Promise<JobRecord> {

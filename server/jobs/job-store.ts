@@ -37,6 +37,8 @@ export interface JobStore {
    * same transaction, so the stored snapshot never runs ahead of or behind a stored checkpoint of it.
    */
   saveSnapshot(id: string, snapshot: Snapshot, checkpoint?: JobCheckpoint): Promise<void>;
+  /** Every snapshot saved for the job (each step count once, the latest write), fewest steps first. */
+  history(id: string): Promise<Snapshot[]>;
   /** The job's last checkpoint; null when it has none (never started, or finished). */
   getCheckpoint(id: string): Promise<JobCheckpoint | null>;
   saveSpatial(id: string, spatial: SpatialMap): Promise<void>;

@@ -39,6 +39,7 @@ const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => 
 
 const START = `mutation ($input: AttributionInput!) { startAttribution(input: $input) { id status } }`;
 const JOB = `query ($id: ID!) { job(id: $id) { status stepsDone error { code } result { values done } } }`;
+const HISTORY = `query ($id: ID!) { job(id: $id) { status settledAtStep history { stepsDone elapsedMs relativeError completenessGap rankStability settled top(first: 3) { channel value error } } } }`;
 const input = (extra: Record<string, unknown>) => ({
   input: { imageId: 'example-dog_cat_composite', class1: 'Labrador retriever', class2: 'tiger cat', ...extra },
 });
@@ -58,6 +59,14 @@ describe('restart', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(done.status).toBe('SUCCEEDED');
+    // A short PATH job whose whole convergence history must outlive the crash.
+    const path = (await gqlData(first.url, START, input({ steps: 8, chunkSteps: 2 }))).startAttribution;
+    let pathDone: any;
+    for (let i = 0; i < 1200 && pathDone?.status !== 'SUCCEEDED'; i++) {
+      pathDone = (await gqlData(first.url, HISTORY, { id: path.id })).job;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(pathDone.history.map((p: any) => p.stepsDone)).toEqual([2, 4, 6, 8]);
     const running = (await gqlData(first.url, START, input({ steps: 2000 }))).startAttribution;
     const queued = (await gqlData(first.url, START, input({ steps: 2000 }))).startAttribution;
     expect(queued.status).toBe('QUEUED');
@@ -69,6 +78,9 @@ describe('restart', () => {
 
     const second = await startServer();
     expect(second.log()).toMatch(/2 unfinished job\(s\) from the last run marked INTERRUPTED/);
+    const pathAfter = (await gqlData(second.url, HISTORY, { id: path.id })).job;
+    expect(pathAfter.history).toEqual(pathDone.history);
+    expect(pathAfter.history.at(-1).relativeError).toBeLessThan(pathAfter.history[0].relativeError);
     const after = (await gqlData(second.url, JOB, { id: simple.id })).job;
     expect(after.status).toBe('SUCCEEDED');
     expect(after.result.values).toEqual(done.result.values);

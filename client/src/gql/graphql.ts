@@ -6,7 +6,7 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** What to attribute: an image, a layer, two classes and a method. */
 export type AttributionInput = {
-  /** Steps between snapshots (default: steps/10, rounded up). */
+  /** Steps between snapshots (default: steps/10, rounded up; with a tolerance, the nested levels only). */
   chunkSteps?: number | null | undefined;
   /** Class to attribute toward: name, synonym, index, WordNet id, `logsumexp`, or null for a zero score. */
   class1?: string | null | undefined;
@@ -26,6 +26,8 @@ export type AttributionInput = {
   seed?: number | null | undefined;
   /** Path steps, 1..2000 (default 100); ignored by SIMPLE. */
   steps?: number | null | undefined;
+  /** Stop when settled: run until the estimated relative error is at most this (0 < tolerance < 1, e.g. 0.01) and the top and bottom lists have settled; `steps` is then the maximum, rounded down to the rule's nested size. PATH then defaults to the SIDI rule; LEFT_RIEMANN also nests; other rules are a BAD_ARGUMENT. */
+  tolerance?: number | null | undefined;
   /** K for rank stability, 1..channels. */
   topK?: number | null | undefined;
 };
@@ -59,6 +61,8 @@ export type CompareInput = {
   seed?: number | null | undefined;
   /** Path steps for PATH and STOCHASTIC_PATH, 1..2000 (default 100). */
   steps?: number | null | undefined;
+  /** Stop each path method when settled (see AttributionInput.tolerance). */
+  tolerance?: number | null | undefined;
   /** K for rank stability. */
   topK?: number | null | undefined;
 };

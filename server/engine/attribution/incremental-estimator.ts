@@ -74,7 +74,7 @@ export async function* estimate(
     const values = prefixEstimate(rec, state.stepsDone);
     const errors = path.sampling === 'exact' ? new Float64Array(channels)
       : path.sampling === 'monte-carlo' ? stratifiedStandardErrors(rec, values)
-      : nestedErrors(rec, levels, values);
+      : nestedErrors(rec, levels, values, request.rule);
     const valueList = Array.from(values);
     return { values: valueList, errors: Array.from(errors), relativeError: relativeErrorOf(values, errors), settled: isSettled(values, errors, request.topK), ranked: rankChannels(valueList, request.topK) };
   };

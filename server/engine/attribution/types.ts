@@ -60,6 +60,8 @@ export interface ChannelScore {
   value: number;
   /** 1 = most positive (top) or most negative (bottom). */
   rank: number;
+  /** The channel's standard error (Snapshot.errors), where known. */
+  error?: number;
 }
 
 /** The engine's state after each chunk of steps (DESIGN.md, "Live refinement"). */

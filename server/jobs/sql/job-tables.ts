@@ -50,5 +50,15 @@ export function jobTableMigrations(dialect: SqlDialect): string[] {
       data ${t.blob} NOT NULL
     );
     `,
+    // 3: every snapshot of a job, kept (issue 11): a reopened job draws its whole convergence
+    // chart and its sparklines. One row per step count; a rerun step count overwrites its row.
+    `
+    CREATE TABLE job_history (
+      job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+      steps_done INTEGER NOT NULL,
+      snapshot TEXT NOT NULL,
+      PRIMARY KEY (job_id, steps_done)
+    );
+    `,
   ];
 }

@@ -31,6 +31,9 @@ const SQL = {
   getCheckpoint: 'SELECT steps_done, backend, data FROM job_checkpoints WHERE job_id = ?',
   dropCheckpoint: 'DELETE FROM job_checkpoints WHERE job_id = ?',
   dropUnfinishedCheckpoints: `DELETE FROM job_checkpoints WHERE job_id IN (SELECT id FROM jobs WHERE status IN ('QUEUED', 'RUNNING'))`,
+  putHistory: `INSERT INTO job_history (job_id, steps_done, snapshot) VALUES (?, ?, ?)
+               ON CONFLICT (job_id, steps_done) DO UPDATE SET snapshot = excluded.snapshot`,
+  history: 'SELECT snapshot FROM job_history WHERE job_id = ? ORDER BY steps_done',
   update: (columns: string[]) => `UPDATE jobs SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
 };
 
@@ -116,9 +119,15 @@ export class SqlJobStore implements JobStore {
 
   async saveSnapshot(id: string, snapshot: Snapshot, checkpoint?: JobCheckpoint): Promise<void> {
     await this.ready;
-    const write: SqlStatement = { sql: SQL.snapshot, params: [exactJson.stringify(snapshot), snapshot.stepsDone, id] };
-    if (!checkpoint) await this.driver.run(write.sql, write.params);
-    else await this.driver.transaction([write, putCheckpoint(id, checkpoint)]);
+    const json = exactJson.stringify(snapshot);
+    const write: SqlStatement = { sql: SQL.snapshot, params: [json, snapshot.stepsDone, id] };
+    await this.driver.transaction([write, putHistory(id, snapshot.stepsDone, json), ...(checkpoint ? [putCheckpoint(id, checkpoint)] : [])]);
+  }
+
+  async history(id: string): Promise<Snapshot[]> {
+    await this.ready;
+    const rows = await this.driver.all<{ snapshot: string }>(SQL.history, [id]);
+    return rows.map((r) => exactJson.parse(r.snapshot));
   }
 
   async getCheckpoint(id: string): Promise<JobCheckpoint | null> {
@@ -136,7 +145,10 @@ export class SqlJobStore implements JobStore {
     await this.ready;
     const patch: JobPatch = { status: outcome.status, finishedAt: outcome.finishedAt, error: outcome.error, backend: outcome.backend };
     const statements: SqlStatement[] = [];
-    if (outcome.snapshot) statements.push({ sql: SQL.snapshot, params: [exactJson.stringify(outcome.snapshot), outcome.snapshot.stepsDone, id] });
+    if (outcome.snapshot) {
+      const json = exactJson.stringify(outcome.snapshot);
+      statements.push({ sql: SQL.snapshot, params: [json, outcome.snapshot.stepsDone, id] }, putHistory(id, outcome.snapshot.stepsDone, json));
+    }
     if (outcome.spatial) statements.push({ sql: SQL.putSpatial, params: putSpatialParams(id, outcome.spatial) });
     statements.push(patchStatement(id, patch)!, { sql: SQL.dropCheckpoint, params: [id] });
     await this.driver.transaction(statements, { durable: true });
@@ -185,6 +197,10 @@ const bytesOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.by
 
 function putSpatialParams(id: string, s: SpatialMap): unknown[] {
   return [id, s.height, s.width, s.channels, bytesOf(s.data)];
+}
+
+function putHistory(id: string, stepsDone: number, json: string): SqlStatement {
+  return { sql: SQL.putHistory, params: [id, stepsDone, json] };
 }
 
 function putCheckpoint(id: string, c: JobCheckpoint): SqlStatement {

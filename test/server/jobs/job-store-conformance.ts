@@ -51,6 +51,22 @@ export function describeJobStore(name: string, open: () => { store: JobStore; re
       expect(back.snapshot).toEqual(s);
     });
 
+    it('keeps every snapshot as history, fewest steps first; a step count written again keeps its latest', async () => {
+      await store.create(newJob('a'));
+      await store.create(newJob('b'));
+      await store.saveSnapshot('a', snapshot(10, [1, 2]));
+      await store.saveSnapshot('b', snapshot(10, [9, 9]));
+      await store.saveSnapshot('a', snapshot(20, [3, 4]), checkpoint(20, 1));
+      await store.saveSnapshot('a', snapshot(20, [5, 6]));
+      await store.finish('a', { status: 'SUCCEEDED', finishedAt: new Date(), error: null, snapshot: snapshot(50, [7, 8], true) });
+      const h = await store.history('a');
+      expect(h.map((x) => x.stepsDone)).toEqual([10, 20, 50]);
+      expect(h.map((x) => x.values)).toEqual([[1, 2], [5, 6], [7, 8]]);
+      expect(h[0]).toEqual(snapshot(10, [1, 2]));
+      expect((await store.history('b')).map((x) => x.values)).toEqual([[9, 9]]);
+      expect(await store.history('none')).toEqual([]);
+    });
+
     it('keeps the spatial map bit for bit', async () => {
       await store.create(newJob('a'));
       const data = Float32Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.sin(i) * 1e-3);
