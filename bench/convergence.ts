@@ -8,6 +8,7 @@ import { createExecutor } from '../server/engine/executors/index.js';
 import { decodeImage } from '../server/engine/images.js';
 import { Labels } from '../server/engine/labels.js';
 import { loadNetwork } from '../server/engine/network/network.js';
+import { relativeL2 } from '../test/helpers/fixtures.js';
 
 /**
  * Can the error bars be trusted, and how much does stopping when settled save (issue 11)?
@@ -39,14 +40,6 @@ const network = loadNetwork();
 const labels = Labels.parse(network.labelsText);
 const executor = await createExecutor(network);
 
-function relL2(a: ArrayLike<number>, b: ArrayLike<number>) {
-  let d = 0, n = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i] - b[i]) ** 2;
-    n += b[i] ** 2;
-  }
-  return Math.sqrt(d / n);
-}
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor(s.length / 2)] : NaN;
@@ -131,7 +124,7 @@ for (const name of IMAGES) {
     for (const s of sidi.snapshots.filter((x) => x.stepsDone >= 3)) cover(sidiCov, s, ref), cover(totals.sidi, s, ref);
     cover(stopCov, stop, ref);
     cover(totals.sidiAtStop, stop, ref);
-    const lrErr = relL2(lr.result.values, ref), stopErr = relL2(stop.values, ref);
+    const lrErr = relativeL2(lr.result.values, ref), stopErr = relativeL2(stop.values, ref);
     settleRows.push({
       case: `${name} ${layer} ${c1}-${c2}`,
       'LR-100 s': +(lr.result.elapsedMs / 1000).toFixed(2), 'LR-100 relL2': +lrErr.toExponential(2), 'LR-100 top/bot': `${common(lr.result.values, ref, 1)}/${common(lr.result.values, ref, -1)}`,
@@ -145,19 +138,19 @@ for (const name of IMAGES) {
     });
     if (layer === LAYERS[0] && IMAGES.indexOf(name) < RULE_IMAGES) {
       // Steps to reach 1 % relative L2 against the reference: nested rules by level, Gauss-Legendre by size.
-      const first = (xs: [number, number[]][]) => xs.find(([, v]) => relL2(v, ref) <= TOL)?.[0] ?? '> max';
+      const first = (xs: [number, number[]][]) => xs.find(([, v]) => relativeL2(v, ref) <= TOL)?.[0] ?? '> max';
       const sidiLevels = sidi.snapshots.map((s) => [s.stepsDone, s.values] as [number, number[]]);
       const lrNested = await run(image, { ...base, rule: 'LEFT_RIEMANN', steps: 256, tolerance: 1e-12 });
       const cc: [number, number[]][] = [];
       for (const n of [4, 8, 16, 32, 64]) {
         const q = clenshawCurtis(n);
         cc.push([n + 1, await fixedRule(image, layer, c1, c2, q.alphas, q.weights)]);
-        if (relL2(cc.at(-1)![1], ref) <= TOL) break;
+        if (relativeL2(cc.at(-1)![1], ref) <= TOL) break;
       }
       const gl: [number, number[]][] = [];
       for (const n of [4, 8, 16, 32, 64]) {
         gl.push([n, (await run(image, { ...base, rule: 'GAUSS_LEGENDRE', steps: n, chunkSteps: n })).result.values]);
-        if (relL2(gl.at(-1)![1], ref) <= TOL) break;
+        if (relativeL2(gl.at(-1)![1], ref) <= TOL) break;
       }
       ruleRows.push({
         case: `${name} ${layer}`, SIDI: first(sidiLevels), 'Clenshaw-Curtis': first(cc),
