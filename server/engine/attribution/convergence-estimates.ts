@@ -147,7 +147,8 @@ export const BAR_SIGMAS = 2;
  */
 export function isSettled(values: ArrayLike<number>, errors: ArrayLike<number>, k: number): boolean {
   const n = values.length;
-  if (k >= n) return true;
+  // Exact values (SIMPLE, or a zero score) leave nothing to change, ties included.
+  if (k >= n || Array.prototype.every.call(errors, (e: number) => e === 0)) return true;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[b] - values[a] || a - b);
   const lo = (c: number) => values[c] - BAR_SIGMAS * errors[c];
   const hi = (c: number) => values[c] + BAR_SIGMAS * errors[c];
