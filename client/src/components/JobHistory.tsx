@@ -19,7 +19,7 @@ export interface JobHistoryProps {
 
 const METHOD_LABEL: Record<string, string> = { SIMPLE: 'linear', PATH: 'path', STOCHASTIC_PATH: 'stochastic path' };
 
-/** Every job the server has stored, newest first. Each row links to the job's own URL. */
+/** Every job the server has stored, newest first. Each row links to the job's own URL; a click anywhere on it opens the job. */
 export function JobHistory(props: JobHistoryProps) {
   return (
     <section class="history" aria-label="Job history">
@@ -50,7 +50,14 @@ export function JobHistory(props: JobHistoryProps) {
           <tbody>
             <For each={props.jobs} fallback={<tr><td colspan="7">{props.loading ? 'Loading…' : 'No jobs yet.'}</td></tr>}>
               {(job) => (
-                <tr data-job-id={job.id}>
+                <tr
+                  data-job-id={job.id}
+                  class="job-row"
+                  // The whole row opens the job for a pointer; the link in it stays the keyboard's way in.
+                  onClick={(e) => {
+                    if (!(e.target as Element).closest('a, button')) props.onOpen(job);
+                  }}
+                >
                   <td>
                     <img src={job.image.path} alt="" width="36" height="36" />
                   </td>

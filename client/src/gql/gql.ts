@@ -18,7 +18,7 @@ type Documents = {
     "query ChannelExamples($layer: String!, $channel: Int!) {\n  layer(name: $layer) {\n    name\n    datasetExamples(channel: $channel, first: 4) {\n      activation\n      x\n      y\n      size\n      image {\n        id\n        path\n      }\n    }\n  }\n}": typeof types.ChannelExamplesDocument,
     "fragment ChannelMapsFields on ChannelMaps {\n  height\n  width\n  maps {\n    channel\n    cells\n  }\n}": typeof types.ChannelMapsFieldsFragmentDoc,
     "fragment ChannelScoreFields on ChannelScore {\n  channel\n  value\n  rank\n}": typeof types.ChannelScoreFieldsFragmentDoc,
-    "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n    }\n  }\n}": typeof types.ClassesDocument,
+    "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n      wnid\n    }\n  }\n}": typeof types.ClassesDocument,
     "mutation CompareMethods($input: CompareInput!) {\n  compareMethods(input: $input) {\n    ...JobSummaryFields\n  }\n}": typeof types.CompareMethodsDocument,
     "query Examples {\n  examples {\n    ...ImageFields\n  }\n}": typeof types.ExamplesDocument,
     "fragment ImageFields on Image {\n  id\n  name\n  width\n  height\n  path\n  predictions(top: 5) {\n    probability\n    logit\n    class {\n      index\n      name\n    }\n  }\n}": typeof types.ImageFieldsFragmentDoc,
@@ -39,7 +39,7 @@ const documents: Documents = {
     "query ChannelExamples($layer: String!, $channel: Int!) {\n  layer(name: $layer) {\n    name\n    datasetExamples(channel: $channel, first: 4) {\n      activation\n      x\n      y\n      size\n      image {\n        id\n        path\n      }\n    }\n  }\n}": types.ChannelExamplesDocument,
     "fragment ChannelMapsFields on ChannelMaps {\n  height\n  width\n  maps {\n    channel\n    cells\n  }\n}": types.ChannelMapsFieldsFragmentDoc,
     "fragment ChannelScoreFields on ChannelScore {\n  channel\n  value\n  rank\n}": types.ChannelScoreFieldsFragmentDoc,
-    "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n    }\n  }\n}": types.ClassesDocument,
+    "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n      wnid\n    }\n  }\n}": types.ClassesDocument,
     "mutation CompareMethods($input: CompareInput!) {\n  compareMethods(input: $input) {\n    ...JobSummaryFields\n  }\n}": types.CompareMethodsDocument,
     "query Examples {\n  examples {\n    ...ImageFields\n  }\n}": types.ExamplesDocument,
     "fragment ImageFields on Image {\n  id\n  name\n  width\n  height\n  path\n  predictions(top: 5) {\n    probability\n    logit\n    class {\n      index\n      name\n    }\n  }\n}": types.ImageFieldsFragmentDoc,
@@ -89,7 +89,7 @@ export function graphql(source: "fragment ChannelScoreFields on ChannelScore {\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n    }\n  }\n}"): (typeof documents)["query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n    }\n  }\n}"];
+export function graphql(source: "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n      wnid\n    }\n  }\n}"): (typeof documents)["query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n      wnid\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { ClassAutocomplete } from '../../../client/src/components/ClassAutocomplete';
 
 const classes = [
-  { index: 154, name: 'Pekinese' },
-  { index: 208, name: 'Labrador retriever' },
+  { index: 154, name: 'Pekinese', wnid: 'n02086079' },
+  { index: 208, name: 'Labrador retriever', wnid: 'n02099712' },
   { index: 281, name: 'tabby' },
   { index: 282, name: 'tiger cat' },
   { index: 285, name: 'Egyptian cat' },
@@ -27,6 +27,14 @@ describe('ClassAutocomplete', () => {
     fireEvent.input(input, { target: { value: 'cat' } });
     // "Egyptian cat" is a top prediction; "tiger cat" only matches the text.
     expect(getAllByRole('option').map((o) => o.firstChild!.textContent)).toEqual(['Egyptian cat', 'tiger cat']);
+  });
+
+  it('finds a class by its WordNet id, as the API accepts it', () => {
+    const { input, value, getAllByRole } = setup();
+    fireEvent.input(input, { target: { value: 'n02099712' } });
+    expect(getAllByRole('option').map((o) => o.firstChild!.textContent)).toEqual(['Labrador retriever']);
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(value()).toBe('Labrador retriever');
   });
 
   it('is driven by the keyboard: arrows move, Enter picks, Escape closes', () => {
