@@ -76,6 +76,15 @@ export const NeuronGroupRef = builder.objectRef<GroupShape>('NeuronGroup').imple
         return pngDataUrl(tintPng(g.parent.groups.spatial[g.index], width, height, groupColour(g.index)));
       },
     }),
+    icon: t.string({
+      nullable: true,
+      description:
+        'A feature visualization of the group\'s channel factor as a direction objective at the layer (Lucid\'s objectives.direction), ' +
+        'as a `data:image/png` URL: all K icons render as one batch in the sprites\' thumbnail profile on first ask, then are cached. ' +
+        'The first ask waits for that render (tens of seconds), so do not ask for it in jobProgress.',
+      complexity: 10,
+      resolve: async (g, _args, ctx) => (await ctx.blocks.icons(g.parent.groups))[g.index] ?? null,
+    }),
     topChannels: t.field({
       type: [GroupChannelRef],
       description: 'The channels the group weighs most, heaviest first.',

@@ -1,4 +1,7 @@
-import { DEFAULT_GROUPS } from '../engine/groups/neuron-groups.js';
+import { createHash } from 'node:crypto';
+import { THUMBNAIL_PROFILE } from '../engine/feature-vis/profiles.js';
+import { DEFAULT_GROUPS, type NeuronGroups } from '../engine/groups/neuron-groups.js';
+import { pngDataUrl } from '../images/heatmap-png.js';
 import type { DictionaryGrid, GroupsReply, SpatialAttributionMap } from '../engine/groups/requests.js';
 import type { Labels } from '../engine/labels.js';
 import type { LayerInfo } from '../engine/network/network.js';
@@ -12,7 +15,7 @@ export const DICTIONARY_DEPTH = 16;
 /** Results kept per kind: each is a few hundred KB at most, and costs a worker seconds (groups) or a forward pass. */
 const CACHE_SIZE = 16;
 
-export type BlocksEngine = Pick<Engine, 'neuronGroups' | 'semanticDictionary' | 'classSpatialAttribution'> & { info: { layers: LayerInfo[]; labels: Labels } };
+export type BlocksEngine = Pick<Engine, 'neuronGroups' | 'semanticDictionary' | 'classSpatialAttribution' | 'groupIcons'> & { info: { layers: LayerInfo[]; labels: Labels } };
 
 interface PixelSource {
   pixels(imageId: string): Promise<Float32Array>;
@@ -54,6 +57,7 @@ export class BlocksService {
   private readonly groupsCache = new PromiseCache<GroupsReply>();
   private readonly dictionaryCache = new PromiseCache<DictionaryGrid>();
   private readonly spatialCache = new PromiseCache<SpatialAttributionMap>();
+  private readonly iconCache = new PromiseCache<string[]>();
 
   constructor(private readonly engine: BlocksEngine, private readonly images: PixelSource) {}
 
@@ -86,6 +90,19 @@ export class BlocksService {
     const grid = await this.dictionaryCache.get(JSON.stringify([imageId, layer.name]), () =>
       this.engine.semanticDictionary(pixels, { layer: layer.name, first: DICTIONARY_DEPTH }));
     return grid.positions[y * grid.width + x].slice(0, first);
+  }
+
+  /**
+   * Icons of a factorization's groups, rendered once per factorization in the thumbnail profile
+   * (one batch of K direction objectives) and cached: tens of seconds on a loaded 2-core machine.
+   */
+  icons(groups: NeuronGroups): Promise<string[]> {
+    const key = createHash('sha256').update(JSON.stringify([groups.layer, groups.channelFactors])).digest('hex').slice(0, 16);
+    return this.iconCache.get(key, async () => {
+      const { size, steps } = THUMBNAIL_PROFILE;
+      const { icons } = await this.engine.groupIcons({ layer: groups.layer, directions: groups.channelFactors, key, size, steps, seed: 0 });
+      return icons.map((png) => pngDataUrl(Buffer.from(png)));
+    });
   }
 
   /** Gradient x activation summed over channels at each position, for score(class1) - score(class2). */

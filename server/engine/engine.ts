@@ -1,5 +1,5 @@
 import type { AttributionRequest, AttributionResult, Snapshot, SpatialMap } from './attribution/types.js';
-import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from './groups/requests.js';
+import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupIconsReply, GroupIconsRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from './groups/requests.js';
 import type { DecodedImage } from './images.js';
 import type { Labels } from './labels.js';
 import type { LayerInfo } from './network/network.js';
@@ -64,4 +64,6 @@ export interface Engine {
   semanticDictionary(pixels: Float32Array, request: DictionaryRequest): Promise<DictionaryGrid>;
   /** Class-to-position attribution by gradient x activation at a layer. */
   classSpatialAttribution(pixels: Float32Array, request: ClassSpatialRequest): Promise<SpatialAttributionMap>;
+  /** Feature visualizations of neuron groups' channel factors (direction objectives), one batch. */
+  groupIcons(request: GroupIconsRequest): Promise<GroupIconsReply>;
 }

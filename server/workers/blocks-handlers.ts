@@ -1,7 +1,9 @@
 import type { Executor } from '../engine/executors/executor.js';
 import { groupAttribution } from '../engine/groups/group-attribution.js';
 import { neuronGroups } from '../engine/groups/neuron-groups.js';
-import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
+import { direction, renderChannels, type InputGradientEngine } from '../engine/feature-vis/index.js';
+import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupIconsReply, GroupIconsRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
+import { encodeRgb } from './spritemap-handlers.js';
 import { semanticDictionary } from '../engine/groups/semantic-dictionary.js';
 import { classSpatialAttribution } from '../engine/groups/spatial-attribution.js';
 
@@ -13,7 +15,7 @@ export class BlocksWorker {
   /** The last image's activations: a dashboard asks for groups, dictionary and map of one image together. */
   private last?: { pixels: Float32Array; layer: string; acts: Promise<Float32Array> };
 
-  constructor(private readonly executor: Executor) {}
+  constructor(private readonly executor: Executor, private readonly inputGradients: () => Promise<InputGradientEngine>) {}
 
   private shape(layer: string) {
     const [height, width, channels] = this.executor.network.byName.get(layer)!.shape;
@@ -43,6 +45,17 @@ export class BlocksWorker {
     const positions = Array.from({ length: shape.height * shape.width }, (_, p) =>
       semanticDictionary(acts, shape, p % shape.width, Math.floor(p / shape.width), request.first));
     return { ...shape, positions };
+  }
+
+  /**
+   * Group icons (NeuronGroups.ipynb: `objectives.direction(layer, channel_factors[i], batch=i)`
+   * summed over the groups, rendered together): the same render path as the channel sprites,
+   * one batch of directions.
+   */
+  async icons(request: GroupIconsRequest, signal?: AbortSignal): Promise<GroupIconsReply> {
+    const objectives = request.directions.map((w, i) => direction(request.layer, `${request.key}:${i}`, w));
+    const sprites = await renderChannels(await this.inputGradients(), { layer: request.layer, objectives, size: request.size, steps: request.steps, seed: request.seed }, { signal });
+    return { icons: sprites.map((s) => encodeRgb(s.rgb, s.size, s.size)) };
   }
 
   async classSpatial(pixels: Float32Array, request: ClassSpatialRequest): Promise<SpatialAttributionMap> {

@@ -39,7 +39,7 @@ try {
   const executor = await createExecutor(network, backend, settings);
   const labels = Labels.parse(network.labelsText);
   const spritemaps = new SpritemapWorker(executor, options.threads);
-  const blocks = new BlocksWorker(executor);
+  const blocks = new BlocksWorker(executor, () => spritemaps.engine());
 
   port.on('message', async (cmd: WorkerCommand) => {
     try {
@@ -94,6 +94,11 @@ try {
         case 'dictionary':
           reply(cmd, await blocks.dictionary(cmd.pixels, cmd.request));
           break;
+        case 'groupIcons': {
+          const { icons } = await blocks.icons(cmd.request);
+          reply(cmd, { icons }, icons.map((i) => i.buffer as ArrayBuffer));
+          break;
+        }
         case 'classSpatial':
           reply(cmd, await blocks.classSpatial(cmd.pixels, cmd.request));
           break;

@@ -9,7 +9,7 @@ import type { Engine, ModelInfo, Prediction, RunResult, SnapshotListener } from 
 import type { DecodedImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import type { BackendChoice, ExecutorSettings, LayerPreparation } from '../engine/executors/index.js';
-import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
+import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupIconsReply, GroupIconsRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
 import type { ChannelExamples, ComposedSpritemap, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../engine/sprite-requests.js';
 import type { RequestType, WireError, WorkerCommand, WorkerEvent, WorkerOptions, WorkerReady, WorkerReplies, WorkerRequest } from './protocol.js';
 
@@ -206,6 +206,11 @@ export class EnginePool implements Engine {
   /** Class-to-position attribution by gradient x activation at a layer. */
   classSpatialAttribution(pixels: Float32Array, request: ClassSpatialRequest): Promise<SpatialAttributionMap> {
     return this.request({ type: 'classSpatial', pixels, request });
+  }
+
+  /** Feature visualizations of neuron groups' channel factors, one batch. */
+  groupIcons(request: GroupIconsRequest): Promise<GroupIconsReply> {
+    return this.request({ type: 'groupIcons', request });
   }
 
   async close() {

@@ -4,7 +4,7 @@ import type { Prediction, RunResult } from '../engine/engine.js';
 import type { LayerPreparation } from '../engine/executors/executor.js';
 import type { DecodedImage } from '../engine/images.js';
 import type { LayerInfo } from '../engine/network/network.js';
-import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
+import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupIconsReply, GroupIconsRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
 import type { ChannelExamples, ComposedSpritemap, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../engine/sprite-requests.js';
 import type { BackendChoice, ExecutorSettings } from '../engine/executors/index.js';
 
@@ -21,6 +21,7 @@ export interface WorkerReplies {
   groups: GroupsReply;
   dictionary: DictionaryGrid;
   classSpatial: SpatialAttributionMap;
+  groupIcons: GroupIconsReply;
 }
 
 export type RequestType = keyof WorkerReplies;
@@ -38,6 +39,7 @@ export type WorkerCommand =
   | { type: 'groups'; id: number; pixels: Float32Array; request: GroupsRequest }
   | { type: 'dictionary'; id: number; pixels: Float32Array; request: DictionaryRequest }
   | { type: 'classSpatial'; id: number; pixels: Float32Array; request: ClassSpatialRequest }
+  | { type: 'groupIcons'; id: number; request: GroupIconsRequest }
   | { type: 'cancel'; id: number };
 
 /** The request of type K, as the pool hands it over (the id is the pool's). */

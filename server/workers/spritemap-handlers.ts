@@ -17,7 +17,8 @@ export class SpritemapWorker {
 
   constructor(private readonly executor: Executor, private readonly threads?: number) {}
 
-  private engine() {
+  /** The worker's one input-gradient engine, shared with the group icons (blocks-handlers.ts). */
+  engine() {
     this.gradients ??= createInputGradientEngine(this.executor, this.threads);
     return this.gradients;
   }

@@ -157,7 +157,7 @@ describe('dashboard end to end in Chromium', () => {
     await page.keyboard.press('Escape');
   });
 
-  it('neuron groups at mixed4d, live: tinted regions, group rows and, at a pointed position, the semantic dictionary and spatial attribution; no axe violations', async () => {
+  it('neuron groups at mixed4d, live: tinted regions, group rows and icons, at a pointed position, the semantic dictionary and spatial attribution; no axe violations', async () => {
     await page.goto(base + '/');
     await page.click('[data-example="dog_cat_composite"]');
     await page.waitForSelector('[data-testid=predictions] tbody tr');
@@ -204,6 +204,10 @@ describe('dashboard end to end in Chromium', () => {
     expect(drawn).toEqual(job.semanticDictionary.channels.map((c) => c.channel));
     expect(job.result.groups.groups).toHaveLength(6);
     expect(midRun.steps).toBeLessThanOrEqual(32);
+
+    // Each group's icon (its channel factor as a direction objective) arrives once rendered.
+    await page.waitForSelector('[data-testid=groups] li[data-group] img.group-icon', { timeout: JOB_TIMEOUT_MS });
+    expect(await page.$$eval('img.group-icon', (imgs) => imgs.map((i) => (i as HTMLImageElement).src.slice(0, 22)))).toEqual(Array(6).fill('data:image/png;base64,'));
 
     await page.addScriptTag({ path: join(process.cwd(), 'node_modules/axe-core/axe.min.js') });
     const violations = await page.evaluate(async () => {

@@ -25,6 +25,8 @@ export function GroupsPanel(props: {
   position?: GridPosition;
   onPosition: (p: GridPosition) => void;
   positionInfo?: PositionInfo | null;
+  /** The groups' icons by index, once rendered. */
+  icons?: readonly (string | null)[];
 }) {
   return (
     <section class="panel groups-panel" aria-label="Neuron groups">
@@ -41,7 +43,7 @@ export function GroupsPanel(props: {
           position={props.position}
           onPosition={props.onPosition}
         />
-        <GroupList groups={props.groups.groups} imageUrl={props.imageUrl} spritemap={props.spritemap} stepsDone={props.stepsDone} />
+        <GroupList groups={props.groups.groups.map((g) => ({ ...g, icon: props.icons?.[g.index] ?? null }))} imageUrl={props.imageUrl} spritemap={props.spritemap} stepsDone={props.stepsDone} />
       </div>
       <PositionDetail position={props.position} info={props.positionInfo} spritemap={props.spritemap} />
     </section>

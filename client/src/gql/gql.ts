@@ -21,6 +21,7 @@ type Documents = {
     "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n      wnid\n    }\n  }\n}": typeof types.ClassesDocument,
     "mutation CompareMethods($input: CompareInput!) {\n  compareMethods(input: $input) {\n    ...JobSummaryFields\n  }\n}": typeof types.CompareMethodsDocument,
     "query Examples {\n  examples {\n    ...ImageFields\n  }\n}": typeof types.ExamplesDocument,
+    "query GroupIcons($jobId: ID!) {\n  job(id: $jobId) {\n    id\n    result {\n      groups {\n        groups {\n          index\n          icon\n        }\n      }\n    }\n  }\n}": typeof types.GroupIconsDocument,
     "fragment ImageFields on Image {\n  id\n  name\n  width\n  height\n  path\n  predictions(top: 5) {\n    probability\n    logit\n    class {\n      index\n      name\n    }\n  }\n}": typeof types.ImageFieldsFragmentDoc,
     "query Image($id: ID!) {\n  image(id: $id) {\n    ...ImageFields\n  }\n}": typeof types.ImageDocument,
     "subscription JobProgress($id: ID!, $topK: Int, $mapChannels: [Int!]) {\n  jobProgress(id: $id) {\n    status\n    error {\n      code\n      message\n    }\n    stepsDone\n    stepsTotal\n    values\n    completenessGap\n    rankStability\n    elapsedMs\n    etaMs\n    done\n    top(first: $topK) {\n      ...ChannelScoreFields\n    }\n    bottom(first: $topK) {\n      ...ChannelScoreFields\n    }\n    groups {\n      ...NeuronGroupsFields\n    }\n    channelMaps(top: $topK, bottom: $topK, channels: $mapChannels) {\n      ...ChannelMapsFields\n    }\n    job {\n      id\n    }\n  }\n}": typeof types.JobProgressDocument,
@@ -42,6 +43,7 @@ const documents: Documents = {
     "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n      wnid\n    }\n  }\n}": types.ClassesDocument,
     "mutation CompareMethods($input: CompareInput!) {\n  compareMethods(input: $input) {\n    ...JobSummaryFields\n  }\n}": types.CompareMethodsDocument,
     "query Examples {\n  examples {\n    ...ImageFields\n  }\n}": types.ExamplesDocument,
+    "query GroupIcons($jobId: ID!) {\n  job(id: $jobId) {\n    id\n    result {\n      groups {\n        groups {\n          index\n          icon\n        }\n      }\n    }\n  }\n}": types.GroupIconsDocument,
     "fragment ImageFields on Image {\n  id\n  name\n  width\n  height\n  path\n  predictions(top: 5) {\n    probability\n    logit\n    class {\n      index\n      name\n    }\n  }\n}": types.ImageFieldsFragmentDoc,
     "query Image($id: ID!) {\n  image(id: $id) {\n    ...ImageFields\n  }\n}": types.ImageDocument,
     "subscription JobProgress($id: ID!, $topK: Int, $mapChannels: [Int!]) {\n  jobProgress(id: $id) {\n    status\n    error {\n      code\n      message\n    }\n    stepsDone\n    stepsTotal\n    values\n    completenessGap\n    rankStability\n    elapsedMs\n    etaMs\n    done\n    top(first: $topK) {\n      ...ChannelScoreFields\n    }\n    bottom(first: $topK) {\n      ...ChannelScoreFields\n    }\n    groups {\n      ...NeuronGroupsFields\n    }\n    channelMaps(top: $topK, bottom: $topK, channels: $mapChannels) {\n      ...ChannelMapsFields\n    }\n    job {\n      id\n    }\n  }\n}": types.JobProgressDocument,
@@ -98,6 +100,10 @@ export function graphql(source: "mutation CompareMethods($input: CompareInput!) 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query Examples {\n  examples {\n    ...ImageFields\n  }\n}"): (typeof documents)["query Examples {\n  examples {\n    ...ImageFields\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query GroupIcons($jobId: ID!) {\n  job(id: $jobId) {\n    id\n    result {\n      groups {\n        groups {\n          index\n          icon\n        }\n      }\n    }\n  }\n}"): (typeof documents)["query GroupIcons($jobId: ID!) {\n  job(id: $jobId) {\n    id\n    result {\n      groups {\n        groups {\n          index\n          icon\n        }\n      }\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

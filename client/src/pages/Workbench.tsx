@@ -22,7 +22,7 @@ const methodLabel = (m?: string) => METHODS.find((x) => x.value === m)?.label ??
  * right. It reads the stores and hands plain props to the components.
  */
 export function Workbench() {
-  const { router, images, model, draft, jobs, heatmaps, channelExamples, positions } = useStore();
+  const { router, images, model, draft, jobs, heatmaps, channelExamples, positions, groupIcons } = useStore();
   const route = router.route;
 
   const shownIds = createMemo(() => {
@@ -70,6 +70,11 @@ export function Workbench() {
     const t = trackers[0];
     const snap = t.snapshot();
     if (p && t.jobId() && snap) positions.ensure(t.jobId()!, p.x, p.y, `${t.status()}:${snap.stepsDone}`);
+  });
+  // Icons render on the server at the first ask, once the job has its groups.
+  createEffect(() => {
+    const t = trackers[0];
+    if (t.jobId() && t.snapshot()?.groups) groupIcons.ensure(t.jobId()!);
   });
   const positionInfo = () => {
     const p = position();
@@ -214,6 +219,7 @@ export function Workbench() {
                     position={position()}
                     onPosition={setPosition}
                     positionInfo={positionInfo()}
+                    icons={groupIcons.icons(trackers[0].jobId()) ?? undefined}
                   />
                 )}
               </Show>

@@ -6,6 +6,7 @@ import { createImagesStore } from './create-images-store';
 import { createJobsStore } from './create-jobs-store';
 import { createModelStore } from './create-model-store';
 import { createPositionStore } from './create-position-store';
+import { createGroupIconsStore } from './create-group-icons-store';
 import { createRouter } from './router';
 
 function createStores() {
@@ -19,6 +20,7 @@ function createStores() {
     heatmaps: createHeatmapStore(),
     channelExamples: createChannelExamplesStore(),
     positions: createPositionStore(),
+    groupIcons: createGroupIconsStore(),
   };
 }
 export type Stores = ReturnType<typeof createStores>;

@@ -49,3 +49,20 @@ export interface SpatialAttributionMap {
   /** H*W values in row-major order; they add up to the layer's channel total. */
   values: number[];
 }
+
+/** Feature visualizations of neuron groups: each channel factor as a direction objective at the layer, rendered as one batch. */
+export interface GroupIconsRequest {
+  layer: string;
+  /** One channel factor (C weights) per group. */
+  directions: number[][];
+  /** Names the directions (their random streams derive from it), e.g. a hash of the factors. */
+  key: string;
+  size: number;
+  steps: number;
+  seed: number;
+}
+
+export interface GroupIconsReply {
+  /** One RGB PNG per group, in the request's order. */
+  icons: Uint8Array[];
+}
