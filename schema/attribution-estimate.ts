@@ -1,4 +1,5 @@
-import type { ChannelScore, Snapshot } from '../server/engine/attribution/types.js';
+import { snapshotBottom, snapshotTop } from '../server/engine/attribution/channel-ranking.js';
+import type { Snapshot } from '../server/engine/attribution/types.js';
 import { EngineError } from '../server/errors/engine-error.js';
 import { channelMaps } from '../server/images/channel-maps.js';
 import { builder } from './builder.js';
@@ -15,28 +16,6 @@ export interface EstimateShape {
   snapshot: Snapshot | null;
 }
 
-/** Channel order by value, computed once per snapshot (a dashboard asks for top and bottom). */
-const orderCache = new WeakMap<number[], number[]>();
-function order(values: number[]): number[] {
-  let o = orderCache.get(values);
-  if (!o) {
-    o = Array.from(values.keys()).sort((a, b) => values[b] - values[a] || a - b);
-    orderCache.set(values, o);
-  }
-  return o;
-}
-
-export function topChannels(values: number[], first: number, errors?: number[]): ChannelScore[] {
-  return order(values).slice(0, first).map((channel, i) => ({ channel, value: values[channel], rank: i + 1, error: errors?.[channel] }));
-}
-
-export function bottomChannels(values: number[], first: number, errors?: number[]): ChannelScore[] {
-  const o = order(values);
-  return o
-    .slice(Math.max(0, o.length - first))
-    .reverse()
-    .map((channel, i) => ({ channel, value: values[channel], rank: i + 1, error: errors?.[channel] }));
-}
 
 function checkFirst(first: number | null | undefined) {
   const n = first ?? 10;
@@ -60,14 +39,20 @@ export const AttributionEstimateRef = builder.interfaceRef<EstimateShape>('Attri
       description: 'The `first` most positive channels, most positive first.',
       args: { first: t.arg.int({ defaultValue: 10, description: 'How many channels (0..4096).' }) },
       complexity: (args) => ({ field: 1, multiplier: Math.max(1, Math.min(args.first ?? 10, 4096)) }),
-      resolve: (e, { first }) => topChannels(e.snapshot?.values ?? [], checkFirst(first), e.snapshot?.errors),
+      resolve: (e, { first }) => {
+        const n = checkFirst(first);
+        return e.snapshot ? snapshotTop(e.snapshot, n) : [];
+      },
     }),
     bottom: t.field({
       type: [ChannelScoreRef],
       description: 'The `first` most negative channels, most negative first.',
       args: { first: t.arg.int({ defaultValue: 10, description: 'How many channels (0..4096).' }) },
       complexity: (args) => ({ field: 1, multiplier: Math.max(1, Math.min(args.first ?? 10, 4096)) }),
-      resolve: (e, { first }) => bottomChannels(e.snapshot?.values ?? [], checkFirst(first), e.snapshot?.errors),
+      resolve: (e, { first }) => {
+        const n = checkFirst(first);
+        return e.snapshot ? snapshotBottom(e.snapshot, n) : [];
+      },
     }),
     errors: t.floatList({
       description:
@@ -119,12 +104,12 @@ export const AttributionEstimateRef = builder.interfaceRef<EstimateShape>('Attri
         if (counts.some((n) => !Number.isInteger(n) || n < 0 || n > MAX_MAPS)) {
           throw new EngineError('BAD_ARGUMENT', `top, bottom and channels may ask for 0..${MAX_MAPS} maps each, got ${counts.join(', ')}.`);
         }
-        const values = e.snapshot?.values;
-        if (!values) return null;
+        const snapshot = e.snapshot;
+        if (!snapshot) return null;
         // The running map while the job runs in this process, else the stored final one.
         const map = ctx.jobs.runningSpatial(e.jobId) ?? (await ctx.jobs.spatial(e.jobId));
         if (!map) return null;
-        const wanted = [...topChannels(values, counts[0]), ...bottomChannels(values, counts[1])].map((c) => c.channel).concat(channels ?? []);
+        const wanted = [...snapshotTop(snapshot, counts[0]), ...snapshotBottom(snapshot, counts[1])].map((c) => c.channel).concat(channels ?? []);
         return { height: map.height, width: map.width, maps: channelMaps(map, wanted) };
       },
     }),

@@ -1,6 +1,6 @@
 import type { AttributionMethod, Snapshot } from '../server/engine/attribution/types.js';
 import { builder } from './builder.js';
-import { bottomChannels, topChannels } from './attribution-estimate.js';
+import { snapshotBottom, snapshotTop } from '../server/engine/attribution/channel-ranking.js';
 import { ChannelScoreRef } from './channel-score.js';
 
 export interface PointShape {
@@ -29,13 +29,13 @@ export const ConvergencePointRef = builder.objectRef<PointShape>('ConvergencePoi
       type: [ChannelScoreRef],
       description: 'The `first` most positive channels at this snapshot.',
       args: { first: t.arg.int({ defaultValue: 10, description: 'How many channels (0..4096).' }) },
-      resolve: (p, { first }) => topChannels(p.snapshot.values, clampFirst(first), p.snapshot.errors),
+      resolve: (p, { first }) => snapshotTop(p.snapshot, clampFirst(first)),
     }),
     bottom: t.field({
       type: [ChannelScoreRef],
       description: 'The `first` most negative channels at this snapshot.',
       args: { first: t.arg.int({ defaultValue: 10, description: 'How many channels (0..4096).' }) },
-      resolve: (p, { first }) => bottomChannels(p.snapshot.values, clampFirst(first), p.snapshot.errors),
+      resolve: (p, { first }) => snapshotBottom(p.snapshot, clampFirst(first)),
     }),
   }),
 });

@@ -1,5 +1,6 @@
 import { EngineError } from '../server/errors/engine-error.js';
 import { NotFoundError } from '../server/errors/not-found-error.js';
+import { parseDataUrl } from '../server/images/data-url.js';
 import type { StoredImage } from '../server/images/image-library.js';
 import type { Prediction } from '../server/engine/engine.js';
 import { builder } from './builder.js';
@@ -72,13 +73,6 @@ builder.queryFields((t) => ({
     resolve: (_root, { id }, ctx) => ctx.images.get(String(id)),
   }),
 }));
-
-/** `data:[<mime>][;base64],<data>` (RFC 2397). */
-function parseDataUrl(url: string): Uint8Array {
-  const m = /^data:([^,]*?)(;base64)?,(.*)$/s.exec(url.trim());
-  if (!m) throw new EngineError('BAD_IMAGE', 'dataUrl is not a data: URL (expected `data:image/png;base64,...`).');
-  return m[2] ? Buffer.from(m[3], 'base64') : Buffer.from(decodeURIComponent(m[3]), 'latin1');
-}
 
 builder.mutationField('uploadImage', (t) =>
   t.field({

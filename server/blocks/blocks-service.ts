@@ -9,6 +9,7 @@ import type { Engine } from '../engine/engine.js';
 import { EngineError } from '../errors/engine-error.js';
 import { checkPosition } from '../engine/groups/semantic-dictionary.js';
 import { requireAttributionLayer, validateGroupCount, validateSeed } from '../engine/groups/validate-groups.js';
+import { PromiseCache } from '../promise-cache.js';
 
 /** Deepest semantic dictionary served per position: the article shows a handful of channels. */
 export const DICTIONARY_DEPTH = 16;
@@ -30,34 +31,16 @@ export interface GroupsQuery {
   class2?: string | null;
 }
 
-/** One small LRU of promises: concurrent asks for the same thing share one worker request. */
-class PromiseCache<T> {
-  private readonly entries = new Map<string, Promise<T>>();
-  get(key: string, make: () => Promise<T>): Promise<T> {
-    let p = this.entries.get(key);
-    if (p) {
-      this.entries.delete(key);
-      this.entries.set(key, p);
-      return p;
-    }
-    p = make();
-    this.entries.set(key, p);
-    p.catch(() => this.entries.delete(key));
-    while (this.entries.size > CACHE_SIZE) this.entries.delete(this.entries.keys().next().value!);
-    return p;
-  }
-}
-
 /**
  * The article's other building blocks for an image and a layer, outside any job: neuron groups
  * (with Lucid's linear attribution when classes are given), the semantic dictionary and the
  * class-to-position map. Validation here; every computation in an engine worker; results cached.
  */
 export class BlocksService {
-  private readonly groupsCache = new PromiseCache<GroupsReply>();
-  private readonly dictionaryCache = new PromiseCache<DictionaryGrid>();
-  private readonly spatialCache = new PromiseCache<SpatialAttributionMap>();
-  private readonly iconCache = new PromiseCache<string[]>();
+  private readonly groupsCache = new PromiseCache<GroupsReply>(CACHE_SIZE);
+  private readonly dictionaryCache = new PromiseCache<DictionaryGrid>(CACHE_SIZE);
+  private readonly spatialCache = new PromiseCache<SpatialAttributionMap>(CACHE_SIZE);
+  private readonly iconCache = new PromiseCache<string[]>(CACHE_SIZE);
 
   constructor(private readonly engine: BlocksEngine, private readonly images: PixelSource) {}
 

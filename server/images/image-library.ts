@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { Engine, Prediction } from '../engine/engine.js';
+import { PromiseCache } from '../promise-cache.js';
 import { readImageHeader } from './image-header.js';
 
 export interface StoredImage {
@@ -31,8 +32,8 @@ const UPLOAD_PREFIX = 'upload-';
 export class ImageLibrary {
   private readonly uploadsDir: string;
   private readonly examplesById = new Map<string, { file: string; image: StoredImage }>();
-  private readonly pixelCache = new Map<string, Promise<Float32Array>>();
-  private readonly predictionCache = new Map<string, Promise<Prediction[]>>();
+  private readonly pixelCache = new PromiseCache<Float32Array>(PIXEL_CACHE_SIZE);
+  private readonly predictionCache = new PromiseCache<Prediction[]>(PREDICTION_CACHE_SIZE);
 
   constructor(
     private readonly engine: Engine,
@@ -92,7 +93,7 @@ export class ImageLibrary {
     if (existing) return existing;
     const decoded = this.engine.decodeImage(bytes).then((d) => d.pixels);
     await decoded;
-    this.remember(this.pixelCache, id, decoded, PIXEL_CACHE_SIZE);
+    this.pixelCache.set(id, decoded);
     const image: StoredImage = { id, name, source: 'UPLOAD', ...header, byteLength: bytes.length, createdAt: new Date() };
     writeFileSync(join(this.uploadsDir, `${id}.bin`), bytes);
     writeFileSync(join(this.uploadsDir, `${id}.json`), JSON.stringify(image));
@@ -101,31 +102,16 @@ export class ImageLibrary {
 
   /** The network input (224x224x3, RGB 0..255), decoded once in a worker and cached. */
   pixels(id: string): Promise<Float32Array> {
-    const cached = this.pixelCache.get(id);
-    if (cached) return cached;
-    const file = this.bytes(id);
-    if (!file) return Promise.reject(new Error(`No image ${id}.`));
-    const p = this.engine.decodeImage(file.bytes).then((d) => d.pixels);
-    this.remember(this.pixelCache, id, p, PIXEL_CACHE_SIZE);
-    return p;
+    return this.pixelCache.get(id, () => {
+      const file = this.bytes(id);
+      if (!file) return Promise.reject(new Error(`No image ${id}.`));
+      return this.engine.decodeImage(file.bytes).then((d) => d.pixels);
+    });
   }
 
   /** Top predictions of the whole network, cached per image and count. */
   predictions(id: string, top: number): Promise<Prediction[]> {
-    const key = `${id}:${top}`;
-    const cached = this.predictionCache.get(key);
-    if (cached) return cached;
-    const p = this.pixels(id).then((px) => this.engine.predict(px, top));
-    this.remember(this.predictionCache, key, p, PREDICTION_CACHE_SIZE);
-    return p;
-  }
-
-  /** Insertion-ordered map as a small LRU; failed entries are dropped so a retry can succeed. */
-  private remember<T>(cache: Map<string, Promise<T>>, key: string, value: Promise<T>, limit: number) {
-    cache.delete(key);
-    cache.set(key, value);
-    value.catch(() => cache.get(key) === value && cache.delete(key));
-    while (cache.size > limit) cache.delete(cache.keys().next().value!);
+    return this.predictionCache.get(`${id}:${top}`, () => this.pixels(id).then((px) => this.engine.predict(px, top)));
   }
 }
 

@@ -8,6 +8,7 @@ import { NotFoundError } from '../errors/not-found-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
 import { ShuttingDownError } from '../errors/shutting-down-error.js';
 import type { ImageLibrary } from '../images/image-library.js';
+import { PromiseCache } from '../promise-cache.js';
 import type { JobEvent, JobEvents } from './job-events.js';
 import { isTerminal, type JobInput, type JobRecord, type JobStatus } from './job-record.js';
 import type { JobPage, JobStore } from './job-store.js';
@@ -25,7 +26,8 @@ const SPATIAL_CACHE_SIZE = 8;
  * queue and events interfaces. Its only state is caches of spatial maps.
  */
 export class JobService {
-  private readonly spatialCache = new Map<string, Promise<SpatialMap | null>>();
+  /** A job without a final map yet (null) is asked again next time. */
+  private readonly spatialCache = new PromiseCache<SpatialMap | null>(SPATIAL_CACHE_SIZE, (m) => m !== null);
   /** Set by `drain`: no new jobs. */
   private draining = false;
   /** Aborted by `endStreams`: every progress stream sends its going-away event and ends. */
@@ -52,13 +54,7 @@ export class JobService {
 
   /** The final spatial map, cached: a dashboard asks for many heatmaps of one job at once. */
   spatial(id: string): Promise<SpatialMap | null> {
-    const cached = this.spatialCache.get(id);
-    if (cached) return cached;
-    const p = this.deps.store.getSpatial(id);
-    this.spatialCache.set(id, p);
-    p.then((m) => !m && this.spatialCache.delete(id), () => this.spatialCache.delete(id));
-    while (this.spatialCache.size > SPATIAL_CACHE_SIZE) this.spatialCache.delete(this.spatialCache.keys().next().value!);
-    return p;
+    return this.spatialCache.get(id, () => this.deps.store.getSpatial(id));
   }
 
   async get(id: string): Promise<JobRecord | null> {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { isEngineError } from '../errors/engine-error.js';
+import { INTERNAL_ERROR_CODE, publicError } from '../errors/error-codes.js';
 import type { DatasetExample } from '../engine/dataset-examples.js';
-import type { LayerInfo } from '../engine/network/network.js';
+import { ATTRIBUTION_LAYERS, type LayerInfo } from '../engine/network/network.js';
 import type { Engine } from '../engine/engine.js';
+import { PromiseCache } from '../promise-cache.js';
 import { SpritemapEvents, type SpritemapJobEvent } from './spritemap-events.js';
 import { readSpritemapIndex, resolveSettings, runSpritemap, type SpritemapIndex, type SpritemapSettings } from './spritemap-job.js';
 
@@ -25,9 +27,15 @@ export class SpritemapService {
   readonly events = new SpritemapEvents();
   private readonly jobs = new Map<string, { event: SpritemapJobEvent; abort: AbortController }>();
   private chain: Promise<unknown> = Promise.resolve();
-  private readonly examples = new Map<string, Promise<DatasetExample[][]>>();
+  /** One entry per layer that was asked for (at most the attribution layers). */
+  private readonly examples = new PromiseCache<DatasetExample[][]>(ATTRIBUTION_LAYERS.length);
 
-  constructor(private readonly engine: SpritemapServiceEngine, private readonly images: ExampleSource, readonly root: string) {}
+  constructor(
+    private readonly engine: SpritemapServiceEngine,
+    private readonly images: ExampleSource,
+    readonly root: string,
+    private readonly log: (message: string, error?: unknown) => void = (m, e) => console.error(m, e),
+  ) {}
 
   /** Starts (or queues behind the running one) a render; the same settings while unfinished give the same job. */
   start(settings: SpritemapSettings): SpritemapJobEvent {
@@ -66,8 +74,16 @@ export class SpritemapService {
       this.publish({ ...job.event, status: 'SUCCEEDED', etaSeconds: 0 });
     } catch (e) {
       if (isEngineError(e) && e.code === 'CANCELLED') this.publish({ ...job.event, status: 'CANCELLED' });
-      else this.publish({ ...job.event, status: 'FAILED', error: { code: isEngineError(e) ? e.code : 'INTERNAL', message: (e as Error).message } });
+      else this.publish({ ...job.event, status: 'FAILED', error: this.renderError(jobId, e) });
     }
+  }
+
+  /** A failure as the error table shows it: a known error's code and sentence; anything else masked, its details in the log. */
+  private renderError(jobId: string, e: unknown): { code: string; message: string } {
+    const pub = publicError(e);
+    if (pub) return { code: pub.code, message: pub.message };
+    this.log(`spritemap render ${jobId} failed`, e);
+    return { code: INTERNAL_ERROR_CODE, message: 'The render failed unexpectedly. The server log has the details.' };
   }
 
   job(jobId: string): SpritemapJobEvent | null {
@@ -90,16 +106,13 @@ export class SpritemapService {
   /** The top dataset examples of one channel (layer computed once, then cached). */
   async datasetExamples(layer: string, channel: number): Promise<DatasetExample[]> {
     resolveSettings({ layer, channels: [channel] }, this.engine.info.layers);
-    let all = this.examples.get(layer);
-    if (!all) {
+    const all = this.examples.get(layer, () => {
       const images = this.images.examples().flatMap((i) => {
         const b = this.images.bytes(i.id);
         return b ? [{ id: i.id, bytes: new Uint8Array(b.bytes) }] : [];
       });
-      all = this.engine.datasetExamples({ layer, images, perChannel: EXAMPLES_PER_CHANNEL });
-      this.examples.set(layer, all);
-      all.catch(() => this.examples.delete(layer));
-    }
+      return this.engine.datasetExamples({ layer, images, perChannel: EXAMPLES_PER_CHANNEL });
+    });
     return (await all)[channel];
   }
 

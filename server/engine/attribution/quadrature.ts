@@ -20,6 +20,14 @@ export interface Quadrature {
   levels: number[];
 }
 
+/** The fewest points a rule takes (the trapezoid needs both ends); 1 for the others. */
+export const MIN_POINTS: Partial<Record<QuadratureRuleName, number>> = { TRAPEZOID: 2 };
+
+/** Rejects a point count below the rule's minimum (BAD_STEPS), before anything is queued or run. */
+export function checkPointCount(rule: QuadratureRuleName, n: number) {
+  if (n < (MIN_POINTS[rule] ?? 1)) throw new EngineError('BAD_STEPS', `The ${rule.toLowerCase().replace(/_/g, ' ')} rule needs at least ${MIN_POINTS[rule]} steps.`);
+}
+
 /** Every rule by name, as Captum's approximation_methods does. The notebook's is LEFT_RIEMANN. */
 export const QUADRATURE_RULES: Record<QuadratureRuleName, (n: number) => Quadrature> = {
   /** alpha = k/N, k = 0..N-1, weight 1/N: exactly the notebook's loop. */
@@ -28,7 +36,7 @@ export const QUADRATURE_RULES: Record<QuadratureRuleName, (n: number) => Quadrat
     new Float64Array(n).fill(1 / n),
   ),
   TRAPEZOID: (n) => {
-    if (n < 2) throw new EngineError('BAD_STEPS', 'The trapezoid rule needs at least 2 steps.');
+    checkPointCount('TRAPEZOID', n);
     const w = new Float64Array(n).fill(1 / (n - 1));
     w[0] = w[n - 1] = 0.5 / (n - 1);
     return onGrid(Float64Array.from({ length: n }, (_, k) => k / (n - 1)), w);

@@ -1,7 +1,7 @@
 import { EngineError } from '../../errors/engine-error.js';
 import type { Labels } from '../labels.js';
 import { ATTRIBUTION_LAYERS, type LayerInfo } from '../network/network.js';
-import { nestedSize } from './quadrature.js';
+import { checkPointCount, nestedSize, QUADRATURE_RULES } from './quadrature.js';
 import { validateGroupCount } from '../groups/validate-groups.js';
 import type { AttributionInput, AttributionMethod, AttributionRequest, QuadratureRuleName } from './types.js';
 
@@ -16,7 +16,7 @@ export const FIRST_CHUNK_DIVISOR = 5;
 export const DEFAULT_BATCH_SIZE = 10;
 
 export const METHODS: readonly AttributionMethod[] = ['SIMPLE', 'PATH', 'STOCHASTIC_PATH'];
-export const RULES: readonly QuadratureRuleName[] = ['LEFT_RIEMANN', 'TRAPEZOID', 'MIDPOINT', 'GAUSS_LEGENDRE', 'SIDI'];
+export const RULES = Object.keys(QUADRATURE_RULES) as readonly QuadratureRuleName[];
 /** The notebook's rule, used when none is given (without a tolerance). */
 export const DEFAULT_RULE: QuadratureRuleName = 'LEFT_RIEMANN';
 /** Rules whose points nest, so a tolerance run can stop at any level without wasting a step. */
@@ -54,9 +54,7 @@ export function validateInput(input: AttributionInput, ctx: { labels: Labels; la
   const maxSteps = input.method === 'SIMPLE' ? 1 : intIn('steps', input.steps ?? DEFAULT_STEPS, 1, MAX_STEPS, 'BAD_STEPS');
   // A tolerance run uses the largest fully nested point count within the maximum.
   const steps = tolerance !== null && input.method !== 'SIMPLE' ? nestedSize(rule, maxSteps) : maxSteps;
-  if (input.method !== 'SIMPLE' && rule === 'TRAPEZOID' && steps < 2) {
-    throw new EngineError('BAD_STEPS', 'The trapezoid rule needs at least 2 steps.');
-  }
+  if (input.method !== 'SIMPLE') checkPointCount(rule, steps);
   const topK = intIn('topK', input.topK ?? DEFAULT_TOP_K, 1, layer.channels);
   // A tolerance run pauses at its nested levels (chunk-schedule.ts); by default only there.
   const defaultChunk = tolerance !== null ? steps : Math.max(1, Math.ceil(steps / DEFAULT_SNAPSHOTS_PER_JOB));

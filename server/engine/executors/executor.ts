@@ -84,6 +84,4 @@ function addTerm(g: Float32Array, t: ScoreTerm, sign: number, logits: ArrayLike<
   }
 }
 
-export const describeTerm = (t: ScoreTerm) => (t.kind === 'class' ? `Logit(${t.index})` : t.kind === 'logsumexp' ? 'LogSumExp' : 'None');
-export const describeScore = (s: ScoreSpec) => `${describeTerm(s.class1)} - ${describeTerm(s.class2)}`;
 export const scoreUsesLogits = (s: ScoreSpec) => s.class1.kind === 'logsumexp' || s.class2.kind === 'logsumexp';

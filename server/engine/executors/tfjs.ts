@@ -174,19 +174,21 @@ export class TfjsExecutor implements Executor {
 
   async gradients(layer: string, acts: Float32Array, batch: number, score: ScoreSpec): Promise<GradientBatch> {
     const nodes = cutAt(this.network, layer);
+    // The class count is the logits node's width (1000 for ImageNet), as the network describes it.
+    const classes = this.network.byName.get(this.network.logitsNode)!.shape.at(-1)!;
     const [grad, logits] = tf.tidy(() => {
       const v = this.forward(nodes, new Map([[layer, this.feedLayer(layer, acts, batch)]]));
       const logits = v.get(this.network.logitsNode)!;
       const l = logits.dataSync();
-      const dl = new Float32Array(batch * 1000);
-      for (let b = 0; b < batch; b++) dl.set(scoreLogitGradient(score, l, b * 1000), b * 1000);
-      return [this.backward(nodes, v, layer, tf.tensor2d(dl, [batch, 1000])), logits];
+      const dl = new Float32Array(batch * classes);
+      for (let b = 0; b < batch; b++) dl.set(scoreLogitGradient(score, l, b * classes, classes), b * classes);
+      return [this.backward(nodes, v, layer, tf.tensor2d(dl, [batch, classes])), logits];
     });
     const [g, l] = await Promise.all([grad.data(), logits.data()]);
     grad.dispose();
     logits.dispose();
     const scores = new Float32Array(batch);
-    for (let b = 0; b < batch; b++) scores[b] = evaluateScore(score, l as Float32Array, b * 1000);
+    for (let b = 0; b < batch; b++) scores[b] = evaluateScore(score, l as Float32Array, b * classes, classes);
     return { grads: g as Float32Array, scores };
   }
 

@@ -6,6 +6,7 @@ import type { QueuedJobData } from './bullmq-job-queue.js';
 import type { JobEvents } from '../job-events.js';
 import { isTerminal, type JobError, type JobStatus } from '../job-record.js';
 import { JobRunner } from '../job-runner.js';
+import { PromiseCache } from '../../promise-cache.js';
 import type { JobStore } from '../job-store.js';
 import type { RedisKeys } from './redis-connection.js';
 
@@ -41,7 +42,7 @@ export interface BullMqJobWorkerOptions {
 export class BullMqJobWorker {
   readonly worker: Worker<QueuedJobData>;
   private readonly running = new Map<string, AbortController>();
-  private readonly pixelCache = new Map<string, Promise<Float32Array>>();
+  private readonly pixelCache = new PromiseCache<Float32Array>(PIXEL_CACHE_SIZE);
   private readonly runner: JobRunner;
 
   constructor(private readonly opts: BullMqJobWorkerOptions) {
@@ -107,17 +108,12 @@ export class BullMqJobWorker {
 
   /** The image travelled through Redis (encoded); decoded here once per process. */
   private pixels(imageId: string): Promise<Float32Array> {
-    const cached = this.pixelCache.get(imageId);
-    if (cached) return cached;
-    const p = this.opts.client.getBuffer(this.opts.keys.image(imageId)).then((bytes) => {
+    return this.pixelCache.get(imageId, () => this.opts.client.getBuffer(this.opts.keys.image(imageId)).then((bytes) => {
       if (!bytes) throw new EngineError('BAD_IMAGE', `The image ${imageId} is no longer in the queue's store; start the job again.`);
       return this.opts.engine.decodeImage(bytes).then((d) => d.pixels);
-    });
-    this.pixelCache.set(imageId, p);
-    p.catch(() => this.pixelCache.get(imageId) === p && this.pixelCache.delete(imageId));
-    while (this.pixelCache.size > PIXEL_CACHE_SIZE) this.pixelCache.delete(this.pixelCache.keys().next().value!);
-    return p;
+    }));
   }
+
 
   /** Jobs running now. */
   get active() {
