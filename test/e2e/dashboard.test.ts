@@ -74,7 +74,10 @@ function recordTopListRenders() {
   new MutationObserver(snapshot).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-steps-done'] });
 }
 
-async function startJobFromUi(steps: number) {
+async function startJobFromUi(steps: number, untilSettled = false) {
+  // The dashboard's default stops when settled; the fixed-step tests turn that off.
+  if (untilSettled) await page.check('#untilSettled');
+  else await page.uncheck('#untilSettled');
   await page.fill('#steps', String(steps));
   await page.locator('#steps').dispatchEvent('change');
   const before = jobIdOf(page.url());
@@ -219,6 +222,44 @@ describe('dashboard end to end in Chromium', () => {
     await page.locator('.groups-panel').screenshot({ path: join(ARTIFACTS, 'neuron-groups.png') });
     // UPDATE_DOCS_SCREENSHOTS=1 redraws the picture in docs/building-blocks.md.
     if (process.env.UPDATE_DOCS_SCREENSHOTS) await page.locator('.groups-panel').screenshot({ path: join(process.cwd(), 'docs', 'neuron-groups.png') });
+  });
+
+  it('until settled (the default, 1 %): error bars on the distribution and every channel row, a settled marker, no axe violations', async () => {
+    await page.goto(base + '/');
+    await page.click('[data-example="dog_cat_composite"]');
+    await page.waitForSelector('[data-testid=predictions] tbody tr');
+    await page.fill('#class1', 'Labrador retriever');
+    await page.fill('#class2', 'tiger cat');
+    await page.keyboard.press('Escape');
+    await page.check('input[name=method][value=PATH]');
+    expect(await page.isChecked('#untilSettled')).toBe(true);
+    const jobId = await startJobFromUi(256, true);
+    await page.waitForSelector('[data-testid=job-status][data-status=SUCCEEDED]', { timeout: JOB_TIMEOUT_MS });
+    const { job } = await api<{ job: { stepsDone: number; settledAtStep: number; result: { top: { channel: number; error: number }[] } } }>(
+      'query($id: ID!) { job(id: $id) { stepsDone settledAtStep result { top(first: 10) { channel error } } } }',
+      { id: jobId },
+    );
+    expect(job.stepsDone).toBeLessThan(255);
+    const marker = page.locator('[data-testid=settled-marker]');
+    await marker.waitFor();
+    expect(await marker.textContent()).toContain(`settled at step ${job.settledAtStep}`);
+    // Every row of both lists carries its 2-sigma bar, the same number the API reports.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=channels-top] [data-testid=error-bar]').length === 10);
+    expect(await page.locator('[data-testid=channels-bottom] [data-testid=error-bar]').count()).toBe(10);
+    const firstBar = await page.locator('[data-testid=channels-top] li:first-child [data-testid=error-bar]').textContent();
+    expect(firstBar).toMatch(/±\s*[\d.]+/);
+    const channels = await page.$$eval('[data-testid=distribution] line.error-bar', (ls) => ls.length);
+    expect(channels).toBe(528);
+    expect(await page.locator('[data-testid=relative-error-series]').getAttribute('d')).toMatch(/^M/);
+    await page.addScriptTag({ path: join(process.cwd(), 'node_modules/axe-core/axe.min.js') });
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    expect(violations).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'until-settled.png'), fullPage: true });
+    if (process.env.UPDATE_DOCS_SCREENSHOTS) await page.screenshot({ path: join(process.cwd(), 'docs', 'convergence.png'), fullPage: true });
   });
 
   it('cancels a running job from the UI', async () => {

@@ -9,6 +9,8 @@ export interface ChannelScore {
   channel: number;
   value: number;
   rank: number;
+  /** Standard error; the row shows value ± 2 errors. */
+  error?: number | null;
 }
 
 export interface ChannelListProps {
@@ -54,7 +56,7 @@ export function ChannelList(props: ChannelListProps) {
                   type="button"
                   class="channel-row"
                   aria-pressed={props.selected === channel}
-                  aria-label={`Channel ${channel}, rank ${score()?.rank}, value ${formatValue(score()?.value ?? 0)}${props.agreed?.has(channel) ? ', ranked high by every method' : ''}`}
+                  aria-label={`Channel ${channel}, rank ${score()?.rank}, value ${formatValue(score()?.value ?? 0)}${score()?.error != null ? ` ± ${formatValue(2 * score()!.error!)}` : ''}${props.agreed?.has(channel) ? ', ranked high by every method' : ''}`}
                   onClick={() => props.onSelect?.(channel)}
                 >
                   <span class="rank">{score()?.rank}</span>
@@ -69,6 +71,12 @@ export function ChannelList(props: ChannelListProps) {
                   <span class="value" style={{ 'background-color': valueCellColour(score()?.value ?? 0, props.scale) }}>
                     {formatValue(score()?.value ?? 0)}
                   </span>
+                  <Show when={score()?.error != null}>
+                    <span class="error-bar" data-testid="error-bar" title="2-sigma error bar: the estimate's error is within it for about 95 % of channels">
+                      <span class="whisker" style={{ width: `${Math.min(100, (200 * 2 * score()!.error!) / Math.max(props.scale, 1e-12))}%` }} />
+                      ± {formatValue(2 * score()!.error!)}
+                    </span>
+                  </Show>
                 </button>
               </li>
             );

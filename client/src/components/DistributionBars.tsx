@@ -1,4 +1,4 @@
-import { createMemo, Index } from 'solid-js';
+import { createMemo, Index, Show } from 'solid-js';
 import { barColour, maxAbs } from '../lib/attribution-colour';
 import { formatValue } from '../lib/format';
 import { sortDescending } from '../lib/ranking';
@@ -10,7 +10,7 @@ const HEIGHT_PX = 96;
  * height and colour intensity by magnitude, blue positive and red negative. SVG, so it scales to
  * the panel and each bar can say which channel it is.
  */
-export function DistributionBars(props: { values: readonly number[]; selected?: number; onSelect?: (channel: number) => void }) {
+export function DistributionBars(props: { values: readonly number[]; errors?: readonly number[]; selected?: number; onSelect?: (channel: number) => void }) {
   const sorted = createMemo(() => sortDescending(props.values));
   const scale = createMemo(() => maxAbs(props.values));
   const sums = createMemo(() => {
@@ -44,10 +44,21 @@ export function DistributionBars(props: { values: readonly number[]; selected?: 
               fill={barColour(bar().value, scale())}
               onClick={() => props.onSelect?.(bar().channel)}
             >
-              <title>{`channel ${bar().channel}: ${formatValue(bar().value)}`}</title>
+              <title>{`channel ${bar().channel}: ${formatValue(bar().value)}${props.errors?.length ? ` ± ${formatValue(2 * props.errors[bar().channel])}` : ''}`}</title>
             </rect>
           )}
         </Index>
+        {/* 2-sigma error bars: where each bar's top could be, on the same scale. */}
+        <Show when={props.errors && props.errors.length === props.values.length}>
+          <Index each={sorted()}>
+            {(bar, i) => {
+              const e = () => 2 * (props.errors![bar().channel] ?? 0);
+              const top = (v: number) => HEIGHT_PX - (scale() > 0 ? (HEIGHT_PX * Math.min(Math.abs(v), scale())) / scale() : 0);
+              const lo = () => Math.max(0, Math.abs(bar().value) - e());
+              return <line class="error-bar" x1={i + 0.4} x2={i + 0.4} y1={top(Math.abs(bar().value) + e())} y2={top(lo())} />;
+            }}
+          </Index>
+        </Show>
       </svg>
       <figcaption>
         <span>{sorted().length} channels, sorted</span>

@@ -16,7 +16,8 @@ export const RULES: { value: QuadratureRule; label: string }[] = [
   { value: 'LEFT_RIEMANN', label: 'Left Riemann (notebook)' },
   { value: 'TRAPEZOID', label: 'Trapezoid' },
   { value: 'MIDPOINT', label: 'Midpoint' },
-  { value: 'GAUSS_LEGENDRE', label: 'Gauss–Legendre (recommended)' },
+  { value: 'GAUSS_LEGENDRE', label: 'Gauss–Legendre' },
+  { value: 'SIDI', label: 'Sidi (nested; until settled)' },
 ];
 
 export interface JobFormProps {
@@ -121,6 +122,35 @@ export function JobForm(props: JobFormProps) {
         {/* Errors of a row span it: the fields are too narrow for a sentence. */}
         <FieldError id="error-layer" message={props.errors.layer} />
         <FieldError id="error-steps" message={props.errors.steps} />
+      </div>
+      <div class="field-row until-settled">
+        <div class="field checkbox">
+          <input
+            id="untilSettled"
+            type="checkbox"
+            checked={props.draft.untilSettled}
+            disabled={props.draft.method === 'SIMPLE'}
+            onChange={(e) => props.onChange('untilSettled', e.currentTarget.checked)}
+          />
+          <label for="untilSettled">Until settled (steps = maximum)</label>
+        </div>
+        <div class="field">
+          <label for="tolerance">Tolerance (%)</label>
+          <input
+            id="tolerance"
+            type="number"
+            min="0.1"
+            max="50"
+            step="0.1"
+            value={+(props.draft.tolerance * 100).toFixed(2)}
+            disabled={!props.draft.untilSettled || props.draft.method === 'SIMPLE'}
+            title="Stop when the estimated relative error is at most this and the top/bottom lists have settled"
+            aria-invalid={props.errors.tolerance ? true : undefined}
+            aria-describedby={props.errors.tolerance ? 'error-tolerance' : undefined}
+            onChange={(e) => props.onChange('tolerance', num(e.currentTarget.value) / 100)}
+          />
+        </div>
+        <FieldError id="error-tolerance" message={props.errors.tolerance} />
       </div>
       <div class="field-row rule-seed">
         <div class="field">

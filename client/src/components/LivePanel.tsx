@@ -10,8 +10,10 @@ export interface LiveSnapshot {
   stepsDone: number;
   stepsTotal: number;
   values: readonly number[];
-  top: readonly { channel: number; value: number; rank: number }[];
-  bottom: readonly { channel: number; value: number; rank: number }[];
+  top: readonly { channel: number; value: number; rank: number; error?: number | null }[];
+  bottom: readonly { channel: number; value: number; rank: number; error?: number | null }[];
+  /** One standard error per channel; bars are ± 2 errors. */
+  errors?: readonly number[];
   elapsedMs: number | null;
   etaMs: number | null;
 }
@@ -20,6 +22,9 @@ export interface LivePanelProps {
   status?: string;
   snapshot?: LiveSnapshot;
   history: readonly ConvergencePoint[];
+  /** The stochastic path: the chart plots relative error, not the completeness gap. */
+  stochastic?: boolean;
+  settledAt?: { stepsDone: number; elapsedMs: number };
   imageUrl?: string;
   heatmapOf?: (channel: number) => string | undefined;
   spritemap?: Spritemap | null;
@@ -43,7 +48,7 @@ export function LivePanel(props: LivePanelProps) {
           <ProgressBar stepsDone={snap().stepsDone} stepsTotal={snap().stepsTotal} elapsedMs={snap().elapsedMs} etaMs={snap().etaMs} status={props.status} />
           <section class="panel" aria-label="Distribution of attribution across channels">
             <h3>Distribution across channels</h3>
-            <DistributionBars values={snap().values} selected={props.selected} onSelect={props.onSelect} />
+            <DistributionBars values={snap().values} errors={snap().errors} selected={props.selected} onSelect={props.onSelect} />
           </section>
           <div class="lists">
             <ChannelList
@@ -78,7 +83,7 @@ export function LivePanel(props: LivePanelProps) {
             <section class="panel" aria-label="Convergence">
               <h3>Convergence</h3>
               <Show when={props.history.length > 0} fallback={<p class="note">Reopened after it finished: only the final snapshot is stored.</p>}>
-                <ConvergenceChart points={props.history} stepsTotal={snap().stepsTotal} />
+                <ConvergenceChart points={props.history} stepsTotal={snap().stepsTotal} stochastic={props.stochastic} settledAt={props.settledAt} />
               </Show>
             </section>
           </Show>

@@ -203,6 +203,8 @@ export function Workbench() {
                 status={trackers[0].status()}
                 snapshot={trackers[0].snapshot()}
                 history={trackers[0].history()}
+                stochastic={trackers[0].job()?.input.method === 'STOCHASTIC_PATH'}
+                settledAt={trackers[0].settledAt()}
                 imageUrl={imageUrl()}
                 heatmapOf={heatmapOf(trackers[0])}
                 spritemap={spritemap()}

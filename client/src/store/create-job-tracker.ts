@@ -10,6 +10,9 @@ export interface SnapshotPoint {
   elapsedMs: number;
   completenessGap: number;
   rankStability: number;
+  /** Null in jobs stored before errors existed. */
+  relativeError: number | null;
+  settled: boolean;
   values: number[];
 }
 
@@ -27,8 +30,12 @@ export interface ShownSnapshot {
   stepsDone: number;
   stepsTotal: number;
   values: number[];
-  top: { channel: number; value: number; rank: number }[];
-  bottom: { channel: number; value: number; rank: number }[];
+  top: { channel: number; value: number; rank: number; error?: number | null }[];
+  bottom: { channel: number; value: number; rank: number; error?: number | null }[];
+  /** One standard error per channel (empty in jobs stored before errors existed). */
+  errors: number[];
+  relativeError: number | null;
+  settled: boolean;
   completenessGap: number;
   rankStability: number;
   elapsedMs: number;
@@ -60,6 +67,8 @@ export function addSnapshot(prev: Progress | undefined, snap: ProgressSnapshot):
     elapsedMs: snap.elapsedMs,
     completenessGap: snap.completenessGap,
     rankStability: snap.rankStability,
+    relativeError: snap.relativeError ?? null,
+    settled: snap.settled,
     values: snap.values,
   };
   return {
@@ -118,7 +127,18 @@ export function createJobTracker(jobId: Accessor<string | undefined>, topK: Acce
     job,
     status,
     snapshot,
-    history: () => live()?.history ?? [],
+    // The stored history draws a reopened job's whole chart; while streaming, the live one is as long or longer.
+    history: (): SnapshotPoint[] => {
+      const liveHistory = live()?.history ?? [];
+      const stored = job()?.history ?? [];
+      return stored.length > liveHistory.length ? stored.map((p) => ({ ...p, completenessGap: p.completenessGap ?? Number.NaN })) : liveHistory;
+    },
+    /** The first point at which the lists had settled, from the stored job or the live history. */
+    settledAt: (): { stepsDone: number; elapsedMs: number } | undefined => {
+      const j = job();
+      if (j?.settledAtStep != null && j.settledAtMs != null) return { stepsDone: j.settledAtStep, elapsedMs: j.settledAtMs };
+      return live()?.history.find((p) => p.settled);
+    },
     notFound: () => !jobQuery.fetching && jobQuery.data !== undefined && jobQuery.data.job === null,
     error: () => jobQuery.error ?? progress.error,
     refetch: () => refetchJob({ requestPolicy: 'network-only' }),

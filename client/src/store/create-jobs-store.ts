@@ -52,9 +52,11 @@ export function createJobsStore(draftStore: DraftStore) {
     class2: d.class2.trim() || null,
     method: d.method,
     steps: d.method === 'SIMPLE' ? 1 : d.steps,
-    rule: d.rule,
+    // Stopping when settled needs a rule whose points nest; the server picks one for the others.
+    rule: d.untilSettled && d.method !== 'SIMPLE' && d.rule !== 'SIDI' && d.rule !== 'LEFT_RIEMANN' ? null : d.rule,
     seed: d.seed,
     topK: d.topK,
+    tolerance: d.untilSettled && d.method !== 'SIMPLE' ? d.tolerance : null,
     groups: d.groups > 0 ? d.groups : null,
   });
 
@@ -64,6 +66,7 @@ export function createJobsStore(draftStore: DraftStore) {
     if (!imageId) e.image = 'Pick an example or upload an image first.';
     if (!Number.isInteger(d.steps) || d.steps < 1 || d.steps > 2000) e.steps = 'Steps must be a whole number from 1 to 2000.';
     if (!Number.isInteger(d.seed)) e.seed = 'The seed must be a whole number.';
+    if (d.untilSettled && !(d.tolerance > 0 && d.tolerance < 1)) e.tolerance = 'The tolerance must be a percentage between 0 and 100 (1 means 1 %).';
     if (!Number.isInteger(d.groups) || d.groups < 0 || d.groups > 16) e.groups = 'Neuron groups must be a whole number from 0 (none) to 16.';
     return e;
   }

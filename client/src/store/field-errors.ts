@@ -1,7 +1,7 @@
 import type { CombinedError } from '@urql/solid';
 
 /** The inputs an API error can be pinned to; `form` is the start button's own line. */
-export type Field = 'image' | 'class1' | 'class2' | 'layer' | 'method' | 'steps' | 'rule' | 'seed' | 'groups' | 'form';
+export type Field = 'image' | 'class1' | 'class2' | 'layer' | 'method' | 'steps' | 'rule' | 'seed' | 'groups' | 'tolerance' | 'form';
 export type FieldErrors = Partial<Record<Field, string>>;
 
 /** Error codes (issue 4's table) and the field each belongs to when the error does not say. */
@@ -14,7 +14,7 @@ const FIELD_OF_CODE: Record<string, Field> = {
   NOT_FOUND: 'form',
 };
 
-const FIELDS = new Set<string>(['image', 'class1', 'class2', 'layer', 'method', 'steps', 'rule', 'seed', 'groups']);
+const FIELDS = new Set<string>(['image', 'class1', 'class2', 'layer', 'method', 'steps', 'rule', 'seed', 'groups', 'tolerance']);
 
 /**
  * Pins each GraphQL error to the input that caused it: `extensions.field` (or `details.field`)
