@@ -13,7 +13,7 @@ import { channel, objectiveWeights } from './objective.js';
  * (DESIGN.md). Neither reaches this objective: every max-pool below a mixed layer reads ReLU
  * (or LRN-of-ReLU) output, so a window with maximum <= 0 is all zeros, whose gradient the ReLU
  * underneath blocks anyway, and exact ties between positive values do not occur in practice on
- * smooth images (test/engine/feature-vis/input-gradients.test.ts compares wasm with cpu).
+ * smooth images (test/server/engine/feature-vis/input-gradients.test.ts compares wasm with cpu).
  */
 export class TfjsInputGradients implements InputGradientEngine {
   constructor(private readonly executor: TfjsExecutor) {}

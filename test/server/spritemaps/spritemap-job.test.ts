@@ -1,0 +1,113 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finishedChannels, readSpritemapIndex, runSpritemap, spritemapPaths, type SpritemapEngine } from '../../../server/spritemaps/spritemap-job.js';
+import { spriteFile } from '../../../server/engine/sprite-files.js';
+import type { RenderSpritesRequest } from '../../../server/engine/sprite-requests.js';
+import { EnginePool } from '../../../server/workers/pool.js';
+import { MODEL_DIR } from '../../helpers/fixtures.js';
+
+describe('spritemap job', () => {
+  let pool: EnginePool;
+  const roots: string[] = [];
+  const freshRoot = () => {
+    const r = mkdtempSync(join(tmpdir(), 'spritemaps-'));
+    roots.push(r);
+    return r;
+  };
+  beforeAll(async () => {
+    pool = await EnginePool.start({ size: 1, backend: 'onnx', modelDir: MODEL_DIR });
+  });
+  afterAll(async () => {
+    await pool.close();
+    for (const r of roots) rmSync(r, { recursive: true, force: true });
+  });
+
+  /** The pool, recording what it was asked to render. */
+  const recording = () => {
+    const requests: RenderSpritesRequest[] = [];
+    const engine: SpritemapEngine = {
+      renderSprites: (req, onSprite, signal) => {
+        requests.push(req);
+        return pool.renderSprites(req, onSprite, signal);
+      },
+      composeSpritemap: (req) => pool.composeSpritemap(req),
+    };
+    return { engine, requests };
+  };
+
+  it('lays sprites out row-major in a grid of the given columns, with an index of cells', async () => {
+    const root = freshRoot();
+    const settings = { layer: 'mixed3a', size: 32, steps: 2, channels: [0, 1, 2, 4], columns: 3 };
+    const index = await runSpritemap(pool, settings, pool.info.layers, { root });
+    expect(index).toMatchObject({ layer: 'mixed3a', size: 32, steps: 2, columns: 3, rows: 2, width: 96, height: 64, channels: 256 });
+    expect(index.cells.map((c) => [c.channel, c.column, c.row])).toEqual([[0, 0, 0], [1, 1, 0], [2, 2, 0], [4, 1, 1]]);
+    expect(index.missing).toContain(3);
+    expect(index.missing.length).toBe(252);
+    expect(readSpritemapIndex(root, 'mixed3a')).toEqual(index);
+
+    const paths = spritemapPaths(root, { layer: 'mixed3a', size: 32, steps: 2, seed: 0 });
+    const grid = PNG.sync.read(readFileSync(paths.image));
+    expect([grid.width, grid.height]).toEqual([96, 64]);
+    // Oracle: each sprite file's pixels, found at its cell; channel 3's cell (0, 1) stays white.
+    for (const cell of index.cells) {
+      const sprite = PNG.sync.read(readFileSync(spriteFile(paths.work, cell.channel)));
+      for (const [x, y] of [[0, 0], [31, 31], [7, 20]]) {
+        const g = ((cell.row * 32 + y) * 96 + cell.column * 32 + x) * 4;
+        const s = (y * 32 + x) * 4;
+        expect([...grid.data.subarray(g, g + 3)]).toEqual([...sprite.data.subarray(s, s + 3)]);
+      }
+    }
+    expect([...grid.data.subarray((32 * 96 + 5) * 4, (32 * 96 + 5) * 4 + 3)]).toEqual([255, 255, 255]);
+  });
+
+  it('a cancelled render keeps its finished sprites and a rerun renders only the rest, as an uninterrupted run would', async () => {
+    const root = freshRoot();
+    const settings = { layer: 'mixed3a', size: 32, steps: 3, channels: [0, 1, 2, 3, 4, 5], batch: 2 };
+    const ctl = new AbortController();
+    const first = recording();
+    const progress: number[] = [];
+    await expect(runSpritemap(first.engine, settings, pool.info.layers, {
+      root, signal: ctl.signal,
+      onProgress: (p) => {
+        progress.push(p.done);
+        if (p.done === 2) ctl.abort();
+      },
+    })).rejects.toMatchObject({ code: 'CANCELLED' });
+    const paths = spritemapPaths(root, { layer: 'mixed3a', size: 32, steps: 3, seed: 0 });
+    const saved = finishedChannels(paths.work);
+    expect(saved.size).toBeGreaterThanOrEqual(2);
+    expect(saved.size).toBeLessThan(6);
+
+    const second = recording();
+    const etas: (number | null)[] = [];
+    const index = await runSpritemap(second.engine, settings, pool.info.layers, { root, onProgress: (p) => etas.push(p.etaSeconds) });
+    expect(second.requests.length).toBe(1);
+    expect(second.requests[0].channels).toEqual([0, 1, 2, 3, 4, 5].filter((c) => !saved.has(c)));
+    expect(index.cells.map((c) => c.channel)).toEqual([0, 1, 2, 3, 4, 5]);
+    // Progress starts from what was saved; an ETA once a sprite of this run is done.
+    expect(etas[0]).toBeNull();
+    expect(etas.at(-1)).toBe(0);
+
+    const fresh = freshRoot();
+    await runSpritemap(pool, settings, pool.info.layers, { root: fresh });
+    const freshPaths = spritemapPaths(fresh, { layer: 'mixed3a', size: 32, steps: 3, seed: 0 });
+    for (const c of [0, 5]) {
+      const a = PNG.sync.read(readFileSync(spriteFile(paths.work, c))).data;
+      const b = PNG.sync.read(readFileSync(spriteFile(freshPaths.work, c))).data;
+      expect(a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('refuses bad settings before rendering anything', async () => {
+    const { engine, requests } = recording();
+    const run = (s: object) => runSpritemap(engine, { layer: 'mixed3a', ...s }, pool.info.layers, { root: freshRoot() });
+    await expect(run({ layer: 'conv2d0' })).rejects.toMatchObject({ code: 'UNKNOWN_LAYER' });
+    await expect(run({ size: 33 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    await expect(run({ steps: 0 })).rejects.toMatchObject({ code: 'BAD_STEPS' });
+    await expect(run({ channels: [256] })).rejects.toThrow(/0\.\.255/);
+    expect(requests.length).toBe(0);
+  });
+});
