@@ -6,6 +6,7 @@ import { GraphBuilder } from '../executors/onnx-compiler/graph-builder.js';
 import { OnnxWeights } from '../executors/onnx-compiler/weights.js';
 import { preReluSources } from './pre-relu.js';
 import { LrnRules } from './lrn-rules.js';
+import { SiblingConvBackward } from './sibling-convs.js';
 import { lowerInputBackward } from './stem-backward-rules.js';
 
 const BATCH = 'B';
@@ -50,12 +51,13 @@ export function compileInputGradientGraph(net: Network, layer: string, weights =
   const dPreRelu = b.op1('Expand', [perPosition, b.op1('Shape', [acts])], {}, `${layer}_dobjective`);
   const splits = sources.length === 1 ? [dPreRelu] : b.op('Split', [dPreRelu, b.ints(sources.map((n) => net.byName.get(n)!.shape[2]))], { axis: 1 }, sources.map((n) => `${n}_dobjective`));
   const pending = new Map<string, string[]>(sources.map((n, k) => [n, [splits[k]]]));
+  const siblings = new SiblingConvBackward(nodes, (n) => weights.param(n).shape[0] === 1 && weights.param(n).shape[1] === 1);
   for (let k = nodes.length - 1; k >= 0; k--) {
     const node = nodes[k];
     const parts = pending.get(node.name);
-    if (!parts) continue;
-    const dy = parts.length === 1 ? parts[0] : b.op1('Sum', parts, {}, `${node.name}_grad_sum`);
-    for (const [input, g] of lowerInputBackward(l, node, dy, lrn)) {
+    const dy = !parts ? null : parts.length === 1 ? parts[0] : b.op1('Sum', parts, {}, `${node.name}_grad_sum`);
+    const grads = siblings.take(l, node, dy) ?? (dy ? lowerInputBackward(l, node, dy, lrn) : []);
+    for (const [input, g] of grads) {
       const list = pending.get(input);
       if (list) list.push(g);
       else pending.set(input, [g]);
