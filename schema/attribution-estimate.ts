@@ -41,7 +41,7 @@ export const AttributionEstimateRef = builder.interfaceRef<EstimateShape>('Attri
       complexity: (args) => ({ field: 1, multiplier: Math.max(1, Math.min(args.first ?? 10, 4096)) }),
       resolve: (e, { first }) => {
         const n = checkFirst(first);
-        return e.snapshot ? snapshotTop(e.snapshot, n) : [];
+        return e.snapshot ? snapshotTop(e.snapshot, n).map((c) => ({ ...c, jobId: e.jobId })) : [];
       },
     }),
     bottom: t.field({
@@ -51,7 +51,7 @@ export const AttributionEstimateRef = builder.interfaceRef<EstimateShape>('Attri
       complexity: (args) => ({ field: 1, multiplier: Math.max(1, Math.min(args.first ?? 10, 4096)) }),
       resolve: (e, { first }) => {
         const n = checkFirst(first);
-        return e.snapshot ? snapshotBottom(e.snapshot, n) : [];
+        return e.snapshot ? snapshotBottom(e.snapshot, n).map((c) => ({ ...c, jobId: e.jobId })) : [];
       },
     }),
     errors: t.floatList({

@@ -3,6 +3,7 @@ import type { Engine } from '../server/engine/engine.js';
 import type { ImageLibrary } from '../server/images/image-library.js';
 import type { JobStore } from '../server/jobs/job-store.js';
 import type { JobService } from '../server/jobs/job-service.js';
+import type { OnDemandSprites } from '../server/spritemaps/on-demand-sprites.js';
 import type { SpritemapService } from '../server/spritemaps/spritemap-service.js';
 
 /** What every resolver receives (built once per request in server/yoga.ts). */
@@ -15,6 +16,8 @@ export interface Context {
   spritemaps: SpritemapService;
   /** Neuron groups, semantic dictionaries and spatial attribution of an image outside jobs. */
   blocks: BlocksService;
+  /** Sprites on demand for the channels on screen (thumbnail profile, low priority). */
+  sprites: OnDemandSprites;
   /** Origin of the request, e.g. `http://localhost:4000`, for absolute URLs. */
   origin: string;
   /** Aborts when the client goes away: ends subscriptions. */

@@ -6,6 +6,7 @@ import './job-connection.js';
 import './attribution-progress.js';
 import './spritemap.js';
 import './spritemap-job.js';
+import './channel-sprite.js';
 import './dataset-example.js';
 import './neuron-groups.js';
 import './semantic-dictionary.js';

@@ -25,6 +25,8 @@ import { JobRunner } from './jobs/job-runner.js';
 import { SqliteJobStore } from './jobs/sql/sqlite-job-store.js';
 import { BlocksService } from './blocks/blocks-service.js';
 import { useSpritemapRoutes } from './spritemaps/spritemap-routes.js';
+import { OnDemandSprites } from './spritemaps/on-demand-sprites.js';
+import { RenderLane } from './spritemaps/render-lane.js';
 import { SpritemapService } from './spritemaps/spritemap-service.js';
 
 /** Yoga's envelop execute/subscribe, passed to graphql-ws through rootValue. */
@@ -55,6 +57,8 @@ export interface AppDeps {
   batchSize?: number;
   /** Yoga's logger: false for silent. */
   logging?: boolean | 'debug' | 'info' | 'warn' | 'error';
+  /** Once a layer's sprites are asked for, render the rest of it in the background (SPRITES_BACKGROUND; default true). */
+  spritesBackground?: boolean;
   /** Store, queue and events shared with other instances and workers (REDIS_URL, docs/scale-out.md); default: SQLite and in-process. */
   jobBackends?: (images: ImageLibrary) => JobBackends;
 }
@@ -103,7 +107,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     concurrency: deps.concurrency ?? MIN_CONCURRENCY,
   });
   const jobs = new JobService({ store, queue, events, engine: deps.engine, images, runner, batchSize: deps.batchSize });
-  const spritemaps = new SpritemapService(deps.engine, images, deps.dataDir);
+  // One render at a time, most urgent first: on-demand sprites and whole-layer spritemaps share the lane.
+  const lane = new RenderLane();
+  const spritemaps = new SpritemapService(deps.engine, images, deps.dataDir, undefined, lane);
+  const sprites = new OnDemandSprites(deps.engine, lane, deps.dataDir, { background: deps.spritesBackground ?? true });
   const blocks = new BlocksService(deps.engine, images);
   const started = Date.now();
 
@@ -114,6 +121,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     store,
     spritemaps,
     blocks,
+    sprites,
     origin,
     signal,
   });
@@ -207,6 +215,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     close: async () => {
       spritemaps.close();
+      sprites.close();
       await queue.close();
       await store.close();
       await shared?.close();

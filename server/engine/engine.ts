@@ -52,8 +52,12 @@ export interface Engine {
   predict(pixels: Float32Array, top?: number): Promise<Prediction[]>;
   /** Runs one attribution; `onSnapshot` sees every chunk. Aborting stops it after the current chunk (CANCELLED). */
   run(pixels: Float32Array, request: AttributionRequest, onSnapshot?: SnapshotListener, signal?: AbortSignal): Promise<RunResult>;
-  /** Renders channel visualizations; `onSprite` sees each as it finishes. Aborting stops at the next step (CANCELLED). */
-  renderSprites(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal?: AbortSignal): Promise<number>;
+  /**
+   * Renders channel visualizations at low priority (each step waits while attribution runs);
+   * `onSprite` sees each as it finishes, `onStep` every step of all its batches. Aborting stops
+   * at the next step (CANCELLED).
+   */
+  renderSprites(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal?: AbortSignal, onStep?: (step: number, steps: number) => void): Promise<number>;
   /** Lays a spritemap's sprite files out as one grid PNG. */
   composeSpritemap(request: ComposeRequest): Promise<ComposedSpritemap>;
   /** Dataset examples of every channel of a layer (forward passes only). */

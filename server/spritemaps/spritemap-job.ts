@@ -133,7 +133,13 @@ export async function runSpritemap(
   engine: SpritemapEngine,
   settings: SpritemapSettings,
   layers: readonly LayerInfo[],
-  hooks: { root: string; signal?: AbortSignal; onProgress?: (p: SpritemapProgress) => void },
+  hooks: {
+    root: string;
+    signal?: AbortSignal;
+    onProgress?: (p: SpritemapProgress) => void;
+    /** Runs each batch's render (the API's render lane: one render at a time, by priority); directly by default. */
+    schedule?: <T>(render: () => Promise<T>) => Promise<T>;
+  },
 ): Promise<SpritemapIndex> {
   const r = resolveSettings(settings, layers);
   const { root } = hooks;
@@ -150,16 +156,24 @@ export async function runSpritemap(
     hooks.onProgress?.({ layer: r.layer, done, total: r.channels.length, elapsedSeconds, etaSeconds: renderedHere ? (r.channels.length - done) / rate : null, latest });
   };
   progress([]);
-  if (todo.length) {
-    await engine.renderSprites({ layer: r.layer, channels: todo, size: r.size, steps: r.steps, seed: r.seed, batch: r.batch }, (sprite) => {
-      writeAtomic(metaFile(paths.work, sprite.channel), JSON.stringify({ activation: sprite.activation, startActivation: sprite.startActivation }));
-      writeAtomic(spriteFile(paths.work, sprite.channel), sprite.png);
+  const schedule = hooks.schedule ?? ((render) => render());
+  for (let i = 0; i < todo.length; i += r.batch) {
+    const channels = todo.slice(i, i + r.batch);
+    await schedule(() => engine.renderSprites({ layer: r.layer, channels, size: r.size, steps: r.steps, seed: r.seed, batch: r.batch }, (sprite) => {
+      saveSprite(paths.work, sprite);
       done++;
       renderedHere++;
       progress([sprite]);
-    }, hooks.signal);
+    }, hooks.signal));
   }
   return composeSpritemap(engine, r, root);
+}
+
+/** Saves one finished sprite (PNG, then its activations) into a work folder, as it arrives. */
+export function saveSprite(work: string, sprite: SpriteMessage) {
+  mkdirSync(join(work, 'sprites'), { recursive: true });
+  writeAtomic(metaFile(work, sprite.channel), JSON.stringify({ activation: sprite.activation, startActivation: sprite.startActivation }));
+  writeAtomic(spriteFile(work, sprite.channel), sprite.png);
 }
 
 /** Composes the grid PNG and index of whatever sprites exist for these settings. */

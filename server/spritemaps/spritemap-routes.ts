@@ -1,8 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plugin } from 'graphql-yoga';
+import { SPRITE_PROFILES } from '../engine/feature-vis/profiles.js';
+import { spriteFile } from '../engine/sprite-files.js';
+import { profileWork } from './on-demand-sprites.js';
 
 /**
+ * `GET /sprites/<layer>/<full|thumbnail>/<channel>.png`: one channel's sprite of a profile.
  * `GET /spritemaps/<layer>.png` and `.json`: the latest composed spritemap of a layer and its
  * index, from DATA_DIR/spritemaps. Re-rendering replaces them, so clients revalidate.
  */
@@ -10,6 +14,14 @@ export function useSpritemapRoutes(root: string): Plugin {
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return;
+      const one = /^\/sprites\/(mixed[0-9][a-z])\/(full|thumbnail)\/(\d{1,4})\.png$/.exec(url.pathname);
+      if (one) {
+        const profile = SPRITE_PROFILES.find((p) => p.name === one[2])!;
+        const file = spriteFile(profileWork(root, one[1], profile), Number(one[3]));
+        if (!existsSync(file)) return endResponse(new fetchAPI.Response('No sprite for this channel in this profile yet: ask with requestSprites.\n', { status: 404, headers: { 'content-type': 'text/plain' } }));
+        // A sprite never changes once written (same settings, same seed): cacheable.
+        return endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : readFileSync(file), { status: 200, headers: { 'content-type': 'image/png', 'cache-control': 'public, max-age=86400' } }));
+      }
       const m = /^\/spritemaps\/(mixed[0-9][a-z])\.(png|json)$/.exec(url.pathname);
       if (!m) return;
       const file = join(root, 'spritemaps', `${m[1]}.${m[2]}`);

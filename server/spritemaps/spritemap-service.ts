@@ -5,6 +5,7 @@ import type { DatasetExample } from '../engine/dataset-examples.js';
 import { ATTRIBUTION_LAYERS, type LayerInfo } from '../engine/network/network.js';
 import type { Engine } from '../engine/engine.js';
 import { PromiseCache } from '../promise-cache.js';
+import { priorityRank, type RenderLane } from './render-lane.js';
 import { SpritemapEvents, type SpritemapJobEvent } from './spritemap-events.js';
 import { readSpritemapIndex, resolveSettings, runSpritemap, type SpritemapIndex, type SpritemapSettings } from './spritemap-job.js';
 
@@ -30,11 +31,13 @@ export class SpritemapService {
   /** One entry per layer that was asked for (at most the attribution layers). */
   private readonly examples = new PromiseCache<DatasetExample[][]>(ATTRIBUTION_LAYERS.length);
 
+  /** `lane`: the API's one render at a time; a spritemap's batches wait there at LAYER priority, behind on-demand sprites on screen. */
   constructor(
     private readonly engine: SpritemapServiceEngine,
     private readonly images: ExampleSource,
     readonly root: string,
     private readonly log: (message: string, error?: unknown) => void = (m, e) => console.error(m, e),
+    private readonly lane?: RenderLane,
   ) {}
 
   /** Starts (or queues behind the running one) a render; the same settings while unfinished give the same job. */
@@ -66,6 +69,7 @@ export class SpritemapService {
       await runSpritemap(this.engine, settings, this.engine.info.layers, {
         root: this.root,
         signal: job.abort.signal,
+        schedule: this.lane ? (render) => this.lane!.run(() => priorityRank('LAYER'), render) : undefined,
         onProgress: (p) => this.publish({
           ...job.event, done: p.done, total: p.total, etaSeconds: p.etaSeconds, elapsedSeconds: p.elapsedSeconds,
           latest: p.latest.map((s) => ({ channel: s.channel, png: s.png, activation: s.activation })),

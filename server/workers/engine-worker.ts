@@ -6,8 +6,10 @@ import { decodeImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import { loadNetwork } from '../engine/network/network.js';
 import type { RunPhases } from '../engine/engine.js';
+import type { SpriteMessage } from '../engine/sprite-requests.js';
 import { topPredictions } from '../engine/predictions.js';
 import { BlocksWorker } from './blocks-handlers.js';
+import { AttributionGate } from './attribution-gate.js';
 import { SpritemapWorker } from './spritemap-handlers.js';
 import type { RequestType, WireError, WorkerCommand, WorkerEvent, WorkerOptions, WorkerReplies } from './protocol.js';
 
@@ -38,7 +40,7 @@ try {
   const { backend, modelDir: _modelDir, ...settings } = options;
   const executor = await createExecutor(network, backend, settings);
   const labels = Labels.parse(network.labelsText);
-  const spritemaps = new SpritemapWorker(executor, options.threads);
+  const spritemaps = new SpritemapWorker(executor, options.threads, new AttributionGate(workerData.attributionGate));
   const blocks = new BlocksWorker(executor, () => spritemaps.engine());
 
   port.on('message', async (cmd: WorkerCommand) => {
@@ -79,7 +81,8 @@ try {
           break;
         case 'render':
           await cancellable(cmd.id, async (signal) => {
-            reply(cmd, await spritemaps.render(cmd.request, (sprite) => send({ type: 'sprite', id: cmd.id, sprite }, [sprite.png.buffer as ArrayBuffer]), signal));
+            const onSprite = (sprite: SpriteMessage) => send({ type: 'sprite', id: cmd.id, sprite }, [sprite.png.buffer as ArrayBuffer]);
+            reply(cmd, await spritemaps.render(cmd.request, onSprite, signal, (step, steps) => send({ type: 'render-step', id: cmd.id, step, steps })));
           });
           break;
         case 'compose':

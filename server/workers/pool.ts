@@ -11,6 +11,7 @@ import { Labels } from '../engine/labels.js';
 import type { BackendChoice, ExecutorSettings, LayerPreparation } from '../engine/executors/index.js';
 import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupIconsReply, GroupIconsRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
 import type { ChannelExamples, ComposedSpritemap, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../engine/sprite-requests.js';
+import { AttributionGate } from './attribution-gate.js';
 import type { RequestType, WireError, WorkerCommand, WorkerEvent, WorkerOptions, WorkerReady, WorkerReplies, WorkerRequest } from './protocol.js';
 
 export interface PoolOptions {
@@ -29,6 +30,7 @@ interface Pending {
   reject: (e: Error) => void;
   onSnapshot?: SnapshotListener;
   onSprite?: (s: SpriteMessage) => void;
+  onRenderStep?: (step: number, steps: number) => void;
   slot: Slot;
 }
 
@@ -42,6 +44,7 @@ interface RequestHooks {
   transfer?: ArrayBuffer[];
   onSnapshot?: SnapshotListener;
   onSprite?: (s: SpriteMessage) => void;
+  onRenderStep?: (step: number, steps: number) => void;
   /** Aborting sends the worker a cancel; it stops at its next check and fails with CANCELLED. */
   signal?: AbortSignal;
   /** The message of the CANCELLED error when `signal` has already aborted. */
@@ -63,6 +66,8 @@ export class EnginePool implements Engine {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  /** Attribution in flight, shared with every worker: renders wait between steps while it runs. */
+  private readonly gate = new AttributionGate();
   info!: ModelInfo;
 
   private constructor(private readonly options: PoolOptions & { size: number; backend: BackendChoice }) {}
@@ -90,7 +95,7 @@ export class EnginePool implements Engine {
     const cores = availableParallelism();
     const threads = Math.max(1, Math.floor(cores / this.options.size));
     const workerOptions: WorkerOptions = { ...this.options.executor, backend: this.options.backend, modelDir: this.options.modelDir, threads };
-    const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, options: workerOptions } });
+    const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, options: workerOptions, attributionGate: this.gate.buffer } });
     const slot: Slot = { worker, active: 0 };
     return new Promise((resolve, reject) => {
       let ready = false;
@@ -134,6 +139,10 @@ export class EnginePool implements Engine {
       p.onSprite?.(e.sprite);
       return;
     }
+    if (e.type === 'render-step') {
+      p.onRenderStep?.(e.step, e.steps);
+      return;
+    }
     this.pending.delete(e.id);
     p.slot.active--;
     if (e.type === 'done') p.resolve(e.value);
@@ -150,7 +159,7 @@ export class EnginePool implements Engine {
     const id = this.nextId++;
     slot.active++;
     const promise = new Promise<WorkerReplies[K]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as Pending['resolve'], reject, onSnapshot: hooks.onSnapshot, onSprite: hooks.onSprite, slot });
+      this.pending.set(id, { resolve: resolve as Pending['resolve'], reject, onSnapshot: hooks.onSnapshot, onSprite: hooks.onSprite, onRenderStep: hooks.onRenderStep, slot });
     });
     slot.worker.postMessage({ ...command, id } as unknown as WorkerCommand, hooks.transfer ?? []);
     if (!signal) return promise;
@@ -174,15 +183,28 @@ export class EnginePool implements Engine {
    * busy one prepares.
    */
   prepare(layer: string): Promise<LayerPreparation> {
-    return this.request({ type: 'prepare', layer });
+    return this.attribution(() => this.request({ type: 'prepare', layer }));
   }
 
   run(pixels: Float32Array, request: AttributionRequest, onSnapshot: SnapshotListener = () => undefined, signal?: AbortSignal): Promise<RunResult> {
-    return this.request({ type: 'run', pixels, request }, { onSnapshot, signal, cancelled: 'The job was cancelled.' });
+    return this.attribution(() => this.request({ type: 'run', pixels, request }, { onSnapshot, signal, cancelled: 'The job was cancelled.' }));
   }
 
-  renderSprites(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal?: AbortSignal): Promise<number> {
-    return this.request({ type: 'render', request }, { onSprite, signal, cancelled: 'The render was cancelled.' });
+  /** Counts attribution work in the shared gate while it is in flight: renders wait between steps meanwhile. */
+  private attribution<T>(send: () => Promise<T>): Promise<T> {
+    this.gate.enter();
+    let sent: Promise<T>;
+    try {
+      sent = send();
+    } catch (e) {
+      this.gate.leave();
+      throw e;
+    }
+    return sent.finally(() => this.gate.leave());
+  }
+
+  renderSprites(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal?: AbortSignal, onStep?: (step: number, steps: number) => void): Promise<number> {
+    return this.request({ type: 'render', request }, { onSprite, onRenderStep: onStep, signal, cancelled: 'The render was cancelled.' });
   }
 
   composeSpritemap(request: ComposeRequest): Promise<ComposedSpritemap> {

@@ -6,6 +6,7 @@ import { createInputGradientEngine, renderChannels, type InputGradientEngine } f
 import { assertChannels } from '../engine/feature-vis/objective.js';
 import { decodeImage } from '../engine/images.js';
 import { spriteFile, writeAtomic } from '../engine/sprite-files.js';
+import type { AttributionGate } from './attribution-gate.js';
 import type { ChannelExamples, ComposedSpritemap, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../engine/sprite-requests.js';
 
 /**
@@ -15,7 +16,8 @@ import type { ChannelExamples, ComposedSpritemap, ComposeRequest, ExamplesReques
 export class SpritemapWorker {
   private gradients?: Promise<InputGradientEngine>;
 
-  constructor(private readonly executor: Executor, private readonly threads?: number) {}
+  /** `gate`: attribution in flight in the pool; renders wait for it between steps (low priority). */
+  constructor(private readonly executor: Executor, private readonly threads?: number, private readonly gate?: AttributionGate) {}
 
   /** The worker's one input-gradient engine, shared with the group icons (blocks-handlers.ts). */
   engine() {
@@ -23,13 +25,19 @@ export class SpritemapWorker {
     return this.gradients;
   }
 
-  async render(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal: AbortSignal): Promise<number> {
+  async render(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal: AbortSignal, onStep?: (step: number, steps: number) => void): Promise<number> {
     assertChannels(request.layer, request.channels, this.executor.network.layers);
     const engine = await this.engine();
     const batch = Math.max(1, Math.floor(request.batch));
+    const batches = Math.ceil(request.channels.length / batch);
     let done = 0;
     for (let i = 0; i < request.channels.length; i += batch) {
-      const sprites = await renderChannels(engine, { ...request, channels: request.channels.slice(i, i + batch) }, { signal });
+      const before = (i / batch) * request.steps;
+      const sprites = await renderChannels(engine, { ...request, channels: request.channels.slice(i, i + batch) }, {
+        signal,
+        beforeStep: () => this.gate?.idle(signal),
+        onStep: (step) => onStep?.(before + step, batches * request.steps),
+      });
       for (const s of sprites) {
         onSprite({ channel: s.channel, png: encodeRgb(s.rgb, s.size, s.size), activation: s.activation, startActivation: s.startActivation });
         done++;
