@@ -149,7 +149,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       // Requests a browser could send without a preflight (GET, multipart) must carry this header.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
-      useSpritemapRoutes(deps.dataDir),
+      useSpritemapRoutes(deps.dataDir, sprites.profiles),
       useHttpRoutes({
         images,
         clientDir: deps.clientDir ?? null,

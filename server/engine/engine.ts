@@ -54,10 +54,10 @@ export interface Engine {
   run(pixels: Float32Array, request: AttributionRequest, onSnapshot?: SnapshotListener, signal?: AbortSignal): Promise<RunResult>;
   /**
    * Renders channel visualizations at low priority (each step waits while attribution runs);
-   * `onSprite` sees each as it finishes, `onStep` every step of all its batches. Aborting stops
+   * `onSprite` sees each as it finishes, `onStep` every step of all its batches (`at`: when it finished, Date.now()). Aborting stops
    * at the next step (CANCELLED).
    */
-  renderSprites(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal?: AbortSignal, onStep?: (step: number, steps: number) => void): Promise<number>;
+  renderSprites(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal?: AbortSignal, onStep?: (step: number, steps: number, at: number) => void): Promise<number>;
   /** Lays a spritemap's sprite files out as one grid PNG. */
   composeSpritemap(request: ComposeRequest): Promise<ComposedSpritemap>;
   /** Dataset examples of every channel of a layer (forward passes only). */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isEngineError } from '../errors/engine-error.js';
 import type { Engine } from '../engine/engine.js';
-import { SPRITE_PROFILES, THUMBNAIL_PROFILE, type SpriteProfile } from '../engine/feature-vis/profiles.js';
+import { FULL_PROFILE, SPRITE_PROFILES, THUMBNAIL_PROFILE, type SpriteProfile } from '../engine/feature-vis/profiles.js';
 import { spriteFile } from '../engine/sprite-files.js';
 import { createMailbox, iterateMailbox, MailboxTopics, type Mailbox } from '../events/latest-value-mailbox.js';
 import { priorityRank, type RenderLane, type SpritePriority } from './render-lane.js';
@@ -42,9 +42,9 @@ export const spritePath = (layer: string, profile: SpriteProfile['name'], channe
 /** The work folder of a profile's sprites (the spritemap layout, so `npm run spritemaps` renders land in the same place). */
 export const profileWork = (root: string, layer: string, p: SpriteProfile) => spritemapPaths(root, { layer, size: p.size, steps: p.steps, seed: DEFAULT_SEED }).work;
 
-/** The sprite the API shows for a channel: full profile first, then thumbnail; null when neither is rendered. */
-export function findSprite(root: string, layer: string, channel: number): ChannelSpriteInfo | null {
-  for (const p of SPRITE_PROFILES) {
+/** The sprite the API shows for a channel: the first profile that has one (full, then thumbnail); null when none has. */
+export function findSprite(root: string, layer: string, channel: number, profiles: readonly SpriteProfile[] = SPRITE_PROFILES): ChannelSpriteInfo | null {
+  for (const p of profiles) {
     if (existsSync(spriteFile(profileWork(root, layer, p), channel))) return { layer, channel, profile: p.name, size: p.size, path: spritePath(layer, p.name, channel) };
   }
   return null;
@@ -59,7 +59,8 @@ interface Pending {
 
 interface Running {
   layer: string;
-  channels: Set<number>;
+  /** Channels not finished yet, with the priority each was queued at. */
+  channels: Map<number, SpritePriority>;
   priority: SpritePriority;
   step: number;
   steps: number;
@@ -99,6 +100,11 @@ export class OnDemandSprites {
     return this.options.profile ?? THUMBNAIL_PROFILE;
   }
 
+  /** Where pictures are looked for, in order: the full profile, then the one this queue renders. */
+  get profiles(): readonly SpriteProfile[] {
+    return [FULL_PROFILE, this.profile];
+  }
+
   /**
    * Queues the channels of `layer` that have no sprite yet (UNKNOWN_LAYER / BAD_ARGUMENT first);
    * a channel already queued moves up if this priority is more urgent.
@@ -124,7 +130,7 @@ export class OnDemandSprites {
       if (priorityRank(priority) < priorityRank(cur.priority)) this.pending.set(key, { ...cur, priority, seq: this.seq++ });
       return;
     }
-    if (findSprite(this.root, layer, channel)) return;
+    if (findSprite(this.root, layer, channel, this.profiles)) return;
     this.pending.set(key, { layer, channel, priority, seq: this.seq++ });
   }
 
@@ -157,7 +163,7 @@ export class OnDemandSprites {
     for (const p of batch) this.pending.delete(`${p.layer}:${p.channel}`);
     const { size, steps } = this.profile;
     const work = profileWork(this.root, layer, this.profile);
-    const running: Running = { layer, channels: new Set(batch.map((p) => p.channel)), priority: batch[0].priority, step: 0, steps, abort: new AbortController() };
+    const running: Running = { layer, channels: new Map(batch.map((p) => [p.channel, p.priority])), priority: batch[0].priority, step: 0, steps, abort: new AbortController() };
     this.running = running;
     this.publish(layer);
     let last = 0;
@@ -170,8 +176,8 @@ export class OnDemandSprites {
           this.publish(layer);
         },
         running.abort.signal,
-        (step) => {
-          const now = performance.now();
+        (step, _steps, at) => {
+          const now = at;
           // The first step's time includes waiting for attribution and the graph compile: not timed.
           if (last && step > 1) {
             const perChannel = (now - last) / 1000 / batch.length;
@@ -179,13 +185,15 @@ export class OnDemandSprites {
           }
           last = now;
           running.step = step;
-          if (now - (this.lastStepEvent.get(layer) ?? 0) >= STEP_EVENT_MS) this.publish(layer);
+          if (performance.now() - (this.lastStepEvent.get(layer) ?? 0) >= STEP_EVENT_MS) this.publish(layer);
         },
       );
     } catch (e) {
       // Preempted or closing: what did not finish goes back in the queue; any other failure drops the batch (no retry loop).
       if (isEngineError(e) && e.code === 'CANCELLED') {
-        if (!this.closed) for (const p of batch) if (running.channels.has(p.channel)) this.enqueue(p.layer, p.channel, p.priority);
+        this.running = null;
+        // Back in their old places (their sequence numbers), unless asked for again meanwhile.
+        if (!this.closed) for (const p of batch) if (running.channels.has(p.channel) && !this.pending.has(`${p.layer}:${p.channel}`)) this.pending.set(`${p.layer}:${p.channel}`, p);
       } else if (!this.closed) {
         console.error(`sprites: rendering ${layer} channels ${batch.map((p) => p.channel).join(',')} failed: ${(e as Error).message}`);
       }
@@ -201,7 +209,7 @@ export class OnDemandSprites {
     const channels = info?.channels ?? 0;
     const shown = new Set<number>();
     const sprites: ChannelSpriteInfo[] = [];
-    for (const p of SPRITE_PROFILES) {
+    for (const p of this.profiles) {
       for (const channel of [...finishedChannels(profileWork(this.root, layer, p))].sort((a, b) => a - b)) {
         if (shown.has(channel) || channel >= channels) continue;
         shown.add(channel);
@@ -218,7 +226,7 @@ export class OnDemandSprites {
     const out: SpriteRenderState[] = [];
     // Seconds until the running batch ends; each later batch of `batch` channels takes steps * batch * perStep.
     const runningLeft = r && perStep !== null ? (r.steps - r.step) * r.channels.size * perStep : r ? null : 0;
-    if (r?.layer === layer) for (const channel of r.channels) out.push({ layer, channel, status: 'RENDERING', priority: r.priority, etaSeconds: runningLeft, profile: name });
+    if (r?.layer === layer) for (const [channel, priority] of r.channels) out.push({ layer, channel, status: 'RENDERING', priority, etaSeconds: runningLeft, profile: name });
     // Queue positions count every layer's channels: batches run in this order whatever their layer.
     this.ordered().forEach((p, i) => {
       if (p.layer !== layer) return;
@@ -230,7 +238,7 @@ export class OnDemandSprites {
 
   /** The channel's sprite (full profile in preference), or null. */
   sprite(layer: string, channel: number): ChannelSpriteInfo | null {
-    return findSprite(this.root, layer, channel);
+    return findSprite(this.root, layer, channel, this.profiles);
   }
 
   /** A channel's render state, or null when it is neither queued nor rendering. */

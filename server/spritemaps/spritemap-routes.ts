@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plugin } from 'graphql-yoga';
-import { SPRITE_PROFILES } from '../engine/feature-vis/profiles.js';
+import { SPRITE_PROFILES, type SpriteProfile } from '../engine/feature-vis/profiles.js';
 import { spriteFile } from '../engine/sprite-files.js';
 import { profileWork } from './on-demand-sprites.js';
 
@@ -10,13 +10,13 @@ import { profileWork } from './on-demand-sprites.js';
  * `GET /spritemaps/<layer>.png` and `.json`: the latest composed spritemap of a layer and its
  * index, from DATA_DIR/spritemaps. Re-rendering replaces them, so clients revalidate.
  */
-export function useSpritemapRoutes(root: string): Plugin {
+export function useSpritemapRoutes(root: string, profiles: readonly SpriteProfile[] = SPRITE_PROFILES): Plugin {
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return;
       const one = /^\/sprites\/(mixed[0-9][a-z])\/(full|thumbnail)\/(\d{1,4})\.png$/.exec(url.pathname);
       if (one) {
-        const profile = SPRITE_PROFILES.find((p) => p.name === one[2])!;
+        const profile = profiles.find((p) => p.name === one[2])!;
         const file = spriteFile(profileWork(root, one[1], profile), Number(one[3]));
         if (!existsSync(file)) return endResponse(new fetchAPI.Response('No sprite for this channel in this profile yet: ask with requestSprites.\n', { status: 404, headers: { 'content-type': 'text/plain' } }));
         // A sprite never changes once written (same settings, same seed): cacheable.

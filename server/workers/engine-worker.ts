@@ -82,7 +82,7 @@ try {
         case 'render':
           await cancellable(cmd.id, async (signal) => {
             const onSprite = (sprite: SpriteMessage) => send({ type: 'sprite', id: cmd.id, sprite }, [sprite.png.buffer as ArrayBuffer]);
-            reply(cmd, await spritemaps.render(cmd.request, onSprite, signal, (step, steps) => send({ type: 'render-step', id: cmd.id, step, steps })));
+            reply(cmd, await spritemaps.render(cmd.request, onSprite, signal, (step, steps) => send({ type: 'render-step', id: cmd.id, step, steps, at: Date.now() })));
           });
           break;
         case 'compose':

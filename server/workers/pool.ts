@@ -30,7 +30,7 @@ interface Pending {
   reject: (e: Error) => void;
   onSnapshot?: SnapshotListener;
   onSprite?: (s: SpriteMessage) => void;
-  onRenderStep?: (step: number, steps: number) => void;
+  onRenderStep?: (step: number, steps: number, at: number) => void;
   slot: Slot;
 }
 
@@ -44,7 +44,7 @@ interface RequestHooks {
   transfer?: ArrayBuffer[];
   onSnapshot?: SnapshotListener;
   onSprite?: (s: SpriteMessage) => void;
-  onRenderStep?: (step: number, steps: number) => void;
+  onRenderStep?: (step: number, steps: number, at: number) => void;
   /** Aborting sends the worker a cancel; it stops at its next check and fails with CANCELLED. */
   signal?: AbortSignal;
   /** The message of the CANCELLED error when `signal` has already aborted. */
@@ -140,7 +140,7 @@ export class EnginePool implements Engine {
       return;
     }
     if (e.type === 'render-step') {
-      p.onRenderStep?.(e.step, e.steps);
+      p.onRenderStep?.(e.step, e.steps, e.at);
       return;
     }
     this.pending.delete(e.id);
@@ -203,7 +203,7 @@ export class EnginePool implements Engine {
     return sent.finally(() => this.gate.leave());
   }
 
-  renderSprites(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal?: AbortSignal, onStep?: (step: number, steps: number) => void): Promise<number> {
+  renderSprites(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal?: AbortSignal, onStep?: (step: number, steps: number, at: number) => void): Promise<number> {
     return this.request({ type: 'render', request }, { onSprite, onRenderStep: onStep, signal, cancelled: 'The render was cancelled.' });
   }
 

@@ -67,8 +67,8 @@ export type WorkerEvent =
   /** `spatial`: the running spatial map beside the snapshot, transferred; never stored or published. */
   | { type: 'snapshot'; id: number; snapshot: Snapshot; spatial?: SpatialMap }
   | { type: 'sprite'; id: number; sprite: SpriteMessage }
-  /** A render's progress: `step` of `steps` over all its batches. */
-  | { type: 'render-step'; id: number; step: number; steps: number }
+  /** A render's progress: `step` of `steps` over all its batches, finished at `at` (Date.now() in the worker). */
+  | { type: 'render-step'; id: number; step: number; steps: number; at: number }
   | DoneEvent
   | { type: 'failed'; id: number; error: WireError };
 

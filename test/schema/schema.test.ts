@@ -32,7 +32,7 @@ describe('schema', () => {
     const fields = (name: string) => Object.keys((schema.getType(name) as { getFields(): object }).getFields());
     expect(fields('Query')).toEqual(expect.arrayContaining(['model', 'examples', 'image', 'job', 'jobs']));
     expect(fields('Mutation')).toEqual(expect.arrayContaining(['uploadImage', 'startAttribution', 'compareMethods', 'cancelJob']));
-    expect(fields('Subscription')).toEqual(['jobProgress', 'spritemapProgress']);
+    expect(fields('Subscription').sort()).toEqual(['jobProgress', 'layerSprites', 'spritemapProgress']);
     expect(fields('AttributionInput')).toEqual(
       expect.arrayContaining(['imageId', 'layer', 'class1', 'class2', 'method', 'steps', 'rule', 'seed', 'topK', 'chunkSteps']),
     );

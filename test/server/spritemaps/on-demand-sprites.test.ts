@@ -1,0 +1,121 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FULL_PROFILE, type SpriteProfile } from '../../../server/engine/feature-vis/profiles.js';
+import { spriteFile } from '../../../server/engine/sprite-files.js';
+import { OnDemandSprites, profileWork, type LayerSprites } from '../../../server/spritemaps/on-demand-sprites.js';
+import { RenderLane } from '../../../server/spritemaps/render-lane.js';
+import { EnginePool } from '../../../server/workers/pool.js';
+import { validateInput } from '../../../server/engine/attribution/validate.js';
+import { image224, MODEL_DIR } from '../../helpers/fixtures.js';
+
+// A profile small enough for a loaded CI machine; the real thumbnail profile runs in the e2e test.
+const TINY: SpriteProfile = { name: 'thumbnail', size: 32, steps: 3, batch: 2 };
+
+describe('sprites on demand', () => {
+  let pool: EnginePool;
+  const roots: string[] = [];
+  const freshRoot = () => {
+    const r = mkdtempSync(join(tmpdir(), 'sprites-'));
+    roots.push(r);
+    return r;
+  };
+  beforeAll(async () => {
+    pool = await EnginePool.start({ size: 1, backend: 'onnx', modelDir: MODEL_DIR });
+  });
+  afterAll(async () => {
+    await pool.close();
+    for (const r of roots) rmSync(r, { recursive: true, force: true });
+  });
+
+  /** Collects a layer's events until `until` holds. */
+  async function watch(sprites: OnDemandSprites, layer: string, until: (s: LayerSprites) => boolean) {
+    const ctl = new AbortController();
+    const seen: LayerSprites[] = [];
+    for await (const s of sprites.subscribe(layer, ctl.signal)) {
+      seen.push(s);
+      if (until(s)) break;
+    }
+    ctl.abort();
+    return seen;
+  }
+
+  it('renders what was asked, most urgent first (a background batch just started gives way), saves each sprite and announces it', async () => {
+    const root = freshRoot();
+    const sprites = new OnDemandSprites(pool, new RenderLane(), root, { background: false, profile: TINY });
+    const layer = 'mixed3a';
+    const arrival: number[] = [];
+    const watching = watch(sprites, layer, (s) => {
+      for (const c of s.sprites) if (!arrival.includes(c.channel)) arrival.push(c.channel);
+      return s.sprites.length === 4;
+    });
+    const first = sprites.request(layer, [0, 1], 'BACKGROUND');
+    // The first batch (0, 1) starts at once; 7 and 8 are queued more urgent than 2, and the
+    // background batch, not yet half done, is stopped and goes back in the queue.
+    sprites.request(layer, [2], 'BACKGROUND');
+    const after = sprites.request(layer, [7, 8], 'VISIBLE');
+    expect(first.pending.map((p) => [p.channel, p.status])).toEqual([[0, 'RENDERING'], [1, 'RENDERING']]);
+    expect(after.pending.filter((p) => p.status === 'QUEUED').map((p) => p.channel)).toEqual([7, 8, 2]);
+    const seen = await watching;
+    expect(arrival.slice(0, 2).sort()).toEqual([7, 8]);
+    expect(arrival.slice(2, 4).sort()).toEqual([0, 1]);
+    expect(seen.some((s) => s.pending.some((p) => p.status === 'RENDERING'))).toBe(true);
+    for (const c of [0, 1, 7, 8]) expect(existsSync(spriteFile(profileWork(root, layer, TINY), c))).toBe(true);
+    expect(sprites.sprite(layer, 7)).toMatchObject({ profile: 'thumbnail', size: 32, path: '/sprites/mixed3a/thumbnail/7.png' });
+    await watch(sprites, layer, (s) => s.sprites.length === 5);
+    // Asking again for rendered channels queues nothing.
+    expect(sprites.request(layer, [0, 7], 'VISIBLE').pending).toEqual([]);
+    sprites.close();
+  });
+
+  it('prefers the full profile where a full sprite exists', () => {
+    const root = freshRoot();
+    const sprites = new OnDemandSprites(pool, new RenderLane(), root, { background: false, profile: TINY });
+    const full = profileWork(root, 'mixed4d', FULL_PROFILE);
+    mkdirSync(join(full, 'sprites'), { recursive: true });
+    copyFileSync(join(MODEL_DIR, '..', '..', 'images', '224', 'fruits.png'), spriteFile(full, 12));
+    expect(sprites.sprite('mixed4d', 12)).toMatchObject({ profile: 'full', size: 96, path: '/sprites/mixed4d/full/12.png' });
+    expect(sprites.request('mixed4d', [12], 'VISIBLE').pending).toEqual([]);
+    expect(sprites.sprite('mixed4d', 13)).toBeNull();
+    sprites.close();
+  });
+
+  it('once a layer is asked for, queues the rest of it in the background, behind what was asked', () => {
+    const sprites = new OnDemandSprites(pool, new RenderLane(), freshRoot(), { background: true, profile: TINY });
+    const s = sprites.request('mixed3a', [5], 'VISIBLE');
+    expect(s.pending).toHaveLength(256);
+    expect(s.pending[0]).toMatchObject({ channel: 5, priority: 'VISIBLE' });
+    // Channel 5's batch is filled up with the first background channel.
+    expect(s.pending.filter((p) => p.priority === 'BACKGROUND')).toHaveLength(255);
+    sprites.close();
+  });
+
+  it('refuses an unknown layer or channel with its code, and queues nothing', () => {
+    const sprites = new OnDemandSprites(pool, new RenderLane(), freshRoot(), { background: true, profile: TINY });
+    expect(() => sprites.request('mixed9z', [1], 'VISIBLE')).toThrow(expect.objectContaining({ code: 'UNKNOWN_LAYER' }));
+    expect(() => sprites.request('mixed3a', [256], 'VISIBLE')).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
+    expect(sprites.state('mixed3a').pending).toEqual([]);
+    sprites.close();
+  });
+
+  it('a render steps aside for attribution: no render step completes while a job runs, except the one under way', async () => {
+    const steps: number[] = [];
+    const ctl = new AbortController();
+    const render = pool.renderSprites({ layer: 'mixed4d', channels: [1, 2], size: 64, steps: 200, seed: 0, batch: 2 }, () => undefined, ctl.signal, (_s, _n, at) => steps.push(at));
+    render.catch(() => undefined);
+    while (steps.length < 2) await new Promise((r) => setTimeout(r, 20));
+    // Step end times come from the worker's clock (Date.now()), so message delays do not blur them.
+    const start = Date.now();
+    const request = validateInput({ layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 30, batchSize: 10, chunkSteps: 10 }, { labels: pool.info.labels, layers: pool.info.layers });
+    await pool.run(image224('dog_cat_composite'), request);
+    const end = Date.now();
+    const during = steps.filter((t) => t > start && t < end);
+    expect(during.length).toBeLessThanOrEqual(1);
+    // And it resumes after the job.
+    const before = steps.length;
+    while (steps.length < before + 2) await new Promise((r) => setTimeout(r, 20));
+    ctl.abort();
+    await expect(render).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+});
