@@ -31,8 +31,9 @@ async function main() {
     concurrency: settings.jobConcurrency ?? Math.max(MIN_CONCURRENCY, pool.size),
     batchSize: engine.batchSize,
     jobBackends: plan.jobBackends?.(maxQueued),
+    checkpointIntervalMs: settings.checkpointIntervalMs,
   });
-  const worker = plan.startWorker(app.store, pool, pool.size);
+  const worker = plan.startWorker(app.store, pool, pool.size, settings.checkpointIntervalMs);
   const server = createServer(app.yoga);
   const wss = app.attachWebSockets(server);
   await new Promise<void>((ok, fail) => {
@@ -40,7 +41,7 @@ async function main() {
     server.listen(port, host, ok);
   });
   const { url, reach } = listeningUrl(server.address() as AddressInfo);
-  if (app.interruptedAtStart) console.log(`${app.interruptedAtStart} unfinished job(s) from the last run marked INTERRUPTED`);
+  if (app.resumedAtStart) console.log(`${app.resumedAtStart} unfinished job(s) from the last run resumed`);
   console.log(`engine: ${pool.info.name} on ${pool.info.backend}, ${pool.size} worker(s); data in ${dataDir}`);
   if (settings.scaleOut.redisUrl) console.log(`jobs on Redis (ROLE=${settings.role}${worker ? ', with a worker in this process' : ', API only'}), state in ${settings.scaleOut.databaseUrl ? 'PostgreSQL' : 'SQLite'}`);
   console.log(`listening on ${url}${GRAPHQL_PATH} (GraphiQL, SSE and graphql-ws), dashboard at ${url}/; reachable from ${reach} (HOST)`);
@@ -56,12 +57,14 @@ async function main() {
       console.error(`shutdown took over ${shutdownMs} ms: exiting now; stored jobs and checkpoints stay`);
       process.exit(1);
     }, shutdownMs);
-    server.close();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     await worker?.close();
     await app.shutdown();
     // 1001 Going Away (RFC 6455): sent after the final events, which the socket has queued first.
     for (const client of wss.clients) client.close(1001, 'Server shutting down');
-    server.closeIdleConnections();
+    // SSE responses end after their final event; let them flush, closing each connection once idle.
+    const flushed = Date.now() + 2000;
+    while (Date.now() < flushed && !(await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]))) server.closeIdleConnections();
     await app.close();
     await pool.close();
     server.closeAllConnections();

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_BATCH_SIZE } from './engine/attribution/validate.js';
 import { parseBackendChoice, parseOrtProvider, parseTfBackend, type BackendChoice, type ExecutorSettings } from './engine/executors/index.js';
 import { locateModelDir } from './engine/network/model-source.js';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS } from './jobs/job-checkpoints.js';
 import type { ScaleOutSettings } from './jobs/redis/redis-scale-out.js';
 
 /**
@@ -98,6 +99,8 @@ export interface ServerSettings {
   host: string;
   /** SHUTDOWN_TIMEOUT_MS: how long a graceful shutdown may take. */
   shutdownMs: number;
+  /** CHECKPOINT_INTERVAL_MS: least time between two checkpoints of a running job (0: every chunk). */
+  checkpointIntervalMs: number;
   dataDir: string;
   /** EXAMPLES_DIR, else the images beside the model (../shared/images); null when missing. */
   examplesDir: string | null;
@@ -125,6 +128,7 @@ export function serverSettings(env: Env = process.env): ServerSettings {
     port: intFromEnv(env, 'PORT', 4000, 0),
     host: env.HOST || DEFAULT_HOST,
     shutdownMs: intFromEnv(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0),
+    checkpointIntervalMs: intFromEnv(env, 'CHECKPOINT_INTERVAL_MS', DEFAULT_CHECKPOINT_INTERVAL_MS, 0),
     dataDir: dataDirFromEnv(env),
     examplesDir: existsSync(examplesDir) ? examplesDir : null,
     maxQueued: intFromEnv(env, 'MAX_QUEUED', undefined, 0),
@@ -146,6 +150,10 @@ export interface WorkerSettings {
   lockDurationMs: number;
   stalledIntervalMs: number;
   maxStalledCount: number;
+  /** CHECKPOINT_INTERVAL_MS, as for the server. */
+  checkpointIntervalMs: number;
+  /** SHUTDOWN_TIMEOUT_MS, as for the server. */
+  shutdownMs: number;
 }
 
 export function workerSettings(env: Env = process.env): WorkerSettings {
@@ -160,5 +168,7 @@ export function workerSettings(env: Env = process.env): WorkerSettings {
     lockDurationMs: intFromEnv(env, 'WORKER_LOCK_MS', 30_000, 1000),
     stalledIntervalMs: intFromEnv(env, 'WORKER_STALLED_INTERVAL_MS', 30_000, 500),
     maxStalledCount: intFromEnv(env, 'WORKER_MAX_STALLED', 1, 0),
+    checkpointIntervalMs: intFromEnv(env, 'CHECKPOINT_INTERVAL_MS', DEFAULT_CHECKPOINT_INTERVAL_MS, 0),
+    shutdownMs: intFromEnv(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0),
   };
 }

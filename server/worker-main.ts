@@ -21,6 +21,7 @@ async function main() {
     lockDurationMs: s.lockDurationMs,
     stalledIntervalMs: s.stalledIntervalMs,
     maxStalledCount: s.maxStalledCount,
+    checkpointIntervalMs: s.checkpointIntervalMs,
     log,
   });
   worker.worker.worker.on('completed', (job, status) => console.log(`job ${job.data.jobId}: ${status}`));
@@ -28,14 +29,21 @@ async function main() {
   console.log(`worker ready: ${pool.info.name} on ${pool.info.backend}, ${pool.size} engine thread(s); queue on ${settings.redisUrl.replace(/\/\/[^@]*@/, '//')}, jobs in ${settings.databaseUrl ? 'PostgreSQL' : 'SQLite'}`);
 
   let stopping = false;
+  const { shutdownMs } = s;
   const stop = async (signal: string) => {
-    // A second signal leaves the running jobs to other workers (BullMQ hands them on).
-    const force = stopping;
+    // A second signal does not wait for the chunks in flight: BullMQ's stalled check hands the
+    // jobs on, and they resume from their last stored checkpoint.
+    if (stopping) process.exit(1);
     stopping = true;
-    console.log(`${signal}: ${force ? 'leaving running jobs to other workers' : 'finishing running jobs, taking no new ones'}`);
-    await worker.close(force);
+    console.log(`${signal}: shutting down within ${shutdownMs} ms: taking no new jobs; running ones stop after their chunk in flight and go back to the queue with a checkpoint`);
+    const deadline = setTimeout(() => {
+      console.error(`shutdown took over ${shutdownMs} ms: exiting now; the jobs resume elsewhere from their last checkpoint`);
+      process.exit(1);
+    }, shutdownMs);
+    await worker.close();
     await store.close();
     await pool.close();
+    clearTimeout(deadline);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

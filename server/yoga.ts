@@ -55,6 +55,8 @@ export interface AppDeps {
   concurrency?: number;
   /** Path steps per executor call when a request does not say (ENGINE_BATCH_SIZE). */
   batchSize?: number;
+  /** Least time between two checkpoints of a running job (CHECKPOINT_INTERVAL_MS; 0: every chunk). */
+  checkpointIntervalMs?: number;
   /** Yoga's logger: false for silent. */
   logging?: boolean | 'debug' | 'info' | 'warn' | 'error';
   /** Once a layer's sprites are asked for, render the rest of it in the background (SPRITES_BACKGROUND; default true). */
@@ -69,8 +71,8 @@ export interface App {
   queue: JobQueue;
   jobs: JobService;
   events: JobEvents & { subscriberCount(jobId?: string): number };
-  /** Jobs found unfinished at startup and marked INTERRUPTED. */
-  interruptedAtStart: number;
+  /** Jobs the last run left QUEUED or RUNNING, queued again at start-up to resume from their checkpoints. */
+  resumedAtStart: number;
   /** Serves graphql-ws on the GraphQL path of `server`. */
   attachWebSockets(server: Server): WebSocketServer;
   /**
@@ -79,7 +81,7 @@ export interface App {
    * once the streams have let go, or after `streamsMs`.
    */
   shutdown(streamsMs?: number): Promise<void>;
-  /** Stops the queue (unfinished jobs become INTERRUPTED) and closes the store; the engine is the caller's. */
+  /** Stops the queue (unfinished jobs stay in the store, to resume) and closes the store; the engine is the caller's. */
   close(): Promise<void>;
 }
 
@@ -89,24 +91,29 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const images = new ImageLibrary(deps.engine, { dataDir: deps.dataDir, examplesDir: deps.examplesDir });
   const shared = deps.jobBackends?.(images) ?? null;
   const store = shared?.store ?? new SqliteJobStore(join(deps.dataDir, 'jobs.sqlite'));
-  // A shared store's unfinished jobs may be running on workers elsewhere.
-  const interruptedAtStart = shared ? 0 : await store.interruptUnfinished(new Date());
+  // A shared store's unfinished jobs are the workers' (they resume them); here, this process's.
+  const unfinished = shared ? [] : await store.unfinished();
   const events = shared?.events ?? new InProcessJobEvents();
   // Jobs of the in-process queue run here; under Redis they run on the workers (jobs/redis/).
   const runner = shared ? undefined : new JobRunner({
     store,
     events,
     backend: deps.engine.info.backend,
-    execute: async (job, onSnapshot, signal) => deps.engine.run(await images.pixels(job.input.imageId), job.request, onSnapshot, signal),
+    execute: async (job, onSnapshot, signal, checkpoints) => deps.engine.run(await images.pixels(job.input.imageId), job.request, onSnapshot, signal, checkpoints),
     logName: 'server',
-    log: (message, error) => console.error(message, error),
+    checkpointIntervalMs: deps.checkpointIntervalMs,
+    log: (message, error) => (error === undefined ? console.log(message) : console.error(message, error)),
   });
-  const queue = shared?.queue ?? new InProcessJobQueue({
-    runner: runner!,
-    maxQueued: deps.maxQueued ?? DEFAULT_MAX_QUEUED,
-    concurrency: deps.concurrency ?? MIN_CONCURRENCY,
-  });
+  const inProcess = shared
+    ? null
+    : new InProcessJobQueue({
+        runner: runner!,
+        maxQueued: deps.maxQueued ?? DEFAULT_MAX_QUEUED,
+        concurrency: deps.concurrency ?? MIN_CONCURRENCY,
+      });
+  const queue = shared?.queue ?? inProcess!;
   const jobs = new JobService({ store, queue, events, engine: deps.engine, images, runner, batchSize: deps.batchSize });
+  inProcess?.restore(unfinished);
   // One render at a time, most urgent first: on-demand sprites and whole-layer spritemaps share the lane.
   const lane = new RenderLane();
   const spritemaps = new SpritemapService(deps.engine, images, deps.dataDir, undefined, lane);
@@ -204,14 +211,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     queue,
     jobs,
     events,
-    interruptedAtStart,
+    resumedAtStart: unfinished.length,
     attachWebSockets,
     shutdown: async (streamsMs = 2000) => {
       jobs.drain();
       await queue.close();
       jobs.endStreams();
       const until = Date.now() + streamsMs;
-      while (events.subscriberCount() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      while (jobs.openStreams > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     },
     close: async () => {
       spritemaps.close();

@@ -37,7 +37,15 @@ export interface RunPhases {
 export type RunResult = AttributionResult & { phases: RunPhases };
 
 /** Sees each chunk's snapshot and, beside it, the running spatial map (rescaled like the values). */
-export type SnapshotListener = (snapshot: Snapshot, spatial?: SpatialMap) => void;
+export type SnapshotListener = (snapshot: Snapshot, spatial?: SpatialMap, checkpoint?: Uint8Array) => void;
+
+/** How a run checkpoints (issue 17): what it resumes from, and how often it hands back its state. */
+export interface RunCheckpoints {
+  /** A checkpoint an earlier run of the same request handed back (an encoded IntegrationState). */
+  resumeFrom?: Uint8Array;
+  /** Least time between two checkpoints handed to the listener (0: after every chunk); none without it. */
+  intervalMs?: number;
+}
 
 /**
  * What the services (jobs, images, spritemaps) and the schema use of the engine. EnginePool
@@ -51,7 +59,12 @@ export interface Engine {
   /** The `top` most probable classes of the whole network. */
   predict(pixels: Float32Array, top?: number): Promise<Prediction[]>;
   /** Runs one attribution; `onSnapshot` sees every chunk. Aborting stops it after the current chunk (CANCELLED). */
-  run(pixels: Float32Array, request: AttributionRequest, onSnapshot?: SnapshotListener, signal?: AbortSignal): Promise<RunResult>;
+  /**
+   * With `checkpoints.intervalMs` the listener also gets, beside some snapshots, the checkpoint
+   * after that chunk, and always the last chunk's once `signal` aborts. A `resumeFrom` that cannot
+   * resume this request rejects with BAD_CHECKPOINT.
+   */
+  run(pixels: Float32Array, request: AttributionRequest, onSnapshot?: SnapshotListener, signal?: AbortSignal, checkpoints?: RunCheckpoints): Promise<RunResult>;
   /**
    * Renders channel visualizations at low priority (each step waits while attribution runs);
    * `onSprite` sees each as it finishes, `onStep` every step of all its batches (`at`: when it finished, Date.now()). Aborting stops

@@ -8,6 +8,8 @@ export type EngineErrorCode =
   | 'BAD_STEPS'
   | 'BAD_ARGUMENT'
   | 'BACKEND_UNAVAILABLE'
+  /** A stored checkpoint cannot resume this request (unreadable, another request's, or already complete). */
+  | 'BAD_CHECKPOINT'
   | 'CANCELLED';
 
 /**

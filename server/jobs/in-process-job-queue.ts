@@ -1,7 +1,7 @@
 import { QueueFullError } from '../errors/queue-full-error.js';
 import type { JobQueue, QueueStats } from './job-queue.js';
 import type { JobRecord } from './job-record.js';
-import { interruptedError, type JobRunner } from './job-runner.js';
+import type { JobRunner } from './job-runner.js';
 
 interface Running {
   controller: AbortController;
@@ -62,10 +62,19 @@ export class InProcessJobQueue implements JobQueue {
     return true;
   }
 
+  /**
+   * At start-up: the jobs the last run left QUEUED or RUNNING, oldest first, ahead of new ones
+   * and past the bound (they were admitted once). Each resumes from its checkpoint.
+   */
+  restore(jobs: JobRecord[]) {
+    this.pending.unshift(...jobs);
+    this.pump();
+  }
+
+  /** Queued jobs stay QUEUED in the store; running ones stop after their chunk in flight, checkpointed, and stay RUNNING: the next start resumes both. */
   async close() {
     this.closing = true;
-    const waiting = this.pending.splice(0);
-    for (const job of waiting) await this.opts.runner.finish(job, 'INTERRUPTED', null, interruptedError());
+    this.pending.splice(0);
     const running = [...this.running.values()];
     for (const run of running) run.controller.abort();
     await Promise.all(running.map((r) => r.settled));

@@ -25,6 +25,9 @@ export interface JobQueue {
    */
   cancel(id: string): Promise<boolean>;
   stats(): QueueStats;
-  /** Stops starting jobs; queued and running ones become INTERRUPTED. */
+  /**
+   * Stops starting jobs; running ones stop after their chunk in flight, with a checkpoint. Jobs
+   * stay QUEUED or RUNNING in the store, for the next start (or another worker) to resume (issue 17).
+   */
   close(): Promise<void>;
 }

@@ -32,6 +32,8 @@ export class JobService {
   private draining = false;
   /** Aborted by `endStreams`: every progress stream sends its going-away event and ends. */
   private readonly goingAway = new AbortController();
+  /** Progress streams not yet ended: one ends once its consumer has taken its last event. */
+  private streams = 0;
 
   constructor(
     private readonly deps: {
@@ -99,6 +101,11 @@ export class JobService {
     this.goingAway.abort();
   }
 
+  /** Progress streams still open (after `endStreams`: those whose last event has not been taken yet). */
+  get openStreams() {
+    return this.streams;
+  }
+
   private async startAll(inputs: JobInput[], groupId: string | null): Promise<JobRecord[]> {
     const { store, queue, engine, images } = this.deps;
     if (this.draining) throw new ShuttingDownError();
@@ -125,8 +132,8 @@ export class JobService {
   }
 
   /**
-   * Queues a new job with the same input as an existing one: how an INTERRUPTED job is finished
-   * after a restart (it starts again from step 0; the engine has no mid-path resume).
+   * Queues a new job with the same input as an existing one, computed afresh from step 0 (also
+   * for a job that was resumed or could not be: restartJob never reads a checkpoint).
    */
   async restart(id: string): Promise<JobRecord> {
     const job = await this.require(id);
@@ -151,6 +158,7 @@ export class JobService {
     // job seen unfinished here is sure to deliver its terminal event to this subscription.
     const goingAway = this.goingAway.signal;
     const subscription = this.deps.events.subscribe(id, signal ? AbortSignal.any([signal, goingAway]) : goingAway);
+    this.streams++;
     try {
       const job = await this.require(id);
       const current: JobEvent = { jobId: id, status: job.status, stepsTotal: job.stepsTotal, snapshot: job.snapshot, error: job.error };
@@ -174,6 +182,7 @@ export class JobService {
       // The server is going away and the job has not finished: say so, with the state last sent.
       if (goingAway.aborted && !signal?.aborted && !(last && isTerminal(last.status))) yield { ...(last ?? current), goingAway: true };
     } finally {
+      this.streams--;
       await subscription.return?.();
     }
   }

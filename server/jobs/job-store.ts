@@ -50,7 +50,5 @@ export interface JobStore {
   finish(id: string, outcome: JobOutcome): Promise<void>;
   /** QUEUED and RUNNING jobs, oldest first: what a restarted server resumes. */
   unfinished(): Promise<JobRecord[]>;
-  /** QUEUED and RUNNING jobs become INTERRUPTED (and lose their checkpoints). Returns how many. */
-  interruptUnfinished(at: Date): Promise<number>;
   close(): Promise<void>;
 }

@@ -10,6 +10,7 @@ import type { SpriteMessage } from '../engine/sprite-requests.js';
 import { topPredictions } from '../engine/predictions.js';
 import { BlocksWorker } from './blocks-handlers.js';
 import { AttributionGate } from './attribution-gate.js';
+import { CheckpointPacer, readCheckpoint } from './checkpoint-pacer.js';
 import { SpritemapWorker } from './spritemap-handlers.js';
 import type { RequestType, WireError, WorkerCommand, WorkerEvent, WorkerOptions, WorkerReplies } from './protocol.js';
 
@@ -62,16 +63,31 @@ try {
             const t1 = performance.now();
             const [height, width, channels] = network.byName.get(cmd.request.layer)!.shape;
             let spatial: SpatialMap | undefined;
-            const it = attribute(executor, cmd.pixels, cmd.request, { signal, onSpatial: (data) => (spatial = { height, width, channels, data }) });
+            const checkpoints = new CheckpointPacer(cmd.checkpointIntervalMs ?? 0, signal);
+            const it = attribute(executor, cmd.pixels, cmd.request, {
+              signal,
+              onSpatial: (data) => (spatial = { height, width, channels, data }),
+              onCheckpoint: cmd.checkpointIntervalMs === undefined ? undefined : (state) => checkpoints.offer(state),
+              resumeFrom: cmd.resumeFrom && readCheckpoint(cmd.resumeFrom),
+            });
             for (;;) {
-              const r = await it.next();
+              let r;
+              try {
+                r = await it.next();
+              } catch (e) {
+                // Stopped between chunks: hand back the last chunk's state if it was not sent yet.
+                const last = checkpoints.unsent();
+                if (last) send({ type: 'snapshot', id: cmd.id, snapshot: last.snapshot, checkpoint: last.checkpoint }, [last.checkpoint.buffer as ArrayBuffer]);
+                throw e;
+              }
               if (r.done) {
                 const pathMs = r.value.elapsedMs;
                 const phases: RunPhases = { compileMs: t1 - t0, activationsMs: performance.now() - t1 - pathMs, pathMs };
                 reply(cmd, { ...r.value, phases }, [r.value.spatial.data.buffer as ArrayBuffer, r.value.integratedGradient.buffer as ArrayBuffer]);
                 break;
               }
-              send({ type: 'snapshot', id: cmd.id, snapshot: r.value, spatial }, spatial ? [spatial.data.buffer as ArrayBuffer] : []);
+              const checkpoint = checkpoints.take(r.value);
+              send({ type: 'snapshot', id: cmd.id, snapshot: r.value, spatial, checkpoint }, [...(spatial ? [spatial.data.buffer as ArrayBuffer] : []), ...(checkpoint ? [checkpoint.buffer as ArrayBuffer] : [])]);
               spatial = undefined;
             }
           });

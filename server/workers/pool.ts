@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { REPO_ROOT, RUNNING_FROM_SOURCE } from '../repo-root.js';
 import { EngineError } from '../errors/engine-error.js';
 import type { AttributionRequest } from '../engine/attribution/types.js';
-import type { Engine, ModelInfo, Prediction, RunResult, SnapshotListener } from '../engine/engine.js';
+import type { Engine, ModelInfo, Prediction, RunCheckpoints, RunResult, SnapshotListener } from '../engine/engine.js';
 import type { DecodedImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import type { BackendChoice, ExecutorSettings, LayerPreparation } from '../engine/executors/index.js';
@@ -132,7 +132,7 @@ export class EnginePool implements Engine {
     const p = this.pending.get(e.id);
     if (!p) return;
     if (e.type === 'snapshot') {
-      p.onSnapshot?.(e.snapshot, e.spatial);
+      p.onSnapshot?.(e.snapshot, e.spatial, e.checkpoint);
       return;
     }
     if (e.type === 'sprite') {
@@ -186,8 +186,9 @@ export class EnginePool implements Engine {
     return this.attribution(() => this.request({ type: 'prepare', layer }));
   }
 
-  run(pixels: Float32Array, request: AttributionRequest, onSnapshot: SnapshotListener = () => undefined, signal?: AbortSignal): Promise<RunResult> {
-    return this.attribution(() => this.request({ type: 'run', pixels, request }, { onSnapshot, signal, cancelled: 'The job was cancelled.' }));
+  run(pixels: Float32Array, request: AttributionRequest, onSnapshot: SnapshotListener = () => undefined, signal?: AbortSignal, checkpoints: RunCheckpoints = {}): Promise<RunResult> {
+    const { resumeFrom, intervalMs: checkpointIntervalMs } = checkpoints;
+    return this.attribution(() => this.request({ type: 'run', pixels, request, resumeFrom, checkpointIntervalMs }, { onSnapshot, signal, cancelled: 'The job was cancelled.' }));
   }
 
   /** Counts attribution work in the shared gate while it is in flight: renders wait between steps meanwhile. */

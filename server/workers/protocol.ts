@@ -30,7 +30,11 @@ export type RequestType = keyof WorkerReplies;
 export type WorkerCommand =
   | { type: 'decode'; id: number; bytes: Uint8Array }
   | { type: 'predict'; id: number; pixels: Float32Array; top: number }
-  | { type: 'run'; id: number; pixels: Float32Array; request: AttributionRequest }
+  /**
+   * `resumeFrom`: an encoded IntegrationState (a stored checkpoint) to continue from.
+   * `checkpointIntervalMs`: the least time between two checkpoints sent back (0: every chunk; none without it).
+   */
+  | { type: 'run'; id: number; pixels: Float32Array; request: AttributionRequest; resumeFrom?: Uint8Array; checkpointIntervalMs?: number }
   /** Compiles (or loads from the graph cache) a layer's graphs ahead of a run. */
   | { type: 'prepare'; id: number; layer: string }
   | { type: 'render'; id: number; request: RenderSpritesRequest }
@@ -64,8 +68,11 @@ export interface DoneEvent<K extends RequestType = RequestType> {
 export type WorkerEvent =
   | { type: 'ready'; info: WorkerReady }
   | { type: 'fatal'; error: WireError }
-  /** `spatial`: the running spatial map beside the snapshot, transferred; never stored or published. */
-  | { type: 'snapshot'; id: number; snapshot: Snapshot; spatial?: SpatialMap }
+  /**
+   * `spatial`: the running spatial map beside the snapshot, transferred; never stored or published.
+   * `checkpoint`: the encoded integration state after this snapshot's chunk, when one is due.
+   */
+  | { type: 'snapshot'; id: number; snapshot: Snapshot; spatial?: SpatialMap; checkpoint?: Uint8Array }
   | { type: 'sprite'; id: number; sprite: SpriteMessage }
   /** A render's progress: `step` of `steps` over all its batches, finished at `at` (Date.now() in the worker). */
   | { type: 'render-step'; id: number; step: number; steps: number; at: number }

@@ -73,7 +73,7 @@ export type JobStatus =
   | 'CANCELLED'
   /** Stopped by an error; see `error`. */
   | 'FAILED'
-  /** The server stopped while the job was queued or running; start it again to finish it. */
+  /** The job could not carry on: after a restart its checkpoint was unusable, or its workers kept dying (`error` says why). A job that was queued or running when a server stopped resumes from its checkpoint instead; `restartJob` runs it again from step 0. */
   | 'INTERRUPTED'
   /** Waiting in the queue. */
   | 'QUEUED'

@@ -25,7 +25,7 @@ export interface EstimatorOptions {
 function checkResumable(state: IntegrationState, size: number, channels: number, n: number) {
   const ok = state.version === 1 && Number.isInteger(state.stepsDone) && state.stepsDone >= 0 && state.stepsDone <= n
     && state.gradientSum?.length === size && state.stepValues?.length === state.stepsDone * channels;
-  if (!ok) throw new EngineError('BAD_ARGUMENT', 'The saved integration state does not belong to this request (its layer, steps or format differ).');
+  if (!ok) throw new EngineError('BAD_CHECKPOINT', 'The saved integration state does not belong to this request (its layer, steps or format differ).');
 }
 
 const copyState = (s: IntegrationState): IntegrationState => ({ ...s, gradientSum: s.gradientSum.slice(), stepValues: s.stepValues.slice() });
@@ -152,7 +152,7 @@ export async function* estimate(
     // Let cancel messages in: a worker handles them only when its event loop turns.
     await new Promise((r) => setImmediate(r));
   }
-  if (!last) throw new EngineError('BAD_ARGUMENT', 'The saved integration state is already complete: there is nothing left to run.');
+  if (!last) throw new EngineError('BAD_CHECKPOINT', 'The saved integration state is already complete: there is nothing left to run.');
   const scale = state.weightDone > 0 ? totalWeight / state.weightDone : 0;
   const spatial = new Float32Array(size);
   const gradient = new Float32Array(size);

@@ -1,11 +1,11 @@
-import { Worker, type Job } from 'bullmq';
+import { WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Engine } from '../../engine/engine.js';
 import { EngineError } from '../../errors/engine-error.js';
 import type { QueuedJobData } from './bullmq-job-queue.js';
 import type { JobEvents } from '../job-events.js';
 import { isTerminal, type JobError, type JobStatus } from '../job-record.js';
-import { JobRunner } from '../job-runner.js';
+import { JobRunner, type RunOutcome } from '../job-runner.js';
 import { PromiseCache } from '../../promise-cache.js';
 import type { JobStore } from '../job-store.js';
 import type { RedisKeys } from './redis-connection.js';
@@ -31,6 +31,8 @@ export interface BullMqJobWorkerOptions {
   stalledIntervalMs?: number;
   /** Times a job may be handed on after its worker died; the next time it ends INTERRUPTED. */
   maxStalledCount?: number;
+  /** Least time between two checkpoints of a running job (CHECKPOINT_INTERVAL_MS). */
+  checkpointIntervalMs?: number;
   log?: (message: string, error?: unknown) => void;
 }
 
@@ -42,6 +44,10 @@ export interface BullMqJobWorkerOptions {
 export class BullMqJobWorker {
   readonly worker: Worker<QueuedJobData>;
   private readonly running = new Map<string, AbortController>();
+  /** A user's cancel of a running job (its key or the channel), told apart from a shutdown's stop. */
+  private readonly cancels = new Map<string, () => void>();
+  /** Set by a graceful close: stopped jobs go back to the queue, checkpointed, instead of ending CANCELLED. */
+  private suspending = false;
   private readonly pixelCache = new PromiseCache<Float32Array>(PIXEL_CACHE_SIZE);
   private readonly runner: JobRunner;
 
@@ -50,12 +56,13 @@ export class BullMqJobWorker {
       store: opts.store,
       events: opts.events,
       backend: opts.engine.info.backend,
-      execute: async (job, onSnapshot, signal) => opts.engine.run(await this.pixels(job.input.imageId), job.request, onSnapshot, signal),
+      execute: async (job, onSnapshot, signal, checkpoints) => opts.engine.run(await this.pixels(job.input.imageId), job.request, onSnapshot, signal, checkpoints),
       logName: 'worker',
+      checkpointIntervalMs: opts.checkpointIntervalMs,
       log: opts.log,
     });
     const { keys, subscriber } = opts;
-    this.worker = new Worker<QueuedJobData>(keys.queueName, (job) => this.process(job), {
+    this.worker = new Worker<QueuedJobData>(keys.queueName, (job, token) => this.process(job, token), {
       connection: opts.connection,
       prefix: keys.prefix,
       concurrency: opts.concurrency,
@@ -70,7 +77,7 @@ export class BullMqJobWorker {
       if (job) void this.interrupt(job.data.jobId, error?.message ?? 'failed').catch((e) => opts.log?.(`job ${job.data.jobId}: could not be marked INTERRUPTED`, e));
     });
     subscriber.on('message', (channel: string, jobId: string) => {
-      if (channel === keys.cancelChannel) this.running.get(jobId)?.abort();
+      if (channel === keys.cancelChannel) this.cancels.get(jobId)?.();
     });
     // Again at every (re)connect: ioredis can lose a SUBSCRIBE sent before the connection is ready.
     const listen = () => void subscriber.subscribe(keys.cancelChannel).catch(() => undefined);
@@ -88,19 +95,34 @@ export class BullMqJobWorker {
     await this.runner.finish(job, 'INTERRUPTED', job.snapshot, error);
   }
 
-  private async process(bullJob: Job<QueuedJobData>): Promise<JobStatus | 'skipped'> {
+  private async process(bullJob: Job<QueuedJobData>, token?: string): Promise<JobStatus | 'skipped'> {
     const { store, keys, client } = this.opts;
     const job = await store.get(bullJob.data.jobId);
     if (!job || isTerminal(job.status)) return 'skipped';
     const controller = new AbortController();
+    let cancelled = false;
+    const cancel = () => {
+      cancelled = true;
+      controller.abort();
+    };
     this.running.set(job.id, controller);
+    this.cancels.set(job.id, cancel);
     try {
-      if (await client.exists(keys.cancel(job.id))) controller.abort();
-      return await this.runner.run(job, controller.signal, {
+      if (await client.exists(keys.cancel(job.id))) cancel();
+      const outcome: RunOutcome = await this.runner.run(job, controller.signal, {
         // A cancel whose message was lost (Redis away) is still seen here, between chunks.
-        onChunk: () => void client.exists(keys.cancel(job.id)).then((n) => n && controller.abort(), () => undefined),
+        onChunk: () => void client.exists(keys.cancel(job.id)).then((n) => n && cancel(), () => undefined),
+        stopping: () => this.suspending && !cancelled,
       });
+      if (outcome === 'SUSPENDED') {
+        // Shutting down: the job is RUNNING in the store with its checkpoint; back in the queue,
+        // another worker (or this one once back) resumes it. WaitingError tells BullMQ it moved.
+        if (token) await bullJob.moveToWait(token);
+        throw new WaitingError();
+      }
+      return outcome;
     } finally {
+      this.cancels.delete(job.id);
       this.running.delete(job.id);
       await client.del(keys.cancel(job.id)).catch(() => undefined);
     }
@@ -120,8 +142,14 @@ export class BullMqJobWorker {
     return this.running.size;
   }
 
-  /** Stops taking jobs and lets the running ones finish (SIGTERM); `force` leaves them to other workers. */
+  /**
+   * SIGTERM: stops taking jobs; running ones stop after their chunk in flight, checkpointed, and
+   * go back to the queue for another worker. `force` does not wait for that chunk: BullMQ's
+   * stalled check hands the jobs on, and they resume from their last stored checkpoint.
+   */
   async close(force = false) {
+    this.suspending = true;
+    for (const controller of this.running.values()) controller.abort();
     await this.worker.close(force);
   }
 }

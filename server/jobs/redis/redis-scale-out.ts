@@ -139,7 +139,7 @@ export function apiProcessPlan(opts: { scaleOut: ScaleOutSettings; role: 'all' |
           createRedisJobBackends({ settings, store: openJobStore(settings, dataDir), imageBytes: (id) => images.bytes(id)?.bytes ?? null, maxQueued, log })
       : undefined,
     /** ROLE=all on Redis: a worker in this process too, sharing the engine and the store. */
-    startWorker: (store: JobStore, engine: RedisWorkerOptions['engine'], concurrency: number) =>
-      settings.redisUrl && role === 'all' ? startRedisWorker({ settings, store, engine, concurrency, log }) : null,
+    startWorker: (store: JobStore, engine: RedisWorkerOptions['engine'], concurrency: number, checkpointIntervalMs?: number) =>
+      settings.redisUrl && role === 'all' ? startRedisWorker({ settings, store, engine, concurrency, checkpointIntervalMs, log }) : null,
   };
 }

@@ -21,16 +21,12 @@ const SQL = {
                ON CONFLICT (job_id) DO UPDATE SET height = excluded.height, width = excluded.width,
                  channels = excluded.channels, data = excluded.data`,
   getSpatial: 'SELECT height, width, channels, data FROM job_spatial WHERE job_id = ?',
-  interrupt: `UPDATE jobs SET status = 'INTERRUPTED', finished_at = ?,
-                error = '{"code":"INTERRUPTED","message":"The server stopped before this job finished."}'
-              WHERE status IN ('QUEUED', 'RUNNING')`,
   unfinished: `SELECT * FROM jobs WHERE status IN ('QUEUED', 'RUNNING') ORDER BY seq`,
   putCheckpoint: `INSERT INTO job_checkpoints (job_id, steps_done, backend, written_at, data) VALUES (?, ?, ?, ?, ?)
                   ON CONFLICT (job_id) DO UPDATE SET steps_done = excluded.steps_done, backend = excluded.backend,
                     written_at = excluded.written_at, data = excluded.data`,
   getCheckpoint: 'SELECT steps_done, backend, data FROM job_checkpoints WHERE job_id = ?',
   dropCheckpoint: 'DELETE FROM job_checkpoints WHERE job_id = ?',
-  dropUnfinishedCheckpoints: `DELETE FROM job_checkpoints WHERE job_id IN (SELECT id FROM jobs WHERE status IN ('QUEUED', 'RUNNING'))`,
   putHistory: `INSERT INTO job_history (job_id, steps_done, snapshot) VALUES (?, ?, ?)
                ON CONFLICT (job_id, steps_done) DO UPDATE SET snapshot = excluded.snapshot`,
   history: 'SELECT snapshot FROM job_history WHERE job_id = ? ORDER BY steps_done',
@@ -167,12 +163,6 @@ export class SqlJobStore implements JobStore {
     const data = new Float32Array(row.data.byteLength / 4);
     new Uint8Array(data.buffer).set(row.data);
     return { height: row.height, width: row.width, channels: row.channels, data };
-  }
-
-  async interruptUnfinished(at: Date): Promise<number> {
-    await this.ready;
-    const [, interrupted] = await this.driver.transaction([{ sql: SQL.dropUnfinishedCheckpoints }, { sql: SQL.interrupt, params: [at.getTime()] }]);
-    return interrupted;
   }
 
   async close(): Promise<void> {

@@ -16,16 +16,21 @@ import { newJob, snapshot } from './job-store-conformance.js';
 function steppedExecutor(chunks = 3) {
   const gates = new Map<string, (() => void)[]>();
   const started: string[] = [];
+  /** The checkpoint each run was handed, by job id. */
+  const resumedFrom = new Map<string, number[] | null>();
   const waitGate = (id: string) => new Promise<void>((resolve) => gates.get(id)!.push(resolve));
-  const execute: JobExecutor = async (job, onSnapshot, signal) => {
+  // Its checkpoints are the chunk count as one byte, so a resume starts after it.
+  const execute: JobExecutor = async (job, onSnapshot, signal, { resumeFrom }) => {
     started.push(job.id);
+    resumedFrom.set(job.id, resumeFrom ? Array.from(resumeFrom) : null);
+    if (resumeFrom && resumeFrom[0] > chunks) throw new EngineError('BAD_CHECKPOINT', 'The checkpoint cannot be read (too many chunks).');
     gates.set(job.id, []);
-    for (let c = 1; c <= chunks; c++) {
+    for (let c = (resumeFrom?.[0] ?? 0) + 1; c <= chunks; c++) {
       await waitGate(job.id);
       if (signal.aborted) throw new EngineError('CANCELLED', 'cancelled');
       if (job.input.class1 === 'explode') throw new Error('secret internals');
       if (job.input.class1 === 'bad layer') throw new EngineError('UNKNOWN_LAYER', 'no such layer');
-      onSnapshot(snapshot(c * 10, [c, -c], c === chunks));
+      onSnapshot(snapshot(c * 10, [c, -c], c === chunks), undefined, Uint8Array.of(c));
     }
     return result(chunks);
   };
@@ -34,7 +39,7 @@ function steppedExecutor(chunks = 3) {
     gates.get(id)!.shift()!();
     await new Promise((r) => setTimeout(r, 5));
   };
-  return { execute, started, release };
+  return { execute, started, release, resumedFrom };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
@@ -49,11 +54,10 @@ function result(chunks: number): AttributionResult {
   };
 }
 
-async function setup(maxQueued: number, concurrency: number, chunks = 3) {
-  const store = new SqliteJobStore(':memory:');
+async function setup(maxQueued: number, concurrency: number, chunks = 3, store = new SqliteJobStore(':memory:'), backend = 'test') {
   const events = new InProcessJobEvents();
   const exec = steppedExecutor(chunks);
-  const runner = new JobRunner({ store, events, execute: exec.execute, backend: 'test', logName: 'server' });
+  const runner = new JobRunner({ store, events, execute: exec.execute, backend, logName: 'server' });
   const queue = new InProcessJobQueue({ runner, maxQueued, concurrency });
   const add = async (id: string, class1 = 'Labrador retriever'): Promise<JobRecord> => {
     const job = newJob(id);
@@ -157,13 +161,69 @@ describe('InProcessJobQueue', () => {
     expect(b.error!.message).not.toContain('secret');
   });
 
-  it('marks queued and running jobs INTERRUPTED on close', async () => {
+  it('on close, leaves queued jobs QUEUED and stops running ones after their chunk in flight, RUNNING with its checkpoint', async () => {
     const q = await setup(10, 1);
     q.queue.enqueue([await q.add('a'), await q.add('b')]);
-    const closed = q.queue.close();
     await q.release('a');
+    const closed = q.queue.close();
+    await q.release('a'); // the executor sees the signal at its next chunk
     await closed;
-    expect((await q.store.get('a'))!.status).toBe('INTERRUPTED');
-    expect((await q.store.get('b'))!.status).toBe('INTERRUPTED');
+    expect(await q.store.get('a')).toMatchObject({ status: 'RUNNING', stepsDone: 10, finishedAt: null });
+    expect(await q.store.getCheckpoint('a')).toEqual({ stepsDone: 10, backend: 'test', data: Uint8Array.of(1) });
+    expect((await q.store.get('b'))!.status).toBe('QUEUED');
+    expect(q.started).toEqual(['a']);
+  });
+
+  it('resumes restored jobs from their checkpoints, oldest first, and publishes nothing a subscriber has already seen', async () => {
+    const store = new SqliteJobStore(':memory:');
+    const first = await setup(10, 1, 3, store);
+    first.queue.enqueue([await first.add('a'), await first.add('b')]);
+    await first.release('a');
+    const closed = first.queue.close();
+    await first.release('a');
+    await closed;
+
+    const second = await setup(10, 1, 3, store);
+    const steps: [string, number][] = [];
+    const followed = (async () => {
+      for await (const e of second.events.subscribe('a')) steps.push([e.status, e.snapshot?.stepsDone ?? 0]);
+    })();
+    second.queue.restore(await store.unfinished());
+    await tick();
+    expect(second.started).toEqual(['a']);
+    expect(second.resumedFrom.get('a')).toEqual([1]);
+    await second.release('a');
+    await second.release('a');
+    expect(second.started).toEqual(['a', 'b']);
+    expect(second.resumedFrom.get('b')).toBeNull();
+    await followed;
+    // It restarts where the store stood (10), then the resumed chunks, then the end.
+    expect(steps).toEqual([['RUNNING', 10], ['RUNNING', 20], ['SUCCEEDED', 30]]);
+    expect(await store.get('a')).toMatchObject({ status: 'SUCCEEDED', stepsDone: 30 });
+    expect(await store.getCheckpoint('a')).toBeNull();
+  });
+
+  it('marks a job INTERRUPTED, saying why, when its checkpoint is from another executor or cannot be read', async () => {
+    const store = new SqliteJobStore(':memory:');
+    const first = await setup(10, 2, 3, store);
+    first.queue.enqueue([await first.add('a'), await first.add('b')]);
+    await first.release('a');
+    await first.release('b');
+    const closed = first.queue.close();
+    await first.release('a');
+    await first.release('b');
+    await closed;
+    // 'b' claims more chunks than it has: the engine refuses the checkpoint.
+    await store.saveSnapshot('b', snapshot(10, [1, -1]), { stepsDone: 10, backend: 'test', data: Uint8Array.of(9) });
+    const [a] = await store.unfinished();
+    await store.saveSnapshot('a', a.snapshot!, { stepsDone: 10, backend: 'tfjs-wasm', data: Uint8Array.of(1) });
+
+    const second = await setup(10, 2, 3, store, 'test');
+    second.queue.restore(await store.unfinished());
+    await tick();
+    expect(second.started).toEqual(['b']);
+    expect(await store.get('a')).toMatchObject({ status: 'INTERRUPTED', error: { code: 'INTERRUPTED', message: expect.stringMatching(/computed by tfjs-wasm and this server runs test.*restartJob/) } });
+    expect(await store.get('b')).toMatchObject({ status: 'INTERRUPTED', error: { code: 'INTERRUPTED', message: expect.stringMatching(/checkpoint cannot be read/) } });
+    expect(await store.getCheckpoint('a')).toBeNull();
   });
 });

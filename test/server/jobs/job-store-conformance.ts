@@ -97,17 +97,6 @@ export function describeJobStore(name: string, open: () => { store: JobStore; re
       expect((await store.list({ first: 10, status: 'FAILED' })).jobs).toEqual([]);
     });
 
-    it('marks QUEUED and RUNNING jobs INTERRUPTED and leaves finished ones alone', async () => {
-      for (const id of ['q', 'r', 's']) await store.create(newJob(id));
-      await store.update('r', { status: 'RUNNING' });
-      await store.update('s', { status: 'SUCCEEDED' });
-      expect(await store.interruptUnfinished(new Date())).toBe(2);
-      expect((await store.get('q'))!.status).toBe('INTERRUPTED');
-      expect((await store.get('r'))!.status).toBe('INTERRUPTED');
-      expect((await store.get('r'))!.error?.code).toBe('INTERRUPTED');
-      expect((await store.get('s'))!.status).toBe('SUCCEEDED');
-    });
-
     it('keeps a checkpoint with its snapshot, bit for bit, until the job finishes', async () => {
       await store.create(newJob('a'));
       expect(await store.getCheckpoint('a')).toBeNull();
@@ -148,14 +137,6 @@ export function describeJobStore(name: string, open: () => { store: JobStore; re
       await store.update('r', { status: 'RUNNING' });
       await store.update('s', { status: 'SUCCEEDED' });
       expect((await store.unfinished()).map((j) => [j.id, j.status])).toEqual([['q1', 'QUEUED'], ['r', 'RUNNING'], ['q2', 'QUEUED']]);
-    });
-
-    it('drops the checkpoints of the jobs it marks INTERRUPTED', async () => {
-      await store.create(newJob('r'));
-      await store.update('r', { status: 'RUNNING' });
-      await store.saveSnapshot('r', snapshot(10, [1, 2]), checkpoint(10, 1));
-      await store.interruptUnfinished(new Date());
-      expect(await store.getCheckpoint('r')).toBeNull();
     });
 
     it('keeps jobs across a reopen, when the store is durable', async () => {

@@ -1,0 +1,175 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteJobStore } from '../../server/jobs/sql/sqlite-job-store.js';
+import type { Proc } from '../scale-out/helpers/processes.js';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { gqlData, sseSubscribe } from './helpers/graphql-client.js';
+import { JOB, killHard, sleep, sqliteIntegrity, START, startServerProcess, uninterruptedRun, waitForJob } from './helpers/server-process.js';
+
+/**
+ * Issue 17: no work lost. A job that was running or queued when the embedded server died (kill -9)
+ * or stopped (SIGTERM) resumes from its last checkpoint when the server starts again, and ends
+ * with exactly the values of an uninterrupted run of the same input (a fresh `restartJob` run on
+ * the same machine). Checkpoints are written after every chunk here (CHECKPOINT_INTERVAL_MS=0).
+ */
+const dirs: string[] = [];
+const procs: Proc[] = [];
+afterAll(() => {
+  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function dataDir() {
+  const d = mkdtempSync(join(tmpdir(), 'resume-test-'));
+  dirs.push(d);
+  return d;
+}
+
+async function server(dir: string, env: Record<string, string> = {}) {
+  const p = await startServerProcess({ DATA_DIR: dir, JOB_CONCURRENCY: '2', CHECKPOINT_INTERVAL_MS: '0', ...env });
+  procs.push(p);
+  return p;
+}
+
+const input = (extra: Record<string, unknown>) => ({
+  input: { imageId: 'example-dog_cat_composite', layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', steps: 48, chunkSteps: 4, ...extra },
+});
+
+/** Exactly equal, field by field (toEqual on numbers compares them exactly). */
+function expectSameResult(resumed: any, reference: any) {
+  expect(resumed.status).toBe('SUCCEEDED');
+  expect(reference.status).toBe('SUCCEEDED');
+  expect(resumed.result).toEqual(reference.result);
+}
+
+describe('resume after a crash', () => {
+  it('kill -9 mid-job, start again: running and queued jobs resume from their checkpoints and end with the values of an uninterrupted run', async () => {
+    const dir = dataDir();
+    const first = await server(dir);
+    const path = (await gqlData(first.url, START, input({ method: 'PATH', rule: 'GAUSS_LEGENDRE' }))).startAttribution;
+    const stochastic = (await gqlData(first.url, START, input({ method: 'STOCHASTIC_PATH', seed: 7 }))).startAttribution;
+    const queued = (await gqlData(first.url, START, input({ method: 'PATH' }))).startAttribution;
+    expect(queued.status).toBe('QUEUED');
+    // Mid-job: some chunks done and checkpointed, most still to go.
+    const before = await waitForJob(first.url, path.id, (j) => j.stepsDone >= 12);
+    expect(before.status).toBe('RUNNING');
+    await killHard(first);
+    expect(sqliteIntegrity(dir)).toBe('ok');
+
+    const second = await server(dir);
+    expect(second.log()).toMatch(/3 unfinished job\(s\) from the last run resumed/);
+    // A subscriber that reconnects sees the job carry on from where it was, never going back.
+    const seen: { stepsDone: number; status: string }[] = [];
+    const followed = sseSubscribe(second.url, `subscription ($id: ID!) { jobProgress(id: $id) { status stepsDone done } }`, { id: path.id }, (r) => seen.push(r.data!.jobProgress));
+    const resumed = await Promise.all([path, stochastic, queued].map((j) => waitForJob(second.url, j.id)));
+    await followed;
+    expect(seen[0].stepsDone).toBeGreaterThanOrEqual(before.stepsDone);
+    for (let i = 1; i < seen.length; i++) expect(seen[i].stepsDone).toBeGreaterThanOrEqual(seen[i - 1].stepsDone);
+    expect(seen.at(-1)).toMatchObject({ status: 'SUCCEEDED', stepsDone: 48 });
+    // It started mid-path, not from step 0.
+    expect(second.log()).toMatch(new RegExp(`job ${path.id} resumed from step ([1-9]\\d*)`));
+
+    const references: any[] = [];
+    for (const job of [path, stochastic, queued]) references.push(await uninterruptedRun(second.url, job.id));
+    references.forEach((reference, i) => expectSameResult(resumed[i], reference));
+    // The final spatial map came through too: a heatmap of the resumed job equals the reference's.
+    const reference = references[0];
+    const heat = `query ($id: ID!) { job(id: $id) { result { heatmap(channel: 3) } } }`;
+    expect((await gqlData(second.url, heat, { id: path.id })).job.result.heatmap).toBe((await gqlData(second.url, heat, { id: reference.id })).job.result.heatmap);
+    await killHard(second);
+  });
+
+  it('marks a job whose checkpoint is unusable INTERRUPTED, says why, and restartJob runs it afresh', async () => {
+    const dir = dataDir();
+    const first = await server(dir, { JOB_CONCURRENCY: '1' });
+    const job = (await gqlData(first.url, START, input({ method: 'PATH' }))).startAttribution;
+    await waitForJob(first.url, job.id, (j) => j.stepsDone >= 8);
+    await killHard(first);
+    // Damage the checkpoint as a disk fault or a foreign writer could.
+    const db = new Database(join(dir, 'jobs.sqlite'));
+    expect(db.prepare('UPDATE job_checkpoints SET data = ? WHERE job_id = ?').run(Buffer.from('not a checkpoint'), job.id).changes).toBe(1);
+    db.close();
+
+    const second = await server(dir, { JOB_CONCURRENCY: '1' });
+    const after = await waitForJob(second.url, job.id);
+    expect(after.status).toBe('INTERRUPTED');
+    expect(after.error.code).toBe('INTERRUPTED');
+    expect(after.error.message).toMatch(/checkpoint/i);
+    const fresh = await uninterruptedRun(second.url, job.id);
+    expect(fresh).toMatchObject({ status: 'SUCCEEDED', stepsDone: 48 });
+    await killHard(second);
+  });
+
+  it('kill -9 at random moments in a loop: the store stays sound, finished results stay, no job is stuck, all end with the uninterrupted values', async () => {
+    const dir = dataDir();
+    let p = await server(dir);
+    const ids: string[] = [];
+    for (const extra of [{ method: 'PATH', rule: 'MIDPOINT' }, { method: 'STOCHASTIC_PATH', seed: 3 }, { method: 'PATH', rule: 'TRAPEZOID' }, { method: 'SIMPLE' }]) {
+      ids.push((await gqlData(p.url, START, input(extra))).startAttribution.id);
+    }
+    const finished = new Map<string, unknown>();
+    for (let kill = 0; kill < 4; kill++) {
+      await sleep(500 + Math.random() * 2500);
+      await killHard(p);
+      expect(sqliteIntegrity(dir)).toBe('ok');
+      p = await server(dir);
+      for (const id of ids) {
+        const job = (await gqlData(p.url, JOB, { id })).job;
+        // Only states a job can leave, or done; a finished result never changes or goes away.
+        expect(['QUEUED', 'RUNNING', 'SUCCEEDED']).toContain(job.status);
+        if (finished.has(id)) expect(job.result).toEqual(finished.get(id));
+        if (job.status === 'SUCCEEDED') finished.set(id, job.result);
+      }
+    }
+    const resumed = await Promise.all(ids.map((id) => waitForJob(p.url, id)));
+    for (const [i, id] of ids.entries()) expectSameResult(resumed[i], await uninterruptedRun(p.url, id));
+    await killHard(p);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('SIGTERM: subscribers get a final goingAway event, graphql-ws closes with 1001, the process exits 0 in its bound, and the job resumes exactly', async () => {
+    const dir = dataDir();
+    const first = await server(dir);
+    const job = (await gqlData(first.url, START, input({ method: 'PATH', layer: 'mixed5b', steps: 400, chunkSteps: 4 }))).startAttribution;
+    await waitForJob(first.url, job.id, (j) => j.stepsDone >= 8);
+    const query = `subscription ($id: ID!) { jobProgress(id: $id) { status stepsDone done goingAway } }`;
+    const sse: any[] = [];
+    const sseDone = sseSubscribe(first.url, query, { id: job.id }, (r) => sse.push(r.data!.jobProgress));
+    const ws: any[] = [];
+    let closeCode: number | undefined;
+    // Kept open after its subscription completes, so that the close it sees is the server's.
+    const client = createClient({ url: first.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, lazyCloseTimeout: 60_000 });
+    client.on('closed', (e) => (closeCode = (e as { code: number }).code));
+    const wsDone = new Promise<void>((resolve) => client.subscribe({ query, variables: { id: job.id } }, { next: (r) => ws.push((r.data as any).jobProgress), error: () => resolve(), complete: resolve }));
+    while (sse.length < 2 || ws.length < 2) await sleep(50);
+
+    first.child.kill('SIGTERM');
+    // The server exits 1 itself if it overruns SHUTDOWN_TIMEOUT_MS: 0 means within its bound.
+    expect(await first.exited).toBe(0);
+    await Promise.all([sseDone, wsDone]);
+    for (const events of [sse, ws]) {
+      expect(events.at(-1)).toMatchObject({ status: 'RUNNING', done: false, goingAway: true });
+      expect(events.slice(0, -1).every((e) => !e.goingAway)).toBe(true);
+    }
+    expect(closeCode).toBe(1001);
+    expect(first.log()).toMatch(/SIGTERM: shutting down within 15000 ms/);
+    // Left for the next start, with its checkpoint: not INTERRUPTED.
+    const store = new SqliteJobStore(join(dir, 'jobs.sqlite'));
+    const stored = (await store.get(job.id))!;
+    expect(stored.status).toBe('RUNNING');
+    expect((await store.getCheckpoint(job.id))!.stepsDone).toBe(stored.stepsDone);
+    await store.close();
+
+    const second = await server(dir);
+    expect(second.log()).toMatch(new RegExp(`job ${job.id} resumed from step ${stored.stepsDone}\\b`));
+    const resumed = await waitForJob(second.url, job.id);
+    expectSameResult(resumed, await uninterruptedRun(second.url, job.id));
+    await killHard(second);
+  });
+});
+
