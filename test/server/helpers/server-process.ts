@@ -6,7 +6,7 @@ import { gqlData } from './graphql-client.js';
 
 /** `server/main.ts` as its own process (a kill reaches the server itself), on a free port. */
 export async function startServerProcess(env: Record<string, string>): Promise<Proc & { url: string; wsUrl: string }> {
-  const p = await startProcess('server/main.ts', { PORT: '0', ENGINE_WORKERS: '1', ...env }, /listening on http:\/\/localhost:(\d+)\/graphql/);
+  const p = await startProcess('server/main.ts', { PORT: '0', ENGINE_WORKERS: '1', ...env }, /listening on http:\/\/[^\s:]+:(\d+)\/graphql/);
   return { ...p, url: `http://127.0.0.1:${p.match[1]}/graphql`, wsUrl: `ws://127.0.0.1:${p.match[1]}/graphql` };
 }
 
