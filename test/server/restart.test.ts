@@ -49,7 +49,7 @@ afterAll(() => {
 });
 
 describe('restart', () => {
-  it('keeps finished jobs across a crash and marks running and queued ones INTERRUPTED', async () => {
+  it('keeps finished jobs and their history across a crash, and resumes running and queued ones', async () => {
     const first = await startServer();
     const simple = (await gqlData(first.url, START, input({ method: 'SIMPLE' }))).startAttribution;
     let done: any;
