@@ -278,4 +278,61 @@ describe('dashboard end to end in Chromium', () => {
     expect(job.stepsDone).toBeLessThan(job.stepsTotal);
     await page.screenshot({ path: join(ARTIFACTS, 'cancelled-job.png'), fullPage: true });
   });
+
+  it('details: a picked image refills edited classes (also on a job page); the channel detail covers neither the distribution nor the bottom list', async () => {
+    const topTwo = () => page.$$eval('[data-testid=predictions] tbody tr .class-name', (cells) => cells.slice(0, 2).map((c) => c.textContent));
+    const classes = async () => [await page.inputValue('#class1'), await page.inputValue('#class2')];
+    await page.goto(base + '/');
+    await page.click('[data-example="dog_cat_composite"]');
+    await page.waitForSelector('[data-testid=predictions] tbody tr');
+    await page.fill('#class1', 'Labrador retriever');
+    await page.fill('#class2', 'tiger cat');
+    await page.keyboard.press('Escape');
+    await page.click('[data-example="chelsea_cat"]');
+    await page.waitForFunction(() => document.querySelector('figure.predictions > img')?.getAttribute('alt') === 'chelsea_cat');
+    expect(await classes()).toEqual(await topTwo());
+
+    // On a job's page: picking another image still refills the classes, over edited ones.
+    await page.fill('#class1', 'Labrador retriever');
+    await page.fill('#class2', 'tiger cat');
+    await page.keyboard.press('Escape');
+    await page.click('[data-example="dog_cat_composite"]');
+    await page.waitForFunction(() => document.querySelector('figure.predictions > img')?.getAttribute('alt') === 'dog_cat_composite');
+    await page.fill('#class1', 'Labrador retriever');
+    await page.fill('#class2', 'tiger cat');
+    await page.keyboard.press('Escape');
+    await page.check('input[name=method][value=SIMPLE]');
+    await page.click('[data-testid=start]');
+    await page.waitForURL((url) => jobIdOf(url.pathname) !== undefined);
+    await page.waitForSelector('[data-testid=job-status][data-status=SUCCEEDED]', { timeout: JOB_TIMEOUT_MS });
+    // The reopened job keeps its own classes.
+    expect(await classes()).toEqual(['Labrador retriever', 'tiger cat']);
+    await page.fill('#class1', 'Egyptian cat');
+    await page.keyboard.press('Escape');
+    await page.click('[data-example="coffee"]');
+    await page.waitForFunction(() => document.querySelector('figure.predictions > img')?.getAttribute('alt') === 'coffee');
+    expect(await classes()).toEqual(await topTwo());
+
+    // The channel detail sits clear of the distribution and the bottom list; Escape closes it.
+    await page.click('[data-testid=channels-top] li:first-child button');
+    const detail = page.locator('[data-testid=channel-detail]');
+    await detail.waitFor();
+    expect(await detail.evaluate((el) => el === document.activeElement)).toBe(true);
+    const box = async (selector: string) => (await page.locator(selector).boundingBox())!;
+    const overlap = (a: { x: number; y: number; width: number; height: number }, b: typeof a) =>
+      a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    const detailBox = await box('[data-testid=channel-detail]');
+    expect(overlap(detailBox, await box('[data-testid=distribution]'))).toBe(false);
+    expect(overlap(detailBox, await box('[data-testid=channels-bottom]'))).toBe(false);
+    await page.addScriptTag({ path: join(process.cwd(), 'node_modules/axe-core/axe.min.js') });
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    expect(violations).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'channel-detail.png'), fullPage: true });
+    await page.keyboard.press('Escape');
+    await detail.waitFor({ state: 'detached' });
+  });
 });

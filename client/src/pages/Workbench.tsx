@@ -52,15 +52,18 @@ export function Workbench() {
     ),
   );
 
-  // A freshly chosen image proposes its two top predictions as the class pair.
-  createEffect(
-    on(images.selected, (image, prev) => {
-      if (!image || image.id === prev?.id || route().page !== 'new') return;
-      const [p1, p2] = image.predictions;
-      if (p1) draft.set('class1', p1.class.name);
-      if (p2) draft.set('class2', p2.class.name);
-    }),
-  );
+  // An image the user picks (or uploads) proposes its two top predictions as the class pair, on any
+  // page and over edited fields. A reopened job selects its image too, but keeps its own classes:
+  // so the refill follows the pick, not every change of the selected image.
+  const [refillFor, setRefillFor] = createSignal<string>();
+  createEffect(() => {
+    const image = images.selected();
+    if (!image || image.id !== refillFor()) return;
+    setRefillFor(undefined);
+    const [p1, p2] = image.predictions;
+    if (p1) draft.set('class1', p1.class.name);
+    if (p2) draft.set('class2', p2.class.name);
+  });
 
   // The grid position pointed at in the neuron-group view; its dictionary and attribution follow the run.
   const [position, setPosition] = createSignal<GridPosition>();
@@ -150,10 +153,11 @@ export function Workbench() {
             uploads={images.uploads()}
             selectedId={images.selectedId()}
             onSelect={(id) => {
+              if (id !== images.selectedId()) setRefillFor(id);
               images.select(id);
               draft.setErrors({});
             }}
-            onUpload={(file) => void images.upload(file)}
+            onUpload={(file) => void images.upload(file).then((image) => image && setRefillFor(image.id))}
             uploading={images.uploading()}
             error={images.uploadError() ?? draft.errors().image ?? images.examplesError()}
           />
