@@ -74,6 +74,23 @@ function recordTopListRenders() {
   new MutationObserver(snapshot).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-steps-done'] });
 }
 
+/** axe-core over the whole page, WCAG 2.1 A and AA rules: one line per violation. */
+async function axeViolations(): Promise<string[]> {
+  await page.addScriptTag({ path: join(process.cwd(), 'node_modules/axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
+/** Types a class pair and closes the autocomplete. */
+async function fillClasses(class1: string, class2: string) {
+  await page.fill('#class1', class1);
+  await page.fill('#class2', class2);
+  await page.keyboard.press('Escape');
+}
+
 async function startJobFromUi(steps: number, untilSettled = false) {
   // The dashboard's default stops when settled; the fixed-step tests turn that off.
   if (untilSettled) await page.check('#untilSettled');
@@ -112,9 +129,7 @@ describe('dashboard end to end in Chromium', () => {
     await page.goto(base + '/');
     await page.click('[data-example="dog_cat_composite"]');
     await page.waitForSelector('[data-testid=predictions] tbody tr');
-    await page.fill('#class1', 'Labrador retriever');
-    await page.fill('#class2', 'tiger cat');
-    await page.keyboard.press('Escape');
+    await fillClasses('Labrador retriever', 'tiger cat');
     await page.check('input[name=method][value=PATH]');
     // Heatmaps come drawn from the maps in each snapshot: no image request per channel.
     const heatmapRequests: string[] = [];
@@ -164,9 +179,7 @@ describe('dashboard end to end in Chromium', () => {
     await page.goto(base + '/');
     await page.click('[data-example="dog_cat_composite"]');
     await page.waitForSelector('[data-testid=predictions] tbody tr');
-    await page.fill('#class1', 'Labrador retriever');
-    await page.fill('#class2', 'tiger cat');
-    await page.keyboard.press('Escape');
+    await fillClasses('Labrador retriever', 'tiger cat');
     await page.check('input[name=method][value=PATH]');
     await page.fill('#groups', '6');
     await page.locator('#groups').dispatchEvent('change');
@@ -212,13 +225,7 @@ describe('dashboard end to end in Chromium', () => {
     await page.waitForSelector('[data-testid=groups] li[data-group] img.group-icon', { timeout: JOB_TIMEOUT_MS });
     expect(await page.$$eval('img.group-icon', (imgs) => imgs.map((i) => (i as HTMLImageElement).src.slice(0, 22)))).toEqual(Array(6).fill('data:image/png;base64,'));
 
-    await page.addScriptTag({ path: join(process.cwd(), 'node_modules/axe-core/axe.min.js') });
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-      const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-      return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-    expect(violations).toEqual([]);
+    expect(await axeViolations()).toEqual([]);
     await page.locator('.groups-panel').screenshot({ path: join(ARTIFACTS, 'neuron-groups.png') });
     // UPDATE_DOCS_SCREENSHOTS=1 redraws the picture in docs/building-blocks.md.
     if (process.env.UPDATE_DOCS_SCREENSHOTS) await page.locator('.groups-panel').screenshot({ path: join(process.cwd(), 'docs', 'neuron-groups.png') });
@@ -228,9 +235,7 @@ describe('dashboard end to end in Chromium', () => {
     await page.goto(base + '/');
     await page.click('[data-example="dog_cat_composite"]');
     await page.waitForSelector('[data-testid=predictions] tbody tr');
-    await page.fill('#class1', 'Labrador retriever');
-    await page.fill('#class2', 'tiger cat');
-    await page.keyboard.press('Escape');
+    await fillClasses('Labrador retriever', 'tiger cat');
     await page.check('input[name=method][value=PATH]');
     expect(await page.isChecked('#untilSettled')).toBe(true);
     const jobId = await startJobFromUi(256, true);
@@ -251,13 +256,7 @@ describe('dashboard end to end in Chromium', () => {
     const channels = await page.$$eval('[data-testid=distribution] line.error-bar', (ls) => ls.length);
     expect(channels).toBe(528);
     expect(await page.locator('[data-testid=relative-error-series]').getAttribute('d')).toMatch(/^M/);
-    await page.addScriptTag({ path: join(process.cwd(), 'node_modules/axe-core/axe.min.js') });
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-      const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-      return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-    expect(violations).toEqual([]);
+    expect(await axeViolations()).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'until-settled.png'), fullPage: true });
     if (process.env.UPDATE_DOCS_SCREENSHOTS) await page.screenshot({ path: join(process.cwd(), 'docs', 'convergence.png'), fullPage: true });
   });
@@ -285,22 +284,16 @@ describe('dashboard end to end in Chromium', () => {
     await page.goto(base + '/');
     await page.click('[data-example="dog_cat_composite"]');
     await page.waitForSelector('[data-testid=predictions] tbody tr');
-    await page.fill('#class1', 'Labrador retriever');
-    await page.fill('#class2', 'tiger cat');
-    await page.keyboard.press('Escape');
+    await fillClasses('Labrador retriever', 'tiger cat');
     await page.click('[data-example="chelsea_cat"]');
     await page.waitForFunction(() => document.querySelector('figure.predictions > img')?.getAttribute('alt') === 'chelsea_cat');
     expect(await classes()).toEqual(await topTwo());
 
     // On a job's page: picking another image still refills the classes, over edited ones.
-    await page.fill('#class1', 'Labrador retriever');
-    await page.fill('#class2', 'tiger cat');
-    await page.keyboard.press('Escape');
+    await fillClasses('Labrador retriever', 'tiger cat');
     await page.click('[data-example="dog_cat_composite"]');
     await page.waitForFunction(() => document.querySelector('figure.predictions > img')?.getAttribute('alt') === 'dog_cat_composite');
-    await page.fill('#class1', 'Labrador retriever');
-    await page.fill('#class2', 'tiger cat');
-    await page.keyboard.press('Escape');
+    await fillClasses('Labrador retriever', 'tiger cat');
     await page.check('input[name=method][value=SIMPLE]');
     await page.click('[data-testid=start]');
     await page.waitForURL((url) => jobIdOf(url.pathname) !== undefined);
@@ -324,13 +317,7 @@ describe('dashboard end to end in Chromium', () => {
     const detailBox = await box('[data-testid=channel-detail]');
     expect(overlap(detailBox, await box('[data-testid=distribution]'))).toBe(false);
     expect(overlap(detailBox, await box('[data-testid=channels-bottom]'))).toBe(false);
-    await page.addScriptTag({ path: join(process.cwd(), 'node_modules/axe-core/axe.min.js') });
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-      const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-      return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-    expect(violations).toEqual([]);
+    expect(await axeViolations()).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'channel-detail.png'), fullPage: true });
     await page.keyboard.press('Escape');
     await detail.waitFor({ state: 'detached' });
