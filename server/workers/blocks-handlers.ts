@@ -3,7 +3,6 @@ import { groupAttribution } from '../engine/groups/group-attribution.js';
 import { neuronGroups } from '../engine/groups/neuron-groups.js';
 import { direction, renderChannels, type InputGradientEngine } from '../engine/feature-vis/index.js';
 import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupIconsReply, GroupIconsRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
-import type { AttributionGate } from './attribution-gate.js';
 import { encodeRgb } from './spritemap-handlers.js';
 import { semanticDictionary } from '../engine/groups/semantic-dictionary.js';
 import { classSpatialAttribution } from '../engine/groups/spatial-attribution.js';
@@ -16,12 +15,7 @@ export class BlocksWorker {
   /** The last image's activations: a dashboard asks for groups, dictionary and map of one image together. */
   private last?: { pixels: Float32Array; layer: string; acts: Promise<Float32Array> };
 
-  /** `gate`: attribution in flight in the pool; icon renders wait for it between steps, like the sprites. */
-  constructor(
-    private readonly executor: Executor,
-    private readonly inputGradients: () => Promise<InputGradientEngine>,
-    private readonly gate?: AttributionGate,
-  ) {}
+  constructor(private readonly executor: Executor, private readonly inputGradients: () => Promise<InputGradientEngine>) {}
 
   private shape(layer: string) {
     const [height, width, channels] = this.executor.network.byName.get(layer)!.shape;
@@ -60,10 +54,7 @@ export class BlocksWorker {
    */
   async icons(request: GroupIconsRequest, signal?: AbortSignal): Promise<GroupIconsReply> {
     const objectives = request.directions.map((w, i) => direction(request.layer, `${request.key}:${i}`, w));
-    const sprites = await renderChannels(await this.inputGradients(), { layer: request.layer, objectives, size: request.size, steps: request.steps, seed: request.seed }, {
-      signal,
-      beforeStep: () => this.gate?.idle(signal),
-    });
+    const sprites = await renderChannels(await this.inputGradients(), { layer: request.layer, objectives, size: request.size, steps: request.steps, seed: request.seed }, { signal });
     return { icons: sprites.map((s) => encodeRgb(s.rgb, s.size, s.size)) };
   }
 

@@ -41,9 +41,8 @@ try {
   const { backend, modelDir: _modelDir, ...settings } = options;
   const executor = await createExecutor(network, backend, settings);
   const labels = Labels.parse(network.labelsText);
-  const gate = new AttributionGate(workerData.attributionGate);
-  const spritemaps = new SpritemapWorker(executor, options.threads, gate);
-  const blocks = new BlocksWorker(executor, () => spritemaps.engine(), gate);
+  const spritemaps = new SpritemapWorker(executor, options.threads, new AttributionGate(workerData.attributionGate));
+  const blocks = new BlocksWorker(executor, () => spritemaps.engine());
 
   port.on('message', async (cmd: WorkerCommand) => {
     try {
