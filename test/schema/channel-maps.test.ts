@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { channelMaps } from '../../server/images/channel-maps.js';
-import { EnginePool } from '../../server/workers/pool.js';
 import { gqlData, gqlErrorCode, sseSubscribe } from '../server/helpers/graphql-client.js';
-import { startTestServer, type TestServer } from '../server/helpers/test-server.js';
+import { sharedTestServer, startTestServer, type TestServer } from '../server/helpers/test-server.js';
 
 const START = `mutation Start($input: AttributionInput!) { startAttribution(input: $input) { id } }`;
 const PROGRESS = `subscription ($id: ID!) { jobProgress(id: $id) { stepsDone done status top(first: 3) { channel } bottom(first: 3) { channel }
@@ -17,24 +16,15 @@ interface Event {
   channelMaps: { height: number; width: number; maps: { channel: number; max: number; cells: string }[] } | null;
 }
 
-let pool: EnginePool;
-let srv: TestServer;
-beforeAll(async () => {
-  pool = await EnginePool.start();
-  srv = await startTestServer(pool);
-});
-afterAll(async () => {
-  await srv?.close();
-  await pool?.close();
-});
+const live = sharedTestServer();
 
 describe('channelMaps: heatmaps travel with the snapshot', () => {
   it('every snapshot of a running job carries its top, bottom and asked-for channels\' maps; the last one is the stored map\'s', async () => {
-    const { startAttribution: job } = await gqlData(srv.url, START, {
+    const { startAttribution: job } = await gqlData(live.srv.url, START, {
       input: { imageId: 'example-dog_cat_composite', class1: 'Labrador retriever', class2: 'tiger cat', steps: 40, chunkSteps: 10 },
     });
     const events: Event[] = [];
-    await sseSubscribe(srv.url, PROGRESS, { id: job.id }, (r) => events.push((r.data as { jobProgress: Event }).jobProgress));
+    await sseSubscribe(live.srv.url, PROGRESS, { id: job.id }, (r) => events.push((r.data as { jobProgress: Event }).jobProgress));
     const snapshots = events.filter((e) => e.stepsDone > 0);
     expect(snapshots.length).toBeGreaterThanOrEqual(2);
     for (const e of snapshots) {
@@ -47,22 +37,22 @@ describe('channelMaps: heatmaps travel with the snapshot', () => {
     expect(new Set(snapshots.map((e) => e.channelMaps!.maps.find((m) => m.channel === 7)!.cells)).size).toBeGreaterThanOrEqual(2);
     const last = events.at(-1)!;
     expect(last).toMatchObject({ done: true, status: 'SUCCEEDED' });
-    const stored = (await srv.app.store.getSpatial(job.id))!;
+    const stored = (await live.srv.app.store.getSpatial(job.id))!;
     expect(last.channelMaps!.maps).toEqual(channelMaps(stored, last.channelMaps!.maps.map((m) => m.channel)));
   });
 
   it('asking for too many maps, or a channel outside the layer, is BAD_ARGUMENT', async () => {
-    const { startAttribution: job } = await gqlData(srv.url, START, {
+    const { startAttribution: job } = await gqlData(live.srv.url, START, {
       input: { imageId: 'example-fruits', class1: 'lemon', class2: 'orange', method: 'SIMPLE' },
     });
     const q = (args: string) => `query ($id: ID!) { job(id: $id) { status result { channelMaps(${args}) { height } } } }`;
     const end = Date.now() + 60_000;
-    while ((await gqlData(srv.url, q('top: 1'), { id: job.id })).job.status !== 'SUCCEEDED' && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
-    expect((await gqlData(srv.url, q('top: 1'), { id: job.id })).job.result.channelMaps).toEqual({ height: 14 });
-    const many = await gqlErrorCode(srv.url, q('top: 65'), { id: job.id });
+    while ((await gqlData(live.srv.url, q('top: 1'), { id: job.id })).job.status !== 'SUCCEEDED' && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    expect((await gqlData(live.srv.url, q('top: 1'), { id: job.id })).job.result.channelMaps).toEqual({ height: 14 });
+    const many = await gqlErrorCode(live.srv.url, q('top: 65'), { id: job.id });
     expect(many.extensions?.code).toBe('BAD_ARGUMENT');
     expect(many.message).toMatch(/0\.\.64 maps each, got 65, 0, 0/);
-    const outside = await gqlErrorCode(srv.url, q('channels: [528]'), { id: job.id });
+    const outside = await gqlErrorCode(live.srv.url, q('channels: [528]'), { id: job.id });
     expect(outside.extensions?.code).toBe('BAD_ARGUMENT');
     expect(outside.message).toMatch(/Channel 528 is out of range/);
   });

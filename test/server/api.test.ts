@@ -3,11 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { heatmapPng, pngDataUrl } from '../../server/images/heatmap-png.js';
-import { EnginePool } from '../../server/workers/pool.js';
 import { gql, gqlData, gqlErrorCode, sseSubscribe, wsClient, wsSubscribe, type GraphQLResponse } from './helpers/graphql-client.js';
-import { REPO_ROOT, SHARED_IMAGES, startTestServer, type TestServer } from './helpers/test-server.js';
+import { REPO_ROOT, SHARED_IMAGES, sharedTestServer, startTestServer, type TestServer } from './helpers/test-server.js';
 
 const START = `mutation Start($input: AttributionInput!) { startAttribution(input: $input) { id status stepsTotal } }`;
 const PROGRESS = `subscription Progress($id: ID!) {
@@ -21,21 +20,10 @@ const MODEL = `{ model { name backend inputSize layers { name channels height wi
 
 type Progress = { stepsDone: number; status: string; done: boolean; values: number[]; top: { channel: number }[] };
 
-let pool: EnginePool;
-let srv: TestServer;
-
-beforeAll(async () => {
-  pool = await EnginePool.start();
-  srv = await startTestServer(pool);
-});
-
-afterAll(async () => {
-  await srv?.close();
-  await pool?.close();
-});
+const live = sharedTestServer();
 
 const startJob = async (input: Record<string, unknown>) =>
-  (await gqlData(srv.url, START, { input: { imageId: 'example-dog_cat_composite', class1: 'Labrador retriever', class2: 'tiger cat', ...input } })).startAttribution;
+  (await gqlData(live.srv.url, START, { input: { imageId: 'example-dog_cat_composite', class1: 'Labrador retriever', class2: 'tiger cat', ...input } })).startAttribution;
 
 const waitFor = async (what: () => Promise<boolean>, timeoutMs: number) => {
   const end = Date.now() + timeoutMs;
@@ -48,7 +36,7 @@ const waitFor = async (what: () => Promise<boolean>, timeoutMs: number) => {
 
 describe('model and images', () => {
   it('describes the model: attribution layers with their shapes, and class search', async () => {
-    const { model } = await gqlData(srv.url, MODEL);
+    const { model } = await gqlData(live.srv.url, MODEL);
     expect(model.inputSize).toBe(224);
     expect(model.layers.map((l: { name: string }) => l.name)).toEqual(['mixed3a', 'mixed3b', 'mixed4a', 'mixed4b', 'mixed4c', 'mixed4d', 'mixed4e', 'mixed5a', 'mixed5b']);
     // GoogLeNet's mixed4d: 112 + 288 + 64 + 64 channels on a 14x14 grid (Szegedy et al. 2014, table 1).
@@ -58,7 +46,7 @@ describe('model and images', () => {
   });
 
   it('lists the examples beside the model and serves their bytes', async () => {
-    const { examples } = await gqlData(srv.url, `{ examples { id name width height url source } }`);
+    const { examples } = await gqlData(live.srv.url, `{ examples { id name width height url source } }`);
     const composite = examples.find((e: { name: string }) => e.name === 'dog_cat_composite.png');
     expect(composite).toMatchObject({ width: 448, height: 448, source: 'EXAMPLE' });
     const res = await fetch(composite.url);
@@ -75,7 +63,7 @@ describe('model and images', () => {
     }));
     form.set('map', JSON.stringify({ 0: ['variables.file'] }));
     form.set('0', new Blob([bytes], { type: 'image/png' }), 'fruits.png');
-    const res = await fetch(srv.url, { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': '1' } });
+    const res = await fetch(live.srv.url, { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': '1' } });
     const { data, errors } = (await res.json()) as GraphQLResponse;
     expect(errors).toBeUndefined();
     expect(data.uploadImage).toMatchObject({ name: 'fruits.png', width: 224, height: 224, source: 'UPLOAD' });
@@ -87,12 +75,12 @@ describe('model and images', () => {
     expect(orange.probability).toBeCloseTo(0.023, 2);
 
     // The same bytes as a data: URL give the same image.
-    const again = await gqlData(srv.url, 'mutation ($u: String) { uploadImage(dataUrl: $u) { id } }', {
+    const again = await gqlData(live.srv.url, 'mutation ($u: String) { uploadImage(dataUrl: $u) { id } }', {
       u: `data:image/png;base64,${bytes.toString('base64')}`,
     });
     expect(again.uploadImage.id).toBe(data.uploadImage.id);
-    const image = await gqlData(srv.url, 'query ($id: ID!) { image(id: $id) { id path } }', { id: data.uploadImage.id });
-    const served = await fetch(srv.origin + image.image.path);
+    const image = await gqlData(live.srv.url, 'query ($id: ID!) { image(id: $id) { id path } }', { id: data.uploadImage.id });
+    const served = await fetch(live.srv.origin + image.image.path);
     expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
   });
 });
@@ -102,8 +90,8 @@ describe('live progress', () => {
     const job = await startJob({ steps: 100, chunkSteps: 10 });
     const sse: Progress[] = [];
     const ws: Progress[] = [];
-    const client = wsClient(srv.wsUrl);
-    const sseDone = sseSubscribe(srv.url, PROGRESS, { id: job.id }, (r) => sse.push(r.data!.jobProgress));
+    const client = wsClient(live.srv.wsUrl);
+    const sseDone = sseSubscribe(live.srv.url, PROGRESS, { id: job.id }, (r) => sse.push(r.data!.jobProgress));
     const wsDone = wsSubscribe(client, PROGRESS, { id: job.id }, (r) => ws.push(r.data!.jobProgress));
 
     // Compute runs in workers: the event loop answers a model query quickly while the job runs.
@@ -112,9 +100,9 @@ describe('live progress', () => {
     void Promise.all([sseDone, wsDone]).finally(() => (running = false));
     while (running) {
       const t = performance.now();
-      await gqlData(srv.url, MODEL);
+      await gqlData(live.srv.url, MODEL);
       const ms = performance.now() - t;
-      const status = (await gqlData(srv.url, 'query ($id: ID!) { job(id: $id) { status } }', { id: job.id })).job.status;
+      const status = (await gqlData(live.srv.url, 'query ($id: ID!) { job(id: $id) { status } }', { id: job.id })).job.status;
       if (status === 'RUNNING') latencies.push(ms);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -128,7 +116,7 @@ describe('live progress', () => {
     // A chunk computed on the event loop would block a query for about a second.
     expect(latencies.at(-1)).toBeLessThan(1000);
 
-    const final = (await gqlData(srv.url, JOB, { id: job.id })).job;
+    const final = (await gqlData(live.srv.url, JOB, { id: job.id })).job;
     expect(final.status).toBe('SUCCEEDED');
     for (const [name, events] of [['SSE', sse], ['graphql-ws', ws]] as const) {
       const snapshots = events.filter((e) => e.stepsDone > 0);
@@ -141,19 +129,19 @@ describe('live progress', () => {
       expect(last.values).toEqual(final.result.values);
     }
     expect(final.result.values).toHaveLength(528);
-    expect(final.backend).toBe(pool.info.backend);
+    expect(final.backend).toBe(live.pool.info.backend);
   });
 
   it('serves the final spatial map as per-channel heatmaps that add up to the channel values', async () => {
     const job = await startJob({ steps: 20, chunkSteps: 10 });
-    await waitFor(async () => (await gqlData(srv.url, JOB, { id: job.id })).job.status === 'SUCCEEDED', 60_000);
+    await waitFor(async () => (await gqlData(live.srv.url, JOB, { id: job.id })).job.status === 'SUCCEEDED', 60_000);
     const { job: done } = await gqlData(
-      srv.url,
+      live.srv.url,
       `query ($id: ID!) { job(id: $id) { result { values top(first: 1) { channel }
         heatmap(channel: 7) layerScale: heatmap(channel: 7, scale: LAYER) } } }`,
       { id: job.id },
     );
-    const spatial = (await srv.app.store.getSpatial(job.id))!;
+    const spatial = (await live.srv.app.store.getSpatial(job.id))!;
     expect(spatial).toMatchObject({ height: 14, width: 14, channels: 528 });
     // The spatial map is the attribution before summing over positions (incremental-estimator.ts).
     for (const c of [0, 7, done.result.top[0].channel, 527]) {
@@ -179,34 +167,34 @@ describe('live progress', () => {
     const HEATMAP = `query ($id: ID!, $c: Int!) { job(id: $id) { status result { stepsDone top(first: 1) { channel } heatmap(channel: $c) } } }`;
     let channel = -1;
     await waitFor(async () => {
-      const { job: j } = await gqlData(srv.url, HEATMAP, { id: job.id, c: 0 });
+      const { job: j } = await gqlData(live.srv.url, HEATMAP, { id: job.id, c: 0 });
       channel = j.result?.top[0].channel ?? -1;
       return channel >= 0;
     }, 60_000);
     const seen = new Map<string, string>();
     await waitFor(async () => {
-      const live = srv.app.jobs.runningSpatial(job.id);
-      const { job: j } = await gqlData(srv.url, HEATMAP, { id: job.id, c: channel });
-      const after = srv.app.jobs.runningSpatial(job.id);
+      const map = live.srv.app.jobs.runningSpatial(job.id);
+      const { job: j } = await gqlData(live.srv.url, HEATMAP, { id: job.id, c: channel });
+      const after = live.srv.app.jobs.runningSpatial(job.id);
       // The run may end during the query (the live map is dropped just before the final one is stored).
-      if (!live || !after || j.status !== 'RUNNING') return false;
+      if (!map || !after || j.status !== 'RUNNING') return false;
       expect(j.result.heatmap).toMatch(/^data:image\/png;base64,/);
       // Unless a snapshot landed meanwhile, the heatmap is the live map's.
-      if (after === live) expect(j.result.heatmap).toBe(pngDataUrl(heatmapPng(live, channel, 'CHANNEL')));
+      if (after === map) expect(j.result.heatmap).toBe(pngDataUrl(heatmapPng(map, channel, 'CHANNEL')));
       seen.set(j.result.heatmap, String(j.result.stepsDone));
       return seen.size >= 2;
     }, 60_000);
     expect(new Set(seen.values()).size).toBeGreaterThanOrEqual(2);
-    await waitFor(async () => (await gqlData(srv.url, JOB, { id: job.id })).job.status === 'SUCCEEDED', 120_000);
-    expect(srv.app.jobs.runningSpatial(job.id)).toBeNull();
-    const { job: done } = await gqlData(srv.url, HEATMAP, { id: job.id, c: channel });
-    expect(done.result.heatmap).toBe(pngDataUrl(heatmapPng((await srv.app.store.getSpatial(job.id))!, channel, 'CHANNEL')));
+    await waitFor(async () => (await gqlData(live.srv.url, JOB, { id: job.id })).job.status === 'SUCCEEDED', 120_000);
+    expect(live.srv.app.jobs.runningSpatial(job.id)).toBeNull();
+    const { job: done } = await gqlData(live.srv.url, HEATMAP, { id: job.id, c: channel });
+    expect(done.result.heatmap).toBe(pngDataUrl(heatmapPng((await live.srv.app.store.getSpatial(job.id))!, channel, 'CHANNEL')));
   });
 
   it('gives a reconnecting subscriber the latest snapshot at once, then cancels between chunks', async () => {
     // Chunks of 25 steps take seconds: an event that arrives well within one came from the stored latest.
     const job = await startJob({ steps: 300, chunkSteps: 25 });
-    const first = wsClient(srv.wsUrl);
+    const first = wsClient(live.srv.wsUrl);
     const seenBefore: Progress[] = [];
     await new Promise<void>((resolve, reject) => {
       first.subscribe({ query: PROGRESS, variables: { id: job.id } }, {
@@ -221,9 +209,9 @@ describe('live progress', () => {
     await first.dispose();
     const lastSeen = seenBefore.at(-1)!.stepsDone;
     // The server lets go of a subscriber that disconnected.
-    await waitFor(async () => srv.app.events.subscriberCount(job.id) === 0, 5000);
+    await waitFor(async () => live.srv.app.events.subscriberCount(job.id) === 0, 5000);
 
-    const second = wsClient(srv.wsUrl);
+    const second = wsClient(live.srv.wsUrl);
     const after: (Progress & { at: number })[] = [];
     const t0 = performance.now();
     let cancelAt = 0;
@@ -234,7 +222,7 @@ describe('live progress', () => {
       if (after.length === 2) {
         stepsAtCancel = after[1].stepsDone;
         cancelAt = performance.now();
-        cancelled = gqlData(srv.url, `mutation ($id: ID!) { cancelJob(id: $id) { id status stepsDone result { stepsDone done values } } }`, { id: job.id });
+        cancelled = gqlData(live.srv.url, `mutation ($id: ID!) { cancelJob(id: $id) { id status stepsDone result { stepsDone done values } } }`, { id: job.id });
       }
     });
     await second.dispose();
@@ -257,7 +245,7 @@ describe('live progress', () => {
     expect(after.at(-1)).toMatchObject({ status: 'CANCELLED', done: true });
     // A finished job's stream gives its final state and completes.
     const replay: Progress[] = [];
-    await sseSubscribe(srv.url, PROGRESS, { id: job.id }, (r) => replay.push(r.data!.jobProgress));
+    await sseSubscribe(live.srv.url, PROGRESS, { id: job.id }, (r) => replay.push(r.data!.jobProgress));
     expect(replay).toHaveLength(1);
     expect(replay[0]).toMatchObject({ status: 'CANCELLED', done: true, stepsDone: cancelJob.stepsDone });
   });
@@ -277,7 +265,7 @@ describe('compareMethods', () => {
   it.each(comparisons)('$class1 vs $class2 on $image equals the CLI for each method', async ({ image, class1, class2 }) => {
     const imageId = `example-${image.replace(/\.\w+$/, '')}`;
     const { compareMethods } = await gqlData(
-      srv.url,
+      live.srv.url,
       `mutation ($input: CompareInput!) { compareMethods(input: $input) { id groupId input { method steps } } }`,
       { input: { imageId, class1, class2, steps: STEPS } },
     );
@@ -289,12 +277,12 @@ describe('compareMethods', () => {
       const { stdout } = await execFileP(
         'npm',
         ['run', '--silent', 'attribute', '--', '--image', join(SHARED_IMAGES, image), '--layer', 'mixed4d', '--class1', class1, '--class2', class2,
-          '--method', cliMethod[method], '--steps', String(STEPS), '--backend', pool.info.backend.startsWith('onnx') ? 'onnx' : 'tfjs', '--json'],
+          '--method', cliMethod[method], '--steps', String(STEPS), '--backend', live.pool.info.backend.startsWith('onnx') ? 'onnx' : 'tfjs', '--json'],
         { cwd: REPO_ROOT, maxBuffer: 1 << 24 },
       );
       const cli = JSON.parse(stdout.trim().split('\n').at(-1)!);
-      await waitFor(async () => ['SUCCEEDED', 'FAILED'].includes((await gqlData(srv.url, JOB, { id: j.id })).job.status), 120_000);
-      const api = (await gqlData(srv.url, JOB, { id: j.id })).job;
+      await waitFor(async () => ['SUCCEEDED', 'FAILED'].includes((await gqlData(live.srv.url, JOB, { id: j.id })).job.status), 120_000);
+      const api = (await gqlData(live.srv.url, JOB, { id: j.id })).job;
       expect(api.status).toBe('SUCCEEDED');
       expect(api.input.class1Label).toBe(cli.class1);
       expect(api.result.values).toHaveLength(cli.values.length);

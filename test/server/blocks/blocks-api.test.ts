@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { evaluateScore, type ScoreSpec } from '../../../server/engine/executors/executor.js';
-import { EnginePool } from '../../../server/workers/pool.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { decodeImage } from '../../../server/engine/images.js';
 import { CLASS, IMAGES, wasmExecutor } from '../../helpers/fixtures.js';
 import { gql, gqlData, sseSubscribe } from '../helpers/graphql-client.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { sharedTestServer, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 // Oracles here come from the tfjs wasm executor and forward passes alone; the server runs ONNX
 // Runtime in a worker. Nothing below trusts the code under test to check itself.
@@ -18,18 +17,7 @@ const GROUPS = `query G($imageId: ID!, $layer: String!, $groups: Int, $class1: S
 
 type Group = { index: number; channels: number[]; spatial: number[]; attribution: number | null; heatmap: string; topChannels: { channel: number; weight: number }[] };
 
-let pool: EnginePool;
-let srv: TestServer;
-
-beforeAll(async () => {
-  pool = await EnginePool.start();
-  srv = await startTestServer(pool);
-});
-
-afterAll(async () => {
-  await srv?.close();
-  await pool?.close();
-});
+const live = sharedTestServer();
 
 /** Score at a batch of activations, by forward passes of the independent executor. */
 async function scores(layer: string, batch: Float32Array[], spec: ScoreSpec): Promise<number[]> {
@@ -56,7 +44,7 @@ describe('neuronGroups', () => {
       const ex = await wasmExecutor();
       const A = await ex.activations(examplePixels(c.image), c.layer);
       const [H, W, C] = ex.network.byName.get(c.layer)!.shape;
-      const { neuronGroups: ng } = await gqlData(srv.url, GROUPS, { imageId: `example-${c.image}`, layer: c.layer, groups: c.groups, class1: c.class1, class2: c.class2 });
+      const { neuronGroups: ng } = await gqlData(live.srv.url, GROUPS, { imageId: `example-${c.image}`, layer: c.layer, groups: c.groups, class1: c.class1, class2: c.class2 });
       expect(ng).toMatchObject({ layer: c.layer, height: H, width: W, count: c.groups, converged: true, attributionMethod: 'SIMPLE' });
       const groups = ng.groups as Group[];
 
@@ -91,7 +79,7 @@ describe('neuronGroups', () => {
   }
 
   it('rejects a bad group count, layer or image with one clear error', async () => {
-    const bad = async (vars: Record<string, unknown>) => (await gql(srv.url, GROUPS, { imageId: 'example-dog_cat_composite', layer: 'mixed4d', ...vars })).errors![0];
+    const bad = async (vars: Record<string, unknown>) => (await gql(live.srv.url, GROUPS, { imageId: 'example-dog_cat_composite', layer: 'mixed4d', ...vars })).errors![0];
     expect(await bad({ groups: 0 })).toMatchObject({ message: 'groups must be a whole number from 1 to 16 at mixed4d, got 0.', extensions: { code: 'BAD_ARGUMENT' } });
     expect((await bad({ layer: 'conv2d0' })).extensions!.code).toBe('UNKNOWN_LAYER');
     expect((await bad({ imageId: 'nope' })).extensions!.code).toBe('NOT_FOUND');
@@ -106,13 +94,13 @@ describe('semanticDictionary', () => {
     const C = 528;
     for (const [x, y] of [[3, 5], [13, 0]]) {
       const q = `{ semanticDictionary(imageId: "example-dog_cat_composite", layer: "mixed4d", x: ${x}, y: ${y}, first: 6) { x y channels { channel activation } } }`;
-      const { semanticDictionary: d } = await gqlData(srv.url, q);
+      const { semanticDictionary: d } = await gqlData(live.srv.url, q);
       const o = (y * 14 + x) * C;
       const direct = Array.from({ length: C }, (_, ch) => ch).sort((a, b) => A[o + b] - A[o + a]).slice(0, 6);
       expect(d.channels.map((e: { channel: number }) => e.channel)).toEqual(direct);
       d.channels.forEach((e: { channel: number; activation: number }) => expect(e.activation).toBeCloseTo(A[o + e.channel], 3));
     }
-    const off = await gql(srv.url, `{ semanticDictionary(imageId: "example-dog_cat_composite", layer: "mixed4d", x: 14, y: 0) { x } }`);
+    const off = await gql(live.srv.url, `{ semanticDictionary(imageId: "example-dog_cat_composite", layer: "mixed4d", x: 14, y: 0) { x } }`);
     expect(off.errors![0]).toMatchObject({ message: 'Position (x 14, y 0) is off the layer\'s 14x14 grid: x is 0..13, y is 0..13.', extensions: { code: 'BAD_ARGUMENT' } });
   });
 });
@@ -125,7 +113,7 @@ describe('spatialAttribution', () => {
     const A = await ex.activations(examplePixels('dog_cat_composite'), layer);
     const [H, W, C] = ex.network.byName.get(layer)!.shape;
     const q = `{ spatialAttribution(imageId: "example-dog_cat_composite", layer: "${layer}", class1: "tiger cat", class2: "Labrador retriever") { height width method values heatmap } }`;
-    const { spatialAttribution: s } = await gqlData(srv.url, q);
+    const { spatialAttribution: s } = await gqlData(live.srv.url, q);
     expect(s).toMatchObject({ height: H, width: W, method: 'SIMPLE' });
     const positions = Array.from(s.values.keys() as Iterable<number>).sort((a, b) => Math.abs(s.values[b]) - Math.abs(s.values[a])).slice(0, 3);
     const h = 0.05;
@@ -144,18 +132,18 @@ describe('spatialAttribution', () => {
 describe('a job with groups', () => {
   it('PATH, 4 midpoint steps, 3 groups: groups stream through jobProgress and each final value is sum(G_i * integrated gradient) of an independent executor', async () => {
     const layer = 'mixed4d';
-    const start = await gqlData(srv.url, `mutation S($input: AttributionInput!) { startAttribution(input: $input) { id input { groups } } }`, {
+    const start = await gqlData(live.srv.url, `mutation S($input: AttributionInput!) { startAttribution(input: $input) { id input { groups } } }`, {
       input: { imageId: 'example-dog_cat_composite', layer, class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 4, rule: 'MIDPOINT', chunkSteps: 1, groups: 3 },
     });
     expect(start.startAttribution.input.groups).toBe(3);
     const id = start.startAttribution.id;
     const events: { stepsDone: number; done: boolean; groups: { count: number; groups: { attribution: number }[] } | null }[] = [];
-    await sseSubscribe(srv.url, `subscription P($id: ID!) { jobProgress(id: $id) { stepsDone done groups { count groups { attribution } } } }`, { id }, (r) => events.push(r.data!.jobProgress));
+    await sseSubscribe(live.srv.url, `subscription P($id: ID!) { jobProgress(id: $id) { stepsDone done groups { count groups { attribution } } } }`, { id }, (r) => events.push(r.data!.jobProgress));
     const running = events.filter((e) => !e.done && e.groups);
     expect(running.length).toBeGreaterThan(0);
     expect(running[0].groups!.count).toBe(3);
 
-    const { job } = await gqlData(srv.url, `query J($id: ID!) { job(id: $id) { status result { values groups { reconstructionError attributionMethod groups { channels spatial attribution } } } } }`, { id });
+    const { job } = await gqlData(live.srv.url, `query J($id: ID!) { job(id: $id) { status result { values groups { reconstructionError attributionMethod groups { channels spatial attribution } } } } }`, { id });
     expect(job.status).toBe('SUCCEEDED');
     const ng = job.result.groups;
     expect(ng.attributionMethod).toBe('PATH');
@@ -184,7 +172,7 @@ describe('a job with groups', () => {
   });
 
   it('rejects a group count off 1..16 before anything is queued', async () => {
-    const r = await gql(srv.url, `mutation S($input: AttributionInput!) { startAttribution(input: $input) { id } }`, {
+    const r = await gql(live.srv.url, `mutation S($input: AttributionInput!) { startAttribution(input: $input) { id } }`, {
       input: { imageId: 'example-dog_cat_composite', layer: 'mixed5b', class1: 'tiger cat', method: 'SIMPLE', groups: 17 },
     });
     expect(r.errors![0]).toMatchObject({ message: 'groups must be a whole number from 1 to 16 at mixed5b, got 17.', extensions: { code: 'BAD_ARGUMENT' } });

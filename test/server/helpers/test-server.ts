@@ -3,7 +3,9 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import type { Engine } from '../../../server/engine/engine.js';
+import { EnginePool } from '../../../server/workers/pool.js';
 import { createApp, type App, type AppDeps } from '../../../server/yoga.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -49,4 +51,18 @@ export async function startTestServer(engine: Engine, deps: Partial<AppDeps> = {
       if (!opts?.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** One worker pool and one server for a whole test file, started before its tests and closed after. */
+export function sharedTestServer(deps: Partial<AppDeps> = {}): { readonly pool: EnginePool; readonly srv: TestServer } {
+  const live = {} as { pool: EnginePool; srv: TestServer };
+  beforeAll(async () => {
+    live.pool = await EnginePool.start();
+    live.srv = await startTestServer(live.pool, deps);
+  });
+  afterAll(async () => {
+    await live.srv?.close();
+    await live.pool?.close();
+  });
+  return live;
 }
