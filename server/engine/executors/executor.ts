@@ -16,6 +16,13 @@ export interface GradientBatch {
   scores: Float32Array;
 }
 
+export interface LayerGradientBatch {
+  /** `batch * H1 * W1 * C1` values at the earlier layer. */
+  grads: Float32Array;
+  /** `batch * H2 * W2 * C2` activations of the later layer. */
+  later: Float32Array;
+}
+
 /**
  * Runs the network description. Activations are NHWC float32 for one image (`H * W * C`) or a
  * batch (`B * H * W * C`); images are RGB 0..255, 224x224, NHWC (the graph subtracts the mean).
@@ -32,6 +39,12 @@ export interface Executor {
   imageLogits(image: Float32Array): Promise<Float32Array>;
   /** dScore/dA and the score itself, for a batch of activations at `layer`. */
   gradients(layer: string, acts: Float32Array, batch: number, score: ScoreSpec): Promise<GradientBatch>;
+  /**
+   * The vector-Jacobian product of the sub-network `from` -> `to`: for each batch item,
+   * d sum(seed * to(acts)) / d acts (NHWC at `from`), and `to`'s activations themselves. One
+   * backward pass per item; max-pool gradients go to the first maximum, as in `gradients`.
+   */
+  layerGradients(from: string, to: string, acts: Float32Array, seeds: Float32Array, batch: number): Promise<LayerGradientBatch>;
   /**
    * Compiles (or loads) everything an attribution at `layer` runs, ahead of the run; absent
    * where there is nothing to compile (tfjs).

@@ -1,8 +1,8 @@
 import type * as Ort from 'onnxruntime-node';
 import { EngineError } from '../../errors/engine-error.js';
 import type { Network } from '../network/network.js';
-import { evaluateScore, type Executor, type GradientBatch, type LayerPreparation, type ScoreSpec, type ScoreTerm } from './executor.js';
-import type { GraphKind } from './onnx-compiler/compile.js';
+import { evaluateScore, type Executor, type GradientBatch, type LayerGradientBatch, type LayerPreparation, type ScoreSpec, type ScoreTerm } from './executor.js';
+import { layerPairKey, type GraphKind } from './onnx-compiler/compile.js';
 import { SessionCache, type CompileTiming, type SessionSettings } from './onnx-compiler/session-cache.js';
 import { OnnxWeights } from './onnx-compiler/weights.js';
 
@@ -115,6 +115,14 @@ export class OnnxExecutor implements Executor {
     const scores = new Float32Array(batch);
     for (let b = 0; b < batch; b++) scores[b] = evaluateScore(score, logits, b * classes, classes);
     return { grads: out.grad.data as Float32Array, scores };
+  }
+
+  async layerGradients(from: string, to: string, acts: Float32Array, seeds: Float32Array, batch: number): Promise<LayerGradientBatch> {
+    const out = await this.run('layer-gradient', layerPairKey(from, to), {
+      acts: this.actsTensor(from, acts, batch),
+      seed: this.actsTensor(to, seeds, batch),
+    });
+    return { grads: out.grad.data as Float32Array, later: out.later.data as Float32Array };
   }
 
   dispose() {

@@ -1,8 +1,8 @@
 import { EngineError } from '../../errors/engine-error.js';
-import { cutAt, subgraph, type GraphNode, type Network } from '../network/network.js';
+import { assertAttributionLayer, cutAt, subgraph, type GraphNode, type Network } from '../network/network.js';
 import { maxPoolGradFirstMax } from './max-pool-grad.js';
 import { initTf, tf, type TfBackendName } from './tfjs-backend.js';
-import { evaluateScore, scoreLogitGradient, type Executor, type GradientBatch, type ScoreSpec } from './executor.js';
+import { evaluateScore, scoreLogitGradient, type Executor, type GradientBatch, type LayerGradientBatch, type ScoreSpec } from './executor.js';
 
 type T4 = tf.Tensor4D;
 
@@ -83,9 +83,9 @@ export class TfjsExecutor implements Executor {
     return tf.tensor4d(dx, x.shape);
   }
 
-  /** Backward from dScore/dlogits to dScore/d(layer), through `nodes` in reverse. */
-  private backward(nodes: GraphNode[], v: Map<string, tf.Tensor>, layer: string, dLogits: tf.Tensor): tf.Tensor {
-    const grads = new Map<string, tf.Tensor>([[this.network.logitsNode, dLogits]]);
+  /** Backward from the gradient at `top` (dScore/dlogits, or a seed at a later layer) to `layer`, through `nodes` in reverse. */
+  private backward(nodes: GraphNode[], v: Map<string, tf.Tensor>, layer: string, dTop: tf.Tensor, top = this.network.logitsNode): tf.Tensor {
+    const grads = new Map<string, tf.Tensor>([[top, dTop]]);
     const accumulate = (name: string, g: tf.Tensor) => {
       const prev = grads.get(name);
       grads.set(name, prev ? tf.add(prev, g) : g);
@@ -132,7 +132,7 @@ export class TfjsExecutor implements Executor {
       }
     }
     const g = grads.get(layer);
-    if (!g) throw new EngineError('UNKNOWN_LAYER', `Layer ${layer} does not reach the logits.`);
+    if (!g) throw new EngineError('UNKNOWN_LAYER', `Layer ${layer} does not reach ${top}.`);
     return g;
   }
 
@@ -190,6 +190,21 @@ export class TfjsExecutor implements Executor {
     const scores = new Float32Array(batch);
     for (let b = 0; b < batch; b++) scores[b] = evaluateScore(score, l as Float32Array, b * classes, classes);
     return { grads: g as Float32Array, scores };
+  }
+
+  async layerGradients(from: string, to: string, acts: Float32Array, seeds: Float32Array, batch: number): Promise<LayerGradientBatch> {
+    assertAttributionLayer(this.network, from);
+    assertAttributionLayer(this.network, to);
+    const nodes = subgraph(this.network, from, to);
+    if (nodes.some((n) => n.op === 'Placeholder')) throw new EngineError('BAD_ARGUMENT', `${to} is not computed from ${from}.`);
+    const [grad, later] = tf.tidy(() => {
+      const v = this.forward(nodes, new Map([[from, this.feedLayer(from, acts, batch)]]));
+      return [this.backward(nodes, v, from, this.feedLayer(to, seeds, batch), to), v.get(to)!];
+    });
+    const [g, l] = await Promise.all([grad.data(), later.data()]);
+    grad.dispose();
+    later.dispose();
+    return { grads: g as Float32Array, later: l as Float32Array };
   }
 
   dispose() {

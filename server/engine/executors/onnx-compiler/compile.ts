@@ -1,5 +1,5 @@
 import { EngineError } from '../../../errors/engine-error.js';
-import { cutAt, subgraph, type GraphNode } from '../../network/network.js';
+import { assertAttributionLayer, cutAt, subgraph, type GraphNode } from '../../network/network.js';
 import { lowerBackward, type BackwardLowering, type ConvGradForm } from './backward-rules.js';
 import { lowerForward, type Lowering } from './forward-rules.js';
 import { GraphBuilder } from './graph-builder.js';
@@ -13,8 +13,13 @@ import type { OnnxWeights } from './weights.js';
  * - `logits`: acts [B,H,W,C] -> logits [B,1000]
  * - `activations`: image [B,224,224,3] -> acts [B,H,W,C]
  * - `image-logits`: image [B,224,224,3] -> logits [B,1000]
+ * - `layer-gradient` (layer key `from>to`, layerPairKey): acts [B,H1,W1,C1] of `from`, seed
+ *   [B,H2,W2,C2] -> grad [B,H1,W1,C1] = d sum(seed * to(acts)) / d acts, later [B,H2,W2,C2] = to(acts)
  */
-export type GraphKind = 'gradient' | 'logits' | 'activations' | 'image-logits';
+export type GraphKind = 'gradient' | 'logits' | 'activations' | 'image-logits' | 'layer-gradient';
+
+/** The session key of a layer-to-layer gradient graph. */
+export const layerPairKey = (from: string, to: string) => `${from}>${to}`;
 
 export interface CompileOptions {
   convGrad?: ConvGradForm;
@@ -28,6 +33,7 @@ const TO_NHWC = [0, 2, 3, 1];
 export function compileGraph(w: OnnxWeights, kind: GraphKind, layer: string, options: CompileOptions = {}): Uint8Array {
   const net = w.network;
   if (kind === 'gradient') return compileGradient(w, layer, options);
+  if (kind === 'layer-gradient') return compileLayerGradient(w, layer, options);
   const b = new GraphBuilder(`${kind}_${layer}`);
   const l: Lowering = { b, net, w, values: new Map(), poolIndices: new Map(), withIndices: false };
   const fromImage = kind === 'activations' || kind === 'image-logits';
@@ -46,27 +52,20 @@ export function compileGraph(w: OnnxWeights, kind: GraphKind, layer: string, opt
   return b.toBytes();
 }
 
-function compileGradient(w: OnnxWeights, layer: string, options: CompileOptions): Uint8Array {
-  const net = w.network;
-  const nodes = cutAt(net, layer);
-  const b = new GraphBuilder(`gradient_${layer}`);
+function backwardLowering(w: OnnxWeights, name: string, options: CompileOptions): BackwardLowering {
   const poolGrad = options.poolGrad ?? 'indices';
-  const l: BackwardLowering = {
-    b, net, w, values: new Map(), poolIndices: new Map(), withIndices: poolGrad === 'indices', convGrad: options.convGrad ?? 'flipped-conv', poolGrad,
+  return {
+    b: new GraphBuilder(name), net: w.network, w, values: new Map(), poolIndices: new Map(), withIndices: poolGrad === 'indices', convGrad: options.convGrad ?? 'flipped-conv', poolGrad,
   };
-  feedLayer(l, layer);
-  for (const n of nodes) lowerForward(l, n);
-  const logits = l.values.get(net.logitsNode)!;
-  const classes = net.byName.get(net.logitsNode)!.shape[0];
+}
 
-  // dScore/dlogits = score_weights + lse_weight * softmax(logits): a one-hot difference for two
-  // classes, softmax for logsumexp (+1 or -1), zero for none; one session serves every score.
-  const scoreWeights = b.input('score_weights', [classes]);
-  const lseWeight = b.input('lse_weight', [1]);
-  const softmax = b.op1('Softmax', [logits], { axis: 1 });
-  const dLogits = b.op1('Add', [b.op1('Mul', [softmax, lseWeight]), scoreWeights], {}, 'dlogits');
-
-  const pending = new Map<string, string[]>([[net.logitsNode, [dLogits]]]);
+/**
+ * Reverse-mode through `nodes` (topological order) from the given output gradients down to
+ * `layer`: sums the gradients a node receives from every consumer, then applies its rule.
+ */
+function backwardTo(l: BackwardLowering, nodes: GraphNode[], seeds: [string, string][], layer: string, reach: string): string {
+  const { b } = l;
+  const pending = new Map<string, string[]>(seeds.map(([name, g]) => [name, [g]]));
   const gradientOf = (name: string) => {
     const parts = pending.get(name);
     if (!parts) return undefined;
@@ -83,10 +82,54 @@ function compileGradient(w: OnnxWeights, layer: string, options: CompileOptions)
     }
   }
   const grad = gradientOf(layer);
-  if (!grad) throw new EngineError('UNKNOWN_LAYER', `Layer ${layer} does not reach the logits.`);
-  l.values.set(`${layer}:grad`, grad);
+  if (!grad) throw new EngineError('UNKNOWN_LAYER', `Layer ${layer} does not reach ${reach}.`);
+  return grad;
+}
+
+function compileGradient(w: OnnxWeights, layer: string, options: CompileOptions): Uint8Array {
+  const net = w.network;
+  const nodes = cutAt(net, layer);
+  const l = backwardLowering(w, `gradient_${layer}`, options);
+  const { b } = l;
+  feedLayer(l, layer);
+  for (const n of nodes) lowerForward(l, n);
+  const logits = l.values.get(net.logitsNode)!;
+  const classes = net.byName.get(net.logitsNode)!.shape[0];
+
+  // dScore/dlogits = score_weights + lse_weight * softmax(logits): a one-hot difference for two
+  // classes, softmax for logsumexp (+1 or -1), zero for none; one session serves every score.
+  const scoreWeights = b.input('score_weights', [classes]);
+  const lseWeight = b.input('lse_weight', [1]);
+  const softmax = b.op1('Softmax', [logits], { axis: 1 });
+  const dLogits = b.op1('Add', [b.op1('Mul', [softmax, lseWeight]), scoreWeights], {}, 'dlogits');
+
+  l.values.set(`${layer}:grad`, backwardTo(l, nodes, [[net.logitsNode, dLogits]], layer, 'the logits'));
   emitNhwc(l, `${layer}:grad`, 'grad', net.byName.get(layer)!.shape);
   emitLogits(l);
+  return b.toBytes();
+}
+
+/**
+ * The vector-Jacobian product of the sub-network `from` -> `to` with a seed per batch item (the
+ * objective's gradient at `to`, NHWC): one backward pass per item, the same rules as `gradient`.
+ */
+function compileLayerGradient(w: OnnxWeights, pair: string, options: CompileOptions): Uint8Array {
+  const net = w.network;
+  const [from, to] = pair.split('>');
+  if (!from || !to) throw new EngineError('UNKNOWN_LAYER', `"${pair}" is not a from>to layer pair.`);
+  assertAttributionLayer(net, from);
+  assertAttributionLayer(net, to);
+  const nodes = subgraph(net, from, to);
+  if (nodes.some((n) => n.op === 'Placeholder')) throw new EngineError('BAD_ARGUMENT', `${to} is not computed from ${from}.`);
+  const l = backwardLowering(w, `layer_gradient_${from}_${to}`, options);
+  const { b } = l;
+  feedLayer(l, from);
+  for (const n of nodes) lowerForward(l, n);
+  const [h, wd, c] = net.byName.get(to)!.shape;
+  const seed = b.op1('Transpose', [b.input('seed', [BATCH, h, wd, c])], { perm: TO_NCHW }, 'seed_nchw');
+  l.values.set(`${from}:grad`, backwardTo(l, nodes, [[to, seed]], from, to));
+  emitNhwc(l, `${from}:grad`, 'grad', net.byName.get(from)!.shape);
+  emitNhwc(l, to, 'later');
   return b.toBytes();
 }
 
