@@ -11,6 +11,7 @@ import './dataset-example.js';
 import './neuron-groups.js';
 import './semantic-dictionary.js';
 import './spatial-attribution.js';
+import './layer-to-layer-attribution.js';
 
 /** The public contract (issue 4). `npm run schema:print` writes it to schema/schema.graphql. */
 export const schema = builder.toSchema({ sortSchema: false });

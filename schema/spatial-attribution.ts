@@ -18,13 +18,14 @@ export interface SpatialShape {
 export const SpatialAttributionRef = builder.objectRef<SpatialShape>('SpatialAttribution').implement({
   description:
     'Spatial attribution (Building Blocks of Interpretability, "Spatial Attribution"; Lucid\'s AttrSpatial.ipynb): how much ' +
-    'each position of the layer\'s grid adds to score(class1) - score(class2), summed over its channels.',
+    'each position of the layer\'s grid adds to score(class1) - score(class2), summed over its channels; in a LayerToLayerTarget, ' +
+    'how much it adds to the activation magnitude at one position of a later layer.',
   fields: (t) => ({
     layer: t.exposeString('layer', { description: 'The layer.' }),
     height: t.exposeInt('height', { description: 'Grid height.' }),
     width: t.exposeInt('width', { description: 'Grid width.' }),
     method: t.field({ type: AttributionMethodRef, description: 'SIMPLE: gradient x activation (Lucid\'s raw_class_spatial_attr); a path method: the job\'s integrated gradient x activation.', resolve: (s) => s.method }),
-    values: t.floatList({ description: 'One value per position, H*W in row-major order; they add up to the channel attributions\' total.', resolve: (s) => s.values }),
+    values: t.floatList({ description: 'One value per position, H*W in row-major order; for a class pair they add up to the channel attributions\' total.', resolve: (s) => s.values }),
     value: t.float({
       description: 'The value at one position.',
       args: { x: t.arg.int({ required: true, description: 'Column, 0-based.' }), y: t.arg.int({ required: true, description: 'Row, 0-based.' }) },

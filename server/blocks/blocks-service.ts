@@ -10,13 +10,14 @@ import { EngineError } from '../errors/engine-error.js';
 import { checkPosition } from '../engine/groups/semantic-dictionary.js';
 import { requireAttributionLayer, validateGroupCount, validateSeed } from '../engine/groups/validate-groups.js';
 import { PromiseCache } from '../promise-cache.js';
+import { validateLayerToLayer, type GridPosition, type LayerToLayerMaps } from '../engine/groups/layer-to-layer-attribution.js';
 
 /** Deepest semantic dictionary served per position: the article shows a handful of channels. */
 export const DICTIONARY_DEPTH = 16;
 /** Results kept per kind: each is a few hundred KB at most, and costs a worker seconds (groups) or a forward pass. */
 const CACHE_SIZE = 16;
 
-export type BlocksEngine = Pick<Engine, 'neuronGroups' | 'semanticDictionary' | 'classSpatialAttribution' | 'groupIcons'> & { info: { layers: LayerInfo[]; labels: Labels } };
+export type BlocksEngine = Pick<Engine, 'neuronGroups' | 'semanticDictionary' | 'classSpatialAttribution' | 'groupIcons' | 'layerToLayerAttribution'> & { info: { layers: LayerInfo[]; labels: Labels } };
 
 interface PixelSource {
   pixels(imageId: string): Promise<Float32Array>;
@@ -41,6 +42,7 @@ export class BlocksService {
   private readonly dictionaryCache = new PromiseCache<DictionaryGrid>(CACHE_SIZE);
   private readonly spatialCache = new PromiseCache<SpatialAttributionMap>(CACHE_SIZE);
   private readonly iconCache = new PromiseCache<string[]>(CACHE_SIZE);
+  private readonly layerToLayerCache = new PromiseCache<LayerToLayerMaps>(CACHE_SIZE);
 
   constructor(private readonly engine: BlocksEngine, private readonly images: PixelSource) {}
 
@@ -86,6 +88,16 @@ export class BlocksService {
       const { icons } = await this.engine.groupIcons({ layer: groups.layer, directions: groups.channelFactors, key, size, steps, seed: 0 });
       return icons.map((png) => pngDataUrl(Buffer.from(png)));
     });
+  }
+
+  /**
+   * Layer-to-layer spatial attribution from `to`'s positions (all of them when none are given)
+   * back to `from`: checked here (order, positions, count), one backward pass per target in a worker.
+   */
+  async layerToLayer(imageId: string, from: string, to: string, positions?: GridPosition[] | null): Promise<LayerToLayerMaps> {
+    const request = validateLayerToLayer(this.engine.info.layers, from, to, positions);
+    const pixels = await this.images.pixels(imageId);
+    return this.layerToLayerCache.get(JSON.stringify([imageId, request]), () => this.engine.layerToLayerAttribution(pixels, request));
   }
 
   /** Gradient x activation summed over channels at each position, for score(class1) - score(class2). */

@@ -1,5 +1,6 @@
 import type { AttributionRequest, AttributionResult, Snapshot, SpatialMap } from './attribution/types.js';
 import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupIconsReply, GroupIconsRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from './groups/requests.js';
+import type { LayerToLayerMaps, LayerToLayerRequest } from './groups/layer-to-layer-attribution.js';
 import type { DecodedImage } from './images.js';
 import type { Labels } from './labels.js';
 import type { LayerInfo } from './network/network.js';
@@ -81,6 +82,12 @@ export interface Engine {
   semanticDictionary(pixels: Float32Array, request: DictionaryRequest): Promise<DictionaryGrid>;
   /** Class-to-position attribution by gradient x activation at a layer. */
   classSpatialAttribution(pixels: Float32Array, request: ClassSpatialRequest): Promise<SpatialAttributionMap>;
+  /**
+   * Layer-to-layer spatial attribution (Lucid's raw_spatial_spatial_attr): one map over
+   * `request.from` per target position of `request.to`, one backward pass each. `onProgress`
+   * after each batch of targets; aborting stops before the next batch (CANCELLED).
+   */
+  layerToLayerAttribution(pixels: Float32Array, request: LayerToLayerRequest, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<LayerToLayerMaps>;
   /** Feature visualizations of neuron groups' channel factors (direction objectives), one batch. */
   groupIcons(request: GroupIconsRequest): Promise<GroupIconsReply>;
 }

@@ -6,6 +6,7 @@ import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupIcons
 import { encodeRgb } from './spritemap-handlers.js';
 import { semanticDictionary } from '../engine/groups/semantic-dictionary.js';
 import { classSpatialAttribution } from '../engine/groups/spatial-attribution.js';
+import { layerToLayerAttribution, type LayerToLayerMaps, type LayerToLayerOptions, type LayerToLayerRequest } from '../engine/groups/layer-to-layer-attribution.js';
 
 /**
  * The building-block work that runs inside an engine worker: the factorization (a few seconds of
@@ -64,5 +65,11 @@ export class BlocksWorker {
     const shape = this.shape(request.layer);
     const map = acts.map((a, i) => a * grads[i]);
     return { layer: request.layer, height: shape.height, width: shape.width, values: classSpatialAttribution(map, shape) };
+  }
+
+  /** Lucid's raw_spatial_spatial_attr from `request.to`'s positions back to `request.from`. */
+  async layerToLayer(pixels: Float32Array, request: LayerToLayerRequest, options: LayerToLayerOptions = {}): Promise<LayerToLayerMaps> {
+    const acts = await this.activations(pixels, request.from);
+    return layerToLayerAttribution(this.executor, acts, request, options);
   }
 }

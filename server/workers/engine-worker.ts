@@ -121,6 +121,12 @@ try {
         case 'classSpatial':
           reply(cmd, await blocks.classSpatial(cmd.pixels, cmd.request));
           break;
+        case 'layerToLayer':
+          await cancellable(cmd.id, async (signal) => {
+            const onProgress = (done: number, total: number) => send({ type: 'progress', id: cmd.id, done, total });
+            reply(cmd, await blocks.layerToLayer(cmd.pixels, cmd.request, { signal, onProgress }));
+          });
+          break;
         case 'cancel':
           cancels.get(cmd.id)?.abort();
           break;

@@ -10,6 +10,7 @@ import type { DecodedImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import type { BackendChoice, ExecutorSettings, LayerPreparation } from '../engine/executors/index.js';
 import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupIconsReply, GroupIconsRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
+import type { LayerToLayerMaps, LayerToLayerRequest } from '../engine/groups/layer-to-layer-attribution.js';
 import type { ChannelExamples, ComposedSpritemap, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../engine/sprite-requests.js';
 import { AttributionGate } from './attribution-gate.js';
 import type { RequestType, WireError, WorkerCommand, WorkerEvent, WorkerOptions, WorkerReady, WorkerReplies, WorkerRequest } from './protocol.js';
@@ -31,6 +32,7 @@ interface Pending {
   onSnapshot?: SnapshotListener;
   onSprite?: (s: SpriteMessage) => void;
   onRenderStep?: (step: number, steps: number, at: number) => void;
+  onProgress?: (done: number, total: number) => void;
   slot: Slot;
 }
 
@@ -45,6 +47,7 @@ interface RequestHooks {
   onSnapshot?: SnapshotListener;
   onSprite?: (s: SpriteMessage) => void;
   onRenderStep?: (step: number, steps: number, at: number) => void;
+  onProgress?: (done: number, total: number) => void;
   /** Aborting sends the worker a cancel; it stops at its next check and fails with CANCELLED. */
   signal?: AbortSignal;
   /** The message of the CANCELLED error when `signal` has already aborted. */
@@ -143,6 +146,10 @@ export class EnginePool implements Engine {
       p.onRenderStep?.(e.step, e.steps, e.at);
       return;
     }
+    if (e.type === 'progress') {
+      p.onProgress?.(e.done, e.total);
+      return;
+    }
     this.pending.delete(e.id);
     p.slot.active--;
     if (e.type === 'done') p.resolve(e.value);
@@ -159,7 +166,7 @@ export class EnginePool implements Engine {
     const id = this.nextId++;
     slot.active++;
     const promise = new Promise<WorkerReplies[K]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as Pending['resolve'], reject, onSnapshot: hooks.onSnapshot, onSprite: hooks.onSprite, onRenderStep: hooks.onRenderStep, slot });
+      this.pending.set(id, { resolve: resolve as Pending['resolve'], reject, onSnapshot: hooks.onSnapshot, onSprite: hooks.onSprite, onRenderStep: hooks.onRenderStep, onProgress: hooks.onProgress, slot });
     });
     slot.worker.postMessage({ ...command, id } as unknown as WorkerCommand, hooks.transfer ?? []);
     if (!signal) return promise;
@@ -229,6 +236,11 @@ export class EnginePool implements Engine {
   /** Class-to-position attribution by gradient x activation at a layer. */
   classSpatialAttribution(pixels: Float32Array, request: ClassSpatialRequest): Promise<SpatialAttributionMap> {
     return this.request({ type: 'classSpatial', pixels, request });
+  }
+
+  /** Layer-to-layer spatial attribution (one backward pass per target position); `onProgress` after each batch of targets. */
+  layerToLayerAttribution(pixels: Float32Array, request: LayerToLayerRequest, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<LayerToLayerMaps> {
+    return this.request({ type: 'layerToLayer', pixels, request }, { onProgress, signal, cancelled: 'The layer-to-layer attribution was cancelled.' });
   }
 
   /** Feature visualizations of neuron groups' channel factors, one batch. */

@@ -5,6 +5,7 @@ import type { LayerPreparation } from '../engine/executors/executor.js';
 import type { DecodedImage } from '../engine/images.js';
 import type { LayerInfo } from '../engine/network/network.js';
 import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupIconsReply, GroupIconsRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
+import type { LayerToLayerMaps, LayerToLayerRequest } from '../engine/groups/layer-to-layer-attribution.js';
 import type { ChannelExamples, ComposedSpritemap, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../engine/sprite-requests.js';
 import type { BackendChoice, ExecutorSettings } from '../engine/executors/index.js';
 
@@ -22,6 +23,7 @@ export interface WorkerReplies {
   dictionary: DictionaryGrid;
   classSpatial: SpatialAttributionMap;
   groupIcons: GroupIconsReply;
+  layerToLayer: LayerToLayerMaps;
 }
 
 export type RequestType = keyof WorkerReplies;
@@ -44,6 +46,8 @@ export type WorkerCommand =
   | { type: 'dictionary'; id: number; pixels: Float32Array; request: DictionaryRequest }
   | { type: 'classSpatial'; id: number; pixels: Float32Array; request: ClassSpatialRequest }
   | { type: 'groupIcons'; id: number; request: GroupIconsRequest }
+  /** Layer-to-layer spatial attribution: one backward pass per target position, with `progress` after each batch. */
+  | { type: 'layerToLayer'; id: number; pixels: Float32Array; request: LayerToLayerRequest }
   | { type: 'cancel'; id: number };
 
 /** The request of type K, as the pool hands it over (the id is the pool's). */
@@ -76,6 +80,8 @@ export type WorkerEvent =
   | { type: 'sprite'; id: number; sprite: SpriteMessage }
   /** A render's progress: `step` of `steps` over all its batches, finished at `at` (Date.now() in the worker). */
   | { type: 'render-step'; id: number; step: number; steps: number; at: number }
+  /** Progress of a request that works through items (layer-to-layer targets): `done` of `total`. */
+  | { type: 'progress'; id: number; done: number; total: number }
   | DoneEvent
   | { type: 'failed'; id: number; error: WireError };
 
