@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readModelFiles } from '../../../../server/engine/network/model-source.js';
 import type { ScoreSpec } from '../../../../server/engine/executors/executor.js';
-import { CLASS, MODEL_DIR, image224, relativeL2, sharedNetwork, wasmExecutor } from '../../../helpers/fixtures.js';
+import { loadOracleGraphModel } from '../../../helpers/graph-model-oracle.js';
+import { CLASS, image224, relativeL2, sharedNetwork, wasmExecutor } from '../../../helpers/fixtures.js';
 
 /**
  * Oracle: TensorFlow.js's own graph executor (loadGraphModel on model.json) differentiated by
@@ -33,16 +33,7 @@ const gxa = (g: Float32Array, a: Float32Array) => Float32Array.from(g, (v, i) =>
 
 beforeAll(async () => {
   await wasmExecutor();
-  const files = readModelFiles(MODEL_DIR);
-  const bin = files.weightData;
-  await tf.setBackend('cpu');
-  model = await tf.loadGraphModel(tf.io.fromMemory({
-    modelTopology: files.modelJson.modelTopology as any,
-    format: files.modelJson.format,
-    weightSpecs: files.modelJson.weightsManifest[0].weights as any,
-    weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer,
-  }));
-  await tf.setBackend('wasm');
+  model = await loadOracleGraphModel();
 });
 
 describe('hand-written backward agrees with tf.grad (cpu) on gradient x activation', () => {

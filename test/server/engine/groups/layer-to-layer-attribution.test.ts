@@ -4,8 +4,8 @@ import { EngineError } from '../../../../server/errors/engine-error.js';
 import { OnnxExecutor } from '../../../../server/engine/executors/onnx.js';
 import type { Executor } from '../../../../server/engine/executors/executor.js';
 import { layerToLayerAttribution, MAX_TARGET_POSITIONS, validateLayerToLayer } from '../../../../server/engine/groups/layer-to-layer-attribution.js';
-import { readModelFiles } from '../../../../server/engine/network/model-source.js';
-import { MODEL_DIR, image224, relativeL2, sharedNetwork, wasmExecutor } from '../../../helpers/fixtures.js';
+import { loadOracleGraphModel } from '../../../helpers/graph-model-oracle.js';
+import { image224, relativeL2, sharedNetwork, wasmExecutor } from '../../../helpers/fixtures.js';
 
 /**
  * Oracles that share only the weights with the code under test:
@@ -37,16 +37,7 @@ async function oracleMap(from: string, to: string, acts: Float32Array, x: number
 beforeAll(async () => {
   await wasmExecutor();
   onnx = await OnnxExecutor.create(sharedNetwork());
-  const files = readModelFiles(MODEL_DIR);
-  const bin = files.weightData;
-  await tf.setBackend('cpu');
-  model = await tf.loadGraphModel(tf.io.fromMemory({
-    modelTopology: files.modelJson.modelTopology as any,
-    format: files.modelJson.format,
-    weightSpecs: files.modelJson.weightsManifest[0].weights as any,
-    weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer,
-  }));
-  await tf.setBackend('wasm');
+  model = await loadOracleGraphModel();
 }, 120_000);
 
 afterAll(() => onnx?.dispose());
