@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../server/engine/images.js';
 import { subgraph } from '../../../server/engine/network/network.js';
 import * as tf from '@tensorflow/tfjs';
 import { IMAGES, wasmExecutor } from '../../helpers/fixtures.js';
 import { gql, gqlData } from '../helpers/graphql-client.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { EnginePool } from '../../../server/workers/pool.js';
+import { sharedTestServer } from '../helpers/test-server.js';
 
 // The server runs ONNX Runtime in a worker; the oracle is central differences of the tfjs
 // executor's forward pass alone (test/server/engine/groups/ checks the maps against tf.grad).
@@ -18,18 +17,7 @@ const L2L = `query L($imageId: ID!, $from: String!, $to: String!, $positions: [G
     targets { x y magnitude attribution { layer height width method values heatmap } }
     target(x: 3, y: 3) { x y attribution { value(x: 6, y: 6) } } } }`;
 
-let pool: EnginePool;
-let srv: TestServer;
-
-beforeAll(async () => {
-  pool = await EnginePool.start();
-  srv = await startTestServer(pool);
-}, 120_000);
-
-afterAll(async () => {
-  await srv?.close();
-  await pool?.close();
-});
+const live = sharedTestServer();
 
 const examplePixels = (name: string) => decodeImage(readFileSync(resolve(IMAGES, `${name}.png`))).pixels;
 
@@ -58,7 +46,7 @@ async function targetNorms(acts: Float32Array, s: number, ts: number[], x: numbe
 describe('layerToLayerAttribution', () => {
   it('dog/cat mixed4d -> mixed5a at three targets: shapes, maps against finite differences of the forward pass', async () => {
     const positions = [{ x: 3, y: 3 }, { x: 1, y: 4 }, { x: 5, y: 2 }];
-    const { layerToLayerAttribution: r } = await gqlData(srv.url, L2L, { imageId: 'example-dog_cat_composite', from: 'mixed4d', to: 'mixed5a', positions });
+    const { layerToLayerAttribution: r } = await gqlData(live.srv.url, L2L, { imageId: 'example-dog_cat_composite', from: 'mixed4d', to: 'mixed5a', positions });
     expect(r).toMatchObject({ from: 'mixed4d', to: 'mixed5a', fromHeight: 14, fromWidth: 14, toHeight: 7, toWidth: 7 });
     expect(r.targets.map((t: { x: number; y: number }) => ({ x: t.x, y: t.y }))).toEqual(positions);
     expect(r.target.attribution.value).toBe(r.targets[0].attribution.values[6 * 14 + 6]);
@@ -79,10 +67,10 @@ describe('layerToLayerAttribution', () => {
   }, 240_000);
 
   it('from a job: the job\'s image and layer, every target when none are listed', async () => {
-    const start = await gqlData(srv.url, `mutation S($input: AttributionInput!) { startAttribution(input: $input) { id } }`, {
+    const start = await gqlData(live.srv.url, `mutation S($input: AttributionInput!) { startAttribution(input: $input) { id } }`, {
       input: { imageId: 'example-chelsea_cat', layer: 'mixed4e', class1: 'tiger cat', method: 'SIMPLE' },
     });
-    const { job } = await gqlData(srv.url, `query J($id: ID!) { job(id: $id) { layerToLayerAttribution(to: "mixed5b") { from to targets { x y attribution { values } } } } }`, { id: start.startAttribution.id });
+    const { job } = await gqlData(live.srv.url, `query J($id: ID!) { job(id: $id) { layerToLayerAttribution(to: "mixed5b") { from to targets { x y attribution { values } } } } }`, { id: start.startAttribution.id });
     const r = job.layerToLayerAttribution;
     expect(r).toMatchObject({ from: 'mixed4e', to: 'mixed5b' });
     expect(r.targets.length).toBe(49);
@@ -92,7 +80,7 @@ describe('layerToLayerAttribution', () => {
 
   it('one clear error for each bad request', async () => {
     const bad = async (vars: Record<string, unknown>) =>
-      (await gql(srv.url, L2L, { imageId: 'example-dog_cat_composite', from: 'mixed4d', to: 'mixed5a', ...vars })).errors![0];
+      (await gql(live.srv.url, L2L, { imageId: 'example-dog_cat_composite', from: 'mixed4d', to: 'mixed5a', ...vars })).errors![0];
     expect(await bad({ from: 'mixed5a', to: 'mixed4d' })).toMatchObject({
       message: expect.stringContaining('The target layer must come after the source layer: mixed4d is not after mixed5a'), extensions: { code: 'BAD_ARGUMENT' },
     });
@@ -102,7 +90,7 @@ describe('layerToLayerAttribution', () => {
     });
     expect(await bad({ from: 'mixed3a', to: 'mixed3b' })).toMatchObject({ message: expect.stringContaining('mixed3b has 784 positions, more than the 196'), extensions: { code: 'BAD_ARGUMENT' } });
     expect(await bad({ imageId: 'nope' })).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
-    const missing = await gql(srv.url, `{ layerToLayerAttribution(imageId: "example-dog_cat_composite", positions: [{ x: 0, y: 0 }]) { target(x: 1, y: 1) { x } } }`);
+    const missing = await gql(live.srv.url, `{ layerToLayerAttribution(imageId: "example-dog_cat_composite", positions: [{ x: 0, y: 0 }]) { target(x: 1, y: 1) { x } } }`);
     expect(missing.errors![0]).toMatchObject({ message: 'Position (x 1, y 1) of mixed5a is not among this attribution\'s 1 targets.', extensions: { code: 'BAD_ARGUMENT' } });
   }, 240_000);
 });
