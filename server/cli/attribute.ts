@@ -7,7 +7,8 @@ import type { LayerPreparation } from '../engine/executors/index.js';
 import { decodeImage } from '../engine/images.js';
 import { engineSettings } from '../settings.js';
 import { EnginePool } from '../workers/pool.js';
-import { formatAttributionTable } from './format-table.js';
+import { formatAttributionTable, formatLayerToLayer } from './format-table.js';
+import { validateLayerToLayer, type LayerToLayerMaps } from '../engine/groups/layer-to-layer-attribution.js';
 
 const METHOD_NAMES: Record<string, AttributionMethod> = { simple: 'SIMPLE', path: 'PATH', 'stochastic-path': 'STOCHASTIC_PATH' };
 const RULE_NAMES: Record<string, QuadratureRuleName> = { 'left-riemann': 'LEFT_RIEMANN', trapezoid: 'TRAPEZOID', midpoint: 'MIDPOINT', 'gauss-legendre': 'GAUSS_LEGENDRE', sidi: 'SIDI' };
@@ -48,6 +49,7 @@ const program = new Command()
   .option('--chunk <n>', 'steps per progress update (default: steps/10, rounded up)', integer)
   .option('--batch <n>', `steps per executor call (default: ENGINE_BATCH_SIZE, else ${DEFAULT_BATCH_SIZE})`, integer)
   .option('--groups <k>', 'also factor the layer into K neuron groups (NMF) and attribute to each, 1..16', integer)
+  .option('--spatial-to <layer>', 'also attribute every position of a later layer back to --layer\'s positions (layer-to-layer spatial attribution, one backward pass per position)')
   .option('--backend <name>', 'tfjs | onnx | auto (default: ENGINE_BACKEND, else auto)')
   .option('--json', 'print one JSON object on stdout')
   .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
@@ -76,6 +78,8 @@ async function main() {
       { layer: o.layer, class1: o.class1, class2: o.class2, method: o.method, steps: o.steps, rule: o.rule, seed: o.seed, topK: o.top, chunkSteps: o.chunk, batchSize: o.batch, groups: o.groups, tolerance: o.tolerance },
       { ...pool.info, batchSize: engine.batchSize },
     );
+    // Checked before any work, so a bad --spatial-to costs nothing.
+    const layerToLayer = o.spatialTo === undefined ? undefined : validateLayerToLayer(pool.info.layers, request.layer, o.spatialTo);
     // The worker builds (or loads) the layer's graphs while this thread decodes the image.
     prepared = pool.prepare(request.layer);
     const image = decodeImage(bytes, pool.info.inputSize);
@@ -90,6 +94,14 @@ async function main() {
     const preparation = await prepared;
     const elapsedMs = performance.now() - t0;
     bar?.stop();
+    let spatialToSpatial: (LayerToLayerMaps & { elapsedMs: number }) | undefined;
+    if (layerToLayer) {
+      const t1 = performance.now();
+      bar?.start(layerToLayer.positions.length, 0, { gap: '-' });
+      const maps = await pool.layerToLayerAttribution(image.pixels, layerToLayer, (done) => bar?.update(done));
+      bar?.stop();
+      spatialToSpatial = { ...maps, elapsedMs: performance.now() - t1 };
+    }
     if (o.json) {
       process.stdout.write(JSON.stringify({
         layer: result.layer, method: request.method, steps: request.steps, stepsDone: result.stepsDone, rule: request.rule, seed: request.seed,
@@ -110,9 +122,11 @@ async function main() {
           groups: result.groups.factors.spatial.map((spatial, i) => ({ channels: result.groups!.factors.channelFactors[i], spatial, attribution: result.groups!.attribution[i] })),
           reconstructionError: result.groups.factors.reconstructionError,
         }),
+        ...(spatialToSpatial && { spatialToSpatial }),
       }) + '\n');
     } else {
       process.stdout.write(formatAttributionTable(request, { ...result, elapsedMs }, { image: o.image }) + '\n');
+      if (spatialToSpatial) process.stdout.write('\n' + formatLayerToLayer(spatialToSpatial) + '\n');
     }
   } finally {
     // Terminating a worker inside an ORT call aborts the process: let a compile finish first.

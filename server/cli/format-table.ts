@@ -1,4 +1,5 @@
 import type { GroupsEstimate } from '../engine/groups/requests.js';
+import type { LayerToLayerMaps } from '../engine/groups/layer-to-layer-attribution.js';
 import { topGroupChannels } from '../engine/groups/neuron-groups.js';
 import type { AttributionRequest, AttributionResult, ChannelScore } from '../engine/attribution/types.js';
 
@@ -45,4 +46,20 @@ function formatGroups({ factors, attribution }: GroupsEstimate): string[] {
       return `  ${String(i).padStart(5)}  ${v.toFixed(4).padStart(10)}  ${bar}  ${top}`;
     }),
   ];
+}
+
+/**
+ * Layer-to-layer spatial attribution in a few lines: for the targets with the largest
+ * activation magnitude, the source position that feeds each most (row-major (x, y) on both grids).
+ */
+export function formatLayerToLayer(r: LayerToLayerMaps & { elapsedMs: number }, first = 5): string {
+  const strongest = [...r.maps].sort((a, b) => b.magnitude - a.magnitude).slice(0, first);
+  return [
+    `Layer-to-layer spatial attribution ${r.from} (${r.fromWidth}x${r.fromHeight}) <- ${r.to} (${r.toWidth}x${r.toHeight}): ${r.maps.length} targets in ${(r.elapsedMs / 1000).toFixed(1)} s (--json for every map).`,
+    `  ${r.to} (x, y)  magnitude   strongest ${r.from} source (x, y)   value`,
+    ...strongest.map((m) => {
+      const s = m.values.reduce((best, v, i) => (Math.abs(v) > Math.abs(m.values[best]) ? i : best), 0);
+      return `  ${`(${m.x}, ${m.y})`.padStart(14)}  ${m.magnitude.toFixed(2).padStart(9)}   ${`(${s % r.fromWidth}, ${Math.floor(s / r.fromWidth)})`.padStart(24)}   ${m.values[s].toFixed(3).padStart(7)}`;
+    }),
+  ].join('\n');
 }

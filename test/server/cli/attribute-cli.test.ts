@@ -8,6 +8,7 @@ import { attributeOnce, validateInput } from '../../../server/engine/attribution
 import { decodeImage } from '../../../server/engine/images.js';
 import { Labels } from '../../../server/engine/labels.js';
 import { IMAGES, REPO_ROOT, relativeL2, sharedNetwork, wasmExecutor } from '../../helpers/fixtures.js';
+import { layerToLayerAttribution, validateLayerToLayer } from '../../../server/engine/groups/layer-to-layer-attribution.js';
 import { readFileSync } from 'node:fs';
 
 const run = promisify(execFile);
@@ -172,5 +173,29 @@ describe('CLI: --groups K', () => {
     const r = await cli(['--image', join(IMAGES, 'dog_cat_composite.png'), '--layer', 'mixed4d', '--class1', 'tiger cat', '--method', 'simple', '--groups', '0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('error: groups must be a whole number from 1 to 16 at mixed4d, got 0.\n');
+  });
+});
+
+describe('CLI: --spatial-to LAYER', () => {
+  it('--json gains spatialToSpatial: one map over --layer per position of the later layer, as the tfjs executor computes it', async () => {
+    const image = join(IMAGES, 'dog_cat_composite.png');
+    const r = await cli(['--image', image, '--layer', 'mixed4d', '--class1', 'tiger cat', '--method', 'simple', '--spatial-to', 'mixed5a', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout).spatialToSpatial;
+    expect(out).toMatchObject({ from: 'mixed4d', to: 'mixed5a', fromHeight: 14, fromWidth: 14, toHeight: 7, toWidth: 7 });
+    expect(out.maps).toHaveLength(49);
+    const target = out.maps.find((m: { x: number; y: number }) => m.x === 2 && m.y === 5);
+    expect(target.values).toHaveLength(196);
+    const ex = await wasmExecutor();
+    const acts = await ex.activations(decodeImage(readFileSync(image)).pixels, 'mixed4d');
+    const expected = await layerToLayerAttribution(ex, acts, validateLayerToLayer(ex.network.layers, 'mixed4d', 'mixed5a', [{ x: 2, y: 5 }]));
+    expect(relativeL2(target.values, expected.maps[0].values)).toBeLessThan(1e-3);
+  });
+
+  it('a target layer not after --layer is one line on stderr and exit code 2', async () => {
+    const r = await cli(['--image', join(IMAGES, 'dog_cat_composite.png'), '--layer', 'mixed4d', '--class1', 'tiger cat', '--method', 'simple', '--spatial-to', 'mixed4a']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: The target layer must come after the source layer: mixed4a is not after mixed4d \(order: mixed3a, .*\)\.\n$/);
   });
 });
