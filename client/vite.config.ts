@@ -15,6 +15,7 @@ export default defineConfig({
       '/graphql': { target: API_ORIGIN, ws: true, changeOrigin: true },
       '/images': { target: API_ORIGIN, changeOrigin: true },
       '/spritemaps': { target: API_ORIGIN, changeOrigin: true },
+      '/sprites': { target: API_ORIGIN, changeOrigin: true },
       '/health': { target: API_ORIGIN, changeOrigin: true },
     },
   },

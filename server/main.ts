@@ -32,6 +32,7 @@ async function main() {
     batchSize: engine.batchSize,
     jobBackends: plan.jobBackends?.(maxQueued),
     checkpointIntervalMs: settings.checkpointIntervalMs,
+    spritesBackground: settings.spritesBackground,
   });
   const worker = plan.startWorker(app.store, pool, pool.size, settings.checkpointIntervalMs);
   const server = createServer(app.yoga);

@@ -25,6 +25,15 @@ export function intFromEnv(env: Env, name: string, fallback: number | undefined,
   return n;
 }
 
+/** An on/off setting: 1, true, on, yes or 0, false, off, no; anything else stops start-up with its name. */
+export function flagFromEnv(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  throw new Error(`${name} must be 1 or 0 (true/false, on/off), got "${env[name]}".`);
+}
+
 /** What the engine is started with. */
 export interface EngineSettings {
   /** ENGINE_BACKEND (or --backend): onnx, tfjs or auto. */
@@ -110,6 +119,8 @@ export interface ServerSettings {
   jobConcurrency: number | undefined;
   /** ROLE on Redis: `api` serves the API only, `all` also runs a worker. */
   role: 'all' | 'api';
+  /** SPRITES_BACKGROUND: once a layer's sprites were asked for, render the rest of it in the background (default on). */
+  spritesBackground: boolean;
   scaleOut: ScaleOutSettings;
   engine: EngineSettings;
 }
@@ -134,6 +145,7 @@ export function serverSettings(env: Env = process.env): ServerSettings {
     maxQueued: intFromEnv(env, 'MAX_QUEUED', undefined, 0),
     jobConcurrency: intFromEnv(env, 'JOB_CONCURRENCY', undefined, 1),
     role,
+    spritesBackground: flagFromEnv(env, 'SPRITES_BACKGROUND', true),
     scaleOut,
     // An API-only process needs one engine thread for decoding and predictions.
     engine: { ...engine, workers: engine.workers ?? (role === 'api' ? 1 : undefined) },

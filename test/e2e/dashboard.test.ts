@@ -3,12 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, axeViolations, buildClient, CHROMIUM, fillClasses, jobIdOf } from './helpers/dashboard-page.js';
 
-/** Debian's chromium (`.ci/run` installs it); playwright's own browsers are never downloaded. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'e2e');
 /** A 100-step path job on a loaded 2-core machine: generous, it is a bound, not a benchmark. */
 const JOB_TIMEOUT_MS = 240_000;
 
@@ -30,7 +27,9 @@ let page: Page;
 function startServer(): Promise<string> {
   dataDir = mkdtempSync(join(tmpdir(), 'dashboard-e2e-'));
   server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir },
+    // The job pages ask for their channels' pictures; no background fill of the rest of the layer
+    // keeps this file's CPU bounded (test/e2e/sprites-on-demand.test.ts covers the pictures).
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, SPRITES_BACKGROUND: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -53,8 +52,6 @@ async function api<T>(query: string, variables: Record<string, unknown>): Promis
   return body.data;
 }
 
-const jobIdOf = (url: string) => /\/jobs\/([^/?#]+)/.exec(url)?.[1];
-
 /** Records every state of the top-channel list the page draws (stepsDone, channel order, job status). */
 function recordTopListRenders() {
   const w = window as unknown as { __renders: Render[] };
@@ -74,23 +71,6 @@ function recordTopListRenders() {
   new MutationObserver(snapshot).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-steps-done'] });
 }
 
-/** axe-core over the whole page, WCAG 2.1 A and AA rules: one line per violation. */
-async function axeViolations(): Promise<string[]> {
-  await page.addScriptTag({ path: join(process.cwd(), 'node_modules/axe-core/axe.min.js') });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
-
-/** Types a class pair and closes the autocomplete. */
-async function fillClasses(class1: string, class2: string) {
-  await page.fill('#class1', class1);
-  await page.fill('#class2', class2);
-  await page.keyboard.press('Escape');
-}
-
 async function startJobFromUi(steps: number, untilSettled = false) {
   // The dashboard's default stops when settled; the fixed-step tests turn that off.
   if (untilSettled) await page.check('#untilSettled');
@@ -106,8 +86,7 @@ async function startJobFromUi(steps: number, untilSettled = false) {
 describe('dashboard end to end in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    // Test the code as it is now: build client/dist, which the server serves at /.
-    await build({ configFile: join(process.cwd(), 'client/vite.config.ts'), logLevel: 'warn' });
+    await buildClient();
     base = await startServer();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -129,7 +108,7 @@ describe('dashboard end to end in Chromium', () => {
     await page.goto(base + '/');
     await page.click('[data-example="dog_cat_composite"]');
     await page.waitForSelector('[data-testid=predictions] tbody tr');
-    await fillClasses('Labrador retriever', 'tiger cat');
+    await fillClasses(page, 'Labrador retriever', 'tiger cat');
     await page.check('input[name=method][value=PATH]');
     // Heatmaps come drawn from the maps in each snapshot: no image request per channel.
     const heatmapRequests: string[] = [];
@@ -179,7 +158,7 @@ describe('dashboard end to end in Chromium', () => {
     await page.goto(base + '/');
     await page.click('[data-example="dog_cat_composite"]');
     await page.waitForSelector('[data-testid=predictions] tbody tr');
-    await fillClasses('Labrador retriever', 'tiger cat');
+    await fillClasses(page, 'Labrador retriever', 'tiger cat');
     await page.check('input[name=method][value=PATH]');
     await page.fill('#groups', '6');
     await page.locator('#groups').dispatchEvent('change');
@@ -225,7 +204,7 @@ describe('dashboard end to end in Chromium', () => {
     await page.waitForSelector('[data-testid=groups] li[data-group] img.group-icon', { timeout: JOB_TIMEOUT_MS });
     expect(await page.$$eval('img.group-icon', (imgs) => imgs.map((i) => (i as HTMLImageElement).src.slice(0, 22)))).toEqual(Array(6).fill('data:image/png;base64,'));
 
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.locator('.groups-panel').screenshot({ path: join(ARTIFACTS, 'neuron-groups.png') });
     // UPDATE_DOCS_SCREENSHOTS=1 redraws the picture in docs/building-blocks.md.
     if (process.env.UPDATE_DOCS_SCREENSHOTS) await page.locator('.groups-panel').screenshot({ path: join(process.cwd(), 'docs', 'neuron-groups.png') });
@@ -235,7 +214,7 @@ describe('dashboard end to end in Chromium', () => {
     await page.goto(base + '/');
     await page.click('[data-example="dog_cat_composite"]');
     await page.waitForSelector('[data-testid=predictions] tbody tr');
-    await fillClasses('Labrador retriever', 'tiger cat');
+    await fillClasses(page, 'Labrador retriever', 'tiger cat');
     await page.check('input[name=method][value=PATH]');
     expect(await page.isChecked('#untilSettled')).toBe(true);
     const jobId = await startJobFromUi(256, true);
@@ -256,7 +235,7 @@ describe('dashboard end to end in Chromium', () => {
     const channels = await page.$$eval('[data-testid=distribution] line.error-bar', (ls) => ls.length);
     expect(channels).toBe(528);
     expect(await page.locator('[data-testid=relative-error-series]').getAttribute('d')).toMatch(/^M/);
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'until-settled.png'), fullPage: true });
     if (process.env.UPDATE_DOCS_SCREENSHOTS) await page.screenshot({ path: join(process.cwd(), 'docs', 'convergence.png'), fullPage: true });
   });
@@ -284,16 +263,16 @@ describe('dashboard end to end in Chromium', () => {
     await page.goto(base + '/');
     await page.click('[data-example="dog_cat_composite"]');
     await page.waitForSelector('[data-testid=predictions] tbody tr');
-    await fillClasses('Labrador retriever', 'tiger cat');
+    await fillClasses(page, 'Labrador retriever', 'tiger cat');
     await page.click('[data-example="chelsea_cat"]');
     await page.waitForFunction(() => document.querySelector('figure.predictions > img')?.getAttribute('alt') === 'chelsea_cat');
     expect(await classes()).toEqual(await topTwo());
 
     // On a job's page: picking another image still refills the classes, over edited ones.
-    await fillClasses('Labrador retriever', 'tiger cat');
+    await fillClasses(page, 'Labrador retriever', 'tiger cat');
     await page.click('[data-example="dog_cat_composite"]');
     await page.waitForFunction(() => document.querySelector('figure.predictions > img')?.getAttribute('alt') === 'dog_cat_composite');
-    await fillClasses('Labrador retriever', 'tiger cat');
+    await fillClasses(page, 'Labrador retriever', 'tiger cat');
     await page.check('input[name=method][value=SIMPLE]');
     await page.click('[data-testid=start]');
     await page.waitForURL((url) => jobIdOf(url.pathname) !== undefined);
@@ -317,7 +296,7 @@ describe('dashboard end to end in Chromium', () => {
     const detailBox = await box('[data-testid=channel-detail]');
     expect(overlap(detailBox, await box('[data-testid=distribution]'))).toBe(false);
     expect(overlap(detailBox, await box('[data-testid=channels-bottom]'))).toBe(false);
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'channel-detail.png'), fullPage: true });
     await page.keyboard.press('Escape');
     await detail.waitFor({ state: 'detached' });

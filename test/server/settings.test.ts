@@ -7,7 +7,7 @@ const env = (vars: Record<string, string>) => ({ MODEL_DIR, ...vars });
 describe('settings: every environment variable parsed once, with one clear sentence when bad', () => {
   it('fills in the defaults', () => {
     const s = serverSettings(env({}));
-    expect(s).toMatchObject({ port: 4000, role: 'all', maxQueued: undefined, jobConcurrency: undefined });
+    expect(s).toMatchObject({ port: 4000, role: 'all', maxQueued: undefined, jobConcurrency: undefined, spritesBackground: true });
     expect(s.engine).toMatchObject({ backend: 'auto', modelDir: MODEL_DIR, workers: undefined, batchSize: 10, executor: { provider: 'cpu', spinning: false, tfBackend: 'wasm' } });
     expect(s.scaleOut).toEqual({ redisUrl: null, databaseUrl: null, redisPrefix: 'attribution' });
   });
@@ -16,6 +16,8 @@ describe('settings: every environment variable parsed once, with one clear sente
     const s = engineSettings(env({ ENGINE_BACKEND: 'TFJS', ENGINE_WORKERS: '2', ENGINE_BATCH_SIZE: '4', ENGINE_ORT_SPINNING: '1', TF_BACKEND: 'cpu' }));
     expect(s).toMatchObject({ backend: 'tfjs', workers: 2, batchSize: 4, executor: { spinning: true, tfBackend: 'cpu' } });
     expect(engineSettings(env({ ENGINE_BACKEND: 'tfjs' }), { backend: 'onnx' }).backend).toBe('onnx');
+    expect(serverSettings(env({ SPRITES_BACKGROUND: '0' })).spritesBackground).toBe(false);
+    expect(serverSettings(env({ SPRITES_BACKGROUND: 'On' })).spritesBackground).toBe(true);
     const api = serverSettings(env({ REDIS_URL: 'redis://127.0.0.1:6379', ROLE: 'api' }));
     expect(api.engine.workers).toBe(1);
   });
@@ -28,6 +30,7 @@ describe('settings: every environment variable parsed once, with one clear sente
     ['ENGINE_ORT_PROVIDER', 'tpu', /cpu or cuda/],
     ['PORT', '-1', /PORT must be a whole number >= 0/],
     ['ROLE', 'worker', /ROLE must be "all" or "api"/],
+    ['SPRITES_BACKGROUND', 'maybe', /SPRITES_BACKGROUND must be 1 or 0 \(true\/false, on\/off\), got "maybe"/],
     ['REDIS_URL', 'http://x', /REDIS_URL must start with redis:\/\/ or rediss:\/\//],
   ])('%s=%s is refused', (name, value, message) => {
     expect(() => serverSettings(env({ [name]: value }))).toThrow(message);

@@ -1,7 +1,7 @@
 import { For, onCleanup, Show } from 'solid-js';
 import { formatValue } from '../lib/format';
 import { ChannelHeatmap } from './ChannelHeatmap';
-import { ChannelSprite, hasSprite, type Spritemap } from './ChannelSprite';
+import { ChannelPicture, type ChannelPictureState, type Spritemap } from './ChannelSprite';
 import { type DatasetExampleCrop, DatasetExamples } from './DatasetExamples';
 import { Sparkline } from './Sparkline';
 
@@ -19,6 +19,8 @@ export interface ChannelDetailProps {
   /** The engine's heatmap of the running or final estimate; absent until the first one arrives. */
   heatmapUrl?: string;
   spritemap?: Spritemap | null;
+  /** The channel's own sprite, or its render on the way (asked for explicitly when the detail opens). */
+  picture?: ChannelPictureState;
   /** The channel's value at each snapshot of the run. */
   trace: readonly { x: number; y: number }[];
   stepsTotal: number;
@@ -55,7 +57,7 @@ export function ChannelDetail(props: ChannelDetailProps) {
       </header>
       <div class="detail-images">
         <ChannelHeatmap imageUrl={props.imageUrl} heatmapUrl={props.heatmapUrl} size={190} label={`Spatial attribution of channel ${props.channel}`} />
-        <Show when={hasSprite(props.spritemap, props.channel) && props.spritemap}>{(sm) => <ChannelSprite spritemap={sm()} channel={props.channel} size={130} />}</Show>
+        <ChannelPicture channel={props.channel} size={130} spritemap={props.spritemap} picture={props.picture} />
       </div>
       <h3>What excites it in the example images</h3>
       <DatasetExamples examples={props.examples} />

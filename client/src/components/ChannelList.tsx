@@ -3,7 +3,7 @@ import { valueCellColour } from '../lib/attribution-colour';
 import { createFlip } from '../lib/flip';
 import { formatValue } from '../lib/format';
 import { ChannelHeatmap } from './ChannelHeatmap';
-import { ChannelSprite, hasSprite, type Spritemap } from './ChannelSprite';
+import { ChannelPicture, type ChannelPictureState, hasSprite, spriteStatusText, type Spritemap } from './ChannelSprite';
 
 export interface ChannelScore {
   channel: number;
@@ -24,6 +24,8 @@ export interface ChannelListProps {
   imageUrl?: string;
   heatmapOf?: (channel: number) => string | undefined;
   spritemap?: Spritemap | null;
+  /** Each channel's own sprite, or its render on the way (on-demand sprites). */
+  pictureOf?: (channel: number) => ChannelPictureState | undefined;
   selected?: number;
   /** Channels ranked high by every method (compare view). */
   agreed?: ReadonlySet<number>;
@@ -33,7 +35,7 @@ export interface ChannelListProps {
 
 /**
  * The notebook's ChannelAttrWidget, live: the top (or bottom) N channels with a heatmap
- * thumbnail, the sprite where one exists, the channel index and its value. Rows are keyed by
+ * thumbnail, the sprite where one exists (or where its render is), the channel index and its value. Rows are keyed by
  * channel and slide to their new rank (FLIP) as snapshots refine the estimate.
  */
 export function ChannelList(props: ChannelListProps) {
@@ -50,18 +52,24 @@ export function ChannelList(props: ChannelListProps) {
         <For each={order()}>
           {(channel) => {
             const score = () => byChannel().get(channel);
+            const picture = () => props.pictureOf?.(channel);
+            // The row's label is what a screen reader says: it names a picture still on its way.
+            const pictureText = () => {
+              const r = picture()?.render;
+              return r && !picture()?.sprite && !hasSprite(props.spritemap, channel) ? `, picture ${spriteStatusText(r)}` : '';
+            };
             return (
               <li ref={flip.track(channel)} data-channel={channel} classList={{ selected: props.selected === channel, agreed: props.agreed?.has(channel) ?? false }}>
                 <button
                   type="button"
                   class="channel-row"
                   aria-pressed={props.selected === channel}
-                  aria-label={`Channel ${channel}, rank ${score()?.rank}, value ${formatValue(score()?.value ?? 0)}${score()?.error != null ? ` ± ${formatValue(2 * score()!.error!)}` : ''}${props.agreed?.has(channel) ? ', ranked high by every method' : ''}`}
+                  aria-label={`Channel ${channel}, rank ${score()?.rank}, value ${formatValue(score()?.value ?? 0)}${score()?.error != null ? ` ± ${formatValue(2 * score()!.error!)}` : ''}${props.agreed?.has(channel) ? ', ranked high by every method' : ''}${pictureText()}`}
                   onClick={() => props.onSelect?.(channel)}
                 >
                   <span class="rank">{score()?.rank}</span>
                   <ChannelHeatmap imageUrl={props.imageUrl} heatmapUrl={props.heatmapOf?.(channel)} size={size()} label={`Spatial attribution of channel ${channel}`} />
-                  <Show when={hasSprite(props.spritemap, channel) && props.spritemap}>{(sm) => <ChannelSprite spritemap={sm()} channel={channel} size={size()} />}</Show>
+                  <ChannelPicture channel={channel} size={size()} spritemap={props.spritemap} picture={picture()} />
                   <span class="channel-index">
                     <span class="label">ch</span> {channel}
                     <Show when={props.agreed?.has(channel)}>

@@ -1,6 +1,6 @@
 import { For, Show } from 'solid-js';
 import { followLink } from '../lib/follow-link';
-import type { Spritemap } from './ChannelSprite';
+import type { ChannelPictureState, Spritemap } from './ChannelSprite';
 import type { ConvergencePoint } from './ConvergenceChart';
 import { type LiveSnapshot, LivePanel } from './LivePanel';
 import { StatusBadge } from './StatusBadge';
@@ -23,6 +23,7 @@ export function CompareView(props: {
   agreed: ReadonlySet<number>;
   imageUrl?: string;
   spritemap?: Spritemap | null;
+  pictureOf?: (channel: number) => ChannelPictureState | undefined;
   selected?: number;
   onSelect: (channel: number) => void;
   onOpenJob: (jobId: string) => void;
@@ -56,6 +57,7 @@ export function CompareView(props: {
                 imageUrl={props.imageUrl}
                 heatmapOf={col.heatmapOf}
                 spritemap={props.spritemap}
+                pictureOf={props.pictureOf}
                 selected={props.selected}
                 onSelect={props.onSelect}
                 agreed={props.agreed}

@@ -1,7 +1,7 @@
 import { createMemo, Show } from 'solid-js';
 import { maxAbs } from '../lib/attribution-colour';
 import { ChannelList } from './ChannelList';
-import type { Spritemap } from './ChannelSprite';
+import type { ChannelPictureState, Spritemap } from './ChannelSprite';
 import { type ConvergencePoint, ConvergenceChart } from './ConvergenceChart';
 import { DistributionBars } from './DistributionBars';
 import { ProgressBar } from './ProgressBar';
@@ -28,6 +28,7 @@ export interface LivePanelProps {
   imageUrl?: string;
   heatmapOf?: (channel: number) => string | undefined;
   spritemap?: Spritemap | null;
+  pictureOf?: (channel: number) => ChannelPictureState | undefined;
   selected?: number;
   onSelect: (channel: number) => void;
   /** Compact columns for the compare view. */
@@ -60,6 +61,7 @@ export function LivePanel(props: LivePanelProps) {
               imageUrl={props.imageUrl}
               heatmapOf={props.heatmapOf}
               spritemap={props.spritemap}
+              pictureOf={props.pictureOf}
               selected={props.selected}
               agreed={props.agreed}
               onSelect={props.onSelect}
@@ -74,6 +76,7 @@ export function LivePanel(props: LivePanelProps) {
               imageUrl={props.imageUrl}
               heatmapOf={props.heatmapOf}
               spritemap={props.spritemap}
+              pictureOf={props.pictureOf}
               selected={props.selected}
               onSelect={props.onSelect}
               thumbSize={props.compact ? 36 : 48}

@@ -1,22 +1,30 @@
 import { Show } from 'solid-js';
 import { formatDuration } from '../lib/format';
 
+/** The bar itself: an ARIA progressbar with its value, its maximum and what it counts. */
+export function ProgressTrack(props: { label: string; value: number; max: number; status?: string; testId?: string }) {
+  const fraction = () => (props.max > 0 ? Math.min(1, props.value / props.max) : 0);
+  return (
+    <div
+      class="progress-track"
+      role="progressbar"
+      aria-label={props.label}
+      aria-valuemin={0}
+      aria-valuemax={props.max}
+      aria-valuenow={props.value}
+      data-status={props.status}
+      data-testid={props.testId}
+    >
+      <div class="progress-fill" style={{ width: `${(fraction() * 100).toFixed(2)}%` }} />
+    </div>
+  );
+}
+
 /** Steps done out of the total, with elapsed time and the engine's ETA. */
 export function ProgressBar(props: { stepsDone: number; stepsTotal: number; elapsedMs?: number | null; etaMs?: number | null; status?: string }) {
-  const fraction = () => (props.stepsTotal > 0 ? Math.min(1, props.stepsDone / props.stepsTotal) : 0);
   return (
     <div class="progress">
-      <div
-        class="progress-track"
-        role="progressbar"
-        aria-label="Steps done"
-        aria-valuemin={0}
-        aria-valuemax={props.stepsTotal}
-        aria-valuenow={props.stepsDone}
-        data-status={props.status}
-      >
-        <div class="progress-fill" style={{ width: `${(fraction() * 100).toFixed(2)}%` }} />
-      </div>
+      <ProgressTrack label="Steps done" value={props.stepsDone} max={props.stepsTotal} status={props.status} />
       <p class="progress-text">
         <span data-testid="steps-done">
           {props.stepsDone} / {props.stepsTotal} steps

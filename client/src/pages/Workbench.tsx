@@ -1,5 +1,6 @@
 import { createEffect, createMemo, createSignal, Match, on, Show, Switch } from 'solid-js';
 import { ChannelDetail, type MethodRank } from '../components/ChannelDetail';
+import { hasSprite } from '../components/ChannelSprite';
 import { CompareView } from '../components/CompareView';
 import { ImagePicker, exampleName } from '../components/ImagePicker';
 import { JobForm, METHODS } from '../components/JobForm';
@@ -7,11 +8,13 @@ import { JobHeader } from '../components/JobHeader';
 import { GroupsPanel } from '../components/GroupsPanel';
 import type { GridPosition } from '../components/GroupsOverlay';
 import { JobHistory } from '../components/JobHistory';
+import { LayerSpritesPanel } from '../components/LayerSpritesPanel';
 import { LivePanel } from '../components/LivePanel';
 import { Predictions } from '../components/Predictions';
 import { agreedChannels, rankFromTop } from '../lib/ranking';
 import { useStore } from '../store';
 import { createJobTracker, type JobTracker, TERMINAL } from '../store/create-job-tracker';
+import { createLayerSprites } from '../store/create-layer-sprites';
 import { errorMessage } from '../store/field-errors';
 import { routePath } from '../store/router';
 
@@ -94,6 +97,20 @@ export function Workbench() {
     const sm = model.layers().find((l) => l.name === layer)?.spritemap;
     return sm ? { url: sm.path, spriteSize: sm.size, columns: sm.columns, missing: sm.missingChannels } : null;
   });
+  // Channels without a picture in that spritemap get their own, rendered on demand and arriving live.
+  const spriteLayer = () => (route().page === 'job' || route().page === 'compare' ? primary().job()?.input.layer : undefined);
+  const sprites = createLayerSprites(spriteLayer, (channel) => hasSprite(spritemap(), channel));
+  const pictureOf = (channel: number) => ({ sprite: sprites.sprite(channel), render: sprites.render(channel) });
+  // Once the lists have settled (or the job is over) their rows will not change much: ask for their pictures.
+  createEffect(() => {
+    if (!sprites.ready()) return;
+    const channels = shown().flatMap((t) => {
+      const snap = t.snapshot();
+      const over = t.status() !== undefined && TERMINAL.has(t.status()!);
+      return snap && (snap.settled || snap.done || over) ? [...snap.top, ...snap.bottom].map((s) => s.channel) : [];
+    });
+    sprites.request(channels, 'VISIBLE');
+  });
 
   const start = async () => {
     const id = await jobs.start(images.selectedId());
@@ -113,6 +130,24 @@ export function Workbench() {
     const ch = selected();
     if (ch !== undefined) channelExamples.ensure(detailLayer(), ch);
   });
+  // Opening a channel's detail is an explicit ask for its picture: it goes first.
+  createEffect(() => {
+    const ch = selected();
+    if (ch !== undefined && sprites.ready()) sprites.request([ch], 'EXPLICIT');
+  });
+  const layerSpritesPanel = () => (
+    <Show when={spriteLayer() && sprites.ready() && sprites.channels() > 0}>
+      <LayerSpritesPanel
+        layer={spriteLayer()!}
+        rendered={sprites.rendered()}
+        channels={sprites.channels()}
+        rendering={sprites.layerRendering()}
+        etaSeconds={sprites.etaSeconds()}
+        error={sprites.error() ? errorMessage(sprites.error()!) : undefined}
+        onRenderLayer={() => sprites.request(Array.from({ length: sprites.channels() }, (_, c) => c), 'LAYER')}
+      />
+    </Show>
+  );
   const heatmapOf = (t: JobTracker) => (channel: number) => heatmaps.heatmap(t.snapshot(), channel);
 
   // The three jobs of each compareMethods call in the history, in the notebook's order.
@@ -212,9 +247,11 @@ export function Workbench() {
                 imageUrl={imageUrl()}
                 heatmapOf={heatmapOf(trackers[0])}
                 spritemap={spritemap()}
+                pictureOf={pictureOf}
                 selected={selected()}
                 onSelect={setSelected}
               />
+              {layerSpritesPanel()}
               <Show when={trackers[0].snapshot()?.groups}>
                 {(g) => (
                   <GroupsPanel
@@ -245,10 +282,12 @@ export function Workbench() {
               agreed={agreed()}
               imageUrl={imageUrl()}
               spritemap={spritemap()}
+              pictureOf={pictureOf}
               selected={selected()}
               onSelect={setSelected}
               onOpenJob={(id) => router.navigate({ page: 'job', jobId: id })}
             />
+            {layerSpritesPanel()}
           </Match>
           <Match when={route().page === 'history'}>
             <JobHistory
@@ -275,6 +314,7 @@ export function Workbench() {
               imageUrl={imageUrl()}
               heatmapUrl={heatmaps.heatmap(primary().snapshot(), d().channel)}
               spritemap={spritemap()}
+              picture={pictureOf(d().channel)}
               examples={channelExamples
                 .examples(detailLayer(), d().channel)
                 ?.flatMap((e) => (e.image ? [{ imagePath: e.image.path, x: e.x, y: e.y, size: e.size, activation: e.activation }] : []))}
