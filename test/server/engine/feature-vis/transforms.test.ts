@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../../server/engine/attribution/seeded-random.js';
-import { compose, jitter, pad, randomRotate, randomScale, standardTransforms, transformedSize, type RgbImage, type Transform } from '../../../../server/engine/feature-vis/transforms.js';
+import {
+  compose, composedStandardTransforms, jitter, pad, padJitterScaleRotateJitter, randomRotate, randomScale, standardTransforms, transformedSize, type RgbImage, type Transform,
+} from '../../../../server/engine/feature-vis/transforms.js';
 
 const random = (w: number, h: number, seed: number): RgbImage => {
   const r = mulberry32(seed);
@@ -21,6 +23,14 @@ function checkAdjoint(t: Transform, size: number, seed: number) {
   expect(back.width).toBe(size);
   expect(dot(linear, g.data)).toBeCloseTo(dot(x.data, back.data), 2);
 }
+
+// A fused chain whose first jitter exceeds its pad, so the canvas clips the image itself.
+const clippedConfig = { pad: 1, fill: 0.25, firstJitter: 5, scales: [0.8, 1.2], degrees: [-30, 45], lastJitter: 3 };
+const clipped = {
+  fused: padJitterScaleRotateJitter(clippedConfig),
+  composed: compose(pad(1, 0.25), jitter(5), randomScale([0.8, 1.2], 0.25), randomRotate([-30, 45], 0.25), jitter(3)),
+};
+const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 describe('transforms', () => {
   it('pad adds a constant border, jitter crops d px smaller', () => {
@@ -51,7 +61,8 @@ describe('transforms', () => {
   });
 
   for (const [name, t] of [
-    ['pad', pad(3)], ['jitter', jitter(4)], ['scale', randomScale([0.9, 1.07])], ['rotate', randomRotate([-10, 7])], ['standard', standardTransforms],
+    ['pad', pad(3)], ['jitter', jitter(4)], ['scale', randomScale([0.9, 1.07])], ['rotate', randomRotate([-10, 7])], ['standard (fused)', standardTransforms],
+    ['standard (composed)', composedStandardTransforms], ['fused, jitter beyond the pad', clipped.fused],
   ] as const) {
     it(`${name}: backward is the adjoint`, () => checkAdjoint(t, 20, name.length));
   }
@@ -59,5 +70,38 @@ describe('transforms', () => {
   it("Lucid's standard transforms grow a 96 px image to 108 px", () => {
     expect(transformedSize(standardTransforms, 96)).toBe(108);
     expect(compose(pad(1), jitter(2)).describe).toBe('Compose(Pad(1, 0.5), Jitter(2))');
+  });
+
+  for (const [name, fused, composed] of [
+    ['standard', standardTransforms, composedStandardTransforms], ['jitter beyond the pad', clipped.fused, clipped.composed],
+  ] as const) {
+    it(`fused ${name}: the same image and gradient as the five transforms one by one`, () => {
+      for (const [size, seed] of [[20, 5], [96, 6], [80, 7], [33, 8]]) {
+        const x = random(size, size, seed);
+        const a = fused(x, mulberry32(seed + 10));
+        const b = composed(x, mulberry32(seed + 10));
+        expect(a.image.width).toBe(b.image.width);
+        expect(maxDiff(a.image.data, b.image.data)).toBeLessThan(1e-6);
+        const g = random(a.image.width, a.image.height, seed + 20);
+        expect(maxDiff(a.backward(g).data, b.backward(g).data)).toBeLessThan(1e-5);
+      }
+    });
+  }
+
+  it('fused standard transforms: the gradient of an objective through them matches central differences', () => {
+    // f(x) = sum_i w_i T(x)_i^2 / 2, so grad f = T^T (w * T(x)); T is affine, f quadratic.
+    const size = 24;
+    const x = random(size, size, 31);
+    const draws = () => mulberry32(32);
+    const out = standardTransforms(x, draws());
+    const w = random(out.image.width, out.image.height, 33).data;
+    const f = (img: RgbImage) => standardTransforms(img, draws()).image.data.reduce((s, v, i) => s + (w[i] * v * v) / 2, 0);
+    const grad = out.backward({ ...out.image, data: out.image.data.map((v, i) => w[i] * v) }).data;
+    const v = random(size, size, 34).data.map((r) => r - 0.5);
+    const h = 1e-2;
+    const shifted = (sign: number) => ({ width: size, height: size, data: x.data.map((xi, i) => xi + sign * h * v[i]) });
+    const numeric = (f(shifted(1)) - f(shifted(-1))) / (2 * h);
+    expect(numeric).toBeCloseTo(dot(grad, v), 2);
+    expect(Math.abs(dot(grad, v))).toBeGreaterThan(0.1);
   });
 });
