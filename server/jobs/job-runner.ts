@@ -6,6 +6,7 @@ import { checkpointOf, DEFAULT_CHECKPOINT_INTERVAL_MS, resumePoint, unusableChec
 import type { JobEvents } from './job-events.js';
 import type { JobError, JobRecord, JobStatus } from './job-record.js';
 import type { JobOutcome, JobStore } from './job-store.js';
+import { SnapshotWrites } from './snapshot-writes.js';
 
 /**
  * Runs one job on the engine: its pixels from wherever this process keeps images, then
@@ -62,8 +63,8 @@ export class JobRunner {
     await store.update(job.id, { status: 'RUNNING', startedAt: job.startedAt ?? new Date(), backend: this.opts.backend });
     events.publish({ jobId: job.id, status: 'RUNNING', stepsTotal: job.stepsTotal, snapshot: job.snapshot, error: null });
 
-    // Snapshot writes are chained so that the final write can never be overtaken by an older one.
-    let writes = Promise.resolve();
+    // In order, so that the final write can never be overtaken by an older one; one per loop turn.
+    const writes = new SnapshotWrites((snapshot, checkpoint) => store.saveSnapshot(job.id, snapshot, checkpoint));
     let latest: Snapshot | null = job.snapshot;
     const onSnapshot = (snapshot: Snapshot, spatial?: SpatialMap, checkpoint?: Uint8Array) => {
       hooks.onChunk?.();
@@ -71,7 +72,7 @@ export class JobRunner {
       if (snapshot.stepsDone <= floor && !snapshot.done) return;
       latest = snapshot;
       // With its checkpoint, in one transaction: a resume starts from a step the store shows.
-      writes = writes.then(() => store.saveSnapshot(job.id, snapshot, checkpoint && checkpointOf(snapshot.stepsDone, backend, checkpoint)));
+      writes.push(snapshot, checkpoint && checkpointOf(snapshot.stepsDone, backend, checkpoint));
       // The final snapshot is published once, with the terminal status, after the result is stored.
       if (!snapshot.done) events.publish({ jobId: job.id, status: 'RUNNING', stepsTotal: job.stepsTotal, snapshot, error: null });
     };
@@ -80,11 +81,11 @@ export class JobRunner {
       if (signal.aborted) throw new EngineError('CANCELLED', 'The job was cancelled.');
       const intervalMs = this.opts.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
       const result = await this.opts.execute(job, onSnapshot, signal, { resumeFrom: start.from?.data, intervalMs });
-      await writes;
+      await writes.settled();
       const { spatial, integratedGradient: _gradient, backend: resultBackend, layer: _layer, ...snapshot } = result;
       return await this.finish(job, 'SUCCEEDED', snapshot, null, { spatial, backend: resultBackend });
     } catch (error) {
-      await writes.catch(() => undefined);
+      await writes.settled().catch(() => undefined);
       if (signal.aborted && (!isEngineError(error) || error.code === 'CANCELLED')) {
         // A shutdown: the job stays RUNNING with the checkpoint of its last chunk, for a resume.
         if (hooks.stopping?.()) return 'SUSPENDED';
