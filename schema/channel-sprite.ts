@@ -57,6 +57,10 @@ export const LayerSpritesRef = builder.objectRef<LayerSprites>('LayerSprites').i
     rendered: t.int({ description: 'Channels with a sprite.', resolve: (s) => s.sprites.length }),
     sprites: t.field({ type: [ChannelSpriteRef], description: 'Every channel with a sprite, in channel order.', resolve: (s) => s.sprites }),
     pending: t.field({ type: [SpriteRenderRef], description: 'Channels queued or rendering, most urgent first.', resolve: (s) => s.pending }),
+    goingAway: t.boolean({
+      description: 'True on the last event of a `layerSprites` stream that ends because the server is shutting down (SIGTERM/SIGINT); false otherwise. Renders queued in memory are forgotten: ask again after the restart.',
+      resolve: (s) => s.goingAway ?? false,
+    }),
   }),
 });
 

@@ -38,6 +38,10 @@ export const SpritemapJobRef = builder.objectRef<SpritemapJobEvent>('SpritemapJo
     latestSprites: t.field({ type: [SpriteRef], description: 'Sprites finished since the previous event (empty on queries).', resolve: (e) => e.latest }),
     errorCode: t.string({ nullable: true, description: 'Error code of a FAILED render.', resolve: (e) => e.error?.code ?? null }),
     errorMessage: t.string({ nullable: true, description: 'Error message of a FAILED render.', resolve: (e) => e.error?.message ?? null }),
+    goingAway: t.boolean({
+      description: 'True on the last event of a `spritemapProgress` stream that ends because the server is shutting down (SIGTERM/SIGINT): the render stops there, its finished sprites kept; the same renderSpritemap after the restart resumes from them. False otherwise.',
+      resolve: (e) => e.goingAway ?? false,
+    }),
   }),
 });
 

@@ -77,7 +77,8 @@ export interface App {
   attachWebSockets(server: Server): WebSocketServer;
   /**
    * Graceful shutdown of the jobs (SIGTERM): no new jobs (SHUTTING_DOWN), the queue stops after
-   * the chunk in flight, then every progress stream gets its going-away event and ends. Resolves
+   * the chunk in flight, then every progress stream (jobs, spritemaps, layer sprites) gets its
+   * going-away event and ends. Resolves
    * once the streams have let go, or after `streamsMs`.
    */
   shutdown(streamsMs?: number): Promise<void>;
@@ -215,10 +216,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     attachWebSockets,
     shutdown: async (streamsMs = 2000) => {
       jobs.drain();
+      // Renders live in this process only: their streams end at once (the renders stop in close()).
+      spritemaps.endStreams();
+      sprites.endStreams();
       await queue.close();
       jobs.endStreams();
       const until = Date.now() + streamsMs;
-      while (jobs.openStreams > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      const open = () => jobs.openStreams + spritemaps.openStreams + sprites.openStreams;
+      while (open() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     },
     close: async () => {
       spritemaps.close();

@@ -8,9 +8,26 @@ export interface Mailbox<T> {
   pending: T | null;
   wake: (() => void) | null;
   closed: boolean;
+  /** Set by `endWith`: the pending value is the last; publishers leave it alone. */
+  ending: boolean;
 }
 
-export const createMailbox = <T>(pending: T | null = null): Mailbox<T> => ({ pending, wake: null, closed: false });
+export const createMailbox = <T>(pending: T | null = null): Mailbox<T> => ({ pending, wake: null, closed: false, ending: false });
+
+/** Puts a newer value in the mailbox (or merges it into the one waiting), unless the mailbox is ending. */
+export function deliver<T>(box: Mailbox<T>, value: T, merge?: (pending: T, next: T) => T) {
+  if (box.ending || box.closed) return;
+  box.pending = box.pending && merge ? merge(box.pending, value) : value;
+  box.wake?.();
+}
+
+/** Ends a subscription after one last value (a server going away says so with it). */
+export function endWith<T>(box: Mailbox<T>, last: T) {
+  if (box.ending || box.closed) return;
+  box.pending = last;
+  box.ending = true;
+  box.wake?.();
+}
 
 export interface MailboxIteratorOptions<T> {
   /** The value after which the stream completes (delivered first, then done on the next pull). */
@@ -52,7 +69,7 @@ export function iterateMailbox<T>(box: Mailbox<T>, options: MailboxIteratorOptio
       if (!box.pending) return finish();
       const value = box.pending;
       box.pending = null;
-      if (options.isLast(value)) close();
+      if (box.ending || options.isLast(value)) close();
       return { done: false, value };
     },
     async return() {

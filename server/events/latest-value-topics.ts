@@ -1,4 +1,4 @@
-import { createMailbox, iterateMailbox, MailboxTopics, type Mailbox } from './latest-value-mailbox.js';
+import { createMailbox, deliver, endWith, iterateMailbox, MailboxTopics, type Mailbox } from './latest-value-mailbox.js';
 
 export interface LatestValueTopicsOptions<T> {
   topicOf: (value: T) => string;
@@ -25,10 +25,21 @@ export class LatestValueTopics<T> {
     const topic = this.opts.topicOf(value);
     if (this.opts.forgetLast && this.opts.isLast(value)) this.latestByTopic.delete(topic);
     else this.latestByTopic.set(topic, value);
-    const merge = this.opts.merge;
-    for (const sub of this.subscribers.of(topic)) {
-      sub.pending = sub.pending && merge ? merge(sub.pending, value) : value;
-      sub.wake?.();
+    for (const sub of this.subscribers.of(topic)) deliver(sub, value, this.opts.merge);
+  }
+
+  /**
+   * Ends every open subscription with one last value, `last(value)` of the newest it has not
+   * taken (or of its topic's latest, already taken): at shutdown, a going-away event. A
+   * subscription whose last value is waiting ends with that, as it would have anyway.
+   */
+  endAll(last: (value: T, taken: boolean) => T) {
+    for (const topic of this.subscribers.topics()) {
+      for (const sub of this.subscribers.of(topic)) {
+        if (sub.pending && this.opts.isLast(sub.pending)) continue;
+        const value = sub.pending ?? this.latestByTopic.get(topic);
+        if (value) endWith(sub, last(value, !sub.pending));
+      }
     }
   }
 

@@ -3,7 +3,7 @@ import { isEngineError } from '../errors/engine-error.js';
 import type { Engine } from '../engine/engine.js';
 import { FULL_PROFILE, SPRITE_PROFILES, THUMBNAIL_PROFILE, type SpriteProfile } from '../engine/feature-vis/profiles.js';
 import { spriteFile } from '../engine/sprite-files.js';
-import { createMailbox, iterateMailbox, MailboxTopics, type Mailbox } from '../events/latest-value-mailbox.js';
+import { createMailbox, deliver, endWith, iterateMailbox, MailboxTopics, type Mailbox } from '../events/latest-value-mailbox.js';
 import { priorityRank, type RenderLane, type SpritePriority } from './render-lane.js';
 import { DEFAULT_SEED, finishedChannels, resolveSettings, saveSprite, spritemapPaths } from './spritemap-job.js';
 
@@ -35,6 +35,8 @@ export interface LayerSprites {
   sprites: ChannelSpriteInfo[];
   /** Channels queued or rendering, most urgent first. */
   pending: SpriteRenderState[];
+  /** The last event of a `layerSprites` stream the server ended because it is shutting down. */
+  goingAway?: boolean;
 }
 
 export const spritePath = (layer: string, profile: SpriteProfile['name'], channel: number) => `/sprites/${layer}/${profile}/${channel}.png`;
@@ -251,10 +253,20 @@ export class OnDemandSprites {
     const subs = [...this.subscribers.of(layer)];
     if (subs.length === 0) return;
     const state = this.state(layer);
-    for (const sub of subs) {
-      sub.pending = state;
-      sub.wake?.();
+    for (const sub of subs) deliver(sub, state);
+  }
+
+  /** Graceful shutdown: each `layerSprites` stream gets one last event, the layer's state with `goingAway`, and completes. */
+  endStreams() {
+    for (const layer of this.subscribers.topics()) {
+      const state: LayerSprites = { ...this.state(layer), goingAway: true };
+      for (const sub of this.subscribers.of(layer)) endWith(sub, state);
     }
+  }
+
+  /** Open `layerSprites` streams (after `endStreams`: those whose last event has not been taken yet). */
+  get openStreams() {
+    return this.subscribers.count();
   }
 
   /** The layer's state at once, then after every change (a finished sprite, a new request, ETA updates about once a second). */

@@ -16,6 +16,8 @@ export interface SpritemapJobEvent {
   /** Sprites finished since the previous event: channel and PNG bytes. */
   latest: { channel: number; png: Uint8Array; activation: number }[];
   error: { code: string; message: string } | null;
+  /** The last event of a subscription the server ended because it is shutting down (the render's state, still RUNNING). */
+  goingAway?: boolean;
 }
 
 export const isFinished = (s: SpritemapJobStatus) => s !== 'RUNNING';

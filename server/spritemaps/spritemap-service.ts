@@ -120,6 +120,16 @@ export class SpritemapService {
     return (await all)[channel];
   }
 
+  /** Graceful shutdown: each open progress stream gets one last event with `goingAway` and completes (sprites it had not taken yet included). */
+  endStreams() {
+    this.events.endAll((e, taken) => ({ ...e, latest: taken ? [] : e.latest, goingAway: true }));
+  }
+
+  /** Open `spritemapProgress` streams (after `endStreams`: those whose last event has not been taken yet). */
+  get openStreams() {
+    return this.events.subscriberCount();
+  }
+
   /** Cancels every render (at shutdown); finished sprites are kept. */
   close() {
     for (const j of this.jobs.values()) j.abort.abort();

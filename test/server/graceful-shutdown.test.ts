@@ -17,7 +17,7 @@ const over = (e: { done: boolean; status: string }) => e.done || !['QUEUED', 'RU
  * 2.7 s stall once let a 400-step job finish before the subscriptions, and this test, got going).
  */
 describe('graceful shutdown', () => {
-  it('SIGTERM: subscribers get a final goingAway event, graphql-ws closes with 1001, the process exits 0 in its bound, and the job resumes exactly', async () => {
+  it('SIGTERM: job and sprite subscribers get a final goingAway event, graphql-ws closes with 1001, the process exits 0 in its bound, and the job resumes exactly', async () => {
     const dir = dataDir();
     // The default checkpoint pacing: the chunk in flight at the signal is checkpointed all the same.
     const env = { CHECKPOINT_INTERVAL_MS: '2000' };
@@ -33,8 +33,15 @@ describe('graceful shutdown', () => {
     const client = createClient({ url: first.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, lazyCloseTimeout: 60_000 });
     client.on('closed', (e) => (closeCode = (e as { code: number }).code));
     const wsDone = new Promise<void>((resolve) => client.subscribe({ query, variables: { id: job.id } }, { next: (r) => ws.push((r.data as any).jobProgress), error: () => resolve(), complete: resolve }));
-    // Both streams live (a second event each); a job over before that cannot test anything: say so.
-    while (sse.length < 2 || ws.length < 2) {
+    // Renders live in the process only, but their streams end the same way: a whole layer's
+    // spritemap (minutes here) over SSE, a layer's pictures over graphql-ws.
+    const render = (await gqlData(first.url, 'mutation { renderSpritemap(layer: "mixed5b", size: 32, steps: 64) { id } }')).renderSpritemap;
+    const spritemap: any[] = [];
+    const spritemapDone = sseSubscribe(first.url, 'subscription ($id: ID!) { spritemapProgress(id: $id) { status channelsDone goingAway } }', { id: render.id }, (r) => spritemap.push(r.data!.spritemapProgress));
+    const pictures: any[] = [];
+    const picturesDone = new Promise<void>((resolve, reject) => client.subscribe({ query: 'subscription { layerSprites(layer: "mixed4d") { layer rendered goingAway } }' }, { next: (r) => pictures.push((r.data as any).layerSprites), error: reject, complete: resolve }));
+    // Every stream live (two job events each, the sprite streams' first); a job over before that cannot test anything: say so.
+    while (sse.length < 2 || ws.length < 2 || !spritemap.length || !pictures.length) {
       const ended = [...sse, ...ws].find(over);
       if (ended) throw new Error(`the job ended (${ended.status}) before both subscriptions had two events: sse ${sse.length}, ws ${ws.length}`);
       await sleep(20);
@@ -48,6 +55,10 @@ describe('graceful shutdown', () => {
       expect(events.at(-1)).toMatchObject({ status: 'RUNNING', done: false, goingAway: true });
       expect(events.slice(0, -1).every((e) => !e.goingAway)).toBe(true);
     }
+    await Promise.all([spritemapDone, picturesDone]);
+    expect(spritemap.at(-1)).toMatchObject({ status: 'RUNNING', goingAway: true });
+    expect(pictures.at(-1)).toMatchObject({ layer: 'mixed4d', goingAway: true });
+    for (const events of [spritemap, pictures]) expect(events.slice(0, -1).every((e) => !e.goingAway)).toBe(true);
     expect(closeCode).toBe(1001);
     expect(first.log()).toMatch(/SIGTERM: shutting down within 15000 ms/);
     // Left for the next start, with its checkpoint: not INTERRUPTED.

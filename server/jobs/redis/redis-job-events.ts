@@ -124,6 +124,7 @@ export class RedisJobEvents implements JobEvents {
       last: null,
       wake: null,
       closed: false,
+      ending: false,
       resync: () => {
         if (reading || sub.closed) return;
         reading = true;
