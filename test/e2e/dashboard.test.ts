@@ -204,6 +204,21 @@ describe('dashboard end to end in Chromium', () => {
     await page.waitForSelector('[data-testid=groups] li[data-group] img.group-icon', { timeout: JOB_TIMEOUT_MS });
     expect(await page.$$eval('img.group-icon', (imgs) => imgs.map((i) => (i as HTMLImageElement).src.slice(0, 22)))).toEqual(Array(6).fill('data:image/png;base64,'));
 
+    // Layer-to-layer, opt-in: which mixed4d positions feed the mixed5a cell under position (5, 7), i.e. mixed5a's (2, 3).
+    await page.click('[data-testid=layer-to-layer-request]');
+    await page.waitForSelector('[data-testid=layer-to-layer-heatmap]', { timeout: 120_000 });
+    expect(await page.textContent('[data-testid=layer-to-layer-heading]')).toMatch(/mixed5a column 2, row 3 draws on these mixed4d positions/);
+    const { job: l2l } = await api<{ job: { layerToLayerAttribution: { target: { attribution: { heatmap: string } } } } }>(
+      'query($id: ID!) { job(id: $id) { layerToLayerAttribution(to: "mixed5a") { target(x: 2, y: 3) { attribution { heatmap } } } } }',
+      { id: jobId },
+    );
+    expect(await page.getAttribute('[data-testid=layer-to-layer-heatmap]', 'src')).toBe(l2l.layerToLayerAttribution.target.attribution.heatmap);
+    // The keyboard moves it too: two columns right is mixed5a's next column.
+    await page.focus('.groups-overlay');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.textContent('[data-testid=layer-to-layer-heading]'), { timeout: 30_000 }).toMatch(/mixed5a column 3, row 3/);
+
     expect(await axeViolations(page)).toEqual([]);
     await page.locator('.groups-panel').screenshot({ path: join(ARTIFACTS, 'neuron-groups.png') });
     // UPDATE_DOCS_SCREENSHOTS=1 redraws the picture in docs/building-blocks.md.

@@ -1,6 +1,8 @@
+import { Show } from 'solid-js';
 import type { Spritemap } from './ChannelSprite';
 import { GroupList, type GroupRow } from './GroupList';
 import { GroupsOverlay, type GridPosition } from './GroupsOverlay';
+import { LayerToLayerDetail, type LayerToLayerView } from './LayerToLayerDetail';
 import { PositionDetail, type PositionInfo } from './PositionDetail';
 
 export interface GroupsView {
@@ -27,6 +29,8 @@ export function GroupsPanel(props: {
   positionInfo?: PositionInfo | null;
   /** The groups' icons by index, once rendered. */
   icons?: readonly (string | null)[];
+  /** Layer-to-layer attribution from the next layer back to the job's (absent at the last layer). */
+  layerToLayer?: { from: string; to?: string; layers: readonly string[]; view?: LayerToLayerView | { error: string } | null; requested: boolean; onRequest: (to: string) => void };
 }) {
   return (
     <section class="panel groups-panel" aria-label="Neuron groups">
@@ -46,6 +50,21 @@ export function GroupsPanel(props: {
         <GroupList groups={props.groups.groups.map((g) => ({ ...g, icon: props.icons?.[g.index] ?? null }))} imageUrl={props.imageUrl} spritemap={props.spritemap} stepsDone={props.stepsDone} />
       </div>
       <PositionDetail position={props.position} info={props.positionInfo} spritemap={props.spritemap} />
+      <Show when={props.layerToLayer}>
+        {(l) => (
+          <LayerToLayerDetail
+            from={l().from}
+            to={l().to}
+            layers={l().layers}
+            position={props.position}
+            grid={{ width: props.groups.width, height: props.groups.height }}
+            view={l().view}
+            requested={l().requested}
+            onRequest={l().onRequest}
+            imageUrl={props.imageUrl}
+          />
+        )}
+      </Show>
     </section>
   );
 }

@@ -17,6 +17,7 @@ import { createJobTracker, type JobTracker, TERMINAL } from '../store/create-job
 import { createLayerSprites } from '../store/create-layer-sprites';
 import { errorMessage } from '../store/field-errors';
 import { routePath } from '../store/router';
+import { MAX_LAYER_TO_LAYER_TARGETS } from '../components/LayerToLayerDetail';
 
 const methodLabel = (m?: string) => METHODS.find((x) => x.value === m)?.label ?? m ?? '';
 
@@ -25,7 +26,7 @@ const methodLabel = (m?: string) => METHODS.find((x) => x.value === m)?.label ??
  * right. It reads the stores and hands plain props to the components.
  */
 export function Workbench() {
-  const { router, images, model, draft, jobs, heatmaps, channelExamples, positions, groupIcons } = useStore();
+  const { router, images, model, draft, jobs, heatmaps, channelExamples, positions, groupIcons, layerToLayer } = useStore();
   const route = router.route;
 
   const shownIds = createMemo(() => {
@@ -87,6 +88,34 @@ export function Workbench() {
     return p ? positions.info(trackers[0].jobId(), p.x, p.y) : undefined;
   };
   createEffect(on(shownIds, () => setSelected(undefined), { defer: true }));
+
+  // Layer-to-layer attribution from a later layer back to the job's, once the user asks (per job).
+  const [layerToLayerAsked, setLayerToLayerAsked] = createSignal<{ jobId: string; to: string }>();
+  const layerToLayerProps = () => {
+    const jobId = trackers[0].jobId();
+    const from = trackers[0].job()?.input.layer;
+    const layers = model.layers();
+    const at = layers.findIndex((l) => l.name === from);
+    if (!jobId || !from || at < 0) return undefined;
+    // Later layers the server attributes from in one request (at most 196 positions).
+    const later = layers.slice(at + 1).filter((l) => l.width * l.height <= MAX_LAYER_TO_LAYER_TARGETS);
+    // By default the first coarser grid (mixed4d -> mixed5a, the notebook's example), else the next layer.
+    const fallback = (later.find((l) => l.width < layers[at].width) ?? later[0])?.name;
+    const asked = layerToLayerAsked();
+    const to = asked?.jobId === jobId ? asked.to : fallback;
+    const requested = asked?.jobId === jobId;
+    return {
+      from,
+      to,
+      layers: later.map((l) => l.name),
+      requested,
+      view: requested && to ? layerToLayer.get(jobId, to) : undefined,
+      onRequest: (layer: string) => {
+        setLayerToLayerAsked({ jobId, to: layer });
+        layerToLayer.ensure(jobId, layer);
+      },
+    };
+  };
 
   const suggested = createMemo(() => images.selected()?.predictions.map((p) => p.class) ?? []);
   const cancellable = createMemo(() => shown().some((t) => t.status() !== undefined && !TERMINAL.has(t.status()!)));
@@ -263,6 +292,7 @@ export function Workbench() {
                     onPosition={setPosition}
                     positionInfo={positionInfo()}
                     icons={groupIcons.icons(trackers[0].jobId()) ?? undefined}
+                    layerToLayer={layerToLayerProps()}
                   />
                 )}
               </Show>

@@ -7,6 +7,7 @@ import { createJobsStore } from './create-jobs-store';
 import { createModelStore } from './create-model-store';
 import { createPositionStore } from './create-position-store';
 import { createGroupIconsStore } from './create-group-icons-store';
+import { createLayerToLayerStore } from './create-layer-to-layer-store';
 import { createRouter } from './router';
 
 function createStores() {
@@ -21,6 +22,7 @@ function createStores() {
     channelExamples: createChannelExamplesStore(),
     positions: createPositionStore(),
     groupIcons: createGroupIconsStore(),
+    layerToLayer: createLayerToLayerStore(),
   };
 }
 export type Stores = ReturnType<typeof createStores>;
