@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../server/engine/images.js';
 import { subgraph } from '../../../server/engine/network/network.js';
+import { validateLayerToLayer } from '../../../server/engine/groups/layer-to-layer-attribution.js';
 import * as tf from '@tensorflow/tfjs';
 import { IMAGES, wasmExecutor } from '../../helpers/fixtures.js';
 import { gql, gqlData } from '../helpers/graphql-client.js';
@@ -76,6 +77,18 @@ describe('layerToLayerAttribution', () => {
     expect(r.targets.length).toBe(49);
     expect(r.targets[8]).toMatchObject({ x: 1, y: 1 });
     expect(r.targets[8].attribution.values.length).toBe(14 * 14);
+  }, 240_000);
+
+  it('the worker reports progress after each batch of targets, and a cancel stops it between batches', async () => {
+    const pixels = examplePixels('dog_cat_composite');
+    const request = validateLayerToLayer(live.pool.info.layers, 'mixed4d', 'mixed5a');
+    const progress: [number, number][] = [];
+    const r = await live.pool.layerToLayerAttribution(pixels, request, (done, total) => progress.push([done, total]));
+    expect(r.maps).toHaveLength(49);
+    expect(progress).toEqual([7, 14, 21, 28, 35, 42, 49].map((d) => [d, 49]));
+    const ctl = new AbortController();
+    const cancelled = live.pool.layerToLayerAttribution(pixels, request, () => ctl.abort(), ctl.signal);
+    await expect(cancelled).rejects.toMatchObject({ code: 'CANCELLED' });
   }, 240_000);
 
   it('one clear error for each bad request', async () => {
