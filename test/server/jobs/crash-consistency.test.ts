@@ -89,7 +89,8 @@ describe('crash consistency of the SQLite job store', () => {
     expect(last.code, last.out).toBe(0);
     for (const id of last.finished) finished.add(id);
     await checkConsistent(finished);
-    expect(finished.size).toBe(CRASH_JOBS);
+    // Not `finished.size`: a kill can land between a finish's commit and its `finished` line, and
+    // the last run does not report a job it finds finished. The store says what finished.
     const store = new SqliteJobStore(file);
     for (let j = 0; j < CRASH_JOBS; j++) expect((await store.get(`job-${j}`))!).toMatchObject({ status: 'SUCCEEDED', stepsDone: CRASH_STEPS });
     await store.close();
