@@ -3,6 +3,7 @@ import type * as Ort from 'onnxruntime-node';
 import { EngineError } from '../../errors/engine-error.js';
 import { OnnxWeights } from '../executors/onnx-compiler/weights.js';
 import { withInputSize, type Network } from '../network/network.js';
+import { GradientLane, type LaneOutputs } from './gradient-lanes.js';
 import { compileInputGradientGraph } from './input-gradient-graph.js';
 import type { ChannelGradients, InputGradientEngine } from './input-gradients.js';
 import { channel, objectiveWeights } from './objective.js';
@@ -12,43 +13,69 @@ import { channel, objectiveWeights } from './objective.js';
  * to the pixels) per (layer, size), with a dynamic batch. Chosen over tf.grad on tfjs-wasm
  * because its conv backward is ~10x slower than a forward conv there (DESIGN.md), and ORT's
  * ConvTranspose and flipped-kernel convs run at forward speed (bench/feature-vis.ts).
+ *
+ * A batch of two or more is split into one lane per thread, run at once: this thread's
+ * single-threaded session takes the first share, a helper thread each (gradient-lanes.ts) the
+ * others. A batch of one runs on a session with every thread.
  */
 export class OnnxInputGradients implements InputGradientEngine {
   readonly backend = 'onnxruntime-cpu';
   private readonly sessions = new Map<string, Promise<Ort.InferenceSession>>();
+  private readonly laned = new Map<string, Promise<{ local: Ort.InferenceSession; helpers: GradientLane[] }>>();
   private readonly weights: OnnxWeights;
 
-  private constructor(private readonly ort: typeof Ort, readonly network: Network, private readonly threads: number) {
+  private constructor(private readonly ort: typeof Ort, readonly network: Network, private readonly threads: number, private readonly splitLanes: boolean) {
     this.weights = new OnnxWeights(network);
   }
 
-  static async create(network: Network, options: { threads?: number } = {}): Promise<OnnxInputGradients> {
+  /** `lanes: false` runs every batch on one session with all `threads` (bench/feature-vis.ts compares the two). */
+  static async create(network: Network, options: { threads?: number; lanes?: boolean } = {}): Promise<OnnxInputGradients> {
     let ort: typeof Ort;
     try {
       ort = await import('onnxruntime-node');
     } catch (e) {
       throw new EngineError('BACKEND_UNAVAILABLE', `onnxruntime-node does not load here (${(e as Error).message}); feature visualization falls back to tfjs.`);
     }
-    return new OnnxInputGradients(ort, network, options.threads ?? cpus().length);
+    return new OnnxInputGradients(ort, network, options.threads ?? cpus().length, options.lanes ?? true);
+  }
+
+  private options(threads: number): Ort.InferenceSession.SessionOptions {
+    return {
+      executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1,
+      executionMode: 'sequential', graphOptimizationLevel: 'all',
+      // No spinning idle threads: on a shared 2-core machine they starve the event loop and other jobs (session-cache.ts).
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    };
+  }
+
+  private graph(layer: string, size: number) {
+    return compileInputGradientGraph(withInputSize(this.network, size), layer, this.weights);
+  }
+
+  private cached<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+    let s = map.get(key);
+    if (!s) {
+      s = make();
+      map.set(key, s);
+      s.catch(() => map.delete(key));
+    }
+    return s;
   }
 
   private session(layer: string, size: number) {
-    const key = `${layer}@${size}`;
-    let s = this.sessions.get(key);
-    if (!s) {
-      s = (async () => {
-        const bytes = compileInputGradientGraph(withInputSize(this.network, size), layer, this.weights);
-        return this.ort.InferenceSession.create(bytes, {
-          executionProviders: ['cpu'], intraOpNumThreads: this.threads, interOpNumThreads: 1,
-          executionMode: 'sequential', graphOptimizationLevel: 'all',
-          // No spinning idle threads: on a shared 2-core machine they starve the event loop and other jobs (session-cache.ts).
-          extra: { session: { intra_op: { allow_spinning: '0' } } },
-        });
-      })();
-      this.sessions.set(key, s);
-      s.catch(() => this.sessions.delete(key));
-    }
-    return s;
+    return this.cached(this.sessions, `${layer}@${size}`, () => this.ort.InferenceSession.create(this.graph(layer, size), this.options(this.threads)));
+  }
+
+  private lanes(layer: string, size: number) {
+    return this.cached(this.laned, `${layer}@${size}`, async () => {
+      const bytes = this.graph(layer, size);
+      const options = this.options(1);
+      const [local, ...helpers] = await Promise.all([
+        this.ort.InferenceSession.create(bytes, options),
+        ...Array.from({ length: this.threads - 1 }, () => GradientLane.start(bytes, options)),
+      ]);
+      return { local: local as Ort.InferenceSession, helpers: helpers as GradientLane[] };
+    });
   }
 
   get layers() {
@@ -66,17 +93,50 @@ export class OnnxInputGradients implements InputGradientEngine {
     if (!Number.isInteger(batch) || images.length !== batch * size * size * 3) {
       throw new EngineError('BAD_ARGUMENT', `Images must hold ${batch}x${size}x${size}x3 values and weights ${info.channels} per image; got ${images.length} and ${weights.length}.`);
     }
-    const session = await this.session(layer, size);
+    const lanes = this.splitLanes ? Math.min(this.threads, batch) : 1;
+    if (lanes <= 1) {
+      const out = await this.run(await this.session(layer, size), images, weights, batch, size, info.channels);
+      return { objectives: out.objective, activations: out.activation, grads: out.grad };
+    }
+    const { local, helpers } = await this.lanes(layer, size);
+    // Lane k takes items [start_k, start_k + count_k): shares as even as the batch allows.
+    const counts = Array.from({ length: lanes }, (_, k) => Math.floor(batch / lanes) + (k < batch % lanes ? 1 : 0));
+    const starts = counts.map((_, k) => counts.slice(0, k).reduce((a, n) => a + n, 0));
+    const px = size * size * 3;
+    const part = (k: number) => [images.subarray(starts[k] * px, (starts[k] + counts[k]) * px), weights.subarray(starts[k] * info.channels, (starts[k] + counts[k]) * info.channels)] as const;
+    const away = helpers.slice(0, lanes - 1).map((lane, k) => lane.run(...part(k + 1), counts[k + 1], size, info.channels));
+    // This thread's run blocks it while the helpers run theirs.
+    const here = await this.run(local, ...part(0), counts[0], size, info.channels).catch(async (e) => {
+      await Promise.allSettled(away);
+      throw e;
+    });
+    const all = [here, ...(await Promise.all(away))];
+    const join = (key: keyof LaneOutputs) => {
+      const out = new Float32Array(all.reduce((n, o) => n + o[key].length, 0));
+      all.reduce((at, o) => (out.set(o[key], at), at + o[key].length), 0);
+      return out;
+    };
+    return { objectives: join('objective'), activations: join('activation'), grads: join('grad') };
+  }
+
+  private async run(session: Ort.InferenceSession, images: Float32Array, weights: Float32Array, batch: number, size: number, channels: number): Promise<LaneOutputs> {
     const out = await session.run({
       image: new this.ort.Tensor('float32', images, [batch, size, size, 3]),
-      channel_weights: new this.ort.Tensor('float32', weights, [batch, info.channels]),
+      channel_weights: new this.ort.Tensor('float32', weights, [batch, channels]),
     });
-    return { objectives: out.objective.data as Float32Array, activations: out.activation.data as Float32Array, grads: out.grad.data as Float32Array };
+    return { objective: out.objective.data as Float32Array, activation: out.activation.data as Float32Array, grad: out.grad.data as Float32Array };
   }
 
   async dispose() {
     const all = [...this.sessions.values()];
+    const laned = [...this.laned.values()];
     this.sessions.clear();
+    this.laned.clear();
     for (const s of await Promise.allSettled(all)) if (s.status === 'fulfilled') await s.value.release();
+    for (const s of await Promise.allSettled(laned)) {
+      if (s.status !== 'fulfilled') continue;
+      await s.value.local.release();
+      await Promise.all(s.value.helpers.map((h) => h.terminate()));
+    }
   }
 }

@@ -116,6 +116,25 @@ describe('input gradients through the stem (Pad, stride-2 conv, max-pools, LRN)'
     await expect(onnx.objectiveGradients(layer, size, images, new Float32Array(511))).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
   });
 
+  it('a batch split into lanes (this thread + a helper thread) gives what one single-threaded run gives, bit for bit', async () => {
+    const single = await OnnxInputGradients.create(sharedNetwork(), { threads: 1 });
+    try {
+      // Three items over two lanes: an uneven split (2 here, 1 in the helper).
+      const images = smoothImages(3, size, 77);
+      const a = await onnx.channelGradients('mixed3a', size, images, [5, 200, 31]);
+      const b = await single.channelGradients('mixed3a', size, images, [5, 200, 31]);
+      expect(Array.from(a.objectives)).toEqual(Array.from(b.objectives));
+      expect(Array.from(a.activations)).toEqual(Array.from(b.activations));
+      expect(a.grads.length).toBe(b.grads.length);
+      expect(a.grads.every((g, i) => g === b.grads[i])).toBe(true);
+      // Each lane's share is its own items': the helper's item differs from the others.
+      const per = size * size * 3;
+      expect(a.grads.subarray(2 * per).some((g, i) => g !== a.grads[i])).toBe(true);
+    } finally {
+      await single.dispose();
+    }
+  });
+
   it('refuses sizes below 32 px, unknown layers, channels out of range and wrong pixel counts', async () => {
     expect(() => withInputSize(sharedNetwork(), 16)).toThrow(/32 to 1024/);
     // The smallest size still gives every mixed layer a map: mixed5b is 1x1 at 32 px.
