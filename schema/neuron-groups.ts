@@ -13,6 +13,8 @@ import { SpriteCellRef } from './spritemap.js';
 export interface NeuronGroupsShape {
   groups: NeuronGroups;
   attribution: number[] | null;
+  /** One standard error per group; null where the attribution is exact (the linear form) or the job predates them. */
+  errors: number[] | null;
   method: AttributionMethod | null;
 }
 
@@ -68,6 +70,14 @@ export const NeuronGroupRef = builder.objectRef<GroupShape>('NeuronGroup').imple
         'sum(G * g) with g the gradient of score(class1) - score(class2) at the layer: at the real activations for ' +
         'SIMPLE (Lucid\'s linear form), integrated along the job\'s path otherwise. Null when no classes were given.',
       resolve: (g) => g.parent.attribution?.[g.index] ?? null,
+    }),
+    attributionError: t.float({
+      nullable: true,
+      description:
+        'One standard error of `attribution` while a job integrates, estimated from the per-step group values exactly as ' +
+        '`AttributionEstimate.errors` is for channels: bars are attribution ± 2 errors. 0 for SIMPLE; null outside a job ' +
+        '(the linear form is exact) and in jobs stored before group errors existed.',
+      resolve: (g) => g.parent.errors?.[g.index] ?? null,
     }),
     heatmap: t.string({
       description: 'The spatial factor as a `data:image/png` URL at the layer\'s resolution, in the group\'s colour, opacity for weight. Lay it over the image.',
@@ -149,7 +159,7 @@ builder.queryField('neuronGroups', (t) =>
     resolve: async (_root, args, ctx) => {
       requireImage(ctx.images, String(args.imageId));
       const r = await ctx.blocks.groups({ imageId: String(args.imageId), layer: args.layer, groups: args.groups, seed: args.seed, class1: args.class1, class2: args.class2 });
-      return { groups: r.groups, attribution: r.attribution, method: r.attribution ? ('SIMPLE' as const) : null };
+      return { groups: r.groups, attribution: r.attribution, errors: null, method: r.attribution ? ('SIMPLE' as const) : null };
     },
   }),
 );
@@ -168,7 +178,7 @@ builder.interfaceField(AttributionEstimateRef, 'groups', (t) =>
       const g = e.snapshot?.groups;
       if (!g) return null;
       const job = await ctx.jobs.require(e.jobId);
-      return { groups: g.factors, attribution: g.attribution, method: job.request.method };
+      return { groups: g.factors, attribution: g.attribution, errors: g.errors ?? null, method: job.request.method };
     },
   }),
 );

@@ -119,7 +119,9 @@ async function main() {
         errors: result.errors, relativeError: result.relativeError, settled: result.settled,
         top: result.top, bottom: result.bottom,
         ...(result.groups && {
-          groups: result.groups.factors.spatial.map((spatial, i) => ({ channels: result.groups!.factors.channelFactors[i], spatial, attribution: result.groups!.attribution[i] })),
+          groups: result.groups.factors.spatial.map((spatial, i) => ({
+            channels: result.groups!.factors.channelFactors[i], spatial, attribution: result.groups!.attribution[i], error: result.groups!.errors[i],
+          })),
           reconstructionError: result.groups.factors.reconstructionError,
         }),
         ...(spatialToSpatial && { spatialToSpatial }),

@@ -35,15 +35,16 @@ export function formatAttributionTable(request: AttributionRequest, result: Attr
 }
 
 /** Each neuron group's attribution with its heaviest channels, left to right as the groups read across the image. */
-function formatGroups({ factors, attribution }: GroupsEstimate): string[] {
+function formatGroups({ factors, attribution, errors }: GroupsEstimate): string[] {
   const max = Math.max(...attribution.map(Math.abs), 1e-12);
   return [
     `${factors.spatial.length} neuron groups (NMF, reconstruction error ${(factors.reconstructionError * 100).toFixed(1)}%), left to right:`,
-    '  group       value        top channels',
+    '  group       value   2-sigma                top channels',
     ...attribution.map((v, i) => {
       const bar = (v >= 0 ? '+' : '-').repeat(Math.round((Math.abs(v) / max) * 12)).padEnd(12);
       const top = topGroupChannels(factors, i, 5).map((c) => c.channel).join(', ');
-      return `  ${String(i).padStart(5)}  ${v.toFixed(4).padStart(10)}  ${bar}  ${top}`;
+      const sigma2 = `± ${(2 * (errors[i] ?? 0)).toFixed(4)}`;
+      return `  ${String(i).padStart(5)}  ${v.toFixed(4).padStart(10)} ${sigma2.padStart(10)}  ${bar}  ${top}`;
     }),
   ];
 }

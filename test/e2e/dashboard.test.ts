@@ -170,9 +170,12 @@ describe('dashboard end to end in Chromium', () => {
       status: document.querySelector('[data-testid="job-status"]')?.getAttribute('data-status'),
       steps: Number(document.querySelector('[data-testid="groups"]')?.getAttribute('data-steps-done')),
       groups: document.querySelectorAll('[data-testid="groups"] li[data-group]').length,
+      errorBars: document.querySelectorAll('[data-testid="groups"] [data-testid="group-error-bar"]').length,
       tint: document.querySelector('.groups-overlay img.group-tint')?.getAttribute('src') ?? '',
     }));
     expect(midRun.groups).toBe(6);
+    // A path job's group values are estimates: each row carries its 2-sigma bar.
+    expect(midRun.errorBars).toBe(6);
     expect(midRun.tint).toMatch(/^data:image\/png;base64,/);
 
     // Point at the dog's side of the image: the dictionary of that position is drawn.

@@ -8,6 +8,8 @@ export interface GroupRow {
   index: number;
   colour: string;
   attribution: number | null;
+  /** One standard error of `attribution` while a job integrates; the row shows ± 2 errors. */
+  attributionError?: number | null;
   /** The group's region over the image: a PNG in its colour. */
   heatmap: string;
   topChannels: readonly { channel: number; weight: number }[];
@@ -17,8 +19,8 @@ export interface GroupRow {
 
 /**
  * Each neuron group: its colour, its icon where one is rendered, its attribution as a bar (blue
- * toward class 1, red toward class 2, scaled to the largest group) and its heaviest channels
- * with their sprites.
+ * toward class 1, red toward class 2, scaled to the largest group) with its 2-sigma error bar
+ * while the path integrates, and its heaviest channels with their sprites.
  */
 export function GroupList(props: { groups: readonly GroupRow[]; imageUrl?: string; spritemap?: Spritemap | null; stepsDone: number }) {
   const scale = () => maxAbs(props.groups.map((g) => g.attribution ?? 0));
@@ -27,8 +29,12 @@ export function GroupList(props: { groups: readonly GroupRow[]; imageUrl?: strin
       <For each={props.groups}>
         {(g) => {
           const share = () => (scale() > 0 ? Math.abs(g.attribution ?? 0) / scale() : 0);
+          const bar = () => (g.attributionError ? 2 * g.attributionError : null);
           return (
-            <li data-group={g.index} aria-label={`Group ${g.index + 1}: attribution ${formatValue(g.attribution ?? 0)}; top channels ${g.topChannels.map((c) => c.channel).join(', ')}`}>
+            <li
+              data-group={g.index}
+              aria-label={`Group ${g.index + 1}: attribution ${formatValue(g.attribution ?? 0)}${bar() != null ? ` ± ${formatValue(bar()!)}` : ''}; top channels ${g.topChannels.map((c) => c.channel).join(', ')}`}
+            >
               <span class="group-swatch" style={{ 'background-color': g.colour }} aria-hidden="true" />
               <ChannelHeatmap imageUrl={props.imageUrl} heatmapUrl={g.heatmap} size={40} label={`Region of group ${g.index + 1}`} />
               <Show when={g.icon}>{(icon) => <img class="group-icon" src={icon()} alt={`Feature visualization of group ${g.index + 1}`} width="48" height="48" />}</Show>
@@ -40,7 +46,16 @@ export function GroupList(props: { groups: readonly GroupRow[]; imageUrl?: strin
                   style={{ width: `${(share() * 100).toFixed(1)}%`, 'background-color': barColour(g.attribution ?? 0, scale()) }}
                 />
               </span>
-              <span class="group-value">{formatValue(g.attribution ?? 0)}</span>
+              <span class="group-value">
+                {formatValue(g.attribution ?? 0)}
+                <Show when={bar()}>
+                  {(b) => (
+                    <span class="error-bar" data-testid="group-error-bar" title="2-sigma error bar, estimated from the per-step group values as the channels' bars are">
+                      ± {formatValue(b())}
+                    </span>
+                  )}
+                </Show>
+              </span>
               <span class="group-channels">
                 <For each={g.topChannels}>
                   {(c) => (

@@ -3,7 +3,7 @@ import type { Executor } from '../executors/executor.js';
 import { evaluateScore } from '../executors/executor.js';
 import { completenessGap, rankChannels, rankStability } from './channel-ranking.js';
 import { chunkEnds } from './chunk-schedule.js';
-import { isSettled, nestedErrors, prefixEstimate, relativeErrorOf, stratifiedStandardErrors, type StepRecord } from './convergence-estimates.js';
+import { isSettled, nestedErrors, prefixEstimate, PROJECTION_ERROR_CALIBRATION, relativeErrorOf, stratifiedStandardErrors, type StepRecord } from './convergence-estimates.js';
 import type { AttributionPath } from './methods/path.js';
 import type { IntegrationState } from './integration-state.js';
 import type { AttributionRequest, AttributionResult, Snapshot } from './types.js';
@@ -20,15 +20,26 @@ export interface EstimatorOptions {
   onCheckpoint?: (state: IntegrationState) => void;
   /** Continue from a state that an earlier run of the same request reported. */
   resumeFrom?: IntegrationState;
+  /** Also attribute to P fixed directions at the layer (e.g. neuron groups): values and error bars in `Snapshot.projections`. */
+  projection?: Projection;
 }
 
-function checkResumable(state: IntegrationState, size: number, channels: number, n: number) {
+/** P linear functionals of a gradient-like field at the layer (H * W * C, NHWC). */
+export interface Projection {
+  count: number;
+  project(gradient: Float32Array): number[];
+}
+
+function checkResumable(state: IntegrationState, size: number, channels: number, projections: number, n: number) {
   const ok = state.version === 1 && Number.isInteger(state.stepsDone) && state.stepsDone >= 0 && state.stepsDone <= n
-    && state.gradientSum?.length === size && state.stepValues?.length === state.stepsDone * channels;
+    && state.gradientSum?.length === size && state.stepValues?.length === state.stepsDone * channels
+    && (state.projectionValues?.length ?? 0) === state.stepsDone * projections;
   if (!ok) throw new EngineError('BAD_CHECKPOINT', 'The saved integration state does not belong to this request (its layer, steps or format differ).');
 }
 
-const copyState = (s: IntegrationState): IntegrationState => ({ ...s, gradientSum: s.gradientSum.slice(), stepValues: s.stepValues.slice() });
+const copyState = (s: IntegrationState): IntegrationState => ({
+  ...s, gradientSum: s.gradientSum.slice(), stepValues: s.stepValues.slice(), projectionValues: s.projectionValues.slice(),
+});
 
 /**
  * Integrates `path` in chunks of steps and yields a snapshot after each chunk; returns the final
@@ -60,23 +71,37 @@ export async function* estimate(
   const score = evaluateScore(request.score, endLogits, 0);
   const baselineScore = evaluateScore(request.score, endLogits, 1000);
 
-  if (options.resumeFrom) checkResumable(options.resumeFrom, size, channels, n);
-  const state: IntegrationState = options.resumeFrom
-    ? { ...copyState(options.resumeFrom), stepValues: growable(options.resumeFrom.stepValues, n * channels) }
-    : { version: 1, stepsDone: 0, weightDone: 0, gradientSum: new Float64Array(size), stepValues: new Float64Array(n * channels), elapsedMs: 0 };
+  const projection = options.projection;
+  const P = projection?.count ?? 0;
+  if (options.resumeFrom) checkResumable(options.resumeFrom, size, channels, P, n);
+  const resumed = options.resumeFrom && copyState({ ...options.resumeFrom, projectionValues: options.resumeFrom.projectionValues ?? new Float64Array(0) });
+  const state: IntegrationState = resumed
+    ? { ...resumed, stepValues: growable(resumed.stepValues, n * channels), projectionValues: growable(resumed.projectionValues, n * P) }
+    : { version: 1, stepsDone: 0, weightDone: 0, gradientSum: new Float64Array(size), stepValues: new Float64Array(n * channels), projectionValues: new Float64Array(n * P), elapsedMs: 0 };
   const started = now() - state.elapsedMs;
-  const record = (): StepRecord => ({ stepValues: state.stepValues, channels, stepsDone: state.stepsDone, weights: stepWeights, alphas: stepAlphas, totalWeight });
-  const exposed = (): IntegrationState => copyState({ ...state, stepValues: state.stepValues.subarray(0, state.stepsDone * channels) });
+  const record = (stepValues: Float64Array, width: number): StepRecord => ({ stepValues, channels: width, stepsDone: state.stepsDone, weights: stepWeights, alphas: stepAlphas, totalWeight });
+  const exposed = (): IntegrationState => copyState({
+    ...state, stepValues: state.stepValues.subarray(0, state.stepsDone * channels), projectionValues: state.projectionValues.subarray(0, state.stepsDone * P),
+  });
 
+  /** Running values and their 1-sigma errors from per-step values: the same estimators for channels and projections. */
+  const valuesAndErrors = (rec: StepRecord, calibration?: ReturnType<typeof PROJECTION_ERROR_CALIBRATION>) => {
+    const values = prefixEstimate(rec, state.stepsDone);
+    const errors = path.sampling === 'exact' ? new Float64Array(rec.channels)
+      : path.sampling === 'monte-carlo' ? stratifiedStandardErrors(rec, values)
+      : nestedErrors(rec, levels, values, request.rule, calibration);
+    return { values, errors };
+  };
   /** Values, errors and ranking of the steps done so far: a function of the state alone. */
   const summarise = () => {
-    const rec = record();
-    const values = prefixEstimate(rec, state.stepsDone);
-    const errors = path.sampling === 'exact' ? new Float64Array(channels)
-      : path.sampling === 'monte-carlo' ? stratifiedStandardErrors(rec, values)
-      : nestedErrors(rec, levels, values, request.rule);
+    const { values, errors } = valuesAndErrors(record(state.stepValues, channels));
     const valueList = Array.from(values);
     return { values: valueList, errors: Array.from(errors), relativeError: relativeErrorOf(values, errors), settled: isSettled(values, errors, request.topK), ranked: rankChannels(valueList, request.topK) };
+  };
+  const projections = () => {
+    if (!projection) return undefined;
+    const { values, errors } = valuesAndErrors(record(state.projectionValues, P), PROJECTION_ERROR_CALIBRATION(request.rule));
+    return { values: Array.from(values), errors: Array.from(errors) };
   };
 
   let previous = state.stepsDone > 0 ? summarise() : undefined;
@@ -106,6 +131,7 @@ export async function* estimate(
           state.gradientSum[i] += w * g[i];
           state.stepValues[row + (i % channels)] += g[i] * acts[i];
         }
+        if (projection) state.projectionValues.set(projection.project(g), state.stepsDone * P);
         state.weightDone += w;
         state.stepsDone++;
       }
@@ -144,6 +170,7 @@ export async function* estimate(
       elapsedMs,
       etaMs: done ? 0 : msPerStep * (n - stepsDone),
       done,
+      ...(projection && { projections: projections() }),
     };
     previous = summary;
     last = snapshot;

@@ -25,6 +25,12 @@ export interface IntegrationState {
    * recomputed from these.
    */
   stepValues: Float64Array;
+  /**
+   * stepsDone x P, in evaluation order: each step's gradient projected on the run's P fixed
+   * directions (`EstimatorOptions.projection`, e.g. neuron groups), unweighted; empty without.
+   * Their values and error bars are recomputed from these exactly as the channels' are.
+   */
+  projectionValues: Float64Array;
   /** Milliseconds spent on the steps done, so a resumed run keeps counting. */
   elapsedMs: number;
 }
@@ -44,14 +50,15 @@ export function integratedGradient(state: IntegrationState, totalWeight = 1): Fl
 export function encodeState(s: IntegrationState): Uint8Array {
   const header = new TextEncoder().encode(JSON.stringify({
     version: s.version, stepsDone: s.stepsDone, weightDone: s.weightDone, elapsedMs: s.elapsedMs,
-    gradientLength: s.gradientSum.length, stepValuesLength: s.stepValues.length,
+    gradientLength: s.gradientSum.length, stepValuesLength: s.stepValues.length, projectionValuesLength: s.projectionValues.length,
   }));
   const headerBytes = Math.ceil((4 + header.length) / 8) * 8;
-  const out = new Uint8Array(headerBytes + 8 * (s.gradientSum.length + s.stepValues.length));
+  const out = new Uint8Array(headerBytes + 8 * (s.gradientSum.length + s.stepValues.length + s.projectionValues.length));
   new DataView(out.buffer).setUint32(0, header.length, true);
   out.set(header, 4);
   out.set(new Uint8Array(s.gradientSum.buffer, s.gradientSum.byteOffset, s.gradientSum.byteLength), headerBytes);
   out.set(new Uint8Array(s.stepValues.buffer, s.stepValues.byteOffset, s.stepValues.byteLength), headerBytes + s.gradientSum.byteLength);
+  out.set(new Uint8Array(s.projectionValues.buffer, s.projectionValues.byteOffset, s.projectionValues.byteLength), headerBytes + s.gradientSum.byteLength + s.stepValues.byteLength);
   return out;
 }
 
@@ -64,5 +71,7 @@ export function decodeState(bytes: Uint8Array): IntegrationState {
   const body = bytes.slice(headerBytes);
   const gradientSum = new Float64Array(body.buffer, 0, h.gradientLength);
   const stepValues = new Float64Array(body.buffer, 8 * h.gradientLength, h.stepValuesLength);
-  return { version: h.version, stepsDone: h.stepsDone, weightDone: h.weightDone, elapsedMs: h.elapsedMs, gradientSum, stepValues };
+  // Checkpoints written before projections existed have none.
+  const projectionValues = new Float64Array(body.buffer, 8 * (h.gradientLength + h.stepValuesLength), h.projectionValuesLength ?? 0);
+  return { version: h.version, stepsDone: h.stepsDone, weightDone: h.weightDone, elapsedMs: h.elapsedMs, gradientSum, stepValues, projectionValues };
 }

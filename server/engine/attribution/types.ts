@@ -94,6 +94,8 @@ export interface Snapshot {
   done: boolean;
   /** With `request.groups`: the neuron groups and the running attribution to each. */
   groups?: GroupsEstimate;
+  /** With `EstimatorOptions.projection`: the running attribution to each direction and its 1-sigma error, estimated as the channels' are. */
+  projections?: { values: number[]; errors: number[] };
 }
 
 /** A spatial attribution map at a layer's resolution: `height * width * channels` values, NHWC. */

@@ -1,5 +1,4 @@
 import { estimate, type EstimatorOptions } from '../attribution/incremental-estimator.js';
-import { integratedGradient } from '../attribution/integration-state.js';
 import type { AttributionPath } from '../attribution/methods/path.js';
 import type { AttributionRequest, AttributionResult, Snapshot } from '../attribution/types.js';
 import type { Executor } from '../executors/executor.js';
@@ -9,9 +8,10 @@ import type { GroupsEstimate } from './requests.js';
 
 /**
  * The estimator with neuron groups: factors the activations once (NMF, in this worker), then
- * projects the running integrated gradient on each group after every chunk, so group
- * attributions refine live exactly as the channel values do. For SIMPLE the "integrated"
- * gradient is the gradient at A: Lucid's linear form.
+ * projects every step's gradient on each group, so group attributions refine live exactly as the
+ * channel values do, error bars included (the same nested-difference or stratified estimates,
+ * from the per-step group values). For SIMPLE the "integrated" gradient is the gradient at A:
+ * Lucid's linear form.
  */
 export async function* estimateWithGroups(
   executor: Executor,
@@ -22,18 +22,17 @@ export async function* estimateWithGroups(
 ): AsyncGenerator<Snapshot, AttributionResult> {
   const [height, width, channels] = executor.network.byName.get(request.layer)!.shape;
   const factors = neuronGroups(acts, { layer: request.layer, height, width, channels }, { groups: request.groups, seed: request.seed });
-  let attribution = new Array<number>(factors.spatial.length).fill(0);
   const it = estimate(executor, acts, request, path, {
     ...options,
-    onCheckpoint: (state) => {
-      // Quadrature weights add up to 1 for every rule, so the rescaled sum is the integral.
-      attribution = groupAttribution(factors, integratedGradient(state));
-      options.onCheckpoint?.(state);
-    },
+    projection: { count: factors.spatial.length, project: (gradient) => groupAttribution(factors, gradient) },
   });
+  const withGroups = <T extends Snapshot>({ projections, ...snapshot }: T): T => ({
+    ...snapshot,
+    groups: { factors, attribution: projections!.values, errors: projections!.errors },
+  }) as T;
   for (;;) {
     const r = await it.next();
-    if (r.done) return { ...r.value, groups: { factors, attribution: groupAttribution(factors, r.value.integratedGradient) } };
-    yield { ...r.value, groups: { factors, attribution } };
+    if (r.done) return withGroups(r.value);
+    yield withGroups(r.value);
   }
 }

@@ -7,6 +7,8 @@ export interface GroupsEstimate {
   factors: NeuronGroups;
   /** sum(G_i * integrated gradient so far, rescaled to the full path), one per group: refines with the channel values. */
   attribution: number[];
+  /** One standard error per group, estimated as the channels' `errors` are (0 for SIMPLE). */
+  errors: number[];
 }
 
 /** Neuron groups of one image at a layer; with a score, also Lucid's linear attribution to each group. */
