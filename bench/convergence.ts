@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { attribute, validateInput, type AttributionInput, type AttributionResult, type Snapshot } from '../server/engine/attribution/index.js';
+import { attributionRunner, imageWithTopPair } from './_attribution-runs.js';
+import { validateInput, type Snapshot } from '../server/engine/attribution/index.js';
 import { estimate } from '../server/engine/attribution/incremental-estimator.js';
 import type { AttributionPath } from '../server/engine/attribution/methods/path.js';
 import { createExecutor } from '../server/engine/executors/index.js';
-import { decodeImage } from '../server/engine/images.js';
 import { Labels } from '../server/engine/labels.js';
 import { loadNetwork } from '../server/engine/network/network.js';
 import { relativeL2 } from '../test/helpers/fixtures.js';
@@ -35,7 +32,6 @@ const SEEDS = QUICK ? 4 : 6;
 const RULE_IMAGES = QUICK ? 1 : 3;
 const TOL = 0.01, STOCHASTIC_TOL = 0.05, K = 10;
 
-const here = fileURLToPath(import.meta.url);
 const network = loadNetwork();
 const labels = Labels.parse(network.labelsText);
 const executor = await createExecutor(network);
@@ -51,16 +47,7 @@ const common = (a: ArrayLike<number>, b: ArrayLike<number>, sign: 1 | -1) => {
   return [...ends(a, K, sign)].filter((c) => s.has(c)).length;
 };
 
-async function run(image: Float32Array, input: Partial<AttributionInput> & { layer: string; class1: string; class2: string }) {
-  const request = validateInput({ method: 'PATH', batchSize: 16, ...input } as AttributionInput, { labels, layers: network.layers });
-  const it = attribute(executor, image, request);
-  const snapshots: Snapshot[] = [];
-  for (;;) {
-    const r = await it.next();
-    if (r.done) return { snapshots, result: r.value as AttributionResult };
-    snapshots.push(r.value);
-  }
-}
+const run = attributionRunner(executor, network, labels);
 
 /** A fixed rule given by its nodes and weights, run once (for the rules the product does not ship). */
 async function fixedRule(image: Float32Array, layer: string, class1: string, class2: string, alphas: Float64Array, weights: Float64Array) {
@@ -109,9 +96,7 @@ const coverageRows: Record<string, string | number>[] = [];
 const totals = { lr: newCoverage(), sidi: newCoverage(), sidiAtStop: newCoverage() };
 
 for (const name of IMAGES) {
-  const image = decodeImage(new Uint8Array(readFileSync(resolve(here, `../../../shared/images/224/${name}.png`)))).pixels;
-  const logits = await executor.imageLogits(image);
-  const [c1, c2] = Array.from(logits, (l, i) => [l, i]).sort((a, b) => b[0] - a[0]).slice(0, 2).map((p) => String(p[1]));
+  const { image, class1: c1, class2: c2 } = await imageWithTopPair(executor, name);
   for (const layer of LAYERS) {
     const base = { layer, class1: c1, class2: c2 };
     const ref = (await run(image, { ...base, rule: 'GAUSS_LEGENDRE', steps: 256, chunkSteps: 256 })).result.values;
@@ -177,9 +162,7 @@ console.table([
 const stoRows: Record<string, string | number>[] = [];
 const stoTotal = newCoverage(), spreadTotal = newCoverage();
 for (const [name, layer] of STOCHASTIC_CASES) {
-  const image = decodeImage(new Uint8Array(readFileSync(resolve(here, `../../../shared/images/224/${name}.png`)))).pixels;
-  const logits = await executor.imageLogits(image);
-  const [c1, c2] = Array.from(logits, (l, i) => [l, i]).sort((a, b) => b[0] - a[0]).slice(0, 2).map((p) => String(p[1]));
+  const { image, class1: c1, class2: c2 } = await imageWithTopPair(executor, name);
   const seeds: Awaited<ReturnType<typeof run>>[] = [];
   for (let seed = 1; seed <= SEEDS; seed++) seeds.push(await run(image, { layer, class1: c1, class2: c2, method: 'STOCHASTIC_PATH', steps: 256, chunkSteps: 16, tolerance: 1e-12, seed }));
   const cov = newCoverage(), spread = newCoverage();

@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { attribute, validateInput, type AttributionInput, type AttributionResult, type Snapshot } from '../server/engine/attribution/index.js';
+import { attributionRunner, imageWithTopPair } from './_attribution-runs.js';
+import type { Snapshot } from '../server/engine/attribution/index.js';
 import { createExecutor } from '../server/engine/executors/index.js';
-import { decodeImage } from '../server/engine/images.js';
 import { Labels } from '../server/engine/labels.js';
 import { loadNetwork } from '../server/engine/network/network.js';
 
@@ -20,21 +17,11 @@ const IMAGES = QUICK ? ['dog_cat_composite', 'eagle'] : ['dog_cat_composite', 'c
 const LAYERS = ['mixed4d', 'mixed5a'];
 const GROUPS = 6;
 
-const here = fileURLToPath(import.meta.url);
 const network = loadNetwork();
 const labels = Labels.parse(network.labelsText);
 const executor = await createExecutor(network);
 
-async function run(image: Float32Array, input: Partial<AttributionInput> & { layer: string; class1: string; class2: string }) {
-  const request = validateInput({ method: 'PATH', batchSize: 16, groups: GROUPS, ...input } as AttributionInput, { labels, layers: network.layers });
-  const it = attribute(executor, image, request);
-  const snapshots: Snapshot[] = [];
-  for (;;) {
-    const r = await it.next();
-    if (r.done) return { snapshots, result: r.value as AttributionResult };
-    snapshots.push(r.value);
-  }
-}
+const run = attributionRunner(executor, network, labels, { groups: GROUPS });
 
 interface Coverage { covered: number; groups: number; ratios: number[] }
 const newCoverage = (): Coverage => ({ covered: 0, groups: 0, ratios: [] });
@@ -57,9 +44,7 @@ const pct = (c: Coverage) => `${((100 * c.covered) / c.groups).toFixed(1)}%`;
 const rows: Record<string, string | number>[] = [];
 const totals = { lr: newCoverage(), sidi: newCoverage(), lrLevels: newCoverage(), sidiLevels: newCoverage() };
 for (const name of IMAGES) {
-  const image = decodeImage(new Uint8Array(readFileSync(resolve(here, `../../../shared/images/224/${name}.png`)))).pixels;
-  const logits = await executor.imageLogits(image);
-  const [c1, c2] = Array.from(logits, (l, i) => [l, i]).sort((a, b) => b[0] - a[0]).slice(0, 2).map((p) => String(p[1]));
+  const { image, class1: c1, class2: c2 } = await imageWithTopPair(executor, name);
   for (const layer of LAYERS) {
     const base = { layer, class1: c1, class2: c2 };
     const ref = (await run(image, { ...base, steps: 256, rule: 'GAUSS_LEGENDRE', chunkSteps: 256 })).result.groups!.attribution;

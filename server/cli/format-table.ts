@@ -39,7 +39,7 @@ function formatGroups({ factors, attribution, errors }: GroupsEstimate): string[
   const max = Math.max(...attribution.map(Math.abs), 1e-12);
   return [
     `${factors.spatial.length} neuron groups (NMF, reconstruction error ${(factors.reconstructionError * 100).toFixed(1)}%), left to right:`,
-    '  group       value   2-sigma                top channels',
+    '  group       value    2-sigma                top channels',
     ...attribution.map((v, i) => {
       const bar = (v >= 0 ? '+' : '-').repeat(Math.round((Math.abs(v) / max) * 12)).padEnd(12);
       const top = topGroupChannels(factors, i, 5).map((c) => c.channel).join(', ');

@@ -145,13 +145,15 @@ describe('CLI: bad input gives a one-line error and a non-zero exit', () => {
 });
 
 describe('CLI: --groups K', () => {
-  it('--json gains groups [{ channels, spatial, attribution }] and reconstructionError; each attribution is sum(G_i * grad) of the tfjs executor', async () => {
+  it('--json gains groups [{ channels, spatial, attribution, error }] and reconstructionError; each attribution is sum(G_i * grad) of the tfjs executor', async () => {
     const image = join(IMAGES, 'dog_cat_composite.png');
     const r = await cli(['--image', image, '--layer', 'mixed5a', '--class1', 'tiger cat', '--class2', 'Labrador retriever', '--method', 'simple', '--groups', '3', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.groups).toHaveLength(3);
+    // SIMPLE is exact: the linear form has no integration error.
+    expect(out.groups.map((g: { error: number }) => g.error)).toEqual([0, 0, 0]);
     expect(out.reconstructionError).toBeGreaterThan(0);
     expect(out.reconstructionError).toBeLessThan(1);
     const ex = await wasmExecutor();
