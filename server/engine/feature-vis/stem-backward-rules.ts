@@ -2,12 +2,14 @@ import { EngineError } from '../../errors/engine-error.js';
 import type { GraphNode } from '../network/network.js';
 import { lowerBackward, type BackwardLowering } from '../executors/onnx-compiler/backward-rules.js';
 import { windowPads } from '../executors/onnx-compiler/forward-rules.js';
+import { maxPoolGrad } from '../executors/onnx-compiler/max-pool-grad.js';
 import type { LrnRules } from './lrn-rules.js';
 
 /**
  * Backward rules for the ops below mixed3a, which attribution never differentiates: the mean
  * subtraction, the Pad, the stride-2 VALID 7x7 conv and the LRNs (lrn-rules.ts, which also
- * lowered their forward pass). Every other op goes to the attribution compiler's rules
+ * lowered their forward pass); and the max-pools lowered with indices, whatever their form in
+ * `l`. Every other op goes to the attribution compiler's rules
  * (onnx-compiler/backward-rules.ts), so both share one ReLU, max-pool (first maximum) and
  * concat backward.
  */
@@ -19,6 +21,12 @@ export function lowerInputBackward(l: BackwardLowering, node: GraphNode, dy: str
       return [[node.inputs[0], padBackward(l, node, dy)]];
     case 'LRN':
       return [[node.inputs[0], lrn.backward(l, node, dy)]];
+    case 'MaxPool': {
+      // A pool lowered with indices (input-gradient-graph.ts) routes its gradient by them.
+      const indices = l.poolIndices.get(node.name);
+      if (indices) return [[node.inputs[0], maxPoolGrad(l, node, l.values.get(node.inputs[0])!, dy, 'indices', indices)]];
+      return lowerBackward(l, node, dy);
+    }
     case 'Conv2D': {
       const [sh, sw] = node.attrs.strides ?? [1, 1];
       if (sh === 1 && sw === 1 && node.attrs.padding === 'SAME') return lowerBackward(l, node, dy);

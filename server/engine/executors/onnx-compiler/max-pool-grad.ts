@@ -22,15 +22,16 @@ export function maxPoolGrad(l: Lowering, node: GraphNode, x: string, dy: string,
   const [H, W] = l.net.byName.get(node.inputs[0])!.shape;
   const [Ho, Wo] = node.shape;
   const HW = H * W;
+  if (form === 'indices') {
+    // Flat NCHW positions index the whole tensor flattened: one scatter, no per-row arithmetic.
+    const flat = b.ints([1, -1]);
+    const zeros = b.op1('ConstantOfShape', [b.op1('Shape', [b.op1('Reshape', [x, flat])])], {}, `${node.name}_zeros`);
+    const scattered = b.op1('ScatterElements', [zeros, b.op1('Reshape', [indices!, flat]), b.op1('Reshape', [dy, flat])], { axis: 1, reduction: 'add' });
+    return b.op1('Reshape', [scattered, b.op1('Shape', [x])], {}, `${node.name}_grad`);
+  }
   // Scatter within each (batch, channel) row: positions are then spatial, 0..H*W-1.
   const rows = b.ints([-1, HW]);
-  let positions: string;
-  if (form === 'indices') {
-    // Flat NCHW positions -> spatial ones: the row index is the (batch, channel) pair.
-    positions = b.op1('Mod', [indices!, b.ints([HW], [])]);
-  } else {
-    positions = firstMaxPositions(l, node, x, H, W, Ho, Wo);
-  }
+  const positions = firstMaxPositions(l, node, x, H, W, Ho, Wo);
   const zeros = b.op1('ConstantOfShape', [b.op1('Shape', [b.op1('Reshape', [x, rows])])], {}, `${node.name}_zeros`);
   const outRows = b.ints([-1, Ho * Wo]);
   const scattered = b.op1('ScatterElements', [zeros, b.op1('Reshape', [positions, outRows]), b.op1('Reshape', [dy, outRows])], { axis: 1, reduction: 'add' });
