@@ -91,7 +91,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   mkdirSync(deps.dataDir, { recursive: true });
   const images = new ImageLibrary(deps.engine, { dataDir: deps.dataDir, examplesDir: deps.examplesDir });
   const shared = deps.jobBackends?.(images) ?? null;
-  const store = shared?.store ?? new SqliteJobStore(join(deps.dataDir, 'jobs.sqlite'));
+  const store = shared?.store ?? new SqliteJobStore(join(deps.dataDir, 'jobs.sqlite'), { backgroundCheckpoints: true });
   // A shared store's unfinished jobs are the workers' (they resume them); here, this process's.
   const unfinished = shared ? [] : await store.unfinished();
   const events = shared?.events ?? new InProcessJobEvents();

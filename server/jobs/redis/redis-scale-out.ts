@@ -26,7 +26,7 @@ export interface ScaleOutSettings {
 export function openJobStore(settings: Pick<ScaleOutSettings, 'databaseUrl'>, dataDir: string): JobStore {
   if (settings.databaseUrl) return new PostgresJobStore({ connectionString: settings.databaseUrl });
   mkdirSync(dataDir, { recursive: true });
-  return new SqliteJobStore(join(dataDir, 'jobs.sqlite'));
+  return new SqliteJobStore(join(dataDir, 'jobs.sqlite'), { backgroundCheckpoints: true });
 }
 
 /** The store, queue and events of an API instance that shares its jobs through Redis. */

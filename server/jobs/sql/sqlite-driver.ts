@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { newerSchemaError, type SqlDriver, type SqlStatement } from './sql-driver.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 /**
  * `synchronous` in WAL mode. NORMAL: every commit is in the WAL file before it returns, so it
@@ -10,6 +11,8 @@ import { newerSchemaError, type SqlDriver, type SqlStatement } from './sql-drive
  * the WAL and with it every earlier commit (docs/api.md, "What survives what").
  */
 export const SQLITE_SYNCHRONOUS = 'NORMAL';
+/** SQLite's default `wal_autocheckpoint`, in pages. */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 
 /**
  * better-sqlite3 behind the async driver surface. Calls are synchronous underneath (a job row is a
@@ -21,19 +24,33 @@ export class SqliteDriver implements SqlDriver {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 
-  /** `file` is a path, or `:memory:`. */
-  constructor(file: string) {
+  private readonly checkpointer: WalCheckpointer | null = null;
+
+  /**
+   * `file` is a path, or `:memory:`. `backgroundCheckpoints`: WAL checkpoints on a thread of their
+   * own instead of inside a commit on the event loop (the server's store; wal-checkpointer.ts).
+   */
+  constructor(file: string, opts: { backgroundCheckpoints?: boolean } = {}) {
     this.db = new Database(file, { timeout: 10_000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${SQLITE_SYNCHRONOUS}`);
     this.db.pragma('foreign_keys = ON');
+    if (opts.backgroundCheckpoints && file !== ':memory:') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      // Should the thread die, commits checkpoint again as SQLite does by default.
+      this.checkpointer = new WalCheckpointer(file, {
+        onCopied: () => this.db.open && this.db.pragma('wal_checkpoint(PASSIVE)'),
+        onExit: () => this.db.open && this.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`),
+      });
+    }
   }
 
   /** `journal_mode` and `synchronous` as the connection reports them (tests, /health). */
-  settings(): { journalMode: string; synchronous: number } {
+  settings(): { journalMode: string; synchronous: number; walAutocheckpoint: number } {
     return {
       journalMode: this.db.pragma('journal_mode', { simple: true }) as string,
       synchronous: this.db.pragma('synchronous', { simple: true }) as number,
+      walAutocheckpoint: this.db.pragma('wal_autocheckpoint', { simple: true }) as number,
     };
   }
 
@@ -95,6 +112,7 @@ export class SqliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.close();
     this.db.close();
   }
 }

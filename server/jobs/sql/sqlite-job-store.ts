@@ -8,9 +8,9 @@ import { SqliteDriver } from './sqlite-driver.js';
  * shared with PostgreSQL (server/jobs/sql/sql-job-store.ts).
  */
 export class SqliteJobStore extends SqlJobStore {
-  /** `file` is a path, or `:memory:` for a store that lives as long as the process. */
-  constructor(file: string) {
-    const driver = new SqliteDriver(file);
+  /** `file` is a path, or `:memory:` for a store that lives as long as the process. `opts`: as SqliteDriver's. */
+  constructor(file: string, opts: { backgroundCheckpoints?: boolean } = {}) {
+    const driver = new SqliteDriver(file, opts);
     // Synchronous: a file from a newer version fails here, and the store is usable at once.
     driver.migrateSync(jobTableMigrations('sqlite'));
     super(driver);

@@ -9,7 +9,8 @@ import { SqliteJobStore } from '../../../../server/jobs/sql/sqlite-job-store.js'
 import { snapshot as makeSnapshot, newJob } from '../job-store-conformance.js';
 import { CRASH_JOBS, CRASH_STEPS, crashContribution, CRASH_SIZE } from './crash-workload.js';
 
-const store = new SqliteJobStore(process.argv[2]);
+// As the server opens it: WAL checkpoints on their own thread, which a kill can land in too.
+const store = new SqliteJobStore(process.argv[2], { backgroundCheckpoints: true });
 process.stdout.write('writing\n');
 
 for (let j = 0; j < CRASH_JOBS; j++) {
