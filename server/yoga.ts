@@ -26,7 +26,7 @@ import { SqliteJobStore } from './jobs/sql/sqlite-job-store.js';
 import { BlocksService } from './blocks/blocks-service.js';
 import { useSpritemapRoutes } from './spritemaps/spritemap-routes.js';
 import { OnDemandSprites } from './spritemaps/on-demand-sprites.js';
-import { RenderLane } from './spritemaps/render-lane.js';
+import { RenderLane } from './workers/render-lane.js';
 import { SpritemapService } from './spritemaps/spritemap-service.js';
 
 /** Yoga's envelop execute/subscribe, passed to graphql-ws through rootValue. */
@@ -115,11 +115,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const queue = shared?.queue ?? inProcess!;
   const jobs = new JobService({ store, queue, events, engine: deps.engine, images, runner, batchSize: deps.batchSize });
   inProcess?.restore(unfinished);
-  // One render at a time, most urgent first: on-demand sprites and whole-layer spritemaps share the lane.
+  // One render at a time, most urgent first: on-demand sprites, whole-layer spritemaps and group icons share the lane.
   const lane = new RenderLane();
   const spritemaps = new SpritemapService(deps.engine, images, deps.dataDir, undefined, lane);
   const sprites = new OnDemandSprites(deps.engine, lane, deps.dataDir, { background: deps.spritesBackground ?? true });
-  const blocks = new BlocksService(deps.engine, images);
+  const blocks = new BlocksService(deps.engine, images, lane);
   const started = Date.now();
 
   const context = (origin: string, signal?: AbortSignal): Context => ({

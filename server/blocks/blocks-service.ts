@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { THUMBNAIL_PROFILE } from '../engine/feature-vis/profiles.js';
+import { THUMBNAIL_PROFILE, type SpriteProfile } from '../engine/feature-vis/profiles.js';
 import { DEFAULT_GROUPS, type NeuronGroups } from '../engine/groups/neuron-groups.js';
 import { pngDataUrl } from '../images/heatmap-png.js';
 import type { DictionaryGrid, GroupsReply, SpatialAttributionMap } from '../engine/groups/requests.js';
@@ -10,6 +10,7 @@ import { EngineError } from '../errors/engine-error.js';
 import { checkPosition } from '../engine/groups/semantic-dictionary.js';
 import { requireAttributionLayer, validateGroupCount, validateSeed } from '../engine/groups/validate-groups.js';
 import { PromiseCache } from '../promise-cache.js';
+import { priorityRank, type RenderLane } from '../workers/render-lane.js';
 import { validateLayerToLayer, type GridPosition, type LayerToLayerMaps } from '../engine/groups/layer-to-layer-attribution.js';
 
 /** Deepest semantic dictionary served per position: the article shows a handful of channels. */
@@ -18,6 +19,13 @@ export const DICTIONARY_DEPTH = 16;
 const CACHE_SIZE = 16;
 
 export type BlocksEngine = Pick<Engine, 'neuronGroups' | 'semanticDictionary' | 'classSpatialAttribution' | 'groupIcons' | 'layerToLayerAttribution'> & { info: { layers: LayerInfo[]; labels: Labels } };
+
+/**
+ * Icons are on screen as soon as a job's groups are (the dashboard's group panel asks for them
+ * then), so they queue as the sprites of a job's lists do: behind what the user asked for
+ * explicitly (a channel's detail), ahead of whole-layer spritemaps and the background fill.
+ */
+export const ICON_PRIORITY = 'VISIBLE' as const;
 
 interface PixelSource {
   pixels(imageId: string): Promise<Float32Array>;
@@ -44,7 +52,16 @@ export class BlocksService {
   private readonly iconCache = new PromiseCache<string[]>(CACHE_SIZE);
   private readonly layerToLayerCache = new PromiseCache<LayerToLayerMaps>(CACHE_SIZE);
 
-  constructor(private readonly engine: BlocksEngine, private readonly images: PixelSource) {}
+  /**
+   * `lane`: the API's one render at a time, shared with the sprites; `iconProfile`: the icons' size
+   * and steps (the sprites' thumbnail profile; tests pass a smaller one).
+   */
+  constructor(
+    private readonly engine: BlocksEngine,
+    private readonly images: PixelSource,
+    private readonly lane: RenderLane,
+    private readonly iconProfile: Pick<SpriteProfile, 'size' | 'steps'> = THUMBNAIL_PROFILE,
+  ) {}
 
   layer(name: string): LayerInfo {
     return requireAttributionLayer(name, this.engine.info.layers);
@@ -80,12 +97,15 @@ export class BlocksService {
   /**
    * Icons of a factorization's groups, rendered once per factorization in the thumbnail profile
    * (one batch of K direction objectives) and cached: tens of seconds on a loaded 2-core machine.
+   * The render waits its turn in the render lane (ICON_PRIORITY) and, in the worker, steps aside
+   * for attribution between steps, so a running job never waits for more than one icon step.
    */
   icons(groups: NeuronGroups): Promise<string[]> {
     const key = createHash('sha256').update(JSON.stringify([groups.layer, groups.channelFactors])).digest('hex').slice(0, 16);
     return this.iconCache.get(key, async () => {
-      const { size, steps } = THUMBNAIL_PROFILE;
-      const { icons } = await this.engine.groupIcons({ layer: groups.layer, directions: groups.channelFactors, key, size, steps, seed: 0 });
+      const { size, steps } = this.iconProfile;
+      const request = { layer: groups.layer, directions: groups.channelFactors, key, size, steps, seed: 0 };
+      const { icons } = await this.lane.run(() => priorityRank(ICON_PRIORITY), () => this.engine.groupIcons(request));
       return icons.map((png) => pngDataUrl(Buffer.from(png)));
     });
   }

@@ -88,6 +88,9 @@ export interface Engine {
    * after each batch of targets; aborting stops before the next batch (CANCELLED).
    */
   layerToLayerAttribution(pixels: Float32Array, request: LayerToLayerRequest, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<LayerToLayerMaps>;
-  /** Feature visualizations of neuron groups' channel factors (direction objectives), one batch. */
-  groupIcons(request: GroupIconsRequest): Promise<GroupIconsReply>;
+  /**
+   * Feature visualizations of neuron groups' channel factors (direction objectives), one batch,
+   * waiting between steps while attribution runs (as renderSprites does); `onStep` after each step.
+   */
+  groupIcons(request: GroupIconsRequest, signal?: AbortSignal, onStep?: (step: number, steps: number, at: number) => void): Promise<GroupIconsReply>;
 }

@@ -4,7 +4,7 @@ import type { Engine } from '../engine/engine.js';
 import { FULL_PROFILE, SPRITE_PROFILES, THUMBNAIL_PROFILE, type SpriteProfile } from '../engine/feature-vis/profiles.js';
 import { spriteFile } from '../engine/sprite-files.js';
 import { createMailbox, deliver, endWith, iterateMailbox, MailboxTopics, type Mailbox } from '../events/latest-value-mailbox.js';
-import { priorityRank, type RenderLane, type SpritePriority } from './render-lane.js';
+import { priorityRank, SPRITE_PRIORITIES, type RenderLane, type SpritePriority } from '../workers/render-lane.js';
 import { DEFAULT_SEED, finishedChannels, resolveSettings, saveSprite, spritemapPaths } from './spritemap-job.js';
 
 /** A channel's picture as the API serves it: the full profile's where one exists, else the thumbnail. */
@@ -150,7 +150,9 @@ export class OnDemandSprites {
     if (this.inLane || this.closed || this.pending.size === 0) return;
     this.inLane = true;
     const rank = () => Math.min(...[...this.pending.values()].map((p) => priorityRank(p.priority)), 99);
-    void this.lane.run(rank, () => this.renderNext()).finally(() => {
+    // Other renders in the lane (group icons, whole-layer spritemaps) preempt a background batch too.
+    const outranked = (r: number) => r < SPRITE_PRIORITIES.length && this.preemptBackground(SPRITE_PRIORITIES[r]);
+    void this.lane.run(rank, () => this.renderNext(), outranked).finally(() => {
       this.inLane = false;
       this.schedule();
     });

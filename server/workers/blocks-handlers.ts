@@ -3,6 +3,7 @@ import { groupAttribution } from '../engine/groups/group-attribution.js';
 import { neuronGroups } from '../engine/groups/neuron-groups.js';
 import { direction, renderChannels, type InputGradientEngine } from '../engine/feature-vis/index.js';
 import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupIconsReply, GroupIconsRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
+import type { AttributionGate } from './attribution-gate.js';
 import { encodeRgb } from './spritemap-handlers.js';
 import { semanticDictionary } from '../engine/groups/semantic-dictionary.js';
 import { classSpatialAttribution } from '../engine/groups/spatial-attribution.js';
@@ -16,7 +17,12 @@ export class BlocksWorker {
   /** The last image's activations: a dashboard asks for groups, dictionary and map of one image together. */
   private last?: { pixels: Float32Array; layer: string; acts: Promise<Float32Array> };
 
-  constructor(private readonly executor: Executor, private readonly inputGradients: () => Promise<InputGradientEngine>) {}
+  /** `gate`: attribution in flight in the pool; icon renders wait for it between steps, as the sprites do. */
+  constructor(
+    private readonly executor: Executor,
+    private readonly inputGradients: () => Promise<InputGradientEngine>,
+    private readonly gate?: AttributionGate,
+  ) {}
 
   private shape(layer: string) {
     const [height, width, channels] = this.executor.network.byName.get(layer)!.shape;
@@ -51,11 +57,15 @@ export class BlocksWorker {
   /**
    * Group icons (NeuronGroups.ipynb: `objectives.direction(layer, channel_factors[i], batch=i)`
    * summed over the groups, rendered together): the same render path as the channel sprites,
-   * one batch of directions.
+   * one batch of directions, which steps aside for attribution between steps.
    */
-  async icons(request: GroupIconsRequest, signal?: AbortSignal): Promise<GroupIconsReply> {
+  async icons(request: GroupIconsRequest, signal?: AbortSignal, onStep?: (step: number, steps: number) => void): Promise<GroupIconsReply> {
     const objectives = request.directions.map((w, i) => direction(request.layer, `${request.key}:${i}`, w));
-    const sprites = await renderChannels(await this.inputGradients(), { layer: request.layer, objectives, size: request.size, steps: request.steps, seed: request.seed }, { signal });
+    const sprites = await renderChannels(await this.inputGradients(), { layer: request.layer, objectives, size: request.size, steps: request.steps, seed: request.seed }, {
+      signal,
+      beforeStep: () => this.gate?.idle(signal),
+      onStep,
+    });
     return { icons: sprites.map((s) => encodeRgb(s.rgb, s.size, s.size)) };
   }
 

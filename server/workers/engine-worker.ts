@@ -41,8 +41,9 @@ try {
   const { backend, modelDir: _modelDir, ...settings } = options;
   const executor = await createExecutor(network, backend, settings);
   const labels = Labels.parse(network.labelsText);
-  const spritemaps = new SpritemapWorker(executor, options.threads, new AttributionGate(workerData.attributionGate));
-  const blocks = new BlocksWorker(executor, () => spritemaps.engine());
+  const gate = new AttributionGate(workerData.attributionGate);
+  const spritemaps = new SpritemapWorker(executor, options.threads, gate);
+  const blocks = new BlocksWorker(executor, () => spritemaps.engine(), gate);
 
   port.on('message', async (cmd: WorkerCommand) => {
     try {
@@ -113,11 +114,12 @@ try {
         case 'dictionary':
           reply(cmd, await blocks.dictionary(cmd.pixels, cmd.request));
           break;
-        case 'groupIcons': {
-          const { icons } = await blocks.icons(cmd.request);
-          reply(cmd, { icons }, icons.map((i) => i.buffer as ArrayBuffer));
+        case 'groupIcons':
+          await cancellable(cmd.id, async (signal) => {
+            const { icons } = await blocks.icons(cmd.request, signal, (step, steps) => send({ type: 'render-step', id: cmd.id, step, steps, at: Date.now() }));
+            reply(cmd, { icons }, icons.map((i) => i.buffer as ArrayBuffer));
+          });
           break;
-        }
         case 'classSpatial':
           reply(cmd, await blocks.classSpatial(cmd.pixels, cmd.request));
           break;

@@ -243,9 +243,12 @@ export class EnginePool implements Engine {
     return this.request({ type: 'layerToLayer', pixels, request }, { onProgress, signal, cancelled: 'The layer-to-layer attribution was cancelled.' });
   }
 
-  /** Feature visualizations of neuron groups' channel factors, one batch. */
-  groupIcons(request: GroupIconsRequest): Promise<GroupIconsReply> {
-    return this.request({ type: 'groupIcons', request });
+  /**
+   * Feature visualizations of neuron groups' channel factors, one batch. Like a sprite render it
+   * waits between steps while attribution runs; `onStep` hears each step (with the worker's clock).
+   */
+  groupIcons(request: GroupIconsRequest, signal?: AbortSignal, onStep?: (step: number, steps: number, at: number) => void): Promise<GroupIconsReply> {
+    return this.request({ type: 'groupIcons', request }, { onRenderStep: onStep, signal, cancelled: 'The icon render was cancelled.' });
   }
 
   async close() {

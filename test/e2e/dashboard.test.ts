@@ -103,57 +103,9 @@ describe('dashboard end to end in Chromium', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('runs a 100-step PATH job on the dog/cat example and redraws the top channels as it refines', async () => {
-    await page.addInitScript(recordTopListRenders);
-    await page.goto(base + '/');
-    await page.click('[data-example="dog_cat_composite"]');
-    await page.waitForSelector('[data-testid=predictions] tbody tr');
-    await fillClasses(page, 'Labrador retriever', 'tiger cat');
-    await page.check('input[name=method][value=PATH]');
-    // Heatmaps come drawn from the maps in each snapshot: no image request per channel.
-    const heatmapRequests: string[] = [];
-    page.on('request', (r) => {
-      const sent = decodeURIComponent(r.url()) + (r.postData() ?? '');
-      if (/heatmap\s*\(/.test(sent)) heatmapRequests.push(sent);
-    });
-    const jobId = await startJobFromUi(100);
-
-    // Mid-run: the first snapshots are drawn while the job is still running.
-    await page.waitForFunction(() => {
-      const r = (window as unknown as { __renders: Render[] }).__renders;
-      return r.filter((x) => x.status === 'running' && x.stepsDone < 100).length >= 2;
-    }, undefined, { timeout: JOB_TIMEOUT_MS });
-    await page.screenshot({ path: join(ARTIFACTS, 'path-job-mid-run.png'), fullPage: true });
-
-    await page.waitForSelector('[data-testid=job-status][data-status=SUCCEEDED]', { timeout: JOB_TIMEOUT_MS });
-    await page.waitForFunction(() => document.querySelector('[data-testid="channels-top"]')?.getAttribute('data-steps-done') === '100');
-    const renders = await page.evaluate(() => (window as unknown as { __renders: Render[] }).__renders);
-    const beforeCompletion = new Set(renders.filter((r) => r.stepsDone < 100).map((r) => r.stepsDone));
-    expect(beforeCompletion.size, `renders: ${JSON.stringify(renders.map((r) => r.stepsDone))}`).toBeGreaterThanOrEqual(3);
-    // Rows that changed rank slid to their new place rather than jumping.
-    const reordered = renders.filter((r, i) => i > 0 && r.channels.join() !== renders[i - 1].channels.join());
-    expect(reordered.length).toBeGreaterThan(0);
-    expect(reordered.some((r) => r.animations > 0)).toBe(true);
-
-    const shownTop3 = (await page.$$eval('[data-testid=channels-top] li[data-channel]', (lis) => lis.map((li) => Number(li.getAttribute('data-channel'))))).slice(0, 3);
-    const { job } = await api<{ job: { status: string; result: { top: { channel: number }[] } } }>(
-      'query($id: ID!) { job(id: $id) { status result { top(first: 3) { channel } } } }',
-      { id: jobId },
-    );
-    expect(job.status).toBe('SUCCEEDED');
-    expect(shownTop3).toEqual(job.result.top.map((c) => c.channel));
-
-    // Heatmaps follow the run and end on the final map; open the best channel's detail view.
-    await page.waitForSelector('[data-testid=channels-top] svg.heatmap[data-has-heatmap=true]', { timeout: 30_000 });
-    await page.click('[data-testid=channels-top] li:first-child button');
-    await page.waitForSelector('[data-testid=channel-detail] svg.heatmap[data-has-heatmap=true]');
-    expect(heatmapRequests).toEqual([]);
-    // The detail view shows what excites the channel in the example images (crops computed by the engine).
-    await page.waitForSelector('[data-testid=channel-detail] .dataset-examples svg', { timeout: 120_000 });
-    await page.screenshot({ path: join(ARTIFACTS, 'path-job-final.png'), fullPage: true });
-    await page.keyboard.press('Escape');
-  });
-
+  // First in the file: group icons wait their turn in the server's one render lane, behind the
+  // renders earlier jobs asked for (their icons, their lists' sprites), so this test's icons
+  // render right after its own job only while nothing else is queued.
   it('neuron groups at mixed4d, live: tinted regions, group rows and icons, at a pointed position, the semantic dictionary and spatial attribution; no axe violations', async () => {
     await page.goto(base + '/');
     await page.click('[data-example="dog_cat_composite"]');
@@ -226,6 +178,57 @@ describe('dashboard end to end in Chromium', () => {
     await page.locator('.groups-panel').screenshot({ path: join(ARTIFACTS, 'neuron-groups.png') });
     // UPDATE_DOCS_SCREENSHOTS=1 redraws the picture in docs/building-blocks.md.
     if (process.env.UPDATE_DOCS_SCREENSHOTS) await page.locator('.groups-panel').screenshot({ path: join(process.cwd(), 'docs', 'neuron-groups.png') });
+  });
+
+  it('runs a 100-step PATH job on the dog/cat example and redraws the top channels as it refines', async () => {
+    await page.addInitScript(recordTopListRenders);
+    await page.goto(base + '/');
+    await page.click('[data-example="dog_cat_composite"]');
+    await page.waitForSelector('[data-testid=predictions] tbody tr');
+    await fillClasses(page, 'Labrador retriever', 'tiger cat');
+    await page.check('input[name=method][value=PATH]');
+    // Heatmaps come drawn from the maps in each snapshot: no image request per channel.
+    const heatmapRequests: string[] = [];
+    page.on('request', (r) => {
+      const sent = decodeURIComponent(r.url()) + (r.postData() ?? '');
+      if (/heatmap\s*\(/.test(sent)) heatmapRequests.push(sent);
+    });
+    const jobId = await startJobFromUi(100);
+
+    // Mid-run: the first snapshots are drawn while the job is still running.
+    await page.waitForFunction(() => {
+      const r = (window as unknown as { __renders: Render[] }).__renders;
+      return r.filter((x) => x.status === 'running' && x.stepsDone < 100).length >= 2;
+    }, undefined, { timeout: JOB_TIMEOUT_MS });
+    await page.screenshot({ path: join(ARTIFACTS, 'path-job-mid-run.png'), fullPage: true });
+
+    await page.waitForSelector('[data-testid=job-status][data-status=SUCCEEDED]', { timeout: JOB_TIMEOUT_MS });
+    await page.waitForFunction(() => document.querySelector('[data-testid="channels-top"]')?.getAttribute('data-steps-done') === '100');
+    const renders = await page.evaluate(() => (window as unknown as { __renders: Render[] }).__renders);
+    const beforeCompletion = new Set(renders.filter((r) => r.stepsDone < 100).map((r) => r.stepsDone));
+    expect(beforeCompletion.size, `renders: ${JSON.stringify(renders.map((r) => r.stepsDone))}`).toBeGreaterThanOrEqual(3);
+    // Rows that changed rank slid to their new place rather than jumping.
+    const reordered = renders.filter((r, i) => i > 0 && r.channels.join() !== renders[i - 1].channels.join());
+    expect(reordered.length).toBeGreaterThan(0);
+    expect(reordered.some((r) => r.animations > 0)).toBe(true);
+
+    const shownTop3 = (await page.$$eval('[data-testid=channels-top] li[data-channel]', (lis) => lis.map((li) => Number(li.getAttribute('data-channel'))))).slice(0, 3);
+    const { job } = await api<{ job: { status: string; result: { top: { channel: number }[] } } }>(
+      'query($id: ID!) { job(id: $id) { status result { top(first: 3) { channel } } } }',
+      { id: jobId },
+    );
+    expect(job.status).toBe('SUCCEEDED');
+    expect(shownTop3).toEqual(job.result.top.map((c) => c.channel));
+
+    // Heatmaps follow the run and end on the final map; open the best channel's detail view.
+    await page.waitForSelector('[data-testid=channels-top] svg.heatmap[data-has-heatmap=true]', { timeout: 30_000 });
+    await page.click('[data-testid=channels-top] li:first-child button');
+    await page.waitForSelector('[data-testid=channel-detail] svg.heatmap[data-has-heatmap=true]');
+    expect(heatmapRequests).toEqual([]);
+    // The detail view shows what excites the channel in the example images (crops computed by the engine).
+    await page.waitForSelector('[data-testid=channel-detail] .dataset-examples svg', { timeout: 120_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'path-job-final.png'), fullPage: true });
+    await page.keyboard.press('Escape');
   });
 
   it('until settled (the default, 1 %): error bars on the distribution and every channel row, a settled marker, no axe violations', async () => {

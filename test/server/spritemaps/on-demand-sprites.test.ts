@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_PROFILE, type SpriteProfile } from '../../../server/engine/feature-vis/profiles.js';
 import { spriteFile } from '../../../server/engine/sprite-files.js';
 import { OnDemandSprites, profileWork, type LayerSprites } from '../../../server/spritemaps/on-demand-sprites.js';
-import { RenderLane } from '../../../server/spritemaps/render-lane.js';
+import { RenderLane } from '../../../server/workers/render-lane.js';
 import { EnginePool } from '../../../server/workers/pool.js';
 import { validateInput } from '../../../server/engine/attribution/validate.js';
+import { BlocksService, type BlocksEngine } from '../../../server/blocks/blocks-service.js';
+import type { NeuronGroups } from '../../../server/engine/groups/neuron-groups.js';
 import { image224, MODEL_DIR } from '../../helpers/fixtures.js';
 
 // A profile small enough for a loaded CI machine; the real thumbnail profile runs in the e2e test.
@@ -121,5 +123,85 @@ describe('sprites on demand', () => {
     while (steps.length < before + 2) await new Promise((r) => setTimeout(r, 20));
     ctl.abort();
     await expect(render).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+  describe('group icons share the render lane', () => {
+    const pixels = image224('dog_cat_composite');
+    /** The blocks service over the pool, with the step times (worker clock) of every icon render. */
+    function iconService(lane: RenderLane, steps: number) {
+      const stepTimes: number[] = [];
+      const engine: BlocksEngine = {
+        info: pool.info,
+        neuronGroups: (p, r) => pool.neuronGroups(p, r),
+        semanticDictionary: (p, r) => pool.semanticDictionary(p, r),
+        classSpatialAttribution: (p, r) => pool.classSpatialAttribution(p, r),
+        layerToLayerAttribution: (p, r, onProgress, signal) => pool.layerToLayerAttribution(p, r, onProgress, signal),
+        groupIcons: (r, signal, onStep) => pool.groupIcons(r, signal, (step, n, at) => {
+          stepTimes.push(at);
+          onStep?.(step, n, at);
+        }),
+      };
+      return { blocks: new BlocksService(engine, { pixels: async () => pixels }, lane, { size: 32, steps }), stepTimes };
+    }
+    /** Three factorizations of one image (each has its own icons: 2, 3 and 4 groups). */
+    let groups: NeuronGroups, other: NeuronGroups, third: NeuronGroups;
+    beforeAll(async () => {
+      ({ groups } = await pool.neuronGroups(pixels, { layer: 'mixed3a', groups: 2, seed: 0, score: null }));
+      ({ groups: other } = await pool.neuronGroups(pixels, { layer: 'mixed3a', groups: 3, seed: 0, score: null }));
+      ({ groups: third } = await pool.neuronGroups(pixels, { layer: 'mixed3a', groups: 4, seed: 0, score: null }));
+    });
+
+    it('an icon request made while a job runs waits for it: at most the one step under way completes during the job, and the icons arrive after', async () => {
+      const { blocks, stepTimes } = iconService(new RenderLane(), 12);
+      // Warm: the worker's render graphs for this layer exist before the job, so the first step is not a compile.
+      await blocks.icons(other);
+      stepTimes.length = 0;
+      const request = validateInput({ layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 30, batchSize: 10, chunkSteps: 10 }, { labels: pool.info.labels, layers: pool.info.layers });
+      const start = Date.now();
+      let end = start;
+      // The run is counted in the gate from this call on; the icons are asked for after it.
+      const run = pool.run(pixels, request, () => (end = Date.now()));
+      const icons = blocks.icons(groups);
+      icons.catch(() => undefined);
+      await run;
+      expect(stepTimes.filter((t) => t > start && t < end).length, `steps ${stepTimes.map((t) => t - start)}, job ${end - start} ms`).toBeLessThanOrEqual(1);
+      const urls = await icons;
+      expect(urls).toHaveLength(2);
+      for (const u of urls) expect(u).toMatch(/^data:image\/png;base64,/);
+      // Every step ran, all but at most one after the job.
+      expect(stepTimes).toHaveLength(12);
+      expect(stepTimes.filter((t) => t >= end).length).toBeGreaterThanOrEqual(11);
+      // Cached per factorization: asking again renders nothing.
+      expect(await blocks.icons(groups)).toEqual(urls);
+      expect(stepTimes).toHaveLength(12);
+    });
+
+    it('icons wait their turn among the sprites: a background batch just started gives way to them, a batch already rendering at their priority does not', async () => {
+      const lane = new RenderLane();
+      const { blocks } = iconService(lane, 3);
+      const sprites = new OnDemandSprites(pool, lane, freshRoot(), { background: false, profile: TINY });
+      const order: string[] = [];
+      const watching = (n: number) => watch(sprites, 'mixed3a', (s) => {
+        for (const c of s.sprites) if (!order.includes(`sprite ${c.channel}`)) order.push(`sprite ${c.channel}`);
+        return s.sprites.length === n;
+      });
+      const iconsOf = (g: NeuronGroups) => blocks.icons(g).then((urls) => {
+        order.push('icons');
+        return urls;
+      });
+      // A background batch (0, 1) starts at once; the icons (VISIBLE) stop it before it is half done.
+      const two = watching(2);
+      expect(sprites.request('mixed3a', [0, 1], 'BACKGROUND').pending.map((p) => p.status)).toEqual(['RENDERING', 'RENDERING']);
+      await Promise.all([two, iconsOf(groups)]);
+      expect(order[0]).toBe('icons');
+      expect(order.slice(1).sort()).toEqual(['sprite 0', 'sprite 1']);
+      // A VISIBLE batch already rendering finishes first.
+      sprites.request('mixed3a', [7, 8], 'VISIBLE');
+      await watch(sprites, 'mixed3a', (s) => s.pending.some((p) => p.status === 'RENDERING'));
+      const [, urls] = await Promise.all([watching(4), iconsOf(third)]);
+      expect(urls).toHaveLength(4);
+      expect(order.slice(3, 5).sort()).toEqual(['sprite 7', 'sprite 8']);
+      expect(order[5]).toBe('icons');
+      sprites.close();
+    });
   });
 });

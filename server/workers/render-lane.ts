@@ -11,6 +11,7 @@ interface Entry {
   rank: () => number;
   seq: number;
   start: () => void;
+  outranked?: (rank: number) => void;
 }
 
 /**
@@ -18,25 +19,35 @@ interface Entry {
  * urgent waiting one next, first come first served within a priority. A waiter's rank is read
  * when the lane frees, so a queue whose most urgent item changed while it waited moves up.
  * (Attribution jobs are not in the lane: they never wait for it, and a render steps aside for
- * them between steps, workers/attribution-gate.ts.)
+ * them between steps, attribution-gate.ts.) The lane serves every render of the engine: the
+ * channel sprites (spritemaps/on-demand-sprites.ts), whole-layer spritemaps and the neuron-group
+ * icons (blocks/blocks-service.ts).
  */
 export class RenderLane {
-  private busy = false;
+  private running: Entry | null = null;
   private seq = 0;
   private readonly waiting: Entry[] = [];
 
-  run<T>(rank: () => number, render: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `render` when the lane is free and nothing more urgent waits. While it runs,
+   * `outranked(rank)` hears the rank of every render that starts waiting: a render that can give
+   * way to a more urgent one (a background batch just started) aborts and queues itself again.
+   */
+  run<T>(rank: () => number, render: () => Promise<T>, outranked?: (rank: number) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push({
+      const entry: Entry = {
         rank,
         seq: this.seq++,
+        outranked,
         start: () => {
           render().then(resolve, reject).finally(() => {
-            this.busy = false;
+            this.running = null;
             this.next();
           });
         },
-      });
+      };
+      this.waiting.push(entry);
+      this.running?.outranked?.(rank());
       this.next();
     });
   }
@@ -47,10 +58,10 @@ export class RenderLane {
   }
 
   private next() {
-    if (this.busy || this.waiting.length === 0) return;
+    if (this.running || this.waiting.length === 0) return;
     this.waiting.sort((a, b) => a.rank() - b.rank() || a.seq - b.seq);
     const e = this.waiting.shift()!;
-    this.busy = true;
+    this.running = e;
     e.start();
   }
 }
