@@ -124,11 +124,14 @@ describe('dashboard end to end in Chromium', () => {
       groups: document.querySelectorAll('[data-testid="groups"] li[data-group]').length,
       errorBars: document.querySelectorAll('[data-testid="groups"] [data-testid="group-error-bar"]').length,
       tint: document.querySelector('.groups-overlay img.group-tint')?.getAttribute('src') ?? '',
+      iconsStatus: document.querySelector('[data-testid="group-icons-status"]')?.textContent ?? '',
     }));
     expect(midRun.groups).toBe(6);
     // A path job's group values are estimates: each row carries its 2-sigma bar.
     expect(midRun.errorBars).toBe(6);
     expect(midRun.tint).toMatch(/^data:image\/png;base64,/);
+    // The icons wait for the job (they render when no attribution runs), and the panel says so.
+    expect(midRun.iconsStatus).toMatch(/Group icons are queued/);
 
     // Point at the dog's side of the image: the dictionary of that position is drawn.
     await page.locator('.groups-overlay').scrollIntoViewIfNeeded();
@@ -158,6 +161,7 @@ describe('dashboard end to end in Chromium', () => {
     // Each group's icon (its channel factor as a direction objective) arrives once rendered.
     await page.waitForSelector('[data-testid=groups] li[data-group] img.group-icon', { timeout: JOB_TIMEOUT_MS });
     expect(await page.$$eval('img.group-icon', (imgs) => imgs.map((i) => (i as HTMLImageElement).src.slice(0, 22)))).toEqual(Array(6).fill('data:image/png;base64,'));
+    expect(await page.$('[data-testid=group-icons-status]')).toBeNull();
 
     // Layer-to-layer, opt-in: which mixed4d positions feed the mixed5a cell under position (5, 7), i.e. mixed5a's (2, 3).
     await page.click('[data-testid=layer-to-layer-request]');

@@ -27,7 +27,7 @@ export function GroupsPanel(props: {
   position?: GridPosition;
   onPosition: (p: GridPosition) => void;
   positionInfo?: PositionInfo | null;
-  /** The groups' icons by index, once rendered. */
+  /** The groups' icons by index, once rendered; undefined while the server renders them. */
   icons?: readonly (string | null)[];
   /** Layer-to-layer attribution from the next layer back to the job's (absent at the last layer). */
   layerToLayer?: { from: string; to?: string; layers: readonly string[]; view?: LayerToLayerView | { error: string } | null; requested: boolean; onRequest: (to: string) => void };
@@ -37,6 +37,12 @@ export function GroupsPanel(props: {
       <h3>
         Neuron groups <span class="note">{props.groups.count} groups by NMF; they miss {(props.groups.reconstructionError * 100).toFixed(0)}% of the activations</span>
       </h3>
+      {/* Icons wait in the server's render lane and step aside for attribution: they arrive after the job. */}
+      <Show when={props.icons === undefined}>
+        <p class="note" role="status" data-testid="group-icons-status">
+          Group icons are queued: they render when no attribution runs, in turn with the channel pictures.
+        </p>
+      </Show>
       <div class="groups-layout">
         <GroupsOverlay
           imageUrl={props.imageUrl}
