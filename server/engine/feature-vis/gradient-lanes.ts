@@ -42,6 +42,8 @@ export interface LaneOutputs {
 export class GradientLane {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (o: LaneOutputs) => void; reject: (e: Error) => void }>();
+  /** Set once the thread has exited: later runs fail at once instead of waiting for it. */
+  private exited: EngineError | null = null;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (m: { id: number; error?: string } & LaneOutputs) => {
@@ -53,7 +55,8 @@ export class GradientLane {
       else w.resolve(m);
     });
     worker.on('exit', (code) => {
-      for (const w of this.waiting.values()) w.reject(new EngineError('BACKEND_UNAVAILABLE', `A gradient lane thread exited (code ${code}) during a run.`));
+      this.exited = new EngineError('BACKEND_UNAVAILABLE', `A gradient lane thread exited (code ${code}).`);
+      for (const w of this.waiting.values()) w.reject(this.exited);
       this.waiting.clear();
     });
     // An idle lane does not keep the process alive; one with a run in flight does (run()).
@@ -77,6 +80,7 @@ export class GradientLane {
   /** Runs the lane's session on `batch` images ([batch, size, size, 3]) and their weights ([batch, channels]); both are copied. */
   run(image: Float32Array, weights: Float32Array, batch: number, size: number, channels: number): Promise<LaneOutputs> {
     const id = this.nextId++;
+    if (this.exited) return Promise.reject(this.exited);
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.ref();
@@ -84,6 +88,10 @@ export class GradientLane {
       const copies = { image: image.slice(), weights: weights.slice() };
       this.worker.postMessage({ id, ...copies, batch, size, channels }, [copies.image.buffer, copies.weights.buffer]);
     });
+  }
+
+  get alive() {
+    return this.exited === null;
   }
 
   terminate() {

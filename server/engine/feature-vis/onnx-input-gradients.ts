@@ -98,13 +98,22 @@ export class OnnxInputGradients implements InputGradientEngine {
       const out = await this.run(await this.session(layer, size), images, weights, batch, size, info.channels);
       return { objectives: out.objective, activations: out.activation, grads: out.grad };
     }
-    const { local, helpers } = await this.lanes(layer, size);
+    let lanesNow = await this.lanes(layer, size);
+    if (lanesNow.helpers.some((h) => !h.alive)) {
+      // A helper thread died (during an earlier batch, which failed): start fresh lanes.
+      this.laned.delete(`${layer}@${size}`);
+      await disposeLanes(lanesNow);
+      lanesNow = await this.lanes(layer, size);
+    }
+    const { local, helpers } = lanesNow;
     // Lane k takes items [start_k, start_k + count_k): shares as even as the batch allows.
     const counts = Array.from({ length: lanes }, (_, k) => Math.floor(batch / lanes) + (k < batch % lanes ? 1 : 0));
     const starts = counts.map((_, k) => counts.slice(0, k).reduce((a, n) => a + n, 0));
     const px = size * size * 3;
     const part = (k: number) => [images.subarray(starts[k] * px, (starts[k] + counts[k]) * px), weights.subarray(starts[k] * info.channels, (starts[k] + counts[k]) * info.channels)] as const;
     const away = helpers.slice(0, lanes - 1).map((lane, k) => lane.run(...part(k + 1), counts[k + 1], size, info.channels));
+    // Handled now, awaited below: a lane that fails while this thread runs is not an unhandled rejection.
+    for (const p of away) p.catch(() => undefined);
     // This thread's run blocks it while the helpers run theirs.
     const here = await this.run(local, ...part(0), counts[0], size, info.channels).catch(async (e) => {
       await Promise.allSettled(away);
@@ -133,10 +142,11 @@ export class OnnxInputGradients implements InputGradientEngine {
     this.sessions.clear();
     this.laned.clear();
     for (const s of await Promise.allSettled(all)) if (s.status === 'fulfilled') await s.value.release();
-    for (const s of await Promise.allSettled(laned)) {
-      if (s.status !== 'fulfilled') continue;
-      await s.value.local.release();
-      await Promise.all(s.value.helpers.map((h) => h.terminate()));
-    }
+    for (const s of await Promise.allSettled(laned)) if (s.status === 'fulfilled') await disposeLanes(s.value);
   }
+}
+
+async function disposeLanes(l: { local: Ort.InferenceSession; helpers: GradientLane[] }) {
+  await l.local.release();
+  await Promise.all(l.helpers.map((h) => h.terminate()));
 }
