@@ -34,7 +34,7 @@ export const hasSprite = (spritemap: Spritemap | null | undefined, channel: numb
 
 /** "rendering…, about 40 s", "queued": the words a row shows (and reads out) while its picture is on its way. */
 export function spriteStatusText(render: SpriteRender): string {
-  const eta = render.etaSeconds != null ? `, ${formatEta(render.etaSeconds)}` : '';
+  const eta = render.etaSeconds != null ? `, about ${formatEta(render.etaSeconds)}` : '';
   return `${render.status === 'RENDERING' ? 'rendering…' : 'queued'}${eta}`;
 }
 
@@ -86,7 +86,7 @@ export function ChannelPicture(props: { channel: number; size: number; spritemap
             {/* A soft hyphen: "rendering…" breaks inside a 36 px tile rather than being cut. */}
             {r().status === 'RENDERING' ? 'render\u00ading…' : 'queued'}
             <Show when={r().etaSeconds != null}>
-              <span class="eta">{formatEta(r().etaSeconds!)}</span>
+              <span class="eta">~{formatEta(r().etaSeconds!)}</span>
             </Show>
           </span>
         )}

@@ -34,7 +34,7 @@ export function LayerSpritesPanel(props: {
             {props.rendered} / {props.channels} channels have a picture
           </span>
           <Show when={props.rendering && props.etaSeconds != null}>
-            <span>done in {formatEta(props.etaSeconds!)}</span>
+            <span>done in about {formatEta(props.etaSeconds!)}</span>
           </Show>
         </p>
       </div>

@@ -27,8 +27,8 @@ export function formatTimestamp(iso: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
 }
 
-/** A rough wait, short enough for a 36 px tile: "about 40 s", "about 4 min". */
+/** A rough wait, short enough for a 36 px tile: "40 s", "4 min" (rounded up). */
 export function formatEta(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '—';
-  return seconds < 60 ? `about ${Math.max(1, Math.ceil(seconds))} s` : `about ${Math.ceil(seconds / 60)} min`;
+  return seconds < 60 ? `${Math.max(1, Math.ceil(seconds))} s` : `${Math.ceil(seconds / 60)} min`;
 }

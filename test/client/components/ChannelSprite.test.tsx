@@ -30,7 +30,7 @@ describe('ChannelPicture (a tile of a complete spritemap, else an on-demand spri
     const pending = container.querySelector('[data-testid=sprite-pending]')!;
     expect(pending.getAttribute('data-status')).toBe('RENDERING');
     // A soft hyphen lets the word break inside a small tile.
-    expect(pending.textContent).toBe('render\u00ading…about 42 s');
+    expect(pending.textContent).toBe('render\u00ading…~42 s');
     expect(container.querySelector('img')).toBeNull();
 
     setPicture({ sprite: { path: '/sprites/mixed4d/thumbnail/524.png', profile: 'THUMBNAIL' } });
@@ -45,7 +45,7 @@ describe('ChannelPicture (a tile of a complete spritemap, else an on-demand spri
     const { container } = render(() => <ChannelPicture channel={3} size={48} picture={picture()} />);
     expect(container.textContent).toBe('queued');
     setPicture({ render: { status: 'QUEUED', etaSeconds: 150 } });
-    expect(container.textContent).toBe('queuedabout 3 min');
+    expect(container.textContent).toBe('queued~3 min');
     setPicture(undefined);
     expect(container.innerHTML).toBe('');
   });
