@@ -11,7 +11,7 @@ import { startProcess, stopProcess } from '../test/scale-out/helpers/processes.j
  * graphql-ws? One embedded server (`server/main.ts`, JOB_CONCURRENCY=JOBS), the subscribers in a
  * second process, and this process probing `model` one query at a time, first on an idle server,
  * then under the load. `npx tsx bench/load.ts [--jobs 8] [--subscribers 100] [--steps 200]
- * [--chunk 10] [--layer mixed4d]`.
+ * [--chunk 10] [--layer mixed4d] [--nice 0]` (`--nice`: the server's ENGINE_NICE).
  */
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,6 +22,7 @@ const SUBSCRIBERS = Number(arg('subscribers', '100'));
 const STEPS = Number(arg('steps', '200'));
 const CHUNK = Number(arg('chunk', '10'));
 const LAYER = arg('layer', 'mixed4d');
+const NICE = arg('nice', '0');
 /** Pause between probes: the probe must not be the load. */
 const PROBE_GAP_MS = 20;
 const IDLE_PROBES = 200;
@@ -44,7 +45,7 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-load-'));
-  const server = await startProcess('server/main.ts', { PORT: '0', DATA_DIR: dataDir, JOB_CONCURRENCY: String(JOBS), MAX_QUEUED: String(JOBS) }, /listening on http:\/\/127\.0\.0\.1:(\d+)\/graphql/);
+  const server = await startProcess('server/main.ts', { PORT: '0', DATA_DIR: dataDir, JOB_CONCURRENCY: String(JOBS), MAX_QUEUED: String(JOBS), ENGINE_NICE: NICE }, /listening on http:\/\/127\.0\.0\.1:(\d+)\/graphql/);
   const url = `http://127.0.0.1:${server.match[1]}/graphql`;
   const wsUrl = `ws://127.0.0.1:${server.match[1]}/graphql`;
   try {
@@ -72,7 +73,7 @@ async function main() {
     const seen = JSON.parse(out) as { transport: string; events: number; final: string | null; error?: string }[];
 
     const row = (name: string, ms: number[], load: number) => [name, String(ms.length), pct(ms, 50).toFixed(1), pct(ms, 95).toFixed(1), pct(ms, 99).toFixed(1), ms.at(-1)!.toFixed(1), load.toFixed(2)];
-    console.log(`\n\`model\` query latency (ms), one at a time every ${PROBE_GAP_MS} ms; ${JOBS} STOCHASTIC_PATH jobs at ${LAYER}, ${STEPS} steps in chunks of ${CHUNK}, ${SUBSCRIBERS} subscribers; this machine (${availableParallelism()} cores)`);
+    console.log(`\n\`model\` query latency (ms), one at a time every ${PROBE_GAP_MS} ms; ${JOBS} STOCHASTIC_PATH jobs at ${LAYER}, ${STEPS} steps in chunks of ${CHUNK}, ${SUBSCRIBERS} subscribers, ENGINE_NICE=${NICE}; this machine (${availableParallelism()} cores)`);
     table(['server', 'queries', 'p50', 'p95', 'p99', 'max', 'load avg'], [row('idle', idle, loadIdle), row(`${JOBS} jobs + ${SUBSCRIBERS} subscribers`, loaded, loadBefore)]);
     console.log(`\nSubscribers (jobs done in ${wallS.toFixed(1)} s)`);
     const rows = ['sse', 'ws'].map((t) => {

@@ -20,7 +20,7 @@ async function main() {
   const clientDir = join(REPO_ROOT, 'client', 'dist');
 
   const plan = apiProcessPlan(settings);
-  const pool = await EnginePool.start({ backend: engine.backend, modelDir: engine.modelDir, size: engine.workers, executor: engine.executor });
+  const pool = await EnginePool.start({ backend: engine.backend, modelDir: engine.modelDir, size: engine.workers, executor: engine.executor, nice: engine.nice });
   const maxQueued = settings.maxQueued ?? DEFAULT_MAX_QUEUED;
   const app = await createApp({
     engine: pool,

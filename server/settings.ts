@@ -44,6 +44,12 @@ export interface EngineSettings {
   workers: number | undefined;
   /** ENGINE_BATCH_SIZE: path steps per executor call when a request does not say. */
   batchSize: number;
+  /**
+   * ENGINE_NICE: the engine threads' nice value (0-19, default 0). Above 0 they yield the cores to
+   * the event loop at once, so queries stay fast under load; on a machine shared with other work
+   * they also yield to that, and jobs take longer (bench/load.ts; docs/api.md).
+   */
+  nice: number;
   /** ENGINE_ORT_PROVIDER, ENGINE_ORT_SPINNING, TF_BACKEND, ENGINE_CACHE_DIR. */
   executor: Required<Omit<ExecutorSettings, 'threads' | 'cacheDir'>> & Pick<ExecutorSettings, 'cacheDir'>;
 }
@@ -54,6 +60,7 @@ export function engineSettings(env: Env = process.env, overrides: { backend?: st
     modelDir: locateModelDir(env),
     workers: intFromEnv(env, 'ENGINE_WORKERS', undefined, 1),
     batchSize: intFromEnv(env, 'ENGINE_BATCH_SIZE', DEFAULT_BATCH_SIZE, 1),
+    nice: niceFromEnv(env),
     executor: {
       provider: parseOrtProvider(env.ENGINE_ORT_PROVIDER),
       spinning: env.ENGINE_ORT_SPINNING === '1',
@@ -61,6 +68,12 @@ export function engineSettings(env: Env = process.env, overrides: { backend?: st
       cacheDir: engineCacheDir(env),
     },
   };
+}
+
+function niceFromEnv(env: Env): number {
+  const nice = intFromEnv(env, 'ENGINE_NICE', 0, 0);
+  if (nice > 19) throw new Error(`ENGINE_NICE must be a whole number from 0 to 19, got "${env.ENGINE_NICE}".`);
+  return nice;
 }
 
 /**

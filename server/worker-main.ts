@@ -11,7 +11,7 @@ async function main() {
   const s = workerSettings();
   const settings = s.scaleOut;
   const store = openJobStore(settings, s.dataDir);
-  const pool = await EnginePool.start({ backend: s.engine.backend, modelDir: s.engine.modelDir, size: s.engine.workers, executor: s.engine.executor });
+  const pool = await EnginePool.start({ backend: s.engine.backend, modelDir: s.engine.modelDir, size: s.engine.workers, executor: s.engine.executor, nice: s.engine.nice });
   const log = (message: string, error?: unknown) => console.error(message, error ?? '');
   const worker = startRedisWorker({
     settings,

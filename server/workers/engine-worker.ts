@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EngineError } from '../errors/engine-error.js';
 import { attribute, type SpatialMap } from '../engine/attribution/index.js';
@@ -38,7 +39,10 @@ async function cancellable(id: number, work: (signal: AbortSignal) => Promise<vo
 
 try {
   const network = loadNetwork(options.modelDir);
-  const { backend, modelDir: _modelDir, ...settings } = options;
+  // Before the executor starts its threads: they inherit it (on Linux a nice value is per thread).
+  // Only ever lower the priority: raising it needs privileges (a server already started under nice).
+  if (options.nice && options.nice > getPriority(0)) setPriority(0, options.nice);
+  const { backend, modelDir: _modelDir, nice: _nice, ...settings } = options;
   const executor = await createExecutor(network, backend, settings);
   const labels = Labels.parse(network.labelsText);
   const gate = new AttributionGate(workerData.attributionGate);

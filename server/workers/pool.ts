@@ -24,6 +24,8 @@ export interface PoolOptions {
   modelDir?: string;
   /** Provider, spinning and tfjs backend; threads are the pool's to divide. */
   executor?: Omit<ExecutorSettings, 'threads'>;
+  /** The engine threads' nice value (ENGINE_NICE; default 0). */
+  nice?: number;
 }
 
 interface Pending {
@@ -97,7 +99,7 @@ export class EnginePool implements Engine {
   private spawn(): Promise<WorkerReady> {
     const cores = availableParallelism();
     const threads = Math.max(1, Math.floor(cores / this.options.size));
-    const workerOptions: WorkerOptions = { ...this.options.executor, backend: this.options.backend, modelDir: this.options.modelDir, threads };
+    const workerOptions: WorkerOptions = { ...this.options.executor, backend: this.options.backend, modelDir: this.options.modelDir, threads, nice: this.options.nice };
     const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, options: workerOptions, attributionGate: this.gate.buffer } });
     const slot: Slot = { worker, active: 0 };
     return new Promise((resolve, reject) => {

@@ -97,4 +97,6 @@ export interface WorkerOptions extends ExecutorSettings {
   modelDir?: string;
   /** Intra-op threads for the executor: the cores divided among the pool's workers. */
   threads: number;
+  /** The worker thread's nice value, inherited by the executor's threads (ENGINE_NICE). */
+  nice?: number;
 }

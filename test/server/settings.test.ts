@@ -8,13 +8,13 @@ describe('settings: every environment variable parsed once, with one clear sente
   it('fills in the defaults', () => {
     const s = serverSettings(env({}));
     expect(s).toMatchObject({ port: 4000, role: 'all', maxQueued: undefined, jobConcurrency: undefined, spritesBackground: true });
-    expect(s.engine).toMatchObject({ backend: 'auto', modelDir: MODEL_DIR, workers: undefined, batchSize: 10, executor: { provider: 'cpu', spinning: false, tfBackend: 'wasm' } });
+    expect(s.engine).toMatchObject({ backend: 'auto', modelDir: MODEL_DIR, workers: undefined, batchSize: 10, nice: 0, executor: { provider: 'cpu', spinning: false, tfBackend: 'wasm' } });
     expect(s.scaleOut).toEqual({ redisUrl: null, databaseUrl: null, redisPrefix: 'attribution' });
   });
 
   it('reads each variable into its typed value', () => {
-    const s = engineSettings(env({ ENGINE_BACKEND: 'TFJS', ENGINE_WORKERS: '2', ENGINE_BATCH_SIZE: '4', ENGINE_ORT_SPINNING: '1', TF_BACKEND: 'cpu' }));
-    expect(s).toMatchObject({ backend: 'tfjs', workers: 2, batchSize: 4, executor: { spinning: true, tfBackend: 'cpu' } });
+    const s = engineSettings(env({ ENGINE_BACKEND: 'TFJS', ENGINE_WORKERS: '2', ENGINE_BATCH_SIZE: '4', ENGINE_ORT_SPINNING: '1', TF_BACKEND: 'cpu', ENGINE_NICE: '10' }));
+    expect(s).toMatchObject({ backend: 'tfjs', workers: 2, batchSize: 4, nice: 10, executor: { spinning: true, tfBackend: 'cpu' } });
     expect(engineSettings(env({ ENGINE_BACKEND: 'tfjs' }), { backend: 'onnx' }).backend).toBe('onnx');
     expect(serverSettings(env({ SPRITES_BACKGROUND: '0' })).spritesBackground).toBe(false);
     expect(serverSettings(env({ SPRITES_BACKGROUND: 'On' })).spritesBackground).toBe(true);
@@ -25,6 +25,8 @@ describe('settings: every environment variable parsed once, with one clear sente
   it.each([
     ['ENGINE_BATCH_SIZE', 'ten', /ENGINE_BATCH_SIZE must be a whole number >= 1, got "ten"/],
     ['ENGINE_WORKERS', '0', /ENGINE_WORKERS must be a whole number >= 1/],
+    ['ENGINE_NICE', '20', /ENGINE_NICE must be a whole number from 0 to 19, got "20"/],
+    ['ENGINE_NICE', '-5', /ENGINE_NICE must be a whole number >= 0/],
     ['TF_BACKEND', 'webgl', /Unknown TF_BACKEND "webgl": use wasm, cpu, tensorflow/],
     ['ENGINE_BACKEND', 'cuda', /Unknown backend "cuda"/],
     ['ENGINE_ORT_PROVIDER', 'tpu', /cpu or cuda/],
