@@ -67,7 +67,8 @@ async function main() {
     const flushed = Date.now() + 2000;
     while (Date.now() < flushed && !(await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]))) server.closeIdleConnections();
     await app.close();
-    await pool.close();
+    // The renders app.close() cancelled end after their step in flight; the deadline bounds this.
+    await pool.close(shutdownMs);
     server.closeAllConnections();
     clearTimeout(deadline);
     console.log('stopped');

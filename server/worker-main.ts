@@ -42,7 +42,7 @@ async function main() {
     }, shutdownMs);
     await worker.close();
     await store.close();
-    await pool.close();
+    await pool.close(shutdownMs);
     clearTimeout(deadline);
     process.exit(0);
   };

@@ -253,8 +253,16 @@ export class EnginePool implements Engine {
     return this.request({ type: 'groupIcons', request }, { onRenderStep: onStep, signal, cancelled: 'The icon render was cancelled.' });
   }
 
-  async close() {
+  /**
+   * Stops the workers. With `drainMs`, waits up to that long for the requests in flight first
+   * (cancelled ones stop after their step): a worker terminated inside an ONNX Runtime call
+   * aborted the whole process ("terminate called after throwing an instance of 'Napi::Error'",
+   * SIGABRT) when SIGTERM came during a spritemap render.
+   */
+  async close(drainMs = 0) {
     this.closed = true;
+    const until = Date.now() + drainMs;
+    while (this.pending.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
   }
