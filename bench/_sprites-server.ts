@@ -51,10 +51,11 @@ export interface JobRun {
   bottom: number[];
 }
 
-/** Starts a job and follows its jobProgress until done: when each snapshot arrived. */
-export async function runJob(srv: BenchServer, input: Record<string, unknown>): Promise<JobRun> {
+/** Starts a job and follows its jobProgress until done: when each snapshot arrived. `onStarted` hears the job's id at once. */
+export async function runJob(srv: BenchServer, input: Record<string, unknown>, onStarted?: (id: string) => void): Promise<JobRun> {
   const t0 = performance.now();
   const id = (await gqlData(srv.url, START, { input })).startAttribution.id as string;
+  onStarted?.(id);
   let first = 0;
   let snapshots = 0;
   let last = { stepsDone: 0, top: [] as number[], bottom: [] as number[] };
