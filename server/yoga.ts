@@ -228,6 +228,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     close: async () => {
       spritemaps.close();
       sprites.close();
+      blocks.close();
       await queue.close();
       await store.close();
       await shared?.close();

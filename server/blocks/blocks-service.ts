@@ -51,6 +51,8 @@ export class BlocksService {
   private readonly spatialCache = new PromiseCache<SpatialAttributionMap>(CACHE_SIZE);
   private readonly iconCache = new PromiseCache<string[]>(CACHE_SIZE);
   private readonly layerToLayerCache = new PromiseCache<LayerToLayerMaps>(CACHE_SIZE);
+  /** Aborted at shutdown: icon renders running or waiting in the lane stop (CANCELLED). */
+  private readonly closing = new AbortController();
 
   /**
    * `lane`: the API's one render at a time, shared with the sprites; `iconProfile`: the icons' size
@@ -105,9 +107,14 @@ export class BlocksService {
     return this.iconCache.get(key, async () => {
       const { size, steps } = this.iconProfile;
       const request = { layer: groups.layer, directions: groups.channelFactors, key, size, steps, seed: 0 };
-      const { icons } = await this.lane.run(() => priorityRank(ICON_PRIORITY), () => this.engine.groupIcons(request));
+      const { icons } = await this.lane.run(() => priorityRank(ICON_PRIORITY), () => this.engine.groupIcons(request, this.closing.signal));
       return icons.map((png) => pngDataUrl(Buffer.from(png)));
     });
+  }
+
+  /** At shutdown: stops the icon renders (after their step in flight) so the engine pool can drain. */
+  close() {
+    this.closing.abort();
   }
 
   /**

@@ -175,6 +175,21 @@ describe('sprites on demand', () => {
       expect(stepTimes).toHaveLength(12);
     });
 
+    it('at shutdown (close) an icon render waiting for a job stops with CANCELLED, and one still in the lane never starts', async () => {
+      const lane = new RenderLane();
+      const { blocks, stepTimes } = iconService(lane, 200);
+      const request = validateInput({ layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 30, batchSize: 10, chunkSteps: 10 }, { labels: pool.info.labels, layers: pool.info.layers });
+      const run = pool.run(pixels, request);
+      // A render holds the lane, so the 3-group icons wait there behind the 2-group ones.
+      const first = blocks.icons(groups);
+      const second = blocks.icons(other);
+      blocks.close();
+      await expect(first).rejects.toMatchObject({ code: 'CANCELLED' });
+      await expect(second).rejects.toMatchObject({ code: 'CANCELLED' });
+      await run;
+      expect(stepTimes.length).toBeLessThanOrEqual(1);
+    });
+
     it('icons wait their turn among the sprites: a background batch just started gives way to them, a batch already rendering at their priority does not', async () => {
       const lane = new RenderLane();
       const { blocks } = iconService(lane, 3);
