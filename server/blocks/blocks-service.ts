@@ -10,7 +10,7 @@ import { EngineError } from '../errors/engine-error.js';
 import { checkPosition } from '../engine/groups/semantic-dictionary.js';
 import { requireAttributionLayer, validateGroupCount, validateSeed } from '../engine/groups/validate-groups.js';
 import { PromiseCache } from '../promise-cache.js';
-import { priorityRank, type RenderLane } from '../workers/render-lane.js';
+import { ICON_RANK, type RenderLane } from '../workers/render-lane.js';
 import { validateLayerToLayer, type GridPosition, type LayerToLayerMaps } from '../engine/groups/layer-to-layer-attribution.js';
 
 /** Deepest semantic dictionary served per position: the article shows a handful of channels. */
@@ -20,12 +20,6 @@ const CACHE_SIZE = 16;
 
 export type BlocksEngine = Pick<Engine, 'neuronGroups' | 'semanticDictionary' | 'classSpatialAttribution' | 'groupIcons' | 'layerToLayerAttribution'> & { info: { layers: LayerInfo[]; labels: Labels } };
 
-/**
- * Icons are on screen as soon as a job's groups are (the dashboard's group panel asks for them
- * then), so they queue as the sprites of a job's lists do: behind what the user asked for
- * explicitly (a channel's detail), ahead of whole-layer spritemaps and the background fill.
- */
-export const ICON_PRIORITY = 'VISIBLE' as const;
 
 interface PixelSource {
   pixels(imageId: string): Promise<Float32Array>;
@@ -99,7 +93,7 @@ export class BlocksService {
   /**
    * Icons of a factorization's groups, rendered once per factorization in the thumbnail profile
    * (one batch of K direction objectives) and cached: tens of seconds on a loaded 2-core machine.
-   * The render waits its turn in the render lane (ICON_PRIORITY) and, in the worker, steps aside
+   * The render waits its turn in the render lane (ICON_RANK: after the channel rows' sprites) and, in the worker, steps aside
    * for attribution between steps, so a running job never waits for more than one icon step.
    */
   icons(groups: NeuronGroups): Promise<string[]> {
@@ -107,7 +101,7 @@ export class BlocksService {
     return this.iconCache.get(key, async () => {
       const { size, steps } = this.iconProfile;
       const request = { layer: groups.layer, directions: groups.channelFactors, key, size, steps, seed: 0 };
-      const { icons } = await this.lane.run(() => priorityRank(ICON_PRIORITY), () => this.engine.groupIcons(request, this.closing.signal));
+      const { icons } = await this.lane.run(() => ICON_RANK, () => this.engine.groupIcons(request, this.closing.signal));
       return icons.map((png) => pngDataUrl(Buffer.from(png)));
     });
   }

@@ -4,7 +4,7 @@ import type { Engine } from '../engine/engine.js';
 import { FULL_PROFILE, SPRITE_PROFILES, THUMBNAIL_PROFILE, type SpriteProfile } from '../engine/feature-vis/profiles.js';
 import { spriteFile } from '../engine/sprite-files.js';
 import { createMailbox, deliver, endWith, iterateMailbox, MailboxTopics, type Mailbox } from '../events/latest-value-mailbox.js';
-import { priorityRank, SPRITE_PRIORITIES, type RenderLane, type SpritePriority } from '../workers/render-lane.js';
+import { priorityRank, type RenderLane, type SpritePriority } from '../workers/render-lane.js';
 import { DEFAULT_SEED, finishedChannels, resolveSettings, saveSprite, spritemapPaths } from './spritemap-job.js';
 
 /** A channel's picture as the API serves it: the full profile's where one exists, else the thumbnail. */
@@ -118,7 +118,7 @@ export class OnDemandSprites {
       this.backgroundQueued.add(layer);
       for (let c = 0; c < r.layerChannels; c++) this.enqueue(layer, c, 'BACKGROUND');
     }
-    this.preemptBackground(priority);
+    this.preemptBackground(priorityRank(priority));
     this.schedule();
     this.publish(layer);
     return this.state(layer);
@@ -137,9 +137,9 @@ export class OnDemandSprites {
   }
 
   /** A background batch less than half done gives way to a more urgent request (its channels go back in the queue). */
-  private preemptBackground(priority: SpritePriority) {
+  private preemptBackground(rank: number) {
     const r = this.running;
-    if (r && r.priority === 'BACKGROUND' && priorityRank(priority) < priorityRank('BACKGROUND') && r.step < r.steps / 2) r.abort.abort();
+    if (r && r.priority === 'BACKGROUND' && rank < priorityRank('BACKGROUND') && r.step < r.steps / 2) r.abort.abort();
   }
 
   private ordered(): Pending[] {
@@ -151,8 +151,7 @@ export class OnDemandSprites {
     this.inLane = true;
     const rank = () => Math.min(...[...this.pending.values()].map((p) => priorityRank(p.priority)), 99);
     // Other renders in the lane (group icons, whole-layer spritemaps) preempt a background batch too.
-    const outranked = (r: number) => r < SPRITE_PRIORITIES.length && this.preemptBackground(SPRITE_PRIORITIES[r]);
-    void this.lane.run(rank, () => this.renderNext(), outranked).finally(() => {
+    void this.lane.run(rank, () => this.renderNext(), (r) => this.preemptBackground(r)).finally(() => {
       this.inLane = false;
       this.schedule();
     });
