@@ -232,7 +232,8 @@ describe.skipIf(skip)('scale-out on Redis', () => {
     await waitFor(async () => (await gqlData(b.url, JOB, { id })).job.stepsDone >= 10, 60_000);
 
     await redis.kill();
-    await waitFor(async () => (await fetch(`${a.origin}/health`)).status === 503, 15_000);
+    // Each instance notices the outage on its own connection's schedule: wait for both.
+    await waitFor(async () => (await fetch(`${a.origin}/health`)).status === 503 && (await fetch(`${b.origin}/health`)).status === 503, 15_000);
     const health = await (await fetch(`${b.origin}/health`)).json();
     expect(health).toMatchObject({ status: 'degraded', redis: { status: 'down' } });
     const refused = await gql(a.url, START, { input });
