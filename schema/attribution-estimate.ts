@@ -4,7 +4,7 @@ import { EngineError } from '../server/errors/engine-error.js';
 import { channelMaps } from '../server/images/channel-maps.js';
 import { builder } from './builder.js';
 import { ChannelMapsRef } from './channel-map.js';
-import { ChannelScoreRef } from './channel-score.js';
+import { ChannelScoreRef, jobLayer } from './channel-score.js';
 
 /** Most maps one list argument of `channelMaps` may ask for. */
 const MAX_MAPS = 64;
@@ -39,9 +39,10 @@ export const AttributionEstimateRef = builder.interfaceRef<EstimateShape>('Attri
       description: 'The `first` most positive channels, most positive first.',
       args: { first: t.arg.int({ defaultValue: 10, description: 'How many channels (0..4096).' }) },
       complexity: (args) => ({ field: 1, multiplier: Math.max(1, Math.min(args.first ?? 10, 4096)) }),
-      resolve: (e, { first }) => {
+      resolve: (e, { first }, ctx) => {
         const n = checkFirst(first);
-        return e.snapshot ? snapshotTop(e.snapshot, n).map((c) => ({ ...c, jobId: e.jobId })) : [];
+        const layer = jobLayer(ctx, e.jobId);
+        return e.snapshot ? snapshotTop(e.snapshot, n).map((c) => ({ ...c, layer })) : [];
       },
     }),
     bottom: t.field({
@@ -49,9 +50,10 @@ export const AttributionEstimateRef = builder.interfaceRef<EstimateShape>('Attri
       description: 'The `first` most negative channels, most negative first.',
       args: { first: t.arg.int({ defaultValue: 10, description: 'How many channels (0..4096).' }) },
       complexity: (args) => ({ field: 1, multiplier: Math.max(1, Math.min(args.first ?? 10, 4096)) }),
-      resolve: (e, { first }) => {
+      resolve: (e, { first }, ctx) => {
         const n = checkFirst(first);
-        return e.snapshot ? snapshotBottom(e.snapshot, n).map((c) => ({ ...c, jobId: e.jobId })) : [];
+        const layer = jobLayer(ctx, e.jobId);
+        return e.snapshot ? snapshotBottom(e.snapshot, n).map((c) => ({ ...c, layer })) : [];
       },
     }),
     errors: t.floatList({

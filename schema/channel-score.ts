@@ -2,11 +2,14 @@ import type { ChannelScore } from '../server/engine/attribution/types.js';
 import { builder } from './builder.js';
 import { ChannelSpriteRef, SpriteRenderRef } from './channel-sprite.js';
 
-/** A score as the schema serves it: with its job where known, whose layer the channel belongs to (sprites). */
-export type JobChannelScore = ChannelScore & { jobId?: string };
+/** A score as the schema serves it: with the layer its channel belongs to (for sprites), read once per list when asked. */
+export type JobChannelScore = ChannelScore & { layer?: () => Promise<string | null> };
 
-const layerOf = async (s: JobChannelScore, ctx: { jobs: { get(id: string): Promise<{ input: { layer: string } } | null> } }) =>
-  s.jobId ? ((await ctx.jobs.get(s.jobId))?.input.layer ?? null) : null;
+/** The job's layer, read from the store on first call only: every score of one list shares it. */
+export function jobLayer(ctx: { jobs: { get(id: string): Promise<{ input: { layer: string } } | null> } }, jobId: string) {
+  let layer: Promise<string | null> | undefined;
+  return () => (layer ??= ctx.jobs.get(jobId).then((j) => j?.input.layer ?? null));
+}
 
 export const ChannelScoreRef = builder.objectRef<JobChannelScore>('ChannelScore').implement({
   description: 'One channel\'s attribution and its rank.',
@@ -24,7 +27,7 @@ export const ChannelScoreRef = builder.objectRef<JobChannelScore>('ChannelScore'
       nullable: true,
       description: 'The channel\'s feature visualization (full profile in preference, else thumbnail); null until one is rendered (`requestSprites`).',
       resolve: async (s, _a, ctx) => {
-        const layer = await layerOf(s, ctx);
+        const layer = await s.layer?.();
         return layer ? ctx.sprites.sprite(layer, s.channel) : null;
       },
     }),
@@ -33,7 +36,7 @@ export const ChannelScoreRef = builder.objectRef<JobChannelScore>('ChannelScore'
       nullable: true,
       description: 'The channel\'s sprite render while it is queued or rendering (with an ETA); null otherwise.',
       resolve: async (s, _a, ctx) => {
-        const layer = await layerOf(s, ctx);
+        const layer = await s.layer?.();
         return layer ? ctx.sprites.renderState(layer, s.channel) : null;
       },
     }),

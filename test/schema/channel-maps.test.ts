@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { channelMaps } from '../../server/images/channel-maps.js';
 import { gqlData, gqlErrorCode, sseSubscribe } from '../server/helpers/graphql-client.js';
-import { sharedTestServer, startTestServer, type TestServer } from '../server/helpers/test-server.js';
+import { sharedTestServer } from '../server/helpers/test-server.js';
 
 const START = `mutation Start($input: AttributionInput!) { startAttribution(input: $input) { id } }`;
 const PROGRESS = `subscription ($id: ID!) { jobProgress(id: $id) { stepsDone done status top(first: 3) { channel } bottom(first: 3) { channel }

@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { heatmapPng, pngDataUrl } from '../../server/images/heatmap-png.js';
-import { gql, gqlData, gqlErrorCode, sseSubscribe, wsClient, wsSubscribe, type GraphQLResponse } from './helpers/graphql-client.js';
-import { REPO_ROOT, SHARED_IMAGES, sharedTestServer, startTestServer, type TestServer } from './helpers/test-server.js';
+import { gqlData, sseSubscribe, wsClient, wsSubscribe, type GraphQLResponse } from './helpers/graphql-client.js';
+import { REPO_ROOT, SHARED_IMAGES, sharedTestServer } from './helpers/test-server.js';
 
 const START = `mutation Start($input: AttributionInput!) { startAttribution(input: $input) { id status stepsTotal } }`;
 const PROGRESS = `subscription Progress($id: ID!) {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_IMAGE_BYTES } from '../../server/engine/images.js';
 import { MAX_REQUEST_BYTES } from '../../server/errors/request-errors.js';
 import { gql, gqlData, gqlErrorCode, sseSubscribe, type GraphQLResponse } from './helpers/graphql-client.js';
-import { SHARED_IMAGES, sharedTestServer, startTestServer, type TestServer } from './helpers/test-server.js';
+import { SHARED_IMAGES, sharedTestServer, startTestServer } from './helpers/test-server.js';
 
 const START = `mutation Start($input: AttributionInput!) { startAttribution(input: $input) { id status } }`;
 const UPLOAD = `mutation Upload($u: String) { uploadImage(dataUrl: $u) { id } }`;

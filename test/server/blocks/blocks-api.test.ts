@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { decodeImage } from '../../../server/engine/images.js';
 import { CLASS, IMAGES, wasmExecutor } from '../../helpers/fixtures.js';
 import { gql, gqlData, sseSubscribe } from '../helpers/graphql-client.js';
-import { sharedTestServer, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { sharedTestServer } from '../helpers/test-server.js';
 
 // Oracles here come from the tfjs wasm executor and forward passes alone; the server runs ONNX
 // Runtime in a worker. Nothing below trusts the code under test to check itself.

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import type { Engine } from '../../../server/engine/engine.js';
 import { EnginePool } from '../../../server/workers/pool.js';
+import { MODEL_DIR } from '../../helpers/fixtures.js';
 import { createApp, type App, type AppDeps } from '../../../server/yoga.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -65,4 +66,27 @@ export function sharedTestServer(deps: Partial<AppDeps> = {}): { readonly pool: 
     await live.pool?.close();
   });
   return live;
+}
+
+/** One ONNX worker pool for a test file, and temporary folders (`freshRoot`) removed after it. */
+export function sharedPoolWithRoots(prefix: string): { readonly pool: EnginePool; freshRoot(): string } {
+  const live = {} as { pool: EnginePool };
+  const roots: string[] = [];
+  beforeAll(async () => {
+    live.pool = await EnginePool.start({ size: 1, backend: 'onnx', modelDir: MODEL_DIR });
+  });
+  afterAll(async () => {
+    await live.pool?.close();
+    for (const r of roots) rmSync(r, { recursive: true, force: true });
+  });
+  return {
+    get pool() {
+      return live.pool;
+    },
+    freshRoot: () => {
+      const r = mkdtempSync(join(tmpdir(), prefix));
+      roots.push(r);
+      return r;
+    },
+  };
 }

@@ -1,35 +1,22 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FULL_PROFILE, type SpriteProfile } from '../../../server/engine/feature-vis/profiles.js';
 import { spriteFile } from '../../../server/engine/sprite-files.js';
 import { OnDemandSprites, profileWork, type LayerSprites } from '../../../server/spritemaps/on-demand-sprites.js';
 import { RenderLane } from '../../../server/workers/render-lane.js';
-import { EnginePool } from '../../../server/workers/pool.js';
 import { validateInput } from '../../../server/engine/attribution/validate.js';
 import { BlocksService, type BlocksEngine } from '../../../server/blocks/blocks-service.js';
 import type { NeuronGroups } from '../../../server/engine/groups/neuron-groups.js';
 import { image224, MODEL_DIR } from '../../helpers/fixtures.js';
+import { sharedPoolWithRoots } from '../helpers/test-server.js';
 
 // A profile small enough for a loaded CI machine; the real thumbnail profile runs in the e2e test.
 const TINY: SpriteProfile = { name: 'thumbnail', size: 32, steps: 3, batch: 2 };
 
 describe('sprites on demand', () => {
-  let pool: EnginePool;
-  const roots: string[] = [];
-  const freshRoot = () => {
-    const r = mkdtempSync(join(tmpdir(), 'sprites-'));
-    roots.push(r);
-    return r;
-  };
-  beforeAll(async () => {
-    pool = await EnginePool.start({ size: 1, backend: 'onnx', modelDir: MODEL_DIR });
-  });
-  afterAll(async () => {
-    await pool.close();
-    for (const r of roots) rmSync(r, { recursive: true, force: true });
-  });
+  const files = sharedPoolWithRoots('sprites-');
+  const { freshRoot } = files;
 
   /** Collects a layer's events until `until` holds. */
   async function watch(sprites: OnDemandSprites, layer: string, until: (s: LayerSprites) => boolean) {
@@ -45,7 +32,7 @@ describe('sprites on demand', () => {
 
   it('renders what was asked, most urgent first (a background batch just started gives way), saves each sprite and announces it', async () => {
     const root = freshRoot();
-    const sprites = new OnDemandSprites(pool, new RenderLane(), root, { background: false, profile: TINY });
+    const sprites = new OnDemandSprites(files.pool, new RenderLane(), root, { background: false, profile: TINY });
     const layer = 'mixed3a';
     const arrival: number[] = [];
     const watching = watch(sprites, layer, (s) => {
@@ -73,7 +60,7 @@ describe('sprites on demand', () => {
 
   it('prefers the full profile where a full sprite exists', () => {
     const root = freshRoot();
-    const sprites = new OnDemandSprites(pool, new RenderLane(), root, { background: false, profile: TINY });
+    const sprites = new OnDemandSprites(files.pool, new RenderLane(), root, { background: false, profile: TINY });
     const full = profileWork(root, 'mixed4d', FULL_PROFILE);
     mkdirSync(join(full, 'sprites'), { recursive: true });
     copyFileSync(join(MODEL_DIR, '..', '..', 'images', '224', 'fruits.png'), spriteFile(full, 12));
@@ -84,7 +71,7 @@ describe('sprites on demand', () => {
   });
 
   it('once a layer is asked for, queues the rest of it in the background, behind what was asked', () => {
-    const sprites = new OnDemandSprites(pool, new RenderLane(), freshRoot(), { background: true, profile: TINY });
+    const sprites = new OnDemandSprites(files.pool, new RenderLane(), freshRoot(), { background: true, profile: TINY });
     const s = sprites.request('mixed3a', [5], 'VISIBLE');
     expect(s.pending).toHaveLength(256);
     expect(s.pending[0]).toMatchObject({ channel: 5, priority: 'VISIBLE' });
@@ -94,7 +81,7 @@ describe('sprites on demand', () => {
   });
 
   it('refuses an unknown layer or channel with its code, and queues nothing', () => {
-    const sprites = new OnDemandSprites(pool, new RenderLane(), freshRoot(), { background: true, profile: TINY });
+    const sprites = new OnDemandSprites(files.pool, new RenderLane(), freshRoot(), { background: true, profile: TINY });
     expect(() => sprites.request('mixed9z', [1], 'VISIBLE')).toThrow(expect.objectContaining({ code: 'UNKNOWN_LAYER' }));
     expect(() => sprites.request('mixed3a', [256], 'VISIBLE')).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
     expect(sprites.state('mixed3a').pending).toEqual([]);
@@ -104,17 +91,17 @@ describe('sprites on demand', () => {
   it('a render steps aside for attribution: no render step completes while a job runs, except the one under way', async () => {
     const steps: number[] = [];
     const ctl = new AbortController();
-    const render = pool.renderSprites({ layer: 'mixed4d', channels: [1, 2], size: 64, steps: 200, seed: 0, batch: 2 }, () => undefined, ctl.signal, (_s, _n, at) => steps.push(at));
+    const render = files.pool.renderSprites({ layer: 'mixed4d', channels: [1, 2], size: 64, steps: 200, seed: 0, batch: 2 }, () => undefined, ctl.signal, (_s, _n, at) => steps.push(at));
     render.catch(() => undefined);
     while (steps.length < 2) await new Promise((r) => setTimeout(r, 20));
-    const request = validateInput({ layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 30, batchSize: 10, chunkSteps: 10 }, { labels: pool.info.labels, layers: pool.info.layers });
+    const request = validateInput({ layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 30, batchSize: 10, chunkSteps: 10 }, { labels: files.pool.info.labels, layers: files.pool.info.layers });
     const pixels = image224('dog_cat_composite');
     // Step end times come from the worker's clock (Date.now()), so message delays do not blur them.
     // The end is the last snapshot's arrival: the gate opens only after the run's reply, so a step
     // finishing later started after the job (a loaded machine can stall this thread in between).
     const start = Date.now();
     let end = start;
-    const run = pool.run(pixels, request, () => (end = Date.now()));
+    const run = files.pool.run(pixels, request, () => (end = Date.now()));
     await run;
     const during = steps.filter((t) => t > start && t < end);
     expect(during.length).toBeLessThanOrEqual(1);
@@ -130,12 +117,12 @@ describe('sprites on demand', () => {
     function iconService(lane: RenderLane, steps: number) {
       const stepTimes: number[] = [];
       const engine: BlocksEngine = {
-        info: pool.info,
-        neuronGroups: (p, r) => pool.neuronGroups(p, r),
-        semanticDictionary: (p, r) => pool.semanticDictionary(p, r),
-        classSpatialAttribution: (p, r) => pool.classSpatialAttribution(p, r),
-        layerToLayerAttribution: (p, r, onProgress, signal) => pool.layerToLayerAttribution(p, r, onProgress, signal),
-        groupIcons: (r, signal, onStep) => pool.groupIcons(r, signal, (step, n, at) => {
+        info: files.pool.info,
+        neuronGroups: (p, r) => files.pool.neuronGroups(p, r),
+        semanticDictionary: (p, r) => files.pool.semanticDictionary(p, r),
+        classSpatialAttribution: (p, r) => files.pool.classSpatialAttribution(p, r),
+        layerToLayerAttribution: (p, r, onProgress, signal) => files.pool.layerToLayerAttribution(p, r, onProgress, signal),
+        groupIcons: (r, signal, onStep) => files.pool.groupIcons(r, signal, (step, n, at) => {
           stepTimes.push(at);
           onStep?.(step, n, at);
         }),
@@ -145,9 +132,9 @@ describe('sprites on demand', () => {
     /** Three factorizations of one image (each has its own icons: 2, 3 and 4 groups). */
     let groups: NeuronGroups, other: NeuronGroups, third: NeuronGroups;
     beforeAll(async () => {
-      ({ groups } = await pool.neuronGroups(pixels, { layer: 'mixed3a', groups: 2, seed: 0, score: null }));
-      ({ groups: other } = await pool.neuronGroups(pixels, { layer: 'mixed3a', groups: 3, seed: 0, score: null }));
-      ({ groups: third } = await pool.neuronGroups(pixels, { layer: 'mixed3a', groups: 4, seed: 0, score: null }));
+      ({ groups } = await files.pool.neuronGroups(pixels, { layer: 'mixed3a', groups: 2, seed: 0, score: null }));
+      ({ groups: other } = await files.pool.neuronGroups(pixels, { layer: 'mixed3a', groups: 3, seed: 0, score: null }));
+      ({ groups: third } = await files.pool.neuronGroups(pixels, { layer: 'mixed3a', groups: 4, seed: 0, score: null }));
     });
 
     it('an icon request made while a job runs waits for it: at most the one step under way completes during the job, and the icons arrive after', async () => {
@@ -155,11 +142,11 @@ describe('sprites on demand', () => {
       // Warm: the worker's render graphs for this layer exist before the job, so the first step is not a compile.
       await blocks.icons(other);
       stepTimes.length = 0;
-      const request = validateInput({ layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 30, batchSize: 10, chunkSteps: 10 }, { labels: pool.info.labels, layers: pool.info.layers });
+      const request = validateInput({ layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 30, batchSize: 10, chunkSteps: 10 }, { labels: files.pool.info.labels, layers: files.pool.info.layers });
       const start = Date.now();
       let end = start;
       // The run is counted in the gate from this call on; the icons are asked for after it.
-      const run = pool.run(pixels, request, () => (end = Date.now()));
+      const run = files.pool.run(pixels, request, () => (end = Date.now()));
       const icons = blocks.icons(groups);
       icons.catch(() => undefined);
       await run;
@@ -178,8 +165,8 @@ describe('sprites on demand', () => {
     it('at shutdown (close) an icon render waiting for a job stops with CANCELLED, and one still in the lane never starts', async () => {
       const lane = new RenderLane();
       const { blocks, stepTimes } = iconService(lane, 200);
-      const request = validateInput({ layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 30, batchSize: 10, chunkSteps: 10 }, { labels: pool.info.labels, layers: pool.info.layers });
-      const run = pool.run(pixels, request);
+      const request = validateInput({ layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 30, batchSize: 10, chunkSteps: 10 }, { labels: files.pool.info.labels, layers: files.pool.info.layers });
+      const run = files.pool.run(pixels, request);
       // A render holds the lane, so the 3-group icons wait there behind the 2-group ones.
       const first = blocks.icons(groups);
       const second = blocks.icons(other);
@@ -193,7 +180,7 @@ describe('sprites on demand', () => {
     it('icons wait their turn among the sprites: a background batch just started gives way to them, a VISIBLE sprite batch rendering or asked for after them goes first', async () => {
       const lane = new RenderLane();
       const { blocks } = iconService(lane, 3);
-      const sprites = new OnDemandSprites(pool, lane, freshRoot(), { background: false, profile: TINY });
+      const sprites = new OnDemandSprites(files.pool, lane, freshRoot(), { background: false, profile: TINY });
       const order: string[] = [];
       const watching = (n: number) => watch(sprites, 'mixed3a', (s) => {
         for (const c of s.sprites) if (!order.includes(`sprite ${c.channel}`)) order.push(`sprite ${c.channel}`);

@@ -1,29 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { finishedChannels, readSpritemapIndex, runSpritemap, spritemapPaths, type SpritemapEngine } from '../../../server/spritemaps/spritemap-job.js';
 import { spriteFile } from '../../../server/engine/sprite-files.js';
 import type { RenderSpritesRequest } from '../../../server/engine/sprite-requests.js';
-import { EnginePool } from '../../../server/workers/pool.js';
-import { MODEL_DIR } from '../../helpers/fixtures.js';
+import { sharedPoolWithRoots } from '../helpers/test-server.js';
 
 describe('spritemap job', () => {
-  let pool: EnginePool;
-  const roots: string[] = [];
-  const freshRoot = () => {
-    const r = mkdtempSync(join(tmpdir(), 'spritemaps-'));
-    roots.push(r);
-    return r;
-  };
-  beforeAll(async () => {
-    pool = await EnginePool.start({ size: 1, backend: 'onnx', modelDir: MODEL_DIR });
-  });
-  afterAll(async () => {
-    await pool.close();
-    for (const r of roots) rmSync(r, { recursive: true, force: true });
-  });
+  const files = sharedPoolWithRoots('spritemaps-');
+  const { freshRoot } = files;
 
   /** The pool, recording what it was asked to render. */
   const recording = () => {
@@ -31,9 +16,9 @@ describe('spritemap job', () => {
     const engine: SpritemapEngine = {
       renderSprites: (req, onSprite, signal) => {
         requests.push(req);
-        return pool.renderSprites(req, onSprite, signal);
+        return files.pool.renderSprites(req, onSprite, signal);
       },
-      composeSpritemap: (req) => pool.composeSpritemap(req),
+      composeSpritemap: (req) => files.pool.composeSpritemap(req),
     };
     return { engine, requests };
   };
@@ -41,7 +26,7 @@ describe('spritemap job', () => {
   it('lays sprites out row-major in a grid of the given columns, with an index of cells', async () => {
     const root = freshRoot();
     const settings = { layer: 'mixed3a', size: 32, steps: 2, channels: [0, 1, 2, 4], columns: 3 };
-    const index = await runSpritemap(pool, settings, pool.info.layers, { root });
+    const index = await runSpritemap(files.pool, settings, files.pool.info.layers, { root });
     expect(index).toMatchObject({ layer: 'mixed3a', size: 32, steps: 2, columns: 3, rows: 2, width: 96, height: 64, channels: 256 });
     expect(index.cells.map((c) => [c.channel, c.column, c.row])).toEqual([[0, 0, 0], [1, 1, 0], [2, 2, 0], [4, 1, 1]]);
     expect(index.missing).toContain(3);
@@ -69,7 +54,7 @@ describe('spritemap job', () => {
     const ctl = new AbortController();
     const first = recording();
     const progress: number[] = [];
-    await expect(runSpritemap(first.engine, settings, pool.info.layers, {
+    await expect(runSpritemap(first.engine, settings, files.pool.info.layers, {
       root, signal: ctl.signal,
       onProgress: (p) => {
         progress.push(p.done);
@@ -83,7 +68,7 @@ describe('spritemap job', () => {
 
     const second = recording();
     const etas: (number | null)[] = [];
-    const index = await runSpritemap(second.engine, settings, pool.info.layers, { root, onProgress: (p) => etas.push(p.etaSeconds) });
+    const index = await runSpritemap(second.engine, settings, files.pool.info.layers, { root, onProgress: (p) => etas.push(p.etaSeconds) });
     // One request per batch (each can wait its turn in the API's render lane), only for what is missing.
     expect(second.requests.every((r) => r.channels.length <= 2)).toBe(true);
     expect(second.requests.flatMap((r) => r.channels)).toEqual([0, 1, 2, 3, 4, 5].filter((c) => !saved.has(c)));
@@ -93,7 +78,7 @@ describe('spritemap job', () => {
     expect(etas.at(-1)).toBe(0);
 
     const fresh = freshRoot();
-    await runSpritemap(pool, settings, pool.info.layers, { root: fresh });
+    await runSpritemap(files.pool, settings, files.pool.info.layers, { root: fresh });
     const freshPaths = spritemapPaths(fresh, { layer: 'mixed3a', size: 32, steps: 3, seed: 0 });
     for (const c of [0, 5]) {
       const a = PNG.sync.read(readFileSync(spriteFile(paths.work, c))).data;
@@ -104,7 +89,7 @@ describe('spritemap job', () => {
 
   it('refuses bad settings before rendering anything', async () => {
     const { engine, requests } = recording();
-    const run = (s: object) => runSpritemap(engine, { layer: 'mixed3a', ...s }, pool.info.layers, { root: freshRoot() });
+    const run = (s: object) => runSpritemap(engine, { layer: 'mixed3a', ...s }, files.pool.info.layers, { root: freshRoot() });
     await expect(run({ layer: 'conv2d0' })).rejects.toMatchObject({ code: 'UNKNOWN_LAYER' });
     await expect(run({ size: 33 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
     await expect(run({ steps: 0 })).rejects.toMatchObject({ code: 'BAD_STEPS' });
