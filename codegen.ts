@@ -3,7 +3,10 @@ import { preset } from '@graphql-codegen/client-preset';
 
 // client-preset 6 is typed against plugin-helpers 7, the CLI (6, the last on Node 20) against 6;
 // the preset interface they share is the same, only the profiler type grew.
-type OutputPreset = Exclude<NonNullable<CodegenConfig['generates'][string] extends infer G ? G extends { preset?: infer P } ? P : never : never>, string>;
+type OutputPreset = Exclude<
+  NonNullable<CodegenConfig['generates'][string] extends infer G ? (G extends { preset?: infer P } ? P : never) : never>,
+  string
+>;
 
 /**
  * Typed documents for the dashboard: one `.graphql` file per operation in client/src/graphql,

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { attribute, validateInput, type AttributionInput, type AttributionResult, type Snapshot } from '../server/engine/attribution/index.js';
+import {
+  attribute,
+  validateInput,
+  type AttributionInput,
+  type AttributionResult,
+  type Snapshot,
+} from '../server/engine/attribution/index.js';
 import type { Executor } from '../server/engine/executors/executor.js';
 import { decodeImage } from '../server/engine/images.js';
 import type { Labels } from '../server/engine/labels.js';
@@ -12,7 +18,10 @@ export type RunInput = Partial<AttributionInput> & { layer: string; class1: stri
 /** Runs one attribution in this thread (PATH, batch 16 unless `input` says otherwise) and keeps every snapshot. */
 export function attributionRunner(executor: Executor, network: Network, labels: Labels, defaults: Partial<AttributionInput> = {}) {
   return async (image: Float32Array, input: RunInput) => {
-    const request = validateInput({ method: 'PATH', batchSize: 16, ...defaults, ...input } as AttributionInput, { labels, layers: network.layers });
+    const request = validateInput({ method: 'PATH', batchSize: 16, ...defaults, ...input } as AttributionInput, {
+      labels,
+      layers: network.layers,
+    });
     const it = attribute(executor, image, request);
     const snapshots: Snapshot[] = [];
     for (;;) {
@@ -27,6 +36,9 @@ export function attributionRunner(executor: Executor, network: Network, labels: 
 export async function imageWithTopPair(executor: Executor, name: string) {
   const image = decodeImage(new Uint8Array(readFileSync(join(REPO_ROOT, '..', 'shared', 'images', '224', `${name}.png`)))).pixels;
   const logits = await executor.imageLogits(image);
-  const [class1, class2] = Array.from(logits, (l, i) => [l, i]).sort((a, b) => b[0] - a[0]).slice(0, 2).map((p) => String(p[1]));
+  const [class1, class2] = Array.from(logits, (l, i) => [l, i])
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, 2)
+    .map((p) => String(p[1]));
   return { image, class1, class2 };
 }

@@ -20,8 +20,13 @@ const targets = (targetArgs.length ? targetArgs : ['1,2', '2,4', '4,4', '5,2']).
   const [x, y] = t.split(',').map(Number);
   return { x, y };
 });
-const FROM = 'mixed4d', TO = 'mixed5a', SIZE = 224, GAP = 6;
-const POSITIVE = [33, 102, 172], NEGATIVE = [178, 24, 43], OUTLINE = [255, 140, 0];
+const FROM = 'mixed4d',
+  TO = 'mixed5a',
+  SIZE = 224,
+  GAP = 6;
+const POSITIVE = [33, 102, 172],
+  NEGATIVE = [178, 24, 43],
+  OUTLINE = [255, 140, 0];
 
 const network = loadNetwork();
 const executor = await createExecutor(network);
@@ -43,7 +48,8 @@ const imageAt = (i: number, j: number, k: number) => pixels[(i * SIZE + j) * 3 +
 result.maps.forEach((m, col) => {
   const left = col * (SIZE + GAP);
   const max = Math.max(...m.values.map(Math.abs), 1e-12);
-  const cell2 = SIZE / result.toWidth, cell1 = SIZE / result.fromWidth;
+  const cell2 = SIZE / result.toWidth,
+    cell1 = SIZE / result.fromWidth;
   for (let i = 0; i < SIZE; i++) {
     for (let j = 0; j < SIZE; j++) {
       const rgb = [0, 1, 2].map((k) => imageAt(i, j, k));
@@ -55,7 +61,11 @@ result.maps.forEach((m, col) => {
       const v = m.values[Math.floor(i / cell1) * result.fromWidth + Math.floor(j / cell1)];
       const a = Math.min(1, Math.abs(v) / max);
       const tint = v >= 0 ? POSITIVE : NEGATIVE;
-      put(left + j, SIZE + GAP + i, rgb.map((c, k) => (1 - a) * (0.35 * c + 0.65 * 255) + a * tint[k]));
+      put(
+        left + j,
+        SIZE + GAP + i,
+        rgb.map((c, k) => (1 - a) * (0.35 * c + 0.65 * 255) + a * tint[k]),
+      );
     }
   }
 });
@@ -63,6 +73,7 @@ const out = resolve(here, '../../docs/layer-to-layer.png');
 writeFileSync(out, PNG.sync.write(png));
 console.log(`wrote ${out}: ${imageName}, ${FROM} <- ${TO} at ${targets.map((t) => `(${t.x}, ${t.y})`).join(' ')}`);
 for (const m of result.maps) {
-  const pos = m.values.filter((v) => v > 0).reduce((s, v) => s + v, 0), neg = m.values.filter((v) => v < 0).reduce((s, v) => s + v, 0);
+  const pos = m.values.filter((v) => v > 0).reduce((s, v) => s + v, 0),
+    neg = m.values.filter((v) => v < 0).reduce((s, v) => s + v, 0);
   console.log(`  target (${m.x}, ${m.y}): magnitude ${m.magnitude.toFixed(1)}, map sum +${pos.toFixed(1)} / ${neg.toFixed(1)}`);
 }

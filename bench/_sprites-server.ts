@@ -10,12 +10,21 @@ import { startServerProcess } from '../test/server/helpers/server-process.js';
  * What the sprite benches share: the real server (server/main.ts) on an empty DATA_DIR, as a new
  * user's `npm start` has it, the dog/cat job and a `layerSprites` watcher.
  */
-export const DOG_CAT = { imageId: 'example-dog_cat_composite', layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH' };
+export const DOG_CAT = {
+  imageId: 'example-dog_cat_composite',
+  layer: 'mixed4d',
+  class1: 'Labrador retriever',
+  class2: 'tiger cat',
+  method: 'PATH',
+};
 /** What the dashboard starts by default: until settled at 1 %, at most 256 steps, top and bottom 10. */
 export const DASHBOARD_JOB = { ...DOG_CAT, steps: 256, tolerance: 0.01, topK: 10 };
 
 export const machine = () => `${cpus().length} x ${cpus()[0]?.model.trim()}`;
-export const load = () => loadavg().map((v) => v.toFixed(1)).join(' ');
+export const load = () =>
+  loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ');
 
 export interface BenchServer {
   url: string;
@@ -61,18 +70,35 @@ export async function runJob(srv: BenchServer, input: Record<string, unknown>, o
   let last = { stepsDone: 0, top: [] as number[], bottom: [] as number[] };
   let doneAt = 0;
   let failure: string | undefined;
-  await wsSubscribe(srv.ws, 'subscription ($id: ID!) { jobProgress(id: $id) { status stepsDone done error { message } top { channel } bottom { channel } } }', { id }, (r) => {
-    const p = r.data?.jobProgress;
-    if (!p || p.error) failure ??= p?.error?.message ?? JSON.stringify(r.errors);
-    if (!p || p.stepsDone === 0 || p.top.length === 0) return;
-    if (!first) first = performance.now() - t0;
-    // A reconnect or the closing event may repeat the latest snapshot: count each step count once.
-    if (p.stepsDone !== last.stepsDone) snapshots++;
-    last = { stepsDone: p.stepsDone, top: p.top.map((c: { channel: number }) => c.channel), bottom: p.bottom.map((c: { channel: number }) => c.channel) };
-    if (p.done) doneAt = performance.now() - t0;
-  });
+  await wsSubscribe(
+    srv.ws,
+    'subscription ($id: ID!) { jobProgress(id: $id) { status stepsDone done error { message } top { channel } bottom { channel } } }',
+    { id },
+    (r) => {
+      const p = r.data?.jobProgress;
+      if (!p || p.error) failure ??= p?.error?.message ?? JSON.stringify(r.errors);
+      if (!p || p.stepsDone === 0 || p.top.length === 0) return;
+      if (!first) first = performance.now() - t0;
+      // A reconnect or the closing event may repeat the latest snapshot: count each step count once.
+      if (p.stepsDone !== last.stepsDone) snapshots++;
+      last = {
+        stepsDone: p.stepsDone,
+        top: p.top.map((c: { channel: number }) => c.channel),
+        bottom: p.bottom.map((c: { channel: number }) => c.channel),
+      };
+      if (p.done) doneAt = performance.now() - t0;
+    },
+  );
   if (failure) throw new Error(`job ${id} failed: ${failure}`);
-  return { id, wallMs: doneAt || performance.now() - t0, firstSnapshotMs: first, snapshots, stepsDone: last.stepsDone, top: last.top, bottom: last.bottom };
+  return {
+    id,
+    wallMs: doneAt || performance.now() - t0,
+    firstSnapshotMs: first,
+    snapshots,
+    stepsDone: last.stepsDone,
+    top: last.top,
+    bottom: last.bottom,
+  };
 }
 
 export interface LayerSpritesEvent {
@@ -86,7 +112,11 @@ export function watchLayerSprites(srv: BenchServer, layer: string, onEvent: (s: 
   return new Promise((resolve, reject) => {
     let finished = false;
     const stop = srv.ws.subscribe(
-      { query: 'subscription ($layer: String!) { layerSprites(layer: $layer) { rendered sprites { channel profile } pending { channel status priority etaSeconds } } }', variables: { layer } },
+      {
+        query:
+          'subscription ($layer: String!) { layerSprites(layer: $layer) { rendered sprites { channel profile } pending { channel status priority etaSeconds } } }',
+        variables: { layer },
+      },
       {
         next: (r) => {
           if (finished) return;
@@ -105,4 +135,5 @@ export function watchLayerSprites(srv: BenchServer, layer: string, onEvent: (s: 
   });
 }
 
-export const REQUEST_SPRITES = 'mutation ($layer: String!, $channels: [Int!]!, $priority: SpritePriority) { requestSprites(layer: $layer, channels: $channels, priority: $priority) { rendered } }';
+export const REQUEST_SPRITES =
+  'mutation ($layer: String!, $channels: [Int!]!, $priority: SpritePriority) { requestSprites(layer: $layer, channels: $channels, priority: $priority) { rendered } }';

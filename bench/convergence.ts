@@ -26,11 +26,18 @@ import { relativeL2 } from '../test/helpers/fixtures.js';
 const QUICK = process.env.BENCH_QUICK === '1';
 const IMAGES = QUICK ? ['dog_cat_composite', 'eagle'] : ['dog_cat_composite', 'chelsea_cat', 'fruits', 'eagle', 'squirrel', 'grace_hopper'];
 const LAYERS = ['mixed4d', 'mixed5a'];
-const STOCHASTIC_CASES = QUICK ? [['dog_cat_composite', 'mixed4d']] : [['dog_cat_composite', 'mixed4d'], ['fruits', 'mixed5a']];
+const STOCHASTIC_CASES = QUICK
+  ? [['dog_cat_composite', 'mixed4d']]
+  : [
+      ['dog_cat_composite', 'mixed4d'],
+      ['fruits', 'mixed5a'],
+    ];
 const SEEDS = QUICK ? 4 : 6;
 /** The rule comparison costs ~500 more steps per case: on the first images only. */
 const RULE_IMAGES = QUICK ? 1 : 3;
-const TOL = 0.01, STOCHASTIC_TOL = 0.05, K = 10;
+const TOL = 0.01,
+  STOCHASTIC_TOL = 0.05,
+  K = 10;
 
 const network = loadNetwork();
 const labels = Labels.parse(network.labelsText);
@@ -41,7 +48,12 @@ const median = (xs: number[]) => {
   return s.length ? s[Math.floor(s.length / 2)] : NaN;
 };
 const ends = (v: ArrayLike<number>, k: number, sign: 1 | -1) =>
-  new Set(Array.from(v, (x, i) => [x * sign, i]).sort((p, q) => q[0] - p[0]).slice(0, k).map((p) => p[1]));
+  new Set(
+    Array.from(v, (x, i) => [x * sign, i])
+      .sort((p, q) => q[0] - p[0])
+      .slice(0, k)
+      .map((p) => p[1]),
+  );
 const common = (a: ArrayLike<number>, b: ArrayLike<number>, sign: 1 | -1) => {
   const s = ends(b, K, sign);
   return [...ends(a, K, sign)].filter((c) => s.has(c)).length;
@@ -51,11 +63,18 @@ const run = attributionRunner(executor, network, labels);
 
 /** A fixed rule given by its nodes and weights, run once (for the rules the product does not ship). */
 async function fixedRule(image: Float32Array, layer: string, class1: string, class2: string, alphas: Float64Array, weights: Float64Array) {
-  const request = validateInput({ layer, class1, class2, method: 'PATH', steps: alphas.length, chunkSteps: alphas.length, batchSize: 16 }, { labels, layers: network.layers });
+  const request = validateInput(
+    { layer, class1, class2, method: 'PATH', steps: alphas.length, chunkSteps: alphas.length, batchSize: 16 },
+    { labels, layers: network.layers },
+  );
   const order = Array.from(alphas, (_, i) => i);
   const path: AttributionPath = {
-    name: 'FixedRule', sampling: 'quadrature', quadrature: { alphas, weights, order, levels: [alphas.length] },
-    point: (k, acts, _c, out) => { for (let i = 0; i < acts.length; i++) out[i] = acts[i] * alphas[k]; },
+    name: 'FixedRule',
+    sampling: 'quadrature',
+    quadrature: { alphas, weights, order, levels: [alphas.length] },
+    point: (k, acts, _c, out) => {
+      for (let i = 0; i < acts.length; i++) out[i] = acts[i] * alphas[k];
+    },
   };
   const acts = await executor.activations(image, layer);
   const it = estimate(executor, acts, request, path);
@@ -67,17 +86,22 @@ async function fixedRule(image: Float32Array, layer: string, class1: string, cla
 
 /** Clenshaw-Curtis on [0, 1] with n + 1 points (n even): alpha_j = (1 - cos(j pi / n)) / 2, weights by the cosine series. */
 function clenshawCurtis(n: number) {
-  const alphas = new Float64Array(n + 1), weights = new Float64Array(n + 1);
+  const alphas = new Float64Array(n + 1),
+    weights = new Float64Array(n + 1);
   for (let j = 0; j <= n; j++) {
     let s = 0;
     for (let k = 1; k <= n / 2; k++) s += ((k === n / 2 ? 1 : 2) / (4 * k * k - 1)) * Math.cos((2 * k * j * Math.PI) / n);
     alphas[j] = (1 - Math.cos((j * Math.PI) / n)) / 2;
-    weights[j] = ((j === 0 || j === n ? 1 : 2) / n) * (1 - s) / 2;
+    weights[j] = (((j === 0 || j === n ? 1 : 2) / n) * (1 - s)) / 2;
   }
   return { alphas, weights };
 }
 
-interface Coverage { covered: number; channels: number; ratios: number[] }
+interface Coverage {
+  covered: number;
+  channels: number;
+  ratios: number[];
+}
 const newCoverage = (): Coverage => ({ covered: 0, channels: 0, ratios: [] });
 function cover(cov: Coverage, s: Pick<Snapshot, 'values' | 'errors'>, ref: ArrayLike<number>, widen = 1) {
   for (let c = 0; c < ref.length; c++) {
@@ -104,22 +128,35 @@ for (const name of IMAGES) {
     // All the levels of a tolerance run: its stopping point is the first level a real run would stop at.
     const sidi = await run(image, { ...base, steps: 255, tolerance: 1e-12 });
     const stop = sidi.snapshots.find((s) => s.settled && s.relativeError <= TOL) ?? sidi.snapshots.at(-1)!;
-    const lrCov = newCoverage(), sidiCov = newCoverage(), stopCov = newCoverage();
-    for (const s of lr.snapshots) cover(lrCov, s, ref), cover(totals.lr, s, ref);
-    for (const s of sidi.snapshots.filter((x) => x.stepsDone >= 3)) cover(sidiCov, s, ref), cover(totals.sidi, s, ref);
+    const lrCov = newCoverage(),
+      sidiCov = newCoverage(),
+      stopCov = newCoverage();
+    for (const s of lr.snapshots) (cover(lrCov, s, ref), cover(totals.lr, s, ref));
+    for (const s of sidi.snapshots.filter((x) => x.stepsDone >= 3)) (cover(sidiCov, s, ref), cover(totals.sidi, s, ref));
     cover(stopCov, stop, ref);
     cover(totals.sidiAtStop, stop, ref);
-    const lrErr = relativeL2(lr.result.values, ref), stopErr = relativeL2(stop.values, ref);
+    const lrErr = relativeL2(lr.result.values, ref),
+      stopErr = relativeL2(stop.values, ref);
     settleRows.push({
       case: `${name} ${layer} ${c1}-${c2}`,
-      'LR-100 s': +(lr.result.elapsedMs / 1000).toFixed(2), 'LR-100 relL2': +lrErr.toExponential(2), 'LR-100 top/bot': `${common(lr.result.values, ref, 1)}/${common(lr.result.values, ref, -1)}`,
-      'settle steps': stop.stepsDone, 'settle s': +(stop.elapsedMs / 1000).toFixed(2), 'est. relErr': +stop.relativeError.toExponential(2),
-      'actual relL2': +stopErr.toExponential(2), 'top/bot': `${common(stop.values, ref, 1)}/${common(stop.values, ref, -1)}`,
-      'time vs LR-100': +(stop.elapsedMs / lr.result.elapsedMs).toFixed(2), 'as accurate': stopErr <= lrErr ? 'yes' : 'no',
+      'LR-100 s': +(lr.result.elapsedMs / 1000).toFixed(2),
+      'LR-100 relL2': +lrErr.toExponential(2),
+      'LR-100 top/bot': `${common(lr.result.values, ref, 1)}/${common(lr.result.values, ref, -1)}`,
+      'settle steps': stop.stepsDone,
+      'settle s': +(stop.elapsedMs / 1000).toFixed(2),
+      'est. relErr': +stop.relativeError.toExponential(2),
+      'actual relL2': +stopErr.toExponential(2),
+      'top/bot': `${common(stop.values, ref, 1)}/${common(stop.values, ref, -1)}`,
+      'time vs LR-100': +(stop.elapsedMs / lr.result.elapsedMs).toFixed(2),
+      'as accurate': stopErr <= lrErr ? 'yes' : 'no',
     });
     coverageRows.push({
-      case: `${name} ${layer}`, 'LR-100 coverage': pct(lrCov), 'LR-100 bar/actual': +median(lrCov.ratios).toFixed(2),
-      'SIDI coverage': pct(sidiCov), 'SIDI bar/actual': +median(sidiCov.ratios).toFixed(2), 'at stop': pct(stopCov),
+      case: `${name} ${layer}`,
+      'LR-100 coverage': pct(lrCov),
+      'LR-100 bar/actual': +median(lrCov.ratios).toFixed(2),
+      'SIDI coverage': pct(sidiCov),
+      'SIDI bar/actual': +median(sidiCov.ratios).toFixed(2),
+      'at stop': pct(stopCov),
     });
     if (layer === LAYERS[0] && IMAGES.indexOf(name) < RULE_IMAGES) {
       // Steps to reach 1 % relative L2 against the reference: nested rules by level, Gauss-Legendre by size.
@@ -138,58 +175,110 @@ for (const name of IMAGES) {
         if (relativeL2(gl.at(-1)![1], ref) <= TOL) break;
       }
       ruleRows.push({
-        case: `${name} ${layer}`, SIDI: first(sidiLevels), 'Clenshaw-Curtis': first(cc),
-        'left Riemann 2^k': first(lrNested.snapshots.map((s) => [s.stepsDone, s.values])), 'Gauss-Legendre (not nested)': first(gl),
+        case: `${name} ${layer}`,
+        SIDI: first(sidiLevels),
+        'Clenshaw-Curtis': first(cc),
+        'left Riemann 2^k': first(lrNested.snapshots.map((s) => [s.stepsDone, s.values])),
+        'Gauss-Legendre (not nested)': first(gl),
       });
     }
     console.error(`[convergence] ${name} ${layer} done`);
   }
 }
 
-console.log(`\nStop when settled (tolerance ${TOL}, SIDI, at most 255 steps) against the notebook's fixed left Riemann 100; backend ${executor.backend}.`);
-console.log(`Accuracy: relative L2 against a 256-point Gauss-Legendre reference; top/bot: channels shared with the reference's top and bottom ${K}.`);
+console.log(
+  `\nStop when settled (tolerance ${TOL}, SIDI, at most 255 steps) against the notebook's fixed left Riemann 100; backend ${executor.backend}.`,
+);
+console.log(
+  `Accuracy: relative L2 against a 256-point Gauss-Legendre reference; top/bot: channels shared with the reference's top and bottom ${K}.`,
+);
 console.table(settleRows);
 console.log(`Steps each rule needs to come within ${TOL * 100} % relative L2 of the reference (${LAYERS[0]}):`);
 console.table(ruleRows);
-console.log('Coverage of the 2-sigma bars (share of channels whose actual error is within 2 x errors), all snapshots; median bar width / actual error:');
+console.log(
+  'Coverage of the 2-sigma bars (share of channels whose actual error is within 2 x errors), all snapshots; median bar width / actual error:',
+);
 console.table(coverageRows);
 console.table([
-  { runs: 'LR-100, every snapshot', coverage: pct(totals.lr), 'median bar/actual': +median(totals.lr.ratios).toFixed(2), channels: totals.lr.channels },
-  { runs: 'SIDI, every level >= 3', coverage: pct(totals.sidi), 'median bar/actual': +median(totals.sidi.ratios).toFixed(2), channels: totals.sidi.channels },
-  { runs: 'SIDI, where tolerance 0.01 stops', coverage: pct(totals.sidiAtStop), 'median bar/actual': +median(totals.sidiAtStop.ratios).toFixed(2), channels: totals.sidiAtStop.channels },
+  {
+    runs: 'LR-100, every snapshot',
+    coverage: pct(totals.lr),
+    'median bar/actual': +median(totals.lr.ratios).toFixed(2),
+    channels: totals.lr.channels,
+  },
+  {
+    runs: 'SIDI, every level >= 3',
+    coverage: pct(totals.sidi),
+    'median bar/actual': +median(totals.sidi.ratios).toFixed(2),
+    channels: totals.sidi.channels,
+  },
+  {
+    runs: 'SIDI, where tolerance 0.01 stops',
+    coverage: pct(totals.sidiAtStop),
+    'median bar/actual': +median(totals.sidiAtStop.ratios).toFixed(2),
+    channels: totals.sidiAtStop.channels,
+  },
 ]);
 
 const stoRows: Record<string, string | number>[] = [];
-const stoTotal = newCoverage(), spreadTotal = newCoverage();
+const stoTotal = newCoverage(),
+  spreadTotal = newCoverage();
 for (const [name, layer] of STOCHASTIC_CASES) {
   const { image, class1: c1, class2: c2 } = await imageWithTopPair(executor, name);
   const seeds: Awaited<ReturnType<typeof run>>[] = [];
-  for (let seed = 1; seed <= SEEDS; seed++) seeds.push(await run(image, { layer, class1: c1, class2: c2, method: 'STOCHASTIC_PATH', steps: 256, chunkSteps: 16, tolerance: 1e-12, seed }));
-  const cov = newCoverage(), spread = newCoverage();
+  for (let seed = 1; seed <= SEEDS; seed++)
+    seeds.push(
+      await run(image, { layer, class1: c1, class2: c2, method: 'STOCHASTIC_PATH', steps: 256, chunkSteps: 16, tolerance: 1e-12, seed }),
+    );
+  const cov = newCoverage(),
+    spread = newCoverage();
   const stops: Snapshot[] = [];
   for (const [i, s] of seeds.entries()) {
     const others = seeds.filter((_, j) => j !== i);
     const mean = s.result.values.map((_, c) => others.reduce((a, o) => a + o.result.values[c], 0) / others.length);
-    for (const snap of s.snapshots.filter((x) => x.stepsDone >= 16)) cover(cov, snap, mean, Math.sqrt(1 + 1 / others.length)), cover(stoTotal, snap, mean, Math.sqrt(1 + 1 / others.length));
+    for (const snap of s.snapshots.filter((x) => x.stepsDone >= 16))
+      (cover(cov, snap, mean, Math.sqrt(1 + 1 / others.length)), cover(stoTotal, snap, mean, Math.sqrt(1 + 1 / others.length)));
     stops.push(s.snapshots.find((x) => x.settled && x.relativeError <= STOCHASTIC_TOL) ?? s.snapshots.at(-1)!);
   }
   // Two seeds stopped at tolerance 0.05: |a - b| against 2 sqrt(ea^2 + eb^2), channel by channel.
   for (let i = 0; i + 1 < stops.length; i += 2) {
-    const a = stops[i], b = stops[i + 1];
+    const a = stops[i],
+      b = stops[i + 1];
     const diff = { values: a.values.map((v, c) => v - b.values[c]), errors: a.errors.map((e, c) => Math.hypot(e, b.errors[c])) };
-    cover(spread, diff, a.values.map(() => 0));
-    cover(spreadTotal, diff, a.values.map(() => 0));
+    cover(
+      spread,
+      diff,
+      a.values.map(() => 0),
+    );
+    cover(
+      spreadTotal,
+      diff,
+      a.values.map(() => 0),
+    );
   }
   const first = seeds[0].snapshots;
   stoRows.push({
-    case: `${name} ${layer} ${c1}-${c2}`, seeds: SEEDS,
+    case: `${name} ${layer} ${c1}-${c2}`,
+    seeds: SEEDS,
     'relErr @16/64/256': [16, 64, 256].map((n) => first.find((x) => x.stepsDone === n)?.relativeError.toFixed(3)).join(' / '),
-    'steps at tol 0.05': stops.map((s) => s.stepsDone).join(','), coverage: pct(cov), 'bar/actual': +median(cov.ratios).toFixed(2),
-    'seed spread coverage': pct(spread), 'spread bar/actual': +median(spread.ratios).toFixed(2),
+    'steps at tol 0.05': stops.map((s) => s.stepsDone).join(','),
+    coverage: pct(cov),
+    'bar/actual': +median(cov.ratios).toFixed(2),
+    'seed spread coverage': pct(spread),
+    'spread bar/actual': +median(spread.ratios).toFixed(2),
   });
   console.error(`[convergence] stochastic ${name} ${layer} done`);
 }
-console.log(`\nSTOCHASTIC_PATH (left Riemann, 256 steps): relative error should fall as 1/sqrt(n) (x0.5 from 16 to 64, again to 256). Coverage of each seed's 2-sigma bars against the mean of the other seeds, every snapshot from 16 steps; the seed spread at tolerance ${STOCHASTIC_TOL}:`);
+console.log(
+  `\nSTOCHASTIC_PATH (left Riemann, 256 steps): relative error should fall as 1/sqrt(n) (x0.5 from 16 to 64, again to 256). Coverage of each seed's 2-sigma bars against the mean of the other seeds, every snapshot from 16 steps; the seed spread at tolerance ${STOCHASTIC_TOL}:`,
+);
 console.table(stoRows);
-console.table([{ coverage: pct(stoTotal), 'median bar/actual': +median(stoTotal.ratios).toFixed(2), 'seed spread coverage': pct(spreadTotal), 'spread bar/actual': +median(spreadTotal.ratios).toFixed(2) }]);
+console.table([
+  {
+    coverage: pct(stoTotal),
+    'median bar/actual': +median(stoTotal.ratios).toFixed(2),
+    'seed spread coverage': pct(spreadTotal),
+    'spread bar/actual': +median(spreadTotal.ratios).toFixed(2),
+  },
+]);
 executor.dispose();

@@ -97,7 +97,10 @@ async function runPath(executor: Executor, acts: Float32Array, batch: number) {
 
 /** A whole job through the attribution engine: time to its first snapshot and to its end. */
 async function runJob(executor: Executor, image: Float32Array, labels: Labels) {
-  const request = validateInput({ layer: LAYER, class1: '154', class2: '282', method: 'PATH', steps: STEPS }, { labels, layers: executor.network.layers });
+  const request = validateInput(
+    { layer: LAYER, class1: '154', class2: '282', method: 'PATH', steps: STEPS },
+    { labels, layers: executor.network.layers },
+  );
   await waitForQuiet();
   const t0 = performance.now();
   let first = 0;
@@ -141,13 +144,32 @@ async function child(backend: Backend, batch: number, repeats: number, settings?
     job = await runJob(executor, image, labels);
   }
   executor.dispose();
-  return { backend: executor.backend, batch, compileMs, firstCallMs, pathMs, quietRuns, peakRssMB: process.resourceUsage().maxRSS / 1024, job };
+  return {
+    backend: executor.backend,
+    batch,
+    compileMs,
+    firstCallMs,
+    pathMs,
+    quietRuns,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    job,
+  };
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 function spawnChild(backend: Backend, batch: number, repeats: number, settings?: SessionSettings): ChildResult {
-  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', backend, '--batch', String(batch), '--repeats', String(repeats)];
+  const args = [
+    '--import',
+    'tsx',
+    fileURLToPath(import.meta.url),
+    '--child',
+    backend,
+    '--batch',
+    String(batch),
+    '--repeats',
+    String(repeats),
+  ];
   if (settings) args.push('--settings', JSON.stringify(settings));
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const line = r.stdout.trim().split('\n').at(-1);
@@ -170,7 +192,10 @@ const row = (r: ChildResult) => {
   };
 };
 
-const load = () => loadavg().map((v) => v.toFixed(1)).join(' ');
+const load = () =>
+  loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ');
 
 function main() {
   process.stderr.write(`load average at start: ${load()}\n`);
@@ -181,30 +206,46 @@ function main() {
     const repeats = Number(arg('repeats', backend === 'onnx' ? '3' : '1'));
     for (const batch of batches) results.push(spawnChild(backend, batch, repeats));
   }
-  console.log(`\nmixed4d, N=${STEPS} path on dog_cat_composite.png, Pekinese - tiger cat; ${cpus().length} x ${cpus()[0]?.model}, Node ${process.version}; load average now ${load()} (a shared machine: compare medians with care)`);
-  console.log(`ms/step and GFLOP/s (${GFLOP_PER_STEP} GFLOP a step) from the median of the path runs; peak RSS of the process running that row alone.`);
+  console.log(
+    `\nmixed4d, N=${STEPS} path on dog_cat_composite.png, Pekinese - tiger cat; ${cpus().length} x ${cpus()[0]?.model}, Node ${process.version}; load average now ${load()} (a shared machine: compare medians with care)`,
+  );
+  console.log(
+    `ms/step and GFLOP/s (${GFLOP_PER_STEP} GFLOP a step) from the median of the path runs; peak RSS of the process running that row alone.`,
+  );
   console.table(results.map((r) => ({ backend: r.backend, batch: r.batch, ...row(r) })));
   console.log('Whole job through the attribution engine on a warm executor (activations, end-point logits, 10 chunks):');
-  console.table(results.filter((r) => r.job).map((r) => ({
-    backend: r.backend,
-    'chunk steps': r.job!.chunkSteps,
-    batch: r.job!.batchSize,
-    'first snapshot ms': Math.round(r.job!.firstSnapshotMs),
-    'N=100 job s': +(r.job!.totalMs / 1000).toFixed(3),
-  })));
+  console.table(
+    results
+      .filter((r) => r.job)
+      .map((r) => ({
+        backend: r.backend,
+        'chunk steps': r.job!.chunkSteps,
+        batch: r.job!.batchSize,
+        'first snapshot ms': Math.round(r.job!.firstSnapshotMs),
+        'N=100 job s': +(r.job!.totalMs / 1000).toFixed(3),
+      })),
+  );
   if (process.argv.includes('--no-variants')) return;
   // Rounds interleave the variants, so a burst of load on a shared machine hits them all alike.
   const rounds = Number(arg('rounds', '3'));
   const byVariant = VARIANTS.map(() => [] as ChildResult[]);
   for (let k = 0; k < rounds; k++) VARIANTS.forEach((v, i) => byVariant[i].push(spawnChild('onnx', 10, 2, v.settings)));
   console.log(`ONNX Runtime settings, one change at a time from the defaults, batch 10 (${rounds} interleaved rounds of 2 paths):`);
-  console.table(VARIANTS.map((v, i) => {
-    const rs = byVariant[i];
-    return {
-      variant: v.name,
-      ...row({ ...rs[0], pathMs: rs.flatMap((r) => r.pathMs), quietRuns: rs.reduce((n, r) => n + r.quietRuns, 0), compileMs: median(rs.map((r) => r.compileMs)), peakRssMB: Math.max(...rs.map((r) => r.peakRssMB)) }),
-    };
-  }));
+  console.table(
+    VARIANTS.map((v, i) => {
+      const rs = byVariant[i];
+      return {
+        variant: v.name,
+        ...row({
+          ...rs[0],
+          pathMs: rs.flatMap((r) => r.pathMs),
+          quietRuns: rs.reduce((n, r) => n + r.quietRuns, 0),
+          compileMs: median(rs.map((r) => r.compileMs)),
+          peakRssMB: Math.max(...rs.map((r) => r.peakRssMB)),
+        }),
+      };
+    }),
+  );
 }
 
 if (process.argv.includes('--child')) {

@@ -32,21 +32,35 @@ async function perStep(engine: InputGradientEngine, size: number, batch: number)
   await renderChannels(engine, { layer: LAYER, channels, size, steps: 1, seed: 1 });
   const stamps: number[] = [];
   const cpu: number[] = [];
-  await renderChannels(engine, { layer: LAYER, channels, size, steps: timed + 1, seed: 1 }, {
-    onStep: () => {
-      stamps.push(performance.now());
-      const c = process.cpuUsage();
-      cpu.push((c.user + c.system) / 1000);
+  await renderChannels(
+    engine,
+    { layer: LAYER, channels, size, steps: timed + 1, seed: 1 },
+    {
+      onStep: () => {
+        stamps.push(performance.now());
+        const c = process.cpuUsage();
+        cpu.push((c.user + c.system) / 1000);
+      },
     },
-  });
+  );
   return { wall: (stamps.at(-1)! - stamps[0]) / timed, cpu: (cpu.at(-1)! - cpu[0]) / timed };
 }
 
 const rows: string[][] = [];
 const row = (backend: string, profile: SpriteProfile, batch: number, { wall, cpu }: { wall: number; cpu: number }) => {
   const perChannel = (wall * profile.steps) / batch / 1000;
-  rows.push([backend, `${profile.name} ${profile.size}px`, String(batch), wall.toFixed(0), cpu.toFixed(0), (wall / batch).toFixed(1), (cpu / batch).toFixed(1),
-    perChannel.toFixed(1), ((wall * profile.steps) / 1000).toFixed(0), ((perChannel * CHANNELS_IN_LAYER) / 3600).toFixed(2)]);
+  rows.push([
+    backend,
+    `${profile.name} ${profile.size}px`,
+    String(batch),
+    wall.toFixed(0),
+    cpu.toFixed(0),
+    (wall / batch).toFixed(1),
+    (cpu / batch).toFixed(1),
+    perChannel.toFixed(1),
+    ((wall * profile.steps) / 1000).toFixed(0),
+    ((perChannel * CHANNELS_IN_LAYER) / 3600).toFixed(2),
+  ]);
 };
 
 const onnx = await OnnxInputGradients.create(net, { threads });
@@ -66,11 +80,32 @@ if (args.includes('--tfjs')) {
   row('tfjs-wasm (tf.grad)', FULL_PROFILE, FULL_PROFILE.batch, await perStep(wasm, FULL_PROFILE.size, FULL_PROFILE.batch));
 }
 
-const head = ['backend', 'profile', 'batch', 'ms/step', 'cpu ms/step', 'ms/step/channel', 'cpu ms/step/channel', 's/channel (profile steps)', 's/batch (profile steps)', `h for ${LAYER} (${CHANNELS_IN_LAYER})`];
+const head = [
+  'backend',
+  'profile',
+  'batch',
+  'ms/step',
+  'cpu ms/step',
+  'ms/step/channel',
+  'cpu ms/step/channel',
+  's/channel (profile steps)',
+  's/batch (profile steps)',
+  `h for ${LAYER} (${CHANNELS_IN_LAYER})`,
+];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
-console.log(`feature visualization of ${LAYER}: ${timed} timed steps per row, ${threads} cores (shared, load ${loadavg().map((v) => v.toFixed(1)).join(' ')}), full ${FULL_PROFILE.size} px / ${FULL_PROFILE.steps} steps, thumbnail ${THUMBNAIL_PROFILE.size} px / ${THUMBNAIL_PROFILE.steps} steps`);
+console.log(
+  `feature visualization of ${LAYER}: ${timed} timed steps per row, ${threads} cores (shared, load ${loadavg()
+    .map((v) => v.toFixed(1))
+    .join(
+      ' ',
+    )}), full ${FULL_PROFILE.size} px / ${FULL_PROFILE.steps} steps, thumbnail ${THUMBNAIL_PROFILE.size} px / ${THUMBNAIL_PROFILE.steps} steps`,
+);
 console.log(line(head));
 console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
 for (const r of rows) console.log(line(r));
-console.log(`load at the end: ${loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+console.log(
+  `load at the end: ${loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ')}`,
+);

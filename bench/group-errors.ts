@@ -23,13 +23,18 @@ const executor = await createExecutor(network);
 
 const run = attributionRunner(executor, network, labels, { groups: GROUPS });
 
-interface Coverage { covered: number; groups: number; ratios: number[] }
+interface Coverage {
+  covered: number;
+  groups: number;
+  ratios: number[];
+}
 const newCoverage = (): Coverage => ({ covered: 0, groups: 0, ratios: [] });
 const LEVELS: Record<string, Set<number>> = { LEFT_RIEMANN: new Set([1, 2, 4, 8, 16, 32]), SIDI: new Set([1, 3, 7, 15, 31]) };
 function cover(cov: Coverage, s: Snapshot, ref: number[]) {
   const g = s.groups!;
   g.attribution.forEach((v, i) => {
-    const actual = Math.abs(v - ref[i]), bar = 2 * g.errors[i];
+    const actual = Math.abs(v - ref[i]),
+      bar = 2 * g.errors[i];
     cov.groups++;
     if (actual <= bar) cov.covered++;
     if (actual > 0) cov.ratios.push(bar / actual);
@@ -50,7 +55,8 @@ for (const name of IMAGES) {
     const ref = (await run(image, { ...base, steps: 256, rule: 'GAUSS_LEGENDRE', chunkSteps: 256 })).result.groups!.attribution;
     const lr = await run(image, { ...base, steps: 32, rule: 'LEFT_RIEMANN' });
     const sidi = await run(image, { ...base, steps: 31, rule: 'SIDI' });
-    const lrCov = newCoverage(), sidiCov = newCoverage();
+    const lrCov = newCoverage(),
+      sidiCov = newCoverage();
     for (const s of lr.snapshots) {
       cover(lrCov, s, ref);
       cover(totals.lr, s, ref);
@@ -62,14 +68,26 @@ for (const name of IMAGES) {
       if (LEVELS.SIDI.has(s.stepsDone)) cover(totals.sidiLevels, s, ref);
     }
     rows.push({
-      image: name, layer, 'LR-32 coverage': pct(lrCov), 'LR-32 bar/actual': +median(lrCov.ratios).toFixed(2),
-      'SIDI-31 coverage': pct(sidiCov), 'SIDI-31 bar/actual': +median(sidiCov.ratios).toFixed(2), snapshots: `${lr.snapshots.length}+${sidi.snapshots.length}`,
+      image: name,
+      layer,
+      'LR-32 coverage': pct(lrCov),
+      'LR-32 bar/actual': +median(lrCov.ratios).toFixed(2),
+      'SIDI-31 coverage': pct(sidiCov),
+      'SIDI-31 bar/actual': +median(sidiCov.ratios).toFixed(2),
+      snapshots: `${lr.snapshots.length}+${sidi.snapshots.length}`,
     });
   }
 }
-console.log(`\nNeuron-group error bars (${GROUPS} groups, 2 sigma) against a 256-point Gauss-Legendre reference, at every snapshot; backend ${executor.backend}.`);
+console.log(
+  `\nNeuron-group error bars (${GROUPS} groups, 2 sigma) against a 256-point Gauss-Legendre reference, at every snapshot; backend ${executor.backend}.`,
+);
 console.table(rows);
-const total = (runs: string, c: Coverage) => ({ runs, coverage: pct(c), 'median bar/actual': +median(c.ratios).toFixed(2), 'group-snapshots': c.groups });
+const total = (runs: string, c: Coverage) => ({
+  runs,
+  coverage: pct(c),
+  'median bar/actual': +median(c.ratios).toFixed(2),
+  'group-snapshots': c.groups,
+});
 console.table([
   total('left Riemann 32, every snapshot', totals.lr),
   total('left Riemann 32, at nested levels', totals.lrLevels),

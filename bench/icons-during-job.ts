@@ -31,7 +31,8 @@ async function askIcons(id: string, groups: number): Promise<number> {
   }
   const d = await gqlData(srv.url, ICONS, { id });
   const icons = d.job.result.groups.groups.map((g: { icon: string | null }) => g.icon);
-  if (icons.length !== groups || icons.some((i: string | null) => !i?.startsWith('data:image/png'))) throw new Error(`icons missing: ${JSON.stringify(icons).slice(0, 200)}`);
+  if (icons.length !== groups || icons.some((i: string | null) => !i?.startsWith('data:image/png')))
+    throw new Error(`icons missing: ${JSON.stringify(icons).slice(0, 200)}`);
   return performance.now();
 }
 
@@ -61,10 +62,16 @@ try {
 
 const rate = (r: JobRun) => r.snapshots / ((r.wallMs - r.firstSnapshotMs) / 1000);
 const idle = (rate(rows[0].r) + rate(rows[2].r)) / 2;
-console.log(`\nSnapshot rate of the dog/cat PATH job with 6 groups (${steps} steps, a snapshot every ${chunkSteps}), idle vs. with its icons asked for during it; ${machine()}; shared machine`);
+console.log(
+  `\nSnapshot rate of the dog/cat PATH job with 6 groups (${steps} steps, a snapshot every ${chunkSteps}), idle vs. with its icons asked for during it; ${machine()}; shared machine`,
+);
 console.log('| run | wall s | first snapshot s | snapshots | snapshots/s (after the first) | vs idle mean | load (1, 5, 15 min) |');
 console.log('|---|---|---|---|---|---|---|');
 for (const { run, r, load: l } of rows) {
-  console.log(`| ${run} | ${(r.wallMs / 1000).toFixed(1)} | ${(r.firstSnapshotMs / 1000).toFixed(2)} | ${r.snapshots} | ${rate(r).toFixed(2)} | ${(rate(r) / idle).toFixed(3)} | ${l} |`);
+  console.log(
+    `| ${run} | ${(r.wallMs / 1000).toFixed(1)} | ${(r.firstSnapshotMs / 1000).toFixed(2)} | ${r.snapshots} | ${rate(r).toFixed(2)} | ${(rate(r) / idle).toFixed(3)} | ${l} |`,
+  );
 }
-console.log(`The icons arrived ${iconsAfterJobS.toFixed(1)} s after the job's last snapshot (thumbnail profile: 6 directions, 80 px, 128 steps, one batch).`);
+console.log(
+  `The icons arrived ${iconsAfterJobS.toFixed(1)} s after the job's last snapshot (thumbnail profile: 6 directions, 80 px, 128 steps, one batch).`,
+);

@@ -65,7 +65,11 @@ async function main() {
   const env = { REDIS_URL: redis.url, DATABASE_URL: pg.url, REDIS_PREFIX: 'bench', ENGINE_WORKERS: '1', DATA_DIR: dataDir };
   const rows: string[][] = [];
   try {
-    const api = await startProcess('server/main.ts', { ...env, ROLE: 'api', PORT: '0' }, /listening on http:\/\/127\.0\.0\.1:(\d+)\/graphql/);
+    const api = await startProcess(
+      'server/main.ts',
+      { ...env, ROLE: 'api', PORT: '0' },
+      /listening on http:\/\/127\.0\.0\.1:(\d+)\/graphql/,
+    );
     procs.push(api);
     const url = `http://127.0.0.1:${api.match[1]}/graphql`;
     const workers: Proc[] = [];
@@ -81,14 +85,23 @@ async function main() {
       const load = loadavg()[0];
       const { wallMs, latencies } = await runJobs(url, JOBS, (seed += 100));
       const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
-      rows.push([String(count), String(JOBS), (wallMs / 1000).toFixed(1), ((JOBS / wallMs) * 60_000).toFixed(1), (mean / 1000).toFixed(1), load.toFixed(2)]);
+      rows.push([
+        String(count),
+        String(JOBS),
+        (wallMs / 1000).toFixed(1),
+        ((JOBS / wallMs) * 60_000).toFixed(1),
+        (mean / 1000).toFixed(1),
+        load.toFixed(2),
+      ]);
     }
   } finally {
     await Promise.all(procs.map((p) => stopProcess(p)));
     await Promise.all([redis.stop(), pg.stop()]);
     rmSync(dataDir, { recursive: true, force: true });
   }
-  console.log(`\nJobs per minute: PATH at ${LAYER}, ${STEPS} steps, ${JOBS} jobs queued at once; 1 API (ROLE=api), Redis, PostgreSQL, all on this machine (${(await import('node:os')).availableParallelism()} cores)`);
+  console.log(
+    `\nJobs per minute: PATH at ${LAYER}, ${STEPS} steps, ${JOBS} jobs queued at once; 1 API (ROLE=api), Redis, PostgreSQL, all on this machine (${(await import('node:os')).availableParallelism()} cores)`,
+  );
   const head = ['workers', 'jobs', 'wall s', 'jobs/min', 'mean latency s', 'load avg before'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');

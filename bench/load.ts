@@ -45,14 +45,28 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-load-'));
-  const server = await startProcess('server/main.ts', { PORT: '0', DATA_DIR: dataDir, JOB_CONCURRENCY: String(JOBS), MAX_QUEUED: String(JOBS), ENGINE_NICE: NICE }, /listening on http:\/\/127\.0\.0\.1:(\d+)\/graphql/);
+  const server = await startProcess(
+    'server/main.ts',
+    { PORT: '0', DATA_DIR: dataDir, JOB_CONCURRENCY: String(JOBS), MAX_QUEUED: String(JOBS), ENGINE_NICE: NICE },
+    /listening on http:\/\/127\.0\.0\.1:(\d+)\/graphql/,
+  );
   const url = `http://127.0.0.1:${server.match[1]}/graphql`;
   const wsUrl = `ws://127.0.0.1:${server.match[1]}/graphql`;
   try {
-    const input = (seed: number) => ({ imageId: 'example-dog_cat_composite', layer: LAYER, class1: 'Labrador retriever', class2: 'tiger cat', method: 'STOCHASTIC_PATH', steps: STEPS, chunkSteps: CHUNK, seed });
+    const input = (seed: number) => ({
+      imageId: 'example-dog_cat_composite',
+      layer: LAYER,
+      class1: 'Labrador retriever',
+      class2: 'tiger cat',
+      method: 'STOCHASTIC_PATH',
+      steps: STEPS,
+      chunkSteps: CHUNK,
+      seed,
+    });
     // Warm-up: the ONNX session for the layer compiles on the first job.
     const warm = (await gqlData(url, START, { input: { ...input(0), steps: CHUNK } })).startAttribution.id;
-    while ((await gqlData(url, `query ($id: ID!) { job(id: $id) { status } }`, { id: warm })).job.status !== 'SUCCEEDED') await new Promise((r) => setTimeout(r, 200));
+    while ((await gqlData(url, `query ($id: ID!) { job(id: $id) { status } }`, { id: warm })).job.status !== 'SUCCEEDED')
+      await new Promise((r) => setTimeout(r, 200));
 
     const loadIdle = loadavg()[0];
     let n = 0;
@@ -62,7 +76,11 @@ async function main() {
     const t0 = Date.now();
     const ids: string[] = [];
     for (let i = 0; i < JOBS; i++) ids.push((await gqlData(url, START, { input: input(i + 1) })).startAttribution.id);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/_load-subscribers.ts', url, wsUrl, JSON.stringify(ids), String(SUBSCRIBERS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'bench/_load-subscribers.ts', url, wsUrl, JSON.stringify(ids), String(SUBSCRIBERS)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     let finished = false;
@@ -72,20 +90,42 @@ async function main() {
     const wallS = (Date.now() - t0) / 1000;
     const seen = JSON.parse(out) as { transport: string; events: number; final: string | null; error?: string }[];
 
-    const row = (name: string, ms: number[], load: number) => [name, String(ms.length), pct(ms, 50).toFixed(1), pct(ms, 95).toFixed(1), pct(ms, 99).toFixed(1), ms.at(-1)!.toFixed(1), load.toFixed(2)];
-    console.log(`\n\`model\` query latency (ms), one at a time every ${PROBE_GAP_MS} ms; ${JOBS} STOCHASTIC_PATH jobs at ${LAYER}, ${STEPS} steps in chunks of ${CHUNK}, ${SUBSCRIBERS} subscribers, ENGINE_NICE=${NICE}; this machine (${availableParallelism()} cores)`);
-    table(['server', 'queries', 'p50', 'p95', 'p99', 'max', 'load avg'], [row('idle', idle, loadIdle), row(`${JOBS} jobs + ${SUBSCRIBERS} subscribers`, loaded, loadBefore)]);
+    const row = (name: string, ms: number[], load: number) => [
+      name,
+      String(ms.length),
+      pct(ms, 50).toFixed(1),
+      pct(ms, 95).toFixed(1),
+      pct(ms, 99).toFixed(1),
+      ms.at(-1)!.toFixed(1),
+      load.toFixed(2),
+    ];
+    console.log(
+      `\n\`model\` query latency (ms), one at a time every ${PROBE_GAP_MS} ms; ${JOBS} STOCHASTIC_PATH jobs at ${LAYER}, ${STEPS} steps in chunks of ${CHUNK}, ${SUBSCRIBERS} subscribers, ENGINE_NICE=${NICE}; this machine (${availableParallelism()} cores)`,
+    );
+    table(
+      ['server', 'queries', 'p50', 'p95', 'p99', 'max', 'load avg'],
+      [row('idle', idle, loadIdle), row(`${JOBS} jobs + ${SUBSCRIBERS} subscribers`, loaded, loadBefore)],
+    );
     console.log(`\nSubscribers (jobs done in ${wallS.toFixed(1)} s)`);
     const rows = ['sse', 'ws'].map((t) => {
       const of = seen.filter((s) => s.transport === t);
       const events = of.map((s) => s.events).sort((a, b) => a - b);
-      return [t, String(of.length), String(of.filter((s) => s.final === 'SUCCEEDED').length), String(of.filter((s) => s.error).length), String(events[0]), String(pct(events, 50))];
+      return [
+        t,
+        String(of.length),
+        String(of.filter((s) => s.final === 'SUCCEEDED').length),
+        String(of.filter((s) => s.error).length),
+        String(events[0]),
+        String(pct(events, 50)),
+      ];
     });
     table(['transport', 'subscribers', 'saw SUCCEEDED', 'errors', 'min events', 'median events'], rows);
     const errors = seen.filter((s) => s.error);
     if (errors.length) console.log(`first error: ${errors[0].error}`);
     const p99 = pct(loaded, 99);
-    console.log(`\n${p99 < 50 ? 'PASS' : 'MISS'}: p99 ${p99.toFixed(1)} ms under load (target < 50 ms); ${seen.filter((s) => s.final === 'SUCCEEDED').length}/${SUBSCRIBERS} subscribers saw their job finish`);
+    console.log(
+      `\n${p99 < 50 ? 'PASS' : 'MISS'}: p99 ${p99.toFixed(1)} ms under load (target < 50 ms); ${seen.filter((s) => s.final === 'SUCCEEDED').length}/${SUBSCRIBERS} subscribers saw their job finish`,
+    );
   } finally {
     await stopProcess(server);
     rmSync(dataDir, { recursive: true, force: true });

@@ -32,10 +32,17 @@ const time = <T>(f: () => T): [T, number] => {
 };
 
 console.log(`${K}-group NMF at ${LAYER} (${h * w} positions x ${c} channels), ${executor.backend} activations\n`);
-console.log('image              | SVD start ms | tol 1e-6: ms  iters  error | tol 1e-8: iters  error | tol 1e-4, 200 it: error | rank-6 SVD error');
-console.log('-------------------|--------------|-------------------------|-----------------------|-------------------------|-----------------');
+console.log(
+  'image              | SVD start ms | tol 1e-6: ms  iters  error | tol 1e-8: iters  error | tol 1e-4, 200 it: error | rank-6 SVD error',
+);
+console.log(
+  '-------------------|--------------|-------------------------|-----------------------|-------------------------|-----------------',
+);
 for (const name of IMAGES) {
-  const acts = await executor.activations(decodeImage(new Uint8Array(readFileSync(resolve(here, `../../../shared/images/224/${name}.png`)))).pixels, LAYER);
+  const acts = await executor.activations(
+    decodeImage(new Uint8Array(readFileSync(resolve(here, `../../../shared/images/224/${name}.png`)))).pixels,
+    LAYER,
+  );
   const svdMs = median([0, 1, 2].map(() => time(() => truncatedSvd(acts, h * w, c, K))[1]));
   const runs = [0, 1, 2].map(() => time(() => nmf(acts, h * w, c, { components: K })));
   const ms = median(runs.map((r) => r[1]));

@@ -36,7 +36,8 @@ async function channels(rule: QuadratureRuleName, steps: number) {
 }
 
 function relL2(a: number[], b: number[]) {
-  let d = 0, n = 0;
+  let d = 0,
+    n = 0;
   for (let i = 0; i < a.length; i++) {
     d += (a[i] - b[i]) ** 2;
     n += b[i] ** 2;
@@ -44,7 +45,14 @@ function relL2(a: number[], b: number[]) {
   return Math.sqrt(d / n);
 }
 
-const topSet = (v: number[]) => new Set(v.map((x, i) => [x, i]).sort((p, q) => q[0] - p[0]).slice(0, TOP).map((p) => p[1]));
+const topSet = (v: number[]) =>
+  new Set(
+    v
+      .map((x, i) => [x, i])
+      .sort((p, q) => q[0] - p[0])
+      .slice(0, TOP)
+      .map((p) => p[1]),
+  );
 const overlap = (a: number[], b: number[]) => {
   const s = topSet(b);
   return [...topSet(a)].filter((c) => s.has(c)).length;
@@ -56,8 +64,12 @@ const notebook = await channels('LEFT_RIEMANN', 100);
 const notebookError = relL2(notebook.values, reference.values);
 
 console.log(`\nmixed4d, Pekinese - tiger cat, dog_cat_composite.png, backend ${executor.backend}.`);
-console.log(`Reference: Gauss-Legendre 256 steps; it differs from midpoint 512 by ${relL2(check.values, reference.values).toExponential(2)} (relative L2).`);
-console.log(`The notebook's left Riemann 100 is ${notebookError.toExponential(2)} from the reference; top-${TOP} overlap ${overlap(notebook.values, reference.values)}/${TOP}.`);
+console.log(
+  `Reference: Gauss-Legendre 256 steps; it differs from midpoint 512 by ${relL2(check.values, reference.values).toExponential(2)} (relative L2).`,
+);
+console.log(
+  `The notebook's left Riemann 100 is ${notebookError.toExponential(2)} from the reference; top-${TOP} overlap ${overlap(notebook.values, reference.values)}/${TOP}.`,
+);
 
 const rows: Record<string, string | number>[] = [];
 const needs: Record<string, { rule: QuadratureRuleName; match: number | string; asAccurate: number | string }> = {};
@@ -70,7 +82,8 @@ for (const rule of RULES) {
     const toReference = relL2(r.values, reference.values);
     const top = overlap(r.values, notebook.values);
     rows.push({
-      rule, steps,
+      rule,
+      steps,
       'rel L2 to LR-100': +toNotebook.toExponential(2),
       [`top-${TOP} shared with LR-100`]: top,
       'rel L2 to reference': +toReference.toExponential(2),
@@ -83,6 +96,10 @@ for (const rule of RULES) {
   }
 }
 console.table(rows);
-console.log(`Steps each rule needs: to match LR-100 (rel L2 <= 1e-2 and the same top ${TOP}), and to be at least as accurate as LR-100 against the reference:`);
-console.table(Object.values(needs).map((n) => ({ rule: n.rule, 'steps to match LR-100': n.match, 'steps to be as accurate as LR-100': n.asAccurate })));
+console.log(
+  `Steps each rule needs: to match LR-100 (rel L2 <= 1e-2 and the same top ${TOP}), and to be at least as accurate as LR-100 against the reference:`,
+);
+console.table(
+  Object.values(needs).map((n) => ({ rule: n.rule, 'steps to match LR-100': n.match, 'steps to be as accurate as LR-100': n.asAccurate })),
+);
 executor.dispose();

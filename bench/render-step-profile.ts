@@ -37,7 +37,8 @@ const cpuMs = () => {
 function purpose(op: string): string {
   if (op === 'Conv' || op === 'ConvTranspose') return 'convs';
   if (['ReorderInput', 'ReorderOutput', 'Transpose'].includes(op)) return 'layout (NCHWc reorders, transposes)';
-  if (['Slice', 'Pad', 'Equal', 'Max', 'Cast', 'ScatterElements', 'ConstantOfShape'].includes(op)) return 'max-pool gradient (Slice/Pad/Equal/Max/Cast/Scatter)';
+  if (['Slice', 'Pad', 'Equal', 'Max', 'Cast', 'ScatterElements', 'ConstantOfShape'].includes(op))
+    return 'max-pool gradient (Slice/Pad/Equal/Max/Cast/Scatter)';
   if (op === 'Greater' || op === 'Where') return 'ReLU masks and first-max selects (Greater/Where)';
   if (['Add', 'Mul', 'Div', 'Sqrt', 'Reciprocal', 'AveragePool', 'Sum'].includes(op)) return 'elementwise (LRN, gradient sums)';
   if (op === 'MaxPool') return 'max pools (forward)';
@@ -49,11 +50,21 @@ async function profile(size: number, batch: number) {
   const bytes = compileInputGradientGraph(withInputSize(net, inputSize), layer);
   const prefix = join(tmpdir(), `render-profile-${process.pid}-${size}-${batch}`);
   const session = await ort.InferenceSession.create(bytes, {
-    executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
-    enableProfiling: true, profileFilePrefix: prefix, extra: { session: { intra_op: { allow_spinning: '0' } } },
+    executionProviders: ['cpu'],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    enableProfiling: true,
+    profileFilePrefix: prefix,
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   });
   const channels = Array.from({ length: batch }, (_, i) => (i * 7) % info.channels);
-  const weights = objectiveWeights(layer, channels.map((c) => channel(layer, c)), net.layers);
+  const weights = objectiveWeights(
+    layer,
+    channels.map((c) => channel(layer, c)),
+    net.layers,
+  );
   const param = new FftImage(size, size);
   const perItem = 3 * param.paramsPerChannel;
   const randoms = channels.map((c) => streamFor(1, c));
@@ -69,7 +80,8 @@ async function profile(size: number, batch: number) {
   const cpu: Record<string, number> = {};
   const wallOf: Record<string, number> = {};
   const stage = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
-    const c = cpuMs(), w = performance.now();
+    const c = cpuMs(),
+      w = performance.now();
     const r = await f();
     cpu[name] = (cpu[name] ?? 0) + cpuMs() - c;
     wallOf[name] = (wallOf[name] ?? 0) + performance.now() - w;
@@ -81,22 +93,33 @@ async function profile(size: number, batch: number) {
     if (step === 0) for (const k of Object.keys(cpu)) cpu[k] = wallOf[k] = 0;
     const w0 = performance.now();
     await stage('FFT + colour (forward)', () => toValidRgb((param.toSpatial(params, 3 * batch, decorrelated), decorrelated), pixels, rgb));
-    const applied = await stage('transforms (forward)', () => channels.map((_, b) => {
-      const tr = standardTransforms({ width: size, height: size, data: rgb.subarray(b * pixels * 3, (b + 1) * pixels * 3) }, randoms[b]);
-      const d = tr.image.data;
-      for (let i = 0, o = b * inPixels; i < inPixels; i++, o++) input[o] = d[i] * 255;
-      return tr;
-    }));
-    const out = await stage('ORT run (forward + backward graph)', () => session.run({
-      image: new ort.Tensor('float32', input, [batch, inputSize, inputSize, 3]),
-      channel_weights: new ort.Tensor('float32', weights, [batch, info.channels]),
-    }));
+    const applied = await stage('transforms (forward)', () =>
+      channels.map((_, b) => {
+        const tr = standardTransforms({ width: size, height: size, data: rgb.subarray(b * pixels * 3, (b + 1) * pixels * 3) }, randoms[b]);
+        const d = tr.image.data;
+        for (let i = 0, o = b * inPixels; i < inPixels; i++, o++) input[o] = d[i] * 255;
+        return tr;
+      }),
+    );
+    const out = await stage('ORT run (forward + backward graph)', () =>
+      session.run({
+        image: new ort.Tensor('float32', input, [batch, inputSize, inputSize, 3]),
+        channel_weights: new ort.Tensor('float32', weights, [batch, info.channels]),
+      }),
+    );
     await stage('transforms (adjoint)', () => {
       const grads = out.grad.data as Float32Array;
       for (let i = 0; i < grads.length; i++) grads[i] *= 255;
-      applied.forEach((tr, b) => dRgb.set(tr.backward({ width: inputSize, height: inputSize, data: grads.subarray(b * inPixels, (b + 1) * inPixels) }).data, b * pixels * 3));
+      applied.forEach((tr, b) =>
+        dRgb.set(
+          tr.backward({ width: inputSize, height: inputSize, data: grads.subarray(b * inPixels, (b + 1) * inPixels) }).data,
+          b * pixels * 3,
+        ),
+      );
     });
-    await stage('colour + FFT (adjoint)', () => param.spatialGradToParams(toValidRgbBackward(rgb, dRgb, pixels, decorrelated), 3 * batch, dParams));
+    await stage('colour + FFT (adjoint)', () =>
+      param.spatialGradToParams(toValidRgbBackward(rgb, dRgb, pixels, decorrelated), 3 * batch, dParams),
+    );
     await stage('Adam', () => adam.ascend(params, dParams));
     if (step >= 0) wall += performance.now() - w0;
   }
@@ -104,7 +127,10 @@ async function profile(size: number, batch: number) {
   await session.release();
   // endProfiling names no file in onnxruntime-node: the prefix plus a timestamp.
   const dir = dirname(prefix);
-  const file = join(dir, readdirSync(dir).find((f) => f.startsWith(basename(prefix) + '_') && f.endsWith('.json'))!);
+  const file = join(
+    dir,
+    readdirSync(dir).find((f) => f.startsWith(basename(prefix) + '_') && f.endsWith('.json'))!,
+  );
   const events = JSON.parse(readFileSync(file, 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];
   rmSync(file, { force: true });
   // Kernel times of the timed runs only: the warm-up runs are dropped.
@@ -113,7 +139,7 @@ async function profile(size: number, batch: number) {
   const byOp = new Map<string, number>();
   let kernelTotal = 0;
   const firstTimed = (runs[1] as unknown as { ts: number } | undefined)?.ts ?? 0;
-  for (const e of events as (typeof events[number] & { ts: number })[]) {
+  for (const e of events as ((typeof events)[number] & { ts: number })[]) {
     if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time') || e.ts < firstTimed) continue;
     const op = e.args?.op_name ?? '?';
     const ms = e.dur / 1000 / steps;
@@ -122,18 +148,29 @@ async function profile(size: number, batch: number) {
     byOp.set(op, (byOp.get(op) ?? 0) + ms);
   }
   const run = runs.slice(1).reduce((s, e) => s + e.dur / 1000, 0) / steps;
-  console.log(`\n## ${layer}, ${size} px (network input ${inputSize} px), batch ${batch}: ${(wall / steps).toFixed(0)} ms wall per step, ${steps} timed steps, load ${loadavg()[0].toFixed(2)}`);
+  console.log(
+    `\n## ${layer}, ${size} px (network input ${inputSize} px), batch ${batch}: ${(wall / steps).toFixed(0)} ms wall per step, ${steps} timed steps, load ${loadavg()[0].toFixed(2)}`,
+  );
   console.log('| stage | CPU ms/step | wall ms/step | CPU ms/step/channel |');
   console.log('|---|---|---|---|');
   const total = Object.values(cpu).reduce((s, v) => s + v, 0);
   const totalWall = Object.values(wallOf).reduce((s, v) => s + v, 0);
-  for (const [k, v] of Object.entries(cpu)) console.log(`| ${k} | ${(v / steps).toFixed(1)} | ${(wallOf[k] / steps).toFixed(1)} | ${(v / steps / batch).toFixed(2)} |`);
+  for (const [k, v] of Object.entries(cpu))
+    console.log(`| ${k} | ${(v / steps).toFixed(1)} | ${(wallOf[k] / steps).toFixed(1)} | ${(v / steps / batch).toFixed(2)} |`);
   console.log(`| total | ${(total / steps).toFixed(1)} | ${(totalWall / steps).toFixed(1)} | ${(total / steps / batch).toFixed(2)} |`);
   console.log(`ORT model_run ${run.toFixed(1)} ms wall; its ops' wall times sum to ${kernelTotal.toFixed(1)} ms:`);
-  const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
+  const sorted = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ');
   console.log(`  by purpose: ${sorted(byPurpose)}`);
   console.log(`  by op: ${sorted(byOp)}`);
 }
 
-console.log(`render step profile, ${threads} cores (shared), load ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+console.log(
+  `render step profile, ${threads} cores (shared), load ${loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ')}`,
+);
 for (const size of sizes) for (const batch of batches) await profile(size, batch);

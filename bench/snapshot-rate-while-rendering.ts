@@ -32,13 +32,19 @@ try {
 
   // One batch of sprites the job's lists do not need (the layer's last 20 channels), at BACKGROUND priority.
   const channels = Array.from({ length: 20 }, (_, i) => 508 + i);
-  const rendering = watchLayerSprites(srv, DOG_CAT.layer, (st) => st.pending.some((p) => p.status === 'RENDERING' && p.etaSeconds !== null));
+  const rendering = watchLayerSprites(srv, DOG_CAT.layer, (st) =>
+    st.pending.some((p) => p.status === 'RENDERING' && p.etaSeconds !== null),
+  );
   await gqlData(srv.url, REQUEST_SPRITES, { layer: DOG_CAT.layer, channels, priority: 'BACKGROUND' });
   await rendering;
   const during = await runJob(srv, job);
   const after = await gqlData(srv.url, '{ layer(name: "mixed4d") { sprites { pending { status } } } }');
   const stillRendering = after.layer.sprites.pending.some((p: { status: string }) => p.status === 'RENDERING');
-  rows.push({ run: stillRendering ? 'render under way (paused by the job, rendering again after it)' : 'render under way (it ended during the job)', r: during, load: load() });
+  rows.push({
+    run: stillRendering ? 'render under way (paused by the job, rendering again after it)' : 'render under way (it ended during the job)',
+    r: during,
+    load: load(),
+  });
 
   // The render carries on after the job; the second idle run waits until its sprites are saved.
   const t0 = performance.now();
@@ -52,9 +58,15 @@ try {
 const rate = (r: JobRun) => r.snapshots / ((r.wallMs - r.firstSnapshotMs) / 1000);
 const stepRate = (r: JobRun) => r.stepsDone / (r.wallMs / 1000);
 const idle = (rate(rows[0].r) + rate(rows[2].r)) / 2;
-console.log(`\nSnapshot rate of the dog/cat PATH job (${steps} steps, a snapshot every ${chunkSteps}), idle vs. while a BACKGROUND sprite render is under way; ${machine()}; shared machine`);
-console.log('| run | wall s | first snapshot s | snapshots | snapshots/s (after the first) | steps/s (whole job) | vs idle mean | load (1, 5, 15 min) |');
+console.log(
+  `\nSnapshot rate of the dog/cat PATH job (${steps} steps, a snapshot every ${chunkSteps}), idle vs. while a BACKGROUND sprite render is under way; ${machine()}; shared machine`,
+);
+console.log(
+  '| run | wall s | first snapshot s | snapshots | snapshots/s (after the first) | steps/s (whole job) | vs idle mean | load (1, 5, 15 min) |',
+);
 console.log('|---|---|---|---|---|---|---|---|');
 for (const { run, r, load: l } of rows) {
-  console.log(`| ${run} | ${(r.wallMs / 1000).toFixed(1)} | ${(r.firstSnapshotMs / 1000).toFixed(2)} | ${r.snapshots} | ${rate(r).toFixed(2)} | ${stepRate(r).toFixed(1)} | ${(rate(r) / idle).toFixed(3)} | ${l} |`);
+  console.log(
+    `| ${run} | ${(r.wallMs / 1000).toFixed(1)} | ${(r.firstSnapshotMs / 1000).toFixed(2)} | ${r.snapshots} | ${rate(r).toFixed(2)} | ${stepRate(r).toFixed(1)} | ${(rate(r) / idle).toFixed(3)} | ${l} |`,
+  );
 }

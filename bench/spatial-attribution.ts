@@ -30,7 +30,11 @@ async function timed(executor: Executor, acts: Float32Array, batch: number) {
   return performance.now() - t0;
 }
 
-console.log(`layer-to-layer spatial attribution ${FROM} -> ${TO}, ${request.positions.length} targets, dog_cat_composite; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+console.log(
+  `layer-to-layer spatial attribution ${FROM} -> ${TO}, ${request.positions.length} targets, dog_cat_composite; load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);
 console.log('executor          | targets per pass | first call ms | warm ms (median of 3) | warm ms per target');
 console.log('------------------|------------------|---------------|-----------------------|-------------------');
 for (const choice of ['onnx', 'tfjs'] as const) {
@@ -39,9 +43,17 @@ for (const choice of ['onnx', 'tfjs'] as const) {
   for (const batch of BATCHES) {
     const first = await timed(executor, acts, batch);
     const warm = median([await timed(executor, acts, batch), await timed(executor, acts, batch), await timed(executor, acts, batch)]);
-    console.log(`${executor.backend.padEnd(18)}| ${String(batch).padStart(16)} | ${first.toFixed(0).padStart(13)} | ${warm.toFixed(0).padStart(21)} | ${(warm / request.positions.length).toFixed(1).padStart(18)}`);
+    console.log(
+      `${executor.backend.padEnd(18)}| ${String(batch).padStart(16)} | ${first.toFixed(0).padStart(13)} | ${warm.toFixed(0).padStart(21)} | ${(warm / request.positions.length).toFixed(1).padStart(18)}`,
+    );
   }
   executor.dispose();
 }
-console.log('\nOn ONNX Runtime the first row\'s first call also compiles the layer-gradient graph (one batch-dynamic session serves every row).');
-console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  "\nOn ONNX Runtime the first row's first call also compiles the layer-gradient graph (one batch-dynamic session serves every row).",
+);
+console.log(
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);

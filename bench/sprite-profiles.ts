@@ -28,7 +28,15 @@ async function render(profile: SpriteProfile) {
   const t = performance.now();
   const sprites: RenderedSprite[] = [];
   for (let i = 0; i < channels.length; i += profile.batch) {
-    sprites.push(...(await renderChannels(engine, { layer: LAYER, channels: channels.slice(i, i + profile.batch), size: profile.size, steps: profile.steps, seed: 0 })));
+    sprites.push(
+      ...(await renderChannels(engine, {
+        layer: LAYER,
+        channels: channels.slice(i, i + profile.batch),
+        size: profile.size,
+        steps: profile.steps,
+        seed: 0,
+      })),
+    );
   }
   return { sprites, seconds: (performance.now() - t) / 1000 };
 }
@@ -50,20 +58,27 @@ const objective96 = async (images: Float32Array[]) => {
 const fullAt96 = await objective96(full.sprites.map(at96));
 const thumbAt96 = await objective96(thumb.sprites.map(at96));
 
-console.log(`${LAYER}, 20 channels, seed 0, ${cpus().length} cores (shared): full ${FULL_PROFILE.size} px / ${FULL_PROFILE.steps} steps / batch ${FULL_PROFILE.batch} took ${full.seconds.toFixed(0)} s; thumbnail ${THUMBNAIL_PROFILE.size} px / ${THUMBNAIL_PROFILE.steps} steps / batch ${THUMBNAIL_PROFILE.batch} took ${thumb.seconds.toFixed(0)} s`);
+console.log(
+  `${LAYER}, 20 channels, seed 0, ${cpus().length} cores (shared): full ${FULL_PROFILE.size} px / ${FULL_PROFILE.steps} steps / batch ${FULL_PROFILE.batch} took ${full.seconds.toFixed(0)} s; thumbnail ${THUMBNAIL_PROFILE.size} px / ${THUMBNAIL_PROFILE.steps} steps / batch ${THUMBNAIL_PROFILE.batch} took ${thumb.seconds.toFixed(0)} s`,
+);
 console.log('| channel | full objective | thumbnail objective | ratio | full at 96 px | thumbnail at 96 px | ratio at 96 px |');
 console.log('|---|---|---|---|---|---|---|');
 const ratios: number[] = [];
 const ratios96: number[] = [];
 channels.forEach((c, i) => {
-  const f = full.sprites[i].objectiveValue, t = thumb.sprites[i].objectiveValue;
+  const f = full.sprites[i].objectiveValue,
+    t = thumb.sprites[i].objectiveValue;
   ratios.push(t / f);
   ratios96.push(thumbAt96[i] / fullAt96[i]);
-  console.log(`| ${c} | ${f.toFixed(1)} | ${t.toFixed(1)} | ${(t / f).toFixed(2)} | ${fullAt96[i].toFixed(1)} | ${thumbAt96[i].toFixed(1)} | ${(thumbAt96[i] / fullAt96[i]).toFixed(2)} |`);
+  console.log(
+    `| ${c} | ${f.toFixed(1)} | ${t.toFixed(1)} | ${(t / f).toFixed(2)} | ${fullAt96[i].toFixed(1)} | ${thumbAt96[i].toFixed(1)} | ${(thumbAt96[i] / fullAt96[i]).toFixed(2)} |`,
+  );
 });
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
-console.log(`thumbnail / full objective: mean ${mean(ratios).toFixed(2)}, median ${median(ratios).toFixed(2)}, min ${Math.min(...ratios).toFixed(2)}; at 96 px: mean ${mean(ratios96).toFixed(2)}, median ${median(ratios96).toFixed(2)}, min ${Math.min(...ratios96).toFixed(2)}`);
+console.log(
+  `thumbnail / full objective: mean ${mean(ratios).toFixed(2)}, median ${median(ratios).toFixed(2)}, min ${Math.min(...ratios).toFixed(2)}; at 96 px: mean ${mean(ratios96).toFixed(2)}, median ${median(ratios96).toFixed(2)}, min ${Math.min(...ratios96).toFixed(2)}`,
+);
 
 // Side by side, every sprite at 96 px cells (the thumbnail upscaled as the dashboard shows it).
 const cell = FULL_PROFILE.size;

@@ -45,14 +45,28 @@ for (let round = 0; round < rounds; round++) {
     await gqlData(srv.url, REQUEST_SPRITES, { layer: DASHBOARD_JOB.layer, channels, priority: 'VISIBLE' });
     await arrived;
     const allMs = performance.now() - t0;
-    rows.push({ jobS: s(job.wallMs), steps: job.stepsDone, firstSpriteS: s(firstAt), allS: s(allMs), profile, loadBefore, loadAfter: load() });
-    console.log(`round ${round + 1}: job ${s(job.wallMs)} s (${job.stepsDone} steps), ${channels.length} sprites ${s(allMs)} s after its end`);
+    rows.push({
+      jobS: s(job.wallMs),
+      steps: job.stepsDone,
+      firstSpriteS: s(firstAt),
+      allS: s(allMs),
+      profile,
+      loadBefore,
+      loadAfter: load(),
+    });
+    console.log(
+      `round ${round + 1}: job ${s(job.wallMs)} s (${job.stepsDone} steps), ${channels.length} sprites ${s(allMs)} s after its end`,
+    );
   } finally {
     await srv.close();
   }
 }
 
-console.log(`\nTime from the dog/cat job's end to its ${20} listed channels' sprites, fresh DATA_DIR each round; ${machine()}; shared machine, load average (1, 5, 15 min) printed`);
+console.log(
+  `\nTime from the dog/cat job's end to its ${20} listed channels' sprites, fresh DATA_DIR each round; ${machine()}; shared machine, load average (1, 5, 15 min) printed`,
+);
 console.log('| round | job s (steps) | first sprite s | all 20 sprites s | profile | load before | load after |');
 console.log('|---|---|---|---|---|---|---|');
-rows.forEach((r, i) => console.log(`| ${i + 1} | ${r.jobS} (${r.steps}) | ${r.firstSpriteS} | ${r.allS} | ${r.profile} | ${r.loadBefore} | ${r.loadAfter} |`));
+rows.forEach((r, i) =>
+  console.log(`| ${i + 1} | ${r.jobS} (${r.steps}) | ${r.firstSpriteS} | ${r.allS} | ${r.profile} | ${r.loadBefore} | ${r.loadAfter} |`),
+);

@@ -38,7 +38,11 @@ async function run(backgroundCheckpoints: boolean) {
         const values = Array.from({ length: C }, (_, i) => Math.sin(i * k + j));
         const data = k % 3 === 1 ? new Uint8Array(Float64Array.from({ length: 14 * 14 * C + steps * C }, Math.random).buffer) : null;
         const t = performance.now();
-        await store.saveSnapshot(`job-${j}`, { ...snapshot(steps, values), stepsTotal: CHUNKS * STEPS_PER_CHUNK }, data ? { stepsDone: steps, backend: 'bench', data } : undefined);
+        await store.saveSnapshot(
+          `job-${j}`,
+          { ...snapshot(steps, values), stepsTotal: CHUNKS * STEPS_PER_CHUNK },
+          data ? { stepsDone: steps, backend: 'bench', data } : undefined,
+        );
         (data ? withCheckpoint : plain).push(performance.now() - t);
         walMax = Math.max(walMax, statSync(`${file}-wal`).size);
         await new Promise((r) => setTimeout(r, GAP_MS));
@@ -60,11 +64,20 @@ for (let r = 0; r < ROUNDS; r++) {
     const load = loadavg()[0];
     const { plain, withCheckpoint, walMax } = await run(background);
     const cells = (ms: number[]) => [q(ms, 50), q(ms, 90), Math.max(...ms)].map((v) => v.toFixed(1));
-    rows.push([background ? 'own thread' : 'in the commit', ...cells(plain), ...cells(withCheckpoint), sum([...plain, ...withCheckpoint]).toFixed(0), (walMax / 1e6).toFixed(1), load.toFixed(2)]);
+    rows.push([
+      background ? 'own thread' : 'in the commit',
+      ...cells(plain),
+      ...cells(withCheckpoint),
+      sum([...plain, ...withCheckpoint]).toFixed(0),
+      (walMax / 1e6).toFixed(1),
+      load.toFixed(2),
+    ]);
   }
 }
 const bytes = ((14 * 14 * C + CHUNKS * STEPS_PER_CHUNK * C) * 8) / 1e6;
-console.log(`\nsaveSnapshot time on the event loop (ms); ${JOBS} jobs x ${CHUNKS} chunks, ${GAP_MS} ms apart, checkpoints up to ${bytes.toFixed(2)} MB every third chunk`);
+console.log(
+  `\nsaveSnapshot time on the event loop (ms); ${JOBS} jobs x ${CHUNKS} chunks, ${GAP_MS} ms apart, checkpoints up to ${bytes.toFixed(2)} MB every third chunk`,
+);
 const head = ['WAL checkpoints', 'p50', 'p90', 'max', 'ckpt p50', 'ckpt p90', 'ckpt max', 'total', 'WAL MB', 'load avg'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');

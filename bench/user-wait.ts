@@ -15,8 +15,29 @@ import { chromium, type Page } from 'playwright-core';
  */
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const IMAGE_224 = resolve(ROOT, '../shared/images/224/dog_cat_composite.png');
-const CLI_ARGS = ['--image', IMAGE_224, '--layer', 'mixed4d', '--class1', 'Labrador retriever', '--class2', 'tiger cat', '--method', 'path', '--steps', '100', '--json'];
-const JOB_INPUT = { imageId: 'example-dog_cat_composite', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 100, rule: 'LEFT_RIEMANN' };
+const CLI_ARGS = [
+  '--image',
+  IMAGE_224,
+  '--layer',
+  'mixed4d',
+  '--class1',
+  'Labrador retriever',
+  '--class2',
+  'tiger cat',
+  '--method',
+  'path',
+  '--steps',
+  '100',
+  '--json',
+];
+const JOB_INPUT = {
+  imageId: 'example-dog_cat_composite',
+  class1: 'Labrador retriever',
+  class2: 'tiger cat',
+  method: 'PATH',
+  steps: 100,
+  rule: 'LEFT_RIEMANN',
+};
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const arg = (name: string, fallback: string) => {
@@ -25,7 +46,10 @@ const arg = (name: string, fallback: string) => {
 };
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const ms = (v: number) => Math.round(v);
-const load = () => loadavg().map((v) => v.toFixed(1)).join(' ');
+const load = () =>
+  loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ');
 
 interface CliRun {
   wallMs: number;
@@ -39,7 +63,9 @@ interface CliRun {
 
 /** One CLI process, as `npm run attribute` starts it (the bundle through launch.mjs), or through npm itself. */
 function runCli(cacheDir: string, viaNpm = false): CliRun {
-  const [cmd, args] = viaNpm ? ['npm', ['run', '--silent', 'attribute', '--', ...CLI_ARGS]] : [process.execPath, [join(ROOT, 'server/launch.mjs'), 'server/cli/attribute.ts', ...CLI_ARGS]];
+  const [cmd, args] = viaNpm
+    ? ['npm', ['run', '--silent', 'attribute', '--', ...CLI_ARGS]]
+    : [process.execPath, [join(ROOT, 'server/launch.mjs'), 'server/cli/attribute.ts', ...CLI_ARGS]];
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ENGINE_CACHE_DIR: cacheDir }, maxBuffer: 1 << 24 });
   const wallMs = performance.now() - t0;
@@ -50,14 +76,22 @@ function runCli(cacheDir: string, viaNpm = false): CliRun {
 
 /** bench/executors.ts's warm steady-state loop: ONNX Runtime, batch 10, a 100-step path, median of 3. */
 function warmLoop(): { pathMs: number; firstSnapshotMs: number; jobMs: number } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/executors.ts'), '--child', 'onnx', '--batch', '10', '--repeats', '3'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bench/executors.ts'), '--child', 'onnx', '--batch', '10', '--repeats', '3'],
+    { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   if (r.status !== 0) throw new Error(`bench/executors.ts --child failed (exit ${r.status})`);
   const child = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
   return { pathMs: median(child.pathMs), firstSnapshotMs: child.job.firstSnapshotMs, jobMs: child.job.totalMs };
 }
 
 async function gql<T>(base: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-graphql-yoga-csrf': '1' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-graphql-yoga-csrf': '1' },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as { data: T; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -101,14 +135,22 @@ async function follow(base: string, id: string, since: number): Promise<Watch> {
 
 /** The job's own run time on the server (startedAt to finishedAt). */
 async function serverJobMs(base: string, id: string): Promise<number> {
-  const { job } = await gql<{ job: { status: string; startedAt: string; finishedAt: string } }>(base, 'query ($id: ID!) { job(id: $id) { status startedAt finishedAt } }', { id });
+  const { job } = await gql<{ job: { status: string; startedAt: string; finishedAt: string } }>(
+    base,
+    'query ($id: ID!) { job(id: $id) { status startedAt finishedAt } }',
+    { id },
+  );
   if (job.status !== 'SUCCEEDED') throw new Error(`job ${id} ended ${job.status}`);
   return Date.parse(job.finishedAt) - Date.parse(job.startedAt);
 }
 
 async function unwatchedJob(base: string) {
   const since = performance.now();
-  const { startAttribution } = await gql<{ startAttribution: { id: string } }>(base, 'mutation ($input: AttributionInput!) { startAttribution(input: $input) { id } }', { input: JOB_INPUT });
+  const { startAttribution } = await gql<{ startAttribution: { id: string } }>(
+    base,
+    'mutation ($input: AttributionInput!) { startAttribution(input: $input) { id } }',
+    { input: JOB_INPUT },
+  );
   const watch = await follow(base, startAttribution.id, since);
   return { jobMs: await serverJobMs(base, startAttribution.id), watch };
 }
@@ -123,7 +165,10 @@ async function watchedJob(base: string, page: Page) {
   await page.keyboard.press('Escape');
   await page.check('input[name=method][value=PATH]');
   await page.selectOption('#rule', 'LEFT_RIEMANN');
-  for (const [field, value] of [['#steps', '100'], ['#groups', '0']]) {
+  for (const [field, value] of [
+    ['#steps', '100'],
+    ['#groups', '0'],
+  ]) {
     await page.fill(field, value);
     await page.locator(field).dispatchEvent('change');
   }
@@ -139,13 +184,18 @@ async function watchedJob(base: string, page: Page) {
 }
 
 function startServer(env: Record<string, string>): Promise<{ base: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [join(ROOT, 'server/launch.mjs'), 'server/main.ts'], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const stop = () => new Promise<void>((ok) => {
-    if (child.exitCode !== null) return ok();
-    child.once('exit', () => ok());
-    child.kill('SIGTERM');
+  const child = spawn(process.execPath, [join(ROOT, 'server/launch.mjs'), 'server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let log = '';
+  const stop = () =>
+    new Promise<void>((ok) => {
+      if (child.exitCode !== null) return ok();
+      child.once('exit', () => ok());
+      child.kill('SIGTERM');
+    });
   return new Promise((ok, fail) => {
     const onData = (d: Buffer) => {
       log += d.toString();
@@ -205,19 +255,27 @@ async function main() {
       await server.stop();
     }
 
-    if (withCli) console.log(`\nREADME's CLI example (mixed4d, PATH, 100 steps left Riemann, 224 px dog_cat_composite), ${cpus().length} x ${cpus()[0]?.model}, Node ${process.version}; load average now ${load()}`);
-    if (withCli) console.table(cli.map(({ run, r }) => ({
-      run,
-      'elapsedMs (wait)': ms(r.elapsedMs),
-      compileMs: ms(r.compileMs),
-      activationsMs: ms(r.activationsMs),
-      pathMs: ms(r.pathMs),
-      'graphs built / cached': `${r.graphs.compiled} / ${r.graphs.fromCache}`,
-      'start-up ms': ms(r.startupMs),
-      'wall clock ms': ms(r.wallMs),
-    })));
-    console.log(`Warm steady-state path loop (bench/executors.ts, batch 10, median of 3): ${ms(loop.pathMs)} ms.` +
-      (withCli ? ` CLI elapsedMs, median of the warm runs: ${ms(warm)} ms = ${(warm / loop.pathMs).toFixed(2)} x the loop.` : ''));
+    if (withCli)
+      console.log(
+        `\nREADME's CLI example (mixed4d, PATH, 100 steps left Riemann, 224 px dog_cat_composite), ${cpus().length} x ${cpus()[0]?.model}, Node ${process.version}; load average now ${load()}`,
+      );
+    if (withCli)
+      console.table(
+        cli.map(({ run, r }) => ({
+          run,
+          'elapsedMs (wait)': ms(r.elapsedMs),
+          compileMs: ms(r.compileMs),
+          activationsMs: ms(r.activationsMs),
+          pathMs: ms(r.pathMs),
+          'graphs built / cached': `${r.graphs.compiled} / ${r.graphs.fromCache}`,
+          'start-up ms': ms(r.startupMs),
+          'wall clock ms': ms(r.wallMs),
+        })),
+      );
+    console.log(
+      `Warm steady-state path loop (bench/executors.ts, batch 10, median of 3): ${ms(loop.pathMs)} ms.` +
+        (withCli ? ` CLI elapsedMs, median of the warm runs: ${ms(warm)} ms = ${(warm / loop.pathMs).toFixed(2)} x the loop.` : ''),
+    );
 
     const first = unwatched.map((u) => u.watch.events[0]);
     const total = unwatched.map((u) => u.watch.doneAt);
@@ -230,17 +288,21 @@ async function main() {
     ]);
     console.log(`Watched / unwatched: ${(open / none).toFixed(2)}.`);
     console.log('\nFirst snapshot and ETA, from the unwatched jobs (request to arrival at the client):');
-    console.table(unwatched.map((u, i) => ({
-      job: i + 1,
-      'first snapshot ms': ms(first[i].at),
-      'at step': first[i].stepsDone,
-      'job ms (request to done)': ms(total[i]),
-      'first / job': +(first[i].at / total[i]).toFixed(3),
-      'ETA error at 10%': `${(100 * etaError(u.watch, 0.1).error).toFixed(0)}%`,
-      'at 50%': `${(100 * etaError(u.watch, 0.5).error).toFixed(0)}%`,
-      'at 90%': `${(100 * etaError(u.watch, 0.9).error).toFixed(0)}%`,
-    })));
-    console.log(`(bench/executors.ts's in-process job on a warm executor, same run: first snapshot ${ms(loop.firstSnapshotMs)} ms of ${ms(loop.jobMs)} ms.)`);
+    console.table(
+      unwatched.map((u, i) => ({
+        job: i + 1,
+        'first snapshot ms': ms(first[i].at),
+        'at step': first[i].stepsDone,
+        'job ms (request to done)': ms(total[i]),
+        'first / job': +(first[i].at / total[i]).toFixed(3),
+        'ETA error at 10%': `${(100 * etaError(u.watch, 0.1).error).toFixed(0)}%`,
+        'at 50%': `${(100 * etaError(u.watch, 0.5).error).toFixed(0)}%`,
+        'at 90%': `${(100 * etaError(u.watch, 0.9).error).toFixed(0)}%`,
+      })),
+    );
+    console.log(
+      `(bench/executors.ts's in-process job on a warm executor, same run: first snapshot ${ms(loop.firstSnapshotMs)} ms of ${ms(loop.jobMs)} ms.)`,
+    );
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });

@@ -16,7 +16,6 @@ export interface EstimateShape {
   snapshot: Snapshot | null;
 }
 
-
 function checkFirst(first: number | null | undefined) {
   const n = first ?? 10;
   if (!Number.isInteger(n) || n < 0 || n > 4096) throw new EngineError('BAD_ARGUMENT', `first must be 0..4096, got ${n}.`);
@@ -31,7 +30,7 @@ export const AttributionEstimateRef = builder.interfaceRef<EstimateShape>('Attri
     stepsDone: t.int({ description: 'Path steps integrated so far.', resolve: (e) => e.snapshot?.stepsDone ?? 0 }),
     stepsTotal: t.int({ description: 'Path steps in the whole job (1 for SIMPLE).', resolve: (e) => e.stepsTotal }),
     values: t.floatList({
-      description: 'Attribution of every channel, in channel order (length = the layer\'s channels).',
+      description: "Attribution of every channel, in channel order (length = the layer's channels).",
       resolve: (e) => e.snapshot?.values ?? [],
     }),
     top: t.field({
@@ -66,7 +65,8 @@ export const AttributionEstimateRef = builder.interfaceRef<EstimateShape>('Attri
     }),
     relativeError: t.float({
       nullable: true,
-      description: 'Estimated relative L2 error of the whole channel vector, |errors| / |values|. Null before the first snapshot and in jobs stored before errors existed.',
+      description:
+        'Estimated relative L2 error of the whole channel vector, |errors| / |values|. Null before the first snapshot and in jobs stored before errors existed.',
       resolve: (e) => e.snapshot?.relativeError ?? null,
     }),
     settled: t.boolean({
@@ -83,7 +83,7 @@ export const AttributionEstimateRef = builder.interfaceRef<EstimateShape>('Attri
     }),
     rankStability: t.float({
       description:
-        'Share of the top-K and bottom-K channels (K = the job\'s topK) that were already there in the previous ' +
+        "Share of the top-K and bottom-K channels (K = the job's topK) that were already there in the previous " +
         'snapshot: 1 = the ranking has settled. 0 for the first snapshot.',
       resolve: (e) => e.snapshot?.rankStability ?? 0,
     }),
@@ -111,13 +111,16 @@ export const AttributionEstimateRef = builder.interfaceRef<EstimateShape>('Attri
         // The running map while the job runs in this process, else the stored final one.
         const map = ctx.jobs.runningSpatial(e.jobId) ?? (await ctx.jobs.spatial(e.jobId));
         if (!map) return null;
-        const wanted = [...snapshotTop(snapshot, counts[0]), ...snapshotBottom(snapshot, counts[1])].map((c) => c.channel).concat(channels ?? []);
+        const wanted = [...snapshotTop(snapshot, counts[0]), ...snapshotBottom(snapshot, counts[1])]
+          .map((c) => c.channel)
+          .concat(channels ?? []);
         return { height: map.height, width: map.width, maps: channelMaps(map, wanted) };
       },
     }),
     elapsedMs: t.float({ description: 'Compute time so far, in milliseconds.', resolve: (e) => e.snapshot?.elapsedMs ?? 0 }),
     etaMs: t.float({
-      description: 'Estimated milliseconds until the last step, from the pace of the steps after the first chunk (which also pays for warm-up; the first snapshot has only its own pace); 0 when done.',
+      description:
+        'Estimated milliseconds until the last step, from the pace of the steps after the first chunk (which also pays for warm-up; the first snapshot has only its own pace); 0 when done.',
       resolve: (e) => e.snapshot?.etaMs ?? 0,
     }),
   }),

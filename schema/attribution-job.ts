@@ -12,7 +12,9 @@ import { QuadratureRuleRef } from './quadrature-rule.js';
 export const JobErrorRef = builder.objectRef<JobError>('JobError').implement({
   description: 'Why a job failed or was interrupted.',
   fields: (t) => ({
-    code: t.exposeString('code', { description: 'Same codes as GraphQL errors\' `extensions.code`, plus INTERRUPTED and INTERNAL_SERVER_ERROR.' }),
+    code: t.exposeString('code', {
+      description: "Same codes as GraphQL errors' `extensions.code`, plus INTERRUPTED and INTERNAL_SERVER_ERROR.",
+    }),
     message: t.exposeString('message', { description: 'What went wrong, for people.' }),
   }),
 });
@@ -22,11 +24,18 @@ type RequestShape = { input: JobInput; request: AttributionRequest };
 export const AttributionRequestRef = builder.objectRef<RequestShape>('AttributionRequest').implement({
   description: 'What a job computes: its input as given, with defaults filled in and classes resolved.',
   fields: (t) => ({
-    imageId: t.id({ description: 'The input image\'s id.', resolve: (r) => r.input.imageId }),
+    imageId: t.id({ description: "The input image's id.", resolve: (r) => r.input.imageId }),
     layer: t.string({ description: 'The layer attributed at.', resolve: (r) => r.request.layer }),
-    class1: t.string({ nullable: true, description: 'Class 1 as given (name, synonym, index, WordNet id or `logsumexp`).', resolve: (r) => r.input.class1 ?? null }),
+    class1: t.string({
+      nullable: true,
+      description: 'Class 1 as given (name, synonym, index, WordNet id or `logsumexp`).',
+      resolve: (r) => r.input.class1 ?? null,
+    }),
     class2: t.string({ nullable: true, description: 'Class 2 as given.', resolve: (r) => r.input.class2 ?? null }),
-    class1Label: t.string({ description: 'Class 1 as resolved: the class name, `logsumexp`, or `none` (score 0).', resolve: (r) => r.request.class1Label }),
+    class1Label: t.string({
+      description: 'Class 1 as resolved: the class name, `logsumexp`, or `none` (score 0).',
+      resolve: (r) => r.request.class1Label,
+    }),
     class2Label: t.string({ description: 'Class 2 as resolved.', resolve: (r) => r.request.class2Label }),
     method: t.field({ type: AttributionMethodRef, description: 'The method.', resolve: (r) => r.request.method }),
     steps: t.int({ description: 'Path steps (1 for SIMPLE).', resolve: (r) => r.request.steps }),
@@ -34,7 +43,11 @@ export const AttributionRequestRef = builder.objectRef<RequestShape>('Attributio
     seed: t.int({ description: 'Seed of the stochastic path (unused by other methods).', resolve: (r) => r.request.seed }),
     topK: t.int({ description: 'K of the top-K/bottom-K rank stability.', resolve: (r) => r.request.topK }),
     chunkSteps: t.int({ description: 'Steps between snapshots.', resolve: (r) => r.request.chunkSteps }),
-    groups: t.int({ nullable: true, description: 'K neuron groups the job factors the layer into and attributes to; null for none.', resolve: (r) => r.request.groups ?? null }),
+    groups: t.int({
+      nullable: true,
+      description: 'K neuron groups the job factors the layer into and attributes to; null for none.',
+      resolve: (r) => r.request.groups ?? null,
+    }),
     tolerance: t.float({
       nullable: true,
       description: 'Stop when settled: the relative error the job stops at (with settled lists); null runs every step.',
@@ -52,7 +65,10 @@ export const AttributionJobRef = builder.objectRef<JobRecord>('AttributionJob').
   description: 'One attribution computation: queued, run by the engine in chunks of steps, stored with its result.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The job id.' }),
-    groupId: t.exposeID('groupId', { nullable: true, description: 'Shared by the three jobs of one `compareMethods` call; null otherwise.' }),
+    groupId: t.exposeID('groupId', {
+      nullable: true,
+      description: 'Shared by the three jobs of one `compareMethods` call; null otherwise.',
+    }),
     input: t.field({ type: AttributionRequestRef, description: 'What the job computes.', resolve: (j) => j }),
     image: t.field({
       type: ImageRef,
@@ -62,11 +78,24 @@ export const AttributionJobRef = builder.objectRef<JobRecord>('AttributionJob').
     status: t.field({ type: JobStatusRef, description: 'Where the job is in its life.', resolve: (j) => j.status }),
     stepsDone: t.exposeInt('stepsDone', { description: 'Path steps integrated so far.' }),
     stepsTotal: t.exposeInt('stepsTotal', { description: 'Path steps in the whole job.' }),
-    backend: t.exposeString('backend', { nullable: true, description: 'The executor that ran the job, e.g. `tfjs-wasm`; null until it starts.' }),
+    backend: t.exposeString('backend', {
+      nullable: true,
+      description: 'The executor that ran the job, e.g. `tfjs-wasm`; null until it starts.',
+    }),
     createdAt: t.field({ type: 'DateTime', description: 'When the job was queued.', resolve: (j) => j.createdAt }),
     startedAt: t.field({ type: 'DateTime', nullable: true, description: 'When the engine started it.', resolve: (j) => j.startedAt }),
-    finishedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it succeeded, failed, was cancelled or interrupted.', resolve: (j) => j.finishedAt }),
-    error: t.field({ type: JobErrorRef, nullable: true, description: 'Why it failed or was interrupted; null otherwise.', resolve: (j) => j.error }),
+    finishedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it succeeded, failed, was cancelled or interrupted.',
+      resolve: (j) => j.finishedAt,
+    }),
+    error: t.field({
+      type: JobErrorRef,
+      nullable: true,
+      description: 'Why it failed or was interrupted; null otherwise.',
+      resolve: (j) => j.error,
+    }),
     history: t.field({
       type: [ConvergencePointRef],
       description: 'Every snapshot of the job, fewest steps first: its whole convergence chart, also after a restart.',
@@ -74,7 +103,8 @@ export const AttributionJobRef = builder.objectRef<JobRecord>('AttributionJob').
     }),
     settledAtStep: t.int({
       nullable: true,
-      description: 'Steps done at the first snapshot whose top and bottom lists had settled (AttributionEstimate.settled); null until then.',
+      description:
+        'Steps done at the first snapshot whose top and bottom lists had settled (AttributionEstimate.settled); null until then.',
       resolve: async (j, _args, ctx) => (await settledPoint(j, ctx.jobs))?.stepsDone ?? null,
     }),
     settledAtMs: t.float({
@@ -85,9 +115,9 @@ export const AttributionJobRef = builder.objectRef<JobRecord>('AttributionJob').
     result: t.field({
       type: AttributionResultRef,
       nullable: true,
-      description: 'The latest snapshot while running, the final one after; a cancelled job keeps its partial one. Null before the first snapshot.',
-      resolve: (j) =>
-        j.snapshot && { jobId: j.id, stepsTotal: j.stepsTotal, snapshot: j.snapshot, final: j.status === 'SUCCEEDED' },
+      description:
+        'The latest snapshot while running, the final one after; a cancelled job keeps its partial one. Null before the first snapshot.',
+      resolve: (j) => j.snapshot && { jobId: j.id, stepsTotal: j.stepsTotal, snapshot: j.snapshot, final: j.status === 'SUCCEEDED' },
     }),
   }),
 });
@@ -97,26 +127,33 @@ export const AttributionInputRef = builder.inputType('AttributionInput', {
   fields: (t) => ({
     imageId: t.id({ required: true, description: 'An image from `examples` or `uploadImage`.' }),
     layer: t.string({ required: true, defaultValue: 'mixed4d', description: 'Layer name from `model.layers`.' }),
-    class1: t.string({ description: 'Class to attribute toward: name, synonym, index, WordNet id, `logsumexp`, or null for a zero score.' }),
+    class1: t.string({
+      description: 'Class to attribute toward: name, synonym, index, WordNet id, `logsumexp`, or null for a zero score.',
+    }),
     class2: t.string({ description: 'Class to attribute away from; same forms. The score is score(class1) - score(class2).' }),
     method: t.field({ type: AttributionMethodRef, required: true, defaultValue: 'PATH', description: 'The method.' }),
     steps: t.int({ description: `Path steps, 1..2000 (default ${DEFAULT_STEPS}); ignored by SIMPLE.` }),
-    rule: t.field({ type: QuadratureRuleRef, description: 'Quadrature rule (default LEFT_RIEMANN, the notebook\'s).' }),
+    rule: t.field({ type: QuadratureRuleRef, description: "Quadrature rule (default LEFT_RIEMANN, the notebook's)." }),
     seed: t.int({ description: 'Seed of the stochastic path, 0..2^31-1 (default 0).' }),
     topK: t.int({ defaultValue: 10, description: 'K for rank stability, 1..channels.' }),
-    groups: t.int({ description: 'Also factor the layer into K neuron groups (NMF, 1..16; the notebook uses 6) and attribute to each, live; null for none.' }),
-    chunkSteps: t.int({ description: 'Steps between snapshots (default: steps/10, rounded up; with a tolerance, the nested levels only).' }),
+    groups: t.int({
+      description:
+        'Also factor the layer into K neuron groups (NMF, 1..16; the notebook uses 6) and attribute to each, live; null for none.',
+    }),
+    chunkSteps: t.int({
+      description: 'Steps between snapshots (default: steps/10, rounded up; with a tolerance, the nested levels only).',
+    }),
     tolerance: t.float({
       description:
         'Stop when settled: run until the estimated relative error is at most this (0 < tolerance < 1, e.g. 0.01) and the ' +
-        'top and bottom lists have settled; `steps` is then the maximum, rounded down to the rule\'s nested size. ' +
+        "top and bottom lists have settled; `steps` is then the maximum, rounded down to the rule's nested size. " +
         'PATH then defaults to the SIDI rule; LEFT_RIEMANN also nests; other rules are a BAD_ARGUMENT.',
     }),
   }),
 });
 
 export const CompareInputRef = builder.inputType('CompareInput', {
-  description: 'One image, layer and class pair, attributed by SIMPLE, PATH and STOCHASTIC_PATH (the notebook\'s compare_attr_methods).',
+  description: "One image, layer and class pair, attributed by SIMPLE, PATH and STOCHASTIC_PATH (the notebook's compare_attr_methods).",
   fields: (t) => ({
     imageId: t.id({ required: true, description: 'An image from `examples` or `uploadImage`.' }),
     layer: t.string({ required: true, defaultValue: 'mixed4d', description: 'Layer name from `model.layers`.' }),

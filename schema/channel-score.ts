@@ -12,20 +12,22 @@ export function jobLayer(ctx: { jobs: { get(id: string): Promise<{ input: { laye
 }
 
 export const ChannelScoreRef = builder.objectRef<JobChannelScore>('ChannelScore').implement({
-  description: 'One channel\'s attribution and its rank.',
+  description: "One channel's attribution and its rank.",
   fields: (t) => ({
     channel: t.exposeInt('channel', { description: 'Channel index in the layer, 0-based.' }),
-    value: t.exposeFloat('value', { description: 'Attribution: the channel\'s share of score(class1) - score(class2).' }),
+    value: t.exposeFloat('value', { description: "Attribution: the channel's share of score(class1) - score(class2)." }),
     rank: t.exposeInt('rank', { description: '1 = most positive in `top`, most negative in `bottom`.' }),
     error: t.float({
       nullable: true,
-      description: 'The value\'s estimated standard error (see `AttributionEstimate.errors`); the bar is value ± 2 error. Null in jobs stored before errors existed.',
+      description:
+        "The value's estimated standard error (see `AttributionEstimate.errors`); the bar is value ± 2 error. Null in jobs stored before errors existed.",
       resolve: (c) => c.error ?? null,
     }),
     sprite: t.field({
       type: ChannelSpriteRef,
       nullable: true,
-      description: 'The channel\'s feature visualization (full profile in preference, else thumbnail); null until one is rendered (`requestSprites`).',
+      description:
+        "The channel's feature visualization (full profile in preference, else thumbnail); null until one is rendered (`requestSprites`).",
       resolve: async (s, _a, ctx) => {
         const layer = await s.layer?.();
         return layer ? ctx.sprites.sprite(layer, s.channel) : null;
@@ -34,7 +36,7 @@ export const ChannelScoreRef = builder.objectRef<JobChannelScore>('ChannelScore'
     spriteRender: t.field({
       type: SpriteRenderRef,
       nullable: true,
-      description: 'The channel\'s sprite render while it is queued or rendering (with an ETA); null otherwise.',
+      description: "The channel's sprite render while it is queued or rendering (with an ETA); null otherwise.",
       resolve: async (s, _a, ctx) => {
         const layer = await s.layer?.();
         return layer ? ctx.sprites.renderState(layer, s.channel) : null;

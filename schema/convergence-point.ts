@@ -15,16 +15,30 @@ export const ConvergencePointRef = builder.objectRef<PointShape>('ConvergencePoi
   fields: (t) => ({
     stepsDone: t.int({ description: 'Path steps integrated at this snapshot.', resolve: (p) => p.snapshot.stepsDone }),
     elapsedMs: t.float({ description: 'Compute time at this snapshot, in milliseconds.', resolve: (p) => p.snapshot.elapsedMs }),
-    relativeError: t.float({ nullable: true, description: 'Estimated relative L2 error of the channel vector (null in jobs stored before errors existed).', resolve: (p) => p.snapshot.relativeError ?? null }),
+    relativeError: t.float({
+      nullable: true,
+      description: 'Estimated relative L2 error of the channel vector (null in jobs stored before errors existed).',
+      resolve: (p) => p.snapshot.relativeError ?? null,
+    }),
     completenessGap: t.float({
       nullable: true,
-      description: 'The completeness gap, where completeness applies: null for STOCHASTIC_PATH, whose sum of attributions does not add up to score(A) - score(0).',
+      description:
+        'The completeness gap, where completeness applies: null for STOCHASTIC_PATH, whose sum of attributions does not add up to score(A) - score(0).',
       resolve: (p) => (p.method === 'STOCHASTIC_PATH' ? null : p.snapshot.completenessGap),
     }),
-    rankStability: t.float({ description: 'Share of the top/bottom K already there in the snapshot before.', resolve: (p) => p.snapshot.rankStability }),
-    settled: t.boolean({ description: 'Whether the top and bottom lists had settled within their 2-sigma bars.', resolve: (p) => p.snapshot.settled ?? false }),
-    values: t.floatList({ description: 'Every channel\'s value, in channel order.', resolve: (p) => p.snapshot.values }),
-    errors: t.floatList({ description: 'Every channel\'s standard error, in channel order (empty in jobs stored before errors existed).', resolve: (p) => p.snapshot.errors ?? [] }),
+    rankStability: t.float({
+      description: 'Share of the top/bottom K already there in the snapshot before.',
+      resolve: (p) => p.snapshot.rankStability,
+    }),
+    settled: t.boolean({
+      description: 'Whether the top and bottom lists had settled within their 2-sigma bars.',
+      resolve: (p) => p.snapshot.settled ?? false,
+    }),
+    values: t.floatList({ description: "Every channel's value, in channel order.", resolve: (p) => p.snapshot.values }),
+    errors: t.floatList({
+      description: "Every channel's standard error, in channel order (empty in jobs stored before errors existed).",
+      resolve: (p) => p.snapshot.errors ?? [],
+    }),
     top: t.field({
       type: [ChannelScoreRef],
       description: 'The `first` most positive channels at this snapshot.',

@@ -10,12 +10,12 @@ export const ImageSourceRef = builder.enumType('ImageSource', {
   description: 'Where an image came from.',
   values: {
     EXAMPLE: { description: 'An example image shipped beside the model (read-only).' },
-    UPLOAD: { description: 'Uploaded by a client; kept under the server\'s data folder.' },
+    UPLOAD: { description: "Uploaded by a client; kept under the server's data folder." },
   } as const,
 });
 
 export const PredictionRef = builder.objectRef<Prediction>('Prediction').implement({
-  description: 'One of the network\'s top classes for an image.',
+  description: "One of the network's top classes for an image.",
   fields: (t) => ({
     class: t.field({
       type: ClassInfoRef,
@@ -30,7 +30,7 @@ export const PredictionRef = builder.objectRef<Prediction>('Prediction').impleme
 export const ImageRef = builder.objectRef<StoredImage>('Image').implement({
   description: 'An input image: an example or an upload.',
   fields: (t) => ({
-    id: t.exposeID('id', { description: 'Stable id; an upload\'s id is derived from its bytes.' }),
+    id: t.exposeID('id', { description: "Stable id; an upload's id is derived from its bytes." }),
     name: t.exposeString('name', { nullable: true, description: 'File name, when known.' }),
     source: t.field({ type: ImageSourceRef, description: 'Example or upload.', resolve: (i) => i.source }),
     width: t.exposeInt('width', { description: 'Width of the original image in pixels.' }),
@@ -47,7 +47,7 @@ export const ImageRef = builder.objectRef<StoredImage>('Image').implement({
     }),
     predictions: t.field({
       type: [PredictionRef],
-      description: 'The network\'s top classes for the image (centre-cropped to 224x224), most probable first.',
+      description: "The network's top classes for the image (centre-cropped to 224x224), most probable first.",
       args: { top: t.arg.int({ defaultValue: 5, description: 'How many classes, 1..1000.' }) },
       complexity: { field: 5, multiplier: 1 },
       resolve: (i, { top }, ctx) => {

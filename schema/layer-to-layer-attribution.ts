@@ -7,7 +7,7 @@ import { requireImage } from './image.js';
 import { SpatialAttributionRef } from './spatial-attribution.js';
 
 export const GridPositionInputRef = builder.inputType('GridPositionInput', {
-  description: 'A position in a layer\'s grid.',
+  description: "A position in a layer's grid.",
   fields: (t) => ({
     x: t.int({ required: true, description: 'Column, 0-based.' }),
     y: t.int({ required: true, description: 'Row, 0-based.' }),
@@ -19,13 +19,21 @@ type TargetShape = TargetMap & { from: LayerToLayerMaps };
 export const LayerToLayerTargetRef = builder.objectRef<TargetShape>('LayerToLayerTarget').implement({
   description: 'One target position of the later layer and its map over the earlier layer.',
   fields: (t) => ({
-    x: t.exposeInt('x', { description: 'Column in the later layer\'s grid, 0-based.' }),
-    y: t.exposeInt('y', { description: 'Row in the later layer\'s grid, 0-based.' }),
-    magnitude: t.exposeFloat('magnitude', { description: 'The objective: the L2 norm of the later layer\'s activation vector at (x, y). At 0 the map is all zero.' }),
+    x: t.exposeInt('x', { description: "Column in the later layer's grid, 0-based." }),
+    y: t.exposeInt('y', { description: "Row in the later layer's grid, 0-based." }),
+    magnitude: t.exposeFloat('magnitude', {
+      description: "The objective: the L2 norm of the later layer's activation vector at (x, y). At 0 the map is all zero.",
+    }),
     attribution: t.field({
       type: SpatialAttributionRef,
-      description: 'Over the earlier layer\'s grid: sum over its channels of activation x d(magnitude)/d(activation) at each position.',
-      resolve: (m) => ({ layer: m.from.from, height: m.from.fromHeight, width: m.from.fromWidth, values: m.values, method: 'SIMPLE' as const }),
+      description: "Over the earlier layer's grid: sum over its channels of activation x d(magnitude)/d(activation) at each position.",
+      resolve: (m) => ({
+        layer: m.from.from,
+        height: m.from.fromHeight,
+        width: m.from.fromWidth,
+        values: m.values,
+        method: 'SIMPLE' as const,
+      }),
     }),
   }),
 });
@@ -39,10 +47,10 @@ export const LayerToLayerAttributionRef = builder.objectRef<LayerToLayerMaps>('L
   fields: (t) => ({
     from: t.exposeString('from', { description: 'The earlier layer: each map is over its grid.' }),
     to: t.exposeString('to', { description: 'The later layer: the target positions are on its grid.' }),
-    fromHeight: t.exposeInt('fromHeight', { description: 'The earlier layer\'s grid height.' }),
-    fromWidth: t.exposeInt('fromWidth', { description: 'The earlier layer\'s grid width.' }),
-    toHeight: t.exposeInt('toHeight', { description: 'The later layer\'s grid height.' }),
-    toWidth: t.exposeInt('toWidth', { description: 'The later layer\'s grid width.' }),
+    fromHeight: t.exposeInt('fromHeight', { description: "The earlier layer's grid height." }),
+    fromWidth: t.exposeInt('fromWidth', { description: "The earlier layer's grid width." }),
+    toHeight: t.exposeInt('toHeight', { description: "The later layer's grid height." }),
+    toWidth: t.exposeInt('toWidth', { description: "The later layer's grid width." }),
     targets: t.field({
       type: [LayerToLayerTargetRef],
       description: 'Every target asked for, in the order asked.',
@@ -51,10 +59,17 @@ export const LayerToLayerAttributionRef = builder.objectRef<LayerToLayerMaps>('L
     target: t.field({
       type: LayerToLayerTargetRef,
       description: 'The target at (x, y). BAD_ARGUMENT if it was not asked for.',
-      args: { x: t.arg.int({ required: true, description: 'Column in the later layer\'s grid.' }), y: t.arg.int({ required: true, description: 'Row in the later layer\'s grid.' }) },
+      args: {
+        x: t.arg.int({ required: true, description: "Column in the later layer's grid." }),
+        y: t.arg.int({ required: true, description: "Row in the later layer's grid." }),
+      },
       resolve: (r, { x, y }) => {
         const m = r.maps.find((p) => p.x === x && p.y === y);
-        if (!m) throw new EngineError('BAD_ARGUMENT', `Position (x ${x}, y ${y}) of ${r.to} is not among this attribution's ${r.maps.length} targets.`);
+        if (!m)
+          throw new EngineError(
+            'BAD_ARGUMENT',
+            `Position (x ${x}, y ${y}) of ${r.to} is not among this attribution's ${r.maps.length} targets.`,
+          );
         return { ...m, from: r };
       },
     }),
@@ -71,7 +86,10 @@ builder.queryField('layerToLayerAttribution', (t) =>
       imageId: t.arg.id({ required: true, description: 'An image from `examples` or `uploadImage`.' }),
       from: t.arg.string({ required: true, defaultValue: 'mixed4d', description: 'The earlier layer, from `model.layers`.' }),
       to: t.arg.string({ required: true, defaultValue: 'mixed5a', description: 'The later layer, after `from`.' }),
-      positions: t.arg({ type: [GridPositionInputRef], description: `Target positions on \`to\`'s grid; every one when left out (at most ${MAX_TARGET_POSITIONS}).` }),
+      positions: t.arg({
+        type: [GridPositionInputRef],
+        description: `Target positions on \`to\`'s grid; every one when left out (at most ${MAX_TARGET_POSITIONS}).`,
+      }),
     },
     complexity: 20,
     resolve: async (_root, { imageId, from, to, positions }, ctx) => {
@@ -84,10 +102,14 @@ builder.queryField('layerToLayerAttribution', (t) =>
 builder.objectField(AttributionJobRef, 'layerToLayerAttribution', (t) =>
   t.field({
     type: LayerToLayerAttributionRef,
-    description: 'Layer-to-layer spatial attribution of the job\'s image from a later layer back to the job\'s layer (see Query.layerToLayerAttribution).',
+    description:
+      "Layer-to-layer spatial attribution of the job's image from a later layer back to the job's layer (see Query.layerToLayerAttribution).",
     args: {
-      to: t.arg.string({ required: true, description: 'The later layer, after the job\'s layer.' }),
-      positions: t.arg({ type: [GridPositionInputRef], description: `Target positions on \`to\`'s grid; every one when left out (at most ${MAX_TARGET_POSITIONS}).` }),
+      to: t.arg.string({ required: true, description: "The later layer, after the job's layer." }),
+      positions: t.arg({
+        type: [GridPositionInputRef],
+        description: `Target positions on \`to\`'s grid; every one when left out (at most ${MAX_TARGET_POSITIONS}).`,
+      }),
     },
     complexity: 20,
     resolve: (job, { to, positions }, ctx) => ctx.blocks.layerToLayer(job.input.imageId, job.request.layer, to, positions),

@@ -15,7 +15,7 @@ export const LayerRef = builder.objectRef<LayerInfo>('Layer').implement({
 });
 
 export const ClassInfoRef = builder.objectRef<ClassInfo>('ImageClass').implement({
-  description: 'One of the 1000 ImageNet classes, in the model\'s (Caffe) order.',
+  description: "One of the 1000 ImageNet classes, in the model's (Caffe) order.",
   fields: (t) => ({
     index: t.exposeInt('index', { description: 'Logit index, 0..999.' }),
     wnid: t.exposeString('wnid', { description: 'WordNet id, e.g. `n02099712`.' }),
@@ -25,11 +25,13 @@ export const ClassInfoRef = builder.objectRef<ClassInfo>('ImageClass').implement
 });
 
 export const ModelRef = builder.objectRef<ModelInfo>('Model').implement({
-  description: 'The network served: BVLC GoogLeNet (Lucid\'s InceptionV1_caffe).',
+  description: "The network served: BVLC GoogLeNet (Lucid's InceptionV1_caffe).",
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Model name, e.g. `googlenet-bvlc`.' }),
     backend: t.exposeString('backend', { description: 'Executor the engine runs on, e.g. `tfjs-wasm`.' }),
-    inputSize: t.exposeInt('inputSize', { description: 'Side of the square RGB input in pixels (224); images are centre-cropped and resized to it.' }),
+    inputSize: t.exposeInt('inputSize', {
+      description: 'Side of the square RGB input in pixels (224); images are centre-cropped and resized to it.',
+    }),
     layers: t.field({
       type: [LayerRef],
       description: 'Layers a job can attribute at (the inception blocks mixed3a..mixed5b), from input to output.',
@@ -37,7 +39,8 @@ export const ModelRef = builder.objectRef<ModelInfo>('Model').implement({
     }),
     classes: t.field({
       type: [ClassInfoRef],
-      description: 'Classes whose names contain `search` (case-insensitive), primary-name matches first; all classes in order when `search` is empty.',
+      description:
+        'Classes whose names contain `search` (case-insensitive), primary-name matches first; all classes in order when `search` is empty.',
       args: {
         search: t.arg.string({ description: 'Text to look for in class names and synonyms.' }),
         first: t.arg.int({ description: 'At most this many classes (1..1000).', defaultValue: 20 }),

@@ -19,7 +19,7 @@ export const SpriteRef = builder.objectRef<SpritemapJobEvent['latest'][number]>(
   fields: (t) => ({
     channel: t.exposeInt('channel', { description: 'Channel index in the layer.' }),
     dataUrl: t.string({ description: 'The sprite as a PNG data URL.', resolve: (s) => pngDataUrl(s.png) }),
-    activation: t.exposeFloat('activation', { description: 'The channel\'s mean activation on it (after the ReLU).' }),
+    activation: t.exposeFloat('activation', { description: "The channel's mean activation on it (after the ReLU)." }),
   }),
 });
 
@@ -33,13 +33,21 @@ export const SpritemapJobRef = builder.objectRef<SpritemapJobEvent>('SpritemapJo
     status: t.field({ type: SpritemapJobStatusRef, description: 'Running, or how it ended.', resolve: (e) => e.status }),
     channelsDone: t.exposeInt('done', { description: 'Channels with a sprite, including those found from an earlier run.' }),
     channelsTotal: t.exposeInt('total', { description: 'Channels requested.' }),
-    etaSeconds: t.exposeFloat('etaSeconds', { nullable: true, description: 'Estimated seconds to go; null until this run has finished a sprite.' }),
+    etaSeconds: t.exposeFloat('etaSeconds', {
+      nullable: true,
+      description: 'Estimated seconds to go; null until this run has finished a sprite.',
+    }),
     elapsedSeconds: t.exposeFloat('elapsedSeconds', { description: 'Seconds this run has been rendering.' }),
-    latestSprites: t.field({ type: [SpriteRef], description: 'Sprites finished since the previous event (empty on queries).', resolve: (e) => e.latest }),
+    latestSprites: t.field({
+      type: [SpriteRef],
+      description: 'Sprites finished since the previous event (empty on queries).',
+      resolve: (e) => e.latest,
+    }),
     errorCode: t.string({ nullable: true, description: 'Error code of a FAILED render.', resolve: (e) => e.error?.code ?? null }),
     errorMessage: t.string({ nullable: true, description: 'Error message of a FAILED render.', resolve: (e) => e.error?.message ?? null }),
     goingAway: t.boolean({
-      description: 'True on the last event of a `spritemapProgress` stream that ends because the server is shutting down (SIGTERM/SIGINT): the render stops there, its finished sprites kept; the same renderSpritemap after the restart resumes from them. False otherwise.',
+      description:
+        'True on the last event of a `spritemapProgress` stream that ends because the server is shutting down (SIGTERM/SIGINT): the render stops there, its finished sprites kept; the same renderSpritemap after the restart resumes from them. False otherwise.',
       resolve: (e) => e.goingAway ?? false,
     }),
   }),
@@ -61,7 +69,7 @@ builder.mutationFields((t) => ({
   cancelSpritemap: t.field({
     type: SpritemapJobRef,
     description: 'Stops a render after its current step; its finished sprites are kept.',
-    args: { id: t.arg.id({ required: true, description: 'The render\'s id (`SpritemapJob.id`).' }) },
+    args: { id: t.arg.id({ required: true, description: "The render's id (`SpritemapJob.id`)." }) },
     resolve: (_root, { id }, ctx) => {
       const job = ctx.spritemaps.cancel(String(id));
       if (!job) throw new NotFoundError('job', String(id));
@@ -75,7 +83,7 @@ builder.queryField('spritemapJob', (t) =>
     type: SpritemapJobRef,
     nullable: true,
     description: 'A spritemap render by id (null if this server has not started it).',
-    args: { id: t.arg.id({ required: true, description: 'The render\'s id (`SpritemapJob.id`).' }) },
+    args: { id: t.arg.id({ required: true, description: "The render's id (`SpritemapJob.id`)." }) },
     resolve: (_root, { id }, ctx) => ctx.spritemaps.job(String(id)),
   }),
 );
@@ -83,8 +91,9 @@ builder.queryField('spritemapJob', (t) =>
 builder.subscriptionField('spritemapProgress', (t) =>
   t.field({
     type: SpritemapJobRef,
-    description: 'A render\'s progress: the latest state at once, then one event per finished sprite (with it), then completes after the final state.',
-    args: { id: t.arg.id({ required: true, description: 'The render\'s id (`SpritemapJob.id`).' }) },
+    description:
+      "A render's progress: the latest state at once, then one event per finished sprite (with it), then completes after the final state.",
+    args: { id: t.arg.id({ required: true, description: "The render's id (`SpritemapJob.id`)." }) },
     subscribe: (_root, { id }, ctx) => {
       if (!ctx.spritemaps.job(String(id))) throw new NotFoundError('job', String(id));
       return ctx.spritemaps.events.subscribe(String(id), ctx.signal);

@@ -5,28 +5,35 @@ import { builder } from './builder.js';
 import { LayerRef } from './model.js';
 
 export const SpriteCellRef = builder.objectRef<SpritemapCell & { size: number }>('SpriteCell').implement({
-  description: 'Where one channel\'s visualization sits in its spritemap.',
+  description: "Where one channel's visualization sits in its spritemap.",
   fields: (t) => ({
     channel: t.exposeInt('channel', { description: 'Channel index in the layer.' }),
     column: t.exposeInt('column', { description: '`channel % columns`.' }),
     row: t.exposeInt('row', { description: '`floor(channel / columns)`.' }),
     x: t.int({ description: 'Left edge in the grid image, px.', resolve: (c) => c.column * c.size }),
     y: t.int({ description: 'Top edge in the grid image, px.', resolve: (c) => c.row * c.size }),
-    activation: t.float({ nullable: true, description: 'The channel\'s mean activation on its visualization (after the ReLU).', resolve: (c) => (Number.isFinite(c.activation) ? c.activation : null) }),
+    activation: t.float({
+      nullable: true,
+      description: "The channel's mean activation on its visualization (after the ReLU).",
+      resolve: (c) => (Number.isFinite(c.activation) ? c.activation : null),
+    }),
   }),
 });
 
 export const SpritemapRef = builder.objectRef<SpritemapIndex>('Spritemap').implement({
   description:
     'Channel visualizations of a layer (feature visualization by optimization, Lucid style) in one grid PNG: ' +
-    'channel n at column `n % columns`, row `floor(n / columns)`, each `size` px square, as the notebook\'s spritemaps.',
+    "channel n at column `n % columns`, row `floor(n / columns)`, each `size` px square, as the notebook's spritemaps.",
   fields: (t) => ({
     layer: t.exposeString('layer', { description: 'Layer name, e.g. `mixed4d`.' }),
     url: t.string({ description: 'Absolute URL of the grid PNG.', resolve: (s, _a, ctx) => `${ctx.origin}/spritemaps/${s.layer}.png` }),
-    path: t.string({ description: 'The grid PNG\'s URL relative to the server root.', resolve: (s) => `/spritemaps/${s.layer}.png` }),
-    indexPath: t.string({ description: 'The JSON index (cells, settings), relative to the server root.', resolve: (s) => `/spritemaps/${s.layer}.json` }),
+    path: t.string({ description: "The grid PNG's URL relative to the server root.", resolve: (s) => `/spritemaps/${s.layer}.png` }),
+    indexPath: t.string({
+      description: 'The JSON index (cells, settings), relative to the server root.',
+      resolve: (s) => `/spritemaps/${s.layer}.json`,
+    }),
     size: t.exposeInt('size', { description: 'Side of one sprite, px.' }),
-    columns: t.exposeInt('columns', { description: 'Sprites per row (the notebook\'s `sprite_n_wrap`).' }),
+    columns: t.exposeInt('columns', { description: "Sprites per row (the notebook's `sprite_n_wrap`)." }),
     rows: t.exposeInt('rows', { description: 'Rows in the grid image.' }),
     width: t.exposeInt('width', { description: 'Grid image width, px.' }),
     height: t.exposeInt('height', { description: 'Grid image height, px.' }),
@@ -52,7 +59,7 @@ builder.objectField(LayerRef, 'spritemap', (t) =>
   t.field({
     type: SpritemapRef,
     nullable: true,
-    description: 'The latest spritemap of this layer\'s channels; null until one is rendered (`renderSpritemap`, `npm run spritemaps`).',
+    description: "The latest spritemap of this layer's channels; null until one is rendered (`renderSpritemap`, `npm run spritemaps`).",
     resolve: (layer, _args, ctx) => ctx.spritemaps.spritemap(layer.name),
   }),
 );
@@ -60,12 +67,15 @@ builder.objectField(LayerRef, 'spritemap', (t) =>
 builder.queryField('layer', (t) =>
   t.field({
     type: LayerRef,
-    description: 'One layer by name (for a channel detail view: its spritemap and dataset examples). UNKNOWN_LAYER if it is not mixed3a..mixed5b.',
+    description:
+      'One layer by name (for a channel detail view: its spritemap and dataset examples). UNKNOWN_LAYER if it is not mixed3a..mixed5b.',
     args: { name: t.arg.string({ required: true, description: 'e.g. `mixed4d`.' }) },
     resolve: (_root, { name }, ctx) => {
       const layer = ctx.engine.info.layers.find((l) => l.name === name);
       if (!layer || !(ATTRIBUTION_LAYERS as readonly string[]).includes(name)) {
-        throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${name}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, { valid: [...ATTRIBUTION_LAYERS] });
+        throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${name}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, {
+          valid: [...ATTRIBUTION_LAYERS],
+        });
       }
       return layer;
     },

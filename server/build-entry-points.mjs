@@ -70,7 +70,8 @@ export async function build() {
     renameSync(`${f.path}.${tag}.tmp`, f.path);
   }
   const inputs = {};
-  for (const file of [...Object.keys(result.metafile.inputs), relative(ROOT, fileURLToPath(import.meta.url))]) inputs[file] = stamp(join(ROOT, file));
+  for (const file of [...Object.keys(result.metafile.inputs), relative(ROOT, fileURLToPath(import.meta.url))])
+    inputs[file] = stamp(join(ROOT, file));
   writeFileSync(`${INFO}.${tag}.tmp`, JSON.stringify({ entryPoints: ENTRY_POINTS, inputs }, null, 1));
   renameSync(`${INFO}.${tag}.tmp`, INFO);
 }
@@ -82,5 +83,7 @@ export async function ensureBuilt() {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const t0 = performance.now();
   await build();
-  console.log(`built ${ENTRY_POINTS.length} entry points into ${relative(process.cwd(), DIST) || DIST}/ in ${Math.round(performance.now() - t0)} ms`);
+  console.log(
+    `built ${ENTRY_POINTS.length} entry points into ${relative(process.cwd(), DIST) || DIST}/ in ${Math.round(performance.now() - t0)} ms`,
+  );
 }

@@ -47,7 +47,10 @@ export function useHttpRoutes(deps: RouteDeps): Plugin {
       if (path === '/health') {
         // 503 while a shared service (Redis) is away, so a load balancer can route around it.
         const health = deps.health();
-        return respond(JSON.stringify(health), health.status === 'ok' ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        return respond(JSON.stringify(health), health.status === 'ok' ? 200 : 503, {
+          'content-type': 'application/json',
+          'cache-control': 'no-store',
+        });
       }
       const image = /^\/images\/([^/]+)$/.exec(path);
       if (image) {

@@ -11,7 +11,10 @@ import { REPO_ROOT } from './repo-root.js';
 /** The URL to print for a bound address; a wildcard bind prints this machine's name. */
 function listeningUrl({ address, family, port }: AddressInfo): { url: string; reach: string } {
   if (address === '0.0.0.0' || address === '::') return { url: `http://${hostname()}:${port}`, reach: 'all interfaces' };
-  return { url: `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`, reach: address.startsWith('127.') || address === '::1' ? 'this machine only' : address };
+  return {
+    url: `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`,
+    reach: address.startsWith('127.') || address === '::1' ? 'this machine only' : address,
+  };
 }
 
 async function main() {
@@ -20,7 +23,13 @@ async function main() {
   const clientDir = join(REPO_ROOT, 'client', 'dist');
 
   const plan = apiProcessPlan(settings);
-  const pool = await EnginePool.start({ backend: engine.backend, modelDir: engine.modelDir, size: engine.workers, executor: engine.executor, nice: engine.nice });
+  const pool = await EnginePool.start({
+    backend: engine.backend,
+    modelDir: engine.modelDir,
+    size: engine.workers,
+    executor: engine.executor,
+    nice: engine.nice,
+  });
   const maxQueued = settings.maxQueued ?? DEFAULT_MAX_QUEUED;
   const app = await createApp({
     engine: pool,
@@ -38,13 +47,18 @@ async function main() {
   const server = createServer(app.yoga);
   const wss = app.attachWebSockets(server);
   await new Promise<void>((ok, fail) => {
-    server.once('error', (e: NodeJS.ErrnoException) => fail(new Error(`cannot listen on HOST ${host}, PORT ${port} (${e.code ?? e.message}).`)));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      fail(new Error(`cannot listen on HOST ${host}, PORT ${port} (${e.code ?? e.message}).`)),
+    );
     server.listen(port, host, ok);
   });
   const { url, reach } = listeningUrl(server.address() as AddressInfo);
   if (app.resumedAtStart) console.log(`${app.resumedAtStart} unfinished job(s) from the last run resumed`);
   console.log(`engine: ${pool.info.name} on ${pool.info.backend}, ${pool.size} worker(s); data in ${dataDir}`);
-  if (settings.scaleOut.redisUrl) console.log(`jobs on Redis (ROLE=${settings.role}${worker ? ', with a worker in this process' : ', API only'}), state in ${settings.scaleOut.databaseUrl ? 'PostgreSQL' : 'SQLite'}`);
+  if (settings.scaleOut.redisUrl)
+    console.log(
+      `jobs on Redis (ROLE=${settings.role}${worker ? ', with a worker in this process' : ', API only'}), state in ${settings.scaleOut.databaseUrl ? 'PostgreSQL' : 'SQLite'}`,
+    );
   console.log(`listening on ${url}${GRAPHQL_PATH} (GraphiQL, SSE and graphql-ws), dashboard at ${url}/; reachable from ${reach} (HOST)`);
 
   const { shutdownMs } = settings;
@@ -53,7 +67,9 @@ async function main() {
     // A second signal does not wait: what is stored stays, as after a kill.
     if (stopping) process.exit(1);
     stopping = true;
-    console.log(`${signal}: shutting down within ${shutdownMs} ms: no new jobs or connections; running jobs stop after their chunk in flight`);
+    console.log(
+      `${signal}: shutting down within ${shutdownMs} ms: no new jobs or connections; running jobs stop after their chunk in flight`,
+    );
     const deadline = setTimeout(() => {
       console.error(`shutdown took over ${shutdownMs} ms: exiting now; stored jobs and checkpoints stay`);
       process.exit(1);
@@ -65,7 +81,11 @@ async function main() {
     for (const client of wss.clients) client.close(1001, 'Server shutting down');
     // SSE responses end after their final event; let them flush, closing each connection once idle.
     const flushed = Date.now() + 2000;
-    while (Date.now() < flushed && !(await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]))) server.closeIdleConnections();
+    while (
+      Date.now() < flushed &&
+      !(await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]))
+    )
+      server.closeIdleConnections();
     await app.close();
     // The renders app.close() cancelled end after their step in flight; the deadline bounds this.
     await pool.close(shutdownMs);

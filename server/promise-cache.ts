@@ -6,7 +6,10 @@
 export class PromiseCache<T> {
   private readonly entries = new Map<string, Promise<T>>();
 
-  constructor(private readonly limit: number, private readonly keep: (value: T) => boolean = () => true) {}
+  constructor(
+    private readonly limit: number,
+    private readonly keep: (value: T) => boolean = () => true,
+  ) {}
 
   get(key: string, make: () => Promise<T>): Promise<T> {
     const cached = this.entries.get(key);

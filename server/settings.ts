@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_BATCH_SIZE } from './engine/attribution/validate.js';
-import { parseBackendChoice, parseOrtProvider, parseTfBackend, type BackendChoice, type ExecutorSettings } from './engine/executors/index.js';
+import {
+  parseBackendChoice,
+  parseOrtProvider,
+  parseTfBackend,
+  type BackendChoice,
+  type ExecutorSettings,
+} from './engine/executors/index.js';
 import { locateModelDir } from './engine/network/model-source.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from './jobs/job-checkpoints.js';
 import type { ScaleOutSettings } from './jobs/redis/redis-scale-out.js';
@@ -94,7 +100,8 @@ export function scaleOutSettings(env: Env = process.env): ScaleOutSettings {
   const url = (name: string, schemes: string[]) => {
     const raw = env[name]?.trim();
     if (!raw) return null;
-    if (!schemes.some((s) => raw.startsWith(`${s}://`))) throw new Error(`${name} must start with ${schemes.map((s) => `${s}://`).join(' or ')}, got "${raw}".`);
+    if (!schemes.some((s) => raw.startsWith(`${s}://`)))
+      throw new Error(`${name} must start with ${schemes.map((s) => `${s}://`).join(' or ')}, got "${raw}".`);
     return raw;
   };
   return {
@@ -144,7 +151,9 @@ export function serverSettings(env: Env = process.env): ServerSettings {
   const role = (env.ROLE?.trim() || 'all').toLowerCase();
   if (role !== 'all' && role !== 'api') throw new Error(`ROLE must be "all" or "api", got "${env.ROLE}".`);
   if (!scaleOut.redisUrl && (role === 'api' || scaleOut.databaseUrl)) {
-    throw new Error(`${role === 'api' ? 'ROLE=api' : 'DATABASE_URL'} needs REDIS_URL: jobs are computed by workers that take them from Redis (docs/scale-out.md).`);
+    throw new Error(
+      `${role === 'api' ? 'ROLE=api' : 'DATABASE_URL'} needs REDIS_URL: jobs are computed by workers that take them from Redis (docs/scale-out.md).`,
+    );
   }
   // The examples sit beside the model: ../shared/images next to ../shared/models/googlenet-bvlc.
   const examplesDir = env.EXAMPLES_DIR || join(engine.modelDir, '..', '..', 'images');

@@ -11,7 +11,13 @@ async function main() {
   const s = workerSettings();
   const settings = s.scaleOut;
   const store = openJobStore(settings, s.dataDir);
-  const pool = await EnginePool.start({ backend: s.engine.backend, modelDir: s.engine.modelDir, size: s.engine.workers, executor: s.engine.executor, nice: s.engine.nice });
+  const pool = await EnginePool.start({
+    backend: s.engine.backend,
+    modelDir: s.engine.modelDir,
+    size: s.engine.workers,
+    executor: s.engine.executor,
+    nice: s.engine.nice,
+  });
   const log = (message: string, error?: unknown) => console.error(message, error ?? '');
   const worker = startRedisWorker({
     settings,
@@ -26,7 +32,9 @@ async function main() {
   });
   worker.worker.worker.on('completed', (job, status) => console.log(`job ${job.data.jobId}: ${status}`));
   await worker.worker.worker.waitUntilReady();
-  console.log(`worker ready: ${pool.info.name} on ${pool.info.backend}, ${pool.size} engine thread(s); queue on ${settings.redisUrl.replace(/\/\/[^@]*@/, '//')}, jobs in ${settings.databaseUrl ? 'PostgreSQL' : 'SQLite'}`);
+  console.log(
+    `worker ready: ${pool.info.name} on ${pool.info.backend}, ${pool.size} engine thread(s); queue on ${settings.redisUrl.replace(/\/\/[^@]*@/, '//')}, jobs in ${settings.databaseUrl ? 'PostgreSQL' : 'SQLite'}`,
+  );
 
   let stopping = false;
   const { shutdownMs } = s;
@@ -35,7 +43,9 @@ async function main() {
     // jobs on, and they resume from their last stored checkpoint.
     if (stopping) process.exit(1);
     stopping = true;
-    console.log(`${signal}: shutting down within ${shutdownMs} ms: taking no new jobs; running ones stop after their chunk in flight and go back to the queue with a checkpoint`);
+    console.log(
+      `${signal}: shutting down within ${shutdownMs} ms: taking no new jobs; running ones stop after their chunk in flight and go back to the queue with a checkpoint`,
+    );
     const deadline = setTimeout(() => {
       console.error(`shutdown took over ${shutdownMs} ms: exiting now; the jobs resume elsewhere from their last checkpoint`);
       process.exit(1);

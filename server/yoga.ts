@@ -96,15 +96,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const unfinished = shared ? [] : await store.unfinished();
   const events = shared?.events ?? new InProcessJobEvents();
   // Jobs of the in-process queue run here; under Redis they run on the workers (jobs/redis/).
-  const runner = shared ? undefined : new JobRunner({
-    store,
-    events,
-    backend: deps.engine.info.backend,
-    execute: async (job, onSnapshot, signal, checkpoints) => deps.engine.run(await images.pixels(job.input.imageId), job.request, onSnapshot, signal, checkpoints),
-    logName: 'server',
-    checkpointIntervalMs: deps.checkpointIntervalMs,
-    log: (message, error) => (error === undefined ? console.log(message) : console.error(message, error)),
-  });
+  const runner = shared
+    ? undefined
+    : new JobRunner({
+        store,
+        events,
+        backend: deps.engine.info.backend,
+        execute: async (job, onSnapshot, signal, checkpoints) =>
+          deps.engine.run(await images.pixels(job.input.imageId), job.request, onSnapshot, signal, checkpoints),
+        logName: 'server',
+        checkpointIntervalMs: deps.checkpointIntervalMs,
+        log: (message, error) => (error === undefined ? console.log(message) : console.error(message, error)),
+      });
   const inProcess = shared
     ? null
     : new InProcessJobQueue({
@@ -183,7 +186,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
         execute: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).execute(args),
         subscribe: (args: ExecutionArgs) => (args.rootValue as EnvelopedRoot).subscribe(args),
         onSubscribe: async (ctx, _id, payload) => {
-          const { schema: s, execute, subscribe, contextFactory, parse: p, validate: v } = yoga.getEnveloped({
+          const {
+            schema: s,
+            execute,
+            subscribe,
+            contextFactory,
+            parse: p,
+            validate: v,
+          } = yoga.getEnveloped({
             ...ctx,
             req: ctx.extra.request,
             socket: ctx.extra.socket,
@@ -242,4 +252,3 @@ query Model {
   examples { id name width height predictions(top: 3) { class { name } probability } }
 }
 `;
-

@@ -38,7 +38,11 @@ describe('a clean install', () => {
   it('onnxruntime-node never downloads CUDA at install, and .npmrc holds only settings npm knows', () => {
     // Its install script only fetches the CUDA libraries from NuGet on Linux (CPU binaries ship in the package).
     expect(pkg.allowScripts['onnxruntime-node']).toBe(false);
-    const keys = readFileSync('.npmrc', 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l) => l.split('=')[0]!.trim());
+    const keys = readFileSync('.npmrc', 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split('=')[0]!.trim());
     expect(keys).toEqual(['save-exact']);
   });
 
@@ -55,7 +59,8 @@ describe('a clean install', () => {
     for (const [path, p] of Object.entries(byPath)) {
       for (const [name, range] of Object.entries(p.dependencies ?? {})) {
         const target = resolve(path, name);
-        if (target && semver.validRange(range) && !semver.satisfies(target.version, range)) outside.push(`${nameOf(path) || '(root)'} wants ${name}@${range}, gets ${target.version}`);
+        if (target && semver.validRange(range) && !semver.satisfies(target.version, range))
+          outside.push(`${nameOf(path) || '(root)'} wants ${name}@${range}, gets ${target.version}`);
       }
     }
     expect(outside).toEqual([]);

@@ -29,22 +29,34 @@ describe('README figures', () => {
     for (const p of figures.predictions) {
       const { pixels } = await pool.decodeImage(readFileSync(join(REPO_ROOT, p.file)));
       const now = await pool.predict(pixels, 2);
-      expect(now.map((q) => pool.info.labels.classes[q.index].name), p.file).toEqual(p.top.map((t) => t.name));
+      expect(
+        now.map((q) => pool.info.labels.classes[q.index].name),
+        p.file,
+      ).toEqual(p.top.map((t) => t.name));
       now.forEach((q, i) => expect(Math.abs(q.probability - p.top[i].probability), p.file).toBeLessThan(5e-4));
     }
   });
 
   it('the sample output is the notebook command of README.md, and its gap the recorded one', () => {
-    const command = /```sh\nnpm run --silent attribute -- (--image \S+ --layer \S+) \\\n\s+(--class1 "[^"]+" --class2 "[^"]+" --method path --steps \d+)\n```/.exec(readme);
+    const command =
+      /```sh\nnpm run --silent attribute -- (--image \S+ --layer \S+) \\\n\s+(--class1 "[^"]+" --class2 "[^"]+" --method path --steps \d+)\n```/.exec(
+        readme,
+      );
     expect(command).not.toBeNull();
     const first = findGap(figures, { rule: 'LEFT_RIEMANN', class1: 'Labrador retriever', steps: 100 });
-    expect(`${command![1]} ${command![2]}`).toBe(`--image ${first.file} --layer ${first.layer} --class1 "${first.class1}" --class2 "${first.class2}" --method path --steps ${first.steps}`);
+    expect(`${command![1]} ${command![2]}`).toBe(
+      `--image ${first.file} --layer ${first.layer} --class1 "${first.class1}" --class2 "${first.class2}" --method path --steps ${first.steps}`,
+    );
     expect(figures.exampleOutput).toContain(`completeness gap ${(first.gap * 100).toFixed(2)}%`);
-    expect(figures.exampleOutput.split('\n')[0]).toBe(`${first.file} @ ${first.layer} (528 channels): "${first.class1}" vs "${first.class2}"`);
+    expect(figures.exampleOutput.split('\n')[0]).toBe(
+      `${first.file} @ ${first.layer} (528 channels): "${first.class1}" vs "${first.class2}"`,
+    );
   });
 
   it('the notebook example in package.json runs the same command', () => {
     const example = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts.example as string;
-    expect(example).toContain("--image ../shared/images/dog_cat_composite.png --layer mixed4d --class1 'Labrador retriever' --class2 'tiger cat' --method path --steps 100");
+    expect(example).toContain(
+      "--image ../shared/images/dog_cat_composite.png --layer mixed4d --class1 'Labrador retriever' --class2 'tiger cat' --method path --steps 100",
+    );
   });
 });

@@ -33,7 +33,8 @@ function Shell() {
       </a>
       <header class="topbar">
         <h1>
-          Channel attribution <span class="subtitle">{model.model() ? `${model.model()!.name} · ${model.model()!.backend}` : 'GoogLeNet'}</span>
+          Channel attribution{' '}
+          <span class="subtitle">{model.model() ? `${model.model()!.name} · ${model.model()!.backend}` : 'GoogLeNet'}</span>
         </h1>
         <nav aria-label="Pages">
           <NavLink to={{ page: 'new' }} label="New job" current={page() === 'new'} />

@@ -18,8 +18,10 @@ export const DICTIONARY_DEPTH = 16;
 /** Results kept per kind: each is a few hundred KB at most, and costs a worker seconds (groups) or a forward pass. */
 const CACHE_SIZE = 16;
 
-export type BlocksEngine = Pick<Engine, 'neuronGroups' | 'semanticDictionary' | 'classSpatialAttribution' | 'groupIcons' | 'layerToLayerAttribution'> & { info: { layers: LayerInfo[]; labels: Labels } };
-
+export type BlocksEngine = Pick<
+  Engine,
+  'neuronGroups' | 'semanticDictionary' | 'classSpatialAttribution' | 'groupIcons' | 'layerToLayerAttribution'
+> & { info: { layers: LayerInfo[]; labels: Labels } };
 
 interface PixelSource {
   pixels(imageId: string): Promise<Float32Array>;
@@ -86,7 +88,8 @@ export class BlocksService {
     checkPosition(layer, x, y);
     const pixels = await this.images.pixels(imageId);
     const grid = await this.dictionaryCache.get(JSON.stringify([imageId, layer.name]), () =>
-      this.engine.semanticDictionary(pixels, { layer: layer.name, first: DICTIONARY_DEPTH }));
+      this.engine.semanticDictionary(pixels, { layer: layer.name, first: DICTIONARY_DEPTH }),
+    );
     return grid.positions[y * grid.width + x].slice(0, first);
   }
 
@@ -97,11 +100,17 @@ export class BlocksService {
    * for attribution between steps, so a running job never waits for more than one icon step.
    */
   icons(groups: NeuronGroups): Promise<string[]> {
-    const key = createHash('sha256').update(JSON.stringify([groups.layer, groups.channelFactors])).digest('hex').slice(0, 16);
+    const key = createHash('sha256')
+      .update(JSON.stringify([groups.layer, groups.channelFactors]))
+      .digest('hex')
+      .slice(0, 16);
     return this.iconCache.get(key, async () => {
       const { size, steps } = this.iconProfile;
       const request = { layer: groups.layer, directions: groups.channelFactors, key, size, steps, seed: 0 };
-      const { icons } = await this.lane.run(() => ICON_RANK, () => this.engine.groupIcons(request, this.closing.signal));
+      const { icons } = await this.lane.run(
+        () => ICON_RANK,
+        () => this.engine.groupIcons(request, this.closing.signal),
+      );
       return icons.map((png) => pngDataUrl(Buffer.from(png)));
     });
   }
@@ -126,6 +135,8 @@ export class BlocksService {
     const layer = this.layer(layerName);
     const score = { class1: this.engine.info.labels.resolve(class1).term, class2: this.engine.info.labels.resolve(class2).term };
     const pixels = await this.images.pixels(imageId);
-    return this.spatialCache.get(JSON.stringify([imageId, layer.name, score]), () => this.engine.classSpatialAttribution(pixels, { layer: layer.name, score }));
+    return this.spatialCache.get(JSON.stringify([imageId, layer.name, score]), () =>
+      this.engine.classSpatialAttribution(pixels, { layer: layer.name, score }),
+    );
   }
 }

@@ -2,7 +2,15 @@ import { readFileSync, statSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { EngineError, isEngineError } from '../errors/engine-error.js';
-import { DEFAULT_BATCH_SIZE, DEFAULT_RULE, DEFAULT_STEPS, MAX_STEPS, validateInput, type AttributionMethod, type QuadratureRuleName } from '../engine/attribution/index.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_RULE,
+  DEFAULT_STEPS,
+  MAX_STEPS,
+  validateInput,
+  type AttributionMethod,
+  type QuadratureRuleName,
+} from '../engine/attribution/index.js';
 import type { LayerPreparation } from '../engine/executors/index.js';
 import { decodeImage } from '../engine/images.js';
 import { engineSettings } from '../settings.js';
@@ -11,18 +19,26 @@ import { formatAttributionTable, formatLayerToLayer } from './format-table.js';
 import { validateLayerToLayer, type LayerToLayerMaps } from '../engine/groups/layer-to-layer-attribution.js';
 
 const METHOD_NAMES: Record<string, AttributionMethod> = { simple: 'SIMPLE', path: 'PATH', 'stochastic-path': 'STOCHASTIC_PATH' };
-const RULE_NAMES: Record<string, QuadratureRuleName> = { 'left-riemann': 'LEFT_RIEMANN', trapezoid: 'TRAPEZOID', midpoint: 'MIDPOINT', 'gauss-legendre': 'GAUSS_LEGENDRE', sidi: 'SIDI' };
+const RULE_NAMES: Record<string, QuadratureRuleName> = {
+  'left-riemann': 'LEFT_RIEMANN',
+  trapezoid: 'TRAPEZOID',
+  midpoint: 'MIDPOINT',
+  'gauss-legendre': 'GAUSS_LEGENDRE',
+  sidi: 'SIDI',
+};
 
 /** How the CLI spells an engine constant: PATH as path, LEFT_RIEMANN as left-riemann. */
 const cliName = (value: string) => value.toLowerCase().replace(/_/g, '-');
 /** The method when --method is not given. */
 const DEFAULT_METHOD: AttributionMethod = 'PATH';
 
-const choice = <T>(table: Record<string, T>, what: string) => (v: string) => {
-  const r = table[v.toLowerCase()];
-  if (r === undefined) throw new InvalidArgumentError(`unknown ${what} "${v}": use ${Object.keys(table).join(', ')}.`);
-  return r;
-};
+const choice =
+  <T>(table: Record<string, T>, what: string) =>
+  (v: string) => {
+    const r = table[v.toLowerCase()];
+    if (r === undefined) throw new InvalidArgumentError(`unknown ${what} "${v}": use ${Object.keys(table).join(', ')}.`);
+    return r;
+  };
 const fraction = (v: string) => {
   const x = Number(v);
   if (!/^\s*[\d.eE+-]+\s*$/.test(v) || !Number.isFinite(x)) throw new InvalidArgumentError(`"${v}" is not a number.`);
@@ -40,16 +56,31 @@ const program = new Command()
   .option('--layer <name>', 'layer to attribute at, mixed3a..mixed5b', 'mixed4d')
   .option('--class1 <class>', 'class name, synonym, index or WordNet id; or logsumexp, or none')
   .option('--class2 <class>', 'the class to attribute away from; same forms as --class1')
-  .addOption(new Option('--method <method>', Object.keys(METHOD_NAMES).join(' | ')).argParser(choice(METHOD_NAMES, 'method')).default(DEFAULT_METHOD, cliName(DEFAULT_METHOD)))
+  .addOption(
+    new Option('--method <method>', Object.keys(METHOD_NAMES).join(' | '))
+      .argParser(choice(METHOD_NAMES, 'method'))
+      .default(DEFAULT_METHOD, cliName(DEFAULT_METHOD)),
+  )
   .option('--steps <n>', `path steps N, 1..${MAX_STEPS}; ignored by simple (default: ${DEFAULT_STEPS})`, integer)
-  .option('--rule <rule>', `${Object.keys(RULE_NAMES).join(' | ')} (default: ${cliName(DEFAULT_RULE)}, the notebook's)`, choice(RULE_NAMES, 'rule'))
-  .option('--tolerance <t>', 'stop when the estimated relative error is at most t and the top/bottom lists have settled (e.g. 0.01); --steps is then the maximum', fraction)
+  .option(
+    '--rule <rule>',
+    `${Object.keys(RULE_NAMES).join(' | ')} (default: ${cliName(DEFAULT_RULE)}, the notebook's)`,
+    choice(RULE_NAMES, 'rule'),
+  )
+  .option(
+    '--tolerance <t>',
+    'stop when the estimated relative error is at most t and the top/bottom lists have settled (e.g. 0.01); --steps is then the maximum',
+    fraction,
+  )
   .option('--seed <n>', 'seed of the stochastic path, 0..2^31-1 (default: 0)', integer)
   .option('--top <k>', 'channels to show in each direction', integer, 10)
   .option('--chunk <n>', 'steps per progress update (default: steps/10, rounded up)', integer)
   .option('--batch <n>', `steps per executor call (default: ENGINE_BATCH_SIZE, else ${DEFAULT_BATCH_SIZE})`, integer)
   .option('--groups <k>', 'also factor the layer into K neuron groups (NMF) and attribute to each, 1..16', integer)
-  .option('--spatial-to <layer>', 'also attribute every position of a later layer back to --layer\'s positions (layer-to-layer spatial attribution, one backward pass per position)')
+  .option(
+    '--spatial-to <layer>',
+    "also attribute every position of a later layer back to --layer's positions (layer-to-layer spatial attribution, one backward pass per position)",
+  )
   .option('--backend <name>', 'tfjs | onnx | auto (default: ENGINE_BACKEND, else auto)')
   .option('--json', 'print one JSON object on stdout')
   .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
@@ -60,7 +91,10 @@ function readImage(path: string): Uint8Array {
     return readFileSync(path);
   } catch (e) {
     if (isEngineError(e)) throw e;
-    throw new EngineError('BAD_IMAGE', `Cannot read image ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`);
+    throw new EngineError(
+      'BAD_IMAGE',
+      `Cannot read image ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`,
+    );
   }
 }
 
@@ -75,7 +109,20 @@ async function main() {
     // The user's wait starts here, with the engine up: from the request to the result.
     const t0 = performance.now();
     const request = validateInput(
-      { layer: o.layer, class1: o.class1, class2: o.class2, method: o.method, steps: o.steps, rule: o.rule, seed: o.seed, topK: o.top, chunkSteps: o.chunk, batchSize: o.batch, groups: o.groups, tolerance: o.tolerance },
+      {
+        layer: o.layer,
+        class1: o.class1,
+        class2: o.class2,
+        method: o.method,
+        steps: o.steps,
+        rule: o.rule,
+        seed: o.seed,
+        topK: o.top,
+        chunkSteps: o.chunk,
+        batchSize: o.batch,
+        groups: o.groups,
+        tolerance: o.tolerance,
+      },
       { ...pool.info, batchSize: engine.batchSize },
     );
     // Checked before any work, so a bad --spatial-to costs nothing.
@@ -83,14 +130,22 @@ async function main() {
     // The worker builds (or loads) the layer's graphs while this thread decodes the image.
     prepared = pool.prepare(request.layer);
     const image = decodeImage(bytes, pool.info.inputSize);
-    const bar = o.json || !process.stderr.isTTY && process.env.CI
-      ? undefined
-      : new cliProgress.SingleBar(
-          { format: ' {bar} {value}/{total} steps | gap {gap} | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
-          cliProgress.Presets.shades_classic,
-        );
+    const bar =
+      o.json || (!process.stderr.isTTY && process.env.CI)
+        ? undefined
+        : new cliProgress.SingleBar(
+            {
+              format: ' {bar} {value}/{total} steps | gap {gap} | ETA {eta_formatted}',
+              stream: process.stderr,
+              hideCursor: true,
+              clearOnComplete: true,
+            },
+            cliProgress.Presets.shades_classic,
+          );
     bar?.start(request.steps, 0, { gap: '-' });
-    const result = await pool.run(image.pixels, request, (s) => bar?.update(s.stepsDone, { gap: `${(s.completenessGap * 100).toFixed(2)}%` }));
+    const result = await pool.run(image.pixels, request, (s) =>
+      bar?.update(s.stepsDone, { gap: `${(s.completenessGap * 100).toFixed(2)}%` }),
+    );
     const preparation = await prepared;
     const elapsedMs = performance.now() - t0;
     bar?.stop();
@@ -103,29 +158,47 @@ async function main() {
       spatialToSpatial = { ...maps, elapsedMs: performance.now() - t1 };
     }
     if (o.json) {
-      process.stdout.write(JSON.stringify({
-        layer: result.layer, method: request.method, steps: request.steps, stepsDone: result.stepsDone, rule: request.rule, seed: request.seed,
-        tolerance: request.tolerance ?? null,
-        class1: request.class1Label, class2: request.class2Label,
-        values: result.values, score: result.score, baselineScore: result.baselineScore,
-        // Completeness does not hold for the stochastic path (docs/convergence.md).
-        completenessGap: request.method === 'STOCHASTIC_PATH' ? null : result.completenessGap, elapsedMs, backend: result.backend,
-        // Where the wait went (the compile overlaps the image decode), and the start-up before it.
-        compileMs: Math.max(preparation.compileMs, result.phases.compileMs),
-        activationsMs: result.phases.activationsMs,
-        pathMs: result.phases.pathMs,
-        graphs: { compiled: preparation.graphs - preparation.fromCache, fromCache: preparation.fromCache },
-        startupMs: t0,
-        errors: result.errors, relativeError: result.relativeError, settled: result.settled,
-        top: result.top, bottom: result.bottom,
-        ...(result.groups && {
-          groups: result.groups.factors.spatial.map((spatial, i) => ({
-            channels: result.groups!.factors.channelFactors[i], spatial, attribution: result.groups!.attribution[i], error: result.groups!.errors[i],
-          })),
-          reconstructionError: result.groups.factors.reconstructionError,
-        }),
-        ...(spatialToSpatial && { spatialToSpatial }),
-      }) + '\n');
+      process.stdout.write(
+        JSON.stringify({
+          layer: result.layer,
+          method: request.method,
+          steps: request.steps,
+          stepsDone: result.stepsDone,
+          rule: request.rule,
+          seed: request.seed,
+          tolerance: request.tolerance ?? null,
+          class1: request.class1Label,
+          class2: request.class2Label,
+          values: result.values,
+          score: result.score,
+          baselineScore: result.baselineScore,
+          // Completeness does not hold for the stochastic path (docs/convergence.md).
+          completenessGap: request.method === 'STOCHASTIC_PATH' ? null : result.completenessGap,
+          elapsedMs,
+          backend: result.backend,
+          // Where the wait went (the compile overlaps the image decode), and the start-up before it.
+          compileMs: Math.max(preparation.compileMs, result.phases.compileMs),
+          activationsMs: result.phases.activationsMs,
+          pathMs: result.phases.pathMs,
+          graphs: { compiled: preparation.graphs - preparation.fromCache, fromCache: preparation.fromCache },
+          startupMs: t0,
+          errors: result.errors,
+          relativeError: result.relativeError,
+          settled: result.settled,
+          top: result.top,
+          bottom: result.bottom,
+          ...(result.groups && {
+            groups: result.groups.factors.spatial.map((spatial, i) => ({
+              channels: result.groups!.factors.channelFactors[i],
+              spatial,
+              attribution: result.groups!.attribution[i],
+              error: result.groups!.errors[i],
+            })),
+            reconstructionError: result.groups.factors.reconstructionError,
+          }),
+          ...(spatialToSpatial && { spatialToSpatial }),
+        }) + '\n',
+      );
     } else {
       process.stdout.write(formatAttributionTable(request, { ...result, elapsedMs }, { image: o.image }) + '\n');
       if (spatialToSpatial) process.stdout.write('\n' + formatLayerToLayer(spatialToSpatial) + '\n');
@@ -138,6 +211,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  process.stderr.write(`error: ${isEngineError(e) ? e.message : (e as Error)?.message ?? e}\n`);
+  process.stderr.write(`error: ${isEngineError(e) ? e.message : ((e as Error)?.message ?? e)}\n`);
   process.exit(isEngineError(e) ? 2 : 1);
 });

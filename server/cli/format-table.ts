@@ -14,8 +14,14 @@ export function formatAttributionTable(request: AttributionRequest, result: Attr
     const bar = `± ${(2 * (result.errors[c.channel] ?? 0)).toFixed(4)}`;
     return `  ${String(c.rank).padStart(3)}  ${String(c.channel).padStart(5)}  ${c.value.toFixed(4).padStart(10)} ${bar.padStart(10)}  ${(c.value >= 0 ? '+' : '-').repeat(n)}`;
   };
-  const steps = request.tolerance != null ? `${result.stepsDone} of at most ${request.steps} steps (tolerance ${request.tolerance})` : `${request.steps} steps`;
-  const method = request.method === 'SIMPLE' ? 'SIMPLE (gradient x activation)' : `${request.method}, ${steps}, ${request.rule}${request.method === 'STOCHASTIC_PATH' ? `, seed ${request.seed}` : ''}`;
+  const steps =
+    request.tolerance != null
+      ? `${result.stepsDone} of at most ${request.steps} steps (tolerance ${request.tolerance})`
+      : `${request.steps} steps`;
+  const method =
+    request.method === 'SIMPLE'
+      ? 'SIMPLE (gradient x activation)'
+      : `${request.method}, ${steps}, ${request.rule}${request.method === 'STOCHASTIC_PATH' ? `, seed ${request.seed}` : ''}`;
   const gap = request.method === 'STOCHASTIC_PATH' ? '' : `; completeness gap ${(result.completenessGap * 100).toFixed(2)}%`;
   return [
     `${meta.image} @ ${result.layer} (${result.spatial.channels} channels): "${request.class1Label}" vs "${request.class2Label}"`,
@@ -42,7 +48,9 @@ function formatGroups({ factors, attribution, errors }: GroupsEstimate): string[
     '  group       value    2-sigma                top channels',
     ...attribution.map((v, i) => {
       const bar = (v >= 0 ? '+' : '-').repeat(Math.round((Math.abs(v) / max) * 12)).padEnd(12);
-      const top = topGroupChannels(factors, i, 5).map((c) => c.channel).join(', ');
+      const top = topGroupChannels(factors, i, 5)
+        .map((c) => c.channel)
+        .join(', ');
       const sigma2 = `± ${(2 * (errors[i] ?? 0)).toFixed(4)}`;
       return `  ${String(i).padStart(5)}  ${v.toFixed(4).padStart(10)} ${sigma2.padStart(10)}  ${bar}  ${top}`;
     }),

@@ -23,7 +23,9 @@ const positive = (v: string) => {
 
 const program = new Command()
   .name('model:fetch')
-  .description('Download the BVLC GoogLeNet weights (caffejs, MIT; BVLC, unrestricted use), convert them and verify them against PROVENANCE.md.')
+  .description(
+    'Download the BVLC GoogLeNet weights (caffejs, MIT; BVLC, unrestricted use), convert them and verify them against PROVENANCE.md.',
+  )
   .option('--base-url <url>', 'where caffejs models/ and data/ are served (default: MODEL_BASE_URL, else GitHub raw at the pinned commit)')
   .option('--dest <dir>', 'model folder to create', DEFAULT_DEST)
   .option('--force', 'rebuild even if the folder already holds the verified model')
@@ -44,12 +46,19 @@ async function main() {
   const baseUrl = resolveBaseUrl(manifest, o.baseUrl);
   const dest = resolve(o.dest);
   if (process.env.MODEL_DIR && resolve(process.env.MODEL_DIR) !== dest) {
-    console.error(`Note: MODEL_DIR=${process.env.MODEL_DIR} is set, so the engine will look there, not in ${dest}. Use --dest "$MODEL_DIR" or unset MODEL_DIR.`);
+    console.error(
+      `Note: MODEL_DIR=${process.env.MODEL_DIR} is set, so the engine will look there, not in ${dest}. Use --dest "$MODEL_DIR" or unset MODEL_DIR.`,
+    );
   }
 
   const tty = process.stderr.isTTY;
   const bar = new cliProgress.SingleBar(
-    { format: '  {bar} {percentage}% | {done}/{total_mib} MiB | {files} files', hideCursor: true, stream: process.stderr, noTTYOutput: false },
+    {
+      format: '  {bar} {percentage}% | {done}/{total_mib} MiB | {files} files',
+      hideCursor: true,
+      stream: process.stderr,
+      noTTYOutput: false,
+    },
     cliProgress.Presets.shades_classic,
   );
   let done = 0;
@@ -91,7 +100,8 @@ async function main() {
         file: () => {
           filesDone++;
           if (barRunning) bar.update(done, payload());
-          else if (filesDone % 29 === 0 || filesDone === fileCount) console.error(`  ${filesDone}/${fileCount} files, ${(done / MiB).toFixed(1)} MiB`);
+          else if (filesDone % 29 === 0 || filesDone === fileCount)
+            console.error(`  ${filesDone}/${fileCount} files, ${(done / MiB).toFixed(1)} MiB`);
         },
       },
     });
@@ -101,9 +111,16 @@ async function main() {
       return;
     }
     const d = result.downloads;
-    console.log(`Installed BVLC GoogLeNet in ${result.dest}: ${d.downloaded} files downloaded, ${d.resumed} resumed, ${d.cached} already here; weights sha256 ${result.weightsSha256}.`);
+    console.log(
+      `Installed BVLC GoogLeNet in ${result.dest}: ${d.downloaded} files downloaded, ${d.resumed} resumed, ${d.cached} already here; weights sha256 ${result.weightsSha256}.`,
+    );
     for (const p of result.predictions) {
-      console.log(`  ${p.image}: ${p.actual.slice(0, 3).map((a) => `${a.label} ${a.percent.toFixed(1)}%`).join(', ')} (matches PROVENANCE.md)`);
+      console.log(
+        `  ${p.image}: ${p.actual
+          .slice(0, 3)
+          .map((a) => `${a.label} ${a.percent.toFixed(1)}%`)
+          .join(', ')} (matches PROVENANCE.md)`,
+      );
     }
   } finally {
     stopBar();

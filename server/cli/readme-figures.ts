@@ -16,14 +16,42 @@ import { type Figures, type GapFigure, gapPercent, percent, writeBlocks } from '
  * `-- --print` only prints.
  */
 const IMAGES = '../shared/images';
-const PREDICTION_FILES = [`${IMAGES}/dog_cat_composite.png`, `${IMAGES}/chelsea_cat.png`, `${IMAGES}/fruits.jpg`, `${IMAGES}/224/dog_cat_composite.png`, `${IMAGES}/224/chelsea_cat.png`, `${IMAGES}/224/fruits.png`];
+const PREDICTION_FILES = [
+  `${IMAGES}/dog_cat_composite.png`,
+  `${IMAGES}/chelsea_cat.png`,
+  `${IMAGES}/fruits.jpg`,
+  `${IMAGES}/224/dog_cat_composite.png`,
+  `${IMAGES}/224/chelsea_cat.png`,
+  `${IMAGES}/224/fruits.png`,
+];
 const GAPS: Omit<GapFigure, 'gap'>[] = [
   // The notebook example as the README's CLI command runs it, and the dashboard's default rule.
-  ...(['LEFT_RIEMANN', 'MIDPOINT', 'GAUSS_LEGENDRE'] as const).map((rule) => ({ file: `${IMAGES}/dog_cat_composite.png`, layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', steps: 100, rule })),
-  { file: `${IMAGES}/dog_cat_composite.png`, layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', steps: 32, rule: 'GAUSS_LEGENDRE' },
+  ...(['LEFT_RIEMANN', 'MIDPOINT', 'GAUSS_LEGENDRE'] as const).map((rule) => ({
+    file: `${IMAGES}/dog_cat_composite.png`,
+    layer: 'mixed4d',
+    class1: 'Labrador retriever',
+    class2: 'tiger cat',
+    steps: 100,
+    rule,
+  })),
+  {
+    file: `${IMAGES}/dog_cat_composite.png`,
+    layer: 'mixed4d',
+    class1: 'Labrador retriever',
+    class2: 'tiger cat',
+    steps: 32,
+    rule: 'GAUSS_LEGENDRE',
+  },
   // The completeness oracle: the model's own top class, on the copy PROVENANCE.md verified and on the original.
   ...[`${IMAGES}/224/dog_cat_composite.png`, `${IMAGES}/dog_cat_composite.png`].flatMap((file) =>
-    (['LEFT_RIEMANN', 'MIDPOINT', 'GAUSS_LEGENDRE'] as const).map((rule) => ({ file, layer: 'mixed4d', class1: 'Pekinese', class2: 'tiger cat', steps: 100, rule })),
+    (['LEFT_RIEMANN', 'MIDPOINT', 'GAUSS_LEGENDRE'] as const).map((rule) => ({
+      file,
+      layer: 'mixed4d',
+      class1: 'Pekinese',
+      class2: 'tiger cat',
+      steps: 100,
+      rule,
+    })),
   ),
 ];
 
@@ -36,7 +64,10 @@ async function main() {
     const predictions: Figures['predictions'] = [];
     for (const file of PREDICTION_FILES) {
       const top = await pool.predict(await pixels(file), 2);
-      predictions.push({ file, top: top.map((p) => ({ name: pool.info.labels.classes[p.index].name, probability: Number(p.probability.toFixed(5)) })) });
+      predictions.push({
+        file,
+        top: top.map((p) => ({ name: pool.info.labels.classes[p.index].name, probability: Number(p.probability.toFixed(5)) })),
+      });
     }
     const gaps: GapFigure[] = [];
     let exampleOutput = '';
@@ -47,9 +78,16 @@ async function main() {
       // The first is `npm run example`'s request: its table is the README's sample output.
       exampleOutput ||= formatAttributionTable(request, result, { image: g.file });
     }
-    const figures: Figures = { machine: `${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.versions.node}`, backend: pool.info.backend, predictions, gaps, exampleOutput };
+    const figures: Figures = {
+      machine: `${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.versions.node}`,
+      backend: pool.info.backend,
+      predictions,
+      gaps,
+      exampleOutput,
+    };
     for (const p of predictions) console.log(`${p.file}: ${p.top.map((t) => `${t.name} ${percent(t.probability)}`).join(', ')}`);
-    for (const g of gaps) console.log(`${g.file} ${g.layer} "${g.class1}" vs "${g.class2}" ${g.rule} N=${g.steps}: completeness gap ${gapPercent(g.gap)}`);
+    for (const g of gaps)
+      console.log(`${g.file} ${g.layer} "${g.class1}" vs "${g.class2}" ${g.rule} N=${g.steps}: completeness gap ${gapPercent(g.gap)}`);
     if (printOnly) return;
     writeFileSync(join(REPO_ROOT, 'docs/readme-figures.json'), JSON.stringify(figures, null, 2) + '\n');
     const readme = join(REPO_ROOT, 'README.md');

@@ -2,7 +2,15 @@ import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { isEngineError } from '../errors/engine-error.js';
 import { ATTRIBUTION_LAYERS } from '../engine/network/network.js';
-import { DEFAULT_BATCH, DEFAULT_SEED, DEFAULT_SIZE, DEFAULT_STEPS, resolveSettings, runSpritemap, spritemapPaths } from '../spritemaps/spritemap-job.js';
+import {
+  DEFAULT_BATCH,
+  DEFAULT_SEED,
+  DEFAULT_SIZE,
+  DEFAULT_STEPS,
+  resolveSettings,
+  runSpritemap,
+  spritemapPaths,
+} from '../spritemaps/spritemap-job.js';
 import { dataDirFromEnv, engineSettings } from '../settings.js';
 import { EnginePool } from '../workers/pool.js';
 
@@ -27,7 +35,9 @@ export function parseChannels(v: string): number[] {
 
 const program = new Command()
   .name('spritemaps')
-  .description('Render channel visualizations of a layer into a spritemap (grid PNG + JSON index) under DATA_DIR/spritemaps. Resumable: rerun to continue.')
+  .description(
+    'Render channel visualizations of a layer into a spritemap (grid PNG + JSON index) under DATA_DIR/spritemaps. Resumable: rerun to continue.',
+  )
   .option('--layer <name>', 'layer, mixed3a..mixed5b', 'mixed4d')
   .option('--size <px>', 'sprite side in px (even)', integer, DEFAULT_SIZE)
   .option('--steps <n>', 'optimization steps per channel', integer, DEFAULT_STEPS)
@@ -43,28 +53,45 @@ async function main() {
   program.parse();
   const o = program.opts();
   // Fail before the engine starts (seconds) on what needs no model; channels are checked after.
-  resolveSettings({ layer: o.layer, size: o.size, steps: o.steps, seed: o.seed, batch: o.batch, columns: o.columns, channels: [0] }, ATTRIBUTION_LAYERS.map((name) => ({ name, caffe: name, channels: 1, height: 1, width: 1 })));
+  resolveSettings(
+    { layer: o.layer, size: o.size, steps: o.steps, seed: o.seed, batch: o.batch, columns: o.columns, channels: [0] },
+    ATTRIBUTION_LAYERS.map((name) => ({ name, caffe: name, channels: 1, height: 1, width: 1 })),
+  );
   const engine = engineSettings(process.env, { backend: o.backend });
   const root = dataDirFromEnv();
   const pool = await EnginePool.start({ size: 1, backend: engine.backend, modelDir: engine.modelDir, executor: engine.executor });
   const ctl = new AbortController();
   const onSigint = () => ctl.abort();
   process.once('SIGINT', onSigint);
-  const bar = o.json || (!process.stderr.isTTY && process.env.CI)
-    ? undefined
-    : new cliProgress.SingleBar(
-        { format: ` ${o.layer} {bar} {value}/{total} channels | ETA {eta_text}`, stream: process.stderr, hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      );
+  const bar =
+    o.json || (!process.stderr.isTTY && process.env.CI)
+      ? undefined
+      : new cliProgress.SingleBar(
+          { format: ` ${o.layer} {bar} {value}/{total} channels | ETA {eta_text}`, stream: process.stderr, hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        );
   let done = 0;
   try {
-    const settings = { layer: o.layer, size: o.size, steps: o.steps, seed: o.seed, channels: o.channels, columns: o.columns, batch: o.batch };
+    const settings = {
+      layer: o.layer,
+      size: o.size,
+      steps: o.steps,
+      seed: o.seed,
+      channels: o.channels,
+      columns: o.columns,
+      batch: o.batch,
+    };
     const index = await runSpritemap(pool, settings, pool.info.layers, {
       root,
       signal: ctl.signal,
       onProgress: (p) => {
         done = p.done;
-        const eta = p.etaSeconds === null ? 'measuring' : p.etaSeconds > 3600 ? `${(p.etaSeconds / 3600).toFixed(1)} h` : `${Math.round(p.etaSeconds / 60)} min`;
+        const eta =
+          p.etaSeconds === null
+            ? 'measuring'
+            : p.etaSeconds > 3600
+              ? `${(p.etaSeconds / 3600).toFixed(1)} h`
+              : `${Math.round(p.etaSeconds / 60)} min`;
         if (p.latest.length === 0 && !bar?.isActive) bar?.start(p.total, p.done, { eta_text: eta });
         else bar?.update(p.done, { eta_text: eta });
       },
@@ -72,7 +99,10 @@ async function main() {
     bar?.stop();
     const paths = spritemapPaths(root, index);
     if (o.json) process.stdout.write(JSON.stringify(index) + '\n');
-    else process.stdout.write(`${index.layer}: ${index.cells.length}/${index.channels} channels, ${index.columns}x${index.rows} grid of ${index.size} px -> ${paths.image} (+ .json)\n`);
+    else
+      process.stdout.write(
+        `${index.layer}: ${index.cells.length}/${index.channels} channels, ${index.columns}x${index.rows} grid of ${index.size} px -> ${paths.image} (+ .json)\n`,
+      );
   } catch (e) {
     bar?.stop();
     if (isEngineError(e) && e.code === 'CANCELLED') {
@@ -88,6 +118,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  process.stderr.write(`error: ${isEngineError(e) ? e.message : (e as Error)?.message ?? e}\n`);
+  process.stderr.write(`error: ${isEngineError(e) ? e.message : ((e as Error)?.message ?? e)}\n`);
   process.exit(isEngineError(e) ? 2 : 1);
 });

@@ -57,7 +57,12 @@ export function cropSize(net: Network, layer: string): number {
 }
 
 /** The top `perChannel` examples of every channel of `layer`, best first; one crop per image. */
-export async function datasetExamples(executor: Executor, images: ExampleImage[], layer: string, perChannel = 4): Promise<DatasetExample[][]> {
+export async function datasetExamples(
+  executor: Executor,
+  images: ExampleImage[],
+  layer: string,
+  perChannel = 4,
+): Promise<DatasetExample[][]> {
   const net = executor.network;
   const info = net.layers.find((l) => l.name === layer);
   if (!info || info.height < 1) throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layer}".`);
@@ -78,13 +83,19 @@ export async function datasetExamples(executor: Executor, images: ExampleImage[]
         }
       }
     }
-    perImage.push(Array.from({ length: C }, (_, c) => {
-      const cx = ((at[c] % W) + 0.5) * cell;
-      const cy = (Math.floor(at[c] / W) + 0.5) * cell;
-      const clamp = (v: number) => Math.round(Math.min(net.inputSize - side, Math.max(0, v - side / 2)));
-      return { image: img.id, activation: best[c], x: clamp(cx), y: clamp(cy), size: side };
-    }));
+    perImage.push(
+      Array.from({ length: C }, (_, c) => {
+        const cx = ((at[c] % W) + 0.5) * cell;
+        const cy = (Math.floor(at[c] / W) + 0.5) * cell;
+        const clamp = (v: number) => Math.round(Math.min(net.inputSize - side, Math.max(0, v - side / 2)));
+        return { image: img.id, activation: best[c], x: clamp(cx), y: clamp(cy), size: side };
+      }),
+    );
   }
   return Array.from({ length: C }, (_, c) =>
-    perImage.map((ex) => ex[c]).sort((a, b) => b.activation - a.activation).slice(0, perChannel));
+    perImage
+      .map((ex) => ex[c])
+      .sort((a, b) => b.activation - a.activation)
+      .slice(0, perChannel),
+  );
 }

@@ -1,10 +1,26 @@
 import type { AttributionRequest, AttributionResult, Snapshot, SpatialMap } from './attribution/types.js';
-import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupIconsReply, GroupIconsRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from './groups/requests.js';
+import type {
+  ClassSpatialRequest,
+  DictionaryGrid,
+  DictionaryRequest,
+  GroupIconsReply,
+  GroupIconsRequest,
+  GroupsReply,
+  GroupsRequest,
+  SpatialAttributionMap,
+} from './groups/requests.js';
 import type { LayerToLayerMaps, LayerToLayerRequest } from './groups/layer-to-layer-attribution.js';
 import type { DecodedImage } from './images.js';
 import type { Labels } from './labels.js';
 import type { LayerInfo } from './network/network.js';
-import type { ChannelExamples, ComposeRequest, ComposedSpritemap, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from './sprite-requests.js';
+import type {
+  ChannelExamples,
+  ComposeRequest,
+  ComposedSpritemap,
+  ExamplesRequest,
+  RenderSpritesRequest,
+  SpriteMessage,
+} from './sprite-requests.js';
 
 /** The loaded network, as the API describes it. */
 export interface ModelInfo {
@@ -65,13 +81,24 @@ export interface Engine {
    * after that chunk, and always the last chunk's once `signal` aborts. A `resumeFrom` that cannot
    * resume this request rejects with BAD_CHECKPOINT.
    */
-  run(pixels: Float32Array, request: AttributionRequest, onSnapshot?: SnapshotListener, signal?: AbortSignal, checkpoints?: RunCheckpoints): Promise<RunResult>;
+  run(
+    pixels: Float32Array,
+    request: AttributionRequest,
+    onSnapshot?: SnapshotListener,
+    signal?: AbortSignal,
+    checkpoints?: RunCheckpoints,
+  ): Promise<RunResult>;
   /**
    * Renders channel visualizations at low priority (each step waits while attribution runs);
    * `onSprite` sees each as it finishes, `onStep` every step of all its batches (`at`: when it finished, Date.now()). Aborting stops
    * at the next step (CANCELLED).
    */
-  renderSprites(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal?: AbortSignal, onStep?: (step: number, steps: number, at: number) => void): Promise<number>;
+  renderSprites(
+    request: RenderSpritesRequest,
+    onSprite: (s: SpriteMessage) => void,
+    signal?: AbortSignal,
+    onStep?: (step: number, steps: number, at: number) => void,
+  ): Promise<number>;
   /** Lays a spritemap's sprite files out as one grid PNG. */
   composeSpritemap(request: ComposeRequest): Promise<ComposedSpritemap>;
   /** Dataset examples of every channel of a layer (forward passes only). */
@@ -87,10 +114,19 @@ export interface Engine {
    * `request.from` per target position of `request.to`, one backward pass each. `onProgress`
    * after each batch of targets; aborting stops before the next batch (CANCELLED).
    */
-  layerToLayerAttribution(pixels: Float32Array, request: LayerToLayerRequest, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<LayerToLayerMaps>;
+  layerToLayerAttribution(
+    pixels: Float32Array,
+    request: LayerToLayerRequest,
+    onProgress?: (done: number, total: number) => void,
+    signal?: AbortSignal,
+  ): Promise<LayerToLayerMaps>;
   /**
    * Feature visualizations of neuron groups' channel factors (direction objectives), one batch,
    * waiting between steps while attribution runs (as renderSprites does); `onStep` after each step.
    */
-  groupIcons(request: GroupIconsRequest, signal?: AbortSignal, onStep?: (step: number, steps: number, at: number) => void): Promise<GroupIconsReply>;
+  groupIcons(
+    request: GroupIconsRequest,
+    signal?: AbortSignal,
+    onStep?: (step: number, steps: number, at: number) => void,
+  ): Promise<GroupIconsReply>;
 }

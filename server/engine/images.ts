@@ -52,7 +52,12 @@ function decodeRgba(bytes: Uint8Array): Rgba {
       return { width: png.width, height: png.height, data: png.data };
     }
     if (isJpeg(bytes)) {
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: (MAX_IMAGE_SIDE * MAX_IMAGE_SIDE) / 1e6, maxMemoryUsageInMB: 512 });
+      const img = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        maxResolutionInMP: (MAX_IMAGE_SIDE * MAX_IMAGE_SIDE) / 1e6,
+        maxMemoryUsageInMB: 512,
+      });
       checkSide(img.width, img.height);
       return img;
     }
@@ -115,7 +120,9 @@ export function toNetworkInput(img: Rgba, size: number): Float32Array {
     const rowBase = (y + y0) * img.width + x0;
     for (let x = 0; x < size; x++) {
       const { taps, weights } = filter[x];
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       for (let t = 0; t < taps.length; t++) {
         const s = (rowBase + taps[t]) * 4;
         r += src[s] * weights[t];
@@ -132,7 +139,9 @@ export function toNetworkInput(img: Rgba, size: number): Float32Array {
   for (let y = 0; y < size; y++) {
     const { taps, weights } = filter[y];
     for (let x = 0; x < size; x++) {
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       for (let t = 0; t < taps.length; t++) {
         const s = (taps[t] * size + x) * 3;
         r += rows[s] * weights[t];

@@ -41,7 +41,10 @@ export class Labels {
       .map((line, index) => {
         const m = /^(n\d{8})\s+(.*)$/.exec(line.trim());
         if (!m) throw new EngineError('MODEL_CORRUPT', `labels.txt line ${index + 1} is not "nXXXXXXXX name, synonyms": ${line}`);
-        const synonyms = m[2].split(',').map((s) => s.trim()).filter(Boolean);
+        const synonyms = m[2]
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         return { index, wnid: m[1], name: synonyms[0], synonyms };
       });
     if (classes.length !== 1000) throw new EngineError('MODEL_CORRUPT', `labels.txt has ${classes.length} classes, expected 1000.`);
@@ -55,7 +58,11 @@ export class Labels {
     const lower = text.toLowerCase();
     // An empty string is more likely a form field left blank by mistake than a wish for a zero score.
     if (lower === '') {
-      throw new EngineError('UNKNOWN_CLASS', 'The class is empty: give a class name, index or WordNet id, "logsumexp", or "none" (or leave the class out) for a zero score.', { nearest: [] });
+      throw new EngineError(
+        'UNKNOWN_CLASS',
+        'The class is empty: give a class name, index or WordNet id, "logsumexp", or "none" (or leave the class out) for a zero score.',
+        { nearest: [] },
+      );
     }
     if (lower === 'none') return { term: { kind: 'none' }, label: 'none' };
     if (lower === 'logsumexp') return { term: { kind: 'logsumexp' }, label: 'logsumexp' };

@@ -4,7 +4,15 @@ import { EngineError } from '../errors/engine-error.js';
 /** Samples per pixel for each PNG colour type (PNG spec, 11.2.2). */
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 /** Adam7 passes: x start, y start, x step, y step. */
-const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const;
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
 
 const bad = (message: string): never => {
   throw new EngineError('BAD_IMAGE', message);
@@ -26,16 +34,28 @@ export function checkPngStructure(b: Uint8Array): void {
   const idat: Uint8Array[] = [];
   let ihdr: { width: number; height: number; bitDepth: number; colorType: number; interlace: number } | null = null;
   let ended = false;
-  for (let at = 8; !ended; ) {
-    if (at + 8 > b.length) bad(`The PNG file is cut short: it ends at byte ${b.length} with no IEND chunk, so part of the image is missing; upload the whole file.`);
+  for (let at = 8; !ended;) {
+    if (at + 8 > b.length)
+      bad(
+        `The PNG file is cut short: it ends at byte ${b.length} with no IEND chunk, so part of the image is missing; upload the whole file.`,
+      );
     const length = v.getUint32(at);
     const type = String.fromCharCode(b[at + 4], b[at + 5], b[at + 6], b[at + 7]);
     const end = at + 12 + length;
-    if (end > b.length) bad(`The PNG file is cut short: it ends at byte ${b.length}, inside its ${type} chunk, which needs ${end - b.length} more bytes; upload the whole file.`);
+    if (end > b.length)
+      bad(
+        `The PNG file is cut short: it ends at byte ${b.length}, inside its ${type} chunk, which needs ${end - b.length} more bytes; upload the whole file.`,
+      );
     const data = b.subarray(at + 8, at + 8 + length);
     if (type === 'IHDR') {
       if (length !== 13) bad('The PNG file is corrupt: its IHDR chunk is not 13 bytes long.');
-      ihdr = { width: v.getUint32(at + 8), height: v.getUint32(at + 12), bitDepth: b[at + 16], colorType: b[at + 17], interlace: b[at + 20] };
+      ihdr = {
+        width: v.getUint32(at + 8),
+        height: v.getUint32(at + 12),
+        bitDepth: b[at + 16],
+        colorType: b[at + 17],
+        interlace: b[at + 20],
+      };
     } else if (!ihdr) {
       bad('The PNG file is corrupt: it does not start with an IHDR chunk.');
     }
@@ -57,9 +77,18 @@ export function checkPngStructure(b: Uint8Array): void {
   if (h.interlace === 0) {
     const rowBytes = 1 + Math.ceil((h.width * bitsPerPixel) / 8);
     const rows = Math.floor(pixels.length / rowBytes);
-    if (rows < h.height) bad(`The PNG's header says ${h.width}x${h.height}, but its pixel data holds only ${rows} of the ${h.height} rows; the file is damaged or was written incompletely.`);
+    if (rows < h.height)
+      bad(
+        `The PNG's header says ${h.width}x${h.height}, but its pixel data holds only ${rows} of the ${h.height} rows; the file is damaged or was written incompletely.`,
+      );
   } else {
-    const expected = ADAM7.reduce((sum, [x0, y0, dx, dy]) => sum + scanlineBytes(Math.ceil((h.width - x0) / dx), Math.ceil((h.height - y0) / dy), bitsPerPixel), 0);
-    if (pixels.length < expected) bad(`The PNG's header says ${h.width}x${h.height}, but its interlaced pixel data holds only ${pixels.length} of the ${expected} bytes those pixels need; the file is damaged or was written incompletely.`);
+    const expected = ADAM7.reduce(
+      (sum, [x0, y0, dx, dy]) => sum + scanlineBytes(Math.ceil((h.width - x0) / dx), Math.ceil((h.height - y0) / dy), bitsPerPixel),
+      0,
+    );
+    if (pixels.length < expected)
+      bad(
+        `The PNG's header says ${h.width}x${h.height}, but its interlaced pixel data holds only ${pixels.length} of the ${expected} bytes those pixels need; the file is damaged or was written incompletely.`,
+      );
   }
 }

@@ -1,11 +1,6 @@
 /** What went wrong while fetching the model; the CLI prints the message and exits 1. */
 export type ModelFetchErrorCode =
-  | 'BAD_ARGUMENT'
-  | 'DOWNLOAD_FAILED'
-  | 'DOWNLOAD_TRUNCATED'
-  | 'CHECKSUM_MISMATCH'
-  | 'CONVERSION_FAILED'
-  | 'VERIFICATION_FAILED';
+  'BAD_ARGUMENT' | 'DOWNLOAD_FAILED' | 'DOWNLOAD_TRUNCATED' | 'CHECKSUM_MISMATCH' | 'CONVERSION_FAILED' | 'VERIFICATION_FAILED';
 
 /**
  * An error of `npm run model:fetch` whose message is meant for the user as it stands: what

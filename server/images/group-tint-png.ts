@@ -20,12 +20,20 @@ export const groupColour = (index: number) => GROUP_COLOURS[index % GROUP_COLOUR
  * where some group peaks, clear where none is active.
  */
 export function groupsTintPng(spatial: readonly ArrayLike<number>[], width: number, height: number): Buffer {
-  const colours = spatial.map((_, i) => { const hex = groupColour(i); return [1, 3, 5].map((j) => parseInt(hex.slice(j, j + 2), 16)); });
-  const maxima = spatial.map((s) => { let m = 0; for (let p = 0; p < width * height; p++) m = Math.max(m, s[p]); return m; });
+  const colours = spatial.map((_, i) => {
+    const hex = groupColour(i);
+    return [1, 3, 5].map((j) => parseInt(hex.slice(j, j + 2), 16));
+  });
+  const maxima = spatial.map((s) => {
+    let m = 0;
+    for (let p = 0; p < width * height; p++) m = Math.max(m, s[p]);
+    return m;
+  });
   const png = new PNG({ width, height });
   for (let p = 0; p < width * height; p++) {
     // Each group's weight here relative to its own peak; the colour mixes the groups by weight, the opacity is the strongest.
-    let total = 0, strongest = 0;
+    let total = 0,
+      strongest = 0;
     const rgb = [0, 0, 0];
     spatial.forEach((s, i) => {
       const w = maxima[i] > 0 ? Math.max(s[p], 0) / maxima[i] : 0;

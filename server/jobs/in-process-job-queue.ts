@@ -86,10 +86,13 @@ export class InProcessJobQueue implements JobQueue {
       const controller = new AbortController();
       const entry: Running = { controller, settled: Promise.resolve() };
       this.running.set(job.id, entry);
-      entry.settled = this.opts.runner.run(job, controller.signal, { stopping: () => this.closing }).then(() => undefined).finally(() => {
-        this.running.delete(job.id);
-        this.pump();
-      });
+      entry.settled = this.opts.runner
+        .run(job, controller.signal, { stopping: () => this.closing })
+        .then(() => undefined)
+        .finally(() => {
+          this.running.delete(job.id);
+          this.pump();
+        });
     }
   }
 }

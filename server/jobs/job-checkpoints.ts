@@ -20,7 +20,9 @@ export async function resumePoint(store: JobStore, job: JobRecord, backend: stri
   const checkpoint = await store.getCheckpoint(job.id);
   if (!checkpoint) return { from: null };
   if (checkpoint.backend !== backend) {
-    return { unusable: `Its checkpoint was computed by ${checkpoint.backend} and this server runs ${backend}, so resuming would not match an uninterrupted run.` };
+    return {
+      unusable: `Its checkpoint was computed by ${checkpoint.backend} and this server runs ${backend}, so resuming would not match an uninterrupted run.`,
+    };
   }
   return { from: checkpoint };
 }

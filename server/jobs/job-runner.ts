@@ -13,7 +13,12 @@ import { SnapshotWrites } from './snapshot-writes.js';
  * `engine.run` with `checkpoints`. Rejects with EngineError CANCELLED once `signal` aborts (after
  * the current chunk), BAD_CHECKPOINT when `checkpoints.resumeFrom` cannot resume the job.
  */
-export type JobExecutor = (job: JobRecord, onSnapshot: SnapshotListener, signal: AbortSignal, checkpoints: RunCheckpoints) => Promise<AttributionResult>;
+export type JobExecutor = (
+  job: JobRecord,
+  onSnapshot: SnapshotListener,
+  signal: AbortSignal,
+  checkpoints: RunCheckpoints,
+) => Promise<AttributionResult>;
 
 /** How a run ended: a terminal status, or SUSPENDED (stopped by a shutdown, RUNNING in the store with its checkpoint, to be resumed). */
 export type RunOutcome = JobStatus | 'SUSPENDED';
@@ -92,7 +97,8 @@ export class JobRunner {
         // Cancelled by a user: the partial snapshot stays readable.
         return this.finish(job, 'CANCELLED', latest, null);
       }
-      if (isEngineError(error) && error.code === 'BAD_CHECKPOINT') return this.finish(job, 'INTERRUPTED', latest, unusableCheckpoint(error.message));
+      if (isEngineError(error) && error.code === 'BAD_CHECKPOINT')
+        return this.finish(job, 'INTERRUPTED', latest, unusableCheckpoint(error.message));
       return this.finish(job, 'FAILED', latest, this.jobError(job, error));
     } finally {
       this.liveSpatial.delete(job.id);
@@ -109,8 +115,20 @@ export class JobRunner {
    * unfinished in the store is sure to receive that event. One durable transaction with the final
    * snapshot and spatial map (SUCCEEDED): a finished result is never half stored, and survives a crash.
    */
-  async finish(job: JobRecord, status: JobOutcome['status'], snapshot: Snapshot | null, error: JobError | null, result?: Pick<JobOutcome, 'spatial' | 'backend'>): Promise<JobStatus> {
-    await this.opts.store.finish(job.id, { status, finishedAt: new Date(), error, ...(status === 'SUCCEEDED' && snapshot ? { snapshot } : {}), ...result });
+  async finish(
+    job: JobRecord,
+    status: JobOutcome['status'],
+    snapshot: Snapshot | null,
+    error: JobError | null,
+    result?: Pick<JobOutcome, 'spatial' | 'backend'>,
+  ): Promise<JobStatus> {
+    await this.opts.store.finish(job.id, {
+      status,
+      finishedAt: new Date(),
+      error,
+      ...(status === 'SUCCEEDED' && snapshot ? { snapshot } : {}),
+      ...result,
+    });
     this.opts.events.publish({ jobId: job.id, status, stepsTotal: job.stepsTotal, snapshot, error });
     return status;
   }

@@ -124,7 +124,11 @@ export class JobService {
     } catch (error) {
       // Another request filled the queue while these rows were written, or Redis is away.
       for (const job of jobs) {
-        await store.update(job.id, { status: 'FAILED', finishedAt: new Date(), error: { code: publicError(error)?.code ?? 'QUEUE_FULL', message: (error as Error).message } });
+        await store.update(job.id, {
+          status: 'FAILED',
+          finishedAt: new Date(),
+          error: { code: publicError(error)?.code ?? 'QUEUE_FULL', message: (error as Error).message },
+        });
       }
       throw error;
     }

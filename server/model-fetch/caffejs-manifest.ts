@@ -69,7 +69,10 @@ export function resolveBaseUrl(m: CaffejsManifest, flag?: string, env: NodeJS.Pr
   try {
     url = new URL(raw);
   } catch {
-    throw new ModelFetchError('BAD_ARGUMENT', `The base URL "${raw}" is not a URL: give --base-url or MODEL_BASE_URL as http(s)://host/path/ (the folder holding models/ and data/ of caffejs).`);
+    throw new ModelFetchError(
+      'BAD_ARGUMENT',
+      `The base URL "${raw}" is not a URL: give --base-url or MODEL_BASE_URL as http(s)://host/path/ (the folder holding models/ and data/ of caffejs).`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ModelFetchError('BAD_ARGUMENT', `The base URL "${raw}" uses ${url.protocol}; only http: and https: are supported.`);

@@ -72,17 +72,26 @@ function weightBytes(src: CaffejsSource, w: GraphWeight): Buffer {
     throw new ModelFetchError('CONVERSION_FAILED', `Cannot convert ${file}: ${(e as Error).message}`);
   }
   if (bytes.byteLength !== s.layer.outChannels * 4) {
-    throw new ModelFetchError('CONVERSION_FAILED', `Cannot convert ${file}: a bias of ${s.layer.outChannels} float32 has ${s.layer.outChannels * 4} bytes, got ${bytes.byteLength}.`);
+    throw new ModelFetchError(
+      'CONVERSION_FAILED',
+      `Cannot convert ${file}: a bias of ${s.layer.outChannels} float32 has ${s.layer.outChannels * 4} bytes, got ${bytes.byteLength}.`,
+    );
   }
   return Buffer.from(bytes);
 }
 
 /** synset_words.txt is copied as it is; it must be 1000 `nXXXXXXXX name` lines (line i = class i). */
 function checkLabels(bytes: Uint8Array): Uint8Array {
-  const lines = Buffer.from(bytes).toString('utf8').split('\n').filter((l) => l.length > 0);
+  const lines = Buffer.from(bytes)
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const bad = lines.findIndex((l) => !/^n\d{8} \S/.test(l));
   if (lines.length !== 1000 || bad >= 0) {
-    throw new ModelFetchError('CONVERSION_FAILED', `synset_words.txt should hold 1000 "nXXXXXXXX name" lines; it has ${lines.length}${bad >= 0 ? `, and line ${bad + 1} is "${lines[bad].slice(0, 40)}"` : ''}.`);
+    throw new ModelFetchError(
+      'CONVERSION_FAILED',
+      `synset_words.txt should hold 1000 "nXXXXXXXX name" lines; it has ${lines.length}${bad >= 0 ? `, and line ${bad + 1} is "${lines[bad].slice(0, 40)}"` : ''}.`,
+    );
   }
   return bytes;
 }

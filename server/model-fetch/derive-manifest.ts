@@ -23,7 +23,10 @@ export const gitBlobSha1 = (b: Uint8Array) => createHash('sha1').update(`blob ${
 
 /** `git ls-tree -r` order is byte order of the full path for these names (no file/dir prefix clashes). */
 export function lsTreeListing(files: { path: string; gitBlobSha1: string }[]): string {
-  return [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((f) => `${f.gitBlobSha1} ${f.path}\n`).join('');
+  return [...files]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => `${f.gitBlobSha1} ${f.path}\n`)
+    .join('');
 }
 
 /** The abbreviated checksums PROVENANCE.md prints as `6e8864f7…a7193`. */
@@ -54,29 +57,40 @@ export function deriveManifest(modelDir: string): CaffejsManifest {
   const model = readModelFiles(modelDir);
   const provenance = readFileSync(join(modelDir, 'PROVENANCE.md'), 'utf8');
   const raw = tfjsToCaffejs(model);
-  const entry = (path: string, b: Uint8Array): ManifestFile => ({ path, bytes: b.byteLength, sha256: sha256(b), gitBlobSha1: gitBlobSha1(b) });
+  const entry = (path: string, b: Uint8Array): ManifestFile => ({
+    path,
+    bytes: b.byteLength,
+    sha256: sha256(b),
+    gitBlobSha1: gitBlobSha1(b),
+  });
   const weights = [...raw.weights].map(([p, b]) => entry(WEIGHTS_DIR + p, b));
   const labels = entry(LABELS_PATH, raw.synsetWords);
 
   const listingSha = sha256(lsTreeListing(weights));
   const listing = abbreviated(provenance, /"blob path" listing\s+is/);
   if (!listingSha.startsWith(listing.head) || !listingSha.endsWith(listing.tail)) {
-    throw new Error(`The inverse transform does not reproduce caffejs: its ls-tree listing hashes to ${listingSha}, PROVENANCE.md says ${listing.head}…${listing.tail}.`);
+    throw new Error(
+      `The inverse transform does not reproduce caffejs: its ls-tree listing hashes to ${listingSha}, PROVENANCE.md says ${listing.head}…${listing.tail}.`,
+    );
   }
   const labelsBlob = abbreviated(provenance, /\(git blob/);
   if (!labels.gitBlobSha1.startsWith(labelsBlob.head)) {
-    throw new Error(`labels.txt is not caffejs's synset_words.txt: git blob ${labels.gitBlobSha1}, PROVENANCE.md says ${labelsBlob.head}….`);
+    throw new Error(
+      `labels.txt is not caffejs's synset_words.txt: git blob ${labels.gitBlobSha1}, PROVENANCE.md says ${labelsBlob.head}….`,
+    );
   }
   const weightBytes = weights.reduce((n, f) => n + f.bytes, 0);
 
   const outputs = provenanceFileTable(provenance);
   for (const o of outputs) {
     const actual = readFileSync(join(modelDir, o.name));
-    if (actual.byteLength !== o.bytes || sha256(actual) !== o.sha256) throw new Error(`${modelDir}/${o.name} does not match PROVENANCE.md's table.`);
+    if (actual.byteLength !== o.bytes || sha256(actual) !== o.sha256)
+      throw new Error(`${modelDir}/${o.name} does not match PROVENANCE.md's table.`);
   }
 
   return {
-    about: 'The BVLC GoogLeNet files `npm run model:fetch` downloads from chaosmail/caffejs, with sha256 sums, and the converted folder it must produce (PROVENANCE.md).',
+    about:
+      'The BVLC GoogLeNet files `npm run model:fetch` downloads from chaosmail/caffejs, with sha256 sums, and the converted folder it must produce (PROVENANCE.md).',
     derivation:
       'Not downloaded: derived offline by `npx tsx server/model-fetch/derive-manifest.ts`, which writes the shared model (../shared/models/googlenet-bvlc) back out in the caffejs layout ' +
       '(HWIO -> [out][kh][kw][in], conv1 RGB -> BGR, classifier [1024][1000] -> [1000][1024]; words moved, never re-encoded) and hashes each file. ' +
@@ -90,7 +104,8 @@ export function deriveManifest(modelDir: string): CaffejsManifest {
       weightsDir: WEIGHTS_DIR,
       labelsPath: LABELS_PATH,
       defaultBaseUrl: `https://raw.githubusercontent.com/chaosmail/caffejs/${COMMIT}/`,
-      upstreamModel: 'BVLC bvlc_googlenet.caffemodel (sha1 405fc5acd08a3bb12de8ee5e23a96bec22f08204), "released for unrestricted use" (BVLC/caffe models/bvlc_googlenet/readme.md)',
+      upstreamModel:
+        'BVLC bvlc_googlenet.caffemodel (sha1 405fc5acd08a3bb12de8ee5e23a96bec22f08204), "released for unrestricted use" (BVLC/caffe models/bvlc_googlenet/readme.md)',
     },
     files: [...weights, labels],
     totals: { weightFiles: weights.length, weightBytes, lsTreeListingSha256: listingSha },

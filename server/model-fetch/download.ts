@@ -126,7 +126,13 @@ class IdleTimeout extends Error {}
  * can fix. The body is read chunk by chunk and each chunk written before the next is read, so
  * the file on disk is exactly what arrived and a retry resumes from there.
  */
-async function fetchRange(file: RemoteFile, from: number, signal: AbortSignal | undefined, onBytes: (d: number) => void, idleMs: number): Promise<string | null> {
+async function fetchRange(
+  file: RemoteFile,
+  from: number,
+  signal: AbortSignal | undefined,
+  onBytes: (d: number) => void,
+  idleMs: number,
+): Promise<string | null> {
   // Our own controller: undici's body stream does not always settle when its fetch is aborted
   // mid-read (seen in Node 20), so every wait below also races this signal.
   const request = new AbortController();
@@ -169,7 +175,11 @@ async function fetchRange(file: RemoteFile, from: number, signal: AbortSignal | 
       const range = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
       if (!range || Number(range[1]) !== from) {
         discard(res);
-        throw new ModelFetchError('DOWNLOAD_FAILED', `GET ${file.url} from byte ${from} answered with range "${res.headers.get('content-range')}"; the server does not resume correctly.`, { url: file.url });
+        throw new ModelFetchError(
+          'DOWNLOAD_FAILED',
+          `GET ${file.url} from byte ${from} answered with range "${res.headers.get('content-range')}"; the server does not resume correctly.`,
+          { url: file.url },
+        );
       }
       append = true;
     } else if (from > 0) {
@@ -191,7 +201,11 @@ async function fetchRange(file: RemoteFile, from: number, signal: AbortSignal | 
           fd = null;
           rmSync(file.dest, { force: true });
           onBytes(-(written - value.byteLength));
-          throw new ModelFetchError('CHECKSUM_MISMATCH', `${file.url} is longer than the ${file.bytes} bytes expected: the server sends a different file. Check MODEL_BASE_URL / --base-url.`, { url: file.url });
+          throw new ModelFetchError(
+            'CHECKSUM_MISMATCH',
+            `${file.url} is longer than the ${file.bytes} bytes expected: the server sends a different file. Check MODEL_BASE_URL / --base-url.`,
+            { url: file.url },
+          );
         }
         writeSync(fd, value);
         onBytes(value.byteLength);
@@ -239,10 +253,14 @@ function sleep(ms: number, signal?: AbortSignal) {
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }
 

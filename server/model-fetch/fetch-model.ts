@@ -46,7 +46,8 @@ export interface FetchModelResult {
 }
 
 /** `<parent>/.cache/caffejs-<commit>`: beside the models, ignored by git and by the engine. */
-export const defaultCacheDir = (dest: string, m: CaffejsManifest) => join(dirname(dest), '.cache', `caffejs-${m.source.commit.slice(0, 12)}`);
+export const defaultCacheDir = (dest: string, m: CaffejsManifest) =>
+  join(dirname(dest), '.cache', `caffejs-${m.source.commit.slice(0, 12)}`);
 
 /**
  * Downloads the caffejs files (resumable, sha256-checked), converts them, verifies the result
@@ -70,9 +71,17 @@ export async function fetchModel(opts: FetchModelOptions): Promise<FetchModelRes
 
   const cacheDir = opts.cacheDir ?? defaultCacheDir(opts.dest, manifest);
   const files = manifest.files;
-  const remote: RemoteFile[] = files.map((f) => ({ url: fileUrl(opts.baseUrl, f.path), dest: join(cacheDir, f.path), bytes: f.bytes, sha256: f.sha256 }));
+  const remote: RemoteFile[] = files.map((f) => ({
+    url: fileUrl(opts.baseUrl, f.path),
+    dest: join(cacheDir, f.path),
+    bytes: f.bytes,
+    sha256: f.sha256,
+  }));
   ev.phase?.('download', `fetching ${files.length} files from ${opts.baseUrl}`);
-  ev.downloadStart?.(files.reduce((n, f) => n + f.bytes, 0), files.length);
+  ev.downloadStart?.(
+    files.reduce((n, f) => n + f.bytes, 0),
+    files.length,
+  );
   const downloads = await downloadAll(remote, {
     concurrency: opts.concurrency,
     retries: opts.retries,
@@ -84,7 +93,8 @@ export async function fetchModel(opts: FetchModelOptions): Promise<FetchModelRes
 
   ev.phase?.('convert', 'converting caffejs layout to the TensorFlow.js graph model');
   const weightsDir = join(cacheDir, manifest.source.weightsDir);
-  if (weightFiles(manifest).length !== manifest.totals.weightFiles) throw new ModelFetchError('CONVERSION_FAILED', 'caffejs-manifest.json is inconsistent: re-derive it.');
+  if (weightFiles(manifest).length !== manifest.totals.weightFiles)
+    throw new ModelFetchError('CONVERSION_FAILED', 'caffejs-manifest.json is inconsistent: re-derive it.');
   const folder = convertCaffejsToTfjs({
     weightFile: (p) => readFileSync(join(weightsDir, p)),
     synsetWords: readFileSync(join(cacheDir, labelsFile(manifest).path)),
@@ -104,7 +114,10 @@ export async function fetchModel(opts: FetchModelOptions): Promise<FetchModelRes
       ev.phase?.('predict', `checking top-5 predictions on ${opts.imagesDir}`);
       predictions = await verifyPredictions(staging, manifest, opts.imagesDir, opts.predictionImages);
     } else if (opts.imagesDir) {
-      ev.phase?.('predict', `reference images not found at ${opts.imagesDir}: top-5 not checked (the sha256 checks already pin the weights to the verified model)`);
+      ev.phase?.(
+        'predict',
+        `reference images not found at ${opts.imagesDir}: top-5 not checked (the sha256 checks already pin the weights to the verified model)`,
+      );
     } else {
       ev.phase?.('predict', 'top-5 check skipped (the sha256 checks already pin the weights to the verified model)');
     }

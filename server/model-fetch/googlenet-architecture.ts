@@ -65,7 +65,14 @@ export const POOLS_AFTER: Readonly<Record<string, { name: string; caffe: string 
   mixed4e: { name: 'maxpool10', caffe: 'pool4/3x3_s2' },
 };
 
-export const CLASSIFIER: ParamLayer = { name: 'softmax2', caffe: 'loss3/classifier', kind: 'fc', k: 1, inChannels: 1024, outChannels: NUM_CLASSES };
+export const CLASSIFIER: ParamLayer = {
+  name: 'softmax2',
+  caffe: 'loss3/classifier',
+  kind: 'fc',
+  k: 1,
+  inChannels: 1024,
+  outChannels: NUM_CLASSES,
+};
 
 export const blockDepth = (b: InceptionBlock) => b.widths[0] + b.widths[2] + b.widths[4] + b.widths[5];
 
@@ -73,7 +80,12 @@ export const blockDepth = (b: InceptionBlock) => b.widths[0] + b.widths[2] + b.w
 export function inceptionConvs(block: InceptionBlock, inChannels: number): ParamLayer[] {
   const [w1, w3r, w3, w5r, w5, wp] = block.widths;
   const conv = (suffix: string, caffeSuffix: string, k: number, cin: number, cout: number): ParamLayer => ({
-    name: `${block.name}_${suffix}`, caffe: `${block.caffe}/${caffeSuffix}`, kind: 'conv', k, inChannels: cin, outChannels: cout,
+    name: `${block.name}_${suffix}`,
+    caffe: `${block.caffe}/${caffeSuffix}`,
+    kind: 'conv',
+    k,
+    inChannels: cin,
+    outChannels: cout,
   });
   return [
     conv('1x1', '1x1', 1, inChannels, w1),
@@ -93,13 +105,15 @@ export function paramLayers(): ParamLayer[] {
     out.push(...inceptionConvs(block, channels));
     channels = blockDepth(block);
   }
-  if (channels !== CLASSIFIER.inChannels) throw new Error(`GoogLeNet table is inconsistent: mixed5b gives ${channels} channels, the classifier takes ${CLASSIFIER.inChannels}.`);
+  if (channels !== CLASSIFIER.inChannels)
+    throw new Error(`GoogLeNet table is inconsistent: mixed5b gives ${channels} channels, the classifier takes ${CLASSIFIER.inChannels}.`);
   out.push(CLASSIFIER);
   return out;
 }
 
 /** TensorFlow shape of a layer's weight: HWIO for convs, [in, out] for the classifier. */
-export const tfWeightShape = (l: ParamLayer) => (l.kind === 'conv' ? [l.k, l.k, l.inChannels, l.outChannels] : [l.inChannels, l.outChannels]);
+export const tfWeightShape = (l: ParamLayer) =>
+  l.kind === 'conv' ? [l.k, l.k, l.inChannels, l.outChannels] : [l.inChannels, l.outChannels];
 
 /** caffejs file paths (relative to `models/bvlc_googlenet/weights/`). */
 export const filterFile = (l: ParamLayer) => `${l.caffe}_filter.bin`;

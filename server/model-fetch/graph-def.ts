@@ -1,7 +1,18 @@
 import type { RawNode, WeightSpec } from '../engine/network/model-source.js';
 import {
-  CLASSIFIER, CONV1_PAD, INCEPTION_BLOCKS, INPUT_CHANNELS, INPUT_SIZE, LRN, MEAN_RGB, POOLS_AFTER, STEM_CONVS,
-  blockDepth, inceptionConvs, tfWeightShape, type ParamLayer,
+  CLASSIFIER,
+  CONV1_PAD,
+  INCEPTION_BLOCKS,
+  INPUT_CHANNELS,
+  INPUT_SIZE,
+  LRN,
+  MEAN_RGB,
+  POOLS_AFTER,
+  STEM_CONVS,
+  blockDepth,
+  inceptionConvs,
+  tfWeightShape,
+  type ParamLayer,
 } from './googlenet-architecture.js';
 
 /**
@@ -11,9 +22,7 @@ import {
  */
 
 /** Where the bytes of one weight come from: a caffejs layer, or a value fixed by the graph. */
-export type WeightSource =
-  | { kind: 'param'; layer: ParamLayer; part: 'w' | 'b' }
-  | { kind: 'const'; values: readonly number[] };
+export type WeightSource = { kind: 'param'; layer: ParamLayer; part: 'w' | 'b' } | { kind: 'const'; values: readonly number[] };
 
 export interface GraphWeight extends WeightSpec {
   source: WeightSource;
@@ -39,7 +48,14 @@ export function buildGoogLeNetGraph(): GoogLeNetGraph {
 
   const constNode = (name: string, shape: number[], dtype: 'float32' | 'int32', source: WeightSource) => {
     const dt = dtype === 'float32' ? FLOAT : INT32;
-    nodes.push({ name, op: 'Const', attr: { value: { tensor: { dtype: dt.type, tensorShape: shape.length ? { dim: shape.map((s) => ({ size: String(s) })) } : {} } }, dtype: dt } });
+    nodes.push({
+      name,
+      op: 'Const',
+      attr: {
+        value: { tensor: { dtype: dt.type, tensorShape: shape.length ? { dim: shape.map((s) => ({ size: String(s) })) } : {} } },
+        dtype: dt,
+      },
+    });
     weights.push({ name, shape, dtype, source });
     return name;
   };
@@ -50,7 +66,13 @@ export function buildGoogLeNetGraph(): GoogLeNetGraph {
   const maxPool = (name: string, input: string, k: number, s: number) =>
     node(name, 'MaxPool', [input], { T: FLOAT, ksize: list4(k, k), strides: list4(s, s), padding: padding('SAME'), data_format: NHWC });
   const lrn = (name: string, input: string) =>
-    node(name, 'LRN', [input], { T: FLOAT, depth_radius: { i: String(LRN.depthRadius) }, bias: { f: LRN.bias }, alpha: { f: LRN.alpha }, beta: { f: LRN.beta } });
+    node(name, 'LRN', [input], {
+      T: FLOAT,
+      depth_radius: { i: String(LRN.depthRadius) },
+      bias: { f: LRN.bias },
+      alpha: { f: LRN.alpha },
+      beta: { f: LRN.beta },
+    });
 
   /** Conv2D + BiasAdd + Relu, Lucid naming: `X_pre_relu/conv`, `X_pre_relu`, `X`. */
   const conv = (l: ParamLayer, input: string, stride = 1, pad: 'SAME' | 'VALID' = 'SAME', before?: () => string) => {
@@ -58,15 +80,21 @@ export function buildGoogLeNetGraph(): GoogLeNetGraph {
     const b = constNode(`${l.name}_b`, [l.outChannels], 'float32', { kind: 'param', layer: l, part: 'b' });
     const x = before ? before() : input;
     const c = node(`${l.name}_pre_relu/conv`, 'Conv2D', [x, w], {
-      T: FLOAT, strides: list4(stride, stride), padding: padding(pad), data_format: NHWC,
-      dilations: list4(1, 1), use_cudnn_on_gpu: { b: true }, explicit_paddings: { list: {} },
+      T: FLOAT,
+      strides: list4(stride, stride),
+      padding: padding(pad),
+      data_format: NHWC,
+      dilations: list4(1, 1),
+      use_cudnn_on_gpu: { b: true },
+      explicit_paddings: { list: {} },
     });
     const y = node(`${l.name}_pre_relu`, 'BiasAdd', [c, b], { T: FLOAT, data_format: NHWC });
     return node(l.name, 'Relu', [y], { T: FLOAT });
   };
 
   const input = node('input', 'Placeholder', [], {
-    dtype: FLOAT, shape: { shape: { dim: [-1, INPUT_SIZE, INPUT_SIZE, INPUT_CHANNELS].map((s) => ({ size: String(s) })) } },
+    dtype: FLOAT,
+    shape: { shape: { dim: [-1, INPUT_SIZE, INPUT_SIZE, INPUT_CHANNELS].map((s) => ({ size: String(s) })) } },
   });
   const mean = constNode('preprocess/mean_rgb', [3], 'float32', { kind: 'const', values: MEAN_RGB });
   const sub = node('preprocess/sub_mean', 'Sub', [input, mean], { T: FLOAT });
@@ -74,7 +102,10 @@ export function buildGoogLeNetGraph(): GoogLeNetGraph {
   // Stem: conv1 (explicit pad, VALID, stride 2), pool1, norm1, conv2 reduce, conv2, norm2, pool2.
   const [c0, c1, c2] = STEM_CONVS;
   let x = conv(c0, sub, 2, 'VALID', () => {
-    const p = constNode(`${c0.name}_pre_relu/paddings`, [4, 2], 'int32', { kind: 'const', values: [0, 0, CONV1_PAD, CONV1_PAD, CONV1_PAD, CONV1_PAD, 0, 0] });
+    const p = constNode(`${c0.name}_pre_relu/paddings`, [4, 2], 'int32', {
+      kind: 'const',
+      values: [0, 0, CONV1_PAD, CONV1_PAD, CONV1_PAD, CONV1_PAD, 0, 0],
+    });
     return node(`${c0.name}_pre_relu/pad`, 'Pad', [sub, p], { T: FLOAT, Tpaddings: INT32 });
   });
   layers.push({ name: c0.name, caffe: c0.caffe, depth: c0.outChannels });
@@ -110,7 +141,13 @@ export function buildGoogLeNetGraph(): GoogLeNetGraph {
   }
 
   // Head: pool5 7x7 average, flatten, classifier, softmax. Dropout is inference-only identity.
-  x = node('avgpool0', 'AvgPool', [x], { T: FLOAT, ksize: list4(7, 7), strides: list4(1, 1), padding: padding('VALID'), data_format: NHWC });
+  x = node('avgpool0', 'AvgPool', [x], {
+    T: FLOAT,
+    ksize: list4(7, 7),
+    strides: list4(1, 1),
+    padding: padding('VALID'),
+    data_format: NHWC,
+  });
   layers.push({ name: 'avgpool0', caffe: 'pool5/7x7_s1', depth: channels });
   const shape = constNode('avgpool0/reshape/shape', [2], 'int32', { kind: 'const', values: [-1, channels] });
   x = node('avgpool0/reshape', 'Reshape', [x, shape], { T: FLOAT, Tshape: INT32 });

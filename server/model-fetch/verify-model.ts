@@ -43,7 +43,10 @@ export function verifyModelFolder(dir: string, manifest: CaffejsManifest): { wei
   }
   const files = readModelFiles(dir);
   if (files.weightsSha256 !== BVLC_GOOGLENET_WEIGHTS_SHA256) {
-    throw new ModelFetchError('VERIFICATION_FAILED', `The converted weights hash to ${files.weightsSha256}, not BVLC GoogLeNet's ${BVLC_GOOGLENET_WEIGHTS_SHA256}.`);
+    throw new ModelFetchError(
+      'VERIFICATION_FAILED',
+      `The converted weights hash to ${files.weightsSha256}, not BVLC GoogLeNet's ${BVLC_GOOGLENET_WEIGHTS_SHA256}.`,
+    );
   }
   return { weightsSha256: files.weightsSha256 };
 }
@@ -59,8 +62,15 @@ export interface PredictionCheck {
  * leading predictions, in order, with its table. Images it cannot find are skipped: a fresh
  * machine has no ../shared, and there the byte checks above already pin the weights.
  */
-export async function verifyPredictions(dir: string, manifest: CaffejsManifest, imagesDir: string, only?: string[]): Promise<PredictionCheck[]> {
-  const refs = manifest.referencePredictions.filter((r) => (!only || only.includes(r.image.replace(/\.\w+$/, ''))) && existsSync(join(imagesDir, r.image)));
+export async function verifyPredictions(
+  dir: string,
+  manifest: CaffejsManifest,
+  imagesDir: string,
+  only?: string[],
+): Promise<PredictionCheck[]> {
+  const refs = manifest.referencePredictions.filter(
+    (r) => (!only || only.includes(r.image.replace(/\.\w+$/, ''))) && existsSync(join(imagesDir, r.image)),
+  );
   if (refs.length === 0) return [];
   const files = readModelFiles(dir);
   const labels = Labels.parse(files.labelsText);

@@ -42,12 +42,19 @@ export interface LayerSprites {
 export const spritePath = (layer: string, profile: SpriteProfile['name'], channel: number) => `/sprites/${layer}/${profile}/${channel}.png`;
 
 /** The work folder of a profile's sprites (the spritemap layout, so `npm run spritemaps` renders land in the same place). */
-export const profileWork = (root: string, layer: string, p: SpriteProfile) => spritemapPaths(root, { layer, size: p.size, steps: p.steps, seed: DEFAULT_SEED }).work;
+export const profileWork = (root: string, layer: string, p: SpriteProfile) =>
+  spritemapPaths(root, { layer, size: p.size, steps: p.steps, seed: DEFAULT_SEED }).work;
 
 /** The sprite the API shows for a channel: the first profile that has one (full, then thumbnail); null when none has. */
-export function findSprite(root: string, layer: string, channel: number, profiles: readonly SpriteProfile[] = SPRITE_PROFILES): ChannelSpriteInfo | null {
+export function findSprite(
+  root: string,
+  layer: string,
+  channel: number,
+  profiles: readonly SpriteProfile[] = SPRITE_PROFILES,
+): ChannelSpriteInfo | null {
   for (const p of profiles) {
-    if (existsSync(spriteFile(profileWork(root, layer, p), channel))) return { layer, channel, profile: p.name, size: p.size, path: spritePath(layer, p.name, channel) };
+    if (existsSync(spriteFile(profileWork(root, layer, p), channel)))
+      return { layer, channel, profile: p.name, size: p.size, path: spritePath(layer, p.name, channel) };
   }
   return null;
 }
@@ -151,10 +158,16 @@ export class OnDemandSprites {
     this.inLane = true;
     const rank = () => Math.min(...[...this.pending.values()].map((p) => priorityRank(p.priority)), 99);
     // Other renders in the lane (group icons, whole-layer spritemaps) preempt a background batch too.
-    void this.lane.run(rank, () => this.renderNext(), (r) => this.preemptBackground(r)).finally(() => {
-      this.inLane = false;
-      this.schedule();
-    });
+    void this.lane
+      .run(
+        rank,
+        () => this.renderNext(),
+        (r) => this.preemptBackground(r),
+      )
+      .finally(() => {
+        this.inLane = false;
+        this.schedule();
+      });
   }
 
   /** Renders the most urgent batch: up to one profile batch of one layer's most urgent channels. */
@@ -166,7 +179,14 @@ export class OnDemandSprites {
     for (const p of batch) this.pending.delete(`${p.layer}:${p.channel}`);
     const { size, steps } = this.profile;
     const work = profileWork(this.root, layer, this.profile);
-    const running: Running = { layer, channels: new Map(batch.map((p) => [p.channel, p.priority])), priority: batch[0].priority, step: 0, steps, abort: new AbortController() };
+    const running: Running = {
+      layer,
+      channels: new Map(batch.map((p) => [p.channel, p.priority])),
+      priority: batch[0].priority,
+      step: 0,
+      steps,
+      abort: new AbortController(),
+    };
     this.running = running;
     this.publish(layer);
     let last = 0;
@@ -184,7 +204,8 @@ export class OnDemandSprites {
           // The first step's time includes waiting for attribution and the graph compile: not timed.
           if (last && step > 1) {
             const perChannel = (now - last) / 1000 / batch.length;
-            this.secondsPerChannelStep = this.secondsPerChannelStep === null ? perChannel : 0.8 * this.secondsPerChannelStep + 0.2 * perChannel;
+            this.secondsPerChannelStep =
+              this.secondsPerChannelStep === null ? perChannel : 0.8 * this.secondsPerChannelStep + 0.2 * perChannel;
           }
           last = now;
           running.step = step;
@@ -196,7 +217,10 @@ export class OnDemandSprites {
       if (isEngineError(e) && e.code === 'CANCELLED') {
         this.running = null;
         // Back in their old places (their sequence numbers), unless asked for again meanwhile.
-        if (!this.closed) for (const p of batch) if (running.channels.has(p.channel) && !this.pending.has(`${p.layer}:${p.channel}`)) this.pending.set(`${p.layer}:${p.channel}`, p);
+        if (!this.closed)
+          for (const p of batch)
+            if (running.channels.has(p.channel) && !this.pending.has(`${p.layer}:${p.channel}`))
+              this.pending.set(`${p.layer}:${p.channel}`, p);
       } else if (!this.closed) {
         console.error(`sprites: rendering ${layer} channels ${batch.map((p) => p.channel).join(',')} failed: ${(e as Error).message}`);
       }
@@ -229,7 +253,9 @@ export class OnDemandSprites {
     const out: SpriteRenderState[] = [];
     // Seconds until the running batch ends; each later batch of `batch` channels takes steps * batch * perStep.
     const runningLeft = r && perStep !== null ? (r.steps - r.step) * r.channels.size * perStep : r ? null : 0;
-    if (r?.layer === layer) for (const [channel, priority] of r.channels) out.push({ layer, channel, status: 'RENDERING', priority, etaSeconds: runningLeft, profile: name });
+    if (r?.layer === layer)
+      for (const [channel, priority] of r.channels)
+        out.push({ layer, channel, status: 'RENDERING', priority, etaSeconds: runningLeft, profile: name });
     // Queue positions count every layer's channels: batches run in this order whatever their layer.
     this.ordered().forEach((p, i) => {
       if (p.layer !== layer) return;

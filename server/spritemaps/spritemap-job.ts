@@ -80,21 +80,37 @@ export interface Resolved {
 export function resolveSettings(s: SpritemapSettings, layers: readonly LayerInfo[]): Resolved {
   const info = layers.find((l) => l.name === s.layer);
   if (!info || !(ATTRIBUTION_LAYERS as readonly string[]).includes(s.layer)) {
-    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${s.layer}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, { valid: [...ATTRIBUTION_LAYERS] });
+    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${s.layer}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, {
+      valid: [...ATTRIBUTION_LAYERS],
+    });
   }
   const size = s.size ?? DEFAULT_SIZE;
-  if (!Number.isInteger(size) || size < 32 || size > 512 || size % 2) throw new EngineError('BAD_ARGUMENT', `Sprite size must be an even integer from 32 to 512 px, got ${size}.`);
+  if (!Number.isInteger(size) || size < 32 || size > 512 || size % 2)
+    throw new EngineError('BAD_ARGUMENT', `Sprite size must be an even integer from 32 to 512 px, got ${size}.`);
   const steps = s.steps ?? DEFAULT_STEPS;
-  if (!Number.isInteger(steps) || steps < 1 || steps > 10_000) throw new EngineError('BAD_STEPS', `Steps must be an integer from 1 to 10000, got ${steps}.`);
+  if (!Number.isInteger(steps) || steps < 1 || steps > 10_000)
+    throw new EngineError('BAD_STEPS', `Steps must be an integer from 1 to 10000, got ${steps}.`);
   const channels = s.channels ?? Array.from({ length: info.channels }, (_, i) => i);
   const bad = channels.find((c) => !Number.isInteger(c) || c < 0 || c >= info.channels);
-  if (bad !== undefined || channels.length === 0) throw new EngineError('BAD_ARGUMENT', `${s.layer} has channels 0..${info.channels - 1}; got ${bad ?? 'none'}.`);
+  if (bad !== undefined || channels.length === 0)
+    throw new EngineError('BAD_ARGUMENT', `${s.layer} has channels 0..${info.channels - 1}; got ${bad ?? 'none'}.`);
   const columns = s.columns ?? Math.ceil(Math.sqrt(info.channels));
-  if (!Number.isInteger(columns) || columns < 1 || columns > 1024) throw new EngineError('BAD_ARGUMENT', `Columns must be an integer from 1 to 1024, got ${columns}.`);
+  if (!Number.isInteger(columns) || columns < 1 || columns > 1024)
+    throw new EngineError('BAD_ARGUMENT', `Columns must be an integer from 1 to 1024, got ${columns}.`);
   const seed = s.seed ?? DEFAULT_SEED;
   const batch = s.batch ?? DEFAULT_BATCH;
-  if (!Number.isInteger(batch) || batch < 1 || batch > 64) throw new EngineError('BAD_ARGUMENT', `Batch must be an integer from 1 to 64, got ${batch}.`);
-  return { layer: s.layer, size, steps, seed, channels: [...new Set(channels)].sort((a, b) => a - b), columns, batch, layerChannels: info.channels };
+  if (!Number.isInteger(batch) || batch < 1 || batch > 64)
+    throw new EngineError('BAD_ARGUMENT', `Batch must be an integer from 1 to 64, got ${batch}.`);
+  return {
+    layer: s.layer,
+    size,
+    steps,
+    seed,
+    channels: [...new Set(channels)].sort((a, b) => a - b),
+    columns,
+    batch,
+    layerChannels: info.channels,
+  };
 }
 
 /**
@@ -114,7 +130,11 @@ const metaFile = (work: string, channel: number) => spriteFile(work, channel).re
 export function finishedChannels(work: string): Set<number> {
   const dir = join(work, 'sprites');
   if (!existsSync(dir)) return new Set();
-  return new Set(readdirSync(dir).filter((f) => /^\d+\.png$/.test(f)).map((f) => Number(f.slice(0, -4))));
+  return new Set(
+    readdirSync(dir)
+      .filter((f) => /^\d+\.png$/.test(f))
+      .map((f) => Number(f.slice(0, -4))),
+  );
 }
 
 /** The latest composed index of a layer, or null. */
@@ -153,18 +173,31 @@ export async function runSpritemap(
   const progress = (latest: SpriteMessage[]) => {
     const elapsedSeconds = (performance.now() - started) / 1000;
     const rate = renderedHere / Math.max(elapsedSeconds, 1e-3);
-    hooks.onProgress?.({ layer: r.layer, done, total: r.channels.length, elapsedSeconds, etaSeconds: renderedHere ? (r.channels.length - done) / rate : null, latest });
+    hooks.onProgress?.({
+      layer: r.layer,
+      done,
+      total: r.channels.length,
+      elapsedSeconds,
+      etaSeconds: renderedHere ? (r.channels.length - done) / rate : null,
+      latest,
+    });
   };
   progress([]);
   const schedule = hooks.schedule ?? ((render) => render());
   for (let i = 0; i < todo.length; i += r.batch) {
     const channels = todo.slice(i, i + r.batch);
-    await schedule(() => engine.renderSprites({ layer: r.layer, channels, size: r.size, steps: r.steps, seed: r.seed, batch: r.batch }, (sprite) => {
-      saveSprite(paths.work, sprite);
-      done++;
-      renderedHere++;
-      progress([sprite]);
-    }, hooks.signal));
+    await schedule(() =>
+      engine.renderSprites(
+        { layer: r.layer, channels, size: r.size, steps: r.steps, seed: r.seed, batch: r.batch },
+        (sprite) => {
+          saveSprite(paths.work, sprite);
+          done++;
+          renderedHere++;
+          progress([sprite]);
+        },
+        hooks.signal,
+      ),
+    );
   }
   return composeSpritemap(engine, r, root);
 }
@@ -183,15 +216,35 @@ export async function composeSpritemap(engine: SpritemapEngine, r: Resolved, roo
   const last = Math.max(...have);
   const rows = Math.floor(last / r.columns) + 1;
   // Only the rows up to the last finished channel; cells keep the full layer's layout.
-  const { width, height } = await engine.composeSpritemap({ dir: paths.work, channels: Math.min(r.layerChannels, rows * r.columns), columns: r.columns, size: r.size, output: paths.image });
-  const cells: SpritemapCell[] = [...have].sort((a, b) => a - b).map((channel) => {
-    const meta = existsSync(metaFile(paths.work, channel)) ? JSON.parse(readFileSync(metaFile(paths.work, channel), 'utf8')) : { activation: NaN };
-    return { channel, column: channel % r.columns, row: Math.floor(channel / r.columns), activation: meta.activation };
+  const { width, height } = await engine.composeSpritemap({
+    dir: paths.work,
+    channels: Math.min(r.layerChannels, rows * r.columns),
+    columns: r.columns,
+    size: r.size,
+    output: paths.image,
   });
+  const cells: SpritemapCell[] = [...have]
+    .sort((a, b) => a - b)
+    .map((channel) => {
+      const meta = existsSync(metaFile(paths.work, channel))
+        ? JSON.parse(readFileSync(metaFile(paths.work, channel), 'utf8'))
+        : { activation: NaN };
+      return { channel, column: channel % r.columns, row: Math.floor(channel / r.columns), activation: meta.activation };
+    });
   const index: SpritemapIndex = {
-    layer: r.layer, size: r.size, steps: r.steps, seed: r.seed, columns: r.columns, rows, width, height,
-    channels: r.layerChannels, cells, missing: Array.from({ length: r.layerChannels }, (_, i) => i).filter((i) => !have.has(i)),
-    image: `${r.layer}.png`, renderedAt: new Date().toISOString(),
+    layer: r.layer,
+    size: r.size,
+    steps: r.steps,
+    seed: r.seed,
+    columns: r.columns,
+    rows,
+    width,
+    height,
+    channels: r.layerChannels,
+    cells,
+    missing: Array.from({ length: r.layerChannels }, (_, i) => i).filter((i) => !have.has(i)),
+    image: `${r.layer}.png`,
+    renderedAt: new Date().toISOString(),
   };
   writeAtomic(paths.index, JSON.stringify(index));
   return index;

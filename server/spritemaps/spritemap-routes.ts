@@ -18,16 +18,38 @@ export function useSpritemapRoutes(root: string, profiles: readonly SpriteProfil
       if (one) {
         const profile = profiles.find((p) => p.name === one[2])!;
         const file = spriteFile(profileWork(root, one[1], profile), Number(one[3]));
-        if (!existsSync(file)) return endResponse(new fetchAPI.Response('No sprite for this channel in this profile yet: ask with requestSprites.\n', { status: 404, headers: { 'content-type': 'text/plain' } }));
+        if (!existsSync(file))
+          return endResponse(
+            new fetchAPI.Response('No sprite for this channel in this profile yet: ask with requestSprites.\n', {
+              status: 404,
+              headers: { 'content-type': 'text/plain' },
+            }),
+          );
         // A sprite never changes once written (same settings, same seed): cacheable.
-        return endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : readFileSync(file), { status: 200, headers: { 'content-type': 'image/png', 'cache-control': 'public, max-age=86400' } }));
+        return endResponse(
+          new fetchAPI.Response(request.method === 'HEAD' ? null : readFileSync(file), {
+            status: 200,
+            headers: { 'content-type': 'image/png', 'cache-control': 'public, max-age=86400' },
+          }),
+        );
       }
       const m = /^\/spritemaps\/(mixed[0-9][a-z])\.(png|json)$/.exec(url.pathname);
       if (!m) return;
       const file = join(root, 'spritemaps', `${m[1]}.${m[2]}`);
-      if (!existsSync(file)) return endResponse(new fetchAPI.Response('No spritemap for this layer yet: run renderSpritemap or npm run spritemaps.\n', { status: 404, headers: { 'content-type': 'text/plain' } }));
+      if (!existsSync(file))
+        return endResponse(
+          new fetchAPI.Response('No spritemap for this layer yet: run renderSpritemap or npm run spritemaps.\n', {
+            status: 404,
+            headers: { 'content-type': 'text/plain' },
+          }),
+        );
       const body = request.method === 'HEAD' ? null : readFileSync(file);
-      return endResponse(new fetchAPI.Response(body, { status: 200, headers: { 'content-type': m[2] === 'png' ? 'image/png' : 'application/json', 'cache-control': 'no-cache' } }));
+      return endResponse(
+        new fetchAPI.Response(body, {
+          status: 200,
+          headers: { 'content-type': m[2] === 'png' ? 'image/png' : 'application/json', 'cache-control': 'no-cache' },
+        }),
+      );
     },
   };
 }

@@ -9,7 +9,9 @@ import { priorityRank, type RenderLane } from '../workers/render-lane.js';
 import { SpritemapEvents, type SpritemapJobEvent } from './spritemap-events.js';
 import { readSpritemapIndex, resolveSettings, runSpritemap, type SpritemapIndex, type SpritemapSettings } from './spritemap-job.js';
 
-export type SpritemapServiceEngine = Pick<Engine, 'renderSprites' | 'composeSpritemap' | 'datasetExamples'> & { info: { layers: LayerInfo[] } };
+export type SpritemapServiceEngine = Pick<Engine, 'renderSprites' | 'composeSpritemap' | 'datasetExamples'> & {
+  info: { layers: LayerInfo[] };
+};
 
 /** Dataset examples kept per layer: each costs one forward pass per example image. */
 export const EXAMPLES_PER_CHANNEL = 6;
@@ -49,7 +51,19 @@ export class SpritemapService {
     }
     const jobId = randomUUID();
     const abort = new AbortController();
-    const event: SpritemapJobEvent = { jobId, layer: r.layer, size: r.size, steps: r.steps, status: 'RUNNING', done: 0, total: r.channels.length, etaSeconds: null, elapsedSeconds: 0, latest: [], error: null };
+    const event: SpritemapJobEvent = {
+      jobId,
+      layer: r.layer,
+      size: r.size,
+      steps: r.steps,
+      status: 'RUNNING',
+      done: 0,
+      total: r.channels.length,
+      etaSeconds: null,
+      elapsedSeconds: 0,
+      latest: [],
+      error: null,
+    };
     this.jobs.set(jobId, { event, abort });
     this.publish(event);
     this.chain = this.chain.then(() => this.run(jobId, settings));
@@ -70,10 +84,15 @@ export class SpritemapService {
         root: this.root,
         signal: job.abort.signal,
         schedule: this.lane ? (render) => this.lane!.run(() => priorityRank('LAYER'), render) : undefined,
-        onProgress: (p) => this.publish({
-          ...job.event, done: p.done, total: p.total, etaSeconds: p.etaSeconds, elapsedSeconds: p.elapsedSeconds,
-          latest: p.latest.map((s) => ({ channel: s.channel, png: s.png, activation: s.activation })),
-        }),
+        onProgress: (p) =>
+          this.publish({
+            ...job.event,
+            done: p.done,
+            total: p.total,
+            etaSeconds: p.etaSeconds,
+            elapsedSeconds: p.elapsedSeconds,
+            latest: p.latest.map((s) => ({ channel: s.channel, png: s.png, activation: s.activation })),
+          }),
       });
       this.publish({ ...job.event, status: 'SUCCEEDED', etaSeconds: 0 });
     } catch (e) {

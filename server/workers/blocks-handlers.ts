@@ -2,12 +2,26 @@ import type { Executor } from '../engine/executors/executor.js';
 import { groupAttribution } from '../engine/groups/group-attribution.js';
 import { neuronGroups } from '../engine/groups/neuron-groups.js';
 import { direction, renderChannels, type InputGradientEngine } from '../engine/feature-vis/index.js';
-import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupIconsReply, GroupIconsRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
+import type {
+  ClassSpatialRequest,
+  DictionaryGrid,
+  DictionaryRequest,
+  GroupIconsReply,
+  GroupIconsRequest,
+  GroupsReply,
+  GroupsRequest,
+  SpatialAttributionMap,
+} from '../engine/groups/requests.js';
 import type { AttributionGate } from './attribution-gate.js';
 import { encodeRgb } from './spritemap-handlers.js';
 import { semanticDictionary } from '../engine/groups/semantic-dictionary.js';
 import { classSpatialAttribution } from '../engine/groups/spatial-attribution.js';
-import { layerToLayerAttribution, type LayerToLayerMaps, type LayerToLayerOptions, type LayerToLayerRequest } from '../engine/groups/layer-to-layer-attribution.js';
+import {
+  layerToLayerAttribution,
+  type LayerToLayerMaps,
+  type LayerToLayerOptions,
+  type LayerToLayerRequest,
+} from '../engine/groups/layer-to-layer-attribution.js';
 
 /**
  * The building-block work that runs inside an engine worker: the factorization (a few seconds of
@@ -50,7 +64,8 @@ export class BlocksWorker {
     const acts = await this.activations(pixels, request.layer);
     const shape = this.shape(request.layer);
     const positions = Array.from({ length: shape.height * shape.width }, (_, p) =>
-      semanticDictionary(acts, shape, p % shape.width, Math.floor(p / shape.width), request.first));
+      semanticDictionary(acts, shape, p % shape.width, Math.floor(p / shape.width), request.first),
+    );
     return { ...shape, positions };
   }
 
@@ -61,11 +76,15 @@ export class BlocksWorker {
    */
   async icons(request: GroupIconsRequest, signal?: AbortSignal, onStep?: (step: number, steps: number) => void): Promise<GroupIconsReply> {
     const objectives = request.directions.map((w, i) => direction(request.layer, `${request.key}:${i}`, w));
-    const sprites = await renderChannels(await this.inputGradients(), { layer: request.layer, objectives, size: request.size, steps: request.steps, seed: request.seed }, {
-      signal,
-      beforeStep: () => this.gate?.idle(signal),
-      onStep,
-    });
+    const sprites = await renderChannels(
+      await this.inputGradients(),
+      { layer: request.layer, objectives, size: request.size, steps: request.steps, seed: request.seed },
+      {
+        signal,
+        beforeStep: () => this.gate?.idle(signal),
+        onStep,
+      },
+    );
     return { icons: sprites.map((s) => encodeRgb(s.rgb, s.size, s.size)) };
   }
 

@@ -82,17 +82,26 @@ try {
               } catch (e) {
                 // Stopped between chunks: hand back the last chunk's state if it was not sent yet.
                 const last = checkpoints.unsent();
-                if (last) send({ type: 'snapshot', id: cmd.id, snapshot: last.snapshot, checkpoint: last.checkpoint }, [last.checkpoint.buffer as ArrayBuffer]);
+                if (last)
+                  send({ type: 'snapshot', id: cmd.id, snapshot: last.snapshot, checkpoint: last.checkpoint }, [
+                    last.checkpoint.buffer as ArrayBuffer,
+                  ]);
                 throw e;
               }
               if (r.done) {
                 const pathMs = r.value.elapsedMs;
                 const phases: RunPhases = { compileMs: t1 - t0, activationsMs: performance.now() - t1 - pathMs, pathMs };
-                reply(cmd, { ...r.value, phases }, [r.value.spatial.data.buffer as ArrayBuffer, r.value.integratedGradient.buffer as ArrayBuffer]);
+                reply(cmd, { ...r.value, phases }, [
+                  r.value.spatial.data.buffer as ArrayBuffer,
+                  r.value.integratedGradient.buffer as ArrayBuffer,
+                ]);
                 break;
               }
               const checkpoint = checkpoints.take(r.value);
-              send({ type: 'snapshot', id: cmd.id, snapshot: r.value, spatial, checkpoint }, [...(spatial ? [spatial.data.buffer as ArrayBuffer] : []), ...(checkpoint ? [checkpoint.buffer as ArrayBuffer] : [])]);
+              send({ type: 'snapshot', id: cmd.id, snapshot: r.value, spatial, checkpoint }, [
+                ...(spatial ? [spatial.data.buffer as ArrayBuffer] : []),
+                ...(checkpoint ? [checkpoint.buffer as ArrayBuffer] : []),
+              ]);
               spatial = undefined;
             }
           });
@@ -103,7 +112,12 @@ try {
         case 'render':
           await cancellable(cmd.id, async (signal) => {
             const onSprite = (sprite: SpriteMessage) => send({ type: 'sprite', id: cmd.id, sprite }, [sprite.png.buffer as ArrayBuffer]);
-            reply(cmd, await spritemaps.render(cmd.request, onSprite, signal, (step, steps) => send({ type: 'render-step', id: cmd.id, step, steps, at: Date.now() })));
+            reply(
+              cmd,
+              await spritemaps.render(cmd.request, onSprite, signal, (step, steps) =>
+                send({ type: 'render-step', id: cmd.id, step, steps, at: Date.now() }),
+              ),
+            );
           });
           break;
         case 'compose':
@@ -120,8 +134,14 @@ try {
           break;
         case 'groupIcons':
           await cancellable(cmd.id, async (signal) => {
-            const { icons } = await blocks.icons(cmd.request, signal, (step, steps) => send({ type: 'render-step', id: cmd.id, step, steps, at: Date.now() }));
-            reply(cmd, { icons }, icons.map((i) => i.buffer as ArrayBuffer));
+            const { icons } = await blocks.icons(cmd.request, signal, (step, steps) =>
+              send({ type: 'render-step', id: cmd.id, step, steps, at: Date.now() }),
+            );
+            reply(
+              cmd,
+              { icons },
+              icons.map((i) => i.buffer as ArrayBuffer),
+            );
           });
           break;
         case 'classSpatial':
@@ -142,7 +162,16 @@ try {
     }
   });
 
-  send({ type: 'ready', info: { name: network.name, backend: executor.backend, inputSize: network.inputSize, layers: network.layers, labelsText: network.labelsText } });
+  send({
+    type: 'ready',
+    info: {
+      name: network.name,
+      backend: executor.backend,
+      inputSize: network.inputSize,
+      layers: network.layers,
+      labelsText: network.labelsText,
+    },
+  });
 } catch (e) {
   send({ type: 'fatal', error: toWire(e) });
 }

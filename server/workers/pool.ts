@@ -9,11 +9,36 @@ import type { Engine, ModelInfo, Prediction, RunCheckpoints, RunResult, Snapshot
 import type { DecodedImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import type { BackendChoice, ExecutorSettings, LayerPreparation } from '../engine/executors/index.js';
-import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupIconsReply, GroupIconsRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
+import type {
+  ClassSpatialRequest,
+  DictionaryGrid,
+  DictionaryRequest,
+  GroupIconsReply,
+  GroupIconsRequest,
+  GroupsReply,
+  GroupsRequest,
+  SpatialAttributionMap,
+} from '../engine/groups/requests.js';
 import type { LayerToLayerMaps, LayerToLayerRequest } from '../engine/groups/layer-to-layer-attribution.js';
-import type { ChannelExamples, ComposedSpritemap, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../engine/sprite-requests.js';
+import type {
+  ChannelExamples,
+  ComposedSpritemap,
+  ComposeRequest,
+  ExamplesRequest,
+  RenderSpritesRequest,
+  SpriteMessage,
+} from '../engine/sprite-requests.js';
 import { AttributionGate } from './attribution-gate.js';
-import type { RequestType, WireError, WorkerCommand, WorkerEvent, WorkerOptions, WorkerReady, WorkerReplies, WorkerRequest } from './protocol.js';
+import type {
+  RequestType,
+  WireError,
+  WorkerCommand,
+  WorkerEvent,
+  WorkerOptions,
+  WorkerReady,
+  WorkerReplies,
+  WorkerRequest,
+} from './protocol.js';
 
 export interface PoolOptions {
   /** Worker threads; by default one per core for tfjs and one (multi-threaded) for ONNX. */
@@ -58,7 +83,9 @@ interface RequestHooks {
 
 const fromWire = (e: WireError) => (e.code === 'INTERNAL' ? new Error(e.message) : EngineError.fromJSON(e as any));
 // From sources (tsx, vitest) the worker registers tsx first; from a dist/ bundle it starts the worker's bundle.
-const BOOTSTRAP = RUNNING_FROM_SOURCE ? new URL('./ts-worker-bootstrap.mjs', import.meta.url) : pathToFileURL(join(REPO_ROOT, 'dist', 'server', 'workers', 'engine-worker.js'));
+const BOOTSTRAP = RUNNING_FROM_SOURCE
+  ? new URL('./ts-worker-bootstrap.mjs', import.meta.url)
+  : pathToFileURL(join(REPO_ROOT, 'dist', 'server', 'workers', 'engine-worker.js'));
 const ENTRY = new URL('./engine-worker.ts', import.meta.url).href;
 
 /**
@@ -84,7 +111,13 @@ export class EnginePool implements Engine {
     try {
       const infos = await Promise.all(Array.from({ length: size }, () => pool.spawn()));
       const first = infos[0];
-      pool.info = { name: first.name, backend: first.backend, inputSize: first.inputSize, layers: first.layers, labels: Labels.parse(first.labelsText) };
+      pool.info = {
+        name: first.name,
+        backend: first.backend,
+        inputSize: first.inputSize,
+        layers: first.layers,
+        labels: Labels.parse(first.labelsText),
+      };
     } catch (e) {
       await pool.close();
       throw e;
@@ -99,7 +132,13 @@ export class EnginePool implements Engine {
   private spawn(): Promise<WorkerReady> {
     const cores = availableParallelism();
     const threads = Math.max(1, Math.floor(cores / this.options.size));
-    const workerOptions: WorkerOptions = { ...this.options.executor, backend: this.options.backend, modelDir: this.options.modelDir, threads, nice: this.options.nice };
+    const workerOptions: WorkerOptions = {
+      ...this.options.executor,
+      backend: this.options.backend,
+      modelDir: this.options.modelDir,
+      threads,
+      nice: this.options.nice,
+    };
     const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, options: workerOptions, attributionGate: this.gate.buffer } });
     const slot: Slot = { worker, active: 0 };
     return new Promise((resolve, reject) => {
@@ -168,7 +207,15 @@ export class EnginePool implements Engine {
     const id = this.nextId++;
     slot.active++;
     const promise = new Promise<WorkerReplies[K]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as Pending['resolve'], reject, onSnapshot: hooks.onSnapshot, onSprite: hooks.onSprite, onRenderStep: hooks.onRenderStep, onProgress: hooks.onProgress, slot });
+      this.pending.set(id, {
+        resolve: resolve as Pending['resolve'],
+        reject,
+        onSnapshot: hooks.onSnapshot,
+        onSprite: hooks.onSprite,
+        onRenderStep: hooks.onRenderStep,
+        onProgress: hooks.onProgress,
+        slot,
+      });
     });
     slot.worker.postMessage({ ...command, id } as unknown as WorkerCommand, hooks.transfer ?? []);
     if (!signal) return promise;
@@ -195,9 +242,20 @@ export class EnginePool implements Engine {
     return this.attribution(() => this.request({ type: 'prepare', layer }));
   }
 
-  run(pixels: Float32Array, request: AttributionRequest, onSnapshot: SnapshotListener = () => undefined, signal?: AbortSignal, checkpoints: RunCheckpoints = {}): Promise<RunResult> {
+  run(
+    pixels: Float32Array,
+    request: AttributionRequest,
+    onSnapshot: SnapshotListener = () => undefined,
+    signal?: AbortSignal,
+    checkpoints: RunCheckpoints = {},
+  ): Promise<RunResult> {
     const { resumeFrom, intervalMs: checkpointIntervalMs } = checkpoints;
-    return this.attribution(() => this.request({ type: 'run', pixels, request, resumeFrom, checkpointIntervalMs }, { onSnapshot, signal, cancelled: 'The job was cancelled.' }));
+    return this.attribution(() =>
+      this.request(
+        { type: 'run', pixels, request, resumeFrom, checkpointIntervalMs },
+        { onSnapshot, signal, cancelled: 'The job was cancelled.' },
+      ),
+    );
   }
 
   /** Counts attribution work in the shared gate while it is in flight: renders wait between steps meanwhile. */
@@ -213,7 +271,12 @@ export class EnginePool implements Engine {
     return sent.finally(() => this.gate.leave());
   }
 
-  renderSprites(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal?: AbortSignal, onStep?: (step: number, steps: number, at: number) => void): Promise<number> {
+  renderSprites(
+    request: RenderSpritesRequest,
+    onSprite: (s: SpriteMessage) => void,
+    signal?: AbortSignal,
+    onStep?: (step: number, steps: number, at: number) => void,
+  ): Promise<number> {
     return this.request({ type: 'render', request }, { onSprite, onRenderStep: onStep, signal, cancelled: 'The render was cancelled.' });
   }
 
@@ -241,15 +304,27 @@ export class EnginePool implements Engine {
   }
 
   /** Layer-to-layer spatial attribution (one backward pass per target position); `onProgress` after each batch of targets. */
-  layerToLayerAttribution(pixels: Float32Array, request: LayerToLayerRequest, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<LayerToLayerMaps> {
-    return this.request({ type: 'layerToLayer', pixels, request }, { onProgress, signal, cancelled: 'The layer-to-layer attribution was cancelled.' });
+  layerToLayerAttribution(
+    pixels: Float32Array,
+    request: LayerToLayerRequest,
+    onProgress?: (done: number, total: number) => void,
+    signal?: AbortSignal,
+  ): Promise<LayerToLayerMaps> {
+    return this.request(
+      { type: 'layerToLayer', pixels, request },
+      { onProgress, signal, cancelled: 'The layer-to-layer attribution was cancelled.' },
+    );
   }
 
   /**
    * Feature visualizations of neuron groups' channel factors, one batch. Like a sprite render it
    * waits between steps while attribution runs; `onStep` hears each step (with the worker's clock).
    */
-  groupIcons(request: GroupIconsRequest, signal?: AbortSignal, onStep?: (step: number, steps: number, at: number) => void): Promise<GroupIconsReply> {
+  groupIcons(
+    request: GroupIconsRequest,
+    signal?: AbortSignal,
+    onStep?: (step: number, steps: number, at: number) => void,
+  ): Promise<GroupIconsReply> {
     return this.request({ type: 'groupIcons', request }, { onRenderStep: onStep, signal, cancelled: 'The icon render was cancelled.' });
   }
 
@@ -267,4 +342,3 @@ export class EnginePool implements Engine {
     this.slots.length = 0;
   }
 }
-

@@ -4,9 +4,25 @@ import type { Prediction, RunResult } from '../engine/engine.js';
 import type { LayerPreparation } from '../engine/executors/executor.js';
 import type { DecodedImage } from '../engine/images.js';
 import type { LayerInfo } from '../engine/network/network.js';
-import type { ClassSpatialRequest, DictionaryGrid, DictionaryRequest, GroupIconsReply, GroupIconsRequest, GroupsReply, GroupsRequest, SpatialAttributionMap } from '../engine/groups/requests.js';
+import type {
+  ClassSpatialRequest,
+  DictionaryGrid,
+  DictionaryRequest,
+  GroupIconsReply,
+  GroupIconsRequest,
+  GroupsReply,
+  GroupsRequest,
+  SpatialAttributionMap,
+} from '../engine/groups/requests.js';
 import type { LayerToLayerMaps, LayerToLayerRequest } from '../engine/groups/layer-to-layer-attribution.js';
-import type { ChannelExamples, ComposedSpritemap, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../engine/sprite-requests.js';
+import type {
+  ChannelExamples,
+  ComposedSpritemap,
+  ComposeRequest,
+  ExamplesRequest,
+  RenderSpritesRequest,
+  SpriteMessage,
+} from '../engine/sprite-requests.js';
 import type { BackendChoice, ExecutorSettings } from '../engine/executors/index.js';
 
 /** Every request a worker answers, with the value its `done` reply carries. */

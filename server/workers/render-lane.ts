@@ -47,10 +47,12 @@ export class RenderLane {
         seq: this.seq++,
         outranked,
         start: () => {
-          render().then(resolve, reject).finally(() => {
-            this.running = null;
-            this.next();
-          });
+          render()
+            .then(resolve, reject)
+            .finally(() => {
+              this.running = null;
+              this.next();
+            });
         },
       };
       this.waiting.push(entry);

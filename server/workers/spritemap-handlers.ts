@@ -7,7 +7,14 @@ import { assertChannels } from '../engine/feature-vis/objective.js';
 import { decodeImage } from '../engine/images.js';
 import { spriteFile, writeAtomic } from '../engine/sprite-files.js';
 import type { AttributionGate } from './attribution-gate.js';
-import type { ChannelExamples, ComposedSpritemap, ComposeRequest, ExamplesRequest, RenderSpritesRequest, SpriteMessage } from '../engine/sprite-requests.js';
+import type {
+  ChannelExamples,
+  ComposedSpritemap,
+  ComposeRequest,
+  ExamplesRequest,
+  RenderSpritesRequest,
+  SpriteMessage,
+} from '../engine/sprite-requests.js';
 
 /**
  * The spritemap work that runs inside an engine worker: rendering, PNG encoding and grid
@@ -17,7 +24,11 @@ export class SpritemapWorker {
   private gradients?: Promise<InputGradientEngine>;
 
   /** `gate`: attribution in flight in the pool; renders wait for it between steps (low priority). */
-  constructor(private readonly executor: Executor, private readonly threads?: number, private readonly gate?: AttributionGate) {}
+  constructor(
+    private readonly executor: Executor,
+    private readonly threads?: number,
+    private readonly gate?: AttributionGate,
+  ) {}
 
   /** The worker's one input-gradient engine, shared with the group icons (blocks-handlers.ts). */
   engine() {
@@ -25,7 +36,12 @@ export class SpritemapWorker {
     return this.gradients;
   }
 
-  async render(request: RenderSpritesRequest, onSprite: (s: SpriteMessage) => void, signal: AbortSignal, onStep?: (step: number, steps: number) => void): Promise<number> {
+  async render(
+    request: RenderSpritesRequest,
+    onSprite: (s: SpriteMessage) => void,
+    signal: AbortSignal,
+    onStep?: (step: number, steps: number) => void,
+  ): Promise<number> {
     assertChannels(request.layer, request.channels, this.executor.network.layers);
     const engine = await this.engine();
     const batch = Math.max(1, Math.floor(request.batch));
@@ -33,13 +49,22 @@ export class SpritemapWorker {
     let done = 0;
     for (let i = 0; i < request.channels.length; i += batch) {
       const before = (i / batch) * request.steps;
-      const sprites = await renderChannels(engine, { ...request, channels: request.channels.slice(i, i + batch) }, {
-        signal,
-        beforeStep: () => this.gate?.idle(signal),
-        onStep: (step) => onStep?.(before + step, batches * request.steps),
-      });
+      const sprites = await renderChannels(
+        engine,
+        { ...request, channels: request.channels.slice(i, i + batch) },
+        {
+          signal,
+          beforeStep: () => this.gate?.idle(signal),
+          onStep: (step) => onStep?.(before + step, batches * request.steps),
+        },
+      );
       for (const s of sprites) {
-        onSprite({ channel: s.channel, png: encodeRgb(s.rgb, s.size, s.size), activation: s.activation, startActivation: s.startActivation });
+        onSprite({
+          channel: s.channel,
+          png: encodeRgb(s.rgb, s.size, s.size),
+          activation: s.activation,
+          startActivation: s.startActivation,
+        });
         done++;
       }
     }

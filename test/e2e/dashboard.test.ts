@@ -46,7 +46,11 @@ function startServer(): Promise<string> {
 }
 
 async function api<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-  const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as { data: T; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -68,7 +72,12 @@ function recordTopListRenders() {
     const last = w.__renders[w.__renders.length - 1];
     if (!last || last.stepsDone !== render.stepsDone || last.channels.join() !== render.channels.join()) w.__renders.push(render);
   };
-  new MutationObserver(snapshot).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-steps-done'] });
+  new MutationObserver(snapshot).observe(document, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ['data-steps-done'],
+  });
 }
 
 async function startJobFromUi(steps: number, untilSettled = false) {
@@ -149,39 +158,52 @@ describe('dashboard end to end in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('.position-attribution') !== null, undefined, { timeout: 60_000 });
 
     // The final group values are the API's, and the dictionary the API's at that position.
-    const { job } = await api<{ job: { result: { groups: { groups: { attribution: number }[] } }; semanticDictionary: { channels: { channel: number }[] } } }>(
+    const { job } = await api<{
+      job: { result: { groups: { groups: { attribution: number }[] } }; semanticDictionary: { channels: { channel: number }[] } };
+    }>(
       'query($id: ID!) { job(id: $id) { result { groups { groups { attribution } } } semanticDictionary(x: 5, y: 7, first: 6) { channels { channel } } } }',
       { id: jobId },
     );
-    const drawn = await page.$$eval('[data-testid=dictionary] li[data-channel]', (lis) => lis.map((li) => Number(li.getAttribute('data-channel'))));
+    const drawn = await page.$$eval('[data-testid=dictionary] li[data-channel]', (lis) =>
+      lis.map((li) => Number(li.getAttribute('data-channel'))),
+    );
     expect(drawn).toEqual(job.semanticDictionary.channels.map((c) => c.channel));
     expect(job.result.groups.groups).toHaveLength(6);
     expect(midRun.steps).toBeLessThanOrEqual(32);
 
     // Each group's icon (its channel factor as a direction objective) arrives once rendered.
     await page.waitForSelector('[data-testid=groups] li[data-group] img.group-icon', { timeout: JOB_TIMEOUT_MS });
-    expect(await page.$$eval('img.group-icon', (imgs) => imgs.map((i) => (i as HTMLImageElement).src.slice(0, 22)))).toEqual(Array(6).fill('data:image/png;base64,'));
+    expect(await page.$$eval('img.group-icon', (imgs) => imgs.map((i) => (i as HTMLImageElement).src.slice(0, 22)))).toEqual(
+      Array(6).fill('data:image/png;base64,'),
+    );
     expect(await page.$('[data-testid=group-icons-status]')).toBeNull();
 
     // Layer-to-layer, opt-in: which mixed4d positions feed the mixed5a cell under position (5, 7), i.e. mixed5a's (2, 3).
     await page.click('[data-testid=layer-to-layer-request]');
     await page.waitForSelector('[data-testid=layer-to-layer-heatmap]', { timeout: 120_000 });
-    expect(await page.textContent('[data-testid=layer-to-layer-heading]')).toMatch(/mixed5a column 2, row 3 draws on these mixed4d positions/);
+    expect(await page.textContent('[data-testid=layer-to-layer-heading]')).toMatch(
+      /mixed5a column 2, row 3 draws on these mixed4d positions/,
+    );
     const { job: l2l } = await api<{ job: { layerToLayerAttribution: { target: { attribution: { heatmap: string } } } } }>(
       'query($id: ID!) { job(id: $id) { layerToLayerAttribution(to: "mixed5a") { target(x: 2, y: 3) { attribution { heatmap } } } } }',
       { id: jobId },
     );
-    expect(await page.getAttribute('[data-testid=layer-to-layer-heatmap]', 'src')).toBe(l2l.layerToLayerAttribution.target.attribution.heatmap);
+    expect(await page.getAttribute('[data-testid=layer-to-layer-heatmap]', 'src')).toBe(
+      l2l.layerToLayerAttribution.target.attribution.heatmap,
+    );
     // The keyboard moves it too: two columns right is mixed5a's next column.
     await page.focus('.groups-overlay');
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => page.textContent('[data-testid=layer-to-layer-heading]'), { timeout: 30_000 }).toMatch(/mixed5a column 3, row 3/);
+    await expect
+      .poll(() => page.textContent('[data-testid=layer-to-layer-heading]'), { timeout: 30_000 })
+      .toMatch(/mixed5a column 3, row 3/);
 
     expect(await axeViolations(page)).toEqual([]);
     await page.locator('.groups-panel').screenshot({ path: join(ARTIFACTS, 'neuron-groups.png') });
     // UPDATE_DOCS_SCREENSHOTS=1 redraws the picture in docs/building-blocks.md.
-    if (process.env.UPDATE_DOCS_SCREENSHOTS) await page.locator('.groups-panel').screenshot({ path: join(process.cwd(), 'docs', 'neuron-groups.png') });
+    if (process.env.UPDATE_DOCS_SCREENSHOTS)
+      await page.locator('.groups-panel').screenshot({ path: join(process.cwd(), 'docs', 'neuron-groups.png') });
   });
 
   it('runs a 100-step PATH job on the dog/cat example and redraws the top channels as it refines', async () => {
@@ -200,10 +222,14 @@ describe('dashboard end to end in Chromium', () => {
     const jobId = await startJobFromUi(100);
 
     // Mid-run: the first snapshots are drawn while the job is still running.
-    await page.waitForFunction(() => {
-      const r = (window as unknown as { __renders: Render[] }).__renders;
-      return r.filter((x) => x.status === 'running' && x.stepsDone < 100).length >= 2;
-    }, undefined, { timeout: JOB_TIMEOUT_MS });
+    await page.waitForFunction(
+      () => {
+        const r = (window as unknown as { __renders: Render[] }).__renders;
+        return r.filter((x) => x.status === 'running' && x.stepsDone < 100).length >= 2;
+      },
+      undefined,
+      { timeout: JOB_TIMEOUT_MS },
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'path-job-mid-run.png'), fullPage: true });
 
     await page.waitForSelector('[data-testid=job-status][data-status=SUCCEEDED]', { timeout: JOB_TIMEOUT_MS });
@@ -216,7 +242,9 @@ describe('dashboard end to end in Chromium', () => {
     expect(reordered.length).toBeGreaterThan(0);
     expect(reordered.some((r) => r.animations > 0)).toBe(true);
 
-    const shownTop3 = (await page.$$eval('[data-testid=channels-top] li[data-channel]', (lis) => lis.map((li) => Number(li.getAttribute('data-channel'))))).slice(0, 3);
+    const shownTop3 = (
+      await page.$$eval('[data-testid=channels-top] li[data-channel]', (lis) => lis.map((li) => Number(li.getAttribute('data-channel'))))
+    ).slice(0, 3);
     const { job } = await api<{ job: { status: string; result: { top: { channel: number }[] } } }>(
       'query($id: ID!) { job(id: $id) { status result { top(first: 3) { channel } } } }',
       { id: jobId },
@@ -262,7 +290,8 @@ describe('dashboard end to end in Chromium', () => {
     expect(await page.locator('[data-testid=relative-error-series]').getAttribute('d')).toMatch(/^M/);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'until-settled.png'), fullPage: true });
-    if (process.env.UPDATE_DOCS_SCREENSHOTS) await page.screenshot({ path: join(process.cwd(), 'docs', 'convergence.png'), fullPage: true });
+    if (process.env.UPDATE_DOCS_SCREENSHOTS)
+      await page.screenshot({ path: join(process.cwd(), 'docs', 'convergence.png'), fullPage: true });
   });
 
   it('cancels a running job from the UI', async () => {
@@ -283,7 +312,8 @@ describe('dashboard end to end in Chromium', () => {
   });
 
   it('details: a picked image refills edited classes (also on a job page); the channel detail covers neither the distribution nor the bottom list', async () => {
-    const topTwo = () => page.$$eval('[data-testid=predictions] tbody tr .class-name', (cells) => cells.slice(0, 2).map((c) => c.textContent));
+    const topTwo = () =>
+      page.$$eval('[data-testid=predictions] tbody tr .class-name', (cells) => cells.slice(0, 2).map((c) => c.textContent));
     const classes = async () => [await page.inputValue('#class1'), await page.inputValue('#class2')];
     await page.goto(base + '/');
     await page.click('[data-example="dog_cat_composite"]');

@@ -41,7 +41,9 @@ describe('GraphiQL at /graphql with no network', () => {
     await page.goto(srv.url);
     await page.waitForSelector('.graphiql-container', { timeout: 60_000 });
     // Monaco draws spaces as non-breaking ones.
-    await expect.poll(async () => (await page.locator('.graphiql-query-editor').innerText()).replace(/\s+/g, ' '), { timeout: 60_000 }).toContain('query Model');
+    await expect
+      .poll(async () => (await page.locator('.graphiql-query-editor').innerText()).replace(/\s+/g, ' '), { timeout: 60_000 })
+      .toContain('query Model');
     expect(await page.title()).toBe('Channel attribution API');
     expect(refused).toEqual([]);
     expect(pageErrors).toEqual([]);

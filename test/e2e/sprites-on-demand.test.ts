@@ -59,70 +59,79 @@ describe('channel pictures on a fresh install, in Chromium', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('the dog/cat job at mixed4d: the rows say "rendering…" or "queued", then all 20 top and bottom channels show their sprite, live; no axe violations', { timeout: JOB_TIMEOUT_MS + SPRITES_TIMEOUT_MS + 120_000 }, async () => {
-    await page.goto(server.url.replace(/\/graphql$/, '/'));
-    await page.click('[data-example="dog_cat_composite"]');
-    await page.waitForSelector('[data-testid=predictions] tbody tr');
-    await fillClasses(page, 'Labrador retriever', 'tiger cat');
-    // The defaults a new user gets: mixed4d, path, until settled, top and bottom 10.
-    expect(await page.inputValue('#layer')).toBe('mixed4d');
-    await page.check('input[name=method][value=PATH]');
-    await page.click('[data-testid=start]');
-    await page.waitForURL((url) => jobIdOf(url.pathname) !== undefined);
-    const jobId = jobIdOf(page.url())!;
-    // A reload would start a new document: this mark would be gone.
-    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+  it(
+    'the dog/cat job at mixed4d: the rows say "rendering…" or "queued", then all 20 top and bottom channels show their sprite, live; no axe violations',
+    { timeout: JOB_TIMEOUT_MS + SPRITES_TIMEOUT_MS + 120_000 },
+    async () => {
+      await page.goto(server.url.replace(/\/graphql$/, '/'));
+      await page.click('[data-example="dog_cat_composite"]');
+      await page.waitForSelector('[data-testid=predictions] tbody tr');
+      await fillClasses(page, 'Labrador retriever', 'tiger cat');
+      // The defaults a new user gets: mixed4d, path, until settled, top and bottom 10.
+      expect(await page.inputValue('#layer')).toBe('mixed4d');
+      await page.check('input[name=method][value=PATH]');
+      await page.click('[data-testid=start]');
+      await page.waitForURL((url) => jobIdOf(url.pathname) !== undefined);
+      const jobId = jobIdOf(page.url())!;
+      // A reload would start a new document: this mark would be gone.
+      await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
 
-    await page.waitForSelector('[data-testid=job-status][data-status=SUCCEEDED]', { timeout: JOB_TIMEOUT_MS });
-    // Nothing rendered yet: the rows say where their picture is, in words, also to a screen reader.
-    await page.waitForSelector('[data-testid=sprite-pending]', { timeout: 60_000 });
-    const waiting = (await rows()).filter((r) => r.pending !== null);
-    expect(waiting.length).toBeGreaterThan(0);
-    for (const r of waiting) {
-      expect(r.pending).toMatch(/^(render\u00ad?ing…|queued)/);
-      expect(r.label).toMatch(/, picture (rendering…|queued)/);
-    }
-    expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: join(ARTIFACTS, 'sprites-rendering.png'), fullPage: true });
+      await page.waitForSelector('[data-testid=job-status][data-status=SUCCEEDED]', { timeout: JOB_TIMEOUT_MS });
+      // Nothing rendered yet: the rows say where their picture is, in words, also to a screen reader.
+      await page.waitForSelector('[data-testid=sprite-pending]', { timeout: 60_000 });
+      const waiting = (await rows()).filter((r) => r.pending !== null);
+      expect(waiting.length).toBeGreaterThan(0);
+      for (const r of waiting) {
+        expect(r.pending).toMatch(/^(render\u00ad?ing…|queued)/);
+        expect(r.label).toMatch(/, picture (rendering…|queued)/);
+      }
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(ARTIFACTS, 'sprites-rendering.png'), fullPage: true });
 
-    await page.waitForFunction(
-      (n) => {
-        const imgs = [...document.querySelectorAll('[data-testid^=channels-] li[data-channel] img.sprite')] as HTMLImageElement[];
-        return imgs.length === n && imgs.every((i) => i.complete && i.naturalWidth > 0);
-      },
-      LISTED,
-      { timeout: SPRITES_TIMEOUT_MS, polling: 1000 },
-    );
-    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+      await page.waitForFunction(
+        (n) => {
+          const imgs = [...document.querySelectorAll('[data-testid^=channels-] li[data-channel] img.sprite')] as HTMLImageElement[];
+          return imgs.length === n && imgs.every((i) => i.complete && i.naturalWidth > 0);
+        },
+        LISTED,
+        { timeout: SPRITES_TIMEOUT_MS, polling: 1000 },
+      );
+      expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
 
-    // Each row shows its own channel's thumbnail (80 px), the channels the API lists.
-    const shown = await rows();
-    const { job } = await gqlData(server.url, 'query($id: ID!) { job(id: $id) { result { top(first: 10) { channel sprite { path profile } } bottom(first: 10) { channel sprite { path profile } } } } }', { id: jobId });
-    const listed = [...job.result.top, ...job.result.bottom];
-    expect(shown.map((r) => r.channel)).toEqual(listed.map((c: { channel: number }) => c.channel));
-    for (const [i, r] of shown.entries()) {
-      expect(r.src).toBe(`/sprites/mixed4d/thumbnail/${r.channel}.png`);
-      expect(r.src).toBe(listed[i].sprite.path);
-      expect(r.naturalWidth).toBe(80);
-      expect(r.pending).toBeNull();
-      expect(r.label).not.toMatch(/picture/);
-    }
+      // Each row shows its own channel's thumbnail (80 px), the channels the API lists.
+      const shown = await rows();
+      const { job } = await gqlData(
+        server.url,
+        'query($id: ID!) { job(id: $id) { result { top(first: 10) { channel sprite { path profile } } bottom(first: 10) { channel sprite { path profile } } } } }',
+        { id: jobId },
+      );
+      const listed = [...job.result.top, ...job.result.bottom];
+      expect(shown.map((r) => r.channel)).toEqual(listed.map((c: { channel: number }) => c.channel));
+      for (const [i, r] of shown.entries()) {
+        expect(r.src).toBe(`/sprites/mixed4d/thumbnail/${r.channel}.png`);
+        expect(r.src).toBe(listed[i].sprite.path);
+        expect(r.naturalWidth).toBe(80);
+        expect(r.pending).toBeNull();
+        expect(r.label).not.toMatch(/picture/);
+      }
 
-    // The layer's progress: 20 of 528 channels have a picture, as an ARIA progressbar.
-    const progress = page.locator('[data-testid=layer-sprites-progress]');
-    expect(await progress.getAttribute('role')).toBe('progressbar');
-    expect(await progress.getAttribute('aria-valuenow')).toBe(String(LISTED));
-    expect(await progress.getAttribute('aria-valuemax')).toBe('528');
-    expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: join(ARTIFACTS, 'sprites-on-demand.png'), fullPage: true });
-    // UPDATE_DOCS_SCREENSHOTS=1 redraws the picture in docs/spritemaps.md.
-    if (process.env.UPDATE_DOCS_SCREENSHOTS) await page.locator('.lists').screenshot({ path: join(process.cwd(), 'docs', 'sprites-on-demand.png') });
+      // The layer's progress: 20 of 528 channels have a picture, as an ARIA progressbar.
+      const progress = page.locator('[data-testid=layer-sprites-progress]');
+      expect(await progress.getAttribute('role')).toBe('progressbar');
+      expect(await progress.getAttribute('aria-valuenow')).toBe(String(LISTED));
+      expect(await progress.getAttribute('aria-valuemax')).toBe('528');
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(ARTIFACTS, 'sprites-on-demand.png'), fullPage: true });
+      // UPDATE_DOCS_SCREENSHOTS=1 redraws the picture in docs/spritemaps.md.
+      if (process.env.UPDATE_DOCS_SCREENSHOTS)
+        await page.locator('.lists').screenshot({ path: join(process.cwd(), 'docs', 'sprites-on-demand.png') });
 
-    // The whole-layer control queues the other 508 channels at LAYER priority.
-    await page.click('[data-testid=render-layer]');
-    await page.waitForSelector('[data-testid=render-layer][disabled]', { timeout: 30_000 });
-    const { layer } = await gqlData(server.url, '{ layer(name: "mixed4d") { sprites { rendered pending { channel priority } } } }', {});
-    expect(layer.sprites.pending.length).toBe(528 - layer.sprites.rendered);
-    expect(new Set(layer.sprites.pending.map((p: { priority: string }) => p.priority))).toEqual(new Set(['LAYER']));
-  });
+      // The whole-layer control queues the other 508 channels at LAYER priority.
+      await page.click('[data-testid=render-layer]');
+      await page.waitForSelector('[data-testid=render-layer][disabled]', { timeout: 30_000 });
+      const { layer } = await gqlData(server.url, '{ layer(name: "mixed4d") { sprites { rendered pending { channel priority } } } }', {});
+      expect(layer.sprites.pending.length).toBe(528 - layer.sprites.rendered);
+      expect(new Set(layer.sprites.pending.map((p: { priority: string }) => p.priority))).toEqual(new Set(['LAYER']));
+    },
+  );
 });

@@ -20,7 +20,8 @@ let wasm: Promise<TfjsExecutor> | undefined;
 export const wasmExecutor = () => (wasm ??= TfjsExecutor.create(sharedNetwork(), 'wasm'));
 
 export function relativeL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (let i = 0; i < a.length; i++) {
     num += (a[i] - b[i]) ** 2;
     den += b[i] ** 2;

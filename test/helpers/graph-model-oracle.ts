@@ -11,12 +11,14 @@ export async function loadOracleGraphModel(): Promise<tf.GraphModel> {
   const files = readModelFiles(MODEL_DIR);
   const bin = files.weightData;
   await tf.setBackend('cpu');
-  const model = await tf.loadGraphModel(tf.io.fromMemory({
-    modelTopology: files.modelJson.modelTopology as any,
-    format: files.modelJson.format,
-    weightSpecs: files.modelJson.weightsManifest[0].weights as any,
-    weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer,
-  }));
+  const model = await tf.loadGraphModel(
+    tf.io.fromMemory({
+      modelTopology: files.modelJson.modelTopology as any,
+      format: files.modelJson.format,
+      weightSpecs: files.modelJson.weightsManifest[0].weights as any,
+      weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer,
+    }),
+  );
   await tf.setBackend('wasm');
   return model;
 }

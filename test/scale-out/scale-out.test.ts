@@ -80,7 +80,11 @@ describe.skipIf(skip)('scale-out on Redis', () => {
   async function startApi() {
     const dataDir = mkdtempSync(join(tmpdir(), 'scale-api-'));
     dirs.push(dataDir);
-    const p = await startProcess('server/main.ts', { ...env(), ROLE: 'api', PORT: '0', DATA_DIR: dataDir }, /listening on http:\/\/127\.0\.0\.1:(\d+)\/graphql/);
+    const p = await startProcess(
+      'server/main.ts',
+      { ...env(), ROLE: 'api', PORT: '0', DATA_DIR: dataDir },
+      /listening on http:\/\/127\.0\.0\.1:(\d+)\/graphql/,
+    );
     procs.push(p);
     const origin = `http://127.0.0.1:${p.match[1]}`;
     return { url: `${origin}/graphql`, origin };
@@ -89,7 +93,11 @@ describe.skipIf(skip)('scale-out on Redis', () => {
   async function startWorker(extra: Record<string, string> = {}) {
     // A short lock, so that a dead worker is noticed within seconds rather than a minute;
     // a checkpoint after every chunk, so that a kill lands just after one.
-    const p = await startProcess('server/worker-main.ts', { ...env(), WORKER_LOCK_MS: '4000', WORKER_STALLED_INTERVAL_MS: '2000', CHECKPOINT_INTERVAL_MS: '0', ...extra }, /worker ready/);
+    const p = await startProcess(
+      'server/worker-main.ts',
+      { ...env(), WORKER_LOCK_MS: '4000', WORKER_STALLED_INTERVAL_MS: '2000', CHECKPOINT_INTERVAL_MS: '0', ...extra },
+      /worker ready/,
+    );
     procs.push(p);
     return p;
   }
@@ -146,9 +154,20 @@ describe.skipIf(skip)('scale-out on Redis', () => {
   it('hands the job of a worker killed mid-job (SIGKILL) to the other worker, which resumes it from its last checkpoint with exactly the uninterrupted values', async () => {
     const [a, b] = api;
     // mixed5b steps take a few milliseconds: 2000 of them leave time to kill a worker mid-job.
-    const input = { imageId: IMAGE, layer: 'mixed5b', method: 'PATH', class1: 'Labrador retriever', class2: 'tiger cat', steps: 2000, chunkSteps: 20 };
+    const input = {
+      imageId: IMAGE,
+      layer: 'mixed5b',
+      method: 'PATH',
+      class1: 'Labrador retriever',
+      class2: 'tiger cat',
+      steps: 2000,
+      chunkSteps: 20,
+    };
     // Two jobs for two idle workers (one job at a time each): each worker holds one.
-    const ids = [(await gqlData(a.url, START, { input })).startAttribution.id, (await gqlData(a.url, START, { input })).startAttribution.id];
+    const ids = [
+      (await gqlData(a.url, START, { input })).startAttribution.id,
+      (await gqlData(a.url, START, { input })).startAttribution.id,
+    ];
     const streams = ids.map((id) => follow(b.url, id));
     await waitFor(async () => {
       const jobs = await Promise.all(ids.map(async (id) => (await gqlData(b.url, JOB, { id })).job));
@@ -170,7 +189,18 @@ describe.skipIf(skip)('scale-out on Redis', () => {
     expect(Number(resumed![2])).toBeGreaterThanOrEqual(100);
     // ...and the resumed job ends bit for bit where the uninterrupted one does (same input, same executor).
     expect(ends[0].values).toEqual(ends[1].values);
-    const results = await Promise.all(ids.map(async (id) => (await gqlData(a.url, `query ($id: ID!) { job(id: $id) { result { top { channel value } bottom { channel value } completenessGap } } }`, { id })).job.result));
+    const results = await Promise.all(
+      ids.map(
+        async (id) =>
+          (
+            await gqlData(
+              a.url,
+              `query ($id: ID!) { job(id: $id) { result { top { channel value } bottom { channel value } completenessGap } } }`,
+              { id },
+            )
+          ).job.result,
+      ),
+    );
     expect(results[0]).toEqual(results[1]);
     // BullMQ's stalled-job check handed exactly one of them on.
     const redisClient = connectRedis(redis.url);
@@ -185,7 +215,15 @@ describe.skipIf(skip)('scale-out on Redis', () => {
   it('cancels through B a job queued through A and running on a worker, and one still waiting', async () => {
     const [a, b] = api;
     const CANCEL = `mutation ($id: ID!) { cancelJob(id: $id) { status stepsDone } }`;
-    const input = { imageId: IMAGE, layer: 'mixed5b', method: 'PATH', class1: 'Labrador retriever', class2: null, steps: 2000, chunkSteps: 20 };
+    const input = {
+      imageId: IMAGE,
+      layer: 'mixed5b',
+      method: 'PATH',
+      class1: 'Labrador retriever',
+      class2: null,
+      steps: 2000,
+      chunkSteps: 20,
+    };
     // Three jobs, two workers: the third waits in the queue.
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await gqlData(a.url, START, { input: { ...input, seed: i } })).startAttribution.id);
@@ -226,14 +264,25 @@ describe.skipIf(skip)('scale-out on Redis', () => {
 
   it('reports a Redis restart through errors and /health, and recovers without restarting', async () => {
     const [a, b] = api;
-    const input = { imageId: IMAGE, layer: 'mixed5b', method: 'PATH', class1: 'tiger cat', class2: 'Labrador retriever', steps: 1000, chunkSteps: 10 };
+    const input = {
+      imageId: IMAGE,
+      layer: 'mixed5b',
+      method: 'PATH',
+      class1: 'tiger cat',
+      class2: 'Labrador retriever',
+      steps: 1000,
+      chunkSteps: 10,
+    };
     const { id } = (await gqlData(a.url, START, { input })).startAttribution;
     const stream = follow(b.url, id);
     await waitFor(async () => (await gqlData(b.url, JOB, { id })).job.stepsDone >= 10, 60_000);
 
     await redis.kill();
     // Each instance notices the outage on its own connection's schedule: wait for both.
-    await waitFor(async () => (await fetch(`${a.origin}/health`)).status === 503 && (await fetch(`${b.origin}/health`)).status === 503, 15_000);
+    await waitFor(
+      async () => (await fetch(`${a.origin}/health`)).status === 503 && (await fetch(`${b.origin}/health`)).status === 503,
+      15_000,
+    );
     const health = await (await fetch(`${b.origin}/health`)).json();
     expect(health).toMatchObject({ status: 'degraded', redis: { status: 'down' } });
     const refused = await gql(a.url, START, { input });
@@ -243,7 +292,10 @@ describe.skipIf(skip)('scale-out on Redis', () => {
     expect((await gqlData(b.url, JOB, { id })).job.status).toBe('RUNNING');
 
     await redis.start();
-    await waitFor(async () => (await fetch(`${a.origin}/health`)).status === 200 && (await fetch(`${b.origin}/health`)).status === 200, 30_000);
+    await waitFor(
+      async () => (await fetch(`${a.origin}/health`)).status === 200 && (await fetch(`${b.origin}/health`)).status === 200,
+      30_000,
+    );
     const end = (await withTimeout(stream, 120_000, 'the job across the outage')).at(-1)!;
     expect(end.status, JSON.stringify(end.error)).toBe('SUCCEEDED');
     // Same processes, new jobs.

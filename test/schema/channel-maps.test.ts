@@ -19,7 +19,7 @@ interface Event {
 const live = sharedTestServer();
 
 describe('channelMaps: heatmaps travel with the snapshot', () => {
-  it('every snapshot of a running job carries its top, bottom and asked-for channels\' maps; the last one is the stored map\'s', async () => {
+  it("every snapshot of a running job carries its top, bottom and asked-for channels' maps; the last one is the stored map's", async () => {
     const { startAttribution: job } = await gqlData(live.srv.url, START, {
       input: { imageId: 'example-dog_cat_composite', class1: 'Labrador retriever', class2: 'tiger cat', steps: 40, chunkSteps: 10 },
     });
@@ -38,7 +38,12 @@ describe('channelMaps: heatmaps travel with the snapshot', () => {
     const last = events.at(-1)!;
     expect(last).toMatchObject({ done: true, status: 'SUCCEEDED' });
     const stored = (await live.srv.app.store.getSpatial(job.id))!;
-    expect(last.channelMaps!.maps).toEqual(channelMaps(stored, last.channelMaps!.maps.map((m) => m.channel)));
+    expect(last.channelMaps!.maps).toEqual(
+      channelMaps(
+        stored,
+        last.channelMaps!.maps.map((m) => m.channel),
+      ),
+    );
   });
 
   it('asking for too many maps, or a channel outside the layer, is BAD_ARGUMENT', async () => {
@@ -47,7 +52,8 @@ describe('channelMaps: heatmaps travel with the snapshot', () => {
     });
     const q = (args: string) => `query ($id: ID!) { job(id: $id) { status result { channelMaps(${args}) { height } } } }`;
     const end = Date.now() + 60_000;
-    while ((await gqlData(live.srv.url, q('top: 1'), { id: job.id })).job.status !== 'SUCCEEDED' && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    while ((await gqlData(live.srv.url, q('top: 1'), { id: job.id })).job.status !== 'SUCCEEDED' && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 100));
     expect((await gqlData(live.srv.url, q('top: 1'), { id: job.id })).job.result.channelMaps).toEqual({ height: 14 });
     const many = await gqlErrorCode(live.srv.url, q('top: 65'), { id: job.id });
     expect(many.extensions?.code).toBe('BAD_ARGUMENT');

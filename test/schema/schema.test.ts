@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { schema } from '../../schema/index.js';
 import { printedSchema, SCHEMA_FILE } from '../../schema/print.js';
 
-const ownTypes = () => Object.values(schema.getTypeMap()).filter((t) => !t.name.startsWith('__') && !['String', 'Int', 'Float', 'Boolean', 'ID'].includes(t.name));
+const ownTypes = () =>
+  Object.values(schema.getTypeMap()).filter(
+    (t) => !t.name.startsWith('__') && !['String', 'Int', 'Float', 'Boolean', 'ID'].includes(t.name),
+  );
 
 describe('schema', () => {
   it('matches the checked-in schema/schema.graphql (run `npm run schema:print` after changing the schema)', () => {
@@ -40,13 +43,37 @@ describe('schema', () => {
       expect.arrayContaining(['values', 'top', 'bottom', 'score', 'baselineScore', 'completenessGap', 'rankStability', 'heatmap']),
     );
     expect(fields('AttributionProgress')).toEqual(
-      expect.arrayContaining(['job', 'stepsDone', 'stepsTotal', 'top', 'bottom', 'values', 'completenessGap', 'rankStability', 'elapsedMs', 'etaMs', 'done']),
+      expect.arrayContaining([
+        'job',
+        'stepsDone',
+        'stepsTotal',
+        'top',
+        'bottom',
+        'values',
+        'completenessGap',
+        'rankStability',
+        'elapsedMs',
+        'etaMs',
+        'done',
+      ]),
     );
     expect(fields('AttributionJob')).toEqual(
-      expect.arrayContaining(['input', 'status', 'stepsDone', 'stepsTotal', 'backend', 'createdAt', 'startedAt', 'finishedAt', 'error', 'result']),
+      expect.arrayContaining([
+        'input',
+        'status',
+        'stepsDone',
+        'stepsTotal',
+        'backend',
+        'createdAt',
+        'startedAt',
+        'finishedAt',
+        'error',
+        'result',
+      ]),
     );
     expect(fields('Image')).toEqual(expect.arrayContaining(['id', 'width', 'height', 'url', 'predictions']));
-    const values = (name: string) => (schema.getType(name) as unknown as { getValues(): { name: string }[] }).getValues().map((v) => v.name);
+    const values = (name: string) =>
+      (schema.getType(name) as unknown as { getValues(): { name: string }[] }).getValues().map((v) => v.name);
     expect(values('AttributionMethod')).toEqual(['SIMPLE', 'PATH', 'STOCHASTIC_PATH']);
     expect(values('QuadratureRule')).toEqual(['LEFT_RIEMANN', 'TRAPEZOID', 'MIDPOINT', 'GAUSS_LEGENDRE', 'SIDI']);
     expect(values('JobStatus')).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'INTERRUPTED']);

@@ -23,7 +23,11 @@ type Progress = { stepsDone: number; status: string; done: boolean; values: numb
 const live = sharedTestServer();
 
 const startJob = async (input: Record<string, unknown>) =>
-  (await gqlData(live.srv.url, START, { input: { imageId: 'example-dog_cat_composite', class1: 'Labrador retriever', class2: 'tiger cat', ...input } })).startAttribution;
+  (
+    await gqlData(live.srv.url, START, {
+      input: { imageId: 'example-dog_cat_composite', class1: 'Labrador retriever', class2: 'tiger cat', ...input },
+    })
+  ).startAttribution;
 
 const waitFor = async (what: () => Promise<boolean>, timeoutMs: number) => {
   const end = Date.now() + timeoutMs;
@@ -38,9 +42,24 @@ describe('model and images', () => {
   it('describes the model: attribution layers with their shapes, and class search', async () => {
     const { model } = await gqlData(live.srv.url, MODEL);
     expect(model.inputSize).toBe(224);
-    expect(model.layers.map((l: { name: string }) => l.name)).toEqual(['mixed3a', 'mixed3b', 'mixed4a', 'mixed4b', 'mixed4c', 'mixed4d', 'mixed4e', 'mixed5a', 'mixed5b']);
+    expect(model.layers.map((l: { name: string }) => l.name)).toEqual([
+      'mixed3a',
+      'mixed3b',
+      'mixed4a',
+      'mixed4b',
+      'mixed4c',
+      'mixed4d',
+      'mixed4e',
+      'mixed5a',
+      'mixed5b',
+    ]);
     // GoogLeNet's mixed4d: 112 + 288 + 64 + 64 channels on a 14x14 grid (Szegedy et al. 2014, table 1).
-    expect(model.layers.find((l: { name: string }) => l.name === 'mixed4d')).toEqual({ name: 'mixed4d', channels: 528, height: 14, width: 14 });
+    expect(model.layers.find((l: { name: string }) => l.name === 'mixed4d')).toEqual({
+      name: 'mixed4d',
+      channels: 528,
+      height: 14,
+      width: 14,
+    });
     // PROVENANCE.md: Labrador retriever is class 208 in Caffe order.
     expect(model.classes).toContainEqual({ index: 208, name: 'Labrador retriever' });
   });
@@ -57,10 +76,14 @@ describe('model and images', () => {
   it('takes a multipart upload and predicts what PROVENANCE.md verified for the 224 copy', async () => {
     const bytes = readFileSync(join(SHARED_IMAGES, '224', 'fruits.png'));
     const form = new FormData();
-    form.set('operations', JSON.stringify({
-      query: 'mutation ($file: File) { uploadImage(file: $file) { id name width height source predictions(top: 2) { class { name index } probability } } }',
-      variables: { file: null },
-    }));
+    form.set(
+      'operations',
+      JSON.stringify({
+        query:
+          'mutation ($file: File) { uploadImage(file: $file) { id name width height source predictions(top: 2) { class { name index } probability } } }',
+        variables: { file: null },
+      }),
+    );
     form.set('map', JSON.stringify({ 0: ['variables.file'] }));
     form.set('0', new Blob([bytes], { type: 'image/png' }), 'fruits.png');
     const res = await fetch(live.srv.url, { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': '1' } });
@@ -108,7 +131,9 @@ describe('live progress', () => {
     }
     await Promise.all([sseDone, wsDone]);
     client.dispose();
-    console.log(`model query while a job ran: ${latencies.length} samples, median ${latencies.sort((a, b) => a - b)[latencies.length >> 1].toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
+    console.log(
+      `model query while a job ran: ${latencies.length} samples, median ${latencies.sort((a, b) => a - b)[latencies.length >> 1].toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`,
+    );
 
     latencies.sort((a, b) => a - b);
     expect(latencies.length).toBeGreaterThanOrEqual(5);
@@ -118,7 +143,10 @@ describe('live progress', () => {
 
     const final = (await gqlData(live.srv.url, JOB, { id: job.id })).job;
     expect(final.status).toBe('SUCCEEDED');
-    for (const [name, events] of [['SSE', sse], ['graphql-ws', ws]] as const) {
+    for (const [name, events] of [
+      ['SSE', sse],
+      ['graphql-ws', ws],
+    ] as const) {
       const snapshots = events.filter((e) => e.stepsDone > 0);
       const steps = snapshots.map((e) => e.stepsDone);
       expect(new Set(steps).size, name).toBeGreaterThanOrEqual(5);
@@ -197,14 +225,17 @@ describe('live progress', () => {
     const first = wsClient(live.srv.wsUrl);
     const seenBefore: Progress[] = [];
     await new Promise<void>((resolve, reject) => {
-      first.subscribe({ query: PROGRESS, variables: { id: job.id } }, {
-        next: (r) => {
-          seenBefore.push((r.data as any).jobProgress);
-          if (seenBefore.filter((e) => e.stepsDone > 0).length >= 2) resolve();
+      first.subscribe(
+        { query: PROGRESS, variables: { id: job.id } },
+        {
+          next: (r) => {
+            seenBefore.push((r.data as any).jobProgress);
+            if (seenBefore.filter((e) => e.stepsDone > 0).length >= 2) resolve();
+          },
+          error: reject,
+          complete: () => reject(new Error('completed too early')),
         },
-        error: reject,
-        complete: () => reject(new Error('completed too early')),
-      });
+      );
     });
     await first.dispose();
     const lastSeen = seenBefore.at(-1)!.stepsDone;
@@ -222,7 +253,11 @@ describe('live progress', () => {
       if (after.length === 2) {
         stepsAtCancel = after[1].stepsDone;
         cancelAt = performance.now();
-        cancelled = gqlData(live.srv.url, `mutation ($id: ID!) { cancelJob(id: $id) { id status stepsDone result { stepsDone done values } } }`, { id: job.id });
+        cancelled = gqlData(
+          live.srv.url,
+          `mutation ($id: ID!) { cancelJob(id: $id) { id status stepsDone result { stepsDone done values } } }`,
+          { id: job.id },
+        );
       }
     });
     await second.dispose();
@@ -276,8 +311,27 @@ describe('compareMethods', () => {
       const method = j.input.method as keyof typeof cliMethod;
       const { stdout } = await execFileP(
         'npm',
-        ['run', '--silent', 'attribute', '--', '--image', join(SHARED_IMAGES, image), '--layer', 'mixed4d', '--class1', class1, '--class2', class2,
-          '--method', cliMethod[method], '--steps', String(STEPS), '--backend', live.pool.info.backend.startsWith('onnx') ? 'onnx' : 'tfjs', '--json'],
+        [
+          'run',
+          '--silent',
+          'attribute',
+          '--',
+          '--image',
+          join(SHARED_IMAGES, image),
+          '--layer',
+          'mixed4d',
+          '--class1',
+          class1,
+          '--class2',
+          class2,
+          '--method',
+          cliMethod[method],
+          '--steps',
+          String(STEPS),
+          '--backend',
+          live.pool.info.backend.startsWith('onnx') ? 'onnx' : 'tfjs',
+          '--json',
+        ],
         { cwd: REPO_ROOT, maxBuffer: 1 << 24 },
       );
       const cli = JSON.parse(stdout.trim().split('\n').at(-1)!);

@@ -22,7 +22,8 @@ afterAll(async () => {
 });
 
 const start = async (input: Record<string, unknown>) =>
-  (await gqlData(srv.url, START, { input: { imageId: 'example-fruits', layer: 'mixed5a', class1: 'lemon', class2: 'orange', ...input } })).startAttribution;
+  (await gqlData(srv.url, START, { input: { imageId: 'example-fruits', layer: 'mixed5a', class1: 'lemon', class2: 'orange', ...input } }))
+    .startAttribution;
 
 async function finished(id: string) {
   for (let i = 0; i < 2400; i++) {
@@ -68,7 +69,9 @@ describe('convergence over the API', () => {
       [{ tolerance: 1.5 }, /tolerance must be a number between 0 and 1/],
       [{ tolerance: 0.01, rule: 'GAUSS_LEGENDRE' }, /needs a rule whose points nest/],
     ] as const) {
-      const e = await gqlErrorCode(srv.url, START, { input: { imageId: 'example-fruits', class1: 'lemon', class2: 'orange', method: 'PATH', ...input } });
+      const e = await gqlErrorCode(srv.url, START, {
+        input: { imageId: 'example-fruits', class1: 'lemon', class2: 'orange', method: 'PATH', ...input },
+      });
       expect(e.extensions?.code).toBe('BAD_ARGUMENT');
       expect(e.message).toMatch(pattern);
     }

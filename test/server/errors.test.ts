@@ -60,8 +60,17 @@ describe('error codes (issue 4, "Errors")', () => {
     const thirty = Buffer.concat([png, Buffer.alloc(30 * 1024 * 1024)]);
     const multipart = await multipartUpload(thirty);
     expect(multipart.status).toBe(413);
-    expect(multipart.body.errors).toEqual([{ message: 'The request is larger than 15 MB, the most one request may carry: an image may be at most 10 MB.', extensions: { code: 'BAD_IMAGE' } }]);
-    const res = await fetch(live.srv.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: UPLOAD, variables: { u: dataUrl(thirty) } }) });
+    expect(multipart.body.errors).toEqual([
+      {
+        message: 'The request is larger than 15 MB, the most one request may carry: an image may be at most 10 MB.',
+        extensions: { code: 'BAD_IMAGE' },
+      },
+    ]);
+    const res = await fetch(live.srv.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: UPLOAD, variables: { u: dataUrl(thirty) } }),
+    });
     expect(res.status).toBe(413);
     expect(((await res.json()) as GraphQLResponse).errors?.[0].extensions?.code).toBe('BAD_IMAGE');
     // The largest image allowed still fits as a data URL.
@@ -72,14 +81,18 @@ describe('error codes (issue 4, "Errors")', () => {
     const png = readFileSync(join(SHARED_IMAGES, '224', 'coffee.png'));
     const cut = await gqlErrorCode(live.srv.url, UPLOAD, { u: dataUrl(png.subarray(0, png.length >> 1)) });
     expect(cut.extensions?.code).toBe('BAD_IMAGE');
-    expect(cut.message).toMatch(/^The PNG file is cut short: it ends at byte \d+, inside its IDAT chunk, which needs \d+ more bytes; upload the whole file\.$/);
+    expect(cut.message).toMatch(
+      /^The PNG file is cut short: it ends at byte \d+, inside its IDAT chunk, which needs \d+ more bytes; upload the whole file\.$/,
+    );
     // A whole 6x4 PNG whose IHDR is then rewritten to say 6x9 (CRC fixed, so only the row count is wrong).
     const tall = Buffer.from(PNG.sync.write(new PNG({ width: 6, height: 4 })));
     tall.writeUInt32BE(9, 20);
     tall.writeUInt32BE(crc32(tall.subarray(12, 29)), 29);
     const rows = await gqlErrorCode(live.srv.url, UPLOAD, { u: dataUrl(tall) });
     expect(rows.extensions?.code).toBe('BAD_IMAGE');
-    expect(rows.message).toBe("The PNG's header says 6x9, but its pixel data holds only 4 of the 9 rows; the file is damaged or was written incompletely.");
+    expect(rows.message).toBe(
+      "The PNG's header says 6x9, but its pixel data holds only 4 of the 9 rows; the file is damaged or was written incompletely.",
+    );
   });
 
   it('UNKNOWN_CLASS for an empty class string; leaving the class out still means none', async () => {
@@ -87,16 +100,30 @@ describe('error codes (issue 4, "Errors")', () => {
     expect(e.extensions?.code).toBe('UNKNOWN_CLASS');
     expect(e.message).toMatch(/^The class is empty/);
     expect((await gqlErrorCode(live.srv.url, START, input({ class2: '  ' }))).extensions?.code).toBe('UNKNOWN_CLASS');
-    const { startAttribution } = await gqlData(live.srv.url, `mutation ($input: AttributionInput!) { startAttribution(input: $input) { id input { class2Label } } }`, input({ class2: null, steps: 1 }));
+    const { startAttribution } = await gqlData(
+      live.srv.url,
+      `mutation ($input: AttributionInput!) { startAttribution(input: $input) { id input { class2Label } } }`,
+      input({ class2: null, steps: 1 }),
+    );
     expect(startAttribution.input.class2Label).toBe('none');
   });
 
-  it('BAD_REQUEST in one sentence for a body that is not JSON, without the parser\'s originalError', async () => {
-    for (const [body, cause] of [['{ not json', "Expected property name or '}' in JSON at position 2"], ['hello', "Unexpected token 'h'"]]) {
-      const res = await fetch(live.srv.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body });
+  it("BAD_REQUEST in one sentence for a body that is not JSON, without the parser's originalError", async () => {
+    for (const [body, cause] of [
+      ['{ not json', "Expected property name or '}' in JSON at position 2"],
+      ['hello', "Unexpected token 'h'"],
+    ]) {
+      const res = await fetch(live.srv.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body,
+      });
       expect(res.status).toBe(400);
       expect(((await res.json()) as GraphQLResponse).errors).toEqual([
-        { message: `The request body is not valid JSON (${cause}): send {"query": "...", "variables": {...}} with Content-Type: application/json.`, extensions: { code: 'BAD_REQUEST' } },
+        {
+          message: `The request body is not valid JSON (${cause}): send {"query": "...", "variables": {...}} with Content-Type: application/json.`,
+          extensions: { code: 'BAD_REQUEST' },
+        },
       ]);
     }
   });
@@ -126,12 +153,19 @@ describe('error codes (issue 4, "Errors")', () => {
       const e = await gqlErrorCode(live.srv.url, START, input({ steps }));
       expect(e.extensions?.code, `steps ${steps}`).toBe('BAD_STEPS');
     }
-    const ok = await gqlData(live.srv.url, `mutation ($input: AttributionInput!) { startAttribution(input: $input) { id } cancel: startAttribution(input: $input) { id } }`, input({ steps: 2000 }));
-    for (const job of [ok.startAttribution, ok.cancel]) await gqlData(live.srv.url, `mutation ($id: ID!) { cancelJob(id: $id) { status } }`, { id: job.id });
+    const ok = await gqlData(
+      live.srv.url,
+      `mutation ($input: AttributionInput!) { startAttribution(input: $input) { id } cancel: startAttribution(input: $input) { id } }`,
+      input({ steps: 2000 }),
+    );
+    for (const job of [ok.startAttribution, ok.cancel])
+      await gqlData(live.srv.url, `mutation ($id: ID!) { cancelJob(id: $id) { status } }`, { id: job.id });
   });
 
   it('NOT_FOUND for an unknown image or job, over HTTP, SSE and graphql-ws; null from the nullable lookups', async () => {
-    expect((await gqlErrorCode(live.srv.url, START, input({ imageId: 'upload-000000000000000000000000' }))).extensions?.code).toBe('NOT_FOUND');
+    expect((await gqlErrorCode(live.srv.url, START, input({ imageId: 'upload-000000000000000000000000' }))).extensions?.code).toBe(
+      'NOT_FOUND',
+    );
     expect((await gqlErrorCode(live.srv.url, `mutation { cancelJob(id: "nope") { id } }`)).extensions?.code).toBe('NOT_FOUND');
     expect(await gqlData(live.srv.url, `{ job(id: "nope") { id } image(id: "nope") { id } }`)).toEqual({ job: null, image: null });
 
@@ -141,7 +175,10 @@ describe('error codes (issue 4, "Errors")', () => {
 
     const client = createClient({ url: live.srv.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
     const ws = await new Promise<GraphQLResponse>((resolve, reject) =>
-      client.subscribe({ query: `subscription { jobProgress(id: "nope") { done } }` }, { next: (r) => resolve(r as GraphQLResponse), error: reject, complete: () => undefined }),
+      client.subscribe(
+        { query: `subscription { jobProgress(id: "nope") { done } }` },
+        { next: (r) => resolve(r as GraphQLResponse), error: reject, complete: () => undefined },
+      ),
     );
     await client.dispose();
     expect(ws.errors?.[0].extensions?.code).toBe('NOT_FOUND');
@@ -159,7 +196,10 @@ describe('error codes (issue 4, "Errors")', () => {
       const cancel = (id: string) => gqlData(small.url, `mutation ($id: ID!) { cancelJob(id: $id) { status } }`, { id });
       expect((await cancel(queued.id)).cancelJob.status).toBe('CANCELLED');
       // One slot is free, but compareMethods needs three: nothing is queued.
-      const compare = await gql(small.url, `mutation { compareMethods(input: { imageId: "example-dog_cat_composite", class1: "Labrador retriever" }) { id } }`);
+      const compare = await gql(
+        small.url,
+        `mutation { compareMethods(input: { imageId: "example-dog_cat_composite", class1: "Labrador retriever" }) { id } }`,
+      );
       expect(compare.errors?.[0].extensions?.code).toBe('QUEUE_FULL');
       const { jobs } = await gqlData(small.url, `{ jobs(first: 10) { nodes { id status } } }`);
       expect(jobs.nodes).toHaveLength(2);
@@ -174,7 +214,10 @@ describe('error codes (issue 4, "Errors")', () => {
     expect(costly.extensions?.code).toBe('QUERY_TOO_COMPLEX');
     expect(costly.message).toMatch(/complexity/);
     // GraphiQL and codegen introspect with deeply nested ofType selections.
-    const intro = await gqlData(live.srv.url, `{ __schema { types { name fields { name type { kind ofType { kind ofType { kind ofType { kind ofType { name } } } } } } } } }`);
+    const intro = await gqlData(
+      live.srv.url,
+      `{ __schema { types { name fields { name type { kind ofType { kind ofType { kind ofType { kind ofType { name } } } } } } } } }`,
+    );
     expect(intro.__schema.types.length).toBeGreaterThan(20);
     const bad = await gql(live.srv.url, `{ model { nope } }`);
     expect(bad.errors?.[0].message).toMatch(/Cannot query field "nope"/);
@@ -183,7 +226,9 @@ describe('error codes (issue 4, "Errors")', () => {
   it('keeps CSRF prevention on: GET and multipart requests need the header', async () => {
     const get = await fetch(`${live.srv.url}?query=${encodeURIComponent('{ model { name } }')}`);
     expect(get.status).toBe(403);
-    const withHeader = await fetch(`${live.srv.url}?query=${encodeURIComponent('{ model { name } }')}`, { headers: { 'x-graphql-yoga-csrf': '1' } });
+    const withHeader = await fetch(`${live.srv.url}?query=${encodeURIComponent('{ model { name } }')}`, {
+      headers: { 'x-graphql-yoga-csrf': '1' },
+    });
     expect(withHeader.status).toBe(200);
     const multipart = await multipartUpload(readFileSync(join(SHARED_IMAGES, '224', 'coffee.png')), {});
     expect(multipart.status).toBe(403);

@@ -32,18 +32,34 @@ describe('graceful shutdown', () => {
     // Kept open after its subscription completes, so that the close it sees is the server's.
     const client = createClient({ url: first.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, lazyCloseTimeout: 60_000 });
     client.on('closed', (e) => (closeCode = (e as { code: number }).code));
-    const wsDone = new Promise<void>((resolve) => client.subscribe({ query, variables: { id: job.id } }, { next: (r) => ws.push((r.data as any).jobProgress), error: () => resolve(), complete: resolve }));
+    const wsDone = new Promise<void>((resolve) =>
+      client.subscribe(
+        { query, variables: { id: job.id } },
+        { next: (r) => ws.push((r.data as any).jobProgress), error: () => resolve(), complete: resolve },
+      ),
+    );
     // Renders live in the process only, but their streams end the same way: a whole layer's
     // spritemap (minutes here) over SSE, a layer's pictures over graphql-ws.
     const render = (await gqlData(first.url, 'mutation { renderSpritemap(layer: "mixed5b", size: 32, steps: 64) { id } }')).renderSpritemap;
     const spritemap: any[] = [];
-    const spritemapDone = sseSubscribe(first.url, 'subscription ($id: ID!) { spritemapProgress(id: $id) { status channelsDone goingAway } }', { id: render.id }, (r) => spritemap.push(r.data!.spritemapProgress));
+    const spritemapDone = sseSubscribe(
+      first.url,
+      'subscription ($id: ID!) { spritemapProgress(id: $id) { status channelsDone goingAway } }',
+      { id: render.id },
+      (r) => spritemap.push(r.data!.spritemapProgress),
+    );
     const pictures: any[] = [];
-    const picturesDone = new Promise<void>((resolve, reject) => client.subscribe({ query: 'subscription { layerSprites(layer: "mixed4d") { layer rendered goingAway } }' }, { next: (r) => pictures.push((r.data as any).layerSprites), error: reject, complete: resolve }));
+    const picturesDone = new Promise<void>((resolve, reject) =>
+      client.subscribe(
+        { query: 'subscription { layerSprites(layer: "mixed4d") { layer rendered goingAway } }' },
+        { next: (r) => pictures.push((r.data as any).layerSprites), error: reject, complete: resolve },
+      ),
+    );
     // Every stream live (two job events each, the sprite streams' first); a job over before that cannot test anything: say so.
     while (sse.length < 2 || ws.length < 2 || !spritemap.length || !pictures.length) {
       const ended = [...sse, ...ws].find(over);
-      if (ended) throw new Error(`the job ended (${ended.status}) before both subscriptions had two events: sse ${sse.length}, ws ${ws.length}`);
+      if (ended)
+        throw new Error(`the job ended (${ended.status}) before both subscriptions had two events: sse ${sse.length}, ws ${ws.length}`);
       await sleep(20);
     }
 

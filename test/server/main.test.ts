@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type Proc, startProcess, stopProcess } from '../scale-out/helpers/processes.js';
 
 /** This machine's first non-loopback IPv4 address, if it has one. */
-const external = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+const external = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
 
 /** Whether a TCP connection to host:port is accepted. */
 const accepts = (host: string, port: number) =>
@@ -24,7 +26,11 @@ const dirs: string[] = [];
 async function startMain(env: Record<string, string>) {
   const dataDir = mkdtempSync(join(tmpdir(), 'main-host-'));
   dirs.push(dataDir);
-  const p = await startProcess('server/main.ts', { PORT: '0', DATA_DIR: dataDir, ENGINE_WORKERS: '1', ...env }, /listening on (http:\/\/(\S+):(\d+))\/graphql .*reachable from ([^(]+) \(HOST\)/);
+  const p = await startProcess(
+    'server/main.ts',
+    { PORT: '0', DATA_DIR: dataDir, ENGINE_WORKERS: '1', ...env },
+    /listening on (http:\/\/(\S+):(\d+))\/graphql .*reachable from ([^(]+) \(HOST\)/,
+  );
   procs.push(p);
   return { origin: p.match[1], shownHost: p.match[2], port: Number(p.match[3]), reach: p.match[4].trim() };
 }

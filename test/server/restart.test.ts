@@ -88,10 +88,13 @@ describe('restart', () => {
     expect(after.status).toBe('SUCCEEDED');
     expect(after.result.values).toEqual(done.result.values);
     // restartJob runs a job again from the start, as a new job.
-    const again = (await gqlData(second.url, `mutation ($id: ID!) { restartJob(id: $id) { id input { steps class1Label } } }`, { id: queued.id })).restartJob;
+    const again = (
+      await gqlData(second.url, `mutation ($id: ID!) { restartJob(id: $id) { id input { steps class1Label } } }`, { id: queued.id })
+    ).restartJob;
     expect(again.id).not.toBe(queued.id);
     expect(again.input).toEqual({ steps: 2000, class1Label: 'Labrador retriever' });
-    for (const id of [again.id, queued.id, running.id]) await gqlData(second.url, `mutation ($id: ID!) { cancelJob(id: $id) { status } }`, { id });
+    for (const id of [again.id, queued.id, running.id])
+      await gqlData(second.url, `mutation ($id: ID!) { cancelJob(id: $id) { status } }`, { id });
     const { jobs } = await gqlData(second.url, `{ jobs(first: 10) { nodes { id } } }`);
     expect(jobs.nodes.map((j: { id: string }) => j.id)).toEqual([again.id, queued.id, running.id, path.id, simple.id]);
     second.child.kill('SIGKILL');

@@ -32,7 +32,12 @@ describe('resume after a crash', () => {
     expect(second.log()).toMatch(/3 unfinished job\(s\) from the last run resumed/);
     // A subscriber that reconnects sees the job carry on from where it was, never going back.
     const seen: { stepsDone: number; status: string }[] = [];
-    const followed = sseSubscribe(second.url, `subscription ($id: ID!) { jobProgress(id: $id) { status stepsDone done } }`, { id: path.id }, (r) => seen.push(r.data!.jobProgress));
+    const followed = sseSubscribe(
+      second.url,
+      `subscription ($id: ID!) { jobProgress(id: $id) { status stepsDone done } }`,
+      { id: path.id },
+      (r) => seen.push(r.data!.jobProgress),
+    );
     const resumed = await Promise.all([path, stochastic, queued].map((j) => waitForJob(second.url, j.id)));
     await followed;
     expect(seen[0].stepsDone).toBeGreaterThanOrEqual(before.stepsDone);
@@ -47,7 +52,9 @@ describe('resume after a crash', () => {
     // The final spatial map came through too: a heatmap of the resumed job equals the reference's.
     const reference = references[0];
     const heat = `query ($id: ID!) { job(id: $id) { result { heatmap(channel: 3) } } }`;
-    expect((await gqlData(second.url, heat, { id: path.id })).job.result.heatmap).toBe((await gqlData(second.url, heat, { id: reference.id })).job.result.heatmap);
+    expect((await gqlData(second.url, heat, { id: path.id })).job.result.heatmap).toBe(
+      (await gqlData(second.url, heat, { id: reference.id })).job.result.heatmap,
+    );
     await killHard(second);
   });
 
@@ -55,7 +62,8 @@ describe('resume after a crash', () => {
     const dir = dataDir();
     const first = await server(dir);
     // SIDI's nested levels are the chunks: 1, 3, 7, 15, 31, 63, 127, 255 steps.
-    const job = (await gqlData(first.url, START, input({ method: 'PATH', steps: 256, tolerance: 0.003, chunkSteps: null }))).startAttribution;
+    const job = (await gqlData(first.url, START, input({ method: 'PATH', steps: 256, tolerance: 0.003, chunkSteps: null })))
+      .startAttribution;
     const before = await waitForJob(first.url, job.id, (j) => j.stepsDone >= 7);
     expect(before.status).toBe('RUNNING');
     await killHard(first);
@@ -98,7 +106,12 @@ describe('resume after a crash', () => {
     const dir = dataDir();
     let p = await server(dir);
     const ids: string[] = [];
-    for (const extra of [{ method: 'PATH', rule: 'MIDPOINT' }, { method: 'STOCHASTIC_PATH', seed: 3 }, { method: 'PATH', rule: 'TRAPEZOID' }, { method: 'SIMPLE', chunkSteps: null }]) {
+    for (const extra of [
+      { method: 'PATH', rule: 'MIDPOINT' },
+      { method: 'STOCHASTIC_PATH', seed: 3 },
+      { method: 'PATH', rule: 'TRAPEZOID' },
+      { method: 'SIMPLE', chunkSteps: null },
+    ]) {
       ids.push((await gqlData(p.url, START, input(extra))).startAttribution.id);
     }
     const finished = new Map<string, unknown>();

@@ -8,12 +8,28 @@ describe('settings: every environment variable parsed once, with one clear sente
   it('fills in the defaults', () => {
     const s = serverSettings(env({}));
     expect(s).toMatchObject({ port: 4000, role: 'all', maxQueued: undefined, jobConcurrency: undefined, spritesBackground: true });
-    expect(s.engine).toMatchObject({ backend: 'auto', modelDir: MODEL_DIR, workers: undefined, batchSize: 10, nice: 0, executor: { provider: 'cpu', spinning: false, tfBackend: 'wasm' } });
+    expect(s.engine).toMatchObject({
+      backend: 'auto',
+      modelDir: MODEL_DIR,
+      workers: undefined,
+      batchSize: 10,
+      nice: 0,
+      executor: { provider: 'cpu', spinning: false, tfBackend: 'wasm' },
+    });
     expect(s.scaleOut).toEqual({ redisUrl: null, databaseUrl: null, redisPrefix: 'attribution' });
   });
 
   it('reads each variable into its typed value', () => {
-    const s = engineSettings(env({ ENGINE_BACKEND: 'TFJS', ENGINE_WORKERS: '2', ENGINE_BATCH_SIZE: '4', ENGINE_ORT_SPINNING: '1', TF_BACKEND: 'cpu', ENGINE_NICE: '10' }));
+    const s = engineSettings(
+      env({
+        ENGINE_BACKEND: 'TFJS',
+        ENGINE_WORKERS: '2',
+        ENGINE_BATCH_SIZE: '4',
+        ENGINE_ORT_SPINNING: '1',
+        TF_BACKEND: 'cpu',
+        ENGINE_NICE: '10',
+      }),
+    );
     expect(s).toMatchObject({ backend: 'tfjs', workers: 2, batchSize: 4, nice: 10, executor: { spinning: true, tfBackend: 'cpu' } });
     expect(engineSettings(env({ ENGINE_BACKEND: 'tfjs' }), { backend: 'onnx' }).backend).toBe('onnx');
     expect(serverSettings(env({ SPRITES_BACKGROUND: '0' })).spritesBackground).toBe(false);

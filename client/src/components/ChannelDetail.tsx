@@ -56,14 +56,25 @@ export function ChannelDetail(props: ChannelDetailProps) {
         </button>
       </header>
       <div class="detail-images">
-        <ChannelHeatmap imageUrl={props.imageUrl} heatmapUrl={props.heatmapUrl} size={190} label={`Spatial attribution of channel ${props.channel}`} />
+        <ChannelHeatmap
+          imageUrl={props.imageUrl}
+          heatmapUrl={props.heatmapUrl}
+          size={190}
+          label={`Spatial attribution of channel ${props.channel}`}
+        />
         <ChannelPicture channel={props.channel} size={130} spritemap={props.spritemap} picture={props.picture} />
       </div>
       <h3>What excites it in the example images</h3>
       <DatasetExamples examples={props.examples} />
       <h3>Value over the run</h3>
       <Show when={props.trace.length > 1} fallback={<p class="note">One snapshot so far.</p>}>
-        <Sparkline points={props.trace} xMax={props.stepsTotal} width={320} height={64} label={`Value of channel ${props.channel} against steps done`} />
+        <Sparkline
+          points={props.trace}
+          xMax={props.stepsTotal}
+          width={320}
+          height={64}
+          label={`Value of channel ${props.channel} against steps done`}
+        />
       </Show>
       <h3>Rank by method</h3>
       <table class="ranks">

@@ -7,9 +7,25 @@ import { Show } from 'solid-js';
  */
 export function ChannelHeatmap(props: { imageUrl?: string; heatmapUrl?: string; size: number; label: string }) {
   return (
-    <svg class="heatmap" width={props.size} height={props.size} viewBox="0 0 1 1" role="img" aria-label={props.label} data-has-heatmap={props.heatmapUrl ? 'true' : 'false'}>
+    <svg
+      class="heatmap"
+      width={props.size}
+      height={props.size}
+      viewBox="0 0 1 1"
+      role="img"
+      aria-label={props.label}
+      data-has-heatmap={props.heatmapUrl ? 'true' : 'false'}
+    >
       <Show when={props.imageUrl}>
-        <image href={props.imageUrl} x="0" y="0" width="1" height="1" preserveAspectRatio="xMidYMid slice" opacity={props.heatmapUrl ? 0.5 : 1} />
+        <image
+          href={props.imageUrl}
+          x="0"
+          y="0"
+          width="1"
+          height="1"
+          preserveAspectRatio="xMidYMid slice"
+          opacity={props.heatmapUrl ? 0.5 : 1}
+        />
       </Show>
       <Show when={props.heatmapUrl}>
         <image class="heatmap-overlay" href={props.heatmapUrl} x="0" y="0" width="1" height="1" preserveAspectRatio="none" />

@@ -59,7 +59,11 @@ export function ChannelList(props: ChannelListProps) {
               return r && !picture()?.sprite && !hasSprite(props.spritemap, channel) ? `, picture ${spriteStatusText(r)}` : '';
             };
             return (
-              <li ref={flip.track(channel)} data-channel={channel} classList={{ selected: props.selected === channel, agreed: props.agreed?.has(channel) ?? false }}>
+              <li
+                ref={flip.track(channel)}
+                data-channel={channel}
+                classList={{ selected: props.selected === channel, agreed: props.agreed?.has(channel) ?? false }}
+              >
                 <button
                   type="button"
                   class="channel-row"
@@ -68,20 +72,34 @@ export function ChannelList(props: ChannelListProps) {
                   onClick={() => props.onSelect?.(channel)}
                 >
                   <span class="rank">{score()?.rank}</span>
-                  <ChannelHeatmap imageUrl={props.imageUrl} heatmapUrl={props.heatmapOf?.(channel)} size={size()} label={`Spatial attribution of channel ${channel}`} />
+                  <ChannelHeatmap
+                    imageUrl={props.imageUrl}
+                    heatmapUrl={props.heatmapOf?.(channel)}
+                    size={size()}
+                    label={`Spatial attribution of channel ${channel}`}
+                  />
                   <ChannelPicture channel={channel} size={size()} spritemap={props.spritemap} picture={picture()} />
                   <span class="channel-index">
                     <span class="label">ch</span> {channel}
                     <Show when={props.agreed?.has(channel)}>
-                      <span class="agreed-mark" title="In the top list of every method">★</span>
+                      <span class="agreed-mark" title="In the top list of every method">
+                        ★
+                      </span>
                     </Show>
                   </span>
                   <span class="value" style={{ 'background-color': valueCellColour(score()?.value ?? 0, props.scale) }}>
                     {formatValue(score()?.value ?? 0)}
                   </span>
                   <Show when={score()?.error != null}>
-                    <span class="error-bar" data-testid="error-bar" title="2-sigma error bar: the estimate's error is within it for about 95 % of channels">
-                      <span class="whisker" style={{ width: `${Math.min(100, (200 * 2 * score()!.error!) / Math.max(props.scale, 1e-12))}%` }} />
+                    <span
+                      class="error-bar"
+                      data-testid="error-bar"
+                      title="2-sigma error bar: the estimate's error is within it for about 95 % of channels"
+                    >
+                      <span
+                        class="whisker"
+                        style={{ width: `${Math.min(100, (200 * 2 * score()!.error!) / Math.max(props.scale, 1e-12))}%` }}
+                      />
                       ± {formatValue(2 * score()!.error!)}
                     </span>
                   </Show>

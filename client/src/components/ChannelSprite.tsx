@@ -67,7 +67,9 @@ export function ChannelSprite(props: { spritemap: Spritemap; channel: number; si
 export function ChannelPicture(props: { channel: number; size: number; spritemap?: Spritemap | null; picture?: ChannelPictureState }) {
   return (
     <Switch>
-      <Match when={hasSprite(props.spritemap, props.channel) && props.spritemap}>{(sm) => <ChannelSprite spritemap={sm()} channel={props.channel} size={props.size} />}</Match>
+      <Match when={hasSprite(props.spritemap, props.channel) && props.spritemap}>
+        {(sm) => <ChannelSprite spritemap={sm()} channel={props.channel} size={props.size} />}
+      </Match>
       <Match when={props.picture?.sprite}>
         {(s) => (
           <img
@@ -82,7 +84,12 @@ export function ChannelPicture(props: { channel: number; size: number; spritemap
       </Match>
       <Match when={props.picture?.render}>
         {(r) => (
-          <span class="sprite sprite-pending" data-testid="sprite-pending" data-status={r().status} style={{ width: `${props.size}px`, height: `${props.size}px` }}>
+          <span
+            class="sprite sprite-pending"
+            data-testid="sprite-pending"
+            data-status={r().status}
+            style={{ width: `${props.size}px`, height: `${props.size}px` }}
+          >
             {/* A soft hyphen: "rendering…" breaks inside a 36 px tile rather than being cut. */}
             {r().status === 'RENDERING' ? 'render\u00ading…' : 'queued'}
             <Show when={r().etaSeconds != null}>

@@ -40,10 +40,7 @@ export function CompareView(props: {
             <section class="compare-column" aria-label={`${col.method} attribution`} data-method={col.method}>
               <header class="section-head">
                 <h2>
-                  <a
-                    href={`/jobs/${encodeURIComponent(col.jobId)}`}
-                    onClick={(e) => followLink(e, () => props.onOpenJob(col.jobId))}
-                  >
+                  <a href={`/jobs/${encodeURIComponent(col.jobId)}`} onClick={(e) => followLink(e, () => props.onOpenJob(col.jobId))}>
                     {col.method}
                   </a>
                 </h2>

@@ -93,12 +93,21 @@ export function ConvergenceChart(props: {
           {(s) => (
             <g class="settled-marker" data-testid="settled-marker">
               <line x1={x(s().stepsDone)} x2={x(s().stepsDone)} y1={M.top} y2={H - M.bottom} />
-              <text x={x(s().stepsDone) + 4} y={M.top + 10}>{`settled at step ${s().stepsDone} (${(s().elapsedMs / 1000).toFixed(1)} s)`}</text>
+              <text
+                x={x(s().stepsDone) + 4}
+                y={M.top + 10}
+              >{`settled at step ${s().stepsDone} (${(s().elapsedMs / 1000).toFixed(1)} s)`}</text>
             </g>
           )}
         </Show>
         <Show when={showGap()}>
-          <path class="series gap" d={line((p) => yGap(p.completenessGap), props.points.filter((p) => Number.isFinite(p.completenessGap)))} />
+          <path
+            class="series gap"
+            d={line(
+              (p) => yGap(p.completenessGap),
+              props.points.filter((p) => Number.isFinite(p.completenessGap)),
+            )}
+          />
         </Show>
         <path class="series relerr" data-testid="relative-error-series" d={line((p) => yGap(p.relativeError!), errorPoints())} />
         <path class="series stability" d={line((p) => yStab(p.rankStability))} />
@@ -132,15 +141,16 @@ export function ConvergenceChart(props: {
           {(p) => (
             <span>
               now: {showGap() ? `gap ${formatPercent(p().completenessGap, 2)}, ` : ''}
-              {p().relativeError != null ? `error ${formatPercent(p().relativeError!, 2)}, ` : ''}stability {formatPercent(p().rankStability, 0)}
+              {p().relativeError != null ? `error ${formatPercent(p().relativeError!, 2)}, ` : ''}stability{' '}
+              {formatPercent(p().rankStability, 0)}
             </span>
           )}
         </Show>
       </figcaption>
       <Show when={props.stochastic}>
         <p class="note" data-testid="stochastic-note">
-          The stochastic path scales each channel at random, so its attributions do not add up to score(A) − score(0):
-          completeness does not apply. Its relative error (the standard error over seeds) falls roughly as 1/√n instead.
+          The stochastic path scales each channel at random, so its attributions do not add up to score(A) − score(0): completeness does not
+          apply. Its relative error (the standard error over seeds) falls roughly as 1/√n instead.
         </p>
       </Show>
     </figure>

@@ -28,7 +28,13 @@ export function DatasetExamples(props: { examples?: readonly DatasetExampleCrop[
               {(e) => (
                 <li>
                   {/* The viewBox cuts the crop out of the centre-cropped image. */}
-                  <svg width={size()} height={size()} viewBox={`${e.x} ${e.y} ${e.size} ${e.size}`} role="img" aria-label={`Example crop, activation ${formatValue(e.activation)}`}>
+                  <svg
+                    width={size()}
+                    height={size()}
+                    viewBox={`${e.x} ${e.y} ${e.size} ${e.size}`}
+                    role="img"
+                    aria-label={`Example crop, activation ${formatValue(e.activation)}`}
+                  >
                     <image href={e.imagePath} x="0" y="0" width={INPUT_PX} height={INPUT_PX} preserveAspectRatio="xMidYMid slice" />
                   </svg>
                   <span class="activation">{formatValue(e.activation)}</span>

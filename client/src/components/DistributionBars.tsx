@@ -10,7 +10,12 @@ const HEIGHT_PX = 96;
  * height and colour intensity by magnitude, blue positive and red negative. SVG, so it scales to
  * the panel and each bar can say which channel it is.
  */
-export function DistributionBars(props: { values: readonly number[]; errors?: readonly number[]; selected?: number; onSelect?: (channel: number) => void }) {
+export function DistributionBars(props: {
+  values: readonly number[];
+  errors?: readonly number[];
+  selected?: number;
+  onSelect?: (channel: number) => void;
+}) {
   const sorted = createMemo(() => sortDescending(props.values));
   const scale = createMemo(() => maxAbs(props.values));
   const sums = createMemo(() => {

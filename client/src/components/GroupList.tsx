@@ -37,7 +37,11 @@ export function GroupList(props: { groups: readonly GroupRow[]; imageUrl?: strin
             >
               <span class="group-swatch" style={{ 'background-color': g.colour }} aria-hidden="true" />
               <ChannelHeatmap imageUrl={props.imageUrl} heatmapUrl={g.heatmap} size={40} label={`Region of group ${g.index + 1}`} />
-              <Show when={g.icon}>{(icon) => <img class="group-icon" src={icon()} alt={`Feature visualization of group ${g.index + 1}`} width="48" height="48" />}</Show>
+              <Show when={g.icon}>
+                {(icon) => (
+                  <img class="group-icon" src={icon()} alt={`Feature visualization of group ${g.index + 1}`} width="48" height="48" />
+                )}
+              </Show>
               <span class="group-name">Group {g.index + 1}</span>
               <span class="group-bar" aria-hidden="true">
                 <span
@@ -50,7 +54,11 @@ export function GroupList(props: { groups: readonly GroupRow[]; imageUrl?: strin
                 {formatValue(g.attribution ?? 0)}
                 <Show when={bar()}>
                   {(b) => (
-                    <span class="error-bar" data-testid="group-error-bar" title="2-sigma error bar, estimated from the per-step group values as the channels' bars are">
+                    <span
+                      class="error-bar"
+                      data-testid="group-error-bar"
+                      title="2-sigma error bar, estimated from the per-step group values as the channels' bars are"
+                    >
                       ± {formatValue(b())}
                     </span>
                   )}
@@ -60,7 +68,10 @@ export function GroupList(props: { groups: readonly GroupRow[]; imageUrl?: strin
                 <For each={g.topChannels}>
                   {(c) => (
                     <span class="group-channel" title={`Channel ${c.channel}, weight ${c.weight.toFixed(2)}`}>
-                      <Show when={hasSprite(props.spritemap, c.channel) && props.spritemap} fallback={<span class="channel-chip">{c.channel}</span>}>
+                      <Show
+                        when={hasSprite(props.spritemap, c.channel) && props.spritemap}
+                        fallback={<span class="channel-chip">{c.channel}</span>}
+                      >
                         {(sm) => <ChannelSprite spritemap={sm()} channel={c.channel} size={32} />}
                       </Show>
                     </span>

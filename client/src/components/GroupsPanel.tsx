@@ -30,12 +30,22 @@ export function GroupsPanel(props: {
   /** The groups' icons by index, once rendered; undefined while the server renders them. */
   icons?: readonly (string | null)[];
   /** Layer-to-layer attribution from the next layer back to the job's (absent at the last layer). */
-  layerToLayer?: { from: string; to?: string; layers: readonly string[]; view?: LayerToLayerView | { error: string } | null; requested: boolean; onRequest: (to: string) => void };
+  layerToLayer?: {
+    from: string;
+    to?: string;
+    layers: readonly string[];
+    view?: LayerToLayerView | { error: string } | null;
+    requested: boolean;
+    onRequest: (to: string) => void;
+  };
 }) {
   return (
     <section class="panel groups-panel" aria-label="Neuron groups">
       <h3>
-        Neuron groups <span class="note">{props.groups.count} groups by NMF; they miss {(props.groups.reconstructionError * 100).toFixed(0)}% of the activations</span>
+        Neuron groups{' '}
+        <span class="note">
+          {props.groups.count} groups by NMF; they miss {(props.groups.reconstructionError * 100).toFixed(0)}% of the activations
+        </span>
       </h3>
       {/* Icons wait in the server's render lane and step aside for attribution: they arrive after the job. */}
       <Show when={props.icons === undefined}>
@@ -53,7 +63,12 @@ export function GroupsPanel(props: {
           position={props.position}
           onPosition={props.onPosition}
         />
-        <GroupList groups={props.groups.groups.map((g) => ({ ...g, icon: props.icons?.[g.index] ?? null }))} imageUrl={props.imageUrl} spritemap={props.spritemap} stepsDone={props.stepsDone} />
+        <GroupList
+          groups={props.groups.groups.map((g) => ({ ...g, icon: props.icons?.[g.index] ?? null }))}
+          imageUrl={props.imageUrl}
+          spritemap={props.spritemap}
+          stepsDone={props.stepsDone}
+        />
       </div>
       <PositionDetail position={props.position} info={props.positionInfo} spritemap={props.spritemap} />
       <Show when={props.layerToLayer}>

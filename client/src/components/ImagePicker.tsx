@@ -78,7 +78,14 @@ export function ImagePicker(props: ImagePickerProps) {
             e.currentTarget.value = '';
           }}
         />
-        <Show when={props.uploading} fallback={<span>Drop a PNG or JPEG here, or <u>choose a file</u></span>}>
+        <Show
+          when={props.uploading}
+          fallback={
+            <span>
+              Drop a PNG or JPEG here, or <u>choose a file</u>
+            </span>
+          }
+        >
           <span>Uploading…</span>
         </Show>
       </label>

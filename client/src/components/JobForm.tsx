@@ -75,7 +75,13 @@ export function JobForm(props: JobFormProps) {
         <For each={METHODS}>
           {(m) => (
             <label class="radio" title={m.hint}>
-              <input type="radio" name="method" value={m.value} checked={props.draft.method === m.value} onChange={() => props.onChange('method', m.value)} />
+              <input
+                type="radio"
+                name="method"
+                value={m.value}
+                checked={props.draft.method === m.value}
+                onChange={() => props.onChange('method', m.value)}
+              />
               {m.label}
             </label>
           )}
@@ -86,7 +92,11 @@ export function JobForm(props: JobFormProps) {
         <div class="field">
           <label for="layer">Layer</label>
           {/* `selected` per option: a <select value> set before its options exist is lost. */}
-          <select id="layer" onChange={(e) => props.onChange('layer', e.currentTarget.value)} aria-describedby={props.errors.layer ? 'error-layer' : undefined}>
+          <select
+            id="layer"
+            onChange={(e) => props.onChange('layer', e.currentTarget.value)}
+            aria-describedby={props.errors.layer ? 'error-layer' : undefined}
+          >
             <Show when={!props.layers.some((l) => l.name === props.draft.layer)}>
               <option value={props.draft.layer} selected>
                 {props.draft.layer}
@@ -117,7 +127,14 @@ export function JobForm(props: JobFormProps) {
         </div>
         <div class="field">
           <label for="topK">Show N</label>
-          <input id="topK" type="number" min="1" max="50" value={props.draft.topK} onChange={(e) => props.onChange('topK', Math.max(1, Math.min(50, num(e.currentTarget.value) || 10)))} />
+          <input
+            id="topK"
+            type="number"
+            min="1"
+            max="50"
+            value={props.draft.topK}
+            onChange={(e) => props.onChange('topK', Math.max(1, Math.min(50, num(e.currentTarget.value) || 10)))}
+          />
         </div>
         {/* Errors of a row span it: the fields are too narrow for a sentence. */}
         <FieldError id="error-layer" message={props.errors.layer} />
@@ -158,7 +175,10 @@ export function JobForm(props: JobFormProps) {
           <select
             id="rule"
             title="Gauss–Legendre at 32 steps is as accurate as the notebook's left Riemann sum at 100 (bench/quadrature.ts); left Riemann reproduces the notebook exactly"
-            aria-describedby={props.errors.rule ? 'error-rule' : undefined} disabled={props.draft.method === 'SIMPLE'} onChange={(e) => props.onChange('rule', e.currentTarget.value as QuadratureRule)}>
+            aria-describedby={props.errors.rule ? 'error-rule' : undefined}
+            disabled={props.draft.method === 'SIMPLE'}
+            onChange={(e) => props.onChange('rule', e.currentTarget.value as QuadratureRule)}
+          >
             <For each={RULES}>
               {(r) => (
                 <option value={r.value} selected={r.value === props.draft.rule}>
@@ -203,7 +223,13 @@ export function JobForm(props: JobFormProps) {
         <button type="submit" class="primary" disabled={props.busy} data-testid="start">
           Start
         </button>
-        <button type="button" disabled={props.busy} onClick={() => props.onCompare()} title="Linear, path and stochastic path on the same input, side by side" data-testid="compare">
+        <button
+          type="button"
+          disabled={props.busy}
+          onClick={() => props.onCompare()}
+          title="Linear, path and stochastic path on the same input, side by side"
+          data-testid="compare"
+        >
           Compare methods
         </button>
         <button type="button" class="danger" disabled={!props.cancellable} onClick={() => props.onCancel()} data-testid="cancel">

@@ -15,7 +15,8 @@ export function JobHeader(props: { job?: JobSummaryFieldsFragment; status?: stri
         {(job) => (
           <>
             <h2>
-              <span class="class1">{job().input.class1Label}</span> <span class="vs">vs</span> <span class="class2">{job().input.class2Label}</span>
+              <span class="class1">{job().input.class1Label}</span> <span class="vs">vs</span>{' '}
+              <span class="class2">{job().input.class2Label}</span>
             </h2>
             <p class="job-meta">
               <Show when={!props.comparing}>

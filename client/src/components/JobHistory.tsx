@@ -48,7 +48,14 @@ export function JobHistory(props: JobHistoryProps) {
             </tr>
           </thead>
           <tbody>
-            <For each={props.jobs} fallback={<tr><td colspan="7">{props.loading ? 'Loading…' : 'No jobs yet.'}</td></tr>}>
+            <For
+              each={props.jobs}
+              fallback={
+                <tr>
+                  <td colspan="7">{props.loading ? 'Loading…' : 'No jobs yet.'}</td>
+                </tr>
+              }
+            >
               {(job) => (
                 <tr
                   data-job-id={job.id}
@@ -62,10 +69,7 @@ export function JobHistory(props: JobHistoryProps) {
                     <img src={job.image.path} alt="" width="36" height="36" />
                   </td>
                   <td>
-                    <a
-                      href={props.hrefOf(job)}
-                      onClick={(e) => followLink(e, () => props.onOpen(job))}
-                    >
+                    <a href={props.hrefOf(job)} onClick={(e) => followLink(e, () => props.onOpen(job))}>
                       {job.input.class1Label} <span class="vs">vs</span> {job.input.class2Label}
                     </a>
                   </td>

@@ -28,7 +28,12 @@ export function LayerSpritesPanel(props: {
         </Show>
       </div>
       <div class="progress">
-        <ProgressTrack label={`Channel pictures of ${props.layer} rendered`} value={props.rendered} max={props.channels} testId="layer-sprites-progress" />
+        <ProgressTrack
+          label={`Channel pictures of ${props.layer} rendered`}
+          value={props.rendered}
+          max={props.channels}
+          testId="layer-sprites-progress"
+        />
         <p class="progress-text">
           <span>
             {props.rendered} / {props.channels} channels have a picture

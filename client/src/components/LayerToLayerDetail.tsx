@@ -16,8 +16,15 @@ export interface LayerToLayerView {
 export const MAX_LAYER_TO_LAYER_TARGETS = 196;
 
 /** The cell of the later grid that covers a cell of the earlier one (both span the whole image). */
-export function coveringCell(p: GridPosition, from: { width: number; height: number }, to: { width: number; height: number }): GridPosition {
-  return { x: Math.min(to.width - 1, Math.floor(((p.x + 0.5) * to.width) / from.width)), y: Math.min(to.height - 1, Math.floor(((p.y + 0.5) * to.height) / from.height)) };
+export function coveringCell(
+  p: GridPosition,
+  from: { width: number; height: number },
+  to: { width: number; height: number },
+): GridPosition {
+  return {
+    x: Math.min(to.width - 1, Math.floor(((p.x + 0.5) * to.width) / from.width)),
+    y: Math.min(to.height - 1, Math.floor(((p.y + 0.5) * to.height) / from.height)),
+  };
 }
 
 /**
@@ -53,12 +60,23 @@ export function LayerToLayerDetail(props: {
   return (
     <Show when={props.to}>
       {(to) => (
-        <section class="layer-to-layer" aria-label={`Layer-to-layer spatial attribution back to ${props.from}`} aria-live="polite" data-testid="layer-to-layer">
+        <section
+          class="layer-to-layer"
+          aria-label={`Layer-to-layer spatial attribution back to ${props.from}`}
+          aria-live="polite"
+          data-testid="layer-to-layer"
+        >
           <div class="layer-to-layer-controls">
             <label>
               Later layer{' '}
               <select data-testid="layer-to-layer-layer" value={chosen()} onChange={(e) => pick(e.currentTarget.value)}>
-                <For each={props.layers}>{(l) => <option value={l} selected={l === chosen()}>{l}</option>}</For>
+                <For each={props.layers}>
+                  {(l) => (
+                    <option value={l} selected={l === chosen()}>
+                      {l}
+                    </option>
+                  )}
+                </For>
               </select>
             </label>
             <Show when={!props.requested}>
@@ -71,13 +89,21 @@ export function LayerToLayerDetail(props: {
           <Switch>
             <Match when={!props.requested}>{null}</Match>
             <Match when={props.view && 'error' in props.view ? props.view : undefined}>
-              {(e) => <p class="field-error" role="alert">{e().error}</p>}
+              {(e) => (
+                <p class="field-error" role="alert">
+                  {e().error}
+                </p>
+              )}
             </Match>
             <Match when={!loaded()}>
-              <p class="note">Attributing every {to()} position back to {props.from}…</p>
+              <p class="note">
+                Attributing every {to()} position back to {props.from}…
+              </p>
             </Match>
             <Match when={!cell()}>
-              <p class="note">Point at the image to see which {props.from} positions feed the {to()} position there.</p>
+              <p class="note">
+                Point at the image to see which {props.from} positions feed the {to()} position there.
+              </p>
             </Match>
             <Match when={cell()}>
               {(c) => (

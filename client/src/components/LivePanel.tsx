@@ -42,11 +42,19 @@ export function LivePanel(props: LivePanelProps) {
   return (
     <Show
       when={props.snapshot}
-      fallback={<p class="note waiting">{props.status === 'QUEUED' ? 'Queued: waiting for a worker…' : 'Waiting for the first snapshot…'}</p>}
+      fallback={
+        <p class="note waiting">{props.status === 'QUEUED' ? 'Queued: waiting for a worker…' : 'Waiting for the first snapshot…'}</p>
+      }
     >
       {(snap) => (
         <div class="live" classList={{ compact: props.compact }}>
-          <ProgressBar stepsDone={snap().stepsDone} stepsTotal={snap().stepsTotal} elapsedMs={snap().elapsedMs} etaMs={snap().etaMs} status={props.status} />
+          <ProgressBar
+            stepsDone={snap().stepsDone}
+            stepsTotal={snap().stepsTotal}
+            elapsedMs={snap().elapsedMs}
+            etaMs={snap().etaMs}
+            status={props.status}
+          />
           <section class="panel" aria-label="Distribution of attribution across channels">
             <h3>Distribution across channels</h3>
             <DistributionBars values={snap().values} errors={snap().errors} selected={props.selected} onSelect={props.onSelect} />
@@ -85,8 +93,16 @@ export function LivePanel(props: LivePanelProps) {
           <Show when={!props.compact}>
             <section class="panel" aria-label="Convergence">
               <h3>Convergence</h3>
-              <Show when={props.history.length > 0} fallback={<p class="note">Reopened after it finished: only the final snapshot is stored.</p>}>
-                <ConvergenceChart points={props.history} stepsTotal={snap().stepsTotal} stochastic={props.stochastic} settledAt={props.settledAt} />
+              <Show
+                when={props.history.length > 0}
+                fallback={<p class="note">Reopened after it finished: only the final snapshot is stored.</p>}
+              >
+                <ConvergenceChart
+                  points={props.history}
+                  stepsTotal={snap().stepsTotal}
+                  stochastic={props.stochastic}
+                  settledAt={props.settledAt}
+                />
               </Show>
             </section>
           </Show>

@@ -13,7 +13,10 @@ export interface PositionInfo {
 export function PositionDetail(props: { position?: GridPosition; info?: PositionInfo | null; spritemap?: Spritemap | null }) {
   return (
     <section class="position-detail" aria-label="Semantic dictionary at the chosen position" aria-live="polite">
-      <Show when={props.position} fallback={<p class="note">Point at the image (or focus it and use the arrow keys) to see what the layer sees there.</p>}>
+      <Show
+        when={props.position}
+        fallback={<p class="note">Point at the image (or focus it and use the arrow keys) to see what the layer sees there.</p>}
+      >
         {(p) => (
           <>
             <h4>
@@ -28,10 +31,15 @@ export function PositionDetail(props: { position?: GridPosition; info?: Position
                   <For each={info().channels}>
                     {(e) => (
                       <li data-channel={e.channel}>
-                        <Show when={hasSprite(props.spritemap, e.channel) && props.spritemap} fallback={<span class="channel-chip">{e.channel}</span>}>
+                        <Show
+                          when={hasSprite(props.spritemap, e.channel) && props.spritemap}
+                          fallback={<span class="channel-chip">{e.channel}</span>}
+                        >
                           {(sm) => <ChannelSprite spritemap={sm()} channel={e.channel} size={40} />}
                         </Show>
-                        <span class="channel-index"><span class="label">ch</span> {e.channel}</span>
+                        <span class="channel-index">
+                          <span class="label">ch</span> {e.channel}
+                        </span>
                         <span class="activation">{e.activation.toFixed(1)}</span>
                       </li>
                     )}

@@ -21,7 +21,13 @@ export function ProgressTrack(props: { label: string; value: number; max: number
 }
 
 /** Steps done out of the total, with elapsed time and the engine's ETA. */
-export function ProgressBar(props: { stepsDone: number; stepsTotal: number; elapsedMs?: number | null; etaMs?: number | null; status?: string }) {
+export function ProgressBar(props: {
+  stepsDone: number;
+  stepsTotal: number;
+  elapsedMs?: number | null;
+  etaMs?: number | null;
+  status?: string;
+}) {
   return (
     <div class="progress">
       <ProgressTrack label="Steps done" value={props.stepsDone} max={props.stepsTotal} status={props.status} />

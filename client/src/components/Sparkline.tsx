@@ -2,7 +2,13 @@ import { createMemo, Show } from 'solid-js';
 import { formatValue } from '../lib/format';
 
 /** A value over the run: a line through (steps done, value), with the zero line for sign changes. */
-export function Sparkline(props: { points: readonly { x: number; y: number }[]; xMax: number; width?: number; height?: number; label: string }) {
+export function Sparkline(props: {
+  points: readonly { x: number; y: number }[];
+  xMax: number;
+  width?: number;
+  height?: number;
+  label: string;
+}) {
   const w = () => props.width ?? 240;
   const h = () => props.height ?? 48;
   const pad = 3;

@@ -33,7 +33,8 @@ function crc32(bytes: Uint8Array, from: number, to: number): number {
 }
 
 function adler32(bytes: Uint8Array): number {
-  let a = 1, b = 0;
+  let a = 1,
+    b = 0;
   for (let i = 0; i < bytes.length; i++) {
     a = (a + bytes[i]) % 65521;
     b = (b + a) % 65521;
@@ -77,7 +78,11 @@ export function encodePng(width: number, height: number, rgba: Uint8Array): Uint
   dv.setUint32(0, width);
   dv.setUint32(4, height);
   ihdr.set([8, 6, 0, 0, 0], 8); // 8 bits, RGBA, deflate, no filter, no interlace
-  const chunks: [string, Uint8Array][] = [['IHDR', ihdr], ['IDAT', zlib], ['IEND', new Uint8Array(0)]];
+  const chunks: [string, Uint8Array][] = [
+    ['IHDR', ihdr],
+    ['IDAT', zlib],
+    ['IEND', new Uint8Array(0)],
+  ];
   const out = new Uint8Array(8 + chunks.reduce((n, [, d]) => n + 12 + d.length, 0));
   out.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const view = new DataView(out.buffer);
@@ -118,7 +123,8 @@ export function channelMapDataUrl(map: CompactMap): string {
   let url = drawn.get(key);
   if (url === undefined) {
     const cells = decodeCells(map.cells);
-    if (cells.length !== map.width * map.height) throw new Error(`A ${map.width}x${map.height} map needs ${map.width * map.height} cells, got ${cells.length}.`);
+    if (cells.length !== map.width * map.height)
+      throw new Error(`A ${map.width}x${map.height} map needs ${map.width * map.height} cells, got ${cells.length}.`);
     url = `data:image/png;base64,${toBase64(encodePng(map.width, map.height, heatmapPixels(cells)))}`;
     if (drawn.size >= DRAWN_LIMIT) drawn.delete(drawn.keys().next().value!);
     drawn.set(key, url);

@@ -32,9 +32,7 @@ export function createFlip<K>(order: Accessor<readonly K[]>) {
           const dy = before === undefined ? 0 : before - el.getBoundingClientRect().top;
           if (Math.abs(dy) < 0.5 && before !== undefined) continue;
           el.animate(
-            before === undefined
-              ? [{ opacity: 0 }, { opacity: 1 }]
-              : [{ transform: `translateY(${dy}px)` }, { transform: 'none' }],
+            before === undefined ? [{ opacity: 0 }, { opacity: 1 }] : [{ transform: `translateY(${dy}px)` }, { transform: 'none' }],
             { duration: FLIP_DURATION_MS, easing: 'cubic-bezier(0.2, 0, 0, 1)' },
           );
         }

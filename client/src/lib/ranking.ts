@@ -7,9 +7,7 @@ export interface RankedChannel {
 
 /** Every channel, largest value first (`np.sort(channel_attr)[::-1]`, keeping the index). */
 export function sortDescending(values: readonly number[]): RankedChannel[] {
-  return values
-    .map((value, channel) => ({ channel, value }))
-    .sort((a, b) => b.value - a.value || a.channel - b.channel);
+  return values.map((value, channel) => ({ channel, value })).sort((a, b) => b.value - a.value || a.channel - b.channel);
 }
 
 /** 1-based rank of `channel` from the top (1 = most positive). */

@@ -150,7 +150,11 @@ export function Workbench() {
     if (ids) router.navigate({ page: 'compare', jobIds: ids });
   };
   const cancel = async () => {
-    await jobs.cancel(shown().filter((t) => t.status() && !TERMINAL.has(t.status()!)).map((t) => t.jobId()!));
+    await jobs.cancel(
+      shown()
+        .filter((t) => t.status() && !TERMINAL.has(t.status()!))
+        .map((t) => t.jobId()!),
+    );
     shown().forEach((t) => t.refetch());
   };
 
@@ -173,7 +177,12 @@ export function Workbench() {
         rendering={sprites.layerRendering()}
         etaSeconds={sprites.etaSeconds()}
         error={sprites.error() ? errorMessage(sprites.error()!) : undefined}
-        onRenderLayer={() => sprites.request(Array.from({ length: sprites.channels() }, (_, c) => c), 'LAYER')}
+        onRenderLayer={() =>
+          sprites.request(
+            Array.from({ length: sprites.channels() }, (_, c) => c),
+            'LAYER',
+          )
+        }
       />
     </Show>
   );
@@ -182,7 +191,8 @@ export function Workbench() {
   // The three jobs of each compareMethods call in the history, in the notebook's order.
   const comparisons = createMemo(() => {
     const byGroup = new Map<string, { id: string; method: string }[]>();
-    for (const j of jobs.history()) if (j.groupId) byGroup.set(j.groupId, [...(byGroup.get(j.groupId) ?? []), { id: j.id, method: j.input.method }]);
+    for (const j of jobs.history())
+      if (j.groupId) byGroup.set(j.groupId, [...(byGroup.get(j.groupId) ?? []), { id: j.id, method: j.input.method }]);
     return byGroup;
   });
   const comparisonOf = (job: { groupId?: string | null }) => {
@@ -202,9 +212,12 @@ export function Workbench() {
     const ranks: MethodRank[] = [];
     for (const t of shown()) {
       const values = t.snapshot()?.values;
-      if (values && ch < values.length) ranks.push({ method: methodLabel(t.job()?.input.method), rank: rankFromTop(values, ch), of: values.length, value: values[ch] });
+      if (values && ch < values.length)
+        ranks.push({ method: methodLabel(t.job()?.input.method), rank: rankFromTop(values, ch), of: values.length, value: values[ch] });
     }
-    const trace = primary().history().map((p) => ({ x: p.stepsDone, y: p.values[ch] }));
+    const trace = primary()
+      .history()
+      .map((p) => ({ x: p.stepsDone, y: p.values[ch] }));
     return { channel: ch, ranks, trace, stepsTotal: primary().snapshot()?.stepsTotal ?? 1 };
   });
 
@@ -250,14 +263,23 @@ export function Workbench() {
             <section class="intro">
               <h2>Channel attribution</h2>
               <p>
-                Which channels of a layer push GoogLeNet toward class 1 rather than class 2, and by how much? Pick an image and a class pair, then
-                start a job: the distribution and the top and bottom channels redraw as the path integral accumulates steps.
+                Which channels of a layer push GoogLeNet toward class 1 rather than class 2, and by how much? Pick an image and a class
+                pair, then start a job: the distribution and the top and bottom channels redraw as the path integral accumulates steps.
               </p>
-              <p>Compare methods runs linear, path and stochastic path attribution side by side, as the notebook's compare_attr_methods does.</p>
+              <p>
+                Compare methods runs linear, path and stochastic path attribution side by side, as the notebook's compare_attr_methods does.
+              </p>
             </section>
           </Match>
           <Match when={route().page === 'job'}>
-            <Show when={!trackers[0].notFound()} fallback={<p class="field-error" role="alert">No job with this id.</p>}>
+            <Show
+              when={!trackers[0].notFound()}
+              fallback={
+                <p class="field-error" role="alert">
+                  No job with this id.
+                </p>
+              }
+            >
               <JobHeader
                 job={trackers[0].job()}
                 status={trackers[0].status()}
@@ -266,7 +288,13 @@ export function Workbench() {
                   if (id) router.navigate({ page: 'job', jobId: id });
                 }}
               />
-              <Show when={trackers[0].error()}>{(e) => <p class="field-error" role="alert">{errorMessage(e())}</p>}</Show>
+              <Show when={trackers[0].error()}>
+                {(e) => (
+                  <p class="field-error" role="alert">
+                    {errorMessage(e())}
+                  </p>
+                )}
+              </Show>
               <LivePanel
                 status={trackers[0].status()}
                 snapshot={trackers[0].snapshot()}
@@ -326,7 +354,12 @@ export function Workbench() {
               onOpen={(job) => router.navigate({ page: 'job', jobId: job.id })}
               compareOf={(job) => {
                 const ids = comparisonOf(job);
-                return ids && { href: routePath({ page: 'compare', jobIds: ids }), open: () => router.navigate({ page: 'compare', jobIds: ids }) };
+                return (
+                  ids && {
+                    href: routePath({ page: 'compare', jobIds: ids }),
+                    open: () => router.navigate({ page: 'compare', jobIds: ids }),
+                  }
+                );
               }}
               hasMore={jobs.historyHasMore()}
               loading={jobs.historyLoading()}

@@ -1,6 +1,12 @@
 import { createQuery, createSubscription } from '@urql/solid';
 import { type Accessor, createEffect, createMemo, on } from 'solid-js';
-import { JobDocument, JobProgressDocument, type JobProgressSubscription, type JobStatus, type NeuronGroupsFieldsFragment } from '../gql/graphql';
+import {
+  JobDocument,
+  JobProgressDocument,
+  type JobProgressSubscription,
+  type JobStatus,
+  type NeuronGroupsFieldsFragment,
+} from '../gql/graphql';
 
 export type ProgressSnapshot = JobProgressSubscription['jobProgress'];
 
@@ -61,7 +67,8 @@ export function addSnapshot(prev: Progress | undefined, snap: ProgressSnapshot):
   const history = same ? prev.history : [];
   if (snap.values.length === 0) return { jobId: snap.job.id, latest: snap, estimate: same ? prev.estimate : undefined, history };
   const last = history[history.length - 1];
-  if (same && last && last.stepsDone === snap.stepsDone && prev.latest.done === snap.done && prev.latest.status === snap.status) return prev;
+  if (same && last && last.stepsDone === snap.stepsDone && prev.latest.done === snap.done && prev.latest.status === snap.status)
+    return prev;
   const point: SnapshotPoint = {
     stepsDone: snap.stepsDone,
     elapsedMs: snap.elapsedMs,
@@ -85,7 +92,11 @@ export function addSnapshot(prev: Progress | undefined, snap: ProgressSnapshot):
  * A finished job's subscription yields the final snapshot and completes, so the same code
  * reopens old jobs and follows running ones.
  */
-export function createJobTracker(jobId: Accessor<string | undefined>, topK: Accessor<number> = () => 10, mapChannels: Accessor<number[]> = () => []) {
+export function createJobTracker(
+  jobId: Accessor<string | undefined>,
+  topK: Accessor<number> = () => 10,
+  mapChannels: Accessor<number[]> = () => [],
+) {
   const [jobQuery, refetchJob] = createQuery({
     query: JobDocument,
     variables: () => ({ id: jobId() ?? '', topK: topK(), mapChannels: mapChannels() }),
@@ -94,7 +105,11 @@ export function createJobTracker(jobId: Accessor<string | undefined>, topK: Acce
   });
   const [progress] = createSubscription(
     // Every snapshot brings the maps of the channels on screen (no heatmap request per channel).
-    { query: JobProgressDocument, variables: () => ({ id: jobId() ?? '', topK: topK(), mapChannels: mapChannels() }), pause: () => !jobId() },
+    {
+      query: JobProgressDocument,
+      variables: () => ({ id: jobId() ?? '', topK: topK(), mapChannels: mapChannels() }),
+      pause: () => !jobId(),
+    },
     (prev: Progress | undefined, data: JobProgressSubscription) => addSnapshot(prev, data.jobProgress),
   );
 
@@ -131,7 +146,9 @@ export function createJobTracker(jobId: Accessor<string | undefined>, topK: Acce
     history: (): SnapshotPoint[] => {
       const liveHistory = live()?.history ?? [];
       const stored = job()?.history ?? [];
-      return stored.length > liveHistory.length ? stored.map((p) => ({ ...p, completenessGap: p.completenessGap ?? Number.NaN })) : liveHistory;
+      return stored.length > liveHistory.length
+        ? stored.map((p) => ({ ...p, completenessGap: p.completenessGap ?? Number.NaN }))
+        : liveHistory;
     },
     /** The first point at which the lists had settled, from the stored job or the live history. */
     settledAt: (): { stepsDone: number; elapsedMs: number } | undefined => {

@@ -42,7 +42,12 @@ export function createJobsStore(draftStore: DraftStore) {
     const r = await client.query(JobsDocument, { first: HISTORY_PAGE_SIZE, after }, { requestPolicy: 'network-only' }).toPromise();
     setOlderError(r.error?.message);
     const page = r.data?.jobs;
-    if (page) setOlder((o) => ({ jobs: [...(o?.jobs ?? []), ...page.edges.map((e) => e.node)], endCursor: page.pageInfo.endCursor, hasNextPage: page.pageInfo.hasNextPage }));
+    if (page)
+      setOlder((o) => ({
+        jobs: [...(o?.jobs ?? []), ...page.edges.map((e) => e.node)],
+        endCursor: page.pageInfo.endCursor,
+        hasNextPage: page.pageInfo.hasNextPage,
+      }));
   }
 
   const inputOf = (imageId: string, d: Draft): AttributionInput => ({
@@ -66,8 +71,10 @@ export function createJobsStore(draftStore: DraftStore) {
     if (!imageId) e.image = 'Pick an example or upload an image first.';
     if (!Number.isInteger(d.steps) || d.steps < 1 || d.steps > 2000) e.steps = 'Steps must be a whole number from 1 to 2000.';
     if (!Number.isInteger(d.seed)) e.seed = 'The seed must be a whole number.';
-    if (d.untilSettled && !(d.tolerance > 0 && d.tolerance < 1)) e.tolerance = 'The tolerance must be a percentage between 0 and 100 (1 means 1 %).';
-    if (!Number.isInteger(d.groups) || d.groups < 0 || d.groups > 16) e.groups = 'Neuron groups must be a whole number from 0 (none) to 16.';
+    if (d.untilSettled && !(d.tolerance > 0 && d.tolerance < 1))
+      e.tolerance = 'The tolerance must be a percentage between 0 and 100 (1 means 1 %).';
+    if (!Number.isInteger(d.groups) || d.groups < 0 || d.groups > 16)
+      e.groups = 'Neuron groups must be a whole number from 0 (none) to 16.';
     return e;
   }
 

@@ -44,7 +44,9 @@ function classFieldOf(message: string, input: { class1?: string | null; class2?:
   const about = /"([^"]*)"/.exec(message)?.[1] ?? /index (\d+)/.exec(message)?.[1];
   const c1 = input.class1?.trim();
   const c2 = input.class2?.trim();
-  return about !== undefined && c2 !== undefined && about.toLowerCase() === c2.toLowerCase() && about.toLowerCase() !== c1?.toLowerCase() ? 'class2' : 'class1';
+  return about !== undefined && c2 !== undefined && about.toLowerCase() === c2.toLowerCase() && about.toLowerCase() !== c1?.toLowerCase()
+    ? 'class2'
+    : 'class1';
 }
 
 /**

@@ -1,11 +1,7 @@
 import { createSignal, onCleanup } from 'solid-js';
 
 /** The dashboard's few pages. Every job has its own URL so a link reopens it. */
-export type Route =
-  | { page: 'new' }
-  | { page: 'job'; jobId: string }
-  | { page: 'compare'; jobIds: string[] }
-  | { page: 'history' };
+export type Route = { page: 'new' } | { page: 'job'; jobId: string } | { page: 'compare'; jobIds: string[] } | { page: 'history' };
 
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);

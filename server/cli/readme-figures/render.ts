@@ -82,15 +82,19 @@ function oraclesBlock(f: Figures): string {
     '| --- | --- | --- |',
   ];
   for (const p of f.predictions) {
-    lines.push(`| \`${name(p.file)}\` | top predictions, as the API and dashboard give them | ${p.top.map((t) => `${t.name} ${percent(t.probability)}`).join(', ')} |`);
+    lines.push(
+      `| \`${name(p.file)}\` | top predictions, as the API and dashboard give them | ${p.top.map((t) => `${t.name} ${percent(t.probability)}`).join(', ')} |`,
+    );
   }
   for (const g of f.gaps) {
-    lines.push(`| \`${name(g.file)}\` | completeness gap, ${g.layer}, "${g.class1}" vs "${g.class2}", ${RULE_NAME[g.rule]}, N = ${g.steps} | ${gapPercent(g.gap)}: \`${gapCommand(g).replace(/\|/g, '\\|')}\` |`);
+    lines.push(
+      `| \`${name(g.file)}\` | completeness gap, ${g.layer}, "${g.class1}" vs "${g.class2}", ${RULE_NAME[g.rule]}, N = ${g.steps} | ${gapPercent(g.gap)}: \`${gapCommand(g).replace(/\|/g, '\\|')}\` |`,
+    );
   }
   lines.push(
     '',
     'The 224 px copies are what PROVENANCE.md verified; the originals are what a user uploads',
-    '(centre-cropped and resized by the app\'s own resampler), so their figures differ a little.',
+    "(centre-cropped and resized by the app's own resampler), so their figures differ a little.",
   );
   return lines.join('\n');
 }

@@ -17,22 +17,36 @@ export function snapshotChannelOrder(values: readonly number[]): number[] {
 }
 
 const scores = (channels: number[], values: ArrayLike<number>, errors?: ArrayLike<number>): ChannelScore[] =>
-  channels.map((channel, i) => (errors ? { channel, value: values[channel], rank: i + 1, error: errors[channel] } : { channel, value: values[channel], rank: i + 1 }));
+  channels.map((channel, i) =>
+    errors ? { channel, value: values[channel], rank: i + 1, error: errors[channel] } : { channel, value: values[channel], rank: i + 1 },
+  );
 
 /** The `n` most positive channels, most positive first (with their errors when given). */
-export function topChannels(values: ArrayLike<number>, n: number, order = channelOrder(values), errors?: ArrayLike<number>): ChannelScore[] {
+export function topChannels(
+  values: ArrayLike<number>,
+  n: number,
+  order = channelOrder(values),
+  errors?: ArrayLike<number>,
+): ChannelScore[] {
   return scores(order.slice(0, n), values, errors);
 }
 
 /** The `n` most negative channels, most negative first (with their errors when given). */
-export function bottomChannels(values: ArrayLike<number>, n: number, order = channelOrder(values), errors?: ArrayLike<number>): ChannelScore[] {
+export function bottomChannels(
+  values: ArrayLike<number>,
+  n: number,
+  order = channelOrder(values),
+  errors?: ArrayLike<number>,
+): ChannelScore[] {
   return scores(order.slice(Math.max(0, order.length - n)).reverse(), values, errors);
 }
 
 /** A published snapshot's `n` most positive channels, with their errors. */
-export const snapshotTop = (s: Pick<Snapshot, 'values' | 'errors'>, n: number) => topChannels(s.values, n, snapshotChannelOrder(s.values), s.errors);
+export const snapshotTop = (s: Pick<Snapshot, 'values' | 'errors'>, n: number) =>
+  topChannels(s.values, n, snapshotChannelOrder(s.values), s.errors);
 /** A published snapshot's `n` most negative channels, with their errors. */
-export const snapshotBottom = (s: Pick<Snapshot, 'values' | 'errors'>, n: number) => bottomChannels(s.values, n, snapshotChannelOrder(s.values), s.errors);
+export const snapshotBottom = (s: Pick<Snapshot, 'values' | 'errors'>, n: number) =>
+  bottomChannels(s.values, n, snapshotChannelOrder(s.values), s.errors);
 
 /** Top-K (most positive first) and bottom-K (most negative first) channels. */
 export function rankChannels(values: ArrayLike<number>, k: number): { top: ChannelScore[]; bottom: ChannelScore[] } {
@@ -41,7 +55,10 @@ export function rankChannels(values: ArrayLike<number>, k: number): { top: Chann
 }
 
 /** Share of the top and bottom channels that were already there in the previous snapshot. */
-export function rankStability(prev: { top: ChannelScore[]; bottom: ChannelScore[] } | undefined, next: { top: ChannelScore[]; bottom: ChannelScore[] }): number {
+export function rankStability(
+  prev: { top: ChannelScore[]; bottom: ChannelScore[] } | undefined,
+  next: { top: ChannelScore[]; bottom: ChannelScore[] },
+): number {
   if (!prev) return 0;
   const overlap = (a: ChannelScore[], b: ChannelScore[]) => {
     const s = new Set(a.map((x) => x.channel));

@@ -45,7 +45,10 @@ export const NESTED_ERROR_CALIBRATION: Record<QuadratureRuleName, { factor: numb
  * calibration, and SIDI's shrink factor leaves their bars short (bench/group-errors.ts): they
  * get Richardson's plain estimate with the channels' floor share.
  */
-export const PROJECTION_ERROR_CALIBRATION = (rule: QuadratureRuleName) => ({ factor: 1, floorShare: NESTED_ERROR_CALIBRATION[rule].floorShare });
+export const PROJECTION_ERROR_CALIBRATION = (rule: QuadratureRuleName) => ({
+  factor: 1,
+  floorShare: NESTED_ERROR_CALIBRATION[rule].floorShare,
+});
 
 /** The rescaled estimate from the first `p` steps: (W / sum w) * sum_k w_k v_k, summed in step order. */
 export function prefixEstimate(rec: StepRecord, p: number): Float64Array {
@@ -127,7 +130,8 @@ export function stratifiedStandardErrors(rec: StepRecord, values: Float64Array):
   const variance = new Float64Array(C);
   let pairedWeight2 = 0;
   for (let i = 0; i + 1 < m; i += 2) {
-    const a = byAlpha[i], b = byAlpha[i + 1];
+    const a = byAlpha[i],
+      b = byAlpha[i + 1];
     const w2 = rec.weights[a] ** 2 + rec.weights[b] ** 2;
     pairedWeight2 += w2;
     for (let c = 0; c < C; c++) variance[c] += (w2 * (rec.stepValues[a * C + c] - rec.stepValues[b * C + c]) ** 2) / 2;
@@ -140,7 +144,8 @@ export function stratifiedStandardErrors(rec: StepRecord, values: Float64Array):
 
 /** Estimated relative L2 error of the whole channel vector: ||errors|| / ||values||. */
 export function relativeErrorOf(values: ArrayLike<number>, errors: ArrayLike<number>): number {
-  let e = 0, v = 0;
+  let e = 0,
+    v = 0;
   for (let c = 0; c < values.length; c++) {
     e += errors[c] ** 2;
     v += values[c] ** 2;
@@ -165,7 +170,10 @@ export function isSettled(values: ArrayLike<number>, errors: ArrayLike<number>, 
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[b] - values[a] || a - b);
   const lo = (c: number) => values[c] - BAR_SIGMAS * errors[c];
   const hi = (c: number) => values[c] + BAR_SIGMAS * errors[c];
-  const top = order.slice(0, k), rest = order.slice(k), bottom = order.slice(n - k), above = order.slice(0, n - k);
+  const top = order.slice(0, k),
+    rest = order.slice(k),
+    bottom = order.slice(n - k),
+    above = order.slice(0, n - k);
   const outsideTopMax = Math.max(...rest.map(hi));
   const outsideBottomMin = Math.min(...above.map(lo));
   const topUnsure = top.filter((c) => lo(c) <= outsideTopMax).length;

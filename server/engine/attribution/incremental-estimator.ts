@@ -3,7 +3,15 @@ import type { Executor } from '../executors/executor.js';
 import { evaluateScore } from '../executors/executor.js';
 import { completenessGap, rankChannels, rankStability } from './channel-ranking.js';
 import { chunkEnds } from './chunk-schedule.js';
-import { isSettled, nestedErrors, prefixEstimate, PROJECTION_ERROR_CALIBRATION, relativeErrorOf, stratifiedStandardErrors, type StepRecord } from './convergence-estimates.js';
+import {
+  isSettled,
+  nestedErrors,
+  prefixEstimate,
+  PROJECTION_ERROR_CALIBRATION,
+  relativeErrorOf,
+  stratifiedStandardErrors,
+  type StepRecord,
+} from './convergence-estimates.js';
 import type { AttributionPath } from './methods/path.js';
 import type { IntegrationState } from './integration-state.js';
 import type { AttributionRequest, AttributionResult, Snapshot } from './types.js';
@@ -31,14 +39,26 @@ export interface Projection {
 }
 
 function checkResumable(state: IntegrationState, size: number, channels: number, projections: number, n: number) {
-  const ok = state.version === 1 && Number.isInteger(state.stepsDone) && state.stepsDone >= 0 && state.stepsDone <= n
-    && state.gradientSum?.length === size && state.stepValues?.length === state.stepsDone * channels
-    && (state.projectionValues?.length ?? 0) === state.stepsDone * projections;
-  if (!ok) throw new EngineError('BAD_CHECKPOINT', 'The saved integration state does not belong to this request (its layer, steps or format differ).');
+  const ok =
+    state.version === 1 &&
+    Number.isInteger(state.stepsDone) &&
+    state.stepsDone >= 0 &&
+    state.stepsDone <= n &&
+    state.gradientSum?.length === size &&
+    state.stepValues?.length === state.stepsDone * channels &&
+    (state.projectionValues?.length ?? 0) === state.stepsDone * projections;
+  if (!ok)
+    throw new EngineError(
+      'BAD_CHECKPOINT',
+      'The saved integration state does not belong to this request (its layer, steps or format differ).',
+    );
 }
 
 const copyState = (s: IntegrationState): IntegrationState => ({
-  ...s, gradientSum: s.gradientSum.slice(), stepValues: s.stepValues.slice(), projectionValues: s.projectionValues.slice(),
+  ...s,
+  gradientSum: s.gradientSum.slice(),
+  stepValues: s.stepValues.slice(),
+  projectionValues: s.projectionValues.slice(),
 });
 
 /**
@@ -74,29 +94,58 @@ export async function* estimate(
   const projection = options.projection;
   const P = projection?.count ?? 0;
   if (options.resumeFrom) checkResumable(options.resumeFrom, size, channels, P, n);
-  const resumed = options.resumeFrom && copyState({ ...options.resumeFrom, projectionValues: options.resumeFrom.projectionValues ?? new Float64Array(0) });
+  const resumed =
+    options.resumeFrom &&
+    copyState({ ...options.resumeFrom, projectionValues: options.resumeFrom.projectionValues ?? new Float64Array(0) });
   const state: IntegrationState = resumed
     ? { ...resumed, stepValues: growable(resumed.stepValues, n * channels), projectionValues: growable(resumed.projectionValues, n * P) }
-    : { version: 1, stepsDone: 0, weightDone: 0, gradientSum: new Float64Array(size), stepValues: new Float64Array(n * channels), projectionValues: new Float64Array(n * P), elapsedMs: 0 };
+    : {
+        version: 1,
+        stepsDone: 0,
+        weightDone: 0,
+        gradientSum: new Float64Array(size),
+        stepValues: new Float64Array(n * channels),
+        projectionValues: new Float64Array(n * P),
+        elapsedMs: 0,
+      };
   const started = now() - state.elapsedMs;
-  const record = (stepValues: Float64Array, width: number): StepRecord => ({ stepValues, channels: width, stepsDone: state.stepsDone, weights: stepWeights, alphas: stepAlphas, totalWeight });
-  const exposed = (): IntegrationState => copyState({
-    ...state, stepValues: state.stepValues.subarray(0, state.stepsDone * channels), projectionValues: state.projectionValues.subarray(0, state.stepsDone * P),
+  const record = (stepValues: Float64Array, width: number): StepRecord => ({
+    stepValues,
+    channels: width,
+    stepsDone: state.stepsDone,
+    weights: stepWeights,
+    alphas: stepAlphas,
+    totalWeight,
   });
+  const exposed = (): IntegrationState =>
+    copyState({
+      ...state,
+      stepValues: state.stepValues.subarray(0, state.stepsDone * channels),
+      projectionValues: state.projectionValues.subarray(0, state.stepsDone * P),
+    });
 
   /** Running values and their 1-sigma errors from per-step values: the same estimators for channels and projections. */
   const valuesAndErrors = (rec: StepRecord, calibration?: ReturnType<typeof PROJECTION_ERROR_CALIBRATION>) => {
     const values = prefixEstimate(rec, state.stepsDone);
-    const errors = path.sampling === 'exact' ? new Float64Array(rec.channels)
-      : path.sampling === 'monte-carlo' ? stratifiedStandardErrors(rec, values)
-      : nestedErrors(rec, levels, values, request.rule, calibration);
+    const errors =
+      path.sampling === 'exact'
+        ? new Float64Array(rec.channels)
+        : path.sampling === 'monte-carlo'
+          ? stratifiedStandardErrors(rec, values)
+          : nestedErrors(rec, levels, values, request.rule, calibration);
     return { values, errors };
   };
   /** Values, errors and ranking of the steps done so far: a function of the state alone. */
   const summarise = () => {
     const { values, errors } = valuesAndErrors(record(state.stepValues, channels));
     const valueList = Array.from(values);
-    return { values: valueList, errors: Array.from(errors), relativeError: relativeErrorOf(values, errors), settled: isSettled(values, errors, request.topK), ranked: rankChannels(valueList, request.topK) };
+    return {
+      values: valueList,
+      errors: Array.from(errors),
+      relativeError: relativeErrorOf(values, errors),
+      settled: isSettled(values, errors, request.topK),
+      ranked: rankChannels(valueList, request.topK),
+    };
   };
   const projections = () => {
     if (!projection) return undefined;
@@ -139,9 +188,10 @@ export async function* estimate(
     const t = now();
     const elapsedMs = t - started;
     state.elapsedMs = elapsedMs;
-    const msPerStep = steady && state.stepsDone > steady.stepsDone
-      ? (t - steady.at) / (state.stepsDone - steady.stepsDone)
-      : (t - runStart) / Math.max(1, state.stepsDone - runSteps);
+    const msPerStep =
+      steady && state.stepsDone > steady.stepsDone
+        ? (t - steady.at) / (state.stepsDone - steady.stepsDone)
+        : (t - runStart) / Math.max(1, state.stepsDone - runSteps);
     steady ??= { at: t, stepsDone: state.stepsDone };
     options.onCheckpoint?.(exposed());
     const summary = summarise();
@@ -152,8 +202,11 @@ export async function* estimate(
       options.onSpatial(running);
     }
     const stepsDone = state.stepsDone;
-    const reachedTolerance = request.tolerance != null && summary.settled && summary.relativeError <= request.tolerance
-      && (path.sampling !== 'quadrature' || levels.includes(stepsDone));
+    const reachedTolerance =
+      request.tolerance != null &&
+      summary.settled &&
+      summary.relativeError <= request.tolerance &&
+      (path.sampling !== 'quadrature' || levels.includes(stepsDone));
     const done = stepsDone === n || reachedTolerance;
     const snapshot: Snapshot = {
       stepsDone,
@@ -187,7 +240,13 @@ export async function* estimate(
     gradient[i] = state.gradientSum[i] * scale;
     spatial[i] = state.gradientSum[i] * acts[i] * scale;
   }
-  return { ...last, backend: executor.backend, layer: request.layer, spatial: { height, width, channels, data: spatial }, integratedGradient: gradient };
+  return {
+    ...last,
+    backend: executor.backend,
+    layer: request.layer,
+    spatial: { height, width, channels, data: spatial },
+    integratedGradient: gradient,
+  };
 }
 
 /** A copy of `a` in an array of `length` (the rest zero), so steps can be appended in place. */

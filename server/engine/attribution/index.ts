@@ -17,14 +17,22 @@ export type * from './types.js';
 /** The path a request integrates along. */
 export function pathFor(request: AttributionRequest): AttributionPath {
   switch (request.method) {
-    case 'SIMPLE': return gradientXActivation();
-    case 'PATH': return pathIntegratedGradients(request);
-    case 'STOCHASTIC_PATH': return stochasticPath(request);
+    case 'SIMPLE':
+      return gradientXActivation();
+    case 'PATH':
+      return pathIntegratedGradients(request);
+    case 'STOCHASTIC_PATH':
+      return stochasticPath(request);
   }
 }
 
 /** Attribution for one image (224x224x3 RGB 0..255): a snapshot per chunk, then the result. */
-export async function* attribute(executor: Executor, image: Float32Array, request: AttributionRequest, options?: EstimatorOptions): AsyncGenerator<Snapshot, AttributionResult> {
+export async function* attribute(
+  executor: Executor,
+  image: Float32Array,
+  request: AttributionRequest,
+  options?: EstimatorOptions,
+): AsyncGenerator<Snapshot, AttributionResult> {
   const acts = await executor.activations(image, request.layer);
   const { groups } = request;
   if (groups) return yield* estimateWithGroups(executor, acts, { ...request, groups }, pathFor(request), options);
@@ -32,7 +40,12 @@ export async function* attribute(executor: Executor, image: Float32Array, reques
 }
 
 /** Runs to the end and returns only the result: the one-shot form of `attribute`. */
-export async function attributeOnce(executor: Executor, image: Float32Array, request: AttributionRequest, options?: EstimatorOptions): Promise<AttributionResult> {
+export async function attributeOnce(
+  executor: Executor,
+  image: Float32Array,
+  request: AttributionRequest,
+  options?: EstimatorOptions,
+): Promise<AttributionResult> {
   const it = attribute(executor, image, request, options);
   for (;;) {
     const r = await it.next();

@@ -48,17 +48,27 @@ export function integratedGradient(state: IntegrationState, totalWeight = 1): Fl
  * exact, so decodeState(encodeState(s)) resumes bit for bit.
  */
 export function encodeState(s: IntegrationState): Uint8Array {
-  const header = new TextEncoder().encode(JSON.stringify({
-    version: s.version, stepsDone: s.stepsDone, weightDone: s.weightDone, elapsedMs: s.elapsedMs,
-    gradientLength: s.gradientSum.length, stepValuesLength: s.stepValues.length, projectionValuesLength: s.projectionValues.length,
-  }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({
+      version: s.version,
+      stepsDone: s.stepsDone,
+      weightDone: s.weightDone,
+      elapsedMs: s.elapsedMs,
+      gradientLength: s.gradientSum.length,
+      stepValuesLength: s.stepValues.length,
+      projectionValuesLength: s.projectionValues.length,
+    }),
+  );
   const headerBytes = Math.ceil((4 + header.length) / 8) * 8;
   const out = new Uint8Array(headerBytes + 8 * (s.gradientSum.length + s.stepValues.length + s.projectionValues.length));
   new DataView(out.buffer).setUint32(0, header.length, true);
   out.set(header, 4);
   out.set(new Uint8Array(s.gradientSum.buffer, s.gradientSum.byteOffset, s.gradientSum.byteLength), headerBytes);
   out.set(new Uint8Array(s.stepValues.buffer, s.stepValues.byteOffset, s.stepValues.byteLength), headerBytes + s.gradientSum.byteLength);
-  out.set(new Uint8Array(s.projectionValues.buffer, s.projectionValues.byteOffset, s.projectionValues.byteLength), headerBytes + s.gradientSum.byteLength + s.stepValues.byteLength);
+  out.set(
+    new Uint8Array(s.projectionValues.buffer, s.projectionValues.byteOffset, s.projectionValues.byteLength),
+    headerBytes + s.gradientSum.byteLength + s.stepValues.byteLength,
+  );
   return out;
 }
 
@@ -73,5 +83,13 @@ export function decodeState(bytes: Uint8Array): IntegrationState {
   const stepValues = new Float64Array(body.buffer, 8 * h.gradientLength, h.stepValuesLength);
   // Checkpoints written before projections existed have none.
   const projectionValues = new Float64Array(body.buffer, 8 * (h.gradientLength + h.stepValuesLength), h.projectionValuesLength ?? 0);
-  return { version: h.version, stepsDone: h.stepsDone, weightDone: h.weightDone, elapsedMs: h.elapsedMs, gradientSum, stepValues, projectionValues };
+  return {
+    version: h.version,
+    stepsDone: h.stepsDone,
+    weightDone: h.weightDone,
+    elapsedMs: h.elapsedMs,
+    gradientSum,
+    stepValues,
+    projectionValues,
+  };
 }

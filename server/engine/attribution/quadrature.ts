@@ -25,26 +25,32 @@ export const MIN_POINTS: Partial<Record<QuadratureRuleName, number>> = { TRAPEZO
 
 /** Rejects a point count below the rule's minimum (BAD_STEPS), before anything is queued or run. */
 export function checkPointCount(rule: QuadratureRuleName, n: number) {
-  if (n < (MIN_POINTS[rule] ?? 1)) throw new EngineError('BAD_STEPS', `The ${rule.toLowerCase().replace(/_/g, ' ')} rule needs at least ${MIN_POINTS[rule]} steps.`);
+  if (n < (MIN_POINTS[rule] ?? 1))
+    throw new EngineError('BAD_STEPS', `The ${rule.toLowerCase().replace(/_/g, ' ')} rule needs at least ${MIN_POINTS[rule]} steps.`);
 }
 
 /** Every rule by name, as Captum's approximation_methods does. The notebook's is LEFT_RIEMANN. */
 export const QUADRATURE_RULES: Record<QuadratureRuleName, (n: number) => Quadrature> = {
   /** alpha = k/N, k = 0..N-1, weight 1/N: exactly the notebook's loop. */
-  LEFT_RIEMANN: (n) => onGrid(
-    Float64Array.from({ length: n }, (_, k) => k / n),
-    new Float64Array(n).fill(1 / n),
-  ),
+  LEFT_RIEMANN: (n) =>
+    onGrid(
+      Float64Array.from({ length: n }, (_, k) => k / n),
+      new Float64Array(n).fill(1 / n),
+    ),
   TRAPEZOID: (n) => {
     checkPointCount('TRAPEZOID', n);
     const w = new Float64Array(n).fill(1 / (n - 1));
     w[0] = w[n - 1] = 0.5 / (n - 1);
-    return onGrid(Float64Array.from({ length: n }, (_, k) => k / (n - 1)), w);
+    return onGrid(
+      Float64Array.from({ length: n }, (_, k) => k / (n - 1)),
+      w,
+    );
   },
-  MIDPOINT: (n) => onGrid(
-    Float64Array.from({ length: n }, (_, k) => (k + 0.5) / n),
-    new Float64Array(n).fill(1 / n),
-  ),
+  MIDPOINT: (n) =>
+    onGrid(
+      Float64Array.from({ length: n }, (_, k) => (k + 0.5) / n),
+      new Float64Array(n).fill(1 / n),
+    ),
   GAUSS_LEGENDRE: (n) => {
     const { alphas, weights } = gaussLegendre(n);
     return onGrid(alphas, weights);
@@ -97,7 +103,9 @@ function sidi(n: number): Quadrature {
     weights[j - 1] = h * (1 - Math.cos(2 * Math.PI * t));
   }
   // Grid index 0 (t = 0) carries no weight: drop it from the order.
-  const order = interleavedOrder(n + 1).filter((r) => r > 0).map((r) => r - 1);
+  const order = interleavedOrder(n + 1)
+    .filter((r) => r > 0)
+    .map((r) => r - 1);
   return { alphas, weights, order, levels: dyadicPrefixes(n, 1) };
 }
 
@@ -118,7 +126,8 @@ export function gaussLegendre(n: number): { alphas: Float64Array; weights: Float
     let x = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
     let dp = 0;
     for (let iter = 0; iter < 100; iter++) {
-      let p0 = 1, p1 = x;
+      let p0 = 1,
+        p1 = x;
       for (let k = 2; k <= n; k++) {
         const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
         p0 = p1;

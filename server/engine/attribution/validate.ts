@@ -32,10 +32,15 @@ function intIn(name: string, value: number, lo: number, hi: number, code: 'BAD_S
 }
 
 /** Rejects a bad request before anything is queued; fills in the defaults (`batchSize`: ENGINE_BATCH_SIZE). */
-export function validateInput(input: AttributionInput, ctx: { labels: Labels; layers: LayerInfo[]; batchSize?: number }): AttributionRequest {
+export function validateInput(
+  input: AttributionInput,
+  ctx: { labels: Labels; layers: LayerInfo[]; batchSize?: number },
+): AttributionRequest {
   const layer = ctx.layers.find((l) => l.name === input.layer);
   if (!layer || !(ATTRIBUTION_LAYERS as readonly string[]).includes(input.layer)) {
-    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${input.layer}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, { valid: [...ATTRIBUTION_LAYERS] });
+    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${input.layer}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, {
+      valid: [...ATTRIBUTION_LAYERS],
+    });
   }
   if (!METHODS.includes(input.method)) {
     throw new EngineError('BAD_ARGUMENT', `Unknown method "${input.method}": use one of ${METHODS.join(', ')}.`);

@@ -16,7 +16,13 @@ export interface PoolGeometry {
 }
 
 export function poolOutputSize(g: PoolGeometry) {
-  const { height: H, width: W, kernel: [kh, kw], strides: [sh, sw], padding } = g;
+  const {
+    height: H,
+    width: W,
+    kernel: [kh, kw],
+    strides: [sh, sw],
+    padding,
+  } = g;
   const Ho = padding === 'SAME' ? Math.ceil(H / sh) : Math.floor((H - kh) / sh) + 1;
   const Wo = padding === 'SAME' ? Math.ceil(W / sw) : Math.floor((W - kw) / sw) + 1;
   const top = padding === 'SAME' ? Math.floor(Math.max((Ho - 1) * sh + kh - H, 0) / 2) : 0;
@@ -25,7 +31,14 @@ export function poolOutputSize(g: PoolGeometry) {
 }
 
 export function maxPoolGradFirstMax(x: Float32Array, dy: Float32Array, g: PoolGeometry): Float32Array {
-  const { batch: B, height: H, width: W, channels: C, kernel: [kh, kw], strides: [sh, sw] } = g;
+  const {
+    batch: B,
+    height: H,
+    width: W,
+    channels: C,
+    kernel: [kh, kw],
+    strides: [sh, sw],
+  } = g;
   const { Ho, Wo, top, left } = poolOutputSize(g);
   const dx = new Float32Array(B * H * W * C);
   const best = new Float32Array(C);

@@ -1,7 +1,15 @@
 import type * as Ort from 'onnxruntime-node';
 import { EngineError } from '../../errors/engine-error.js';
 import type { Network } from '../network/network.js';
-import { evaluateScore, type Executor, type GradientBatch, type LayerGradientBatch, type LayerPreparation, type ScoreSpec, type ScoreTerm } from './executor.js';
+import {
+  evaluateScore,
+  type Executor,
+  type GradientBatch,
+  type LayerGradientBatch,
+  type LayerPreparation,
+  type ScoreSpec,
+  type ScoreTerm,
+} from './executor.js';
 import { layerPairKey, type GraphKind } from './onnx-compiler/compile.js';
 import { SessionCache, type CompileTiming, type SessionSettings } from './onnx-compiler/session-cache.js';
 import { OnnxWeights } from './onnx-compiler/weights.js';
@@ -19,7 +27,11 @@ export class OnnxExecutor implements Executor {
   readonly backend: string;
   private readonly sessions: SessionCache;
 
-  private constructor(private readonly ort: typeof Ort, readonly network: Network, settings: SessionSettings) {
+  private constructor(
+    private readonly ort: typeof Ort,
+    readonly network: Network,
+    settings: SessionSettings,
+  ) {
     this.backend = `onnxruntime-${settings.provider ?? 'cpu'}`;
     this.sessions = new SessionCache(ort, new OnnxWeights(network), settings);
   }
@@ -31,10 +43,14 @@ export class OnnxExecutor implements Executor {
       ort = await import('onnxruntime-node');
       await selfCheck(ort, settings.provider ?? 'cpu');
     } catch (e) {
-      const hint = settings.provider === 'cuda'
-        ? 'install the CUDA execution provider (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js) on a machine with CUDA 12, or unset ENGINE_ORT_PROVIDER'
-        : 'use the tfjs backend (--backend tfjs or ENGINE_BACKEND=tfjs)';
-      throw new EngineError('BACKEND_UNAVAILABLE', `onnxruntime-node (${settings.provider ?? 'cpu'}) does not load here (${(e as Error).message}); ${hint}.`);
+      const hint =
+        settings.provider === 'cuda'
+          ? 'install the CUDA execution provider (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js) on a machine with CUDA 12, or unset ENGINE_ORT_PROVIDER'
+          : 'use the tfjs backend (--backend tfjs or ENGINE_BACKEND=tfjs)';
+      throw new EngineError(
+        'BACKEND_UNAVAILABLE',
+        `onnxruntime-node (${settings.provider ?? 'cpu'}) does not load here (${(e as Error).message}); ${hint}.`,
+      );
     }
     return new OnnxExecutor(ort, network, settings);
   }
@@ -55,7 +71,11 @@ export class OnnxExecutor implements Executor {
     const before = this.sessions.timings.length;
     for (const kind of ['activations', 'logits', 'gradient'] as const) await this.sessions.prepare(kind, layer);
     const made = this.sessions.timings.slice(before).filter((t) => t.layer === layer);
-    return { compileMs: made.reduce((s, t) => s + t.buildMs + t.sessionMs, 0), graphs: made.length, fromCache: made.filter((t) => t.cached).length };
+    return {
+      compileMs: made.reduce((s, t) => s + t.buildMs + t.sessionMs, 0),
+      graphs: made.length,
+      fromCache: made.filter((t) => t.cached).length,
+    };
   }
 
   /** The graphs compiled now, as `kind:layer`. */
@@ -79,7 +99,8 @@ export class OnnxExecutor implements Executor {
 
   private imageTensor(image: Float32Array) {
     const s = this.network.inputSize;
-    if (image.length !== s * s * 3) throw new EngineError('BAD_IMAGE', `An image must be ${s}x${s}x3 float values (RGB 0..255), got ${image.length} values.`);
+    if (image.length !== s * s * 3)
+      throw new EngineError('BAD_IMAGE', `An image must be ${s}x${s}x3 float values (RGB 0..255), got ${image.length} values.`);
     return new this.ort.Tensor('float32', image, [1, s, s, 3]);
   }
 
@@ -155,7 +176,11 @@ async function selfCheck(ort: typeof Ort, provider: string) {
   const { GraphBuilder } = await import('./onnx-compiler/graph-builder.js');
   const b = new GraphBuilder('self_check');
   b.output(b.op1('Relu', [b.input('x', [2])], {}, 'y'), [2]);
-  const session = await ort.InferenceSession.create(b.toBytes(), { executionProviders: [provider], intraOpNumThreads: 1, logSeverityLevel: 4 });
+  const session = await ort.InferenceSession.create(b.toBytes(), {
+    executionProviders: [provider],
+    intraOpNumThreads: 1,
+    logSeverityLevel: 4,
+  });
   const out = await session.run({ x: new ort.Tensor('float32', new Float32Array([-1, 2]), [2]) });
   await session.release();
   const y = out.y.data as Float32Array;

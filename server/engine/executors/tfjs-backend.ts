@@ -19,7 +19,10 @@ export async function initTf(preferred: TfBackendName = 'wasm'): Promise<string>
         /* not installed: try the next */
       }
     }
-    throw new EngineError('BACKEND_UNAVAILABLE', 'TF_BACKEND=tensorflow needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu installed; install one, or use the wasm backend.');
+    throw new EngineError(
+      'BACKEND_UNAVAILABLE',
+      'TF_BACKEND=tensorflow needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu installed; install one, or use the wasm backend.',
+    );
   }
   if (preferred === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend(preferred))) {

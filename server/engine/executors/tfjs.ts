@@ -2,7 +2,14 @@ import { EngineError } from '../../errors/engine-error.js';
 import { assertAttributionLayer, cutAt, subgraph, type GraphNode, type Network } from '../network/network.js';
 import { maxPoolGradFirstMax } from './max-pool-grad.js';
 import { initTf, tf, type TfBackendName } from './tfjs-backend.js';
-import { evaluateScore, scoreLogitGradient, type Executor, type GradientBatch, type LayerGradientBatch, type ScoreSpec } from './executor.js';
+import {
+  evaluateScore,
+  scoreLogitGradient,
+  type Executor,
+  type GradientBatch,
+  type LayerGradientBatch,
+  type ScoreSpec,
+} from './executor.js';
 
 type T4 = tf.Tensor4D;
 
@@ -17,7 +24,10 @@ export class TfjsExecutor implements Executor {
   private readonly params = new Map<string, tf.Tensor>();
   private readonly flipped = new Map<string, tf.Tensor4D>();
 
-  private constructor(readonly network: Network, readonly backend: string) {
+  private constructor(
+    readonly network: Network,
+    readonly backend: string,
+  ) {
     for (const [name, t] of network.weights) {
       this.params.set(name, tf.tensor(t.data, t.shape, t.data instanceof Int32Array ? 'int32' : 'float32'));
     }
@@ -42,23 +52,54 @@ export class TfjsExecutor implements Executor {
       const x = v.get(n.inputs[0])!;
       let y: tf.Tensor;
       switch (n.op) {
-        case 'Sub': y = tf.sub(x, p(n)); break;
+        case 'Sub':
+          y = tf.sub(x, p(n));
+          break;
         case 'Pad': {
           const pads = Array.from(p(n).dataSync());
-          y = tf.pad(x, [[pads[0], pads[1]], [pads[2], pads[3]], [pads[4], pads[5]], [pads[6], pads[7]]]);
+          y = tf.pad(x, [
+            [pads[0], pads[1]],
+            [pads[2], pads[3]],
+            [pads[4], pads[5]],
+            [pads[6], pads[7]],
+          ]);
           break;
         }
-        case 'Conv2D': y = tf.conv2d(x as T4, p(n) as tf.Tensor4D, n.attrs.strides!, n.attrs.padding!.toLowerCase() as 'same' | 'valid'); break;
-        case 'BiasAdd': y = tf.add(x, p(n)); break;
-        case 'Relu': y = tf.relu(x); break;
-        case 'MaxPool': y = tf.maxPool(x as T4, n.attrs.kernel!, n.attrs.strides!, n.attrs.padding!.toLowerCase() as 'same' | 'valid'); break;
-        case 'AvgPool': y = tf.avgPool(x as T4, n.attrs.kernel!, n.attrs.strides!, n.attrs.padding!.toLowerCase() as 'same' | 'valid'); break;
-        case 'LRN': y = tf.localResponseNormalization(x as T4, n.attrs.depthRadius, n.attrs.bias, n.attrs.alpha, n.attrs.beta); break;
-        case 'ConcatV2': y = tf.concat(n.inputs.map((i) => v.get(i)!), -1); break;
-        case 'Reshape': y = tf.reshape(x, [x.shape[0], -1]); break;
-        case 'MatMul': y = tf.matMul(x as tf.Tensor2D, p(n) as tf.Tensor2D); break;
-        case 'Softmax': y = tf.softmax(x); break;
-        default: throw new EngineError('MODEL_CORRUPT', `Op ${n.op} cannot run in the TensorFlow.js executor.`);
+        case 'Conv2D':
+          y = tf.conv2d(x as T4, p(n) as tf.Tensor4D, n.attrs.strides!, n.attrs.padding!.toLowerCase() as 'same' | 'valid');
+          break;
+        case 'BiasAdd':
+          y = tf.add(x, p(n));
+          break;
+        case 'Relu':
+          y = tf.relu(x);
+          break;
+        case 'MaxPool':
+          y = tf.maxPool(x as T4, n.attrs.kernel!, n.attrs.strides!, n.attrs.padding!.toLowerCase() as 'same' | 'valid');
+          break;
+        case 'AvgPool':
+          y = tf.avgPool(x as T4, n.attrs.kernel!, n.attrs.strides!, n.attrs.padding!.toLowerCase() as 'same' | 'valid');
+          break;
+        case 'LRN':
+          y = tf.localResponseNormalization(x as T4, n.attrs.depthRadius, n.attrs.bias, n.attrs.alpha, n.attrs.beta);
+          break;
+        case 'ConcatV2':
+          y = tf.concat(
+            n.inputs.map((i) => v.get(i)!),
+            -1,
+          );
+          break;
+        case 'Reshape':
+          y = tf.reshape(x, [x.shape[0], -1]);
+          break;
+        case 'MatMul':
+          y = tf.matMul(x as tf.Tensor2D, p(n) as tf.Tensor2D);
+          break;
+        case 'Softmax':
+          y = tf.softmax(x);
+          break;
+        default:
+          throw new EngineError('MODEL_CORRUPT', `Op ${n.op} cannot run in the TensorFlow.js executor.`);
       }
       v.set(n.name, y);
     }
@@ -78,13 +119,25 @@ export class TfjsExecutor implements Executor {
   private maxPoolGrad(n: GraphNode, x: T4, dy: T4): T4 {
     const [B, H, W, C] = x.shape;
     const dx = maxPoolGradFirstMax(x.dataSync() as Float32Array, dy.dataSync() as Float32Array, {
-      batch: B, height: H, width: W, channels: C, kernel: n.attrs.kernel!, strides: n.attrs.strides!, padding: n.attrs.padding!,
+      batch: B,
+      height: H,
+      width: W,
+      channels: C,
+      kernel: n.attrs.kernel!,
+      strides: n.attrs.strides!,
+      padding: n.attrs.padding!,
     });
     return tf.tensor4d(dx, x.shape);
   }
 
   /** Backward from the gradient at `top` (dScore/dlogits, or a seed at a later layer) to `layer`, through `nodes` in reverse. */
-  private backward(nodes: GraphNode[], v: Map<string, tf.Tensor>, layer: string, dTop: tf.Tensor, top = this.network.logitsNode): tf.Tensor {
+  private backward(
+    nodes: GraphNode[],
+    v: Map<string, tf.Tensor>,
+    layer: string,
+    dTop: tf.Tensor,
+    top = this.network.logitsNode,
+  ): tf.Tensor {
     const grads = new Map<string, tf.Tensor>([[top, dTop]]);
     const accumulate = (name: string, g: tf.Tensor) => {
       const prev = grads.get(name);
@@ -96,28 +149,44 @@ export class TfjsExecutor implements Executor {
       if (!dy) continue;
       const x = v.get(n.inputs[0])!;
       switch (n.op) {
-        case 'BiasAdd': accumulate(n.inputs[0], dy); break;
-        case 'MatMul': accumulate(n.inputs[0], tf.matMul(dy as tf.Tensor2D, this.params.get(n.params[0]) as tf.Tensor2D, false, true)); break;
-        case 'Reshape': accumulate(n.inputs[0], tf.reshape(dy, x.shape)); break;
+        case 'BiasAdd':
+          accumulate(n.inputs[0], dy);
+          break;
+        case 'MatMul':
+          accumulate(n.inputs[0], tf.matMul(dy as tf.Tensor2D, this.params.get(n.params[0]) as tf.Tensor2D, false, true));
+          break;
+        case 'Reshape':
+          accumulate(n.inputs[0], tf.reshape(dy, x.shape));
+          break;
         case 'AvgPool': {
           const [, H, W] = x.shape;
-          if ((n.shape[0] !== 1 || n.shape[1] !== 1 || n.attrs.kernel![0] !== H || n.attrs.kernel![1] !== W)) {
-            throw new EngineError('MODEL_CORRUPT', `AvgPool ${n.name} is not a global pool; the TensorFlow.js backward handles only that case.`);
+          if (n.shape[0] !== 1 || n.shape[1] !== 1 || n.attrs.kernel![0] !== H || n.attrs.kernel![1] !== W) {
+            throw new EngineError(
+              'MODEL_CORRUPT',
+              `AvgPool ${n.name} is not a global pool; the TensorFlow.js backward handles only that case.`,
+            );
           }
           accumulate(n.inputs[0], tf.mul(tf.broadcastTo(dy, x.shape), 1 / (H! * W!)));
           break;
         }
-        case 'Relu': accumulate(n.inputs[0], tf.where(tf.greater(v.get(n.name)!, 0), dy, tf.zerosLike(dy))); break;
+        case 'Relu':
+          accumulate(n.inputs[0], tf.where(tf.greater(v.get(n.name)!, 0), dy, tf.zerosLike(dy)));
+          break;
         case 'Conv2D': {
           const [sh, sw] = n.attrs.strides!;
           const [kh, kw] = this.network.weights.get(n.params[0])!.shape;
           if (sh !== 1 || sw !== 1 || n.attrs.padding !== 'SAME' || kh % 2 === 0 || kw % 2 === 0) {
-            throw new EngineError('UNKNOWN_LAYER', `Conv ${n.name} (stride ${sh}, ${n.attrs.padding}) has no hand-written backward; attribute at mixed3a or later.`);
+            throw new EngineError(
+              'UNKNOWN_LAYER',
+              `Conv ${n.name} (stride ${sh}, ${n.attrs.padding}) has no hand-written backward; attribute at mixed3a or later.`,
+            );
           }
           accumulate(n.inputs[0], tf.conv2d(dy as T4, this.flippedKernel(n), 1, 'same'));
           break;
         }
-        case 'MaxPool': accumulate(n.inputs[0], this.maxPoolGrad(n, x as T4, dy as T4)); break;
+        case 'MaxPool':
+          accumulate(n.inputs[0], this.maxPoolGrad(n, x as T4, dy as T4));
+          break;
         case 'ConcatV2': {
           let offset = 0;
           for (const input of n.inputs) {

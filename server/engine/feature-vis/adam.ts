@@ -7,7 +7,13 @@ export class Adam {
   private readonly v: Float32Array;
   private t = 0;
 
-  constructor(size: number, readonly learningRate = 0.05, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-8) {
+  constructor(
+    size: number,
+    readonly learningRate = 0.05,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly epsilon = 1e-8,
+  ) {
     this.m = new Float32Array(size);
     this.v = new Float32Array(size);
   }

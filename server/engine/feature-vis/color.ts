@@ -14,9 +14,7 @@ export const IMAGENET_COLOR_CORRELATION_SVD_SQRT: readonly (readonly number[])[]
 ];
 
 /** Lucid divides by the largest column norm, so no component is amplified. */
-const maxColumnNorm = Math.max(
-  ...[0, 1, 2].map((j) => Math.hypot(...IMAGENET_COLOR_CORRELATION_SVD_SQRT.map((row) => row[j]))),
-);
+const maxColumnNorm = Math.max(...[0, 1, 2].map((j) => Math.hypot(...IMAGENET_COLOR_CORRELATION_SVD_SQRT.map((row) => row[j]))));
 
 /** rgb = M * decorrelated, M row-major 3x3. */
 export const DECORRELATED_TO_RGB = Float64Array.from(IMAGENET_COLOR_CORRELATION_SVD_SQRT.flat(), (v) => v / maxColumnNorm);
@@ -32,9 +30,13 @@ export function toValidRgb(decorrelated: Float32Array, pixels: number, out = new
   const M = DECORRELATED_TO_RGB;
   const images = decorrelated.length / (3 * pixels);
   for (let n = 0; n < images; n++) {
-    const a0 = n * 3 * pixels, b0 = a0 + pixels, c0 = b0 + pixels;
+    const a0 = n * 3 * pixels,
+      b0 = a0 + pixels,
+      c0 = b0 + pixels;
     for (let p = 0, o = n * 3 * pixels; p < pixels; p++, o += 3) {
-      const a = decorrelated[a0 + p], b = decorrelated[b0 + p], c = decorrelated[c0 + p];
+      const a = decorrelated[a0 + p],
+        b = decorrelated[b0 + p],
+        c = decorrelated[c0 + p];
       out[o] = sigmoid(M[0] * a + M[1] * b + M[2] * c);
       out[o + 1] = sigmoid(M[3] * a + M[4] * b + M[5] * c);
       out[o + 2] = sigmoid(M[6] * a + M[7] * b + M[8] * c);
@@ -44,11 +46,18 @@ export function toValidRgb(decorrelated: Float32Array, pixels: number, out = new
 }
 
 /** Adjoint of toValidRgb at its output `rgb` (HWC): d/d(decorrelated) (planar) from d/d(rgb) (HWC). */
-export function toValidRgbBackward(rgb: Float32Array, dRgb: Float32Array, pixels: number, out = new Float32Array(rgb.length)): Float32Array {
+export function toValidRgbBackward(
+  rgb: Float32Array,
+  dRgb: Float32Array,
+  pixels: number,
+  out = new Float32Array(rgb.length),
+): Float32Array {
   const M = DECORRELATED_TO_RGB;
   const images = rgb.length / (3 * pixels);
   for (let n = 0; n < images; n++) {
-    const a0 = n * 3 * pixels, b0 = a0 + pixels, c0 = b0 + pixels;
+    const a0 = n * 3 * pixels,
+      b0 = a0 + pixels,
+      c0 = b0 + pixels;
     for (let p = 0, o = n * 3 * pixels; p < pixels; p++, o += 3) {
       const g0 = dRgb[o] * rgb[o] * (1 - rgb[o]);
       const g1 = dRgb[o + 1] * rgb[o + 1] * (1 - rgb[o + 1]);

@@ -21,13 +21,23 @@ export class FftImage {
   readonly scale: Float32Array;
   private readonly fftH: Fft;
   private readonly fftW: Fft;
-  private buffers = { items: 0, colRe: new Float32Array(0), colIm: new Float32Array(0), rowRe: new Float32Array(0), rowIm: new Float32Array(0) };
+  private buffers = {
+    items: 0,
+    colRe: new Float32Array(0),
+    colIm: new Float32Array(0),
+    rowRe: new Float32Array(0),
+    rowIm: new Float32Array(0),
+  };
 
   /**
    * `decayPower` 1 and the final division by 4 are Lucid's defaults; sqrt(H*W) makes the
    * transform unitary-like, so Adam's step size means the same as for pixels.
    */
-  constructor(readonly height: number, readonly width: number, readonly decayPower = 1) {
+  constructor(
+    readonly height: number,
+    readonly width: number,
+    readonly decayPower = 1,
+  ) {
     if (width % 2 !== 0 || height % 2 !== 0) throw new EngineError('BAD_ARGUMENT', `Sprite sides must be even, got ${width}x${height}.`);
     this.half = width / 2 + 1;
     this.fftH = new Fft(height);
@@ -39,7 +49,7 @@ export class FftImage {
       for (let kx = 0; kx < this.half; kx++) {
         const fx = kx / width;
         const f = Math.max(Math.hypot(fx, fy), floor);
-        this.scale[ky * this.half + kx] = (Math.sqrt(width * height) / f ** decayPower) / 4;
+        this.scale[ky * this.half + kx] = Math.sqrt(width * height) / f ** decayPower / 4;
       }
     }
   }
@@ -60,7 +70,13 @@ export class FftImage {
     if (this.buffers.items !== items) {
       const col = this.height * this.half * items;
       const row = this.width * ((items * this.height) / 2);
-      this.buffers = { items, colRe: new Float32Array(col), colIm: new Float32Array(col), rowRe: new Float32Array(row), rowIm: new Float32Array(row) };
+      this.buffers = {
+        items,
+        colRe: new Float32Array(col),
+        colIm: new Float32Array(col),
+        rowRe: new Float32Array(row),
+        rowIm: new Float32Array(row),
+      };
     }
     return this.buffers;
   }
@@ -94,8 +110,10 @@ export class FftImage {
         const k = kx < half ? kx : W - kx;
         const conj = kx < half ? 1 : -1;
         const edge = k === 0 || k === half - 1;
-        const ar = colRe[a + k], ai = edge ? 0 : conj * colIm[a + k];
-        const br = colRe[b + k], bi = edge ? 0 : conj * colIm[b + k];
+        const ar = colRe[a + k],
+          ai = edge ? 0 : conj * colIm[a + k];
+        const br = colRe[b + k],
+          bi = edge ? 0 : conj * colIm[b + k];
         rowRe[kx * Lh + q] = ar - bi;
         rowIm[kx * Lh + q] = ai + br;
       }
@@ -143,8 +161,10 @@ export class FftImage {
       const b = this.colOffset(q + Lh, L1);
       for (let kx = 0; kx < half; kx++) {
         const k2 = (W - kx) % W;
-        const zr = rowRe[kx * Lh + q], zi = rowIm[kx * Lh + q];
-        const nr = rowRe[k2 * Lh + q], ni = rowIm[k2 * Lh + q];
+        const zr = rowRe[kx * Lh + q],
+          zi = rowIm[kx * Lh + q];
+        const nr = rowRe[k2 * Lh + q],
+          ni = rowIm[k2 * Lh + q];
         const edge = kx === 0 || kx === half - 1;
         const c = (edge ? 1 : 2) * norm * 0.5;
         colRe[a + kx] = c * (zr + nr);

@@ -72,7 +72,9 @@ export class GradientLane {
         void worker.terminate();
         reject(new EngineError('BACKEND_UNAVAILABLE', `A gradient lane thread did not start: ${why}`));
       };
-      worker.once('message', (m: { ready: boolean; error?: string }) => (m.ready ? resolve(new GradientLane(worker)) : fail(m.error ?? 'unknown error')));
+      worker.once('message', (m: { ready: boolean; error?: string }) =>
+        m.ready ? resolve(new GradientLane(worker)) : fail(m.error ?? 'unknown error'),
+      );
       worker.once('error', (e) => fail(e.message));
     });
   }

@@ -10,13 +10,24 @@ export async function createInputGradientEngine(executor: Executor, threads?: nu
     const { OnnxInputGradients } = await import('./onnx-input-gradients.js');
     return OnnxInputGradients.create(executor.network, { threads });
   }
-  const [{ TfjsExecutor }, { TfjsInputGradients }] = await Promise.all([import('../executors/tfjs.js'), import('./tfjs-input-gradients.js')]);
+  const [{ TfjsExecutor }, { TfjsInputGradients }] = await Promise.all([
+    import('../executors/tfjs.js'),
+    import('./tfjs-input-gradients.js'),
+  ]);
   if (!(executor instanceof TfjsExecutor)) throw new Error(`No input-gradient engine for backend ${executor.backend}.`);
   return new TfjsInputGradients(executor);
 }
 
 export { renderChannels, LEARNING_RATE, type RenderRequest, type RenderedSprite } from './render.js';
-export { channel, direction, parseObjective, assertChannels, type ChannelObjective, type DirectionObjective, type Objective } from './objective.js';
+export {
+  channel,
+  direction,
+  parseObjective,
+  assertChannels,
+  type ChannelObjective,
+  type DirectionObjective,
+  type Objective,
+} from './objective.js';
 export { FULL_PROFILE, THUMBNAIL_PROFILE, SPRITE_PROFILES, type SpriteProfile } from './profiles.js';
 export { standardTransforms } from './transforms.js';
 export type { InputGradientEngine, ChannelGradients } from './input-gradients.js';

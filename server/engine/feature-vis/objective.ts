@@ -47,7 +47,11 @@ export function streamIndex(o: Objective): number {
 
 /** The [objectives][channels] weights an input-gradient engine optimizes, checked against the layer. */
 export function objectiveWeights(layer: string, objectives: readonly Objective[], layers: readonly LayerInfo[]): Float32Array {
-  const info = assertChannels(layer, objectives.filter(isChannel).map((o) => o.channel), layers);
+  const info = assertChannels(
+    layer,
+    objectives.filter(isChannel).map((o) => o.channel),
+    layers,
+  );
   const w = new Float32Array(objectives.length * info.channels);
   objectives.forEach((o, b) => {
     if (o.layer !== layer) throw new EngineError('BAD_ARGUMENT', `One batch renders one layer: ${o.describe} is not on ${layer}.`);
@@ -55,10 +59,12 @@ export function objectiveWeights(layer: string, objectives: readonly Objective[]
       w[b * info.channels + o.channel] = 1;
       return;
     }
-    if (o.weights.length !== info.channels) throw new EngineError('BAD_ARGUMENT', `A direction on ${layer} needs ${info.channels} weights, got ${o.weights.length}.`);
+    if (o.weights.length !== info.channels)
+      throw new EngineError('BAD_ARGUMENT', `A direction on ${layer} needs ${info.channels} weights, got ${o.weights.length}.`);
     for (let c = 0; c < info.channels; c++) {
       const v = Number(o.weights[c]);
-      if (!Number.isFinite(v)) throw new EngineError('BAD_ARGUMENT', `Direction ${o.key} has a weight that is not a finite number at channel ${c}.`);
+      if (!Number.isFinite(v))
+        throw new EngineError('BAD_ARGUMENT', `Direction ${o.key} has a weight that is not a finite number at channel ${c}.`);
       w[b * info.channels + c] = v;
     }
   });
@@ -77,7 +83,10 @@ export function parseObjective(spec: string, layers: readonly LayerInfo[]): Chan
 /** UNKNOWN_LAYER / BAD_ARGUMENT for a layer or channel the network does not have. */
 export function assertChannels(layer: string, channels: readonly number[], layers: readonly LayerInfo[]): LayerInfo {
   const info = layers.find((l) => l.name === layer);
-  if (!info) throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layer}": choose one of ${layers.map((l) => l.name).join(', ')}.`, { valid: layers.map((l) => l.name) });
+  if (!info)
+    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layer}": choose one of ${layers.map((l) => l.name).join(', ')}.`, {
+      valid: layers.map((l) => l.name),
+    });
   for (const n of channels) {
     if (!Number.isInteger(n) || n < 0 || n >= info.channels) {
       throw new EngineError('BAD_ARGUMENT', `${layer} has channels 0..${info.channels - 1}; ${n} is not one.`, { layer, channel: n });

@@ -24,7 +24,12 @@ export class OnnxInputGradients implements InputGradientEngine {
   private readonly laned = new Map<string, Promise<{ local: Ort.InferenceSession; helpers: GradientLane[] }>>();
   private readonly weights: OnnxWeights;
 
-  private constructor(private readonly ort: typeof Ort, readonly network: Network, private readonly threads: number, private readonly splitLanes: boolean) {
+  private constructor(
+    private readonly ort: typeof Ort,
+    readonly network: Network,
+    private readonly threads: number,
+    private readonly splitLanes: boolean,
+  ) {
     this.weights = new OnnxWeights(network);
   }
 
@@ -34,15 +39,21 @@ export class OnnxInputGradients implements InputGradientEngine {
     try {
       ort = await import('onnxruntime-node');
     } catch (e) {
-      throw new EngineError('BACKEND_UNAVAILABLE', `onnxruntime-node does not load here (${(e as Error).message}); feature visualization falls back to tfjs.`);
+      throw new EngineError(
+        'BACKEND_UNAVAILABLE',
+        `onnxruntime-node does not load here (${(e as Error).message}); feature visualization falls back to tfjs.`,
+      );
     }
     return new OnnxInputGradients(ort, network, options.threads ?? cpus().length, options.lanes ?? true);
   }
 
   private options(threads: number): Ort.InferenceSession.SessionOptions {
     return {
-      executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1,
-      executionMode: 'sequential', graphOptimizationLevel: 'all',
+      executionProviders: ['cpu'],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
       // No spinning idle threads: on a shared 2-core machine they starve the event loop and other jobs (session-cache.ts).
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     };
@@ -63,7 +74,9 @@ export class OnnxInputGradients implements InputGradientEngine {
   }
 
   private session(layer: string, size: number) {
-    return this.cached(this.sessions, `${layer}@${size}`, () => this.ort.InferenceSession.create(this.graph(layer, size), this.options(this.threads)));
+    return this.cached(this.sessions, `${layer}@${size}`, () =>
+      this.ort.InferenceSession.create(this.graph(layer, size), this.options(this.threads)),
+    );
   }
 
   private lanes(layer: string, size: number) {
@@ -83,7 +96,16 @@ export class OnnxInputGradients implements InputGradientEngine {
   }
 
   async channelGradients(layer: string, size: number, images: Float32Array, channels: number[]): Promise<ChannelGradients> {
-    return this.objectiveGradients(layer, size, images, objectiveWeights(layer, channels.map((c) => channel(layer, c)), this.network.layers));
+    return this.objectiveGradients(
+      layer,
+      size,
+      images,
+      objectiveWeights(
+        layer,
+        channels.map((c) => channel(layer, c)),
+        this.network.layers,
+      ),
+    );
   }
 
   async objectiveGradients(layer: string, size: number, images: Float32Array, weights: Float32Array): Promise<ChannelGradients> {
@@ -91,7 +113,10 @@ export class OnnxInputGradients implements InputGradientEngine {
     if (!info) throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layer}".`);
     const batch = weights.length / info.channels;
     if (!Number.isInteger(batch) || images.length !== batch * size * size * 3) {
-      throw new EngineError('BAD_ARGUMENT', `Images must hold ${batch}x${size}x${size}x3 values and weights ${info.channels} per image; got ${images.length} and ${weights.length}.`);
+      throw new EngineError(
+        'BAD_ARGUMENT',
+        `Images must hold ${batch}x${size}x${size}x3 values and weights ${info.channels} per image; got ${images.length} and ${weights.length}.`,
+      );
     }
     const lanes = this.splitLanes ? Math.min(this.threads, batch) : 1;
     if (lanes <= 1) {
@@ -110,7 +135,11 @@ export class OnnxInputGradients implements InputGradientEngine {
     const counts = Array.from({ length: lanes }, (_, k) => Math.floor(batch / lanes) + (k < batch % lanes ? 1 : 0));
     const starts = counts.map((_, k) => counts.slice(0, k).reduce((a, n) => a + n, 0));
     const px = size * size * 3;
-    const part = (k: number) => [images.subarray(starts[k] * px, (starts[k] + counts[k]) * px), weights.subarray(starts[k] * info.channels, (starts[k] + counts[k]) * info.channels)] as const;
+    const part = (k: number) =>
+      [
+        images.subarray(starts[k] * px, (starts[k] + counts[k]) * px),
+        weights.subarray(starts[k] * info.channels, (starts[k] + counts[k]) * info.channels),
+      ] as const;
     const away = helpers.slice(0, lanes - 1).map((lane, k) => lane.run(...part(k + 1), counts[k + 1], size, info.channels));
     // Handled now, awaited below: a lane that fails while this thread runs is not an unhandled rejection.
     for (const p of away) p.catch(() => undefined);
@@ -128,12 +157,23 @@ export class OnnxInputGradients implements InputGradientEngine {
     return { objectives: join('objective'), activations: join('activation'), grads: join('grad') };
   }
 
-  private async run(session: Ort.InferenceSession, images: Float32Array, weights: Float32Array, batch: number, size: number, channels: number): Promise<LaneOutputs> {
+  private async run(
+    session: Ort.InferenceSession,
+    images: Float32Array,
+    weights: Float32Array,
+    batch: number,
+    size: number,
+    channels: number,
+  ): Promise<LaneOutputs> {
     const out = await session.run({
       image: new this.ort.Tensor('float32', images, [batch, size, size, 3]),
       channel_weights: new this.ort.Tensor('float32', weights, [batch, channels]),
     });
-    return { objective: out.objective.data as Float32Array, activation: out.activation.data as Float32Array, grad: out.grad.data as Float32Array };
+    return {
+      objective: out.objective.data as Float32Array,
+      activation: out.activation.data as Float32Array,
+      grad: out.grad.data as Float32Array,
+    };
   }
 
   async dispose() {

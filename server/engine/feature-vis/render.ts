@@ -58,11 +58,17 @@ function normals(random: () => number): () => number {
  * objective has its own random stream (seed, channel or key), so a sprite does not depend on which
  * objectives share its batch: a resumed render gives the sprites an uninterrupted one would.
  */
-export async function renderChannels(engine: InputGradientEngine, request: RenderRequest, hooks: RenderHooks = {}): Promise<RenderedSprite[]> {
+export async function renderChannels(
+  engine: InputGradientEngine,
+  request: RenderRequest,
+  hooks: RenderHooks = {},
+): Promise<RenderedSprite[]> {
   const { layer, size, steps } = request;
   const objectives = request.objectives ?? (request.channels ?? []).map((c) => channel(layer, c));
-  if (!Number.isInteger(steps) || steps < 1 || steps > 10_000) throw new EngineError('BAD_STEPS', `Steps must be an integer from 1 to 10000, got ${steps}.`);
-  if (!Number.isInteger(size) || size < 32 || size > 512 || size % 2) throw new EngineError('BAD_ARGUMENT', `A sprite size must be an even integer from 32 to 512 px, got ${size}.`);
+  if (!Number.isInteger(steps) || steps < 1 || steps > 10_000)
+    throw new EngineError('BAD_STEPS', `Steps must be an integer from 1 to 10000, got ${steps}.`);
+  if (!Number.isInteger(size) || size < 32 || size > 512 || size % 2)
+    throw new EngineError('BAD_ARGUMENT', `A sprite size must be an even integer from 32 to 512 px, got ${size}.`);
   if (objectives.length === 0) return [];
   const weights = objectiveWeights(layer, objectives, engine.layers);
   const transform = request.transform ?? standardTransforms;
@@ -86,7 +92,13 @@ export async function renderChannels(engine: InputGradientEngine, request: Rende
     param.toSpatial(params, 3 * B, decorrelated);
     return toValidRgb(decorrelated, pixels, rgb);
   };
-  const measure = async (image: Float32Array) => engine.objectiveGradients(layer, size, image.map((v) => v * 255), weights);
+  const measure = async (image: Float32Array) =>
+    engine.objectiveGradients(
+      layer,
+      size,
+      image.map((v) => v * 255),
+      weights,
+    );
   const one = (data: Float32Array, b: number, side: number) => data.subarray(b * side * side * 3, (b + 1) * side * side * 3);
 
   const start = await measure(images());
@@ -94,7 +106,8 @@ export async function renderChannels(engine: InputGradientEngine, request: Rende
   const batch = new Float32Array(B * inPixels);
   for (let step = 0; step < steps; step++) {
     await hooks.beforeStep?.();
-    if (hooks.signal?.aborted) throw new EngineError('CANCELLED', `Rendering ${objectives.map((o) => o.describe).join(', ')} was cancelled at step ${step}.`);
+    if (hooks.signal?.aborted)
+      throw new EngineError('CANCELLED', `Rendering ${objectives.map((o) => o.describe).join(', ')} was cancelled at step ${step}.`);
     images();
     const applied: Transformed[] = [];
     for (let b = 0; b < B; b++) {
@@ -106,7 +119,8 @@ export async function renderChannels(engine: InputGradientEngine, request: Rende
     }
     const { grads } = await engine.objectiveGradients(layer, inputSize, batch, weights);
     for (let i = 0; i < grads.length; i++) grads[i] *= 255;
-    for (let b = 0; b < B; b++) dRgb.set(applied[b].backward({ width: inputSize, height: inputSize, data: one(grads, b, inputSize) }).data, b * imageValues);
+    for (let b = 0; b < B; b++)
+      dRgb.set(applied[b].backward({ width: inputSize, height: inputSize, data: one(grads, b, inputSize) }).data, b * imageValues);
     param.spatialGradToParams(toValidRgbBackward(rgb, dRgb, pixels, decorrelated), 3 * B, dParams);
     adam.ascend(params, dParams);
     hooks.onStep?.(step + 1, steps);

@@ -56,7 +56,17 @@ export class SiblingConvBackward {
       offset += cok;
     }
     const name = group.map((n) => n.name).join('+');
-    const dys = b.op1('Concat', group.map((n) => got.get(n.name)!), { axis: 1 }, `${group[0].inputs[0]}_sibling_dy`);
-    return b.op1('Conv', [dys, b.floats(`${name}_grad`, data, [ci, co, 1, 1])], { kernel_shape: [1, 1] }, `${group[0].inputs[0]}_sibling_grad`);
+    const dys = b.op1(
+      'Concat',
+      group.map((n) => got.get(n.name)!),
+      { axis: 1 },
+      `${group[0].inputs[0]}_sibling_dy`,
+    );
+    return b.op1(
+      'Conv',
+      [dys, b.floats(`${name}_grad`, data, [ci, co, 1, 1])],
+      { kernel_shape: [1, 1] },
+      `${group[0].inputs[0]}_sibling_grad`,
+    );
   }
 }

@@ -40,7 +40,8 @@ export function lowerInputBackward(l: BackwardLowering, node: GraphNode, dy: str
 /** The input-gradient of a Pad is the gradient with the padding sliced off. */
 function padBackward(l: BackwardLowering, node: GraphNode, dy: string): string {
   const p = Array.from(l.w.param(node).data);
-  if (p[0] || p[1] || p[6] || p[7]) throw new EngineError('MODEL_CORRUPT', `Pad ${node.name} pads the batch or channels; only spatial padding has a backward rule.`);
+  if (p[0] || p[1] || p[6] || p[7])
+    throw new EngineError('MODEL_CORRUPT', `Pad ${node.name} pads the batch or channels; only spatial padding has a backward rule.`);
   const [h, w] = l.net.byName.get(node.inputs[0])!.shape;
   const { b } = l;
   return b.op1('Slice', [dy, b.ints([p[2], p[4]]), b.ints([p[2] + h, p[4] + w]), b.ints([2, 3])], {}, `${node.name}_grad`);
@@ -58,14 +59,19 @@ function stridedConvBackward(l: BackwardLowering, node: GraphNode, dy: string): 
   const inShape = l.net.byName.get(node.inputs[0])!.shape;
   const [ho, wo] = node.shape;
   const pads = windowPads(node, inShape, k);
-  const outputPadding = [
-    inShape[0] - (sh * (ho - 1) + k[0] - pads[0] - pads[2]),
-    inShape[1] - (sw * (wo - 1) + k[1] - pads[1] - pads[3]),
-  ];
+  const outputPadding = [inShape[0] - (sh * (ho - 1) + k[0] - pads[0] - pads[2]), inShape[1] - (sw * (wo - 1) + k[1] - pads[1] - pads[3])];
   if (outputPadding.some((v) => v < 0 || v >= Math.max(sh, sw))) {
     throw new EngineError('MODEL_CORRUPT', `Conv ${node.name}: no ConvTranspose reproduces its ${inShape[0]}x${inShape[1]} input.`);
   }
-  return b.op1('ConvTranspose', [dy, b.floats(`${node.params[0]}_oihw`, f.data, f.dims)], {
-    kernel_shape: k, strides: [sh, sw], pads, output_padding: outputPadding,
-  }, `${node.name}_grad`);
+  return b.op1(
+    'ConvTranspose',
+    [dy, b.floats(`${node.params[0]}_oihw`, f.data, f.dims)],
+    {
+      kernel_shape: k,
+      strides: [sh, sw],
+      pads,
+      output_padding: outputPadding,
+    },
+    `${node.name}_grad`,
+  );
 }

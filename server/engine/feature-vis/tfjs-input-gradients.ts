@@ -27,7 +27,16 @@ export class TfjsInputGradients implements InputGradientEngine {
   }
 
   async channelGradients(layer: string, size: number, images: Float32Array, channels: number[]): Promise<ChannelGradients> {
-    return this.objectiveGradients(layer, size, images, objectiveWeights(layer, channels.map((c) => channel(layer, c)), this.executor.network.layers));
+    return this.objectiveGradients(
+      layer,
+      size,
+      images,
+      objectiveWeights(
+        layer,
+        channels.map((c) => channel(layer, c)),
+        this.executor.network.layers,
+      ),
+    );
   }
 
   async objectiveGradients(layer: string, size: number, images: Float32Array, weights: Float32Array): Promise<ChannelGradients> {
@@ -36,7 +45,10 @@ export class TfjsInputGradients implements InputGradientEngine {
     if (!info) throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layer}".`);
     const batch = weights.length / info.channels;
     if (!Number.isInteger(batch) || images.length !== batch * size * size * 3) {
-      throw new EngineError('BAD_ARGUMENT', `Images must hold ${batch}x${size}x${size}x3 values and weights ${info.channels} per image; got ${images.length} and ${weights.length}.`);
+      throw new EngineError(
+        'BAD_ARGUMENT',
+        `Images must hold ${batch}x${size}x${size}x3 values and weights ${info.channels} per image; got ${images.length} and ${weights.length}.`,
+      );
     }
     const nodes = subgraph(net, 'input', layer);
     const sources = preReluSources(net, layer);
@@ -48,7 +60,13 @@ export class TfjsInputGradients implements InputGradientEngine {
       let items: tf.Tensor[] = [];
       const grad = tf.grad((t: tf.Tensor) => {
         const v = this.executor.forward(nodes, new Map([['input', t]]));
-        const pre = sources.length === 1 ? v.get(sources[0])! : tf.concat(sources.map((n) => v.get(n)!), -1);
+        const pre =
+          sources.length === 1
+            ? v.get(sources[0])!
+            : tf.concat(
+                sources.map((n) => v.get(n)!),
+                -1,
+              );
         // Kept, so the forward's tidy scope does not dispose the per-item values we return.
         items = [tf.keep(weighted(pre)), tf.keep(weighted(v.get(layer)!))];
         return tf.sum(items[0]);

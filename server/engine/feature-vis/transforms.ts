@@ -25,7 +25,11 @@ export type Transform = ((image: RgbImage, random: () => number) => Transformed)
 
 const named = (describe: string, f: (image: RgbImage, random: () => number) => Transformed): Transform => Object.assign(f, { describe });
 const pick = <T>(values: readonly T[], random: () => number) => values[Math.min(values.length - 1, Math.floor(random() * values.length))];
-const blank = (width: number, height: number, fill = 0): RgbImage => ({ width, height, data: new Float32Array(width * height * 3).fill(fill) });
+const blank = (width: number, height: number, fill = 0): RgbImage => ({
+  width,
+  height,
+  data: new Float32Array(width * height * 3).fill(fill),
+});
 
 /** Copies a w x h window at (x0, y0) of `src` into `dst` at (x1, y1). */
 function blit(src: RgbImage, x0: number, y0: number, dst: RgbImage, x1: number, y1: number, w: number, h: number) {
@@ -111,7 +115,18 @@ interface SampleWindow {
  * frame). Adjoint: each output pixel's value in `dst` is added into `src` at its in-window taps
  * (the fill carries no gradient). Pixels whose four taps are all inside take the fast path.
  */
-function bilinear(src: Float32Array, win: SampleWindow, dst: Float32Array, W: number, H: number, ox: number, oy: number, [a, b, c, d, e, f]: readonly number[], fill: number, adjoint: boolean) {
+function bilinear(
+  src: Float32Array,
+  win: SampleWindow,
+  dst: Float32Array,
+  W: number,
+  H: number,
+  ox: number,
+  oy: number,
+  [a, b, c, d, e, f]: readonly number[],
+  fill: number,
+  adjoint: boolean,
+) {
   const { width: SW, x0: wx0, y0: wy0, x1: wx1, y1: wy1 } = win;
   for (let y = 0, p = 0; y < H; y++) {
     const Y = y + oy;
@@ -123,16 +138,29 @@ function bilinear(src: Float32Array, win: SampleWindow, dst: Float32Array, W: nu
       const y0 = Math.floor(sy);
       const fx = sx - x0;
       const fy = sy - y0;
-      const r = adjoint ? dst[p] : 0, gr = adjoint ? dst[p + 1] : 0, bl = adjoint ? dst[p + 2] : 0;
+      const r = adjoint ? dst[p] : 0,
+        gr = adjoint ? dst[p + 1] : 0,
+        bl = adjoint ? dst[p + 2] : 0;
       if (x0 >= wx0 && x0 + 1 < wx1 && y0 >= wy0 && y0 + 1 < wy1) {
         const i = ((y0 - wy0) * SW + (x0 - wx0)) * 3;
         const j = i + SW * 3;
-        const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+        const w00 = (1 - fx) * (1 - fy),
+          w10 = fx * (1 - fy),
+          w01 = (1 - fx) * fy,
+          w11 = fx * fy;
         if (adjoint) {
-          src[i] += w00 * r; src[i + 1] += w00 * gr; src[i + 2] += w00 * bl;
-          src[i + 3] += w10 * r; src[i + 4] += w10 * gr; src[i + 5] += w10 * bl;
-          src[j] += w01 * r; src[j + 1] += w01 * gr; src[j + 2] += w01 * bl;
-          src[j + 3] += w11 * r; src[j + 4] += w11 * gr; src[j + 5] += w11 * bl;
+          src[i] += w00 * r;
+          src[i + 1] += w00 * gr;
+          src[i + 2] += w00 * bl;
+          src[i + 3] += w10 * r;
+          src[i + 4] += w10 * gr;
+          src[i + 5] += w10 * bl;
+          src[j] += w01 * r;
+          src[j + 1] += w01 * gr;
+          src[j + 2] += w01 * bl;
+          src[j + 3] += w11 * r;
+          src[j + 4] += w11 * gr;
+          src[j + 5] += w11 * bl;
         } else {
           dst[p] = w00 * src[i] + w10 * src[i + 3] + w01 * src[j] + w11 * src[j + 3];
           dst[p + 1] = w00 * src[i + 1] + w10 * src[i + 4] + w01 * src[j + 1] + w11 * src[j + 4];
@@ -140,7 +168,9 @@ function bilinear(src: Float32Array, win: SampleWindow, dst: Float32Array, W: nu
         }
         continue;
       }
-      let sr = 0, sg = 0, sb = 0;
+      let sr = 0,
+        sg = 0,
+        sb = 0;
       for (let k = 0; k < 4; k++) {
         const cx = x0 + (k & 1);
         const cy = y0 + (k >> 1);
@@ -169,7 +199,9 @@ function bilinear(src: Float32Array, win: SampleWindow, dst: Float32Array, W: nu
 
 /** Zoom about the centre by a factor drawn from `scales`, keeping the canvas size. */
 export const randomScale = (scales: readonly number[], fill = 0.5): Transform =>
-  named(`RandomScale(${scales[0]}..${scales.at(-1)})`, (image, random) => resample(image, scaleAffine(pick(scales, random), image.width, image.height), fill));
+  named(`RandomScale(${scales[0]}..${scales.at(-1)})`, (image, random) =>
+    resample(image, scaleAffine(pick(scales, random), image.width, image.height), fill),
+  );
 
 /** Output pixel -> source pixel of a zoom by `s` about the centre of a W x H canvas. */
 function scaleAffine(s: number, W: number, H: number): number[] {
@@ -190,7 +222,9 @@ function rotateAffine(degrees: number, W: number, H: number): number[] {
 
 /** Rotation about the centre by an angle in degrees drawn from `degrees`. */
 export const randomRotate = (degrees: readonly number[], fill = 0.5): Transform =>
-  named(`RandomRotate(${Math.min(...degrees)}..${Math.max(...degrees)})`, (image, random) => resample(image, rotateAffine(pick(degrees, random), image.width, image.height), fill));
+  named(`RandomRotate(${Math.min(...degrees)}..${Math.max(...degrees)})`, (image, random) =>
+    resample(image, rotateAffine(pick(degrees, random), image.width, image.height), fill),
+  );
 
 /** Applies transforms in order; backward runs them in reverse. */
 export const compose = (...transforms: Transform[]): Transform =>
@@ -248,8 +282,16 @@ export function padJitterScaleRotateJitter(config: typeof LUCID_STANDARD): Trans
     const OW = CW - lastJitter;
     const OH = CH - lastJitter;
     // In canvas coordinates the image starts at (px - jx, px - jy); the canvas clips it.
-    const ix = px - jx, iy = px - jy;
-    const imageWindow: SampleWindow = { width: W, height: H, x0: Math.max(ix, 0), y0: Math.max(iy, 0), x1: Math.min(ix + W, CW), y1: Math.min(iy + H, CH) };
+    const ix = px - jx,
+      iy = px - jy;
+    const imageWindow: SampleWindow = {
+      width: W,
+      height: H,
+      x0: Math.max(ix, 0),
+      y0: Math.max(iy, 0),
+      x1: Math.min(ix + W, CW),
+      y1: Math.min(iy + H, CH),
+    };
     const src = cropToWindow(image, ix, iy, imageWindow);
     const canvasWindow: SampleWindow = { width: CW, height: CH, x0: 0, y0: 0, x1: CW, y1: CH };
     const scaled = new Float32Array(CW * CH * 3);
@@ -271,7 +313,8 @@ export function padJitterScaleRotateJitter(config: typeof LUCID_STANDARD): Trans
 
 /** The part of `image` (placed at (ix, iy)) inside `win`, as the window's own array; the image itself when it fits whole. */
 function cropToWindow(image: RgbImage, ix: number, iy: number, win: SampleWindow): RgbImage {
-  const w = win.x1 - win.x0, h = win.y1 - win.y0;
+  const w = win.x1 - win.x0,
+    h = win.y1 - win.y0;
   win.width = w;
   win.height = h;
   if (w === image.width && h === image.height) return image;

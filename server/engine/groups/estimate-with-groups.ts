@@ -26,10 +26,11 @@ export async function* estimateWithGroups(
     ...options,
     projection: { count: factors.spatial.length, project: (gradient) => groupAttribution(factors, gradient) },
   });
-  const withGroups = <T extends Snapshot>({ projections, ...snapshot }: T): T => ({
-    ...snapshot,
-    groups: { factors, attribution: projections!.values, errors: projections!.errors },
-  }) as T;
+  const withGroups = <T extends Snapshot>({ projections, ...snapshot }: T): T =>
+    ({
+      ...snapshot,
+      groups: { factors, attribution: projections!.values, errors: projections!.errors },
+    }) as T;
   for (;;) {
     const r = await it.next();
     if (r.done) return withGroups(r.value);

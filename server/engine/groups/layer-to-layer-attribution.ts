@@ -46,23 +46,41 @@ export interface LayerToLayerMaps {
  * Checks a request before any work: both layers known, `to` after `from`, positions on `to`'s
  * grid, distinct, at most MAX_TARGET_POSITIONS; none given means every position of `to`.
  */
-export function validateLayerToLayer(layers: LayerInfo[], from: string, to: string, positions?: GridPosition[] | null): LayerToLayerRequest {
+export function validateLayerToLayer(
+  layers: LayerInfo[],
+  from: string,
+  to: string,
+  positions?: GridPosition[] | null,
+): LayerToLayerRequest {
   const a = requireAttributionLayer(from, layers);
   const b = requireAttributionLayer(to, layers);
   const order = ATTRIBUTION_LAYERS as readonly string[];
   if (order.indexOf(b.name) <= order.indexOf(a.name)) {
-    throw new EngineError('BAD_ARGUMENT', `The target layer must come after the source layer: ${to} is not after ${from} (order: ${order.join(', ')}).`, { from, to });
+    throw new EngineError(
+      'BAD_ARGUMENT',
+      `The target layer must come after the source layer: ${to} is not after ${from} (order: ${order.join(', ')}).`,
+      { from, to },
+    );
   }
   const all = b.height * b.width;
   if (!positions) {
     if (all > MAX_TARGET_POSITIONS) {
-      throw new EngineError('BAD_ARGUMENT', `${to} has ${all} positions, more than the ${MAX_TARGET_POSITIONS} one request may attribute from (one backward pass each): list the positions.`, { max: MAX_TARGET_POSITIONS });
+      throw new EngineError(
+        'BAD_ARGUMENT',
+        `${to} has ${all} positions, more than the ${MAX_TARGET_POSITIONS} one request may attribute from (one backward pass each): list the positions.`,
+        { max: MAX_TARGET_POSITIONS },
+      );
     }
     positions = Array.from({ length: all }, (_, p) => ({ x: p % b.width, y: Math.floor(p / b.width) }));
   }
-  if (positions.length === 0) throw new EngineError('BAD_ARGUMENT', 'positions is empty: give at least one target position, or leave it out for all of them.');
+  if (positions.length === 0)
+    throw new EngineError('BAD_ARGUMENT', 'positions is empty: give at least one target position, or leave it out for all of them.');
   if (positions.length > MAX_TARGET_POSITIONS) {
-    throw new EngineError('BAD_ARGUMENT', `${positions.length} target positions asked for, at most ${MAX_TARGET_POSITIONS} per request (one backward pass each).`, { max: MAX_TARGET_POSITIONS });
+    throw new EngineError(
+      'BAD_ARGUMENT',
+      `${positions.length} target positions asked for, at most ${MAX_TARGET_POSITIONS} per request (one backward pass each).`,
+      { max: MAX_TARGET_POSITIONS },
+    );
   }
   const seen = new Set<number>();
   for (const { x, y } of positions) {
@@ -93,11 +111,17 @@ export interface LayerToLayerOptions {
  * which is not used here. A target whose vector is all zero gets a zero map (the norm's
  * gradient is undefined there; TensorFlow would give NaN).
  */
-export async function layerToLayerAttribution(executor: Executor, acts: Float32Array, request: LayerToLayerRequest, options: LayerToLayerOptions = {}): Promise<LayerToLayerMaps> {
+export async function layerToLayerAttribution(
+  executor: Executor,
+  acts: Float32Array,
+  request: LayerToLayerRequest,
+  options: LayerToLayerOptions = {},
+): Promise<LayerToLayerMaps> {
   const { from, to, positions } = request;
   const [H1, W1, C1] = executor.network.byName.get(from)!.shape;
   const [H2, W2, C2] = executor.network.byName.get(to)!.shape;
-  const size1 = H1 * W1 * C1, size2 = H2 * W2 * C2;
+  const size1 = H1 * W1 * C1,
+    size2 = H2 * W2 * C2;
   // The later layer's activations, from the same sub-network (a zero seed: its gradient is unused).
   const { later } = await executor.layerGradients(from, to, acts, new Float32Array(size2), 1);
   const batch = Math.max(1, Math.floor(options.batch ?? TARGET_BATCH));

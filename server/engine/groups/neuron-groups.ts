@@ -39,16 +39,27 @@ export interface NeuronGroups {
  * neuron_groups ordering: groups sorted by the column where their spatial factor peaks, so they
  * read left to right across the image (NeuronGroups.ipynb, `x_peak`).
  */
-export function neuronGroups(acts: ArrayLike<number>, shape: { layer: string; height: number; width: number; channels: number }, request: NeuronGroupsRequest): NeuronGroups {
+export function neuronGroups(
+  acts: ArrayLike<number>,
+  shape: { layer: string; height: number; width: number; channels: number },
+  request: NeuronGroupsRequest,
+): NeuronGroups {
   const { height, width, channels } = shape;
   const positions = height * width;
   const init = request.init ?? 'NNDSVDA';
-  const f = nmf(acts, positions, channels, { components: request.groups, init, seed: request.seed, maxIterations: request.maxIterations, tolerance: request.tolerance });
+  const f = nmf(acts, positions, channels, {
+    components: request.groups,
+    init,
+    seed: request.seed,
+    maxIterations: request.maxIterations,
+    tolerance: request.tolerance,
+  });
   const k = f.components;
   const spatial = Array.from({ length: k }, (_, t) => Array.from({ length: positions }, (_, p) => f.w[p * k + t]));
   const channelFactors = Array.from({ length: k }, (_, t) => Array.from(f.h.subarray(t * channels, (t + 1) * channels)));
   const peakColumn = spatial.map((s) => {
-    let best = 0, column = 0;
+    let best = 0,
+      column = 0;
     for (let p = 0; p < positions; p++) if (s[p] > best) [best, column] = [s[p], p % width];
     return column;
   });

@@ -175,8 +175,16 @@ function transpose(m: Float64Array, rows: number, cols: number): Float64Array {
 }
 
 /** ||X - W H||_F / ||X||_F. */
-export function relativeError(X: ArrayLike<number>, rows: number, cols: number, w: ArrayLike<number>, h: ArrayLike<number>, k: number): number {
-  let num = 0, den = 0;
+export function relativeError(
+  X: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  w: ArrayLike<number>,
+  h: ArrayLike<number>,
+  k: number,
+): number {
+  let num = 0,
+    den = 0;
   for (let i = 0; i < rows; i++) {
     for (let c = 0; c < cols; c++) {
       let p = 0;

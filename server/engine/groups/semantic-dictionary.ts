@@ -14,7 +14,10 @@ export interface ChannelActivation {
 /** Checks a position of the layer's grid; BAD_ARGUMENT names the grid when it is off it. */
 export function checkPosition(shape: { height: number; width: number }, x: number, y: number) {
   if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0 || x >= shape.width || y >= shape.height) {
-    throw new EngineError('BAD_ARGUMENT', `Position (x ${x}, y ${y}) is off the layer's ${shape.width}x${shape.height} grid: x is 0..${shape.width - 1}, y is 0..${shape.height - 1}.`);
+    throw new EngineError(
+      'BAD_ARGUMENT',
+      `Position (x ${x}, y ${y}) is off the layer's ${shape.width}x${shape.height} grid: x is 0..${shape.width - 1}, y is 0..${shape.height - 1}.`,
+    );
   }
 }
 

@@ -35,7 +35,8 @@ export function fullSvd(x: ArrayLike<number>, rows: number, cols: number, k: num
 
 /** ||X - X_k||_F / ||X||_F for the best rank-k approximation X_k (Eckart-Young): no rank-k factorization does better. */
 export function rankKRelativeError(singularValues: ArrayLike<number>, k: number): number {
-  let tail = 0, total = 0;
+  let tail = 0,
+    total = 0;
   for (let i = 0; i < singularValues.length; i++) {
     const s2 = singularValues[i] ** 2;
     total += s2;
@@ -60,7 +61,14 @@ const MAX_POWER_ITERATIONS = 200;
 export function truncatedSvd(x: ArrayLike<number>, rows: number, cols: number, k: number, seed = 0): TruncatedSvd {
   const p = Math.min(k + OVERSAMPLES, rows, cols);
   const normal = gaussian(mulberry32(seed));
-  let q = orthonormalColumns(multiply(x, rows, cols, Array.from({ length: p }, () => Float64Array.from({ length: cols }, normal))));
+  let q = orthonormalColumns(
+    multiply(
+      x,
+      rows,
+      cols,
+      Array.from({ length: p }, () => Float64Array.from({ length: cols }, normal)),
+    ),
+  );
   let small = projectAndDecompose(x, rows, cols, q);
   for (let it = 0; it < MAX_POWER_ITERATIONS; it++) {
     const z = orthonormalColumns(multiplyTransposed(x, rows, cols, q));

@@ -8,7 +8,9 @@ export const MAX_GROUPS = 16;
 export function requireAttributionLayer(name: string, layers: LayerInfo[]): LayerInfo {
   const layer = layers.find((l) => l.name === name);
   if (!layer || !(ATTRIBUTION_LAYERS as readonly string[]).includes(name)) {
-    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${name}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, { valid: [...ATTRIBUTION_LAYERS] });
+    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${name}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, {
+      valid: [...ATTRIBUTION_LAYERS],
+    });
   }
   return layer;
 }
@@ -23,6 +25,7 @@ export function validateGroupCount(groups: number, layer: LayerInfo): number {
 }
 
 export function validateSeed(seed: number): number {
-  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) throw new EngineError('BAD_ARGUMENT', `seed must be a whole number from 0 to ${2 ** 31 - 1}, got ${seed}.`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1)
+    throw new EngineError('BAD_ARGUMENT', `seed must be a whole number from 0 to ${2 ** 31 - 1}, got ${seed}.`);
   return seed;
 }

@@ -59,7 +59,10 @@ export interface RawNode {
 }
 
 const missingFile = (dir: string, file: string) =>
-  new EngineError('MODEL_CORRUPT', `Model folder ${dir} is incomplete: ${file} is missing. Restore it, or set MODEL_DIR to a complete googlenet-bvlc folder.`);
+  new EngineError(
+    'MODEL_CORRUPT',
+    `Model folder ${dir} is incomplete: ${file} is missing. Restore it, or set MODEL_DIR to a complete googlenet-bvlc folder.`,
+  );
 
 function readOrFail(dir: string, file: string): Buffer {
   const p = join(dir, file);
@@ -72,7 +75,10 @@ function parseJson<T>(dir: string, file: string): T {
     return JSON.parse(readOrFail(dir, file).toString('utf8')) as T;
   } catch (e) {
     if (e instanceof EngineError) throw e;
-    throw new EngineError('MODEL_CORRUPT', `Model folder ${dir} has a broken ${file} (${(e as Error).message}). Restore it, or set MODEL_DIR to a good copy.`);
+    throw new EngineError(
+      'MODEL_CORRUPT',
+      `Model folder ${dir} has a broken ${file} (${(e as Error).message}). Restore it, or set MODEL_DIR to a good copy.`,
+    );
   }
 }
 
@@ -111,17 +117,29 @@ const BYTES_PER_ELEMENT = { float32: 4, int32: 4 } as const;
 export function readModelFiles(dir = locateModelDir()): ModelFiles {
   const modelJson = parseJson<ModelFiles['modelJson']>(dir, 'model.json');
   if (!modelJson?.modelTopology?.node || !Array.isArray(modelJson.weightsManifest)) {
-    throw new EngineError('MODEL_CORRUPT', `Model folder ${dir} has a model.json that is not a TensorFlow.js graph model. Restore it, or set MODEL_DIR to a good copy.`);
+    throw new EngineError(
+      'MODEL_CORRUPT',
+      `Model folder ${dir} has a model.json that is not a TensorFlow.js graph model. Restore it, or set MODEL_DIR to a good copy.`,
+    );
   }
   const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
-  const weightData = readShards(dir, modelJson.weightsManifest.flatMap((g) => g.paths));
+  const weightData = readShards(
+    dir,
+    modelJson.weightsManifest.flatMap((g) => g.paths),
+  );
   const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT[s.dtype], 0);
   if (expected !== weightData.byteLength) {
-    throw new EngineError('MODEL_CORRUPT', `Model folder ${dir} has ${weightData.byteLength} bytes of weights but model.json describes ${expected}: a shard is truncated or from another model. Restore the shards, or set MODEL_DIR to a good copy.`);
+    throw new EngineError(
+      'MODEL_CORRUPT',
+      `Model folder ${dir} has ${weightData.byteLength} bytes of weights but model.json describes ${expected}: a shard is truncated or from another model. Restore the shards, or set MODEL_DIR to a good copy.`,
+    );
   }
   const weightsSha256 = createHash('sha256').update(weightData).digest('hex');
   if (weightsSha256 !== BVLC_GOOGLENET_WEIGHTS_SHA256 && !process.env.ALLOW_UNKNOWN_WEIGHTS) {
-    throw new EngineError('MODEL_CORRUPT', `Model folder ${dir} has weights with sha256 ${weightsSha256}, not BVLC GoogLeNet's ${BVLC_GOOGLENET_WEIGHTS_SHA256}: a shard is damaged or from another model. Restore the shards (or run \`npm run model:fetch\`), or set ALLOW_UNKNOWN_WEIGHTS=1 to load them anyway.`);
+    throw new EngineError(
+      'MODEL_CORRUPT',
+      `Model folder ${dir} has weights with sha256 ${weightsSha256}, not BVLC GoogLeNet's ${BVLC_GOOGLENET_WEIGHTS_SHA256}: a shard is damaged or from another model. Restore the shards (or run \`npm run model:fetch\`), or set ALLOW_UNKNOWN_WEIGHTS=1 to load them anyway.`,
+    );
   }
   const labelsText = readOrFail(dir, 'labels.txt').toString('utf8');
   const layersJson = parseJson<ModelFiles['layersJson']>(dir, 'layers.json');

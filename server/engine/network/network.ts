@@ -3,8 +3,20 @@ import { readModelFiles, type ModelFiles, type RawNode } from './model-source.js
 
 /** The ops the BVLC GoogLeNet graph uses (PROVENANCE.md, "Conversion" step 4). */
 export type Op =
-  | 'Placeholder' | 'Const' | 'Sub' | 'Pad' | 'Conv2D' | 'BiasAdd' | 'Relu' | 'MaxPool'
-  | 'LRN' | 'ConcatV2' | 'AvgPool' | 'Reshape' | 'MatMul' | 'Softmax';
+  | 'Placeholder'
+  | 'Const'
+  | 'Sub'
+  | 'Pad'
+  | 'Conv2D'
+  | 'BiasAdd'
+  | 'Relu'
+  | 'MaxPool'
+  | 'LRN'
+  | 'ConcatV2'
+  | 'AvgPool'
+  | 'Reshape'
+  | 'MatMul'
+  | 'Softmax';
 
 export interface NodeAttrs {
   /** [height, width] of the window or stride. */
@@ -62,7 +74,17 @@ export interface Network {
 }
 
 /** Layers a user can attribute at: every inception block (issue 2). */
-export const ATTRIBUTION_LAYERS = ['mixed3a', 'mixed3b', 'mixed4a', 'mixed4b', 'mixed4c', 'mixed4d', 'mixed4e', 'mixed5a', 'mixed5b'] as const;
+export const ATTRIBUTION_LAYERS = [
+  'mixed3a',
+  'mixed3b',
+  'mixed4a',
+  'mixed4b',
+  'mixed4c',
+  'mixed4d',
+  'mixed4e',
+  'mixed5a',
+  'mixed5b',
+] as const;
 export const LOGITS_NODE = 'softmax2_pre_activation';
 
 const decodeAttrString = (s: string | undefined) => (s ? Buffer.from(s, 'base64').toString('utf8') : undefined);
@@ -94,7 +116,11 @@ function inferShape(node: GraphNode, byName: Map<string, GraphNode>, weights: Ma
   switch (node.op) {
     case 'Placeholder':
       return [inputSize, inputSize, 3];
-    case 'Sub': case 'BiasAdd': case 'Relu': case 'LRN': case 'Softmax':
+    case 'Sub':
+    case 'BiasAdd':
+    case 'Relu':
+    case 'LRN':
+    case 'Softmax':
       return inShape();
     case 'Pad': {
       const p = weights.get(node.params[0])!.data;
@@ -107,7 +133,8 @@ function inferShape(node: GraphNode, byName: Map<string, GraphNode>, weights: Ma
       const [sh, sw] = node.attrs.strides!;
       return [outSize(h, kh, sh, node.attrs.padding!), outSize(w, kw, sw, node.attrs.padding!), co];
     }
-    case 'MaxPool': case 'AvgPool': {
+    case 'MaxPool':
+    case 'AvgPool': {
       const [h, w, c] = inShape();
       const [kh, kw] = node.attrs.kernel!;
       const [sh, sw] = node.attrs.strides!;
@@ -154,12 +181,19 @@ export function describeNetwork(files: ModelFiles): Network {
     nodes.push(node);
     byName.set(node.name, node);
   }
-  if (!byName.has(LOGITS_NODE)) throw new EngineError('MODEL_CORRUPT', `model.json in ${files.dir} has no ${LOGITS_NODE} node; it is not the BVLC GoogLeNet graph.`);
+  if (!byName.has(LOGITS_NODE))
+    throw new EngineError('MODEL_CORRUPT', `model.json in ${files.dir} has no ${LOGITS_NODE} node; it is not the BVLC GoogLeNet graph.`);
   const layers: LayerInfo[] = files.layersJson
     .filter((l) => byName.has(l.name))
     .map((l) => {
       const s = byName.get(l.name)!.shape;
-      return { name: l.name, caffe: l.caffe, channels: s.length === 3 ? s[2] : s[0], height: s.length === 3 ? s[0] : 1, width: s.length === 3 ? s[1] : 1 };
+      return {
+        name: l.name,
+        caffe: l.caffe,
+        channels: s.length === 3 ? s[2] : s[0],
+        height: s.length === 3 ? s[0] : 1,
+        width: s.length === 3 ? s[1] : 1,
+      };
     });
   for (const l of files.layersJson) {
     const info = layers.find((x) => x.name === l.name);
@@ -168,8 +202,16 @@ export function describeNetwork(files: ModelFiles): Network {
     }
   }
   return {
-    name: 'googlenet-bvlc', dir: files.dir, inputSize, nodes, byName, weights, layers,
-    labelsText: files.labelsText, weightsSha256: files.weightsSha256, logitsNode: LOGITS_NODE,
+    name: 'googlenet-bvlc',
+    dir: files.dir,
+    inputSize,
+    nodes,
+    byName,
+    weights,
+    layers,
+    labelsText: files.labelsText,
+    weightsSha256: files.weightsSha256,
+    logitsNode: LOGITS_NODE,
   };
 }
 
@@ -200,7 +242,9 @@ export function subgraph(net: Network, from: string, to: string): GraphNode[] {
 export function assertAttributionLayer(net: Network, layer: string): LayerInfo {
   const info = net.layers.find((l) => l.name === layer);
   if (!info || !(ATTRIBUTION_LAYERS as readonly string[]).includes(layer)) {
-    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layer}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, { valid: [...ATTRIBUTION_LAYERS] });
+    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layer}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, {
+      valid: [...ATTRIBUTION_LAYERS],
+    });
   }
   return info;
 }

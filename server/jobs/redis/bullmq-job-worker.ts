@@ -56,7 +56,8 @@ export class BullMqJobWorker {
       store: opts.store,
       events: opts.events,
       backend: opts.engine.info.backend,
-      execute: async (job, onSnapshot, signal, checkpoints) => opts.engine.run(await this.pixels(job.input.imageId), job.request, onSnapshot, signal, checkpoints),
+      execute: async (job, onSnapshot, signal, checkpoints) =>
+        opts.engine.run(await this.pixels(job.input.imageId), job.request, onSnapshot, signal, checkpoints),
       logName: 'worker',
       checkpointIntervalMs: opts.checkpointIntervalMs,
       log: opts.log,
@@ -74,7 +75,10 @@ export class BullMqJobWorker {
     this.worker.on('error', (e) => opts.log?.('worker: redis error', e));
     // Jobs failed by BullMQ itself: a job whose workers kept dying, past maxStalledCount.
     this.worker.on('failed', (job, error) => {
-      if (job) void this.interrupt(job.data.jobId, error?.message ?? 'failed').catch((e) => opts.log?.(`job ${job.data.jobId}: could not be marked INTERRUPTED`, e));
+      if (job)
+        void this.interrupt(job.data.jobId, error?.message ?? 'failed').catch((e) =>
+          opts.log?.(`job ${job.data.jobId}: could not be marked INTERRUPTED`, e),
+        );
     });
     subscriber.on('message', (channel: string, jobId: string) => {
       if (channel === keys.cancelChannel) this.cancels.get(jobId)?.();
@@ -111,7 +115,11 @@ export class BullMqJobWorker {
       if (await client.exists(keys.cancel(job.id))) cancel();
       const outcome: RunOutcome = await this.runner.run(job, controller.signal, {
         // A cancel whose message was lost (Redis away) is still seen here, between chunks.
-        onChunk: () => void client.exists(keys.cancel(job.id)).then((n) => n && cancel(), () => undefined),
+        onChunk: () =>
+          void client.exists(keys.cancel(job.id)).then(
+            (n) => n && cancel(),
+            () => undefined,
+          ),
         stopping: () => this.suspending && !cancelled,
       });
       if (outcome === 'SUSPENDED') {
@@ -130,12 +138,13 @@ export class BullMqJobWorker {
 
   /** The image travelled through Redis (encoded); decoded here once per process. */
   private pixels(imageId: string): Promise<Float32Array> {
-    return this.pixelCache.get(imageId, () => this.opts.client.getBuffer(this.opts.keys.image(imageId)).then((bytes) => {
-      if (!bytes) throw new EngineError('BAD_IMAGE', `The image ${imageId} is no longer in the queue's store; start the job again.`);
-      return this.opts.engine.decodeImage(bytes).then((d) => d.pixels);
-    }));
+    return this.pixelCache.get(imageId, () =>
+      this.opts.client.getBuffer(this.opts.keys.image(imageId)).then((bytes) => {
+        if (!bytes) throw new EngineError('BAD_IMAGE', `The image ${imageId} is no longer in the queue's store; start the job again.`);
+        return this.opts.engine.decodeImage(bytes).then((d) => d.pixels);
+      }),
+    );
   }
-
 
   /** Jobs running now. */
   get active() {

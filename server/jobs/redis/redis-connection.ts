@@ -71,6 +71,10 @@ export class RedisHealth {
   report() {
     return this.up
       ? { status: 'up' as const }
-      : { status: 'down' as const, since: this.downSince ? new Date(this.downSince).toISOString() : null, error: this.lastError ?? this.client.status };
+      : {
+          status: 'down' as const,
+          since: this.downSince ? new Date(this.downSince).toISOString() : null,
+          error: this.lastError ?? this.client.status,
+        };
   }
 }

@@ -83,7 +83,9 @@ export class RedisJobEvents implements JobEvents {
     const { publishClient, keys } = this.opts;
     // Same connection, so the key is written before the message goes out: a subscriber that
     // reads the key after a message never finds an older event there.
-    publishClient.set(keys.latest(event.jobId), exactJson.stringify(event), 'EX', LATEST_TTL_S).catch((e) => this.opts.log?.('redis: latest event not stored', e));
+    publishClient
+      .set(keys.latest(event.jobId), exactJson.stringify(event), 'EX', LATEST_TTL_S)
+      .catch((e) => this.opts.log?.('redis: latest event not stored', e));
     this.pubsub.publish(this.routingKey, event.jobId, event);
   }
 
@@ -129,7 +131,10 @@ export class RedisJobEvents implements JobEvents {
         if (reading || sub.closed) return;
         reading = true;
         this.readLatest(jobId)
-          .then((e) => e && offer(e), () => undefined)
+          .then(
+            (e) => e && offer(e),
+            () => undefined,
+          )
           .finally(() => (reading = false));
       },
     };

@@ -77,7 +77,11 @@ export function createRedisJobBackends(opts: {
     store,
     queue,
     events,
-    health: () => ({ status: health.up ? 'ok' : 'degraded', redis: health.report(), database: settings.databaseUrl ? 'postgres' : 'sqlite' }),
+    health: () => ({
+      status: health.up ? 'ok' : 'degraded',
+      redis: health.report(),
+      database: settings.databaseUrl ? 'postgres' : 'sqlite',
+    }),
     /** The app closes the queue and the store first. */
     close: async () => {
       events.close();
@@ -88,7 +92,9 @@ export function createRedisJobBackends(opts: {
 }
 
 /** A worker's options without its connections, which it opens itself. */
-export type RedisWorkerOptions = Omit<BullMqJobWorkerOptions, 'connection' | 'client' | 'subscriber' | 'keys' | 'events'> & { settings: ScaleOutSettings };
+export type RedisWorkerOptions = Omit<BullMqJobWorkerOptions, 'connection' | 'client' | 'subscriber' | 'keys' | 'events'> & {
+  settings: ScaleOutSettings;
+};
 
 /** A compute worker on the BullMQ queue, with its own connections. */
 export function startRedisWorker(opts: RedisWorkerOptions) {
@@ -136,7 +142,13 @@ export function apiProcessPlan(opts: { scaleOut: ScaleOutSettings; role: 'all' |
   return {
     jobBackends: settings.redisUrl
       ? (maxQueued: number) => (images: { bytes(id: string): { bytes: Buffer } | null }) =>
-          createRedisJobBackends({ settings, store: openJobStore(settings, dataDir), imageBytes: (id) => images.bytes(id)?.bytes ?? null, maxQueued, log })
+          createRedisJobBackends({
+            settings,
+            store: openJobStore(settings, dataDir),
+            imageBytes: (id) => images.bytes(id)?.bytes ?? null,
+            maxQueued,
+            log,
+          })
       : undefined,
     /** ROLE=all on Redis: a worker in this process too, sharing the engine and the store. */
     startWorker: (store: JobStore, engine: RedisWorkerOptions['engine'], concurrency: number, checkpointIntervalMs?: number) =>

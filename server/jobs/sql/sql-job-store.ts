@@ -117,7 +117,11 @@ export class SqlJobStore implements JobStore {
     await this.ready;
     const json = exactJson.stringify(snapshot);
     const write: SqlStatement = { sql: SQL.snapshot, params: [json, snapshot.stepsDone, id] };
-    await this.driver.transaction([write, putHistory(id, snapshot.stepsDone, json), ...(checkpoint ? [putCheckpoint(id, checkpoint)] : [])]);
+    await this.driver.transaction([
+      write,
+      putHistory(id, snapshot.stepsDone, json),
+      ...(checkpoint ? [putCheckpoint(id, checkpoint)] : []),
+    ]);
   }
 
   async history(id: string): Promise<Snapshot[]> {
@@ -143,7 +147,10 @@ export class SqlJobStore implements JobStore {
     const statements: SqlStatement[] = [];
     if (outcome.snapshot) {
       const json = exactJson.stringify(outcome.snapshot);
-      statements.push({ sql: SQL.snapshot, params: [json, outcome.snapshot.stepsDone, id] }, putHistory(id, outcome.snapshot.stepsDone, json));
+      statements.push(
+        { sql: SQL.snapshot, params: [json, outcome.snapshot.stepsDone, id] },
+        putHistory(id, outcome.snapshot.stepsDone, json),
+      );
     }
     if (outcome.spatial) statements.push({ sql: SQL.putSpatial, params: putSpatialParams(id, outcome.spatial) });
     statements.push(patchStatement(id, patch)!, { sql: SQL.dropCheckpoint, params: [id] });

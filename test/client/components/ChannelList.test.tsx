@@ -4,12 +4,23 @@ import { describe, expect, it } from 'vitest';
 import { type ChannelScore, ChannelList } from '../../../client/src/components/ChannelList';
 
 const scores = (pairs: [number, number][]): ChannelScore[] => pairs.map(([channel, value], i) => ({ channel, value, rank: i + 1 }));
-const rowChannels = (container: HTMLElement) => [...container.querySelectorAll('li[data-channel]')].map((li) => Number(li.getAttribute('data-channel')));
+const rowChannels = (container: HTMLElement) =>
+  [...container.querySelectorAll('li[data-channel]')].map((li) => Number(li.getAttribute('data-channel')));
 
 describe('ChannelList (the notebook ChannelAttrWidget, live)', () => {
   it('shows rank, channel index and value for each channel, in the order given', () => {
     const { container, getAllByRole } = render(() => (
-      <ChannelList title="Top 3" direction="top" scores={scores([[77, 2.5], [12, 1.25], [300, 0.5]])} scale={2.5} stepsDone={10} />
+      <ChannelList
+        title="Top 3"
+        direction="top"
+        scores={scores([
+          [77, 2.5],
+          [12, 1.25],
+          [300, 0.5],
+        ])}
+        scale={2.5}
+        stepsDone={10}
+      />
     ));
     expect(rowChannels(container)).toEqual([77, 12, 300]);
     const buttons = getAllByRole('button');
@@ -21,12 +32,24 @@ describe('ChannelList (the notebook ChannelAttrWidget, live)', () => {
   });
 
   it('reorders rows on new props by moving the same elements, and drops channels that left', () => {
-    const [s, setS] = createSignal(scores([[77, 2.5], [12, 1.25], [300, 0.5]]));
+    const [s, setS] = createSignal(
+      scores([
+        [77, 2.5],
+        [12, 1.25],
+        [300, 0.5],
+      ]),
+    );
     const [steps, setSteps] = createSignal(10);
     const { container } = render(() => <ChannelList title="Top 3" direction="top" scores={s()} scale={2.5} stepsDone={steps()} />);
     const before = new Map([...container.querySelectorAll('li[data-channel]')].map((li) => [li.getAttribute('data-channel'), li]));
 
-    setS(scores([[12, 3.0], [77, 2.0], [5, 0.75]]));
+    setS(
+      scores([
+        [12, 3.0],
+        [77, 2.0],
+        [5, 0.75],
+      ]),
+    );
     setSteps(20);
 
     expect(rowChannels(container)).toEqual([12, 77, 5]);
@@ -41,7 +64,18 @@ describe('ChannelList (the notebook ChannelAttrWidget, live)', () => {
   });
 
   it('colours values blue when positive and red when negative', () => {
-    const { container } = render(() => <ChannelList title="Bottom 2" direction="bottom" scores={scores([[9, -2], [4, 1]])} scale={2} stepsDone={1} />);
+    const { container } = render(() => (
+      <ChannelList
+        title="Bottom 2"
+        direction="bottom"
+        scores={scores([
+          [9, -2],
+          [4, 1],
+        ])}
+        scale={2}
+        stepsDone={1}
+      />
+    ));
     const bg = (ch: number) => (container.querySelector(`li[data-channel="${ch}"] .value`) as HTMLElement).style.backgroundColor;
     // jsdom normalises hsl() to rgb(): red dominates a negative value, blue a positive one.
     const rgb = (s: string) => s.match(/\d+/g)!.map(Number);
@@ -54,7 +88,18 @@ describe('ChannelList (the notebook ChannelAttrWidget, live)', () => {
   it('reports a click on a row with its channel, and marks agreed channels', () => {
     const picked: number[] = [];
     const { getAllByRole, container } = render(() => (
-      <ChannelList title="Top" direction="top" scores={scores([[1, 1], [2, 0.5]])} scale={1} stepsDone={1} agreed={new Set([2])} onSelect={(c) => picked.push(c)} />
+      <ChannelList
+        title="Top"
+        direction="top"
+        scores={scores([
+          [1, 1],
+          [2, 0.5],
+        ])}
+        scale={1}
+        stepsDone={1}
+        agreed={new Set([2])}
+        onSelect={(c) => picked.push(c)}
+      />
     ));
     getAllByRole('button')[1].click();
     expect(picked).toEqual([2]);
@@ -65,7 +110,17 @@ describe('ChannelList (the notebook ChannelAttrWidget, live)', () => {
   it('shows the sprite beside the heatmap where the layer has one, and none for channels still blank', () => {
     const spritemap = { url: '/spritemaps/mixed4d.png', spriteSize: 64, columns: 22, missing: [300] };
     const { container } = render(() => (
-      <ChannelList title="Top" direction="top" scores={scores([[77, 2], [300, 1]])} scale={2} stepsDone={1} spritemap={spritemap} />
+      <ChannelList
+        title="Top"
+        direction="top"
+        scores={scores([
+          [77, 2],
+          [300, 1],
+        ])}
+        scale={2}
+        stepsDone={1}
+        spritemap={spritemap}
+      />
     ));
     const row = (ch: number) => container.querySelector(`li[data-channel="${ch}"]`)!;
     expect(row(77).querySelector('.heatmap')).not.toBeNull();

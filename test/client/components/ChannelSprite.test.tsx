@@ -53,13 +53,23 @@ describe('ChannelPicture (a tile of a complete spritemap, else an on-demand spri
   it("prefers the complete spritemap's tile over the channel's own sprite", () => {
     const spritemap = { url: 'grid.png', spriteSize: 96, columns: 22 };
     const { container } = render(() => (
-      <ChannelPicture channel={5} size={48} spritemap={spritemap} picture={{ sprite: { path: '/sprites/mixed4d/thumbnail/5.png', profile: 'THUMBNAIL' } }} />
+      <ChannelPicture
+        channel={5}
+        size={48}
+        spritemap={spritemap}
+        picture={{ sprite: { path: '/sprites/mixed4d/thumbnail/5.png', profile: 'THUMBNAIL' } }}
+      />
     ));
     expect(container.querySelector('img')).toBeNull();
     expect((container.querySelector('[role=img]') as HTMLElement).style.backgroundImage).toContain('grid.png');
     // A channel still missing from the spritemap shows its own sprite.
     const { container: other } = render(() => (
-      <ChannelPicture channel={5} size={48} spritemap={{ ...spritemap, missing: [5] }} picture={{ sprite: { path: '/sprites/mixed4d/full/5.png', profile: 'FULL' } }} />
+      <ChannelPicture
+        channel={5}
+        size={48}
+        spritemap={{ ...spritemap, missing: [5] }}
+        picture={{ sprite: { path: '/sprites/mixed4d/full/5.png', profile: 'FULL' } }}
+      />
     ));
     expect(other.querySelector('img')!.getAttribute('data-profile')).toBe('FULL');
   });
@@ -67,7 +77,14 @@ describe('ChannelPicture (a tile of a complete spritemap, else an on-demand spri
   it("names a picture on its way in the row's accessible label, and not once it is there", () => {
     const [picture, setPicture] = createSignal<ChannelPictureState>({ render: { status: 'QUEUED', etaSeconds: 20 } });
     const { getByRole } = render(() => (
-      <ChannelList title="Top 1" direction="top" scores={[{ channel: 73, value: 1, rank: 1 }]} scale={1} stepsDone={1} pictureOf={() => picture()} />
+      <ChannelList
+        title="Top 1"
+        direction="top"
+        scores={[{ channel: 73, value: 1, rank: 1 }]}
+        scale={1}
+        stepsDone={1}
+        pictureOf={() => picture()}
+      />
     ));
     expect(getByRole('button').getAttribute('aria-label')).toMatch(/, picture queued, about 20 s$/);
     setPicture({ sprite: { path: '/sprites/mixed4d/thumbnail/73.png', profile: 'THUMBNAIL' } });

@@ -15,7 +15,9 @@ const suggested = [classes[0], classes[4], classes[2]];
 
 function setup() {
   const [value, setValue] = createSignal('');
-  const r = render(() => <ClassAutocomplete id="class1" label="Class 1" value={value()} onChange={setValue} classes={classes} suggested={suggested} />);
+  const r = render(() => (
+    <ClassAutocomplete id="class1" label="Class 1" value={value()} onChange={setValue} classes={classes} suggested={suggested} />
+  ));
   return { ...r, value, input: r.getByRole('combobox') as HTMLInputElement };
 }
 

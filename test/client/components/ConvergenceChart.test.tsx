@@ -11,7 +11,10 @@ const points = [
 describe('ConvergenceChart', () => {
   it('plots one point per snapshot against steps done, the gap on a log axis', () => {
     const { container } = render(() => <ConvergenceChart points={points} stepsTotal={100} />);
-    const gap = [...container.querySelectorAll('circle.dot.gap')].map((c) => ({ x: Number(c.getAttribute('cx')), y: Number(c.getAttribute('cy')) }));
+    const gap = [...container.querySelectorAll('circle.dot.gap')].map((c) => ({
+      x: Number(c.getAttribute('cx')),
+      y: Number(c.getAttribute('cy')),
+    }));
     const stab = [...container.querySelectorAll('circle.dot.stability')].map((c) => Number(c.getAttribute('cy')));
     expect(gap).toHaveLength(3);
     // x grows with steps; each tenfold drop of the gap moves down by the same distance (log scale).

@@ -10,7 +10,11 @@ describe('DatasetExamples', () => {
     const svg = container.querySelector('svg')!;
     expect(svg.getAttribute('viewBox')).toBe('40 96 80 80');
     const image = svg.querySelector('image')!;
-    expect([image.getAttribute('width'), image.getAttribute('height'), image.getAttribute('preserveAspectRatio')]).toEqual(['224', '224', 'xMidYMid slice']);
+    expect([image.getAttribute('width'), image.getAttribute('height'), image.getAttribute('preserveAspectRatio')]).toEqual([
+      '224',
+      '224',
+      'xMidYMid slice',
+    ]);
     expect(container.textContent).toContain('12.5');
   });
 

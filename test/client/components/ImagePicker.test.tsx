@@ -10,7 +10,16 @@ const examples = [
 function setup(error?: string) {
   const selected: string[] = [];
   const uploaded: File[] = [];
-  const r = render(() => <ImagePicker examples={examples} uploads={[]} selectedId="e2" onSelect={(id) => selected.push(id)} onUpload={(f) => uploaded.push(f)} error={error} />);
+  const r = render(() => (
+    <ImagePicker
+      examples={examples}
+      uploads={[]}
+      selectedId="e2"
+      onSelect={(id) => selected.push(id)}
+      onUpload={(f) => uploaded.push(f)}
+      error={error}
+    />
+  ));
   return { ...r, selected, uploaded };
 }
 

@@ -16,7 +16,16 @@ const job = {
 function setup() {
   const onOpen = vi.fn();
   const r = render(() => (
-    <JobHistory jobs={[job]} hrefOf={(j) => `/jobs/${j.id}`} onOpen={onOpen} compareOf={() => undefined} hasMore={false} loading={false} onMore={() => undefined} onRefresh={() => undefined} />
+    <JobHistory
+      jobs={[job]}
+      hrefOf={(j) => `/jobs/${j.id}`}
+      onOpen={onOpen}
+      compareOf={() => undefined}
+      hasMore={false}
+      loading={false}
+      onMore={() => undefined}
+      onRefresh={() => undefined}
+    />
   ));
   return { ...r, onOpen };
 }

@@ -3,13 +3,19 @@ import { describe, expect, it, vi } from 'vitest';
 import { coveringCell, LayerToLayerDetail } from '../../../client/src/components/LayerToLayerDetail';
 
 const view = {
-  from: 'mixed4d', to: 'mixed5a', fromWidth: 14, fromHeight: 14, toWidth: 7, toHeight: 7,
+  from: 'mixed4d',
+  to: 'mixed5a',
+  fromWidth: 14,
+  fromHeight: 14,
+  toWidth: 7,
+  toHeight: 7,
   heatmaps: Array.from({ length: 49 }, (_, i) => `data:image/png;base64,map${i}`),
 };
 
 describe('LayerToLayerDetail', () => {
   it('maps a cell of the earlier grid to the later cell that covers it', () => {
-    const grid = { width: 14, height: 14 }, later = { width: 7, height: 7 };
+    const grid = { width: 14, height: 14 },
+      later = { width: 7, height: 7 };
     expect(coveringCell({ x: 0, y: 0 }, grid, later)).toEqual({ x: 0, y: 0 });
     expect(coveringCell({ x: 5, y: 7 }, grid, later)).toEqual({ x: 2, y: 3 });
     expect(coveringCell({ x: 13, y: 12 }, grid, later)).toEqual({ x: 6, y: 6 });
@@ -20,7 +26,14 @@ describe('LayerToLayerDetail', () => {
   it('asks only when the button is pressed, for the layer picked', () => {
     const onRequest = vi.fn();
     const { getByRole, getByLabelText } = render(() => (
-      <LayerToLayerDetail from="mixed4d" to="mixed5a" layers={['mixed4e', 'mixed5a', 'mixed5b']} grid={{ width: 14, height: 14 }} requested={false} onRequest={onRequest} />
+      <LayerToLayerDetail
+        from="mixed4d"
+        to="mixed5a"
+        layers={['mixed4e', 'mixed5a', 'mixed5b']}
+        grid={{ width: 14, height: 14 }}
+        requested={false}
+        onRequest={onRequest}
+      />
     ));
     expect(onRequest).not.toHaveBeenCalled();
     expect((getByLabelText(/Later layer/) as HTMLSelectElement).value).toBe('mixed5a');
@@ -31,7 +44,16 @@ describe('LayerToLayerDetail', () => {
 
   it('shows the map of the later cell under the pointed position', () => {
     const { getByTestId, getByRole } = render(() => (
-      <LayerToLayerDetail from="mixed4d" to="mixed5a" layers={['mixed5a']} grid={{ width: 14, height: 14 }} position={{ x: 5, y: 7 }} view={view} requested onRequest={() => {}} />
+      <LayerToLayerDetail
+        from="mixed4d"
+        to="mixed5a"
+        layers={['mixed5a']}
+        grid={{ width: 14, height: 14 }}
+        position={{ x: 5, y: 7 }}
+        view={view}
+        requested
+        onRequest={() => {}}
+      />
     ));
     expect(getByTestId('layer-to-layer-heading').textContent).toBe('mixed5a column 2, row 3 draws on these mixed4d positions');
     expect(getByRole('img', { name: /from mixed5a column 2, row 3 back to mixed4d/ }).getAttribute('src')).toBe(view.heatmaps[3 * 7 + 2]);
@@ -39,7 +61,15 @@ describe('LayerToLayerDetail', () => {
 
   it('says so when the server refuses', () => {
     const { getByRole } = render(() => (
-      <LayerToLayerDetail from="mixed5a" to="mixed5b" layers={['mixed5b']} grid={{ width: 7, height: 7 }} view={{ error: 'No.' }} requested onRequest={() => {}} />
+      <LayerToLayerDetail
+        from="mixed5a"
+        to="mixed5b"
+        layers={['mixed5b']}
+        grid={{ width: 7, height: 7 }}
+        view={{ error: 'No.' }}
+        requested
+        onRequest={() => {}}
+      />
     ));
     expect(getByRole('alert').textContent).toBe('No.');
   });

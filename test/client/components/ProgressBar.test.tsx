@@ -4,7 +4,9 @@ import { ProgressBar } from '../../../client/src/components/ProgressBar';
 
 describe('ProgressBar', () => {
   it('exposes steps done to assistive technology and shows the ETA while running', () => {
-    const { getByRole, container } = render(() => <ProgressBar stepsDone={30} stepsTotal={120} elapsedMs={3000} etaMs={9000} status="RUNNING" />);
+    const { getByRole, container } = render(() => (
+      <ProgressBar stepsDone={30} stepsTotal={120} elapsedMs={3000} etaMs={9000} status="RUNNING" />
+    ));
     const bar = getByRole('progressbar');
     expect(bar.getAttribute('aria-valuenow')).toBe('30');
     expect(bar.getAttribute('aria-valuemax')).toBe('120');

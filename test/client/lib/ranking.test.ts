@@ -8,7 +8,15 @@ describe('ranking helpers', () => {
     expect(values.map((_, c) => rankFromTop(values, c))).toEqual([2, 5, 1, 3, 4]);
   });
   it('finds the channels every method ranks high', () => {
-    expect([...agreedChannels([[1, 2, 3], [3, 2, 9], [2, 3, 4]])].sort()).toEqual([2, 3]);
+    expect(
+      [
+        ...agreedChannels([
+          [1, 2, 3],
+          [3, 2, 9],
+          [2, 3, 4],
+        ]),
+      ].sort(),
+    ).toEqual([2, 3]);
     expect(agreedChannels([])).toEqual(new Set());
   });
 });

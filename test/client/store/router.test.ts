@@ -3,7 +3,12 @@ import { parseRoute, type Route, routePath } from '../../../client/src/store/rou
 
 describe('router: every job has a URL', () => {
   it('round-trips each page through its path', () => {
-    const routes: Route[] = [{ page: 'new' }, { page: 'history' }, { page: 'job', jobId: 'a1b2' }, { page: 'compare', jobIds: ['a', 'b', 'c'] }];
+    const routes: Route[] = [
+      { page: 'new' },
+      { page: 'history' },
+      { page: 'job', jobId: 'a1b2' },
+      { page: 'compare', jobIds: ['a', 'b', 'c'] },
+    ];
     for (const r of routes) {
       expect(parseRoute(routePath(r))).toEqual(r);
     }

@@ -12,7 +12,12 @@ export interface Proc {
  * `node --import tsx FILE` (the process is the server itself, so a signal reaches it), resolving
  * once a line of its output matches `ready`.
  */
-export async function startProcess(file: string, env: Record<string, string>, ready: RegExp, timeoutMs = 180_000): Promise<Proc & { match: RegExpExecArray }> {
+export async function startProcess(
+  file: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  timeoutMs = 180_000,
+): Promise<Proc & { match: RegExpExecArray }> {
   const child = spawn(process.execPath, ['--import', 'tsx', file], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },

@@ -18,14 +18,21 @@ export function findRedisServer(): string | null {
 export function findPostgresBin(): string | null {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions.length ? join(root, versions[0], 'bin') : null;
 }
 
 /** Why the scale-out tests cannot run here, or null when they can. */
 export function missingServices(): string | null {
-  const missing = [!findRedisServer() && 'redis-server', !findPostgresBin() && 'PostgreSQL (initdb under /usr/lib/postgresql/*/bin)'].filter(Boolean);
-  return missing.length ? `skipped: ${missing.join(' and ')} not found; install with apt-get install -y redis-server postgresql (.ci/run does)` : null;
+  const missing = [
+    !findRedisServer() && 'redis-server',
+    !findPostgresBin() && 'PostgreSQL (initdb under /usr/lib/postgresql/*/bin)',
+  ].filter(Boolean);
+  return missing.length
+    ? `skipped: ${missing.join(' and ')} not found; install with apt-get install -y redis-server postgresql (.ci/run does)`
+    : null;
 }
 
 export async function freePort(): Promise<number> {
@@ -92,7 +99,22 @@ export async function startRedis(): Promise<RedisService> {
   const start = async () => {
     child = spawn(
       bin,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir, '--maxmemory-policy', 'noeviction'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--dir',
+        dir,
+        '--maxmemory-policy',
+        'noeviction',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout!.on('data', (d) => (log = (log + d).slice(-4000)));
@@ -146,7 +168,7 @@ export async function startPostgres(): Promise<PostgresService> {
   chmodSync(dir, 0o700);
   const asRoot = process.getuid?.() === 0;
   const run = (cmd: string, args: string[]) => {
-    const full = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] as const : [join(bin, cmd), args] as const;
+    const full = asRoot ? (['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] as const) : ([join(bin, cmd), args] as const);
     const r = spawnSync(full[0], full[1] as string[], { encoding: 'utf8', cwd: dir });
     if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr || r.stdout}`);
     return r.stdout;
@@ -161,8 +183,15 @@ export async function startPostgres(): Promise<PostgresService> {
   const port = await freePort();
   run('initdb', ['-D', data, '-U', 'test', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   run('pg_ctl', [
-    '-D', data, '-l', join(dir, 'log'), '-w', '-t', '60',
-    '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`,
+    '-D',
+    data,
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-t',
+    '60',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`,
     'start',
   ]);
   return {

@@ -15,7 +15,14 @@ const GROUPS = `query G($imageId: ID!, $layer: String!, $groups: Int, $class1: S
     layer height width count reconstructionError converged attributionMethod
     groups { index colour channels spatial attribution heatmap topChannels(first: 3) { channel weight } } } }`;
 
-type Group = { index: number; channels: number[]; spatial: number[]; attribution: number | null; heatmap: string; topChannels: { channel: number; weight: number }[] };
+type Group = {
+  index: number;
+  channels: number[];
+  spatial: number[];
+  attribution: number | null;
+  heatmap: string;
+  topChannels: { channel: number; weight: number }[];
+};
 
 const live = sharedTestServer();
 
@@ -34,8 +41,22 @@ const examplePixels = (name: string) => decodeImage(readFileSync(resolve(IMAGES,
 const norm = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, v) => s + v * v, 0));
 
 const cases = [
-  { image: 'dog_cat_composite', layer: 'mixed4d', groups: 6, class1: 'Labrador retriever', class2: 'tiger cat', spec: { class1: { kind: 'class', index: CLASS.labrador }, class2: { kind: 'class', index: CLASS.tigerCat } } },
-  { image: 'chelsea_cat', layer: 'mixed4b', groups: 4, class1: 'Egyptian cat', class2: 'logsumexp', spec: { class1: { kind: 'class', index: CLASS.egyptianCat }, class2: { kind: 'logsumexp' } } },
+  {
+    image: 'dog_cat_composite',
+    layer: 'mixed4d',
+    groups: 6,
+    class1: 'Labrador retriever',
+    class2: 'tiger cat',
+    spec: { class1: { kind: 'class', index: CLASS.labrador }, class2: { kind: 'class', index: CLASS.tigerCat } },
+  },
+  {
+    image: 'chelsea_cat',
+    layer: 'mixed4b',
+    groups: 4,
+    class1: 'Egyptian cat',
+    class2: 'logsumexp',
+    spec: { class1: { kind: 'class', index: CLASS.egyptianCat }, class2: { kind: 'logsumexp' } },
+  },
 ] as const;
 
 describe('neuronGroups', () => {
@@ -44,12 +65,22 @@ describe('neuronGroups', () => {
       const ex = await wasmExecutor();
       const A = await ex.activations(examplePixels(c.image), c.layer);
       const [H, W, C] = ex.network.byName.get(c.layer)!.shape;
-      const { neuronGroups: ng } = await gqlData(live.srv.url, GROUPS, { imageId: `example-${c.image}`, layer: c.layer, groups: c.groups, class1: c.class1, class2: c.class2 });
+      const { neuronGroups: ng } = await gqlData(live.srv.url, GROUPS, {
+        imageId: `example-${c.image}`,
+        layer: c.layer,
+        groups: c.groups,
+        class1: c.class1,
+        class2: c.class2,
+      });
       expect(ng).toMatchObject({ layer: c.layer, height: H, width: W, count: c.groups, converged: true, attributionMethod: 'SIMPLE' });
       const groups = ng.groups as Group[];
 
       // The error the API reports, recomputed from its factors and independent activations.
-      const G = groups.map((g) => { const m = new Float32Array(H * W * C); for (let p = 0; p < H * W; p++) for (let ch = 0; ch < C; ch++) m[p * C + ch] = g.spatial[p] * g.channels[ch]; return m; });
+      const G = groups.map((g) => {
+        const m = new Float32Array(H * W * C);
+        for (let p = 0; p < H * W; p++) for (let ch = 0; ch < C; ch++) m[p * C + ch] = g.spatial[p] * g.channels[ch];
+        return m;
+      });
       const residual = A.map((a, i) => a - G.reduce((s, m) => s + m[i], 0));
       expect(ng.reconstructionError).toBeCloseTo(norm(residual) / norm(A), 4);
       expect(ng.reconstructionError).toBeGreaterThan(0);
@@ -79,8 +110,12 @@ describe('neuronGroups', () => {
   }
 
   it('rejects a bad group count, layer or image with one clear error', async () => {
-    const bad = async (vars: Record<string, unknown>) => (await gql(live.srv.url, GROUPS, { imageId: 'example-dog_cat_composite', layer: 'mixed4d', ...vars })).errors![0];
-    expect(await bad({ groups: 0 })).toMatchObject({ message: 'groups must be a whole number from 1 to 16 at mixed4d, got 0.', extensions: { code: 'BAD_ARGUMENT' } });
+    const bad = async (vars: Record<string, unknown>) =>
+      (await gql(live.srv.url, GROUPS, { imageId: 'example-dog_cat_composite', layer: 'mixed4d', ...vars })).errors![0];
+    expect(await bad({ groups: 0 })).toMatchObject({
+      message: 'groups must be a whole number from 1 to 16 at mixed4d, got 0.',
+      extensions: { code: 'BAD_ARGUMENT' },
+    });
     expect((await bad({ layer: 'conv2d0' })).extensions!.code).toBe('UNKNOWN_LAYER');
     expect((await bad({ imageId: 'nope' })).extensions!.code).toBe('NOT_FOUND');
     expect((await bad({ class1: 'not a class at all' })).extensions!.code).toBe('UNKNOWN_CLASS');
@@ -92,16 +127,27 @@ describe('semanticDictionary', () => {
     const ex = await wasmExecutor();
     const A = await ex.activations(examplePixels('dog_cat_composite'), 'mixed4d');
     const C = 528;
-    for (const [x, y] of [[3, 5], [13, 0]]) {
+    for (const [x, y] of [
+      [3, 5],
+      [13, 0],
+    ]) {
       const q = `{ semanticDictionary(imageId: "example-dog_cat_composite", layer: "mixed4d", x: ${x}, y: ${y}, first: 6) { x y channels { channel activation } } }`;
       const { semanticDictionary: d } = await gqlData(live.srv.url, q);
       const o = (y * 14 + x) * C;
-      const direct = Array.from({ length: C }, (_, ch) => ch).sort((a, b) => A[o + b] - A[o + a]).slice(0, 6);
+      const direct = Array.from({ length: C }, (_, ch) => ch)
+        .sort((a, b) => A[o + b] - A[o + a])
+        .slice(0, 6);
       expect(d.channels.map((e: { channel: number }) => e.channel)).toEqual(direct);
       d.channels.forEach((e: { channel: number; activation: number }) => expect(e.activation).toBeCloseTo(A[o + e.channel], 3));
     }
-    const off = await gql(live.srv.url, `{ semanticDictionary(imageId: "example-dog_cat_composite", layer: "mixed4d", x: 14, y: 0) { x } }`);
-    expect(off.errors![0]).toMatchObject({ message: 'Position (x 14, y 0) is off the layer\'s 14x14 grid: x is 0..13, y is 0..13.', extensions: { code: 'BAD_ARGUMENT' } });
+    const off = await gql(
+      live.srv.url,
+      `{ semanticDictionary(imageId: "example-dog_cat_composite", layer: "mixed4d", x: 14, y: 0) { x } }`,
+    );
+    expect(off.errors![0]).toMatchObject({
+      message: "Position (x 14, y 0) is off the layer's 14x14 grid: x is 0..13, y is 0..13.",
+      extensions: { code: 'BAD_ARGUMENT' },
+    });
   });
 });
 
@@ -115,9 +161,13 @@ describe('spatialAttribution', () => {
     const q = `{ spatialAttribution(imageId: "example-dog_cat_composite", layer: "${layer}", class1: "tiger cat", class2: "Labrador retriever") { height width method values heatmap } }`;
     const { spatialAttribution: s } = await gqlData(live.srv.url, q);
     expect(s).toMatchObject({ height: H, width: W, method: 'SIMPLE' });
-    const positions = Array.from(s.values.keys() as Iterable<number>).sort((a, b) => Math.abs(s.values[b]) - Math.abs(s.values[a])).slice(0, 3);
+    const positions = Array.from(s.values.keys() as Iterable<number>)
+      .sort((a, b) => Math.abs(s.values[b]) - Math.abs(s.values[a]))
+      .slice(0, 3);
     const h = 0.05;
-    const batch = positions.flatMap((p) => [-1, 1].map((sign) => A.map((a, i) => (Math.floor(i / C) === p ? a * (1 + sign * h) : a))).reverse());
+    const batch = positions.flatMap((p) =>
+      [-1, 1].map((sign) => A.map((a, i) => (Math.floor(i / C) === p ? a * (1 + sign * h) : a))).reverse(),
+    );
     const sc = await scores(layer, batch, spec);
     positions.forEach((p, j) => {
       const fd = (sc[2 * j] - sc[2 * j + 1]) / (2 * h);
@@ -132,18 +182,41 @@ describe('spatialAttribution', () => {
 describe('a job with groups', () => {
   it('PATH, 4 midpoint steps, 3 groups: groups stream through jobProgress and each final value is sum(G_i * integrated gradient) of an independent executor', async () => {
     const layer = 'mixed4d';
-    const start = await gqlData(live.srv.url, `mutation S($input: AttributionInput!) { startAttribution(input: $input) { id input { groups } } }`, {
-      input: { imageId: 'example-dog_cat_composite', layer, class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 4, rule: 'MIDPOINT', chunkSteps: 1, groups: 3 },
-    });
+    const start = await gqlData(
+      live.srv.url,
+      `mutation S($input: AttributionInput!) { startAttribution(input: $input) { id input { groups } } }`,
+      {
+        input: {
+          imageId: 'example-dog_cat_composite',
+          layer,
+          class1: 'Labrador retriever',
+          class2: 'tiger cat',
+          method: 'PATH',
+          steps: 4,
+          rule: 'MIDPOINT',
+          chunkSteps: 1,
+          groups: 3,
+        },
+      },
+    );
     expect(start.startAttribution.input.groups).toBe(3);
     const id = start.startAttribution.id;
     const events: { stepsDone: number; done: boolean; groups: { count: number; groups: { attribution: number }[] } | null }[] = [];
-    await sseSubscribe(live.srv.url, `subscription P($id: ID!) { jobProgress(id: $id) { stepsDone done groups { count groups { attribution } } } }`, { id }, (r) => events.push(r.data!.jobProgress));
+    await sseSubscribe(
+      live.srv.url,
+      `subscription P($id: ID!) { jobProgress(id: $id) { stepsDone done groups { count groups { attribution } } } }`,
+      { id },
+      (r) => events.push(r.data!.jobProgress),
+    );
     const running = events.filter((e) => !e.done && e.groups);
     expect(running.length).toBeGreaterThan(0);
     expect(running[0].groups!.count).toBe(3);
 
-    const { job } = await gqlData(live.srv.url, `query J($id: ID!) { job(id: $id) { status result { values groups { reconstructionError attributionMethod groups { channels spatial attribution } } } } }`, { id });
+    const { job } = await gqlData(
+      live.srv.url,
+      `query J($id: ID!) { job(id: $id) { status result { values groups { reconstructionError attributionMethod groups { channels spatial attribution } } } } }`,
+      { id },
+    );
     expect(job.status).toBe('SUCCEEDED');
     const ng = job.result.groups;
     expect(ng.attributionMethod).toBe('PATH');
@@ -159,7 +232,11 @@ describe('a job with groups', () => {
     for (let k = 0; k < 4; k++) for (let i = 0; i < A.length; i++) ig[i] += grads[k * A.length + i] / 4;
     const C = 528;
     const groups = ng.groups as Group[];
-    const expected = groups.map((g) => { let t = 0; for (let i = 0; i < A.length; i++) t += g.spatial[Math.floor(i / C)] * g.channels[i % C] * ig[i]; return t; });
+    const expected = groups.map((g) => {
+      let t = 0;
+      for (let i = 0; i < A.length; i++) t += g.spatial[Math.floor(i / C)] * g.channels[i % C] * ig[i];
+      return t;
+    });
     const largest = Math.max(...expected.map(Math.abs));
     groups.forEach((g, i) => expect(Math.abs(g.attribution! - expected[i])).toBeLessThan(1e-3 * largest));
     // The last streamed event carries the same values.
@@ -175,6 +252,9 @@ describe('a job with groups', () => {
     const r = await gql(live.srv.url, `mutation S($input: AttributionInput!) { startAttribution(input: $input) { id } }`, {
       input: { imageId: 'example-dog_cat_composite', layer: 'mixed5b', class1: 'tiger cat', method: 'SIMPLE', groups: 17 },
     });
-    expect(r.errors![0]).toMatchObject({ message: 'groups must be a whole number from 1 to 16 at mixed5b, got 17.', extensions: { code: 'BAD_ARGUMENT' } });
+    expect(r.errors![0]).toMatchObject({
+      message: 'groups must be a whole number from 1 to 16 at mixed5b, got 17.',
+      extensions: { code: 'BAD_ARGUMENT' },
+    });
   });
 });

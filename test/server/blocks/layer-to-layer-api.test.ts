@@ -33,7 +33,9 @@ async function targetNorms(acts: Float32Array, s: number, ts: number[], x: numbe
     batch.set(acts, k * acts.length);
     for (let c = 0; c < C1; c++) batch[k * acts.length + s * C1 + c] *= 1 + t;
   });
-  const out = tf.tidy(() => ex.forward(subgraph(net, 'mixed4d', 'mixed5a'), new Map([['mixed4d', tf.tensor4d(batch, [ts.length, H1, W1, C1])]])).get('mixed5a')!);
+  const out = tf.tidy(() =>
+    ex.forward(subgraph(net, 'mixed4d', 'mixed5a'), new Map([['mixed4d', tf.tensor4d(batch, [ts.length, H1, W1, C1])]])).get('mixed5a')!,
+  );
   const later = (await out.data()) as Float32Array;
   out.dispose();
   const size = later.length / ts.length;
@@ -46,8 +48,17 @@ async function targetNorms(acts: Float32Array, s: number, ts: number[], x: numbe
 
 describe('layerToLayerAttribution', () => {
   it('dog/cat mixed4d -> mixed5a at three targets: shapes, maps against finite differences of the forward pass', async () => {
-    const positions = [{ x: 3, y: 3 }, { x: 1, y: 4 }, { x: 5, y: 2 }];
-    const { layerToLayerAttribution: r } = await gqlData(live.srv.url, L2L, { imageId: 'example-dog_cat_composite', from: 'mixed4d', to: 'mixed5a', positions });
+    const positions = [
+      { x: 3, y: 3 },
+      { x: 1, y: 4 },
+      { x: 5, y: 2 },
+    ];
+    const { layerToLayerAttribution: r } = await gqlData(live.srv.url, L2L, {
+      imageId: 'example-dog_cat_composite',
+      from: 'mixed4d',
+      to: 'mixed5a',
+      positions,
+    });
     expect(r).toMatchObject({ from: 'mixed4d', to: 'mixed5a', fromHeight: 14, fromWidth: 14, toHeight: 7, toWidth: 7 });
     expect(r.targets.map((t: { x: number; y: number }) => ({ x: t.x, y: t.y }))).toEqual(positions);
     expect(r.target.attribution.value).toBe(r.targets[0].attribution.values[6 * 14 + 6]);
@@ -67,11 +78,15 @@ describe('layerToLayerAttribution', () => {
     }
   }, 240_000);
 
-  it('from a job: the job\'s image and layer, every target when none are listed', async () => {
+  it("from a job: the job's image and layer, every target when none are listed", async () => {
     const start = await gqlData(live.srv.url, `mutation S($input: AttributionInput!) { startAttribution(input: $input) { id } }`, {
       input: { imageId: 'example-chelsea_cat', layer: 'mixed4e', class1: 'tiger cat', method: 'SIMPLE' },
     });
-    const { job } = await gqlData(live.srv.url, `query J($id: ID!) { job(id: $id) { layerToLayerAttribution(to: "mixed5b") { from to targets { x y attribution { values } } } } }`, { id: start.startAttribution.id });
+    const { job } = await gqlData(
+      live.srv.url,
+      `query J($id: ID!) { job(id: $id) { layerToLayerAttribution(to: "mixed5b") { from to targets { x y attribution { values } } } } }`,
+      { id: start.startAttribution.id },
+    );
     const r = job.layerToLayerAttribution;
     expect(r).toMatchObject({ from: 'mixed4e', to: 'mixed5b' });
     expect(r.targets.length).toBe(49);
@@ -95,15 +110,29 @@ describe('layerToLayerAttribution', () => {
     const bad = async (vars: Record<string, unknown>) =>
       (await gql(live.srv.url, L2L, { imageId: 'example-dog_cat_composite', from: 'mixed4d', to: 'mixed5a', ...vars })).errors![0];
     expect(await bad({ from: 'mixed5a', to: 'mixed4d' })).toMatchObject({
-      message: expect.stringContaining('The target layer must come after the source layer: mixed4d is not after mixed5a'), extensions: { code: 'BAD_ARGUMENT' },
+      message: expect.stringContaining('The target layer must come after the source layer: mixed4d is not after mixed5a'),
+      extensions: { code: 'BAD_ARGUMENT' },
     });
-    expect(await bad({ to: 'mixed6x' })).toMatchObject({ message: expect.stringContaining('Unknown layer "mixed6x"'), extensions: { code: 'UNKNOWN_LAYER' } });
+    expect(await bad({ to: 'mixed6x' })).toMatchObject({
+      message: expect.stringContaining('Unknown layer "mixed6x"'),
+      extensions: { code: 'UNKNOWN_LAYER' },
+    });
     expect(await bad({ positions: [{ x: 7, y: 1 }] })).toMatchObject({
-      message: 'Position (x 7, y 1) is off the layer\'s 7x7 grid: x is 0..6, y is 0..6.', extensions: { code: 'BAD_ARGUMENT' },
+      message: "Position (x 7, y 1) is off the layer's 7x7 grid: x is 0..6, y is 0..6.",
+      extensions: { code: 'BAD_ARGUMENT' },
     });
-    expect(await bad({ from: 'mixed3a', to: 'mixed3b' })).toMatchObject({ message: expect.stringContaining('mixed3b has 784 positions, more than the 196'), extensions: { code: 'BAD_ARGUMENT' } });
+    expect(await bad({ from: 'mixed3a', to: 'mixed3b' })).toMatchObject({
+      message: expect.stringContaining('mixed3b has 784 positions, more than the 196'),
+      extensions: { code: 'BAD_ARGUMENT' },
+    });
     expect(await bad({ imageId: 'nope' })).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
-    const missing = await gql(live.srv.url, `{ layerToLayerAttribution(imageId: "example-dog_cat_composite", positions: [{ x: 0, y: 0 }]) { target(x: 1, y: 1) { x } } }`);
-    expect(missing.errors![0]).toMatchObject({ message: 'Position (x 1, y 1) of mixed5a is not among this attribution\'s 1 targets.', extensions: { code: 'BAD_ARGUMENT' } });
+    const missing = await gql(
+      live.srv.url,
+      `{ layerToLayerAttribution(imageId: "example-dog_cat_composite", positions: [{ x: 0, y: 0 }]) { target(x: 1, y: 1) { x } } }`,
+    );
+    expect(missing.errors![0]).toMatchObject({
+      message: "Position (x 1, y 1) of mixed5a is not among this attribution's 1 targets.",
+      extensions: { code: 'BAD_ARGUMENT' },
+    });
   }, 240_000);
 });

@@ -17,7 +17,9 @@ const CLI = resolve(REPO_ROOT, 'server/cli/attribute.ts');
 
 /** Runs the CLI from its TypeScript source (tsx), or with `bundle` as `npm run attribute` does: from dist/ through server/launch.mjs. */
 async function cli(args: string[], options: { bundle?: boolean; env?: NodeJS.ProcessEnv } = {}) {
-  const [cmd, argv] = options.bundle ? [process.execPath, [resolve(REPO_ROOT, 'server/launch.mjs'), 'server/cli/attribute.ts', ...args]] : [TSX, [CLI, ...args]];
+  const [cmd, argv] = options.bundle
+    ? [process.execPath, [resolve(REPO_ROOT, 'server/launch.mjs'), 'server/cli/attribute.ts', ...args]]
+    : [TSX, [CLI, ...args]];
   try {
     const { stdout, stderr } = await run(cmd, argv, { cwd: REPO_ROOT, env: { ...process.env, CI: 'true', ...options.env } });
     return { code: 0, stdout, stderr };
@@ -49,7 +51,19 @@ describe('CLI: the seed notebook examples end to end with --json', () => {
   ];
   for (const [image, c1, c2] of simple) {
     it(`SIMPLE ${image}: ${c1} vs ${c2}`, async () => {
-      const r = await cli(['--image', join(IMAGES, image), '--layer', 'mixed4d', '--class1', c1, '--class2', c2, '--method', 'simple', '--json']);
+      const r = await cli([
+        '--image',
+        join(IMAGES, image),
+        '--layer',
+        'mixed4d',
+        '--class1',
+        c1,
+        '--class2',
+        c2,
+        '--method',
+        'simple',
+        '--json',
+      ]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const out = JSON.parse(r.stdout);
@@ -63,20 +77,48 @@ describe('CLI: the seed notebook examples end to end with --json', () => {
 
   it('PATH dog/cat, 100 steps: equals the in-process tfjs engine (another executor when ONNX loads) to 1e-4', async () => {
     const image = join(IMAGES, 'dog_cat_composite.png');
-    const r = await cli(['--image', image, '--layer', 'mixed4d', '--class1', 'Labrador retriever', '--class2', 'tiger cat', '--method', 'path', '--steps', '100', '--json']);
+    const r = await cli([
+      '--image',
+      image,
+      '--layer',
+      'mixed4d',
+      '--class1',
+      'Labrador retriever',
+      '--class2',
+      'tiger cat',
+      '--method',
+      'path',
+      '--steps',
+      '100',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ method: 'PATH', steps: 100, rule: 'LEFT_RIEMANN' });
     expect(out.elapsedMs).toBeGreaterThan(0);
     const net = sharedNetwork();
-    const request = validateInput({ layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 100 }, { labels: Labels.parse(net.labelsText), layers: net.layers });
+    const request = validateInput(
+      { layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 100 },
+      { labels: Labels.parse(net.labelsText), layers: net.layers },
+    );
     const ref = await attributeOnce(await wasmExecutor(), decodeImage(readFileSync(image)).pixels, request);
     expect(relativeL2(out.values, ref.values)).toBeLessThan(1e-4);
     expect(out.completenessGap).toBeCloseTo(ref.completenessGap, 3);
   });
 
   it('prints a readable table without --json', async () => {
-    const r = await cli(['--image', join(IMAGES, '224', 'fruits.png'), '--class1', 'lemon', '--class2', 'orange', '--method', 'simple', '--top', '3']);
+    const r = await cli([
+      '--image',
+      join(IMAGES, '224', 'fruits.png'),
+      '--class1',
+      'lemon',
+      '--class2',
+      'orange',
+      '--method',
+      'simple',
+      '--top',
+      '3',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Top 3 channels \(toward "lemon"\)/);
     expect(r.stdout).toMatch(/Bottom 3 channels \(toward "orange"\)/);
@@ -84,9 +126,19 @@ describe('CLI: the seed notebook examples end to end with --json', () => {
 });
 
 describe('CLI: the compiled bundle, the graph cache and where the time goes', () => {
-  it('a second run loads the three graphs from the first run\'s cache, builds none, and gives the same values', async () => {
+  it("a second run loads the three graphs from the first run's cache, builds none, and gives the same values", async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'cli-cache-'));
-    const args = ['--image', join(IMAGES, '224', 'chelsea_cat.png'), '--class1', 'tiger cat', '--class2', 'Egyptian cat', '--method', 'simple', '--json'];
+    const args = [
+      '--image',
+      join(IMAGES, '224', 'chelsea_cat.png'),
+      '--class1',
+      'tiger cat',
+      '--class2',
+      'Egyptian cat',
+      '--method',
+      'simple',
+      '--json',
+    ];
     const runs: any[] = [];
     try {
       for (let i = 0; i < 2; i++) {
@@ -147,7 +199,21 @@ describe('CLI: bad input gives a one-line error and a non-zero exit', () => {
 describe('CLI: --groups K', () => {
   it('--json gains groups [{ channels, spatial, attribution, error }] and reconstructionError; each attribution is sum(G_i * grad) of the tfjs executor', async () => {
     const image = join(IMAGES, 'dog_cat_composite.png');
-    const r = await cli(['--image', image, '--layer', 'mixed5a', '--class1', 'tiger cat', '--class2', 'Labrador retriever', '--method', 'simple', '--groups', '3', '--json']);
+    const r = await cli([
+      '--image',
+      image,
+      '--layer',
+      'mixed5a',
+      '--class1',
+      'tiger cat',
+      '--class2',
+      'Labrador retriever',
+      '--method',
+      'simple',
+      '--groups',
+      '3',
+      '--json',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -168,11 +234,24 @@ describe('CLI: --groups K', () => {
       return t;
     });
     const largest = Math.max(...expected.map(Math.abs));
-    out.groups.forEach((g: { attribution: number }, i: number) => expect(Math.abs(g.attribution - expected[i])).toBeLessThan(1e-3 * largest));
+    out.groups.forEach((g: { attribution: number }, i: number) =>
+      expect(Math.abs(g.attribution - expected[i])).toBeLessThan(1e-3 * largest),
+    );
   });
 
   it('a group count off 1..16 is one line on stderr and exit code 2', async () => {
-    const r = await cli(['--image', join(IMAGES, 'dog_cat_composite.png'), '--layer', 'mixed4d', '--class1', 'tiger cat', '--method', 'simple', '--groups', '0']);
+    const r = await cli([
+      '--image',
+      join(IMAGES, 'dog_cat_composite.png'),
+      '--layer',
+      'mixed4d',
+      '--class1',
+      'tiger cat',
+      '--method',
+      'simple',
+      '--groups',
+      '0',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('error: groups must be a whole number from 1 to 16 at mixed4d, got 0.\n');
   });
@@ -181,7 +260,19 @@ describe('CLI: --groups K', () => {
 describe('CLI: --spatial-to LAYER', () => {
   it('--json gains spatialToSpatial: one map over --layer per position of the later layer, as the tfjs executor computes it', async () => {
     const image = join(IMAGES, 'dog_cat_composite.png');
-    const r = await cli(['--image', image, '--layer', 'mixed4d', '--class1', 'tiger cat', '--method', 'simple', '--spatial-to', 'mixed5a', '--json']);
+    const r = await cli([
+      '--image',
+      image,
+      '--layer',
+      'mixed4d',
+      '--class1',
+      'tiger cat',
+      '--method',
+      'simple',
+      '--spatial-to',
+      'mixed5a',
+      '--json',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout).spatialToSpatial;
@@ -191,13 +282,30 @@ describe('CLI: --spatial-to LAYER', () => {
     expect(target.values).toHaveLength(196);
     const ex = await wasmExecutor();
     const acts = await ex.activations(decodeImage(readFileSync(image)).pixels, 'mixed4d');
-    const expected = await layerToLayerAttribution(ex, acts, validateLayerToLayer(ex.network.layers, 'mixed4d', 'mixed5a', [{ x: 2, y: 5 }]));
+    const expected = await layerToLayerAttribution(
+      ex,
+      acts,
+      validateLayerToLayer(ex.network.layers, 'mixed4d', 'mixed5a', [{ x: 2, y: 5 }]),
+    );
     expect(relativeL2(target.values, expected.maps[0].values)).toBeLessThan(1e-3);
   });
 
   it('a target layer not after --layer is one line on stderr and exit code 2', async () => {
-    const r = await cli(['--image', join(IMAGES, 'dog_cat_composite.png'), '--layer', 'mixed4d', '--class1', 'tiger cat', '--method', 'simple', '--spatial-to', 'mixed4a']);
+    const r = await cli([
+      '--image',
+      join(IMAGES, 'dog_cat_composite.png'),
+      '--layer',
+      'mixed4d',
+      '--class1',
+      'tiger cat',
+      '--method',
+      'simple',
+      '--spatial-to',
+      'mixed4a',
+    ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: The target layer must come after the source layer: mixed4a is not after mixed4d \(order: mixed3a, .*\)\.\n$/);
+    expect(r.stderr).toMatch(
+      /^error: The target layer must come after the source layer: mixed4a is not after mixed4d \(order: mixed3a, .*\)\.\n$/,
+    );
   });
 });

@@ -27,7 +27,10 @@ describe('image decoding', () => {
   });
 
   it('centre-crops and resizes any size to within 3/255 mean error of the ImageMagick 224 copies (independent resampler)', () => {
-    for (const [orig, copy] of [['dog_cat_composite.png', 'dog_cat_composite.png'], ['fruits.jpg', 'fruits.png']]) {
+    for (const [orig, copy] of [
+      ['dog_cat_composite.png', 'dog_cat_composite.png'],
+      ['fruits.jpg', 'fruits.png'],
+    ]) {
       const ours = decodeImage(readFileSync(resolve(IMAGES, orig)));
       const theirs = decodeImage(readFileSync(resolve(IMAGES, '224', copy))).pixels;
       let diff = 0;
@@ -37,7 +40,8 @@ describe('image decoding', () => {
   });
 
   it('decodes a non-square JPEG to RGB 0..255 after a centre crop', () => {
-    const w = 300, h = 200;
+    const w = 300,
+      h = 200;
     const data = Buffer.alloc(w * h * 4);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([x < 50 || x >= 250 ? 255 : 0, 0, 0, 255], (y * w + x) * 4);
     const { pixels, width, height } = decodeImage(jpeg.encode({ data, width: w, height: h }, 95).data);

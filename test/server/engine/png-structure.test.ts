@@ -23,7 +23,12 @@ function rgbPng(opts: { width: number; height: number; interlace?: 0 | 1; scanli
   ihdr.writeUInt32BE(opts.width, 0);
   ihdr.writeUInt32BE(opts.height, 4);
   ihdr.set([8, 2, 0, 0, opts.interlace ?? 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(opts.scanlines)), chunk('IEND', new Uint8Array())]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(opts.scanlines)),
+    chunk('IEND', new Uint8Array()),
+  ]);
 }
 
 /** Filter-0 scanlines of an RGB image `rows` high: each row a 0 byte, then width x 3 samples. */
@@ -43,9 +48,16 @@ const message = (f: () => void) => {
 
 describe('PNG structure', () => {
   it('passes every shared PNG and one written by hand, which pngjs decodes to the same pixels', () => {
-    const files = [...readdirSync(IMAGES).map((f) => resolve(IMAGES, f)), ...readdirSync(resolve(IMAGES, '224')).map((f) => resolve(IMAGES, '224', f))].filter((f) => f.endsWith('.png'));
+    const files = [
+      ...readdirSync(IMAGES).map((f) => resolve(IMAGES, f)),
+      ...readdirSync(resolve(IMAGES, '224')).map((f) => resolve(IMAGES, '224', f)),
+    ].filter((f) => f.endsWith('.png'));
     expect(files.length).toBeGreaterThan(5);
-    for (const f of files) expect(message(() => checkPngStructure(readFileSync(f))), f).toBeNull();
+    for (const f of files)
+      expect(
+        message(() => checkPngStructure(readFileSync(f))),
+        f,
+      ).toBeNull();
     const whole = rgbPng({ width: 5, height: 3, scanlines: scanlines(5, 3) });
     expect(message(() => checkPngStructure(whole))).toBeNull();
     expect([...PNG.sync.read(whole).data.subarray(0, 4)]).toEqual([200, 200, 200, 255]);
@@ -59,12 +71,22 @@ describe('PNG structure', () => {
     expect(lenient.data[7 * 5 * 4]).toBe(0);
     const e = message(() => decodeImage(short));
     expect(e?.code).toBe('BAD_IMAGE');
-    expect(e?.text).toBe("The PNG's header says 5x8, but its pixel data holds only 3 of the 8 rows; the file is damaged or was written incompletely.");
+    expect(e?.text).toBe(
+      "The PNG's header says 5x8, but its pixel data holds only 3 of the 8 rows; the file is damaged or was written incompletely.",
+    );
   });
 
   it('counts Adam7 passes for an interlaced PNG: whole passes, short refused', () => {
     // 5x3 interlaced: Adam7 passes 1..7 are 1x1, 1x1, empty, 1x1, 3x1, 2x2, 5x1 (PNG spec, 8.2); pngjs reading it is the check.
-    const passRows = [[1, 1], [1, 1], [0, 0], [1, 1], [3, 1], [2, 2], [5, 1]] as const;
+    const passRows = [
+      [1, 1],
+      [1, 1],
+      [0, 0],
+      [1, 1],
+      [3, 1],
+      [2, 2],
+      [5, 1],
+    ] as const;
     const bytes = Buffer.concat(passRows.map(([w, h]) => (w && h ? scanlines(w, h, 90) : Buffer.alloc(0))));
     const whole = rgbPng({ width: 5, height: 3, interlace: 1, scanlines: bytes });
     expect(message(() => checkPngStructure(whole))).toBeNull();
@@ -78,7 +100,9 @@ describe('PNG structure', () => {
     const png = readFileSync(resolve(IMAGES, '224', 'coffee.png'));
     const e = message(() => decodeImage(png.subarray(0, 200)));
     expect(e?.code).toBe('BAD_IMAGE');
-    expect(e?.text).toMatch(/^The PNG file is cut short: it ends at byte 200, inside its IDAT chunk, which needs \d+ more bytes; upload the whole file\.$/);
+    expect(e?.text).toMatch(
+      /^The PNG file is cut short: it ends at byte 200, inside its IDAT chunk, which needs \d+ more bytes; upload the whole file\.$/,
+    );
     const noEnd = png.subarray(0, png.length - 12);
     expect(message(() => decodeImage(noEnd))?.text).toMatch(/cut short: it ends at byte \d+ with no IEND chunk/);
   });

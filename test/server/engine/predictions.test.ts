@@ -8,7 +8,10 @@ import { IMAGES, image224, softmax, wasmExecutor } from '../../helpers/fixtures.
 async function top(name: string, k = 5) {
   const ex = await wasmExecutor();
   const p = softmax(await ex.imageLogits(image224(name)));
-  return p.map((prob, index) => ({ index, prob })).sort((a, b) => b.prob - a.prob).slice(0, k);
+  return p
+    .map((prob, index) => ({ index, prob }))
+    .sort((a, b) => b.prob - a.prob)
+    .slice(0, k);
 }
 
 describe('predictions on the real GoogLeNet weights match PROVENANCE.md', () => {

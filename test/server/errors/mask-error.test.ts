@@ -28,7 +28,9 @@ describe('error table', () => {
       expect(masked.message).toBe(error.message);
       expect(masked.path).toEqual(['field']);
     }
-    expect(PUBLIC_ERROR_CODES).toEqual(expect.arrayContaining(['BAD_IMAGE', 'UNKNOWN_LAYER', 'UNKNOWN_CLASS', 'BAD_STEPS', 'QUEUE_FULL', 'NOT_FOUND']));
+    expect(PUBLIC_ERROR_CODES).toEqual(
+      expect.arrayContaining(['BAD_IMAGE', 'UNKNOWN_LAYER', 'UNKNOWN_CLASS', 'BAD_STEPS', 'QUEUE_FULL', 'NOT_FOUND']),
+    );
   });
 
   it('passes details through', () => {
@@ -37,7 +39,11 @@ describe('error table', () => {
   });
 
   it('masks unexpected errors and server-side engine codes, with nothing of the original', () => {
-    for (const error of [new Error('ENOENT: /secret/path/jobs.sqlite'), new TypeError('x is undefined'), new EngineError('MODEL_NOT_FOUND', '/srv/models missing')]) {
+    for (const error of [
+      new Error('ENOENT: /secret/path/jobs.sqlite'),
+      new TypeError('x is undefined'),
+      new EngineError('MODEL_NOT_FOUND', '/srv/models missing'),
+    ]) {
       const masked = maskError(fromResolver(error)) as GraphQLError;
       expect(masked.message).toBe(MASKED_MESSAGE);
       expect(masked.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
@@ -47,7 +53,7 @@ describe('error table', () => {
     expect(maskError(new Error('thrown outside a resolver')).message).toBe(MASKED_MESSAGE);
   });
 
-  it('lets GraphQL\'s own errors (syntax, validation, HTTP) pass unchanged', () => {
+  it("lets GraphQL's own errors (syntax, validation, HTTP) pass unchanged", () => {
     const validation = new GraphQLError('Cannot query field "nope" on type "Model".');
     expect(maskError(validation)).toBe(validation);
     const csrf = new GraphQLError('Required CSRF header(s) not present', { extensions: { http: { status: 403 } } });

@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { SpritemapEvents, type SpritemapJobEvent } from '../../../server/spritemaps/spritemap-events.js';
 
 const event = (jobId: string, done: number, extra: Partial<SpritemapJobEvent> = {}): SpritemapJobEvent => ({
-  jobId, layer: 'mixed4d', size: 32, steps: 8, status: 'RUNNING', done, total: 10, etaSeconds: null, elapsedSeconds: 0, latest: [], error: null, ...extra,
+  jobId,
+  layer: 'mixed4d',
+  size: 32,
+  steps: 8,
+  status: 'RUNNING',
+  done,
+  total: 10,
+  etaSeconds: null,
+  elapsedSeconds: 0,
+  latest: [],
+  error: null,
+  ...extra,
 });
 const sprite = (channel: number) => ({ channel, png: new Uint8Array([channel]), activation: 1 });
 const goingAway = (e: SpritemapJobEvent, taken: boolean) => ({ ...e, latest: taken ? [] : e.latest, goingAway: true });

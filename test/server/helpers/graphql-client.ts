@@ -71,7 +71,12 @@ export function wsClient(wsUrl: string): Client {
 }
 
 /** A subscription over graphql-ws; resolves when it completes, rejects on an error. */
-export function wsSubscribe(client: Client, query: string, variables: Record<string, unknown>, onNext: (r: GraphQLResponse) => void): Promise<void> {
+export function wsSubscribe(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown>,
+  onNext: (r: GraphQLResponse) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     client.subscribe({ query, variables }, { next: (r) => onNext(r as GraphQLResponse), error: reject, complete: resolve });
   });

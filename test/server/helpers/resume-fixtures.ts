@@ -26,7 +26,15 @@ export async function server(dir: string, env: Record<string, string> = {}) {
 }
 
 export const input = (extra: Record<string, unknown>) => ({
-  input: { imageId: 'example-dog_cat_composite', layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', steps: 48, chunkSteps: 4, ...extra },
+  input: {
+    imageId: 'example-dog_cat_composite',
+    layer: 'mixed4d',
+    class1: 'Labrador retriever',
+    class2: 'tiger cat',
+    steps: 48,
+    chunkSteps: 4,
+    ...extra,
+  },
 });
 
 /** Exactly equal, field by field (toEqual on numbers compares them exactly). */
@@ -35,4 +43,3 @@ export function expectSameResult(resumed: any, reference: any) {
   expect(reference.status).toBe('SUCCEEDED');
   expect(resumed.result).toEqual(reference.result);
 }
-

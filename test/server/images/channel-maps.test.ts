@@ -6,7 +6,9 @@ import type { SpatialMap } from '../../../server/engine/attribution/types.js';
 
 /** A 14x14 map of 6 channels with both signs, a zero channel and an unrounded scale. */
 function sampleMap(): SpatialMap {
-  const height = 14, width = 14, channels = 6;
+  const height = 14,
+    width = 14,
+    channels = 6;
   const data = new Float32Array(height * width * channels);
   for (let p = 0; p < height * width; p++) {
     for (let c = 0; c < channels; c++) data[p * channels + c] = c === 4 ? 0 : Math.sin(p * 0.37 + c) * (c + 1) * 0.013;

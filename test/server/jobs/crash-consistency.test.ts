@@ -15,7 +15,10 @@ const KILLS = 12;
 
 /** Runs the writer; kills it with SIGKILL after `killAfterMs` (none: lets it finish). Returns the jobs it reported finished. */
 function runWriter(killAfterMs?: number): Promise<{ finished: string[]; code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join('test/server/jobs/helpers/crash-writer.ts'), file], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join('test/server/jobs/helpers/crash-writer.ts'), file], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -92,7 +95,8 @@ describe('crash consistency of the SQLite job store', () => {
     // Not `finished.size`: a kill can land between a finish's commit and its `finished` line, and
     // the last run does not report a job it finds finished. The store says what finished.
     const store = new SqliteJobStore(file);
-    for (let j = 0; j < CRASH_JOBS; j++) expect((await store.get(`job-${j}`))!).toMatchObject({ status: 'SUCCEEDED', stepsDone: CRASH_STEPS });
+    for (let j = 0; j < CRASH_JOBS; j++)
+      expect((await store.get(`job-${j}`))!).toMatchObject({ status: 'SUCCEEDED', stepsDone: CRASH_STEPS });
     await store.close();
   });
 });

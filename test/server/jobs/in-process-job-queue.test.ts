@@ -198,7 +198,11 @@ describe('InProcessJobQueue', () => {
     expect(second.resumedFrom.get('b')).toBeNull();
     await followed;
     // It restarts where the store stood (10), then the resumed chunks, then the end.
-    expect(steps).toEqual([['RUNNING', 10], ['RUNNING', 20], ['SUCCEEDED', 30]]);
+    expect(steps).toEqual([
+      ['RUNNING', 10],
+      ['RUNNING', 20],
+      ['SUCCEEDED', 30],
+    ]);
     expect(await store.get('a')).toMatchObject({ status: 'SUCCEEDED', stepsDone: 30 });
     expect(await store.getCheckpoint('a')).toBeNull();
   });
@@ -222,8 +226,14 @@ describe('InProcessJobQueue', () => {
     second.queue.restore(await store.unfinished());
     await tick();
     expect(second.started).toEqual(['b']);
-    expect(await store.get('a')).toMatchObject({ status: 'INTERRUPTED', error: { code: 'INTERRUPTED', message: expect.stringMatching(/computed by tfjs-wasm and this server runs test.*restartJob/) } });
-    expect(await store.get('b')).toMatchObject({ status: 'INTERRUPTED', error: { code: 'INTERRUPTED', message: expect.stringMatching(/checkpoint cannot be read/) } });
+    expect(await store.get('a')).toMatchObject({
+      status: 'INTERRUPTED',
+      error: { code: 'INTERRUPTED', message: expect.stringMatching(/computed by tfjs-wasm and this server runs test.*restartJob/) },
+    });
+    expect(await store.get('b')).toMatchObject({
+      status: 'INTERRUPTED',
+      error: { code: 'INTERRUPTED', message: expect.stringMatching(/checkpoint cannot be read/) },
+    });
     expect(await store.getCheckpoint('a')).toBeNull();
   });
 });

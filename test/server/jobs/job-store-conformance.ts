@@ -61,7 +61,11 @@ export function describeJobStore(name: string, open: () => { store: JobStore; re
       await store.finish('a', { status: 'SUCCEEDED', finishedAt: new Date(), error: null, snapshot: snapshot(50, [7, 8], true) });
       const h = await store.history('a');
       expect(h.map((x) => x.stepsDone)).toEqual([10, 20, 50]);
-      expect(h.map((x) => x.values)).toEqual([[1, 2], [5, 6], [7, 8]]);
+      expect(h.map((x) => x.values)).toEqual([
+        [1, 2],
+        [5, 6],
+        [7, 8],
+      ]);
       expect(h[0]).toEqual(snapshot(10, [1, 2]));
       expect((await store.history('b')).map((x) => x.values)).toEqual([[9, 9]]);
       expect(await store.history('none')).toEqual([]);
@@ -120,8 +124,22 @@ export function describeJobStore(name: string, open: () => { store: JobStore; re
       const finishedAt = new Date(1_700_000_000_123);
       const final = snapshot(50, [5, -6], true);
       const data = Float32Array.of(1, 2, 3, 4);
-      await store.finish('a', { status: 'SUCCEEDED', finishedAt, error: null, snapshot: final, spatial: { height: 1, width: 2, channels: 2, data }, backend: 'onnxruntime-cpu' });
-      expect(await store.get('a')).toMatchObject({ status: 'SUCCEEDED', finishedAt, error: null, stepsDone: 50, snapshot: final, backend: 'onnxruntime-cpu' });
+      await store.finish('a', {
+        status: 'SUCCEEDED',
+        finishedAt,
+        error: null,
+        snapshot: final,
+        spatial: { height: 1, width: 2, channels: 2, data },
+        backend: 'onnxruntime-cpu',
+      });
+      expect(await store.get('a')).toMatchObject({
+        status: 'SUCCEEDED',
+        finishedAt,
+        error: null,
+        stepsDone: 50,
+        snapshot: final,
+        backend: 'onnxruntime-cpu',
+      });
       expect(Array.from((await store.getSpatial('a'))!.data)).toEqual([1, 2, 3, 4]);
       expect(await store.getCheckpoint('a')).toBeNull();
       // A cancelled job keeps the snapshot it had.
@@ -136,7 +154,11 @@ export function describeJobStore(name: string, open: () => { store: JobStore; re
       for (const id of ['q1', 'r', 's', 'q2']) await store.create(newJob(id));
       await store.update('r', { status: 'RUNNING' });
       await store.update('s', { status: 'SUCCEEDED' });
-      expect((await store.unfinished()).map((j) => [j.id, j.status])).toEqual([['q1', 'QUEUED'], ['r', 'RUNNING'], ['q2', 'QUEUED']]);
+      expect((await store.unfinished()).map((j) => [j.id, j.status])).toEqual([
+        ['q1', 'QUEUED'],
+        ['r', 'RUNNING'],
+        ['q2', 'QUEUED'],
+      ]);
     });
 
     it('keeps jobs across a reopen, when the store is durable', async () => {
@@ -164,7 +186,9 @@ export function describeSqlDriverTransactions(name: string, open: () => Promise<
       const driver = await open();
       try {
         await driver.run('CREATE TABLE tx_probe (k INTEGER PRIMARY KEY, v TEXT NOT NULL)');
-        expect(await driver.transaction([{ sql: 'INSERT INTO tx_probe (k, v) VALUES (?, ?)', params: [1, 'a'] }], { durable: true })).toEqual([1]);
+        expect(
+          await driver.transaction([{ sql: 'INSERT INTO tx_probe (k, v) VALUES (?, ?)', params: [1, 'a'] }], { durable: true }),
+        ).toEqual([1]);
         await expect(
           driver.transaction([
             { sql: 'UPDATE tx_probe SET v = ? WHERE k = ?', params: ['changed', 1] },
@@ -172,7 +196,12 @@ export function describeSqlDriverTransactions(name: string, open: () => Promise<
           ]),
         ).rejects.toThrow();
         expect(await driver.all('SELECT k, v FROM tx_probe')).toEqual([{ k: 1, v: 'a' }]);
-        expect(await driver.transaction([{ sql: 'UPDATE tx_probe SET v = ? WHERE k = ?', params: ['b', 1] }, { sql: 'DELETE FROM tx_probe WHERE k = ?', params: [2] }])).toEqual([1, 0]);
+        expect(
+          await driver.transaction([
+            { sql: 'UPDATE tx_probe SET v = ? WHERE k = ?', params: ['b', 1] },
+            { sql: 'DELETE FROM tx_probe WHERE k = ?', params: [2] },
+          ]),
+        ).toEqual([1, 0]);
         expect(await driver.all('SELECT k, v FROM tx_probe')).toEqual([{ k: 1, v: 'b' }]);
       } finally {
         await driver.close();
@@ -183,7 +212,7 @@ export function describeSqlDriverTransactions(name: string, open: () => Promise<
 
 /** A checkpoint whose bytes are every value 0..255 and some floats' bytes: any re-encoding shows. */
 export function checkpoint(stepsDone: number, seed: number): JobCheckpoint {
-  const floats = Float64Array.from({ length: 64 }, (_, i) => Math.sin(i * seed) * 10 ** (i % 20 - 10));
+  const floats = Float64Array.from({ length: 64 }, (_, i) => Math.sin(i * seed) * 10 ** ((i % 20) - 10));
   const data = new Uint8Array(256 + floats.byteLength);
   for (let i = 0; i < 256; i++) data[i] = i;
   data.set(new Uint8Array(floats.buffer), 256);

@@ -17,7 +17,10 @@ describeJobStore('SQLite file', () => {
 
 describeJobStore('SQLite file, WAL checkpoints on their own thread', () => {
   const file = join(dir, `jobs-${n++}.sqlite`);
-  return { store: new SqliteJobStore(file, { backgroundCheckpoints: true }), reopen: () => new SqliteJobStore(file, { backgroundCheckpoints: true }) };
+  return {
+    store: new SqliteJobStore(file, { backgroundCheckpoints: true }),
+    reopen: () => new SqliteJobStore(file, { backgroundCheckpoints: true }),
+  };
 });
 
 describeJobStore('SQLite in memory', () => ({ store: new SqliteJobStore(':memory:') }));

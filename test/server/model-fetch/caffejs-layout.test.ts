@@ -5,7 +5,13 @@ import type { ParamLayer } from '../../../server/model-fetch/googlenet-architect
 const f32 = (xs: number[]) => Buffer.from(new Float32Array(xs).buffer);
 const floats = (b: Uint8Array) => Array.from(new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4));
 const layer = (k: number, inChannels: number, outChannels: number, extra: Partial<ParamLayer> = {}): ParamLayer => ({
-  name: 't', caffe: 't/conv', kind: 'conv', k, inChannels, outChannels, ...extra,
+  name: 't',
+  caffe: 't/conv',
+  kind: 'conv',
+  k,
+  inChannels,
+  outChannels,
+  ...extra,
 });
 
 describe('caffejs layout <-> TensorFlow', () => {

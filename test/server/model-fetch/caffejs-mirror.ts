@@ -86,7 +86,11 @@ export async function startMirror(files: MirrorFiles, faults: MirrorFaults = {})
       status = 206;
     }
     const slice = body.subarray(start);
-    const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream', 'content-length': slice.length, 'accept-ranges': 'bytes' };
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/octet-stream',
+      'content-length': slice.length,
+      'accept-ranges': 'bytes',
+    };
     if (status === 206) headers['content-range'] = `bytes ${start}-${body.length - 1}/${body.length}`;
     res.writeHead(status, headers);
     const cut = cutsLeft.get(path);

@@ -41,7 +41,9 @@ describe('convertCaffejsToTfjs', () => {
     expect(() => convertCaffejsToTfjs(source((p, b) => (p === 'inception_4d/3x3_bias.bin' ? b.subarray(4) : b)))).toThrow(
       /inception_4d\/3x3_bias\.bin: a bias of 288 float32 has 1152 bytes, got 1148/,
     );
-    expect(() => convertCaffejsToTfjs(source((p, b) => (p === 'loss3/classifier_filter.bin' ? b.subarray(0, 100) : b)))).toThrow(/loss3\/classifier_filter\.bin/);
+    expect(() => convertCaffejsToTfjs(source((p, b) => (p === 'loss3/classifier_filter.bin' ? b.subarray(0, 100) : b)))).toThrow(
+      /loss3\/classifier_filter\.bin/,
+    );
     const labels = Buffer.from(caffejsFixture().get(m.source.labelsPath)!.toString('utf8').split('\n').slice(1).join('\n'));
     expect(() => convertCaffejsToTfjs(source(undefined, labels))).toThrow(/1000 "nXXXXXXXX name" lines; it has 999/);
   });

@@ -14,7 +14,9 @@ describe('caffejs-manifest.json', () => {
 
   it('matches the caffejs git tree PROVENANCE.md fingerprints (sha256 6e8864f7…a7193 of the ls-tree listing)', () => {
     // Independent of our code: the listing hash was taken from the caffejs repo itself.
-    const listing = createHash('sha256').update(lsTreeListing(weightFiles(derived))).digest('hex');
+    const listing = createHash('sha256')
+      .update(lsTreeListing(weightFiles(derived)))
+      .digest('hex');
     expect(listing.startsWith('6e8864f7')).toBe(true);
     expect(listing.endsWith('a7193')).toBe(true);
     expect(labelsFile(derived).gitBlobSha1.startsWith('a9e8c7f5')).toBe(true);

@@ -10,7 +10,10 @@ const SIZE = 300_000;
 const body = randomBytes(SIZE);
 const other = randomBytes(50_000);
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const files = new Map([['w/a.bin', body], ['w/b.bin', other]]);
+const files = new Map([
+  ['w/a.bin', body],
+  ['w/b.bin', other],
+]);
 
 let dir: string;
 let mirror: Mirror | undefined;
@@ -28,7 +31,12 @@ async function serve(faults: MirrorFaults = {}) {
   mirror = await startMirror(files, faults);
   return mirror;
 }
-const target = (m: Mirror, path = 'w/a.bin', content: Uint8Array = body): RemoteFile => ({ url: m.url + path, dest: join(dir, path), bytes: content.length, sha256: sha256(content) });
+const target = (m: Mirror, path = 'w/a.bin', content: Uint8Array = body): RemoteFile => ({
+  url: m.url + path,
+  dest: join(dir, path),
+  bytes: content.length,
+  sha256: sha256(content),
+});
 
 /** Sums progress deltas, which must add up to the file on disk. */
 function progress() {
@@ -151,7 +159,13 @@ describe('downloadAll', () => {
       mirror = await startMirror(fixture, { corrupt: [bad] });
       const m = mirror;
       const outcome = await Promise.race([
-        downloadAll(paths.map((p) => target(m, p, fixture.get(p)!)), { concurrency: 4 }).then(() => 'resolved', (e) => e.code),
+        downloadAll(
+          paths.map((p) => target(m, p, fixture.get(p)!)),
+          { concurrency: 4 },
+        ).then(
+          () => 'resolved',
+          (e) => e.code,
+        ),
         new Promise((r) => setTimeout(() => r('hung'), 15_000)),
       ]);
       expect(outcome, `round ${round}`).toBe('CHECKSUM_MISMATCH');
@@ -163,7 +177,10 @@ describe('downloadAll', () => {
     for (const n of names) files.set(n, body);
     try {
       const m = await serve({ notFound: ['w/f3.bin'] });
-      const err = await downloadAll(names.map((n) => target(m, n)), { concurrency: 2 }).catch((e) => e);
+      const err = await downloadAll(
+        names.map((n) => target(m, n)),
+        { concurrency: 2 },
+      ).catch((e) => e);
       expect(err).toMatchObject({ code: 'DOWNLOAD_FAILED', details: { status: 404 } });
       // Nothing was still being written: the requests made stay the ones made before the failure.
       const made = m.requests.length;

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TfjsExecutor } from '../../../server/engine/executors/tfjs.js';
-import { BVLC_GOOGLENET_WEIGHTS_SHA256, locateModelDir, modelCandidates, readModelFiles } from '../../../server/engine/network/model-source.js';
+import {
+  BVLC_GOOGLENET_WEIGHTS_SHA256,
+  locateModelDir,
+  modelCandidates,
+  readModelFiles,
+} from '../../../server/engine/network/model-source.js';
 import { loadNetwork } from '../../../server/engine/network/network.js';
 import { loadManifest } from '../../../server/model-fetch/caffejs-manifest.js';
 import { fetchModel, type FetchModelOptions } from '../../../server/model-fetch/fetch-model.js';
@@ -100,8 +105,16 @@ describe('fetchModel against a local caffejs mirror', () => {
 
   it('with --force fetches, converts bit for bit, and predicts what PROVENANCE.md says', async () => {
     const mirror = await serve();
-    const result = await fetchFrom(mirror, { force: true, imagesDir: join(IMAGES, '224'), predictionImages: ['dog_cat_composite', 'fruits'] });
-    expect(result).toMatchObject({ status: 'installed', weightsSha256: BVLC_GOOGLENET_WEIGHTS_SHA256, downloads: { downloaded: m.files.length } });
+    const result = await fetchFrom(mirror, {
+      force: true,
+      imagesDir: join(IMAGES, '224'),
+      predictionImages: ['dog_cat_composite', 'fruits'],
+    });
+    expect(result).toMatchObject({
+      status: 'installed',
+      weightsSha256: BVLC_GOOGLENET_WEIGHTS_SHA256,
+      downloads: { downloaded: m.files.length },
+    });
     for (const name of readdirSync(MODEL_DIR).filter((n) => n !== 'model.json' && n !== 'PROVENANCE.md')) {
       expect(readFileSync(join(dest, name)).equals(readFileSync(join(MODEL_DIR, name))), name).toBe(true);
     }
@@ -115,7 +128,10 @@ describe('fetchModel against a local caffejs mirror', () => {
     const fetched = await TfjsExecutor.create(loadNetwork(dest), 'wasm');
     const reference = await wasmExecutor();
     try {
-      for (const [image, cls, percent] of [['dog_cat_composite', 154, 77.0], ['fruits', 951, 97.6]] as const) {
+      for (const [image, cls, percent] of [
+        ['dog_cat_composite', 154, 77.0],
+        ['fruits', 951, 97.6],
+      ] as const) {
         const logits = await fetched.imageLogits(image224(image));
         expect(Array.from(logits)).toEqual(Array.from(await reference.imageLogits(image224(image))));
         const max = Math.max(...logits);
@@ -133,7 +149,11 @@ describe('the default destination', () => {
   it('is the repo models folder the engine looks in second, and git ignores it', () => {
     const fetched = modelCandidates({ MODEL_DIR: '/x' })[1];
     expect(relative(REPO_ROOT, fetched)).toBe(join('models', 'googlenet-bvlc'));
-    for (const p of ['models/googlenet-bvlc/model.json', 'models/.cache/caffejs-x/a.bin', 'models/.googlenet-bvlc.staging-1-2/model.json']) {
+    for (const p of [
+      'models/googlenet-bvlc/model.json',
+      'models/.cache/caffejs-x/a.bin',
+      'models/.googlenet-bvlc.staging-1-2/model.json',
+    ]) {
       expect(() => execFileSync('git', ['check-ignore', '-q', p], { cwd: REPO_ROOT })).not.toThrow();
     }
   });

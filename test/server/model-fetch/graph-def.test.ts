@@ -20,10 +20,12 @@ describe('GoogLeNet architecture table', () => {
 
   it('agrees with the manifest file by file (path and size)', () => {
     const m = loadManifest();
-    const fromTable = new Map(paramLayers().flatMap((l) => [
-      [m.source.weightsDir + filterFile(l), (l.k * l.k * l.inChannels * l.outChannels) * 4],
-      [m.source.weightsDir + biasFile(l), l.outChannels * 4],
-    ]));
+    const fromTable = new Map(
+      paramLayers().flatMap((l) => [
+        [m.source.weightsDir + filterFile(l), l.k * l.k * l.inChannels * l.outChannels * 4],
+        [m.source.weightsDir + biasFile(l), l.outChannels * 4],
+      ]),
+    );
     const fromManifest = new Map(weightFiles(m).map((f) => [f.path, f.bytes]));
     expect(fromManifest).toEqual(fromTable);
     expect(m.totals).toMatchObject({ weightFiles: 116, weightBytes: 27_994_208 });

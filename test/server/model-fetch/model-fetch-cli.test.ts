@@ -45,10 +45,14 @@ describe('npm run model:fetch', () => {
     const mirror = await startMirror(caffejsFixture());
     mirrors.push(mirror);
     const dest = join(root, 'b');
-    const r = await modelFetch(['--base-url', mirror.url.replace(/\/$/, ''), '--dest', dest, '--no-predictions'], { MODEL_BASE_URL: 'http://127.0.0.1:9/nothing/' });
+    const r = await modelFetch(['--base-url', mirror.url.replace(/\/$/, ''), '--dest', dest, '--no-predictions'], {
+      MODEL_BASE_URL: 'http://127.0.0.1:9/nothing/',
+    });
     expect(r.stderr).not.toMatch(/failed/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`Installed BVLC GoogLeNet in ${dest}: 117 files downloaded, 0 resumed, 0 already here; weights sha256 ${BVLC_GOOGLENET_WEIGHTS_SHA256}.`);
+    expect(r.stdout).toContain(
+      `Installed BVLC GoogLeNet in ${dest}: 117 files downloaded, 0 resumed, 0 already here; weights sha256 ${BVLC_GOOGLENET_WEIGHTS_SHA256}.`,
+    );
     expect(r.stderr).toMatch(/predict: top-5 check skipped/);
     expect(readModelFiles(dest).weightsSha256).toBe(BVLC_GOOGLENET_WEIGHTS_SHA256);
 

@@ -44,7 +44,10 @@ describe('sprites on demand', () => {
     // background batch, not yet half done, is stopped and goes back in the queue.
     sprites.request(layer, [2], 'BACKGROUND');
     const after = sprites.request(layer, [7, 8], 'VISIBLE');
-    expect(first.pending.map((p) => [p.channel, p.status])).toEqual([[0, 'RENDERING'], [1, 'RENDERING']]);
+    expect(first.pending.map((p) => [p.channel, p.status])).toEqual([
+      [0, 'RENDERING'],
+      [1, 'RENDERING'],
+    ]);
     expect(after.pending.filter((p) => p.status === 'QUEUED').map((p) => p.channel)).toEqual([7, 8, 2]);
     const seen = await watching;
     expect(arrival.slice(0, 2).sort()).toEqual([7, 8]);
@@ -91,10 +94,18 @@ describe('sprites on demand', () => {
   it('a render steps aside for attribution: no render step completes while a job runs, except the one under way', async () => {
     const steps: number[] = [];
     const ctl = new AbortController();
-    const render = files.pool.renderSprites({ layer: 'mixed4d', channels: [1, 2], size: 64, steps: 200, seed: 0, batch: 2 }, () => undefined, ctl.signal, (_s, _n, at) => steps.push(at));
+    const render = files.pool.renderSprites(
+      { layer: 'mixed4d', channels: [1, 2], size: 64, steps: 200, seed: 0, batch: 2 },
+      () => undefined,
+      ctl.signal,
+      (_s, _n, at) => steps.push(at),
+    );
     render.catch(() => undefined);
     while (steps.length < 2) await new Promise((r) => setTimeout(r, 20));
-    const request = validateInput({ layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 30, batchSize: 10, chunkSteps: 10 }, { labels: files.pool.info.labels, layers: files.pool.info.layers });
+    const request = validateInput(
+      { layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 30, batchSize: 10, chunkSteps: 10 },
+      { labels: files.pool.info.labels, layers: files.pool.info.layers },
+    );
     const pixels = image224('dog_cat_composite');
     // Step end times come from the worker's clock (Date.now()), so message delays do not blur them.
     // The end is the last snapshot's arrival: the gate opens only after the run's reply, so a step
@@ -122,10 +133,11 @@ describe('sprites on demand', () => {
         semanticDictionary: (p, r) => files.pool.semanticDictionary(p, r),
         classSpatialAttribution: (p, r) => files.pool.classSpatialAttribution(p, r),
         layerToLayerAttribution: (p, r, onProgress, signal) => files.pool.layerToLayerAttribution(p, r, onProgress, signal),
-        groupIcons: (r, signal, onStep) => files.pool.groupIcons(r, signal, (step, n, at) => {
-          stepTimes.push(at);
-          onStep?.(step, n, at);
-        }),
+        groupIcons: (r, signal, onStep) =>
+          files.pool.groupIcons(r, signal, (step, n, at) => {
+            stepTimes.push(at);
+            onStep?.(step, n, at);
+          }),
       };
       return { blocks: new BlocksService(engine, { pixels: async () => pixels }, lane, { size: 32, steps }), stepTimes };
     }
@@ -142,7 +154,10 @@ describe('sprites on demand', () => {
       // Warm: the worker's render graphs for this layer exist before the job, so the first step is not a compile.
       await blocks.icons(other);
       stepTimes.length = 0;
-      const request = validateInput({ layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 30, batchSize: 10, chunkSteps: 10 }, { labels: files.pool.info.labels, layers: files.pool.info.layers });
+      const request = validateInput(
+        { layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 30, batchSize: 10, chunkSteps: 10 },
+        { labels: files.pool.info.labels, layers: files.pool.info.layers },
+      );
       const start = Date.now();
       let end = start;
       // The run is counted in the gate from this call on; the icons are asked for after it.
@@ -150,7 +165,10 @@ describe('sprites on demand', () => {
       const icons = blocks.icons(groups);
       icons.catch(() => undefined);
       await run;
-      expect(stepTimes.filter((t) => t > start && t < end).length, `steps ${stepTimes.map((t) => t - start)}, job ${end - start} ms`).toBeLessThanOrEqual(1);
+      expect(
+        stepTimes.filter((t) => t > start && t < end).length,
+        `steps ${stepTimes.map((t) => t - start)}, job ${end - start} ms`,
+      ).toBeLessThanOrEqual(1);
       const urls = await icons;
       expect(urls).toHaveLength(2);
       for (const u of urls) expect(u).toMatch(/^data:image\/png;base64,/);
@@ -165,7 +183,10 @@ describe('sprites on demand', () => {
     it('at shutdown (close) an icon render waiting for a job stops with CANCELLED, and one still in the lane never starts', async () => {
       const lane = new RenderLane();
       const { blocks, stepTimes } = iconService(lane, 200);
-      const request = validateInput({ layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 30, batchSize: 10, chunkSteps: 10 }, { labels: files.pool.info.labels, layers: files.pool.info.layers });
+      const request = validateInput(
+        { layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 30, batchSize: 10, chunkSteps: 10 },
+        { labels: files.pool.info.labels, layers: files.pool.info.layers },
+      );
       const run = files.pool.run(pixels, request);
       // A render holds the lane, so the 3-group icons wait there behind the 2-group ones.
       const first = blocks.icons(groups);
@@ -182,14 +203,16 @@ describe('sprites on demand', () => {
       const { blocks } = iconService(lane, 3);
       const sprites = new OnDemandSprites(files.pool, lane, freshRoot(), { background: false, profile: TINY });
       const order: string[] = [];
-      const watching = (n: number) => watch(sprites, 'mixed3a', (s) => {
-        for (const c of s.sprites) if (!order.includes(`sprite ${c.channel}`)) order.push(`sprite ${c.channel}`);
-        return s.sprites.length === n;
-      });
-      const iconsOf = (g: NeuronGroups) => blocks.icons(g).then((urls) => {
-        order.push('icons');
-        return urls;
-      });
+      const watching = (n: number) =>
+        watch(sprites, 'mixed3a', (s) => {
+          for (const c of s.sprites) if (!order.includes(`sprite ${c.channel}`)) order.push(`sprite ${c.channel}`);
+          return s.sprites.length === n;
+        });
+      const iconsOf = (g: NeuronGroups) =>
+        blocks.icons(g).then((urls) => {
+          order.push('icons');
+          return urls;
+        });
       // A background batch (0, 1) starts at once; the icons (VISIBLE) stop it before it is half done.
       const two = watching(2);
       expect(sprites.request('mixed3a', [0, 1], 'BACKGROUND').pending.map((p) => p.status)).toEqual(['RENDERING', 'RENDERING']);

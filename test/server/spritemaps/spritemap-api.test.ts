@@ -28,7 +28,12 @@ describe('spritemaps over GraphQL', () => {
     const { renderSpritemap: job } = await gqlData(srv.url, RENDER, { layer: 'mixed3a', size: 32, steps: 1 });
     expect(job).toMatchObject({ status: 'RUNNING', layer: 'mixed3a', size: 32, steps: 1, channelsTotal: 256 });
 
-    const events: { status: string; channelsDone: number; etaSeconds: number | null; latestSprites: { channel: number; dataUrl: string }[] }[] = [];
+    const events: {
+      status: string;
+      channelsDone: number;
+      etaSeconds: number | null;
+      latestSprites: { channel: number; dataUrl: string }[];
+    }[] = [];
     await sseSubscribe(srv.url, PROGRESS, { id: job.id }, (r: GraphQLResponse) => events.push(r.data.spritemapProgress));
     expect(events.at(-1)!.status).toBe('SUCCEEDED');
     expect(events.at(-1)!.channelsDone).toBe(256);
@@ -41,7 +46,16 @@ describe('spritemaps over GraphQL', () => {
 
     const { model } = await gqlData(srv.url, LAYER);
     const map = model.layers.find((l: { name: string }) => l.name === 'mixed3a').spritemap;
-    expect(map).toMatchObject({ size: 32, columns: 16, rows: 16, width: 512, height: 512, steps: 1, renderedChannels: 256, missingChannels: [] });
+    expect(map).toMatchObject({
+      size: 32,
+      columns: 16,
+      rows: 16,
+      width: 512,
+      height: 512,
+      steps: 1,
+      renderedChannels: 256,
+      missingChannels: [],
+    });
     expect(map.cell).toMatchObject({ column: 1, row: 1, x: 32, y: 32 });
     expect(map.cell.activation).toBeGreaterThan(0);
     const res = await fetch(`${srv.origin}${map.path}`);

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { finishedChannels, readSpritemapIndex, runSpritemap, spritemapPaths, type SpritemapEngine } from '../../../server/spritemaps/spritemap-job.js';
+import {
+  finishedChannels,
+  readSpritemapIndex,
+  runSpritemap,
+  spritemapPaths,
+  type SpritemapEngine,
+} from '../../../server/spritemaps/spritemap-job.js';
 import { spriteFile } from '../../../server/engine/sprite-files.js';
 import type { RenderSpritesRequest } from '../../../server/engine/sprite-requests.js';
 import { sharedPoolWithRoots } from '../helpers/test-server.js';
@@ -28,7 +34,12 @@ describe('spritemap job', () => {
     const settings = { layer: 'mixed3a', size: 32, steps: 2, channels: [0, 1, 2, 4], columns: 3 };
     const index = await runSpritemap(files.pool, settings, files.pool.info.layers, { root });
     expect(index).toMatchObject({ layer: 'mixed3a', size: 32, steps: 2, columns: 3, rows: 2, width: 96, height: 64, channels: 256 });
-    expect(index.cells.map((c) => [c.channel, c.column, c.row])).toEqual([[0, 0, 0], [1, 1, 0], [2, 2, 0], [4, 1, 1]]);
+    expect(index.cells.map((c) => [c.channel, c.column, c.row])).toEqual([
+      [0, 0, 0],
+      [1, 1, 0],
+      [2, 2, 0],
+      [4, 1, 1],
+    ]);
     expect(index.missing).toContain(3);
     expect(index.missing.length).toBe(252);
     expect(readSpritemapIndex(root, 'mixed3a')).toEqual(index);
@@ -39,7 +50,11 @@ describe('spritemap job', () => {
     // Oracle: each sprite file's pixels, found at its cell; channel 3's cell (0, 1) stays white.
     for (const cell of index.cells) {
       const sprite = PNG.sync.read(readFileSync(spriteFile(paths.work, cell.channel)));
-      for (const [x, y] of [[0, 0], [31, 31], [7, 20]]) {
+      for (const [x, y] of [
+        [0, 0],
+        [31, 31],
+        [7, 20],
+      ]) {
         const g = ((cell.row * 32 + y) * 96 + cell.column * 32 + x) * 4;
         const s = (y * 32 + x) * 4;
         expect([...grid.data.subarray(g, g + 3)]).toEqual([...sprite.data.subarray(s, s + 3)]);
@@ -54,13 +69,16 @@ describe('spritemap job', () => {
     const ctl = new AbortController();
     const first = recording();
     const progress: number[] = [];
-    await expect(runSpritemap(first.engine, settings, files.pool.info.layers, {
-      root, signal: ctl.signal,
-      onProgress: (p) => {
-        progress.push(p.done);
-        if (p.done === 2) ctl.abort();
-      },
-    })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(
+      runSpritemap(first.engine, settings, files.pool.info.layers, {
+        root,
+        signal: ctl.signal,
+        onProgress: (p) => {
+          progress.push(p.done);
+          if (p.done === 2) ctl.abort();
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'CANCELLED' });
     const paths = spritemapPaths(root, { layer: 'mixed3a', size: 32, steps: 3, seed: 0 });
     const saved = finishedChannels(paths.work);
     expect(saved.size).toBeGreaterThanOrEqual(2);

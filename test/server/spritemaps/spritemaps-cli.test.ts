@@ -9,7 +9,10 @@ import { MODEL_DIR, REPO_ROOT } from '../../helpers/fixtures.js';
 const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), 'spritemaps-cli-'));
 const cli = (args: string[]) =>
-  run('npx', ['tsx', 'server/cli/spritemaps.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, DATA_DIR: dataDir, MODEL_DIR, CI: '1' } });
+  run('npx', ['tsx', 'server/cli/spritemaps.ts', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, DATA_DIR: dataDir, MODEL_DIR, CI: '1' },
+  });
 
 describe('npm run spritemaps', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -22,7 +25,10 @@ describe('npm run spritemaps', () => {
   });
 
   it('says what is wrong with a bad layer or channel list, exit code 2 / 1', async () => {
-    await expect(cli(['--layer', 'mixed9', '--channels', '0'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/Unknown layer "mixed9"/) });
+    await expect(cli(['--layer', 'mixed9', '--channels', '0'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/Unknown layer "mixed9"/),
+    });
     await expect(cli(['--channels', '5-2'])).rejects.toMatchObject({ stderr: expect.stringMatching(/runs backwards/) });
   });
 });

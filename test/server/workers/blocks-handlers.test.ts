@@ -9,12 +9,19 @@ const executor = await createExecutor(sharedNetwork(), 'onnx', { threads: 1 });
 afterAll(() => executor.dispose());
 
 describe('group icons', () => {
-  it('renders each group\'s channel factor as a direction objective, one PNG per group, in one batch', async () => {
+  it("renders each group's channel factor as a direction objective, one PNG per group, in one batch", async () => {
     const engine = createInputGradientEngine(executor, 1);
     const blocks = new BlocksWorker(executor, () => engine);
     const { groups } = await blocks.groups(image224('dog_cat_composite'), { layer: 'mixed4a', groups: 2, seed: 0, score: null });
     // A short render (the service uses the thumbnail profile): enough to leave the grey start.
-    const { icons } = await blocks.icons({ layer: 'mixed4a', directions: groups.channelFactors, key: 'test', size: 48, steps: 16, seed: 0 });
+    const { icons } = await blocks.icons({
+      layer: 'mixed4a',
+      directions: groups.channelFactors,
+      key: 'test',
+      size: 48,
+      steps: 16,
+      seed: 0,
+    });
     expect(icons).toHaveLength(2);
     const pixels = icons.map((b) => {
       const png = PNG.sync.read(Buffer.from(b));
@@ -22,7 +29,8 @@ describe('group icons', () => {
       return png.data;
     });
     const spread = (d: Uint8Array) => {
-      let min = 255, max = 0;
+      let min = 255,
+        max = 0;
       for (let i = 0; i < d.length; i += 4) [min, max] = [Math.min(min, d[i]), Math.max(max, d[i])];
       return max - min;
     };

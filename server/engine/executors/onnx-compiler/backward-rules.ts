@@ -25,7 +25,11 @@ export function lowerBackward(l: BackwardLowering, node: GraphNode, dy: string):
   const x = value(node.inputs[0]);
   const inShape = l.net.byName.get(node.inputs[0])!.shape;
   const refuse = (why: string): never => {
-    throw new EngineError('UNKNOWN_LAYER', `The ONNX compiler cannot differentiate ${node.name} (${node.op}): ${why}; attribute at mixed3a or later.`, { node: node.name, op: node.op });
+    throw new EngineError(
+      'UNKNOWN_LAYER',
+      `The ONNX compiler cannot differentiate ${node.name} (${node.op}): ${why}; attribute at mixed3a or later.`,
+      { node: node.name, op: node.op },
+    );
   };
   switch (node.op) {
     case 'BiasAdd':
@@ -39,13 +43,17 @@ export function lowerBackward(l: BackwardLowering, node: GraphNode, dy: string):
       const [sh, sw] = node.attrs.strides ?? [1, 1];
       const [kh, kw] = w.param(node).shape;
       if (sh !== 1 || sw !== 1 || node.attrs.padding !== 'SAME' || kh % 2 === 0 || kw % 2 === 0) {
-        refuse(`only stride-1 SAME convs with odd kernels have a backward rule (this one: stride ${sh}x${sw}, ${node.attrs.padding}, kernel ${kh}x${kw})`);
+        refuse(
+          `only stride-1 SAME convs with odd kernels have a backward rule (this one: stride ${sh}x${sw}, ${node.attrs.padding}, kernel ${kh}x${kw})`,
+        );
       }
       const pads = [(kh - 1) / 2, (kw - 1) / 2, (kh - 1) / 2, (kw - 1) / 2];
       const attrs = { kernel_shape: [kh, kw], strides: [1, 1], pads };
       if (l.convGrad === 'conv-transpose') {
         const f = w.convOIHW(node);
-        return [[node.inputs[0], b.op1('ConvTranspose', [dy, b.floats(`${node.params[0]}_oihw`, f.data, f.dims)], attrs, `${node.name}_grad`)]];
+        return [
+          [node.inputs[0], b.op1('ConvTranspose', [dy, b.floats(`${node.params[0]}_oihw`, f.data, f.dims)], attrs, `${node.name}_grad`)],
+        ];
       }
       const f = w.convGradOIHW(node);
       const filter = b.floats(`${node.params[0]}_grad`, f.data, f.dims);
@@ -58,13 +66,19 @@ export function lowerBackward(l: BackwardLowering, node: GraphNode, dy: string):
     }
     case 'AvgPool': {
       const k = node.attrs.kernel!;
-      if (node.shape[0] !== 1 || node.shape[1] !== 1 || k[0] !== inShape[0] || k[1] !== inShape[1]) refuse('only a global average pool has a backward rule');
+      if (node.shape[0] !== 1 || node.shape[1] !== 1 || k[0] !== inShape[0] || k[1] !== inShape[1])
+        refuse('only a global average pool has a backward rule');
       const scaled = b.op1('Mul', [dy, b.scalar(1 / (inShape[0] * inShape[1]))]);
       return [[node.inputs[0], b.op1('Expand', [scaled, b.op1('Shape', [x])], {}, `${node.name}_grad`)]];
     }
     case 'ConcatV2': {
       const sizes = node.inputs.map((i) => l.net.byName.get(i)!.shape[2]);
-      const parts = b.op('Split', [dy, b.ints(sizes)], { axis: 1 }, node.inputs.map((i) => `${i}_grad_part`));
+      const parts = b.op(
+        'Split',
+        [dy, b.ints(sizes)],
+        { axis: 1 },
+        node.inputs.map((i) => `${i}_grad_part`),
+      );
       return node.inputs.map((i, k) => [i, parts[k]]);
     }
     case 'Reshape': {

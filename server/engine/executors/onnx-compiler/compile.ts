@@ -55,7 +55,14 @@ export function compileGraph(w: OnnxWeights, kind: GraphKind, layer: string, opt
 function backwardLowering(w: OnnxWeights, name: string, options: CompileOptions): BackwardLowering {
   const poolGrad = options.poolGrad ?? 'indices';
   return {
-    b: new GraphBuilder(name), net: w.network, w, values: new Map(), poolIndices: new Map(), withIndices: poolGrad === 'indices', convGrad: options.convGrad ?? 'flipped-conv', poolGrad,
+    b: new GraphBuilder(name),
+    net: w.network,
+    w,
+    values: new Map(),
+    poolIndices: new Map(),
+    withIndices: poolGrad === 'indices',
+    convGrad: options.convGrad ?? 'flipped-conv',
+    poolGrad,
   };
 }
 

@@ -66,9 +66,16 @@ export function lowerForward(l: Lowering, node: GraphNode): void {
     case 'Conv2D': {
       const f = w.convOIHW(node);
       const k: [number, number] = [f.dims[2], f.dims[3]];
-      y = b.op1('Conv', [x(), b.floats(`${node.params[0]}_oihw`, f.data, f.dims)], {
-        kernel_shape: k, strides: node.attrs.strides ?? [1, 1], pads: windowPads(node, inShape(), k),
-      }, node.name);
+      y = b.op1(
+        'Conv',
+        [x(), b.floats(`${node.params[0]}_oihw`, f.data, f.dims)],
+        {
+          kernel_shape: k,
+          strides: node.attrs.strides ?? [1, 1],
+          pads: windowPads(node, inShape(), k),
+        },
+        node.name,
+      );
       break;
     }
     case 'BiasAdd': {
@@ -96,13 +103,23 @@ export function lowerForward(l: Lowering, node: GraphNode): void {
     case 'AvgPool': {
       const k = node.attrs.kernel!;
       // count_include_pad=0 is TensorFlow's SAME average (padding left out of the mean).
-      y = b.op1('AveragePool', [x()], { kernel_shape: k, strides: node.attrs.strides!, pads: windowPads(node, inShape(), k), count_include_pad: 0 }, node.name);
+      y = b.op1(
+        'AveragePool',
+        [x()],
+        { kernel_shape: k, strides: node.attrs.strides!, pads: windowPads(node, inShape(), k), count_include_pad: 0 },
+        node.name,
+      );
       break;
     }
     case 'LRN': {
       // TF sums over 2r+1 channels and scales by alpha; ONNX scales by alpha/size.
       const size = 2 * node.attrs.depthRadius! + 1;
-      y = b.op1('LRN', [x()], { size, alpha: { float: node.attrs.alpha! * size }, beta: { float: node.attrs.beta! }, bias: { float: node.attrs.bias! } }, node.name);
+      y = b.op1(
+        'LRN',
+        [x()],
+        { size, alpha: { float: node.attrs.alpha! * size }, beta: { float: node.attrs.beta! }, bias: { float: node.attrs.bias! } },
+        node.name,
+      );
       break;
     }
     case 'ConcatV2': {
@@ -130,7 +147,10 @@ export function lowerForward(l: Lowering, node: GraphNode): void {
       y = b.op1('Softmax', [x()], { axis: -1 }, node.name);
       break;
     default:
-      throw new EngineError('UNKNOWN_LAYER', `The ONNX compiler has no forward rule for op ${node.op} (node ${node.name}).`, { node: node.name, op: node.op });
+      throw new EngineError('UNKNOWN_LAYER', `The ONNX compiler has no forward rule for op ${node.op} (node ${node.name}).`, {
+        node: node.name,
+        op: node.op,
+      });
   }
   l.values.set(node.name, y);
 }

@@ -57,7 +57,9 @@ export class GraphBuilder {
     const name = this.fresh(hint);
     if (!seen) this.shared.set(data, { name, dims: dims.join('x') });
     this.initializers.push({
-      name, dims, dataType: onnx.TensorProto.DataType.FLOAT,
+      name,
+      dims,
+      dataType: onnx.TensorProto.DataType.FLOAT,
       rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
     });
     return name;
@@ -89,7 +91,10 @@ export class GraphBuilder {
   op(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outputs: string[] = [opType]): string[] {
     const outNames = outputs.map((o) => (o === '' ? '' : this.fresh(o)));
     this.nodes.push({
-      opType, input: inputs, output: outNames, name: this.fresh(`node_${opType}`),
+      opType,
+      input: inputs,
+      output: outNames,
+      name: this.fresh(`node_${opType}`),
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
     });
     return outNames;

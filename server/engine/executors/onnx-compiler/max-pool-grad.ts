@@ -26,7 +26,10 @@ export function maxPoolGrad(l: Lowering, node: GraphNode, x: string, dy: string,
     // Flat NCHW positions index the whole tensor flattened: one scatter, no per-row arithmetic.
     const flat = b.ints([1, -1]);
     const zeros = b.op1('ConstantOfShape', [b.op1('Shape', [b.op1('Reshape', [x, flat])])], {}, `${node.name}_zeros`);
-    const scattered = b.op1('ScatterElements', [zeros, b.op1('Reshape', [indices!, flat]), b.op1('Reshape', [dy, flat])], { axis: 1, reduction: 'add' });
+    const scattered = b.op1('ScatterElements', [zeros, b.op1('Reshape', [indices!, flat]), b.op1('Reshape', [dy, flat])], {
+      axis: 1,
+      reduction: 'add',
+    });
     return b.op1('Reshape', [scattered, b.op1('Shape', [x])], {}, `${node.name}_grad`);
   }
   // Scatter within each (batch, channel) row: positions are then spatial, 0..H*W-1.
@@ -34,7 +37,10 @@ export function maxPoolGrad(l: Lowering, node: GraphNode, x: string, dy: string,
   const positions = firstMaxPositions(l, node, x, H, W, Ho, Wo);
   const zeros = b.op1('ConstantOfShape', [b.op1('Shape', [b.op1('Reshape', [x, rows])])], {}, `${node.name}_zeros`);
   const outRows = b.ints([-1, Ho * Wo]);
-  const scattered = b.op1('ScatterElements', [zeros, b.op1('Reshape', [positions, outRows]), b.op1('Reshape', [dy, outRows])], { axis: 1, reduction: 'add' });
+  const scattered = b.op1('ScatterElements', [zeros, b.op1('Reshape', [positions, outRows]), b.op1('Reshape', [dy, outRows])], {
+    axis: 1,
+    reduction: 'add',
+  });
   return b.op1('Reshape', [scattered, b.op1('Shape', [x])], {}, `${node.name}_grad`);
 }
 
@@ -68,5 +74,10 @@ function firstMaxPositions(l: Lowering, node: GraphNode, x: string, H: number, W
   // Window origin (top-left, in unpadded coordinates) of each output position.
   const origin = new Array<number>(Ho * Wo);
   for (let ho = 0; ho < Ho; ho++) for (let wo = 0; wo < Wo; wo++) origin[ho * Wo + wo] = (ho * sh - t) * W + (wo * sw - left);
-  return b.op1('Cast', [b.op1('Add', [offset, b.floats(`${node.name}_origin`, Float32Array.from(origin), [1, 1, Ho, Wo])])], { to: 7 }, `${node.name}_first_max`);
+  return b.op1(
+    'Cast',
+    [b.op1('Add', [offset, b.floats(`${node.name}_origin`, Float32Array.from(origin), [1, 1, Ho, Wo])])],
+    { to: 7 },
+    `${node.name}_first_max`,
+  );
 }

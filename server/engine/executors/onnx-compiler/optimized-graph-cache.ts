@@ -36,7 +36,12 @@ export function compilerFingerprint(root = REPO_ROOT): string | null {
   for (const rel of COMPILER_SOURCES) {
     const p = join(root, rel);
     if (!existsSync(p)) continue;
-    const files = statSync(p).isDirectory() ? readdirSync(p).filter((f) => f.endsWith('.ts')).sort().map((f) => join(p, f)) : [p];
+    const files = statSync(p).isDirectory()
+      ? readdirSync(p)
+          .filter((f) => f.endsWith('.ts'))
+          .sort()
+          .map((f) => join(p, f))
+      : [p];
     for (const f of files) {
       h.update(f.slice(root.length)).update('\0').update(readFileSync(f)).update('\0');
       found++;
@@ -56,7 +61,11 @@ export function compilerFingerprint(root = REPO_ROOT): string | null {
  * (NCHWc), so the CPU model is part of the identity.
  */
 export class OptimizedGraphCache {
-  constructor(readonly dir: string, private readonly maxBytes = DEFAULT_CACHE_BYTES, private readonly compiler = compilerFingerprint()) {}
+  constructor(
+    readonly dir: string,
+    private readonly maxBytes = DEFAULT_CACHE_BYTES,
+    private readonly compiler = compilerFingerprint(),
+  ) {}
 
   get enabled(): boolean {
     return this.compiler !== null;

@@ -73,7 +73,11 @@ export class SessionCache {
   readonly timings: CompileTiming[] = [];
   private readonly disk?: OptimizedGraphCache;
 
-  constructor(private readonly ort: typeof Ort, private readonly weights: OnnxWeights, private readonly settings: SessionSettings = {}) {
+  constructor(
+    private readonly ort: typeof Ort,
+    private readonly weights: OnnxWeights,
+    private readonly settings: SessionSettings = {},
+  ) {
     if (settings.cacheDir && (settings.provider ?? 'cpu') === 'cpu') this.disk = new OptimizedGraphCache(settings.cacheDir);
   }
 
@@ -146,7 +150,12 @@ export class SessionCache {
       topology: topologyOf(this.weights.network),
       kind,
       layer,
-      settings: { convGrad: s.convGrad ?? null, poolGrad: s.poolGrad ?? null, optimization: s.optimizationLevel ?? 'all', provider: s.provider ?? 'cpu' },
+      settings: {
+        convGrad: s.convGrad ?? null,
+        poolGrad: s.poolGrad ?? null,
+        optimization: s.optimizationLevel ?? 'all',
+        provider: s.provider ?? 'cpu',
+      },
       ortVersion: this.ort.env.versions?.node ?? 'unknown',
     };
   }
@@ -175,7 +184,11 @@ export class SessionCache {
       session = await this.ort.InferenceSession.create(bytes, this.sessionOptions(optimization, scratch));
     } catch (e) {
       if (scratch) rmSync(scratch, { force: true });
-      throw new EngineError('BACKEND_UNAVAILABLE', `ONNX Runtime rejected the compiled ${kind} graph for ${layer}: ${(e as Error).message}`, { kind, layer });
+      throw new EngineError(
+        'BACKEND_UNAVAILABLE',
+        `ONNX Runtime rejected the compiled ${kind} graph for ${layer}: ${(e as Error).message}`,
+        { kind, layer },
+      );
     }
     if (scratch) this.disk!.commit(id, scratch);
     this.timings.push({ kind, layer, buildMs: t1 - t0, sessionMs: performance.now() - t1, bytes: bytes.byteLength, cached: false });
@@ -205,12 +218,17 @@ function topologyOf(net: Network): string {
   let t = topologies.get(net);
   if (!t) {
     const nodes = net.nodes.map((n) => [n.name, n.op, n.inputs, n.params, n.attrs, n.shape]);
-    t = createHash('sha256').update(JSON.stringify([net.inputSize, net.logitsNode, nodes])).digest('hex');
+    t = createHash('sha256')
+      .update(JSON.stringify([net.inputSize, net.logitsNode, nodes]))
+      .digest('hex');
     topologies.set(net, t);
   }
   return t;
 }
 
 function dispose(e: Entry) {
-  e.session.then((s) => s.release(), () => {});
+  e.session.then(
+    (s) => s.release(),
+    () => {},
+  );
 }

@@ -14,20 +14,26 @@ export class OnnxWeights {
   tensor(name: string): Tensor {
     const t = this.network.weights.get(name);
     if (!t) {
-      throw new EngineError('MODEL_CORRUPT', `The weights have no tensor "${name}" that the graph needs: the model folder is incomplete or from another model. Restore it, or set MODEL_DIR to a complete googlenet-bvlc folder.`, { weight: name });
+      throw new EngineError(
+        'MODEL_CORRUPT',
+        `The weights have no tensor "${name}" that the graph needs: the model folder is incomplete or from another model. Restore it, or set MODEL_DIR to a complete googlenet-bvlc folder.`,
+        { weight: name },
+      );
     }
     return t;
   }
 
   param(node: GraphNode, i = 0): Tensor {
     const name = node.params[i];
-    if (name === undefined) throw new EngineError('MODEL_CORRUPT', `Node ${node.name} (${node.op}) lacks its constant input ${i}.`, { node: node.name });
+    if (name === undefined)
+      throw new EngineError('MODEL_CORRUPT', `Node ${node.name} (${node.op}) lacks its constant input ${i}.`, { node: node.name });
     return this.tensor(name);
   }
 
   floats(node: GraphNode, i = 0): Float32Array {
     const t = this.param(node, i);
-    if (!(t.data instanceof Float32Array)) throw new EngineError('MODEL_CORRUPT', `Weight ${node.params[i]} of ${node.name} is not float32.`);
+    if (!(t.data instanceof Float32Array))
+      throw new EngineError('MODEL_CORRUPT', `Weight ${node.params[i]} of ${node.name} is not float32.`);
     return t.data;
   }
 

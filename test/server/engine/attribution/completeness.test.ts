@@ -6,11 +6,18 @@ import { image224, sharedNetwork, wasmExecutor } from '../../../helpers/fixtures
 // Oracle: the completeness axiom, sum(attr) = score(A) - score(0). An independent reference
 // measured gaps of 1.4% (left Riemann), 0.14% (midpoint) and 0.18% (Gauss-Legendre) here (issue 2).
 describe('completeness on dog_cat_composite, mixed4d, Pekinese vs tiger cat, N = 100', () => {
-  const bounds: [QuadratureRuleName, number][] = [['LEFT_RIEMANN', 0.03], ['MIDPOINT', 0.005], ['GAUSS_LEGENDRE', 0.005]];
+  const bounds: [QuadratureRuleName, number][] = [
+    ['LEFT_RIEMANN', 0.03],
+    ['MIDPOINT', 0.005],
+    ['GAUSS_LEGENDRE', 0.005],
+  ];
   for (const [rule, bound] of bounds) {
     it(`${rule}: gap under ${bound * 100}%`, async () => {
       const net = sharedNetwork();
-      const request = validateInput({ layer: 'mixed4d', class1: 'Pekinese', class2: 'tiger cat', method: 'PATH', steps: 100, rule, batchSize: 25, chunkSteps: 100 }, { labels: Labels.parse(net.labelsText), layers: net.layers });
+      const request = validateInput(
+        { layer: 'mixed4d', class1: 'Pekinese', class2: 'tiger cat', method: 'PATH', steps: 100, rule, batchSize: 25, chunkSteps: 100 },
+        { labels: Labels.parse(net.labelsText), layers: net.layers },
+      );
       const r = await attributeOnce(await wasmExecutor(), image224('dog_cat_composite'), request);
       const sum = r.values.reduce((a, b) => a + b, 0);
       expect(Math.abs(sum - (r.score - r.baselineScore)) / Math.abs(r.score - r.baselineScore)).toBeCloseTo(r.completenessGap, 10);

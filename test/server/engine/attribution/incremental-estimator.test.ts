@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { tf } from '../../../../server/engine/executors/tfjs-backend.js';
-import { attribute, attributeOnce, decodeState, encodeState, validateInput, type AttributionInput, type Snapshot } from '../../../../server/engine/attribution/index.js';
+import {
+  attribute,
+  attributeOnce,
+  decodeState,
+  encodeState,
+  validateInput,
+  type AttributionInput,
+  type Snapshot,
+} from '../../../../server/engine/attribution/index.js';
 import { EngineError } from '../../../../server/errors/engine-error.js';
 import type { EstimatorOptions, IntegrationState } from '../../../../server/engine/attribution/incremental-estimator.js';
 import { Labels } from '../../../../server/engine/labels.js';
@@ -8,7 +16,10 @@ import { image224, relativeL2, sharedNetwork, wasmExecutor } from '../../../help
 
 const request = (input: Partial<AttributionInput>) => {
   const net = sharedNetwork();
-  return validateInput({ layer: 'mixed5a', class1: 'Pekinese', class2: 'tiger cat', method: 'PATH', ...input }, { labels: Labels.parse(net.labelsText), layers: net.layers });
+  return validateInput(
+    { layer: 'mixed5a', class1: 'Pekinese', class2: 'tiger cat', method: 'PATH', ...input },
+    { labels: Labels.parse(net.labelsText), layers: net.layers },
+  );
 };
 
 async function collect(input: Partial<AttributionInput>, signal?: AbortSignal) {
@@ -27,7 +38,11 @@ describe('incremental estimator', () => {
     expect(snapshots.map((s) => s.stepsDone)).toEqual([5, 10, 15, 20, 25, 30, 35, 40]);
     expect(snapshots.at(-1)!.done).toBe(true);
     expect(snapshots.slice(0, -1).every((s) => !s.done && s.etaMs > 0)).toBe(true);
-    const once = await attributeOnce(await wasmExecutor(), image224('dog_cat_composite'), request({ steps: 40, chunkSteps: 40, batchSize: 5 }));
+    const once = await attributeOnce(
+      await wasmExecutor(),
+      image224('dog_cat_composite'),
+      request({ steps: 40, chunkSteps: 40, batchSize: 5 }),
+    );
     expect(result.values).toEqual(once.values);
     expect(Buffer.from(new Float64Array(result.values).buffer).equals(Buffer.from(new Float64Array(once.values).buffer))).toBe(true);
     // Interleaved steps: the first chunk's rescaled estimate is already close to the final one.
@@ -68,7 +83,9 @@ describe('incremental estimator', () => {
 
   it('hands over a running spatial map per snapshot, rescaled like the values; the last is the final map', async () => {
     const maps: Float32Array[] = [];
-    const it = attribute(await wasmExecutor(), image224('dog_cat_composite'), request({ steps: 12, chunkSteps: 4 }), { onSpatial: (m) => maps.push(m) });
+    const it = attribute(await wasmExecutor(), image224('dog_cat_composite'), request({ steps: 12, chunkSteps: 4 }), {
+      onSpatial: (m) => maps.push(m),
+    });
     const snapshots: Snapshot[] = [];
     let r = await it.next();
     for (; !r.done; r = await it.next()) {
@@ -92,7 +109,9 @@ describe('incremental estimator', () => {
 
   it('cancellation takes effect between chunks', async () => {
     const ctl = new AbortController();
-    const it = attribute(await wasmExecutor(), image224('dog_cat_composite'), request({ steps: 30, chunkSteps: 3 }), { signal: ctl.signal });
+    const it = attribute(await wasmExecutor(), image224('dog_cat_composite'), request({ steps: 30, chunkSteps: 3 }), {
+      signal: ctl.signal,
+    });
     const first = await it.next();
     expect(first.done).toBe(false);
     ctl.abort();
@@ -146,7 +165,9 @@ describe('integration state, resume and convergence', () => {
         resumed.snapshots.forEach((s, i) => expect(without(s)).toEqual(without(whole.snapshots[k + 1 + i])));
         expect(bits(resumed.result.values).equals(bits(whole.result.values))).toBe(true);
         expect(bits(resumed.result.errors).equals(bits(whole.result.errors))).toBe(true);
-        expect(Buffer.from(resumed.result.integratedGradient.buffer).equals(Buffer.from(whole.result.integratedGradient.buffer))).toBe(true);
+        expect(Buffer.from(resumed.result.integratedGradient.buffer).equals(Buffer.from(whole.result.integratedGradient.buffer))).toBe(
+          true,
+        );
       }
       const last = states.at(-1)!;
       expect(bits(last.gradientSum).equals(bits(states.at(-1)!.gradientSum))).toBe(true);
@@ -157,7 +178,9 @@ describe('integration state, resume and convergence', () => {
   it('rejects a state from another request in one sentence', async () => {
     const states: IntegrationState[] = [];
     await run({ steps: 8, chunkSteps: 4 }, { onCheckpoint: (s) => states.push(s) });
-    await expect(run({ layer: 'mixed5b', steps: 8, chunkSteps: 4 }, { resumeFrom: states[0] })).rejects.toThrow(/does not belong to this request/);
+    await expect(run({ layer: 'mixed5b', steps: 8, chunkSteps: 4 }, { resumeFrom: states[0] })).rejects.toThrow(
+      /does not belong to this request/,
+    );
   });
 
   it('the integrated gradient times the activations is the spatial map, and sums to the values', async () => {

@@ -31,7 +31,8 @@ describe('quadrature rules', () => {
       const deg = 2 * n - 1;
       expect(integrate('GAUSS_LEGENDRE', n, (x) => x ** deg)).toBeCloseTo(1 / (deg + 1), 12);
     }
-    const f = Math.exp, exact = Math.E - 1;
+    const f = Math.exp,
+      exact = Math.E - 1;
     const e = (r: QuadratureRuleName, n: number) => Math.abs(integrate(r, n, f) - exact);
     expect(e('LEFT_RIEMANN', 20) / e('LEFT_RIEMANN', 40)).toBeCloseTo(2, 0);
     expect(e('MIDPOINT', 20) / e('MIDPOINT', 40)).toBeCloseTo(4, 0);
@@ -48,7 +49,10 @@ describe('quadrature rules', () => {
   });
 
   it('SIDI and LEFT_RIEMANN nest: each level of the order, rescaled, is the smaller rule itself', () => {
-    for (const [rule, n, smaller] of [['SIDI', 63, [1, 3, 7, 15, 31]], ['LEFT_RIEMANN', 64, [1, 2, 4, 8, 16, 32]]] as const) {
+    for (const [rule, n, smaller] of [
+      ['SIDI', 63, [1, 3, 7, 15, 31]],
+      ['LEFT_RIEMANN', 64, [1, 2, 4, 8, 16, 32]],
+    ] as const) {
       const q = quadrature(rule, n);
       expect(q.levels).toEqual([...smaller, n]);
       for (const m of smaller) {

@@ -12,7 +12,11 @@ describe('createExecutor backend choice', () => {
 
   it('auto and onnx pick ONNX Runtime when it loads; tfjs picks TensorFlow.js', async () => {
     const { createExecutor } = await import('../../../../server/engine/executors/index.js');
-    for (const [choice, backend] of [['auto', 'onnxruntime-cpu'], ['onnx', 'onnxruntime-cpu'], ['tfjs', 'tfjs-wasm']] as const) {
+    for (const [choice, backend] of [
+      ['auto', 'onnxruntime-cpu'],
+      ['onnx', 'onnxruntime-cpu'],
+      ['tfjs', 'tfjs-wasm'],
+    ] as const) {
       const e = await createExecutor(network, choice);
       expect(e.backend).toBe(backend);
       e.dispose();
@@ -31,7 +35,10 @@ describe('createExecutor backend choice', () => {
     expect(e.backend).toBe('tfjs-wasm');
     expect(warn.mock.calls[0][0]).toMatch(/falling back to TensorFlow\.js: onnxruntime-node \(cpu\) does not load here/);
     e.dispose();
-    await expect(createExecutor(network, 'onnx')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/--backend tfjs/) });
+    await expect(createExecutor(network, 'onnx')).rejects.toMatchObject({
+      code: 'BACKEND_UNAVAILABLE',
+      message: expect.stringMatching(/--backend tfjs/),
+    });
   });
 
   it('ENGINE_ORT_PROVIDER=cuda without the CUDA provider says how to install it; an unknown provider is refused', async () => {
@@ -39,7 +46,13 @@ describe('createExecutor backend choice', () => {
     const { engineSettings } = await import('../../../../server/settings.js');
     const env = (provider: string) => ({ ...process.env, ENGINE_ORT_PROVIDER: provider });
     // Machines without the CUDA EP binaries (this one: allowScripts skips their download) must refuse clearly.
-    await expect(createExecutor(network, 'onnx', engineSettings(env('cuda')).executor)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install\.js/) });
-    await expect(Promise.resolve().then(() => engineSettings(env('tpu')))).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/cpu or cuda/) });
+    await expect(createExecutor(network, 'onnx', engineSettings(env('cuda')).executor)).rejects.toMatchObject({
+      code: 'BACKEND_UNAVAILABLE',
+      message: expect.stringMatching(/ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install\.js/),
+    });
+    await expect(Promise.resolve().then(() => engineSettings(env('tpu')))).rejects.toMatchObject({
+      code: 'BAD_ARGUMENT',
+      message: expect.stringMatching(/cpu or cuda/),
+    });
   });
 });

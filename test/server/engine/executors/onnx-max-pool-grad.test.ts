@@ -31,8 +31,22 @@ async function compiledPoolGrad(c: Case, form: PoolGradForm, batch: number, chan
   const g = { batch, height: c.h, width: c.w, channels, kernel: c.kernel, strides: c.strides, padding: c.padding };
   const { Ho, Wo } = poolOutputSize(g);
   const input: GraphNode = { name: 'x', op: 'Placeholder', inputs: [], params: [], attrs: {}, shape: [c.h, c.w, channels] };
-  const pool: GraphNode = { name: 'pool', op: 'MaxPool', inputs: ['x'], params: [], attrs: { kernel: c.kernel, strides: c.strides, padding: c.padding }, shape: [Ho, Wo, channels] };
-  const net = { nodes: [input, pool], byName: new Map([['x', input], ['pool', pool]]), weights: new Map() } as unknown as Network;
+  const pool: GraphNode = {
+    name: 'pool',
+    op: 'MaxPool',
+    inputs: ['x'],
+    params: [],
+    attrs: { kernel: c.kernel, strides: c.strides, padding: c.padding },
+    shape: [Ho, Wo, channels],
+  };
+  const net = {
+    nodes: [input, pool],
+    byName: new Map([
+      ['x', input],
+      ['pool', pool],
+    ]),
+    weights: new Map(),
+  } as unknown as Network;
   const b = new GraphBuilder('pool_grad');
   const l: Lowering = { b, net, w: new OnnxWeights(net), values: new Map(), poolIndices: new Map(), withIndices: form === 'indices' };
   const x = b.op1('Transpose', [b.input('x', ['B', c.h, c.w, channels])], { perm: [0, 3, 1, 2] });
@@ -43,7 +57,9 @@ async function compiledPoolGrad(c: Case, form: PoolGradForm, batch: number, chan
   b.output(b.op1('Transpose', [dx], { perm: [0, 2, 3, 1] }, 'dx'), ['B', c.h, c.w, channels]);
   const session = await ort.InferenceSession.create(b.toBytes(), { intraOpNumThreads: 1 });
   return {
-    geometry: g, Ho, Wo,
+    geometry: g,
+    Ho,
+    Wo,
     run: async (xs: Float32Array, dys: Float32Array) => {
       const out = await session.run({
         x: new ort.Tensor('float32', xs, [batch, c.h, c.w, channels]),
@@ -67,7 +83,8 @@ function coarse(n: number, seed: number) {
 describe('compiled max-pool gradient routes to the first maximum, as the tfjs reference does', () => {
   for (const form of ['separable', 'indices'] as PoolGradForm[]) {
     it.each(CASES)(`${form}: $name`, async (c) => {
-      const batch = 2, channels = 3;
+      const batch = 2,
+        channels = 3;
       const p = await compiledPoolGrad(c, form, batch, channels);
       const xs = coarse(batch * c.h * c.w * channels, 7);
       const dys = coarse(batch * p.Ho * p.Wo * channels, 11).map((v, i) => v + i);

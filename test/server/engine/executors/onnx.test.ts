@@ -13,7 +13,10 @@ const image = (name: string) => decodeImage(new Uint8Array(readFileSync(`${IMAGE
 
 const cls = (index: number) => ({ kind: 'class', index }) as const;
 // Caffe-order indices from the model's PROVENANCE.md.
-const PEKINESE = 154, TIGER_CAT = 282, LEMON = 951, ORANGE = 950;
+const PEKINESE = 154,
+  TIGER_CAT = 282,
+  LEMON = 951,
+  ORANGE = 950;
 const SCORES: Record<string, ScoreSpec> = {
   'Pekinese - tiger cat': { class1: cls(PEKINESE), class2: cls(TIGER_CAT) },
   'lemon - orange': { class1: cls(LEMON), class2: cls(ORANGE) },
@@ -22,7 +25,8 @@ const SCORES: Record<string, ScoreSpec> = {
 const LAYERS = ['mixed3a', 'mixed3b', 'mixed4a', 'mixed4b', 'mixed4c', 'mixed4d', 'mixed4e', 'mixed5a', 'mixed5b'];
 
 function relL2(a: ArrayLike<number>, b: ArrayLike<number>) {
-  let d = 0, n = 0;
+  let d = 0,
+    n = 0;
   for (let i = 0; i < a.length; i++) {
     d += (a[i] - b[i]) ** 2;
     n += b[i] ** 2;
@@ -41,7 +45,11 @@ let dogCat: Float32Array, fruits: Float32Array;
 
 beforeAll(async () => {
   net = loadNetwork();
-  [onnx, onnxSeparable, tfjs] = await Promise.all([OnnxExecutor.create(net), OnnxExecutor.create(net, { poolGrad: 'separable' }), TfjsExecutor.create(net, 'wasm')]);
+  [onnx, onnxSeparable, tfjs] = await Promise.all([
+    OnnxExecutor.create(net),
+    OnnxExecutor.create(net, { poolGrad: 'separable' }),
+    TfjsExecutor.create(net, 'wasm'),
+  ]);
   dogCat = image('dog_cat_composite');
   fruits = image('fruits');
 });
@@ -54,7 +62,10 @@ afterAll(() => {
 
 describe('OnnxExecutor forward', () => {
   it('gives the logits tfjs gives, and the verified top-1 classes', async () => {
-    for (const [img, top1] of [[dogCat, PEKINESE], [fruits, LEMON]] as const) {
+    for (const [img, top1] of [
+      [dogCat, PEKINESE],
+      [fruits, LEMON],
+    ] as const) {
       const [a, b] = await Promise.all([onnx.imageLogits(img), tfjs.imageLogits(img)]);
       expect(a.length).toBe(1000);
       expect(relL2(a, b)).toBeLessThan(1e-5);
@@ -127,7 +138,12 @@ describe('OnnxExecutor gradients against independent oracles', () => {
     expect(none.scores[0]).toBe(0);
     const ab = await onnx.gradients('mixed5a', acts, 1, { class1: cls(LEMON), class2: cls(ORANGE) });
     const ba = await onnx.gradients('mixed5a', acts, 1, { class1: cls(ORANGE), class2: cls(LEMON) });
-    expect(relL2(ab.grads.map((v) => -v), ba.grads)).toBeLessThan(1e-6);
+    expect(
+      relL2(
+        ab.grads.map((v) => -v),
+        ba.grads,
+      ),
+    ).toBeLessThan(1e-6);
     expect(ab.scores[0]).toBeCloseTo(-ba.scores[0], 5);
   });
 
@@ -161,21 +177,34 @@ describe('OnnxExecutor session cache', () => {
 
 describe('OnnxExecutor errors', () => {
   const expectEngineError = async (p: Promise<unknown>, code: string, message: RegExp) => {
-    const e = await p.then(() => undefined, (err) => err);
+    const e = await p.then(
+      () => undefined,
+      (err) => err,
+    );
     expect(e).toBeInstanceOf(EngineError);
     expect(e.code).toBe(code);
     expect(e.message).toMatch(message);
   };
 
   it('refuses a layer outside the attribution layers', async () => {
-    await expectEngineError(onnx.gradients('conv2d2', new Float32Array(56 * 56 * 192), 1, SCORES['lemon - orange']), 'UNKNOWN_LAYER', /choose one of mixed3a/);
+    await expectEngineError(
+      onnx.gradients('conv2d2', new Float32Array(56 * 56 * 192), 1, SCORES['lemon - orange']),
+      'UNKNOWN_LAYER',
+      /choose one of mixed3a/,
+    );
     await expectEngineError(onnx.gradients('nope', new Float32Array(1), 1, SCORES['lemon - orange']), 'UNKNOWN_LAYER', /nope/);
   });
 
   it('refuses a graph it cannot differentiate (a stride-2 conv after the layer)', async () => {
-    const nodes = net.nodes.map((n) => (n.name === 'mixed5b_1x1_pre_relu/conv' ? { ...n, attrs: { ...n.attrs, strides: [2, 2] as [number, number] } } : n));
+    const nodes = net.nodes.map((n) =>
+      n.name === 'mixed5b_1x1_pre_relu/conv' ? { ...n, attrs: { ...n.attrs, strides: [2, 2] as [number, number] } } : n,
+    );
     const broken = await OnnxExecutor.create({ ...net, nodes, byName: new Map(nodes.map((n) => [n.name, n])) });
-    await expectEngineError(broken.gradients('mixed5a', new Float32Array(7 * 7 * 832), 1, SCORES['lemon - orange']), 'UNKNOWN_LAYER', /mixed5b_1x1_pre_relu\/conv.*stride 2x2/);
+    await expectEngineError(
+      broken.gradients('mixed5a', new Float32Array(7 * 7 * 832), 1, SCORES['lemon - orange']),
+      'UNKNOWN_LAYER',
+      /mixed5b_1x1_pre_relu\/conv.*stride 2x2/,
+    );
     broken.dispose();
   });
 
@@ -183,16 +212,28 @@ describe('OnnxExecutor errors', () => {
     const weights = new Map(net.weights);
     weights.delete('mixed5b_3x3_w');
     const broken = await OnnxExecutor.create({ ...net, weights });
-    await expectEngineError(broken.gradients('mixed5a', new Float32Array(7 * 7 * 832), 1, SCORES['lemon - orange']), 'MODEL_CORRUPT', /mixed5b_3x3_w/);
+    await expectEngineError(
+      broken.gradients('mixed5a', new Float32Array(7 * 7 * 832), 1, SCORES['lemon - orange']),
+      'MODEL_CORRUPT',
+      /mixed5b_3x3_w/,
+    );
     await expectEngineError(broken.imageLogits(dogCat), 'MODEL_CORRUPT', /mixed5b_3x3_w/);
     broken.dispose();
   });
 
   it('checks batch sizes, images and class indices', async () => {
     const layerSize = 7 * 7 * 832;
-    await expectEngineError(onnx.gradients('mixed5a', new Float32Array(layerSize * 2 - 1), 2, SCORES['lemon - orange']), 'BAD_ARGUMENT', /2x7x7x832/);
+    await expectEngineError(
+      onnx.gradients('mixed5a', new Float32Array(layerSize * 2 - 1), 2, SCORES['lemon - orange']),
+      'BAD_ARGUMENT',
+      /2x7x7x832/,
+    );
     await expectEngineError(onnx.logits('mixed5a', new Float32Array(layerSize), 0), 'BAD_ARGUMENT', /0x7x7x832/);
     await expectEngineError(onnx.imageLogits(new Float32Array(10)), 'BAD_IMAGE', /224x224x3/);
-    await expectEngineError(onnx.gradients('mixed5a', new Float32Array(layerSize), 1, { class1: cls(1000), class2: { kind: 'none' } }), 'UNKNOWN_CLASS', /0\.\.999/);
+    await expectEngineError(
+      onnx.gradients('mixed5a', new Float32Array(layerSize), 1, { class1: cls(1000), class2: { kind: 'none' } }),
+      'UNKNOWN_CLASS',
+      /0\.\.999/,
+    );
   });
 });

@@ -13,9 +13,16 @@ let model: tf.GraphModel;
 
 async function oracleGradient(layer: string, acts: Float32Array, shape: number[], score: { c1: number; c2: number }) {
   await tf.setBackend('cpu');
-  const w = tf.tidy(() => tf.oneHot([score.c1], 1000).sub(tf.oneHot([score.c2], 1000)).toFloat());
+  const w = tf.tidy(() =>
+    tf
+      .oneHot([score.c1], 1000)
+      .sub(tf.oneHot([score.c2], 1000))
+      .toFloat(),
+  );
   const g = tf.tidy(() =>
-    tf.grad((a: tf.Tensor) => (model.execute({ [layer]: a }, 'softmax2_pre_activation') as tf.Tensor).mul(w).sum())(tf.tensor4d(acts, shape as any)),
+    tf.grad((a: tf.Tensor) => (model.execute({ [layer]: a }, 'softmax2_pre_activation') as tf.Tensor).mul(w).sum())(
+      tf.tensor4d(acts, shape as any),
+    ),
   );
   const data = g.dataSync().slice();
   g.dispose();

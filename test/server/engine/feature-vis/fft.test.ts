@@ -71,7 +71,8 @@ describe('FftImage', () => {
       const zRe: number[] = [];
       const zIm: number[] = [];
       for (let kx = 0; kx < half; kx++) {
-        let re = 0, im = 0;
+        let re = 0,
+          im = 0;
         for (let ky = 0; ky < H; ky++) {
           const i = ky * half + kx;
           const sr = params[P + 2 * i] * img.scale[i];
@@ -95,7 +96,7 @@ describe('FftImage', () => {
   }
 
   it("Lucid's scale: sqrt(H*W) / max(|f|, 1/max(H,W)), over 4", () => {
-    expect(img.scale[0]).toBeCloseTo(Math.sqrt(48) * 8 / 4, 5);
+    expect(img.scale[0]).toBeCloseTo((Math.sqrt(48) * 8) / 4, 5);
     expect(img.scale[1]).toBeCloseTo(Math.sqrt(48) / (1 / 8) / 4, 5);
     // ky = 3 is fftfreq -3/6 = -0.5.
     expect(img.scale[3 * (W / 2 + 1)]).toBeCloseTo(Math.sqrt(48) / 0.5 / 4, 5);

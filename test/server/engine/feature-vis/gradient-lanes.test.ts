@@ -6,7 +6,13 @@ import { withInputSize } from '../../../../server/engine/network/network.js';
 import { sharedNetwork } from '../../../helpers/fixtures.js';
 
 const size = 32;
-const options = { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
+const options = {
+  executionProviders: ['cpu'],
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  graphOptimizationLevel: 'all',
+};
 
 describe('GradientLane (a helper thread with its own ORT session)', () => {
   let engine: OnnxInputGradients;

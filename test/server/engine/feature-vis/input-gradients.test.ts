@@ -45,7 +45,10 @@ describe('input gradients through the stem (Pad, stride-2 conv, max-pools, LRN)'
     await onnx.dispose();
   });
 
-  for (const [layer, channels] of [['mixed4a', [0, 97, 300]], ['mixed3a', [5, 200]]] as const) {
+  for (const [layer, channels] of [
+    ['mixed4a', [0, 97, 300]],
+    ['mixed3a', [5, 200]],
+  ] as const) {
     it(`${layer} at ${size} px, channels ${channels.join(', ')}: ONNX matches tf.grad (cpu)`, async () => {
       const images = smoothImages(channels.length, size, channels[0] + 1);
       const a = await onnx.channelGradients(layer, size, images, [...channels]);

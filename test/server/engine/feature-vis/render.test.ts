@@ -18,7 +18,9 @@ describe('renderChannels', () => {
     const [sprite] = await renderChannels(engine, { layer, channels: [ch], size: 64, steps: 24, seed: 3 });
     expect(sprite.rgb.length).toBe(64 * 64 * 3);
     // Independent yardstick: the channel's mean activation on each example photo (224 px), via the same engine.
-    const photos = readdirSync(`${IMAGES}/224`).filter((f) => f.endsWith('.png')).map((f) => f.replace(/\.png$/, ''));
+    const photos = readdirSync(`${IMAGES}/224`)
+      .filter((f) => f.endsWith('.png'))
+      .map((f) => f.replace(/\.png$/, ''));
     const onPhotos: number[] = [];
     for (const name of photos) {
       const { activations } = await engine.channelGradients(layer, 224, image224(name), [ch]);
@@ -48,40 +50,56 @@ describe('renderChannels', () => {
     weights[3] = 1;
     weights[7] = 0.5;
     const req = { layer: 'mixed3a', size: 48, steps: 6, seed: 2 };
-    const [group, ch] = await renderChannels(engine, { ...req, objectives: [direction('mixed3a', 'group-1', weights), { layer: 'mixed3a', channel: 3, describe: 'Channel(mixed3a:3)' }] });
+    const [group, ch] = await renderChannels(engine, {
+      ...req,
+      objectives: [direction('mixed3a', 'group-1', weights), { layer: 'mixed3a', channel: 3, describe: 'Channel(mixed3a:3)' }],
+    });
     expect(group.channel).toBe(-1);
     expect(group.objective).toMatchObject({ key: 'group-1' });
     expect(group.activation).toBeGreaterThan(group.startActivation);
     expect(ch.channel).toBe(3);
     expect(group.rgb).not.toEqual(ch.rgb);
-    await expect(renderChannels(engine, { ...req, objectives: [direction('mixed3a', 'bad', new Float32Array(3))] })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    await expect(renderChannels(engine, { ...req, objectives: [direction('mixed3a', 'bad', new Float32Array(3))] })).rejects.toMatchObject({
+      code: 'BAD_ARGUMENT',
+    });
   });
 
   it('waits in beforeStep before every step (where a low-priority render yields)', async () => {
     const seen: number[] = [];
     let steps = 0;
-    await renderChannels(engine, { layer: 'mixed3a', channels: [1], size: 48, steps: 3, seed: 1 }, {
-      beforeStep: async () => {
-        seen.push(steps);
-        await new Promise((r) => setTimeout(r, 5));
+    await renderChannels(
+      engine,
+      { layer: 'mixed3a', channels: [1], size: 48, steps: 3, seed: 1 },
+      {
+        beforeStep: async () => {
+          seen.push(steps);
+          await new Promise((r) => setTimeout(r, 5));
+        },
+        onStep: (s) => (steps = s),
       },
-      onStep: (s) => (steps = s),
-    });
+    );
     expect(seen).toEqual([0, 1, 2]);
   });
 
   it('stops at the next step once cancelled, with CANCELLED', async () => {
     const ctl = new AbortController();
-    const run = renderChannels(engine, { layer: 'mixed3a', channels: [1], size: 48, steps: 1000, seed: 1 }, {
-      signal: ctl.signal,
-      onStep: (s) => s === 2 && ctl.abort(),
-    });
+    const run = renderChannels(
+      engine,
+      { layer: 'mixed3a', channels: [1], size: 48, steps: 1000, seed: 1 },
+      {
+        signal: ctl.signal,
+        onStep: (s) => s === 2 && ctl.abort(),
+      },
+    );
     await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 
   it('refuses bad sizes and step counts', async () => {
-    await expect(renderChannels(engine, { layer: 'mixed3a', channels: [1], size: 63, steps: 4, seed: 1 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
-    await expect(renderChannels(engine, { layer: 'mixed3a', channels: [1], size: 64, steps: 0, seed: 1 })).rejects.toMatchObject({ code: 'BAD_STEPS' });
+    await expect(renderChannels(engine, { layer: 'mixed3a', channels: [1], size: 63, steps: 4, seed: 1 })).rejects.toMatchObject({
+      code: 'BAD_ARGUMENT',
+    });
+    await expect(renderChannels(engine, { layer: 'mixed3a', channels: [1], size: 64, steps: 0, seed: 1 })).rejects.toMatchObject({
+      code: 'BAD_STEPS',
+    });
   });
 });
-

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../../server/engine/attribution/seeded-random.js';
 import {
-  compose, composedStandardTransforms, jitter, pad, padJitterScaleRotateJitter, randomRotate, randomScale, standardTransforms, transformedSize, type RgbImage, type Transform,
+  compose,
+  composedStandardTransforms,
+  jitter,
+  pad,
+  padJitterScaleRotateJitter,
+  randomRotate,
+  randomScale,
+  standardTransforms,
+  transformedSize,
+  type RgbImage,
+  type Transform,
 } from '../../../../server/engine/feature-vis/transforms.js';
 
 const random = (w: number, h: number, seed: number): RgbImage => {
@@ -61,8 +71,13 @@ describe('transforms', () => {
   });
 
   for (const [name, t] of [
-    ['pad', pad(3)], ['jitter', jitter(4)], ['scale', randomScale([0.9, 1.07])], ['rotate', randomRotate([-10, 7])], ['standard (fused)', standardTransforms],
-    ['standard (composed)', composedStandardTransforms], ['fused, jitter beyond the pad', clipped.fused],
+    ['pad', pad(3)],
+    ['jitter', jitter(4)],
+    ['scale', randomScale([0.9, 1.07])],
+    ['rotate', randomRotate([-10, 7])],
+    ['standard (fused)', standardTransforms],
+    ['standard (composed)', composedStandardTransforms],
+    ['fused, jitter beyond the pad', clipped.fused],
   ] as const) {
     it(`${name}: backward is the adjoint`, () => checkAdjoint(t, 20, name.length));
   }
@@ -73,10 +88,16 @@ describe('transforms', () => {
   });
 
   for (const [name, fused, composed] of [
-    ['standard', standardTransforms, composedStandardTransforms], ['jitter beyond the pad', clipped.fused, clipped.composed],
+    ['standard', standardTransforms, composedStandardTransforms],
+    ['jitter beyond the pad', clipped.fused, clipped.composed],
   ] as const) {
     it(`fused ${name}: the same image and gradient as the five transforms one by one`, () => {
-      for (const [size, seed] of [[20, 5], [96, 6], [80, 7], [33, 8]]) {
+      for (const [size, seed] of [
+        [20, 5],
+        [96, 6],
+        [80, 7],
+        [33, 8],
+      ]) {
         const x = random(size, size, seed);
         const a = fused(x, mulberry32(seed + 10));
         const b = composed(x, mulberry32(seed + 10));

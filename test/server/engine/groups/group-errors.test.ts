@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { attribute, decodeState, encodeState, validateInput, type AttributionInput, type AttributionResult, type Snapshot } from '../../../../server/engine/attribution/index.js';
+import {
+  attribute,
+  decodeState,
+  encodeState,
+  validateInput,
+  type AttributionInput,
+  type AttributionResult,
+  type Snapshot,
+} from '../../../../server/engine/attribution/index.js';
 import { NESTED_ERROR_CALIBRATION, PROJECTION_ERROR_CALIBRATION } from '../../../../server/engine/attribution/convergence-estimates.js';
 import type { EstimatorOptions, IntegrationState } from '../../../../server/engine/attribution/incremental-estimator.js';
 import { Labels } from '../../../../server/engine/labels.js';
@@ -31,7 +39,7 @@ async function run(input: Partial<AttributionInput>, options: EstimatorOptions =
 const bits = (a: ArrayLike<number>) => Buffer.from(Float64Array.from(a).buffer);
 
 describe('error bars on projections (neuron groups)', () => {
-  it('directions equal to each channel\'s activations get the channels\' values and errors (up to the calibration factor), for nested and stochastic paths', async () => {
+  it("directions equal to each channel's activations get the channels' values and errors (up to the calibration factor), for nested and stochastic paths", async () => {
     const executor = await wasmExecutor();
     const acts = await executor.activations(image224('dog_cat_composite'), 'mixed5a');
     const C = sharedNetwork().byName.get('mixed5a')!.shape[2];
@@ -39,13 +47,18 @@ describe('error bars on projections (neuron groups)', () => {
     const picked = Array.from({ length: C }, (_, c) => c);
     const projection = {
       count: picked.length,
-      project: (g: Float32Array) => picked.map((c) => {
-        let s = 0;
-        for (let i = c; i < g.length; i += C) s += g[i] * acts[i];
-        return s;
-      }),
+      project: (g: Float32Array) =>
+        picked.map((c) => {
+          let s = 0;
+          for (let i = c; i < g.length; i += C) s += g[i] * acts[i];
+          return s;
+        }),
     };
-    for (const input of [{ steps: 16, rule: 'LEFT_RIEMANN' }, { steps: 15, rule: 'SIDI' }, { method: 'STOCHASTIC_PATH', steps: 16, seed: 3 }] as const) {
+    for (const input of [
+      { steps: 16, rule: 'LEFT_RIEMANN' },
+      { steps: 15, rule: 'SIDI' },
+      { method: 'STOCHASTIC_PATH', steps: 16, seed: 3 },
+    ] as const) {
       const { snapshots } = await run({ chunkSteps: 4, ...input }, { projection });
       const rule = 'rule' in input ? input.rule : null;
       const factor = rule ? PROJECTION_ERROR_CALIBRATION(rule).factor / NESTED_ERROR_CALIBRATION[rule].factor : 1;
@@ -59,11 +72,13 @@ describe('error bars on projections (neuron groups)', () => {
   });
 
   it('6 groups on a 16-step left Riemann path: the 2-sigma bars reach a 128-point Gauss-Legendre reference for most groups, and shrink as steps accumulate', async () => {
-    let covered = 0, total = 0;
+    let covered = 0,
+      total = 0;
     for (const image of ['dog_cat_composite', 'chelsea_cat']) {
       const coarse = await run({ steps: 16, rule: 'LEFT_RIEMANN', chunkSteps: 4, groups: 6 }, {}, image);
       const fine = await run({ steps: 128, rule: 'GAUSS_LEGENDRE', chunkSteps: 128, groups: 6 }, {}, image);
-      const g = coarse.result.groups!, ref = fine.result.groups!;
+      const g = coarse.result.groups!,
+        ref = fine.result.groups!;
       expect(g.errors).toHaveLength(6);
       g.attribution.forEach((v, i) => {
         total++;
@@ -90,7 +105,9 @@ describe('error bars on projections (neuron groups)', () => {
       expect(bits(resumed.result.groups!.attribution).equals(bits(whole.result.groups!.attribution))).toBe(true);
       expect(bits(resumed.result.groups!.errors).equals(bits(whole.result.groups!.errors))).toBe(true);
       // A checkpoint without the group values cannot resume a run with groups.
-      await expect(run(input, { resumeFrom: { ...states[0], projectionValues: new Float64Array(0) } })).rejects.toThrow(/does not belong to this request/);
+      await expect(run(input, { resumeFrom: { ...states[0], projectionValues: new Float64Array(0) } })).rejects.toThrow(
+        /does not belong to this request/,
+      );
     }
   });
 });

@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../../../server/errors/engine-error.js';
 import { OnnxExecutor } from '../../../../server/engine/executors/onnx.js';
 import type { Executor } from '../../../../server/engine/executors/executor.js';
-import { layerToLayerAttribution, MAX_TARGET_POSITIONS, validateLayerToLayer } from '../../../../server/engine/groups/layer-to-layer-attribution.js';
+import {
+  layerToLayerAttribution,
+  MAX_TARGET_POSITIONS,
+  validateLayerToLayer,
+} from '../../../../server/engine/groups/layer-to-layer-attribution.js';
 import { loadOracleGraphModel } from '../../../helpers/graph-model-oracle.js';
 import { image224, relativeL2, sharedNetwork, wasmExecutor } from '../../../helpers/fixtures.js';
 
@@ -50,19 +54,41 @@ beforeAll(async () => {
 
 afterAll(() => onnx?.dispose());
 
-const executors: [string, () => Promise<Executor>][] = [['onnx', async () => onnx], ['tfjs', wasmExecutor]];
+const executors: [string, () => Promise<Executor>][] = [
+  ['onnx', async () => onnx],
+  ['tfjs', wasmExecutor],
+];
 
 describe('layer-to-layer spatial attribution agrees with tf.grad (cpu) through the graph model', () => {
   const cases = [
-    { image: 'dog_cat_composite', from: 'mixed4d', to: 'mixed5a', positions: [{ x: 1, y: 3 }, { x: 5, y: 2 }, { x: 3, y: 6 }] },
-    { image: 'chelsea_cat', from: 'mixed4a', to: 'mixed4d', positions: [{ x: 7, y: 7 }, { x: 0, y: 13 }] },
+    {
+      image: 'dog_cat_composite',
+      from: 'mixed4d',
+      to: 'mixed5a',
+      positions: [
+        { x: 1, y: 3 },
+        { x: 5, y: 2 },
+        { x: 3, y: 6 },
+      ],
+    },
+    {
+      image: 'chelsea_cat',
+      from: 'mixed4a',
+      to: 'mixed4d',
+      positions: [
+        { x: 7, y: 7 },
+        { x: 0, y: 13 },
+      ],
+    },
   ];
   for (const [name, executor] of executors) {
     for (const c of cases) {
       it(`${name}: ${c.image} ${c.from} -> ${c.to}`, async () => {
         const ex = await executor();
         const acts = await ex.activations(image224(c.image), c.from);
-        const result = await layerToLayerAttribution(ex, acts, validateLayerToLayer(ex.network.layers, c.from, c.to, c.positions), { batch: 2 });
+        const result = await layerToLayerAttribution(ex, acts, validateLayerToLayer(ex.network.layers, c.from, c.to, c.positions), {
+          batch: 2,
+        });
         const [H1, W1] = ex.network.byName.get(c.from)!.shape;
         expect([result.fromHeight, result.fromWidth]).toEqual([H1, W1]);
         expect(result.maps.map(({ x, y }) => ({ x, y }))).toEqual(c.positions);
@@ -81,7 +107,12 @@ describe('layer-to-layer spatial attribution agrees with tf.grad (cpu) through t
     const acts = await onnx.activations(image224('dog_cat_composite'), 'mixed4d');
     const all = await layerToLayerAttribution(onnx, acts, validateLayerToLayer(onnx.network.layers, 'mixed4d', 'mixed5a'));
     expect(all.maps.length).toBe(49);
-    const one = await layerToLayerAttribution(onnx, acts, validateLayerToLayer(onnx.network.layers, 'mixed4d', 'mixed5a', [{ x: 4, y: 4 }]), { batch: 1 });
+    const one = await layerToLayerAttribution(
+      onnx,
+      acts,
+      validateLayerToLayer(onnx.network.layers, 'mixed4d', 'mixed5a', [{ x: 4, y: 4 }]),
+      { batch: 1 },
+    );
     expect(relativeL2(all.maps[4 * 7 + 4].values, one.maps[0].values)).toBeLessThan(1e-5);
   }, 240_000);
 });
@@ -92,7 +123,11 @@ describe('layer-to-layer spatial attribution matches finite differences', () => 
     const [H1, W1, C1] = ex.network.byName.get('mixed4d')!.shape;
     const [, W2, C2] = ex.network.byName.get('mixed5a')!.shape;
     const acts = await ex.activations(image224('dog_cat_composite'), 'mixed4d');
-    const targets = [{ x: 2, y: 2 }, { x: 4, y: 5 }, { x: 6, y: 1 }];
+    const targets = [
+      { x: 2, y: 2 },
+      { x: 4, y: 5 },
+      { x: 6, y: 1 },
+    ];
     const { maps } = await layerToLayerAttribution(ex, acts, validateLayerToLayer(ex.network.layers, 'mixed4d', 'mixed5a', targets));
     const pairs = maps.flatMap((m) => {
       const order = Array.from(m.values.keys()).sort((a, b) => Math.abs(m.values[b]) - Math.abs(m.values[a]));
@@ -102,13 +137,22 @@ describe('layer-to-layer spatial attribution matches finite differences', () => 
     const size = H1 * W1 * C1;
     const batch = new Float32Array(2 * pairs.length * size);
     pairs.forEach(({ s }, j) => {
-      for (const [k, sign] of [[0, 1], [1, -1]] as const) {
+      for (const [k, sign] of [
+        [0, 1],
+        [1, -1],
+      ] as const) {
         const off = (2 * j + k) * size;
         batch.set(acts, off);
         for (let c = 0; c < C1; c++) batch[off + s * C1 + c] = acts[s * C1 + c] * (1 + sign * h);
       }
     });
-    const { later } = await ex.layerGradients('mixed4d', 'mixed5a', batch, new Float32Array(2 * pairs.length * later0Size(ex)), 2 * pairs.length);
+    const { later } = await ex.layerGradients(
+      'mixed4d',
+      'mixed5a',
+      batch,
+      new Float32Array(2 * pairs.length * later0Size(ex)),
+      2 * pairs.length,
+    );
     const norm = (item: number, x: number, y: number) => {
       const o = item * later0Size(ex) + (y * W2 + x) * C2;
       let sq = 0;
@@ -139,7 +183,10 @@ describe('layer-to-layer requests are checked before any work', () => {
     throw new Error('expected a refusal');
   };
   it('a target layer not after the source', () => {
-    expect(refuses(() => validateLayerToLayer(layers(), 'mixed5a', 'mixed4d'), /must come after the source layer: mixed4d is not after mixed5a/).code).toBe('BAD_ARGUMENT');
+    expect(
+      refuses(() => validateLayerToLayer(layers(), 'mixed5a', 'mixed4d'), /must come after the source layer: mixed4d is not after mixed5a/)
+        .code,
+    ).toBe('BAD_ARGUMENT');
     refuses(() => validateLayerToLayer(layers(), 'mixed4d', 'mixed4d'), /must come after/);
   });
   it('an unknown layer', () => {
@@ -149,7 +196,14 @@ describe('layer-to-layer requests are checked before any work', () => {
   it('a position off the target grid, or twice', () => {
     refuses(() => validateLayerToLayer(layers(), 'mixed4d', 'mixed5a', [{ x: 7, y: 0 }]), /off the layer's 7x7 grid/);
     refuses(() => validateLayerToLayer(layers(), 'mixed4d', 'mixed5a', [{ x: 0, y: -1 }]), /off the layer's 7x7 grid/);
-    refuses(() => validateLayerToLayer(layers(), 'mixed4d', 'mixed5a', [{ x: 1, y: 1 }, { x: 1, y: 1 }]), /listed twice/);
+    refuses(
+      () =>
+        validateLayerToLayer(layers(), 'mixed4d', 'mixed5a', [
+          { x: 1, y: 1 },
+          { x: 1, y: 1 },
+        ]),
+      /listed twice/,
+    );
     refuses(() => validateLayerToLayer(layers(), 'mixed4d', 'mixed5a', []), /positions is empty/);
   });
   it('too many positions', () => {

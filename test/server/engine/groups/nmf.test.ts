@@ -9,16 +9,21 @@ function planted(rows: number, cols: number, k: number, seed: number) {
   const rand = mulberry32(seed);
   const w0 = new Float64Array(rows * k);
   const h0 = new Float64Array(k * cols);
-  for (let i = 0; i < rows; i++) for (let t = 0; t < k; t++) w0[i * k + t] = i < k ? (i === t ? 1 + rand() : 0) : rand() < 0.5 ? rand() * 3 : 0;
-  for (let t = 0; t < k; t++) for (let c = 0; c < cols; c++) h0[t * cols + c] = c < k ? (c === t ? 1 + rand() : 0) : rand() < 0.5 ? rand() * 2 : 0;
+  for (let i = 0; i < rows; i++)
+    for (let t = 0; t < k; t++) w0[i * k + t] = i < k ? (i === t ? 1 + rand() : 0) : rand() < 0.5 ? rand() * 3 : 0;
+  for (let t = 0; t < k; t++)
+    for (let c = 0; c < cols; c++) h0[t * cols + c] = c < k ? (c === t ? 1 + rand() : 0) : rand() < 0.5 ? rand() * 2 : 0;
   const x = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) for (let t = 0; t < k; t++) x[i * cols + c] += w0[i * k + t] * h0[t * cols + c];
+  for (let i = 0; i < rows; i++)
+    for (let c = 0; c < cols; c++) for (let t = 0; t < k; t++) x[i * cols + c] += w0[i * k + t] * h0[t * cols + c];
   return { x, w0, h0 };
 }
 
 const column = (m: Float64Array, rows: number, k: number, t: number) => Float64Array.from({ length: rows }, (_, i) => m[i * k + t]);
 const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let ab = 0, aa = 0, bb = 0;
+  let ab = 0,
+    aa = 0,
+    bb = 0;
   for (let i = 0; i < a.length; i++) [ab, aa, bb] = [ab + a[i] * b[i], aa + a[i] ** 2, bb + b[i] ** 2];
   return ab / Math.sqrt(aa * bb);
 };
@@ -46,31 +51,37 @@ describe('NMF (coordinate descent, NNDSVDA start)', () => {
     const f = nmf(x, rows, cols, { components: k, tolerance: 1e-9, maxIterations: 20000 });
     // grad_W = (W H - X) H^T, grad_H = W^T (W H - X).
     const r = new Float64Array(rows * cols);
-    for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) {
-      let p = 0;
-      for (let t = 0; t < k; t++) p += f.w[i * k + t] * f.h[t * cols + c];
-      r[i * cols + c] = p - x[i * cols + c];
-    }
+    for (let i = 0; i < rows; i++)
+      for (let c = 0; c < cols; c++) {
+        let p = 0;
+        for (let t = 0; t < k; t++) p += f.w[i * k + t] * f.h[t * cols + c];
+        r[i * cols + c] = p - x[i * cols + c];
+      }
     // Scale: the size of the gradient's terms, |X H^T| and |W^T X|.
-    let scaleW = 0, scaleH = 0;
-    for (let i = 0; i < rows; i++) for (let t = 0; t < k; t++) {
-      let g = 0, xs = 0;
-      for (let c = 0; c < cols; c++) [g, xs] = [g + r[i * cols + c] * f.h[t * cols + c], xs + x[i * cols + c] * f.h[t * cols + c]];
-      scaleW = Math.max(scaleW, xs);
-      const w = f.w[i * k + t];
-      expect(w).toBeGreaterThanOrEqual(0);
-      expect(g).toBeGreaterThan(-1e-5 * xs - 1e-12);
-      expect(Math.abs(Math.min(w, g))).toBeLessThan(1e-4 * Math.max(xs, 1e-12));
-    }
-    for (let t = 0; t < k; t++) for (let c = 0; c < cols; c++) {
-      let g = 0, xs = 0;
-      for (let i = 0; i < rows; i++) [g, xs] = [g + f.w[i * k + t] * r[i * cols + c], xs + f.w[i * k + t] * x[i * cols + c]];
-      scaleH = Math.max(scaleH, xs);
-      const h = f.h[t * cols + c];
-      expect(h).toBeGreaterThanOrEqual(0);
-      expect(g).toBeGreaterThan(-1e-5 * xs - 1e-12);
-      expect(Math.abs(Math.min(h, g))).toBeLessThan(1e-4 * Math.max(xs, 1e-12));
-    }
+    let scaleW = 0,
+      scaleH = 0;
+    for (let i = 0; i < rows; i++)
+      for (let t = 0; t < k; t++) {
+        let g = 0,
+          xs = 0;
+        for (let c = 0; c < cols; c++) [g, xs] = [g + r[i * cols + c] * f.h[t * cols + c], xs + x[i * cols + c] * f.h[t * cols + c]];
+        scaleW = Math.max(scaleW, xs);
+        const w = f.w[i * k + t];
+        expect(w).toBeGreaterThanOrEqual(0);
+        expect(g).toBeGreaterThan(-1e-5 * xs - 1e-12);
+        expect(Math.abs(Math.min(w, g))).toBeLessThan(1e-4 * Math.max(xs, 1e-12));
+      }
+    for (let t = 0; t < k; t++)
+      for (let c = 0; c < cols; c++) {
+        let g = 0,
+          xs = 0;
+        for (let i = 0; i < rows; i++) [g, xs] = [g + f.w[i * k + t] * r[i * cols + c], xs + f.w[i * k + t] * x[i * cols + c]];
+        scaleH = Math.max(scaleH, xs);
+        const h = f.h[t * cols + c];
+        expect(h).toBeGreaterThanOrEqual(0);
+        expect(g).toBeGreaterThan(-1e-5 * xs - 1e-12);
+        expect(Math.abs(Math.min(h, g))).toBeLessThan(1e-4 * Math.max(xs, 1e-12));
+      }
     expect(scaleW * scaleH).toBeGreaterThan(0);
   });
 
@@ -87,8 +98,12 @@ describe('NMF (coordinate descent, NNDSVDA start)', () => {
   });
 
   it('rejects negative input and a group count off 1..min(rows, cols) with BAD_ARGUMENT', () => {
-    expect(() => nmf([1, -1, 0, 2], 2, 2, { components: 1 })).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/non-negative/) }));
-    expect(() => nmf([1, 1, 0, 2], 2, 2, { components: 3 })).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT', message: 'groups must be a whole number from 1 to 2, got 3.' }));
+    expect(() => nmf([1, -1, 0, 2], 2, 2, { components: 1 })).toThrow(
+      expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/non-negative/) }),
+    );
+    expect(() => nmf([1, 1, 0, 2], 2, 2, { components: 3 })).toThrow(
+      expect.objectContaining({ code: 'BAD_ARGUMENT', message: 'groups must be a whole number from 1 to 2, got 3.' }),
+    );
   });
 
   it('the fast truncated SVD equals the full SVD on its leading triplets', () => {
@@ -99,7 +114,9 @@ describe('NMF (coordinate descent, NNDSVDA start)', () => {
     const full = fullSvd(x, rows, cols, k);
     for (let t = 0; t < k; t++) {
       expect(fast.s[t]).toBeCloseTo(full.s[t], 8);
-      expect(Math.abs(cosine(fast.v.subarray(t * cols, (t + 1) * cols), full.v.subarray(t * cols, (t + 1) * cols)))).toBeGreaterThan(1 - 1e-8);
+      expect(Math.abs(cosine(fast.v.subarray(t * cols, (t + 1) * cols), full.v.subarray(t * cols, (t + 1) * cols)))).toBeGreaterThan(
+        1 - 1e-8,
+      );
     }
   });
 });

@@ -31,12 +31,23 @@ async function run(id: string) {
     for (let i = 0; i < CRASH_SIZE; i++) sums[i] += crashContribution(id, step, i);
     step++;
     const values = Array.from(sums.subarray(0, 4));
-    await store.saveSnapshot(id, { ...makeSnapshot(step, values), stepsTotal: CRASH_STEPS }, { stepsDone: step, backend: 'test', data: new Uint8Array(sums.slice().buffer) });
+    await store.saveSnapshot(
+      id,
+      { ...makeSnapshot(step, values), stepsTotal: CRASH_STEPS },
+      { stepsDone: step, backend: 'test', data: new Uint8Array(sums.slice().buffer) },
+    );
     // Let the other jobs write in between, as several running jobs do.
     await new Promise((r) => setImmediate(r));
   }
   const spatial = { height: 1, width: 1, channels: CRASH_SIZE, data: Float32Array.from(sums) };
-  await store.finish(id, { status: 'SUCCEEDED', finishedAt: new Date(), error: null, snapshot: { ...makeSnapshot(step, Array.from(sums.subarray(0, 4)), true), stepsTotal: CRASH_STEPS }, spatial, backend: 'test' });
+  await store.finish(id, {
+    status: 'SUCCEEDED',
+    finishedAt: new Date(),
+    error: null,
+    snapshot: { ...makeSnapshot(step, Array.from(sums.subarray(0, 4)), true), stepsTotal: CRASH_STEPS },
+    spatial,
+    backend: 'test',
+  });
   process.stdout.write(`finished ${id}\n`);
 }
 

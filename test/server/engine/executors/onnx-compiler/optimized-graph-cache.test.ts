@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScoreSpec } from '../../../../../server/engine/executors/executor.js';
 import { OnnxExecutor } from '../../../../../server/engine/executors/onnx.js';
-import { OptimizedGraphCache, compilerFingerprint, type GraphIdentity } from '../../../../../server/engine/executors/onnx-compiler/optimized-graph-cache.js';
+import {
+  OptimizedGraphCache,
+  compilerFingerprint,
+  type GraphIdentity,
+} from '../../../../../server/engine/executors/onnx-compiler/optimized-graph-cache.js';
 import { image224, relativeL2, sharedNetwork, CLASS } from '../../../../helpers/fixtures.js';
 
 const LAYER = 'mixed4d';
@@ -31,7 +35,7 @@ beforeAll(async () => {
 });
 
 describe('optimized graph cache', () => {
-  it('a second executor loads every graph from the first one\'s files, skips building, and computes the same values', async () => {
+  it("a second executor loads every graph from the first one's files, skips building, and computes the same values", async () => {
     const first = await OnnxExecutor.create(sharedNetwork(), { cacheDir: dir });
     expect(await first.prepareLayer(LAYER)).toMatchObject({ graphs: 3, fromCache: 0 });
     first.dispose();
@@ -71,11 +75,21 @@ describe('optimized graph cache', () => {
 
   it('the file name changes with the weights, the network, the settings, ORT and the compiler sources', () => {
     const cache = new OptimizedGraphCache(dir, 1e9, 'compiler-a');
-    const id: GraphIdentity = { weightsSha256: 'w', topology: 't', kind: 'gradient', layer: LAYER, settings: { poolGrad: null }, ortVersion: '1.30.0' };
+    const id: GraphIdentity = {
+      weightsSha256: 'w',
+      topology: 't',
+      kind: 'gradient',
+      layer: LAYER,
+      settings: { poolGrad: null },
+      ortVersion: '1.30.0',
+    };
     const base = cache.pathFor(id);
     const variants: GraphIdentity[] = [
-      { ...id, weightsSha256: 'w2' }, { ...id, topology: 't2' }, { ...id, layer: 'mixed4e' },
-      { ...id, settings: { poolGrad: 'separable' } }, { ...id, ortVersion: '1.31.0' },
+      { ...id, weightsSha256: 'w2' },
+      { ...id, topology: 't2' },
+      { ...id, layer: 'mixed4e' },
+      { ...id, settings: { poolGrad: 'separable' } },
+      { ...id, ortVersion: '1.31.0' },
     ];
     for (const v of variants) expect(cache.pathFor(v)).not.toBe(base);
     expect(new OptimizedGraphCache(dir, 1e9, 'compiler-b').pathFor(id)).not.toBe(base);
@@ -89,7 +103,14 @@ describe('optimized graph cache', () => {
     const small = mkdtempSync(join(tmpdir(), 'graph-cache-prune-'));
     try {
       const cache = new OptimizedGraphCache(small, 2500, 'c');
-      const ids = [0, 1, 2].map((i): GraphIdentity => ({ weightsSha256: 'w', topology: 't', kind: 'logits', layer: `l${i}`, settings: {}, ortVersion: 'v' }));
+      const ids = [0, 1, 2].map((i): GraphIdentity => ({
+        weightsSha256: 'w',
+        topology: 't',
+        kind: 'logits',
+        layer: `l${i}`,
+        settings: {},
+        ortVersion: 'v',
+      }));
       for (const id of ids) {
         const scratch = cache.scratchPath(id)!;
         writeFileSync(scratch, Buffer.alloc(1000));
