@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { streamFor } from '../server/engine/attribution/seeded-random.js';
+import { streamFor } from '../server/engine/seeded-random.js';
 import { Adam } from '../server/engine/feature-vis/adam.js';
 import { toValidRgb, toValidRgbBackward } from '../server/engine/feature-vis/color.js';
 import { FftImage } from '../server/engine/feature-vis/fft-image.js';

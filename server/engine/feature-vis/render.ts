@@ -1,5 +1,5 @@
 import { EngineError } from '../../errors/engine-error.js';
-import { streamFor } from '../attribution/seeded-random.js';
+import { streamFor } from '../seeded-random.js';
 import { Adam } from './adam.js';
 import { toValidRgb, toValidRgbBackward } from './color.js';
 import { FftImage } from './fft-image.js';

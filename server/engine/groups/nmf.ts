@@ -1,5 +1,5 @@
 import { EngineError } from '../../errors/engine-error.js';
-import { mulberry32 } from '../attribution/seeded-random.js';
+import { mulberry32 } from '../seeded-random.js';
 import { gaussian, truncatedSvd } from './truncated-svd.js';
 
 /**

@@ -1,5 +1,5 @@
 import { EVD, Matrix, SVD } from 'ml-matrix';
-import { mulberry32 } from '../attribution/seeded-random.js';
+import { mulberry32 } from '../seeded-random.js';
 
 /** The leading singular triplets of a dense row-major matrix, and every singular value. */
 export interface TruncatedSvd {

@@ -1,5 +1,5 @@
 import { quadrature } from '../quadrature.js';
-import { streamFor } from '../seeded-random.js';
+import { streamFor } from '../../seeded-random.js';
 import type { QuadratureRuleName } from '../types.js';
 import type { AttributionPath } from './path.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Fft } from '../../../../server/engine/feature-vis/fft.js';
 import { FftImage } from '../../../../server/engine/feature-vis/fft-image.js';
-import { mulberry32 } from '../../../../server/engine/attribution/seeded-random.js';
+import { mulberry32 } from '../../../../server/engine/seeded-random.js';
 
 // Oracle: the DFT's defining sum, evaluated directly.
 function naiveDft(re: number[], im: number[], sign: number) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../../server/engine/attribution/seeded-random.js';
+import { mulberry32 } from '../../../../server/engine/seeded-random.js';
 import { TfjsExecutor } from '../../../../server/engine/executors/tfjs.js';
 import { compileInputGradientGraph } from '../../../../server/engine/feature-vis/input-gradient-graph.js';
 import { OnnxInputGradients } from '../../../../server/engine/feature-vis/onnx-input-gradients.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../../server/engine/attribution/seeded-random.js';
+import { mulberry32 } from '../../../../server/engine/seeded-random.js';
 import {
   compose,
   composedStandardTransforms,

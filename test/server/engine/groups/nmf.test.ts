@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../../server/engine/attribution/seeded-random.js';
+import { mulberry32 } from '../../../../server/engine/seeded-random.js';
 import { nmf, relativeError } from '../../../../server/engine/groups/nmf.js';
 import { fullSvd, rankKRelativeError, truncatedSvd } from '../../../../server/engine/groups/truncated-svd.js';
 import { image224, wasmExecutor } from '../../../helpers/fixtures.js';
