@@ -1,10 +1,10 @@
 import { cpus, loadavg } from 'node:os';
 import { TfjsExecutor } from '../server/engine/executors/tfjs.js';
-import { OnnxInputGradients } from '../server/engine/feature-vis/onnx-input-gradients.js';
+import { OnnxInputGradients } from '../server/engine/feature-vis/input-gradients/onnx-input-gradients.js';
 import { FULL_PROFILE, THUMBNAIL_PROFILE, type SpriteProfile } from '../server/engine/feature-vis/profiles.js';
 import { renderChannels } from '../server/engine/feature-vis/render.js';
-import { TfjsInputGradients } from '../server/engine/feature-vis/tfjs-input-gradients.js';
-import type { InputGradientEngine } from '../server/engine/feature-vis/input-gradients.js';
+import { TfjsInputGradients } from '../server/engine/feature-vis/input-gradients/tfjs-input-gradients.js';
+import type { InputGradientEngine } from '../server/engine/feature-vis/input-gradients/input-gradient-engine.js';
 import { loadNetwork } from '../server/engine/network/network.js';
 
 /**

@@ -6,7 +6,7 @@ import { streamFor } from '../server/engine/seeded-random.js';
 import { Adam } from '../server/engine/feature-vis/adam.js';
 import { toValidRgb, toValidRgbBackward } from '../server/engine/feature-vis/color.js';
 import { FftImage } from '../server/engine/feature-vis/fft-image.js';
-import { compileInputGradientGraph } from '../server/engine/feature-vis/input-gradient-graph.js';
+import { compileInputGradientGraph } from '../server/engine/feature-vis/input-gradients/input-gradient-graph.js';
 import { channel, objectiveWeights } from '../server/engine/feature-vis/objective.js';
 import { standardTransforms, transformedSize } from '../server/engine/feature-vis/transforms.js';
 import { loadNetwork, withInputSize } from '../server/engine/network/network.js';

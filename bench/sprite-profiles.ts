@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { PNG } from 'pngjs';
 import { toNetworkInput } from '../server/engine/images.js';
-import { OnnxInputGradients } from '../server/engine/feature-vis/onnx-input-gradients.js';
+import { OnnxInputGradients } from '../server/engine/feature-vis/input-gradients/onnx-input-gradients.js';
 import { FULL_PROFILE, THUMBNAIL_PROFILE, type SpriteProfile } from '../server/engine/feature-vis/profiles.js';
 import { renderChannels, type RenderedSprite } from '../server/engine/feature-vis/render.js';
 import { loadNetwork } from '../server/engine/network/network.js';

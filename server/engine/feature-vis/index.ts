@@ -1,23 +1,7 @@
-import type { Executor } from '../executors/executor.js';
-import type { InputGradientEngine } from './input-gradients.js';
-
 /**
- * The input-gradient engine for an executor: ONNX Runtime's compiled graph when the executor is
- * ONNX (several times faster), else tf.grad over the TensorFlow.js executor.
+ * Feature visualization (Lucid's `optvis`): the render loop, its objectives, image
+ * parameterization and transforms here; the pixel gradients it ascends in `input-gradients/`.
  */
-export async function createInputGradientEngine(executor: Executor, threads?: number): Promise<InputGradientEngine> {
-  if (executor.backend.startsWith('onnxruntime')) {
-    const { OnnxInputGradients } = await import('./onnx-input-gradients.js');
-    return OnnxInputGradients.create(executor.network, { threads });
-  }
-  const [{ TfjsExecutor }, { TfjsInputGradients }] = await Promise.all([
-    import('../executors/tfjs.js'),
-    import('./tfjs-input-gradients.js'),
-  ]);
-  if (!(executor instanceof TfjsExecutor)) throw new Error(`No input-gradient engine for backend ${executor.backend}.`);
-  return new TfjsInputGradients(executor);
-}
-
 export { renderChannels, LEARNING_RATE, type RenderRequest, type RenderedSprite } from './render.js';
 export {
   channel,
@@ -30,4 +14,4 @@ export {
 } from './objective.js';
 export { FULL_PROFILE, THUMBNAIL_PROFILE, SPRITE_PROFILES, type SpriteProfile } from './profiles.js';
 export { standardTransforms } from './transforms.js';
-export type { InputGradientEngine, ChannelGradients } from './input-gradients.js';
+export { createInputGradientEngine, type InputGradientEngine, type ChannelGradients } from './input-gradients/index.js';

@@ -3,7 +3,7 @@ import type { LayerInfo } from '../network/network.js';
 
 /**
  * What a visualization maximizes, always a weighted mean over space of a layer's channels
- * (before their ReLUs, pre-relu.ts): one channel (Lucid's `objectives.channel(layer, n)`), or a
+ * (before their ReLUs, input-gradients/pre-relu.ts): one channel (Lucid's `objectives.channel(layer, n)`), or a
  * direction in channel space (Lucid's `objectives.direction(layer, vec)`: the neuron groups of
  * Building Blocks are such directions). Self-describing, so logs read `Channel(mixed4a:97)`.
  */

@@ -3,7 +3,7 @@ import { streamFor } from '../seeded-random.js';
 import { Adam } from './adam.js';
 import { toValidRgb, toValidRgbBackward } from './color.js';
 import { FftImage } from './fft-image.js';
-import type { InputGradientEngine } from './input-gradients.js';
+import type { InputGradientEngine } from './input-gradients/input-gradient-engine.js';
 import { channel, isChannel, objectiveWeights, streamIndex, type Objective } from './objective.js';
 import { standardTransforms, transformedSize, type Transform, type Transformed } from './transforms.js';
 

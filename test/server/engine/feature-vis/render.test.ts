@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OnnxInputGradients } from '../../../../server/engine/feature-vis/onnx-input-gradients.js';
+import { OnnxInputGradients } from '../../../../server/engine/feature-vis/input-gradients/onnx-input-gradients.js';
 import { direction } from '../../../../server/engine/feature-vis/objective.js';
 import { renderChannels } from '../../../../server/engine/feature-vis/render.js';
 import { IMAGES, image224, sharedNetwork } from '../../../helpers/fixtures.js';

@@ -1,5 +1,5 @@
-import type { GraphNode } from '../network/network.js';
-import type { BackwardLowering } from '../executors/onnx-compiler/backward-rules.js';
+import type { GraphNode } from '../../network/network.js';
+import type { BackwardLowering } from '../../executors/onnx-compiler/backward-rules.js';
 
 /**
  * TensorFlow's LRN, forward and backward, as elementwise ops and a channel-window sum, sharing

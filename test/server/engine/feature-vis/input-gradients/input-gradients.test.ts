@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../../server/engine/seeded-random.js';
-import { TfjsExecutor } from '../../../../server/engine/executors/tfjs.js';
-import { compileInputGradientGraph } from '../../../../server/engine/feature-vis/input-gradient-graph.js';
-import { OnnxInputGradients } from '../../../../server/engine/feature-vis/onnx-input-gradients.js';
-import { TfjsInputGradients } from '../../../../server/engine/feature-vis/tfjs-input-gradients.js';
-import { tf } from '../../../../server/engine/executors/tfjs-backend.js';
-import { withInputSize } from '../../../../server/engine/network/network.js';
-import { relativeL2, sharedNetwork } from '../../../helpers/fixtures.js';
+import { mulberry32 } from '../../../../../server/engine/seeded-random.js';
+import { TfjsExecutor } from '../../../../../server/engine/executors/tfjs.js';
+import { compileInputGradientGraph } from '../../../../../server/engine/feature-vis/input-gradients/input-gradient-graph.js';
+import { OnnxInputGradients } from '../../../../../server/engine/feature-vis/input-gradients/onnx-input-gradients.js';
+import { TfjsInputGradients } from '../../../../../server/engine/feature-vis/input-gradients/tfjs-input-gradients.js';
+import { tf } from '../../../../../server/engine/executors/tfjs-backend.js';
+import { withInputSize } from '../../../../../server/engine/network/network.js';
+import { relativeL2, sharedNetwork } from '../../../../helpers/fixtures.js';
 
 /**
  * Smooth random images (sums of a few sinusoids plus faint noise), like the renders; inside

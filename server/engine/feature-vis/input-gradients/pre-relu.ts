@@ -1,4 +1,4 @@
-import type { Network } from '../network/network.js';
+import type { Network } from '../../network/network.js';
 
 /**
  * The nodes whose channels, concatenated, are `layer` before its ReLUs. A mixed layer is a concat

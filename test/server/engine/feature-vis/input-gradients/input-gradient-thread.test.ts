@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GradientLane } from '../../../../server/engine/feature-vis/gradient-lanes.js';
-import { compileInputGradientGraph } from '../../../../server/engine/feature-vis/input-gradient-graph.js';
-import { OnnxInputGradients } from '../../../../server/engine/feature-vis/onnx-input-gradients.js';
-import { withInputSize } from '../../../../server/engine/network/network.js';
-import { sharedNetwork } from '../../../helpers/fixtures.js';
+import { InputGradientThread } from '../../../../../server/engine/feature-vis/input-gradients/input-gradient-thread.js';
+import { compileInputGradientGraph } from '../../../../../server/engine/feature-vis/input-gradients/input-gradient-graph.js';
+import { OnnxInputGradients } from '../../../../../server/engine/feature-vis/input-gradients/onnx-input-gradients.js';
+import { withInputSize } from '../../../../../server/engine/network/network.js';
+import { sharedNetwork } from '../../../../helpers/fixtures.js';
 
 const size = 32;
 const options = {
@@ -14,7 +14,7 @@ const options = {
   graphOptimizationLevel: 'all',
 };
 
-describe('GradientLane (a helper thread with its own ORT session)', () => {
+describe('InputGradientThread (a helper thread with its own ORT session)', () => {
   let engine: OnnxInputGradients;
   beforeAll(async () => {
     engine = await OnnxInputGradients.create(sharedNetwork(), { threads: 1 });
@@ -22,7 +22,7 @@ describe('GradientLane (a helper thread with its own ORT session)', () => {
   afterAll(() => engine.dispose());
 
   it("runs the graph as this thread's session does, and fails at once (not hangs) once its thread is gone", async () => {
-    const lane = await GradientLane.start(compileInputGradientGraph(withInputSize(sharedNetwork(), size), 'mixed3a'), options);
+    const lane = await InputGradientThread.start(compileInputGradientGraph(withInputSize(sharedNetwork(), size), 'mixed3a'), options);
     const images = Float32Array.from({ length: size * size * 3 }, (_, i) => 128 + 60 * Math.sin(i * 0.13));
     const weights = new Float32Array(256);
     weights[5] = 1;
@@ -44,7 +44,7 @@ describe('GradientLane (a helper thread with its own ORT session)', () => {
       weights[256 + 9] = 1;
       const first = await two.objectiveGradients('mixed3a', size, images, weights);
       // Reach into the engine for its helper and stop it, as a crash would.
-      const laned = (two as unknown as { laned: Map<string, Promise<{ helpers: GradientLane[] }>> }).laned;
+      const laned = (two as unknown as { laned: Map<string, Promise<{ helpers: InputGradientThread[] }>> }).laned;
       const { helpers } = await laned.get(`mixed3a@${size}`)!;
       await helpers[0].terminate();
       const again = await two.objectiveGradients('mixed3a', size, images, weights);
@@ -58,6 +58,6 @@ describe('GradientLane (a helper thread with its own ORT session)', () => {
   });
 
   it('a graph ORT rejects fails the start with BACKEND_UNAVAILABLE', async () => {
-    await expect(GradientLane.start(new Uint8Array([1, 2, 3]), options)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    await expect(InputGradientThread.start(new Uint8Array([1, 2, 3]), options)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
 });

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { EngineError } from '../../errors/engine-error.js';
+import { EngineError } from '../../../errors/engine-error.js';
 
 /**
  * A helper thread that holds its own ONNX Runtime session of one input-gradient graph and runs
@@ -14,7 +14,7 @@ import { EngineError } from '../../errors/engine-error.js';
  * The thread's code is plain JavaScript evaluated in place (no entry point to bundle); it loads
  * onnxruntime-node from the path this module resolves.
  */
-const LANE_CODE = `
+const THREAD_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ort = require(workerData.ortPath);
 ort.InferenceSession.create(workerData.graph, workerData.options).then((session) => {
@@ -33,54 +33,54 @@ ort.InferenceSession.create(workerData.graph, workerData.options).then((session)
 }, (e) => parentPort.postMessage({ ready: false, error: String(e && e.message || e) }));
 `;
 
-export interface LaneOutputs {
+export interface ThreadOutputs {
   objective: Float32Array;
   activation: Float32Array;
   grad: Float32Array;
 }
 
-export class GradientLane {
+export class InputGradientThread {
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (o: LaneOutputs) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (o: ThreadOutputs) => void; reject: (e: Error) => void }>();
   /** Set once the thread has exited: later runs fail at once instead of waiting for it. */
   private exited: EngineError | null = null;
 
   private constructor(private readonly worker: Worker) {
-    worker.on('message', (m: { id: number; error?: string } & LaneOutputs) => {
+    worker.on('message', (m: { id: number; error?: string } & ThreadOutputs) => {
       const w = this.waiting.get(m.id);
       if (!w) return;
       this.waiting.delete(m.id);
       if (this.waiting.size === 0) worker.unref();
-      if (m.error) w.reject(new EngineError('BACKEND_UNAVAILABLE', `A gradient lane's ONNX Runtime run failed: ${m.error}`));
+      if (m.error) w.reject(new EngineError('BACKEND_UNAVAILABLE', `An input-gradient thread's ONNX Runtime run failed: ${m.error}`));
       else w.resolve(m);
     });
     worker.on('exit', (code) => {
-      this.exited = new EngineError('BACKEND_UNAVAILABLE', `A gradient lane thread exited (code ${code}).`);
+      this.exited = new EngineError('BACKEND_UNAVAILABLE', `An input-gradient thread exited (code ${code}).`);
       for (const w of this.waiting.values()) w.reject(this.exited);
       this.waiting.clear();
     });
-    // An idle lane does not keep the process alive; one with a run in flight does (run()).
+    // An idle thread does not keep the process alive; one with a run in flight does (run()).
     worker.unref();
   }
 
   /** Starts a thread with a session of `graph` (ONNX bytes, copied to it) under `options` (plain ORT session options). */
-  static start(graph: Uint8Array, options: object): Promise<GradientLane> {
+  static start(graph: Uint8Array, options: object): Promise<InputGradientThread> {
     const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
-    const worker = new Worker(LANE_CODE, { eval: true, workerData: { ortPath, graph, options } });
+    const worker = new Worker(THREAD_CODE, { eval: true, workerData: { ortPath, graph, options } });
     return new Promise((resolve, reject) => {
       const fail = (why: string) => {
         void worker.terminate();
-        reject(new EngineError('BACKEND_UNAVAILABLE', `A gradient lane thread did not start: ${why}`));
+        reject(new EngineError('BACKEND_UNAVAILABLE', `An input-gradient thread did not start: ${why}`));
       };
       worker.once('message', (m: { ready: boolean; error?: string }) =>
-        m.ready ? resolve(new GradientLane(worker)) : fail(m.error ?? 'unknown error'),
+        m.ready ? resolve(new InputGradientThread(worker)) : fail(m.error ?? 'unknown error'),
       );
       worker.once('error', (e) => fail(e.message));
     });
   }
 
-  /** Runs the lane's session on `batch` images ([batch, size, size, 3]) and their weights ([batch, channels]); both are copied. */
-  run(image: Float32Array, weights: Float32Array, batch: number, size: number, channels: number): Promise<LaneOutputs> {
+  /** Runs the thread's session on `batch` images ([batch, size, size, 3]) and their weights ([batch, channels]); both are copied. */
+  run(image: Float32Array, weights: Float32Array, batch: number, size: number, channels: number): Promise<ThreadOutputs> {
     const id = this.nextId++;
     if (this.exited) return Promise.reject(this.exited);
     return new Promise((resolve, reject) => {

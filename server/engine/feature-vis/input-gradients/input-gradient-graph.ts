@@ -1,9 +1,9 @@
-import { EngineError } from '../../errors/engine-error.js';
-import { subgraph, type Network } from '../network/network.js';
-import type { BackwardLowering } from '../executors/onnx-compiler/backward-rules.js';
-import { lowerForward } from '../executors/onnx-compiler/forward-rules.js';
-import { GraphBuilder } from '../executors/onnx-compiler/graph-builder.js';
-import { OnnxWeights } from '../executors/onnx-compiler/weights.js';
+import { EngineError } from '../../../errors/engine-error.js';
+import { subgraph, type Network } from '../../network/network.js';
+import type { BackwardLowering } from '../../executors/onnx-compiler/backward-rules.js';
+import { lowerForward } from '../../executors/onnx-compiler/forward-rules.js';
+import { GraphBuilder } from '../../executors/onnx-compiler/graph-builder.js';
+import { OnnxWeights } from '../../executors/onnx-compiler/weights.js';
 import { preReluSources } from './pre-relu.js';
 import { LrnRules } from './lrn-rules.js';
 import { SiblingConvBackward } from './sibling-convs.js';

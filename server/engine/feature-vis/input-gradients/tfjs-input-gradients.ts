@@ -1,10 +1,10 @@
-import { EngineError } from '../../errors/engine-error.js';
-import { tf } from '../executors/tfjs-backend.js';
-import type { TfjsExecutor } from '../executors/tfjs.js';
-import { subgraph } from '../network/network.js';
+import { EngineError } from '../../../errors/engine-error.js';
+import { tf } from '../../executors/tfjs-backend.js';
+import type { TfjsExecutor } from '../../executors/tfjs.js';
+import { subgraph } from '../../network/network.js';
 import { preReluSources } from './pre-relu.js';
-import type { ChannelGradients, InputGradientEngine } from './input-gradients.js';
-import { channel, objectiveWeights } from './objective.js';
+import type { ChannelGradients, InputGradientEngine } from './input-gradient-engine.js';
+import { channel, objectiveWeights } from '../objective.js';
 
 /**
  * Input gradients with tf.grad over the TfjsExecutor's forward pass: the fallback when ONNX
@@ -13,7 +13,7 @@ import { channel, objectiveWeights } from './objective.js';
  * (DESIGN.md). Neither reaches this objective: every max-pool below a mixed layer reads ReLU
  * (or LRN-of-ReLU) output, so a window with maximum <= 0 is all zeros, whose gradient the ReLU
  * underneath blocks anyway, and exact ties between positive values do not occur in practice on
- * smooth images (test/server/engine/feature-vis/input-gradients.test.ts compares wasm with cpu).
+ * smooth images (test/server/engine/feature-vis/input-gradients/input-gradients.test.ts compares wasm with cpu).
  */
 export class TfjsInputGradients implements InputGradientEngine {
   constructor(private readonly executor: TfjsExecutor) {}

@@ -1,5 +1,5 @@
-import type { GraphNode } from '../network/network.js';
-import type { BackwardLowering } from '../executors/onnx-compiler/backward-rules.js';
+import type { GraphNode } from '../../network/network.js';
+import type { BackwardLowering } from '../../executors/onnx-compiler/backward-rules.js';
 
 /**
  * The input-gradient of several stride-1 1x1 convs that read the same value (an Inception

@@ -1,8 +1,8 @@
-import type { LayerInfo } from '../network/network.js';
+import type { LayerInfo } from '../../network/network.js';
 
 /**
  * What feature visualization needs from an engine: for a batch of images, each paired with one
- * objective on `layer` (a channel, or a direction over its channels: objective.ts), the
+ * objective on `layer` (a channel, or a direction over its channels: ../objective.ts), the
  * objective's value and its gradient with respect to the pixels.
  */
 export interface ChannelGradients {

@@ -1,12 +1,12 @@
 import { cpus } from 'node:os';
 import type * as Ort from 'onnxruntime-node';
-import { EngineError } from '../../errors/engine-error.js';
-import { OnnxWeights } from '../executors/onnx-compiler/weights.js';
-import { withInputSize, type Network } from '../network/network.js';
-import { GradientLane, type LaneOutputs } from './gradient-lanes.js';
+import { EngineError } from '../../../errors/engine-error.js';
+import { OnnxWeights } from '../../executors/onnx-compiler/weights.js';
+import { withInputSize, type Network } from '../../network/network.js';
+import { InputGradientThread, type ThreadOutputs } from './input-gradient-thread.js';
 import { compileInputGradientGraph } from './input-gradient-graph.js';
-import type { ChannelGradients, InputGradientEngine } from './input-gradients.js';
-import { channel, objectiveWeights } from './objective.js';
+import type { ChannelGradients, InputGradientEngine } from './input-gradient-engine.js';
+import { channel, objectiveWeights } from '../objective.js';
 
 /**
  * Input gradients on ONNX Runtime: one compiled graph (forward to the layer, objective, backward
@@ -15,13 +15,13 @@ import { channel, objectiveWeights } from './objective.js';
  * ConvTranspose and flipped-kernel convs run at forward speed (bench/feature-vis.ts).
  *
  * A batch of two or more is split into one lane per thread, run at once: this thread's
- * single-threaded session takes the first share, a helper thread each (gradient-lanes.ts) the
+ * single-threaded session takes the first share, a helper thread each (input-gradient-thread.ts) the
  * others. A batch of one runs on a session with every thread.
  */
 export class OnnxInputGradients implements InputGradientEngine {
   readonly backend = 'onnxruntime-cpu';
   private readonly sessions = new Map<string, Promise<Ort.InferenceSession>>();
-  private readonly laned = new Map<string, Promise<{ local: Ort.InferenceSession; helpers: GradientLane[] }>>();
+  private readonly laned = new Map<string, Promise<{ local: Ort.InferenceSession; helpers: InputGradientThread[] }>>();
   private readonly weights: OnnxWeights;
 
   private constructor(
@@ -85,9 +85,9 @@ export class OnnxInputGradients implements InputGradientEngine {
       const options = this.options(1);
       const [local, ...helpers] = await Promise.all([
         this.ort.InferenceSession.create(bytes, options),
-        ...Array.from({ length: this.threads - 1 }, () => GradientLane.start(bytes, options)),
+        ...Array.from({ length: this.threads - 1 }, () => InputGradientThread.start(bytes, options)),
       ]);
-      return { local: local as Ort.InferenceSession, helpers: helpers as GradientLane[] };
+      return { local: local as Ort.InferenceSession, helpers: helpers as InputGradientThread[] };
     });
   }
 
@@ -149,7 +149,7 @@ export class OnnxInputGradients implements InputGradientEngine {
       throw e;
     });
     const all = [here, ...(await Promise.all(away))];
-    const join = (key: keyof LaneOutputs) => {
+    const join = (key: keyof ThreadOutputs) => {
       const out = new Float32Array(all.reduce((n, o) => n + o[key].length, 0));
       all.reduce((at, o) => (out.set(o[key], at), at + o[key].length), 0);
       return out;
@@ -164,7 +164,7 @@ export class OnnxInputGradients implements InputGradientEngine {
     batch: number,
     size: number,
     channels: number,
-  ): Promise<LaneOutputs> {
+  ): Promise<ThreadOutputs> {
     const out = await session.run({
       image: new this.ort.Tensor('float32', images, [batch, size, size, 3]),
       channel_weights: new this.ort.Tensor('float32', weights, [batch, channels]),
@@ -186,7 +186,7 @@ export class OnnxInputGradients implements InputGradientEngine {
   }
 }
 
-async function disposeLanes(l: { local: Ort.InferenceSession; helpers: GradientLane[] }) {
+async function disposeLanes(l: { local: Ort.InferenceSession; helpers: InputGradientThread[] }) {
   await l.local.release();
   await Promise.all(l.helpers.map((h) => h.terminate()));
 }

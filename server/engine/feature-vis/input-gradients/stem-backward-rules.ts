@@ -1,8 +1,8 @@
-import { EngineError } from '../../errors/engine-error.js';
-import type { GraphNode } from '../network/network.js';
-import { lowerBackward, type BackwardLowering } from '../executors/onnx-compiler/backward-rules.js';
-import { windowPads } from '../executors/onnx-compiler/forward-rules.js';
-import { maxPoolGrad } from '../executors/onnx-compiler/max-pool-grad.js';
+import { EngineError } from '../../../errors/engine-error.js';
+import type { GraphNode } from '../../network/network.js';
+import { lowerBackward, type BackwardLowering } from '../../executors/onnx-compiler/backward-rules.js';
+import { windowPads } from '../../executors/onnx-compiler/forward-rules.js';
+import { maxPoolGrad } from '../../executors/onnx-compiler/max-pool-grad.js';
 import type { LrnRules } from './lrn-rules.js';
 
 /**

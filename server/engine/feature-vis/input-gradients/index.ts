@@ -1,0 +1,21 @@
+import type { Executor } from '../../executors/executor.js';
+import type { InputGradientEngine } from './input-gradient-engine.js';
+
+/**
+ * The input-gradient engine for an executor: ONNX Runtime's compiled graph when the executor is
+ * ONNX (several times faster), else tf.grad over the TensorFlow.js executor.
+ */
+export async function createInputGradientEngine(executor: Executor, threads?: number): Promise<InputGradientEngine> {
+  if (executor.backend.startsWith('onnxruntime')) {
+    const { OnnxInputGradients } = await import('./onnx-input-gradients.js');
+    return OnnxInputGradients.create(executor.network, { threads });
+  }
+  const [{ TfjsExecutor }, { TfjsInputGradients }] = await Promise.all([
+    import('../../executors/tfjs.js'),
+    import('./tfjs-input-gradients.js'),
+  ]);
+  if (!(executor instanceof TfjsExecutor)) throw new Error(`No input-gradient engine for backend ${executor.backend}.`);
+  return new TfjsInputGradients(executor);
+}
+
+export type { InputGradientEngine, ChannelGradients } from './input-gradient-engine.js';
