@@ -26,7 +26,7 @@ import { SqliteJobStore } from './jobs/sql/sqlite-job-store.js';
 import { BlocksService } from './blocks/blocks-service.js';
 import { useSpritemapRoutes } from './spritemaps/spritemap-routes.js';
 import { OnDemandSprites } from './spritemaps/on-demand-sprites.js';
-import { RenderLane } from './workers/render-lane.js';
+import { RenderLane } from './scheduling/render-lane.js';
 import { SpritemapService } from './spritemaps/spritemap-service.js';
 
 /** Yoga's envelop execute/subscribe, passed to graphql-ws through rootValue. */

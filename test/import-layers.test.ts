@@ -11,7 +11,7 @@ import { REPO_ROOT } from './server/helpers/test-server.js';
 const LAYERS: string[][] = [
   ['server/errors/', 'server/repo-root.ts', 'server/promise-cache.ts'],
   ['server/engine/'],
-  ['server/workers/', 'server/images/', 'server/events/', 'server/model-fetch/'],
+  ['server/workers/', 'server/scheduling/', 'server/images/', 'server/events/', 'server/model-fetch/'],
   ['server/jobs/', 'server/spritemaps/', 'server/blocks/'],
   ['schema/'],
   ['server/http-routes.ts'],

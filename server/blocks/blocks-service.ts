@@ -10,7 +10,7 @@ import { EngineError } from '../errors/engine-error.js';
 import { checkPosition } from '../engine/groups/semantic-dictionary.js';
 import { requireAttributionLayer, validateGroupCount, validateSeed } from '../engine/groups/validate-groups.js';
 import { PromiseCache } from '../promise-cache.js';
-import { ICON_RANK, type RenderLane } from '../workers/render-lane.js';
+import { ICON_RANK, type RenderLane } from '../scheduling/render-lane.js';
 import { validateLayerToLayer, type GridPosition, type LayerToLayerMaps } from '../engine/groups/layer-to-layer-attribution.js';
 
 /** Deepest semantic dictionary served per position: the article shows a handful of channels. */

@@ -4,7 +4,7 @@ import type { Engine } from '../engine/engine.js';
 import { FULL_PROFILE, SPRITE_PROFILES, THUMBNAIL_PROFILE, type SpriteProfile } from '../engine/feature-vis/profiles.js';
 import { spriteFile } from '../engine/sprite-files.js';
 import { createMailbox, deliver, endWith, iterateMailbox, MailboxTopics, type Mailbox } from '../events/latest-value-mailbox.js';
-import { priorityRank, type RenderLane, type SpritePriority } from '../workers/render-lane.js';
+import { priorityRank, type RenderLane, type SpritePriority } from '../scheduling/render-lane.js';
 import { DEFAULT_SEED, finishedChannels, resolveSettings, saveSprite, spritemapPaths } from './spritemap-job.js';
 
 /** A channel's picture as the API serves it: the full profile's where one exists, else the thumbnail. */

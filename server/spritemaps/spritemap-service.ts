@@ -5,7 +5,7 @@ import type { DatasetExample } from '../engine/dataset-examples.js';
 import { ATTRIBUTION_LAYERS, type LayerInfo } from '../engine/network/network.js';
 import type { Engine } from '../engine/engine.js';
 import { PromiseCache } from '../promise-cache.js';
-import { priorityRank, type RenderLane } from '../workers/render-lane.js';
+import { priorityRank, type RenderLane } from '../scheduling/render-lane.js';
 import { SpritemapEvents, type SpritemapJobEvent } from './spritemap-events.js';
 import { readSpritemapIndex, resolveSettings, runSpritemap, type SpritemapIndex, type SpritemapSettings } from './spritemap-job.js';
 

@@ -5,7 +5,7 @@ import { type LayerSpritesFieldsFragment, LayerSpritesDocument, RequestSpritesDo
 export type ChannelSpriteInfo = LayerSpritesFieldsFragment['sprites'][number];
 export type SpriteRenderInfo = LayerSpritesFieldsFragment['pending'][number];
 
-/** Most urgent first, as the server orders them (server/workers/render-lane.ts). */
+/** Most urgent first, as the server orders them (server/scheduling/render-lane.ts). */
 const PRIORITY_ORDER: readonly SpritePriority[] = ['EXPLICIT', 'VISIBLE', 'LAYER', 'BACKGROUND'];
 const rank = (p: SpritePriority) => PRIORITY_ORDER.indexOf(p);
 

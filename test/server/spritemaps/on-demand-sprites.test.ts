@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FULL_PROFILE, type SpriteProfile } from '../../../server/engine/feature-vis/profiles.js';
 import { spriteFile } from '../../../server/engine/sprite-files.js';
 import { OnDemandSprites, profileWork, type LayerSprites } from '../../../server/spritemaps/on-demand-sprites.js';
-import { RenderLane } from '../../../server/workers/render-lane.js';
+import { RenderLane } from '../../../server/scheduling/render-lane.js';
 import { validateInput } from '../../../server/engine/attribution/validate.js';
 import { BlocksService, type BlocksEngine } from '../../../server/blocks/blocks-service.js';
 import type { NeuronGroups } from '../../../server/engine/groups/neuron-groups.js';

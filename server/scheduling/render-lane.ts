@@ -26,7 +26,7 @@ interface Entry {
  * urgent waiting one next, first come first served within a priority. A waiter's rank is read
  * when the lane frees, so a queue whose most urgent item changed while it waited moves up.
  * (Attribution jobs are not in the lane: they never wait for it, and a render steps aside for
- * them between steps, attribution-gate.ts.) The lane serves every render of the engine: the
+ * them between steps, workers/attribution-gate.ts.) The lane serves every render of the engine: the
  * channel sprites (spritemaps/on-demand-sprites.ts), whole-layer spritemaps and the neuron-group
  * icons (blocks/blocks-service.ts).
  */
