@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { createExecutor } from '../server/engine/executors/index.js';
-import { layerToLayerAttribution, validateLayerToLayer } from '../server/engine/groups/layer-to-layer-attribution.js';
+import { layerToLayerAttribution, validateLayerToLayer } from '../server/engine/building-blocks/layer-to-layer-attribution.js';
 import { decodeImage } from '../server/engine/images.js';
 import { loadNetwork } from '../server/engine/network/network.js';
 

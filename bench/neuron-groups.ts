@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createExecutor } from '../server/engine/executors/index.js';
-import { nmf } from '../server/engine/groups/nmf.js';
-import { truncatedSvd, fullSvd, rankKRelativeError } from '../server/engine/groups/truncated-svd.js';
+import { nmf } from '../server/engine/building-blocks/nmf.js';
+import { truncatedSvd, fullSvd, rankKRelativeError } from '../server/engine/building-blocks/truncated-svd.js';
 import { decodeImage } from '../server/engine/images.js';
 import { loadNetwork } from '../server/engine/network/network.js';
 

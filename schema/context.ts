@@ -1,4 +1,4 @@
-import type { BlocksService } from '../server/blocks/blocks-service.js';
+import type { BuildingBlocksService } from '../server/building-blocks/building-blocks-service.js';
 import type { Engine } from '../server/engine/engine.js';
 import type { ImageLibrary } from '../server/images/image-library.js';
 import type { JobStore } from '../server/jobs/job-store.js';
@@ -15,7 +15,7 @@ export interface Context {
   /** Channel visualizations (spritemaps) and dataset examples. */
   spritemaps: SpritemapService;
   /** Neuron groups, semantic dictionaries and spatial attribution of an image outside jobs. */
-  blocks: BlocksService;
+  buildingBlocks: BuildingBlocksService;
   /** Sprites on demand for the channels on screen (thumbnail profile, low priority). */
   sprites: OnDemandSprites;
   /** Origin of the request, e.g. `http://localhost:4000`, for absolute URLs. */

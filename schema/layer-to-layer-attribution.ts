@@ -1,6 +1,6 @@
 import { EngineError } from '../server/errors/engine-error.js';
-import type { LayerToLayerMaps, TargetMap } from '../server/engine/groups/layer-to-layer-attribution.js';
-import { MAX_TARGET_POSITIONS } from '../server/engine/groups/layer-to-layer-attribution.js';
+import type { LayerToLayerMaps, TargetMap } from '../server/engine/building-blocks/layer-to-layer-attribution.js';
+import { MAX_TARGET_POSITIONS } from '../server/engine/building-blocks/layer-to-layer-attribution.js';
 import { AttributionJobRef } from './attribution-job.js';
 import { builder } from './builder.js';
 import { requireImage } from './image.js';
@@ -94,7 +94,7 @@ builder.queryField('layerToLayerAttribution', (t) =>
     complexity: 20,
     resolve: async (_root, { imageId, from, to, positions }, ctx) => {
       requireImage(ctx.images, String(imageId));
-      return ctx.blocks.layerToLayer(String(imageId), from, to, positions);
+      return ctx.buildingBlocks.layerToLayer(String(imageId), from, to, positions);
     },
   }),
 );
@@ -112,6 +112,6 @@ builder.objectField(AttributionJobRef, 'layerToLayerAttribution', (t) =>
       }),
     },
     complexity: 20,
-    resolve: (job, { to, positions }, ctx) => ctx.blocks.layerToLayer(job.input.imageId, job.request.layer, to, positions),
+    resolve: (job, { to, positions }, ctx) => ctx.buildingBlocks.layerToLayer(job.input.imageId, job.request.layer, to, positions),
   }),
 );

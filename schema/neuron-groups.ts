@@ -1,5 +1,5 @@
 import type { AttributionMethod } from '../server/engine/attribution/types.js';
-import { DEFAULT_GROUPS, topGroupChannels, type NeuronGroups } from '../server/engine/groups/neuron-groups.js';
+import { DEFAULT_GROUPS, topGroupChannels, type NeuronGroups } from '../server/engine/building-blocks/neuron-groups.js';
 import { EngineError } from '../server/errors/engine-error.js';
 import { groupColour, groupsTintPng, tintPng } from '../server/images/group-tint-png.js';
 import { pngDataUrl } from '../server/images/heatmap-png.js';
@@ -107,7 +107,7 @@ export const NeuronGroupRef = builder.objectRef<GroupShape>('NeuronGroup').imple
         "as a `data:image/png` URL: all K icons render as one batch in the sprites' thumbnail profile on first ask, then are cached. " +
         'The first ask waits for that render (tens of seconds), so do not ask for it in jobProgress.',
       complexity: 10,
-      resolve: async (g, _args, ctx) => (await ctx.blocks.icons(g.parent.groups))[g.index] ?? null,
+      resolve: async (g, _args, ctx) => (await ctx.buildingBlocks.icons(g.parent.groups))[g.index] ?? null,
     }),
     topChannels: t.field({
       type: [GroupChannelRef],
@@ -183,7 +183,7 @@ builder.queryField('neuronGroups', (t) =>
     complexity: 20,
     resolve: async (_root, args, ctx) => {
       requireImage(ctx.images, String(args.imageId));
-      const r = await ctx.blocks.groups({
+      const r = await ctx.buildingBlocks.groups({
         imageId: String(args.imageId),
         layer: args.layer,
         groups: args.groups,

@@ -1,4 +1,4 @@
-import type { ChannelActivation } from '../server/engine/groups/semantic-dictionary.js';
+import type { ChannelActivation } from '../server/engine/building-blocks/semantic-dictionary.js';
 import { AttributionJobRef } from './attribution-job.js';
 import { builder } from './builder.js';
 import { requireImage } from './image.js';
@@ -57,7 +57,7 @@ builder.queryField('semanticDictionary', (t) =>
     complexity: 5,
     resolve: async (_root, { imageId, layer, x, y, first }, ctx) => {
       requireImage(ctx.images, String(imageId));
-      return { layer, x, y, entries: await ctx.blocks.dictionary(String(imageId), layer, x, y, first ?? 8) };
+      return { layer, x, y, entries: await ctx.buildingBlocks.dictionary(String(imageId), layer, x, y, first ?? 8) };
     },
   }),
 );
@@ -76,7 +76,7 @@ builder.objectField(AttributionJobRef, 'semanticDictionary', (t) =>
       layer: job.request.layer,
       x,
       y,
-      entries: await ctx.blocks.dictionary(job.input.imageId, job.request.layer, x, y, first ?? 8),
+      entries: await ctx.buildingBlocks.dictionary(job.input.imageId, job.request.layer, x, y, first ?? 8),
     }),
   }),
 );

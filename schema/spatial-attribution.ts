@@ -1,6 +1,6 @@
 import type { AttributionMethod } from '../server/engine/attribution/types.js';
-import { checkPosition } from '../server/engine/groups/semantic-dictionary.js';
-import { classSpatialAttribution } from '../server/engine/groups/spatial-attribution.js';
+import { checkPosition } from '../server/engine/building-blocks/semantic-dictionary.js';
+import { classSpatialAttribution } from '../server/engine/building-blocks/spatial-attribution.js';
 import { heatmapPng, pngDataUrl } from '../server/images/heatmap-png.js';
 import { AttributionMethodRef } from './attribution-method.js';
 import { AttributionResultRef } from './attribution-result.js';
@@ -68,7 +68,7 @@ builder.queryField('spatialAttribution', (t) =>
     complexity: 5,
     resolve: async (_root, args, ctx) => {
       requireImage(ctx.images, String(args.imageId));
-      const map = await ctx.blocks.classSpatial(String(args.imageId), args.layer, args.class1, args.class2);
+      const map = await ctx.buildingBlocks.classSpatial(String(args.imageId), args.layer, args.class1, args.class2);
       return { ...map, method: 'SIMPLE' as const };
     },
   }),

@@ -23,7 +23,7 @@ import { InProcessJobQueue } from './jobs/in-process-job-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { SqliteJobStore } from './jobs/sql/sqlite-job-store.js';
-import { BlocksService } from './blocks/blocks-service.js';
+import { BuildingBlocksService } from './building-blocks/building-blocks-service.js';
 import { useSpritemapRoutes } from './spritemaps/spritemap-routes.js';
 import { OnDemandSprites } from './spritemaps/on-demand-sprites.js';
 import { RenderLane } from './scheduling/render-lane.js';
@@ -122,7 +122,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const lane = new RenderLane();
   const spritemaps = new SpritemapService(deps.engine, images, deps.dataDir, undefined, lane);
   const sprites = new OnDemandSprites(deps.engine, lane, deps.dataDir, { background: deps.spritesBackground ?? true });
-  const blocks = new BlocksService(deps.engine, images, lane);
+  const buildingBlocks = new BuildingBlocksService(deps.engine, images, lane);
   const started = Date.now();
 
   const context = (origin: string, signal?: AbortSignal): Context => ({
@@ -131,7 +131,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     jobs,
     store,
     spritemaps,
-    blocks,
+    buildingBlocks,
     sprites,
     origin,
     signal,
@@ -238,7 +238,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     close: async () => {
       spritemaps.close();
       sprites.close();
-      blocks.close();
+      buildingBlocks.close();
       await queue.close();
       await store.close();
       await shared?.close();

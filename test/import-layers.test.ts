@@ -12,7 +12,7 @@ const LAYERS: string[][] = [
   ['server/errors/', 'server/repo-root.ts', 'server/promise-cache.ts'],
   ['server/engine/'],
   ['server/workers/', 'server/scheduling/', 'server/images/', 'server/events/', 'server/model-fetch/'],
-  ['server/jobs/', 'server/spritemaps/', 'server/blocks/'],
+  ['server/jobs/', 'server/spritemaps/', 'server/building-blocks/'],
   ['schema/'],
   ['server/http-routes.ts'],
   ['server/yoga.ts'],

@@ -16,7 +16,7 @@ import { decodeImage } from '../engine/images.js';
 import { engineSettings } from '../settings.js';
 import { EnginePool } from '../workers/pool.js';
 import { formatAttributionTable, formatLayerToLayer } from './format-table.js';
-import { validateLayerToLayer, type LayerToLayerMaps } from '../engine/groups/layer-to-layer-attribution.js';
+import { validateLayerToLayer, type LayerToLayerMaps } from '../engine/building-blocks/layer-to-layer-attribution.js';
 
 const METHOD_NAMES: Record<string, AttributionMethod> = { simple: 'SIMPLE', path: 'PATH', 'stochastic-path': 'STOCHASTIC_PATH' };
 const RULE_NAMES: Record<string, QuadratureRuleName> = {

@@ -1,6 +1,6 @@
-import type { GroupsEstimate } from '../engine/groups/requests.js';
-import type { LayerToLayerMaps } from '../engine/groups/layer-to-layer-attribution.js';
-import { topGroupChannels } from '../engine/groups/neuron-groups.js';
+import type { GroupsEstimate } from '../engine/building-blocks/requests.js';
+import type { LayerToLayerMaps } from '../engine/building-blocks/layer-to-layer-attribution.js';
+import { topGroupChannels } from '../engine/building-blocks/neuron-groups.js';
 import type { AttributionRequest, AttributionResult, ChannelScore } from '../engine/attribution/types.js';
 
 const BAR_WIDTH = 24;

@@ -8,8 +8,8 @@ import type {
   GroupsReply,
   GroupsRequest,
   SpatialAttributionMap,
-} from './groups/requests.js';
-import type { LayerToLayerMaps, LayerToLayerRequest } from './groups/layer-to-layer-attribution.js';
+} from './building-blocks/requests.js';
+import type { LayerToLayerMaps, LayerToLayerRequest } from './building-blocks/layer-to-layer-attribution.js';
 import type { DecodedImage } from './images.js';
 import type { Labels } from './labels.js';
 import type { LayerInfo } from './network/network.js';

@@ -7,7 +7,7 @@ export const SPRITE_PRIORITIES = ['EXPLICIT', 'VISIBLE', 'LAYER', 'BACKGROUND'] 
 export type SpritePriority = (typeof SPRITE_PRIORITIES)[number];
 export const priorityRank = (p: SpritePriority) => SPRITE_PRIORITIES.indexOf(p);
 /**
- * Neuron-group icons (blocks/blocks-service.ts) are on screen as soon as a job's groups are, but
+ * Neuron-group icons (building-blocks/building-blocks-service.ts) are on screen as soon as a job's groups are, but
  * they come after the pictures of the job's channel rows, the notebook's main widget (issue 12:
  * its 20 sprites within 60 s of the job's end), which are asked for later, when the lists settle:
  * between VISIBLE and LAYER.
@@ -28,7 +28,7 @@ interface Entry {
  * (Attribution jobs are not in the lane: they never wait for it, and a render steps aside for
  * them between steps, workers/attribution-gate.ts.) The lane serves every render of the engine: the
  * channel sprites (spritemaps/on-demand-sprites.ts), whole-layer spritemaps and the neuron-group
- * icons (blocks/blocks-service.ts).
+ * icons (building-blocks/building-blocks-service.ts).
  */
 export class RenderLane {
   private running: Entry | null = null;

@@ -9,7 +9,7 @@ import { loadNetwork } from '../engine/network/network.js';
 import type { RunPhases } from '../engine/engine.js';
 import type { SpriteMessage } from '../engine/sprite-requests.js';
 import { topPredictions } from '../engine/predictions.js';
-import { BlocksWorker } from './blocks-handlers.js';
+import { BuildingBlocksWorker } from './building-blocks-handlers.js';
 import { AttributionGate } from './attribution-gate.js';
 import { CheckpointPacer, readCheckpoint } from './checkpoint-pacer.js';
 import { SpritemapWorker } from './spritemap-handlers.js';
@@ -47,7 +47,7 @@ try {
   const labels = Labels.parse(network.labelsText);
   const gate = new AttributionGate(workerData.attributionGate);
   const spritemaps = new SpritemapWorker(executor, options.threads, gate);
-  const blocks = new BlocksWorker(executor, () => spritemaps.engine(), gate);
+  const blocks = new BuildingBlocksWorker(executor, () => spritemaps.engine(), gate);
 
   port.on('message', async (cmd: WorkerCommand) => {
     try {

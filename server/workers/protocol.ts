@@ -13,8 +13,8 @@ import type {
   GroupsReply,
   GroupsRequest,
   SpatialAttributionMap,
-} from '../engine/groups/requests.js';
-import type { LayerToLayerMaps, LayerToLayerRequest } from '../engine/groups/layer-to-layer-attribution.js';
+} from '../engine/building-blocks/requests.js';
+import type { LayerToLayerMaps, LayerToLayerRequest } from '../engine/building-blocks/layer-to-layer-attribution.js';
 import type {
   ChannelExamples,
   ComposedSpritemap,

@@ -30,7 +30,7 @@ export class SpritemapWorker {
     private readonly gate?: AttributionGate,
   ) {}
 
-  /** The worker's one input-gradient engine, shared with the group icons (blocks-handlers.ts). */
+  /** The worker's one input-gradient engine, shared with the group icons (building-blocks-handlers.ts). */
   engine() {
     this.gradients ??= createInputGradientEngine(this.executor, this.threads);
     return this.gradients;

@@ -1,5 +1,5 @@
 import type { ScoreSpec } from '../executors/executor.js';
-import type { GroupsEstimate } from '../groups/requests.js';
+import type { GroupsEstimate } from '../building-blocks/requests.js';
 
 export type AttributionMethod = 'SIMPLE' | 'PATH' | 'STOCHASTIC_PATH';
 export type QuadratureRuleName = 'LEFT_RIEMANN' | 'TRAPEZOID' | 'MIDPOINT' | 'GAUSS_LEGENDRE' | 'SIDI';

@@ -2,7 +2,7 @@ import { EngineError } from '../../errors/engine-error.js';
 import type { Labels } from '../labels.js';
 import { ATTRIBUTION_LAYERS, type LayerInfo } from '../network/network.js';
 import { checkPointCount, nestedSize, QUADRATURE_RULES } from './quadrature.js';
-import { validateGroupCount } from '../groups/validate-groups.js';
+import { validateGroupCount } from '../building-blocks/validate-groups.js';
 import type { AttributionInput, AttributionMethod, AttributionRequest, QuadratureRuleName } from './types.js';
 
 export const MAX_STEPS = 2000;

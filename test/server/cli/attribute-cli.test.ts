@@ -8,7 +8,7 @@ import { attributeOnce, validateInput } from '../../../server/engine/attribution
 import { decodeImage } from '../../../server/engine/images.js';
 import { Labels } from '../../../server/engine/labels.js';
 import { IMAGES, REPO_ROOT, relativeL2, sharedNetwork, wasmExecutor } from '../../helpers/fixtures.js';
-import { layerToLayerAttribution, validateLayerToLayer } from '../../../server/engine/groups/layer-to-layer-attribution.js';
+import { layerToLayerAttribution, validateLayerToLayer } from '../../../server/engine/building-blocks/layer-to-layer-attribution.js';
 import { readFileSync } from 'node:fs';
 
 const run = promisify(execFile);

@@ -6,8 +6,8 @@ import { spriteFile } from '../../../server/engine/sprite-files.js';
 import { OnDemandSprites, profileWork, type LayerSprites } from '../../../server/spritemaps/on-demand-sprites.js';
 import { RenderLane } from '../../../server/scheduling/render-lane.js';
 import { validateInput } from '../../../server/engine/attribution/validate.js';
-import { BlocksService, type BlocksEngine } from '../../../server/blocks/blocks-service.js';
-import type { NeuronGroups } from '../../../server/engine/groups/neuron-groups.js';
+import { BuildingBlocksService, type BuildingBlocksEngine } from '../../../server/building-blocks/building-blocks-service.js';
+import type { NeuronGroups } from '../../../server/engine/building-blocks/neuron-groups.js';
 import { image224, MODEL_DIR } from '../../helpers/fixtures.js';
 import { sharedPoolWithRoots } from '../helpers/test-server.js';
 
@@ -127,7 +127,7 @@ describe('sprites on demand', () => {
     /** The blocks service over the pool, with the step times (worker clock) of every icon render. */
     function iconService(lane: RenderLane, steps: number) {
       const stepTimes: number[] = [];
-      const engine: BlocksEngine = {
+      const engine: BuildingBlocksEngine = {
         info: files.pool.info,
         neuronGroups: (p, r) => files.pool.neuronGroups(p, r),
         semanticDictionary: (p, r) => files.pool.semanticDictionary(p, r),
@@ -139,7 +139,7 @@ describe('sprites on demand', () => {
             onStep?.(step, n, at);
           }),
       };
-      return { blocks: new BlocksService(engine, { pixels: async () => pixels }, lane, { size: 32, steps }), stepTimes };
+      return { blocks: new BuildingBlocksService(engine, { pixels: async () => pixels }, lane, { size: 32, steps }), stepTimes };
     }
     /** Three factorizations of one image (each has its own icons: 2, 3 and 4 groups). */
     let groups: NeuronGroups, other: NeuronGroups, third: NeuronGroups;

@@ -3,14 +3,14 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../server/engine/images.js';
 import { subgraph } from '../../../server/engine/network/network.js';
-import { validateLayerToLayer } from '../../../server/engine/groups/layer-to-layer-attribution.js';
+import { validateLayerToLayer } from '../../../server/engine/building-blocks/layer-to-layer-attribution.js';
 import * as tf from '@tensorflow/tfjs';
 import { IMAGES, wasmExecutor } from '../../helpers/fixtures.js';
 import { gql, gqlData } from '../helpers/graphql-client.js';
 import { sharedTestServer } from '../helpers/test-server.js';
 
 // The server runs ONNX Runtime in a worker; the oracle is central differences of the tfjs
-// executor's forward pass alone (test/server/engine/groups/ checks the maps against tf.grad).
+// executor's forward pass alone (test/server/engine/building-blocks/ checks the maps against tf.grad).
 
 const L2L = `query L($imageId: ID!, $from: String!, $to: String!, $positions: [GridPositionInput!]) {
   layerToLayerAttribution(imageId: $imageId, from: $from, to: $to, positions: $positions) {

@@ -7,7 +7,7 @@ import {
   layerToLayerAttribution,
   MAX_TARGET_POSITIONS,
   validateLayerToLayer,
-} from '../../../../server/engine/groups/layer-to-layer-attribution.js';
+} from '../../../../server/engine/building-blocks/layer-to-layer-attribution.js';
 import { loadOracleGraphModel } from '../../../helpers/graph-model-oracle.js';
 import { image224, relativeL2, sharedNetwork, wasmExecutor } from '../../../helpers/fixtures.js';
 

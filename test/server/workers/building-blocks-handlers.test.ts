@@ -2,7 +2,7 @@ import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../../server/engine/executors/index.js';
 import { createInputGradientEngine } from '../../../server/engine/feature-vis/index.js';
-import { BlocksWorker } from '../../../server/workers/blocks-handlers.js';
+import { BuildingBlocksWorker } from '../../../server/workers/building-blocks-handlers.js';
 import { image224, sharedNetwork } from '../../helpers/fixtures.js';
 
 const executor = await createExecutor(sharedNetwork(), 'onnx', { threads: 1 });
@@ -11,7 +11,7 @@ afterAll(() => executor.dispose());
 describe('group icons', () => {
   it("renders each group's channel factor as a direction objective, one PNG per group, in one batch", async () => {
     const engine = createInputGradientEngine(executor, 1);
-    const blocks = new BlocksWorker(executor, () => engine);
+    const blocks = new BuildingBlocksWorker(executor, () => engine);
     const { groups } = await blocks.groups(image224('dog_cat_composite'), { layer: 'mixed4a', groups: 2, seed: 0, score: null });
     // A short render (the service uses the thumbnail profile): enough to leave the grey start.
     const { icons } = await blocks.icons({

@@ -1,6 +1,6 @@
 import type { Executor } from '../engine/executors/executor.js';
-import { groupAttribution } from '../engine/groups/group-attribution.js';
-import { neuronGroups } from '../engine/groups/neuron-groups.js';
+import { groupAttribution } from '../engine/building-blocks/group-attribution.js';
+import { neuronGroups } from '../engine/building-blocks/neuron-groups.js';
 import { direction, renderChannels, type InputGradientEngine } from '../engine/feature-vis/index.js';
 import type {
   ClassSpatialRequest,
@@ -11,23 +11,23 @@ import type {
   GroupsReply,
   GroupsRequest,
   SpatialAttributionMap,
-} from '../engine/groups/requests.js';
+} from '../engine/building-blocks/requests.js';
 import type { AttributionGate } from './attribution-gate.js';
 import { encodeRgb } from './spritemap-handlers.js';
-import { semanticDictionary } from '../engine/groups/semantic-dictionary.js';
-import { classSpatialAttribution } from '../engine/groups/spatial-attribution.js';
+import { semanticDictionary } from '../engine/building-blocks/semantic-dictionary.js';
+import { classSpatialAttribution } from '../engine/building-blocks/spatial-attribution.js';
 import {
   layerToLayerAttribution,
   type LayerToLayerMaps,
   type LayerToLayerOptions,
   type LayerToLayerRequest,
-} from '../engine/groups/layer-to-layer-attribution.js';
+} from '../engine/building-blocks/layer-to-layer-attribution.js';
 
 /**
  * The building-block work that runs inside an engine worker: the factorization (a few seconds of
  * arithmetic at mixed4d), forward passes and gradients all stay off the server's event loop.
  */
-export class BlocksWorker {
+export class BuildingBlocksWorker {
   /** The last image's activations: a dashboard asks for groups, dictionary and map of one image together. */
   private last?: { pixels: Float32Array; layer: string; acts: Promise<Float32Array> };
 

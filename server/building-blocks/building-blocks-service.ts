@@ -1,24 +1,24 @@
 import { createHash } from 'node:crypto';
 import { THUMBNAIL_PROFILE, type SpriteProfile } from '../engine/feature-vis/profiles.js';
-import { DEFAULT_GROUPS, type NeuronGroups } from '../engine/groups/neuron-groups.js';
+import { DEFAULT_GROUPS, type NeuronGroups } from '../engine/building-blocks/neuron-groups.js';
 import { pngDataUrl } from '../images/heatmap-png.js';
-import type { DictionaryGrid, GroupsReply, SpatialAttributionMap } from '../engine/groups/requests.js';
+import type { DictionaryGrid, GroupsReply, SpatialAttributionMap } from '../engine/building-blocks/requests.js';
 import type { Labels } from '../engine/labels.js';
 import type { LayerInfo } from '../engine/network/network.js';
 import type { Engine } from '../engine/engine.js';
 import { EngineError } from '../errors/engine-error.js';
-import { checkPosition } from '../engine/groups/semantic-dictionary.js';
-import { requireAttributionLayer, validateGroupCount, validateSeed } from '../engine/groups/validate-groups.js';
+import { checkPosition } from '../engine/building-blocks/semantic-dictionary.js';
+import { requireAttributionLayer, validateGroupCount, validateSeed } from '../engine/building-blocks/validate-groups.js';
 import { PromiseCache } from '../promise-cache.js';
 import { ICON_RANK, type RenderLane } from '../scheduling/render-lane.js';
-import { validateLayerToLayer, type GridPosition, type LayerToLayerMaps } from '../engine/groups/layer-to-layer-attribution.js';
+import { validateLayerToLayer, type GridPosition, type LayerToLayerMaps } from '../engine/building-blocks/layer-to-layer-attribution.js';
 
 /** Deepest semantic dictionary served per position: the article shows a handful of channels. */
 export const DICTIONARY_DEPTH = 16;
 /** Results kept per kind: each is a few hundred KB at most, and costs a worker seconds (groups) or a forward pass. */
 const CACHE_SIZE = 16;
 
-export type BlocksEngine = Pick<
+export type BuildingBlocksEngine = Pick<
   Engine,
   'neuronGroups' | 'semanticDictionary' | 'classSpatialAttribution' | 'groupIcons' | 'layerToLayerAttribution'
 > & { info: { layers: LayerInfo[]; labels: Labels } };
@@ -41,7 +41,7 @@ export interface GroupsQuery {
  * (with Lucid's linear attribution when classes are given), the semantic dictionary and the
  * class-to-position map. Validation here; every computation in an engine worker; results cached.
  */
-export class BlocksService {
+export class BuildingBlocksService {
   private readonly groupsCache = new PromiseCache<GroupsReply>(CACHE_SIZE);
   private readonly dictionaryCache = new PromiseCache<DictionaryGrid>(CACHE_SIZE);
   private readonly spatialCache = new PromiseCache<SpatialAttributionMap>(CACHE_SIZE);
@@ -55,7 +55,7 @@ export class BlocksService {
    * and steps (the sprites' thumbnail profile; tests pass a smaller one).
    */
   constructor(
-    private readonly engine: BlocksEngine,
+    private readonly engine: BuildingBlocksEngine,
     private readonly images: PixelSource,
     private readonly lane: RenderLane,
     private readonly iconProfile: Pick<SpriteProfile, 'size' | 'steps'> = THUMBNAIL_PROFILE,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../../server/engine/seeded-random.js';
-import { nmf, relativeError } from '../../../../server/engine/groups/nmf.js';
-import { fullSvd, rankKRelativeError, truncatedSvd } from '../../../../server/engine/groups/truncated-svd.js';
+import { nmf, relativeError } from '../../../../server/engine/building-blocks/nmf.js';
+import { fullSvd, rankKRelativeError, truncatedSvd } from '../../../../server/engine/building-blocks/truncated-svd.js';
 import { image224, wasmExecutor } from '../../../helpers/fixtures.js';
 
 /** A product W0 H0 of sparse non-negative factors, each group owning some rows and columns alone (separable, so unique up to scale and order). */
