@@ -1,7 +1,11 @@
 import { Provider as UrqlProvider } from '@urql/solid';
-import { createEffect, Show } from 'solid-js';
+import { Match, Show, Switch } from 'solid-js';
 import { followLink } from './lib/follow-link';
-import { Workbench } from './pages/Workbench';
+import { ComparePage } from './pages/ComparePage';
+import { HistoryPage } from './pages/HistoryPage';
+import { InputsAside } from './pages/InputsAside';
+import { JobPage } from './pages/JobPage';
+import { NewJobPage } from './pages/NewJobPage';
 import { StoreProvider, useStore } from './store';
 import { errorMessage } from './store/field-errors';
 import { createApiClient } from './store/api-client';
@@ -21,11 +25,8 @@ function NavLink(props: { to: Route; label: string; current: boolean }) {
 }
 
 function Shell() {
-  const { router, model, jobs } = useStore();
+  const { router, model } = useStore();
   const page = () => router.route().page;
-  createEffect(() => {
-    if (page() === 'history') jobs.refreshHistory();
-  });
   return (
     <>
       <a class="skip-link" href="#main">
@@ -48,7 +49,28 @@ function Shell() {
           </p>
         )}
       </Show>
-      <Workbench />
+      {/* Inputs on the left, the page's results on the right; the history table takes the whole width. */}
+      <div class="workbench" classList={{ 'full-width': page() === 'history' }}>
+        <Show when={page() !== 'history'}>
+          <InputsAside />
+        </Show>
+        <main class="results" id="main">
+          <Switch>
+            <Match when={page() === 'new'}>
+              <NewJobPage />
+            </Match>
+            <Match when={page() === 'job'}>
+              <JobPage />
+            </Match>
+            <Match when={page() === 'compare'}>
+              <ComparePage />
+            </Match>
+            <Match when={page() === 'history'}>
+              <HistoryPage />
+            </Match>
+          </Switch>
+        </main>
+      </div>
     </>
   );
 }

@@ -3,7 +3,8 @@ import { valueCellColour } from '../lib/attribution-colour';
 import { createFlip } from '../lib/flip';
 import { formatValue } from '../lib/format';
 import { ChannelHeatmap } from './ChannelHeatmap';
-import { ChannelPicture, type ChannelPictureState, hasSprite, spriteStatusText, type Spritemap } from './ChannelSprite';
+import { ChannelPicture, hasSprite, spriteStatusText } from './ChannelSprite';
+import type { ChannelPictures } from './channel-pictures';
 
 export interface ChannelScore {
   channel: number;
@@ -21,11 +22,8 @@ export interface ChannelListProps {
   scale: number;
   /** The snapshot these scores come from; tests and readers see which one is drawn. */
   stepsDone: number;
-  imageUrl?: string;
-  heatmapOf?: (channel: number) => string | undefined;
-  spritemap?: Spritemap | null;
-  /** Each channel's own sprite, or its render on the way (on-demand sprites). */
-  pictureOf?: (channel: number) => ChannelPictureState | undefined;
+  /** The heatmaps and feature visualizations of the rows. */
+  pictures?: ChannelPictures;
   selected?: number;
   /** Channels ranked high by every method (compare view). */
   agreed?: ReadonlySet<number>;
@@ -52,11 +50,11 @@ export function ChannelList(props: ChannelListProps) {
         <For each={order()}>
           {(channel) => {
             const score = () => byChannel().get(channel);
-            const picture = () => props.pictureOf?.(channel);
+            const picture = () => props.pictures?.pictureOf?.(channel);
             // The row's label is what a screen reader says: it names a picture still on its way.
             const pictureText = () => {
               const r = picture()?.render;
-              return r && !picture()?.sprite && !hasSprite(props.spritemap, channel) ? `, picture ${spriteStatusText(r)}` : '';
+              return r && !picture()?.sprite && !hasSprite(props.pictures?.spritemap, channel) ? `, picture ${spriteStatusText(r)}` : '';
             };
             return (
               <li
@@ -73,12 +71,12 @@ export function ChannelList(props: ChannelListProps) {
                 >
                   <span class="rank">{score()?.rank}</span>
                   <ChannelHeatmap
-                    imageUrl={props.imageUrl}
-                    heatmapUrl={props.heatmapOf?.(channel)}
+                    imageUrl={props.pictures?.imageUrl}
+                    heatmapUrl={props.pictures?.heatmapOf?.(channel)}
                     size={size()}
                     label={`Spatial attribution of channel ${channel}`}
                   />
-                  <ChannelPicture channel={channel} size={size()} spritemap={props.spritemap} picture={picture()} />
+                  <ChannelPicture channel={channel} size={size()} spritemap={props.pictures?.spritemap} picture={picture()} />
                   <span class="channel-index">
                     <span class="label">ch</span> {channel}
                     <Show when={props.agreed?.has(channel)}>

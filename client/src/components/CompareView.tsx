@@ -1,6 +1,6 @@
 import { For, Show } from 'solid-js';
 import { followLink } from '../lib/follow-link';
-import type { ChannelPictureState, Spritemap } from './ChannelSprite';
+import type { ChannelPictures } from './channel-pictures';
 import type { ConvergencePoint } from './ConvergenceChart';
 import { type LiveSnapshot, LivePanel } from './LivePanel';
 import { StatusBadge } from './StatusBadge';
@@ -11,7 +11,8 @@ export interface CompareColumn {
   status?: string;
   snapshot?: LiveSnapshot;
   history: readonly ConvergencePoint[];
-  heatmapOf?: (channel: number) => string | undefined;
+  /** The column's heatmaps (of its own estimate) and the channels' feature visualizations. */
+  pictures?: ChannelPictures;
 }
 
 /**
@@ -21,9 +22,6 @@ export interface CompareColumn {
 export function CompareView(props: {
   columns: readonly CompareColumn[];
   agreed: ReadonlySet<number>;
-  imageUrl?: string;
-  spritemap?: Spritemap | null;
-  pictureOf?: (channel: number) => ChannelPictureState | undefined;
   selected?: number;
   onSelect: (channel: number) => void;
   onOpenJob: (jobId: string) => void;
@@ -51,10 +49,7 @@ export function CompareView(props: {
                 status={col.status}
                 snapshot={col.snapshot}
                 history={col.history}
-                imageUrl={props.imageUrl}
-                heatmapOf={col.heatmapOf}
-                spritemap={props.spritemap}
-                pictureOf={props.pictureOf}
+                pictures={col.pictures}
                 selected={props.selected}
                 onSelect={props.onSelect}
                 agreed={props.agreed}

@@ -1,7 +1,7 @@
 import { createMemo, Show } from 'solid-js';
 import { maxAbs } from '../lib/attribution-colour';
 import { ChannelList } from './ChannelList';
-import type { ChannelPictureState, Spritemap } from './ChannelSprite';
+import type { ChannelPictures } from './channel-pictures';
 import { type ConvergencePoint, ConvergenceChart } from './ConvergenceChart';
 import { DistributionBars } from './DistributionBars';
 import { ProgressBar } from './ProgressBar';
@@ -25,10 +25,7 @@ export interface LivePanelProps {
   /** The stochastic path: the chart plots relative error, not the completeness gap. */
   stochastic?: boolean;
   settledAt?: { stepsDone: number; elapsedMs: number };
-  imageUrl?: string;
-  heatmapOf?: (channel: number) => string | undefined;
-  spritemap?: Spritemap | null;
-  pictureOf?: (channel: number) => ChannelPictureState | undefined;
+  pictures?: ChannelPictures;
   selected?: number;
   onSelect: (channel: number) => void;
   /** Compact columns for the compare view. */
@@ -66,10 +63,7 @@ export function LivePanel(props: LivePanelProps) {
               scores={snap().top}
               scale={scale()}
               stepsDone={snap().stepsDone}
-              imageUrl={props.imageUrl}
-              heatmapOf={props.heatmapOf}
-              spritemap={props.spritemap}
-              pictureOf={props.pictureOf}
+              pictures={props.pictures}
               selected={props.selected}
               agreed={props.agreed}
               onSelect={props.onSelect}
@@ -81,10 +75,7 @@ export function LivePanel(props: LivePanelProps) {
               scores={snap().bottom}
               scale={scale()}
               stepsDone={snap().stepsDone}
-              imageUrl={props.imageUrl}
-              heatmapOf={props.heatmapOf}
-              spritemap={props.spritemap}
-              pictureOf={props.pictureOf}
+              pictures={props.pictures}
               selected={props.selected}
               onSelect={props.onSelect}
               thumbSize={props.compact ? 36 : 48}

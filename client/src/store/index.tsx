@@ -9,10 +9,11 @@ import { createPositionStore } from './create-position-store';
 import { createGroupIconsStore } from './create-group-icons-store';
 import { createLayerToLayerStore } from './create-layer-to-layer-store';
 import { createRouter } from './router';
+import { createWorkbench } from './create-workbench';
 
 function createStores() {
   const draft = createDraftStore();
-  return {
+  const stores = {
     router: createRouter(),
     model: createModelStore(),
     images: createImagesStore(),
@@ -24,6 +25,8 @@ function createStores() {
     groupIcons: createGroupIconsStore(),
     layerToLayer: createLayerToLayerStore(),
   };
+  // The pages' orchestration sits on the domain stores: the jobs on screen, their pictures and the detail panel.
+  return { ...stores, workbench: createWorkbench(stores) };
 }
 export type Stores = ReturnType<typeof createStores>;
 

@@ -119,7 +119,7 @@ describe('ChannelList (the notebook ChannelAttrWidget, live)', () => {
         ])}
         scale={2}
         stepsDone={1}
-        spritemap={spritemap}
+        pictures={{ spritemap }}
       />
     ));
     const row = (ch: number) => container.querySelector(`li[data-channel="${ch}"]`)!;

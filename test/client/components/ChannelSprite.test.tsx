@@ -83,7 +83,7 @@ describe('ChannelPicture (a tile of a complete spritemap, else an on-demand spri
         scores={[{ channel: 73, value: 1, rank: 1 }]}
         scale={1}
         stepsDone={1}
-        pictureOf={() => picture()}
+        pictures={{ pictureOf: () => picture() }}
       />
     ));
     expect(getByRole('button').getAttribute('aria-label')).toMatch(/, picture queued, about 20 s$/);

@@ -1,0 +1,40 @@
+import { Show } from 'solid-js';
+import { ImagePicker, exampleName } from '../components/ImagePicker';
+import { JobForm } from '../components/JobForm';
+import { Predictions } from '../components/Predictions';
+import { useStore } from '../store';
+
+/** The left column on every page but the history: the image, its predictions, and the job's inputs and actions. */
+export function InputsAside() {
+  const { images, model, draft, jobs, workbench } = useStore();
+  return (
+    <aside class="inputs" aria-label="Inputs">
+      <ImagePicker
+        examples={images.examples()}
+        uploads={images.uploads()}
+        selectedId={images.selectedId()}
+        onSelect={workbench.pickImage}
+        onUpload={workbench.uploadImage}
+        uploading={images.uploading()}
+        error={images.uploadError() ?? draft.errors().image ?? images.examplesError()}
+      />
+      <Show when={images.selected()}>
+        {(image) => <Predictions imageUrl={image().path} name={exampleName(image())} predictions={image().predictions} />}
+      </Show>
+      <JobForm
+        draft={draft.draft}
+        onChange={draft.set}
+        layers={model.layers()}
+        classes={model.classes()}
+        suggested={workbench.suggested()}
+        errors={draft.errors()}
+        busy={jobs.busy()}
+        cancellable={workbench.cancellable()}
+        actionError={jobs.actionError()}
+        onStart={workbench.start}
+        onCompare={workbench.compare}
+        onCancel={workbench.cancel}
+      />
+    </aside>
+  );
+}

@@ -1,0 +1,76 @@
+import { Show } from 'solid-js';
+import { GroupsPanel } from '../components/GroupsPanel';
+import { JobHeader } from '../components/JobHeader';
+import { LivePanel } from '../components/LivePanel';
+import { useStore } from '../store';
+import type { JobTracker } from '../store/create-job-tracker';
+import { errorMessage } from '../store/field-errors';
+import { ChannelDetailSection } from './ChannelDetailSection';
+import { LayerSpritesSection } from './LayerSpritesSection';
+
+function JobError(props: { job: JobTracker }) {
+  return (
+    <Show when={props.job.error()}>
+      {(e) => (
+        <p class="field-error" role="alert">
+          {errorMessage(e())}
+        </p>
+      )}
+    </Show>
+  );
+}
+
+/** The neuron groups of a job that asked for them: regions, rows, icons, and what the pointed position holds. */
+function JobGroups() {
+  const { workbench, groupIcons } = useStore();
+  const job = workbench.job;
+  return (
+    <Show when={job.snapshot()?.groups}>
+      {(g) => (
+        <GroupsPanel
+          groups={g()}
+          stepsDone={job.snapshot()!.stepsDone}
+          imageUrl={workbench.imageUrl()}
+          spritemap={workbench.spritemap()}
+          position={workbench.position()}
+          onPosition={workbench.setPosition}
+          positionInfo={workbench.positionInfo()}
+          icons={groupIcons.icons(job.jobId()) ?? undefined}
+          layerToLayer={workbench.layerToLayer()}
+        />
+      )}
+    </Show>
+  );
+}
+
+/** One job (its URL is /jobs/:id), live while it runs and as stored once it is over. */
+export function JobPage() {
+  const { workbench } = useStore();
+  const job = workbench.job;
+  return (
+    <Show
+      when={!job.notFound()}
+      fallback={
+        <p class="field-error" role="alert">
+          No job with this id.
+        </p>
+      }
+    >
+      <JobHeader job={job.job()} status={job.status()} onRestart={workbench.restart} />
+      <JobError job={job} />
+      <LivePanel
+        status={job.status()}
+        snapshot={job.snapshot()}
+        history={job.history()}
+        stochastic={job.job()?.input.method === 'STOCHASTIC_PATH'}
+        settledAt={job.settledAt()}
+        pictures={workbench.picturesOf(job)}
+        selected={workbench.selected()}
+        onSelect={workbench.select}
+      />
+      <LayerSpritesSection />
+      <JobGroups />
+      <ChannelDetailSection />
+    </Show>
+  );
+}
