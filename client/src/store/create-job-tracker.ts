@@ -1,11 +1,11 @@
 import { createQuery, createSubscription } from '@urql/solid';
 import { type Accessor, createEffect, createMemo, on } from 'solid-js';
 import {
+  type AttributionEstimateFieldsFragment,
   JobDocument,
   JobProgressDocument,
   type JobProgressSubscription,
   type JobStatus,
-  type NeuronGroupsFieldsFragment,
 } from '../gql/graphql';
 
 export type ProgressSnapshot = JobProgressSubscription['jobProgress'];
@@ -31,27 +31,8 @@ interface Progress {
   history: SnapshotPoint[];
 }
 
-/** The snapshot a view draws: live while streaming, the stored result otherwise. */
-export interface ShownSnapshot {
-  stepsDone: number;
-  stepsTotal: number;
-  values: number[];
-  top: { channel: number; value: number; rank: number; error?: number | null }[];
-  bottom: { channel: number; value: number; rank: number; error?: number | null }[];
-  /** One standard error per channel (empty in jobs stored before errors existed). */
-  errors: number[];
-  relativeError: number | null;
-  settled: boolean;
-  completenessGap: number;
-  rankStability: number;
-  elapsedMs: number;
-  etaMs: number;
-  done: boolean;
-  /** The job's neuron groups and their running attribution; null for a job without groups. */
-  groups?: NeuronGroupsFieldsFragment | null;
-  /** Compact spatial maps of the top and bottom channels and the asked-for ones: what heatmaps are drawn from. */
-  channelMaps?: ChannelMaps | null;
-}
+/** The snapshot a view draws: live while streaming (`jobProgress`), the stored result otherwise (`job.result`). */
+export type ShownSnapshot = AttributionEstimateFieldsFragment & Pick<ProgressSnapshot, 'done'>;
 
 export type ChannelMaps = NonNullable<ProgressSnapshot['channelMaps']>;
 
