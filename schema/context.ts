@@ -5,6 +5,7 @@ import type { JobStore } from '../server/jobs/job-store.js';
 import type { JobService } from '../server/jobs/job-service.js';
 import type { OnDemandSprites } from '../server/spritemaps/on-demand-sprites.js';
 import type { SpritemapService } from '../server/spritemaps/spritemap-service.js';
+import type { DatasetExamplesService } from '../server/spritemaps/dataset-examples-service.js';
 
 /** What every resolver receives (built once per request in server/yoga.ts). */
 export interface Context {
@@ -12,8 +13,10 @@ export interface Context {
   images: ImageLibrary;
   jobs: JobService;
   store: JobStore;
-  /** Channel visualizations (spritemaps) and dataset examples. */
+  /** Whole-layer spritemap renders and the latest composed spritemaps. */
   spritemaps: SpritemapService;
+  /** The example images that most activate a channel. */
+  datasetExamples: DatasetExamplesService;
   /** Neuron groups, semantic dictionaries and spatial attribution of an image outside jobs. */
   buildingBlocks: BuildingBlocksService;
   /** Sprites on demand for the channels on screen (thumbnail profile, low priority). */

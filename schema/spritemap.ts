@@ -1,6 +1,6 @@
 import { ATTRIBUTION_LAYERS } from '../server/engine/network/network.js';
 import { EngineError } from '../server/errors/engine-error.js';
-import type { SpritemapCell, SpritemapIndex } from '../server/spritemaps/spritemap-job.js';
+import type { SpritemapCell, SpritemapIndex } from '../server/spritemaps/sprite-store.js';
 import { builder } from './builder.js';
 import { LayerRef } from './model.js';
 

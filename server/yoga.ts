@@ -28,6 +28,8 @@ import { useSpritemapRoutes } from './spritemaps/spritemap-routes.js';
 import { OnDemandSprites } from './spritemaps/on-demand-sprites.js';
 import { RenderLane } from './scheduling/render-lane.js';
 import { SpritemapService } from './spritemaps/spritemap-service.js';
+import { SpriteStore } from './spritemaps/sprite-store.js';
+import { DatasetExamplesService } from './spritemaps/dataset-examples-service.js';
 
 /** Yoga's envelop execute/subscribe, passed to graphql-ws through rootValue. */
 type EnvelopedRoot = { execute: (args: ExecutionArgs) => any; subscribe: (args: ExecutionArgs) => any };
@@ -120,8 +122,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   inProcess?.restore(unfinished);
   // One render at a time, most urgent first: on-demand sprites, whole-layer spritemaps and group icons share the lane.
   const lane = new RenderLane();
-  const spritemaps = new SpritemapService(deps.engine, images, deps.dataDir, undefined, lane);
-  const sprites = new OnDemandSprites(deps.engine, lane, deps.dataDir, { background: deps.spritesBackground ?? true });
+  const spriteStore = new SpriteStore(deps.dataDir);
+  const spritemaps = new SpritemapService(deps.engine, spriteStore, undefined, lane);
+  const sprites = new OnDemandSprites(deps.engine, lane, spriteStore, { background: deps.spritesBackground ?? true });
+  const datasetExamples = new DatasetExamplesService(deps.engine, images);
   const buildingBlocks = new BuildingBlocksService(deps.engine, images, lane);
   const started = Date.now();
 
@@ -131,6 +135,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     jobs,
     store,
     spritemaps,
+    datasetExamples,
     buildingBlocks,
     sprites,
     origin,
@@ -160,7 +165,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       // Requests a browser could send without a preflight (GET, multipart) must carry this header.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
-      useSpritemapRoutes(deps.dataDir, sprites.profiles),
+      useSpritemapRoutes(spriteStore, sprites.profiles),
       useHttpRoutes({
         images,
         clientDir: deps.clientDir ?? null,

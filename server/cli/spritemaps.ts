@@ -2,15 +2,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { isEngineError } from '../errors/engine-error.js';
 import { ATTRIBUTION_LAYERS } from '../engine/network/network.js';
-import {
-  DEFAULT_BATCH,
-  DEFAULT_SEED,
-  DEFAULT_SIZE,
-  DEFAULT_STEPS,
-  resolveSettings,
-  runSpritemap,
-  spritemapPaths,
-} from '../spritemaps/spritemap-job.js';
+import { DEFAULT_BATCH, DEFAULT_SEED, DEFAULT_SIZE, DEFAULT_STEPS, resolveSettings, runSpritemap } from '../spritemaps/spritemap-job.js';
+import { SpriteStore } from '../spritemaps/sprite-store.js';
 import { dataDirFromEnv, engineSettings } from '../settings.js';
 import { EnginePool } from '../workers/pool.js';
 
@@ -58,7 +51,7 @@ async function main() {
     ATTRIBUTION_LAYERS.map((name) => ({ name, caffe: name, channels: 1, height: 1, width: 1 })),
   );
   const engine = engineSettings(process.env, { backend: o.backend });
-  const root = dataDirFromEnv();
+  const store = new SpriteStore(dataDirFromEnv());
   const pool = await EnginePool.start({ size: 1, backend: engine.backend, modelDir: engine.modelDir, executor: engine.executor });
   const ctl = new AbortController();
   const onSigint = () => ctl.abort();
@@ -82,7 +75,7 @@ async function main() {
       batch: o.batch,
     };
     const index = await runSpritemap(pool, settings, pool.info.layers, {
-      root,
+      store,
       signal: ctl.signal,
       onProgress: (p) => {
         done = p.done;
@@ -97,11 +90,11 @@ async function main() {
       },
     });
     bar?.stop();
-    const paths = spritemapPaths(root, index);
+
     if (o.json) process.stdout.write(JSON.stringify(index) + '\n');
     else
       process.stdout.write(
-        `${index.layer}: ${index.cells.length}/${index.channels} channels, ${index.columns}x${index.rows} grid of ${index.size} px -> ${paths.image} (+ .json)\n`,
+        `${index.layer}: ${index.cells.length}/${index.channels} channels, ${index.columns}x${index.rows} grid of ${index.size} px -> ${store.spritemapPath(index, 'png')} (+ .json)\n`,
       );
   } catch (e) {
     bar?.stop();

@@ -22,8 +22,8 @@ export interface SpriteMessage {
 
 /** Lay sprite files out as one grid PNG (row-major, channel n at column n % columns). */
 export interface ComposeRequest {
-  dir: string;
-  channels: number;
+  /** Channel n's sprite file at index n; a cell whose file does not exist stays white. */
+  sprites: string[];
   columns: number;
   size: number;
   /** Where the grid PNG goes (written atomically). */

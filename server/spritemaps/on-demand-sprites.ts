@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { isEngineError } from '../errors/engine-error.js';
 import type { Engine } from '../engine/engine.js';
 import { FULL_PROFILE, SPRITE_PROFILES, THUMBNAIL_PROFILE, type SpriteProfile } from '../engine/feature-vis/profiles.js';
-import { spriteFile } from '../engine/sprite-files.js';
 import { createMailbox, deliver, endWith, iterateMailbox, MailboxTopics, type Mailbox } from '../events/latest-value-mailbox.js';
 import { priorityRank, type RenderLane, type SpritePriority } from '../scheduling/render-lane.js';
-import { DEFAULT_SEED, finishedChannels, resolveSettings, saveSprite, spritemapPaths } from './spritemap-job.js';
+import { DEFAULT_SEED, resolveSettings } from './spritemap-job.js';
+import type { SpriteSetKey, SpriteStore } from './sprite-store.js';
 
 /** A channel's picture as the API serves it: the full profile's where one exists, else the thumbnail. */
 export interface ChannelSpriteInfo {
@@ -41,19 +40,23 @@ export interface LayerSprites {
 
 export const spritePath = (layer: string, profile: SpriteProfile['name'], channel: number) => `/sprites/${layer}/${profile}/${channel}.png`;
 
-/** The work folder of a profile's sprites (the spritemap layout, so `npm run spritemaps` renders land in the same place). */
-export const profileWork = (root: string, layer: string, p: SpriteProfile) =>
-  spritemapPaths(root, { layer, size: p.size, steps: p.steps, seed: DEFAULT_SEED }).work;
+/** The sprite set of a profile (the spritemaps' default seed, so `npm run spritemaps` renders are found too). */
+export const profileSprites = (layer: string, p: SpriteProfile): SpriteSetKey => ({
+  layer,
+  size: p.size,
+  steps: p.steps,
+  seed: DEFAULT_SEED,
+});
 
 /** The sprite the API shows for a channel: the first profile that has one (full, then thumbnail); null when none has. */
 export function findSprite(
-  root: string,
+  store: SpriteStore,
   layer: string,
   channel: number,
   profiles: readonly SpriteProfile[] = SPRITE_PROFILES,
 ): ChannelSpriteInfo | null {
   for (const p of profiles) {
-    if (existsSync(spriteFile(profileWork(root, layer, p), channel)))
+    if (store.has(profileSprites(layer, p), channel))
       return { layer, channel, profile: p.name, size: p.size, path: spritePath(layer, p.name, channel) };
   }
   return null;
@@ -101,7 +104,7 @@ export class OnDemandSprites {
   constructor(
     private readonly engine: Pick<Engine, 'renderSprites' | 'info'>,
     private readonly lane: RenderLane,
-    readonly root: string,
+    readonly store: SpriteStore,
     private readonly options: { background: boolean; profile?: SpriteProfile } = { background: true },
   ) {}
 
@@ -139,7 +142,7 @@ export class OnDemandSprites {
       if (priorityRank(priority) < priorityRank(cur.priority)) this.pending.set(key, { ...cur, priority, seq: this.seq++ });
       return;
     }
-    if (findSprite(this.root, layer, channel, this.profiles)) return;
+    if (findSprite(this.store, layer, channel, this.profiles)) return;
     this.pending.set(key, { layer, channel, priority, seq: this.seq++ });
   }
 
@@ -178,7 +181,7 @@ export class OnDemandSprites {
     const batch = order.filter((p) => p.layer === layer).slice(0, this.profile.batch);
     for (const p of batch) this.pending.delete(`${p.layer}:${p.channel}`);
     const { size, steps } = this.profile;
-    const work = profileWork(this.root, layer, this.profile);
+    const set = profileSprites(layer, this.profile);
     const running: Running = {
       layer,
       channels: new Map(batch.map((p) => [p.channel, p.priority])),
@@ -194,7 +197,7 @@ export class OnDemandSprites {
       await this.engine.renderSprites(
         { layer, channels: batch.map((p) => p.channel), size, steps, seed: DEFAULT_SEED, batch: batch.length },
         (sprite) => {
-          saveSprite(work, sprite);
+          this.store.save(set, sprite);
           running.channels.delete(sprite.channel);
           this.publish(layer);
         },
@@ -237,7 +240,7 @@ export class OnDemandSprites {
     const shown = new Set<number>();
     const sprites: ChannelSpriteInfo[] = [];
     for (const p of this.profiles) {
-      for (const channel of [...finishedChannels(profileWork(this.root, layer, p))].sort((a, b) => a - b)) {
+      for (const channel of [...this.store.finished(profileSprites(layer, p))].sort((a, b) => a - b)) {
         if (shown.has(channel) || channel >= channels) continue;
         shown.add(channel);
         sprites.push({ layer, channel, profile: p.name, size: p.size, path: spritePath(layer, p.name, channel) });
@@ -267,7 +270,7 @@ export class OnDemandSprites {
 
   /** The channel's sprite (full profile in preference), or null. */
   sprite(layer: string, channel: number): ChannelSpriteInfo | null {
-    return findSprite(this.root, layer, channel, this.profiles);
+    return findSprite(this.store, layer, channel, this.profiles);
   }
 
   /** A channel's render state, or null when it is neither queued nor rendering. */

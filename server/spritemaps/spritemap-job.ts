@@ -1,11 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { EngineError } from '../errors/engine-error.js';
 import { FULL_PROFILE } from '../engine/feature-vis/profiles.js';
 import { ATTRIBUTION_LAYERS, type LayerInfo } from '../engine/network/network.js';
 import type { Engine } from '../engine/engine.js';
-import { spriteFile, writeAtomic } from '../engine/sprite-files.js';
 import type { SpriteMessage } from '../engine/sprite-requests.js';
+import type { SpriteStore, SpritemapCell, SpritemapIndex } from './sprite-store.js';
 
 /** The full profile: Lucid-like look at a cost this machine can pay (docs/spritemaps.md, bench/feature-vis.ts). */
 export const DEFAULT_SIZE = FULL_PROFILE.size;
@@ -25,33 +23,6 @@ export interface SpritemapSettings {
   /** Grid columns; ceil(sqrt(channels of the layer)) by default, like the notebook's sprite_n_wrap. */
   columns?: number;
   batch?: number;
-}
-
-export interface SpritemapCell {
-  channel: number;
-  column: number;
-  row: number;
-  /** Mean activation (after the ReLU) of the channel on its sprite. */
-  activation: number;
-}
-
-/** The JSON index beside each grid PNG. */
-export interface SpritemapIndex {
-  layer: string;
-  size: number;
-  steps: number;
-  seed: number;
-  columns: number;
-  rows: number;
-  width: number;
-  height: number;
-  /** Channels in the layer; cell of channel n: column n % columns, row floor(n / columns). */
-  channels: number;
-  cells: SpritemapCell[];
-  /** Channels of the layer with no sprite yet. */
-  missing: number[];
-  image: string;
-  renderedAt: string;
 }
 
 export interface SpritemapProgress {
@@ -114,37 +85,6 @@ export function resolveSettings(s: SpritemapSettings, layers: readonly LayerInfo
 }
 
 /**
- * Where a layer's spritemap lives: `<data>/spritemaps/<layer>.png` and `.json` (the latest
- * composed), and per settings a work folder whose `sprites/` hold finished channels. A render with
- * the same settings finds them there and renders only the rest: that is what makes it resumable.
- */
-export function spritemapPaths(root: string, r: Pick<Resolved, 'layer' | 'size' | 'steps' | 'seed'>) {
-  const base = join(root, 'spritemaps');
-  const work = join(base, 'work', `${r.layer}-${r.size}px-${r.steps}steps-seed${r.seed}`);
-  return { base, work, sprites: join(work, 'sprites'), image: join(base, `${r.layer}.png`), index: join(base, `${r.layer}.json`) };
-}
-
-const metaFile = (work: string, channel: number) => spriteFile(work, channel).replace(/\.png$/, '.json');
-
-/** Channels whose sprite file exists in the work folder. */
-export function finishedChannels(work: string): Set<number> {
-  const dir = join(work, 'sprites');
-  if (!existsSync(dir)) return new Set();
-  return new Set(
-    readdirSync(dir)
-      .filter((f) => /^\d+\.png$/.test(f))
-      .map((f) => Number(f.slice(0, -4))),
-  );
-}
-
-/** The latest composed index of a layer, or null. */
-export function readSpritemapIndex(root: string, layer: string): SpritemapIndex | null {
-  const path = join(root, 'spritemaps', `${layer}.json`);
-  if (!existsSync(path)) return null;
-  return JSON.parse(readFileSync(path, 'utf8')) as SpritemapIndex;
-}
-
-/**
  * Renders the missing channels of a spritemap (in an engine worker), saving each sprite as it
  * arrives, then composes the grid PNG and its index. Cancelling (signal) keeps every finished
  * sprite; the next run with the same settings continues from there.
@@ -154,7 +94,7 @@ export async function runSpritemap(
   settings: SpritemapSettings,
   layers: readonly LayerInfo[],
   hooks: {
-    root: string;
+    store: SpriteStore;
     signal?: AbortSignal;
     onProgress?: (p: SpritemapProgress) => void;
     /** Runs each batch's render (the API's render lane: one render at a time, by priority); directly by default. */
@@ -162,10 +102,8 @@ export async function runSpritemap(
   },
 ): Promise<SpritemapIndex> {
   const r = resolveSettings(settings, layers);
-  const { root } = hooks;
-  const paths = spritemapPaths(root, r);
-  mkdirSync(paths.sprites, { recursive: true });
-  const finished = finishedChannels(paths.work);
+  const { store } = hooks;
+  const finished = store.finished(r);
   const todo = r.channels.filter((c) => !finished.has(c));
   let done = r.channels.length - todo.length;
   const started = performance.now();
@@ -190,7 +128,7 @@ export async function runSpritemap(
       engine.renderSprites(
         { layer: r.layer, channels, size: r.size, steps: r.steps, seed: r.seed, batch: r.batch },
         (sprite) => {
-          saveSprite(paths.work, sprite);
+          store.save(r, sprite);
           done++;
           renderedHere++;
           progress([sprite]);
@@ -199,37 +137,21 @@ export async function runSpritemap(
       ),
     );
   }
-  return composeSpritemap(engine, r, root);
-}
-
-/** Saves one finished sprite (PNG, then its activations) into a work folder, as it arrives. */
-export function saveSprite(work: string, sprite: SpriteMessage) {
-  mkdirSync(join(work, 'sprites'), { recursive: true });
-  writeAtomic(metaFile(work, sprite.channel), JSON.stringify({ activation: sprite.activation, startActivation: sprite.startActivation }));
-  writeAtomic(spriteFile(work, sprite.channel), sprite.png);
+  return composeSpritemap(engine, r, store);
 }
 
 /** Composes the grid PNG and index of whatever sprites exist for these settings. */
-export async function composeSpritemap(engine: SpritemapEngine, r: Resolved, root: string): Promise<SpritemapIndex> {
-  const paths = spritemapPaths(root, r);
-  const have = finishedChannels(paths.work);
+export async function composeSpritemap(engine: SpritemapEngine, r: Resolved, store: SpriteStore): Promise<SpritemapIndex> {
+  const have = store.finished(r);
   const last = Math.max(...have);
   const rows = Math.floor(last / r.columns) + 1;
   // Only the rows up to the last finished channel; cells keep the full layer's layout.
-  const { width, height } = await engine.composeSpritemap({
-    dir: paths.work,
-    channels: Math.min(r.layerChannels, rows * r.columns),
-    columns: r.columns,
-    size: r.size,
-    output: paths.image,
-  });
+  const { width, height } = await engine.composeSpritemap(store.composeRequest(r, Math.min(r.layerChannels, rows * r.columns), r.columns));
   const cells: SpritemapCell[] = [...have]
     .sort((a, b) => a - b)
     .map((channel) => {
-      const meta = existsSync(metaFile(paths.work, channel))
-        ? JSON.parse(readFileSync(metaFile(paths.work, channel), 'utf8'))
-        : { activation: NaN };
-      return { channel, column: channel % r.columns, row: Math.floor(channel / r.columns), activation: meta.activation };
+      const meta = store.readMeta(r, channel);
+      return { channel, column: channel % r.columns, row: Math.floor(channel / r.columns), activation: meta?.activation ?? NaN };
     });
   const index: SpritemapIndex = {
     layer: r.layer,
@@ -246,6 +168,6 @@ export async function composeSpritemap(engine: SpritemapEngine, r: Resolved, roo
     image: `${r.layer}.png`,
     renderedAt: new Date().toISOString(),
   };
-  writeAtomic(paths.index, JSON.stringify(index));
+  store.writeIndex(index);
   return index;
 }

@@ -1,43 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { isEngineError } from '../errors/engine-error.js';
 import { INTERNAL_ERROR_CODE, publicError } from '../errors/error-codes.js';
-import type { DatasetExample } from '../engine/dataset-examples.js';
-import { ATTRIBUTION_LAYERS, type LayerInfo } from '../engine/network/network.js';
+import type { LayerInfo } from '../engine/network/network.js';
 import type { Engine } from '../engine/engine.js';
-import { PromiseCache } from '../promise-cache.js';
 import { priorityRank, type RenderLane } from '../scheduling/render-lane.js';
 import { SpritemapEvents, type SpritemapJobEvent } from './spritemap-events.js';
-import { readSpritemapIndex, resolveSettings, runSpritemap, type SpritemapIndex, type SpritemapSettings } from './spritemap-job.js';
+import { resolveSettings, runSpritemap, type SpritemapSettings } from './spritemap-job.js';
+import type { SpritemapIndex, SpriteStore } from './sprite-store.js';
 
-export type SpritemapServiceEngine = Pick<Engine, 'renderSprites' | 'composeSpritemap' | 'datasetExamples'> & {
+export type SpritemapServiceEngine = Pick<Engine, 'renderSprites' | 'composeSpritemap'> & {
   info: { layers: LayerInfo[] };
 };
 
-/** Dataset examples kept per layer: each costs one forward pass per example image. */
-export const EXAMPLES_PER_CHANNEL = 6;
-
-interface ExampleSource {
-  examples(): { id: string }[];
-  bytes(id: string): { bytes: Buffer } | null;
-}
-
 /**
  * Spritemap renders for the API: one at a time (each keeps a worker busy for hours), resumable
- * from DATA_DIR, with progress on typed topics. Also the dataset examples of a layer, computed
- * once per layer in a worker and cached.
+ * from DATA_DIR, with progress on typed topics.
  */
 export class SpritemapService {
   readonly events = new SpritemapEvents();
   private readonly jobs = new Map<string, { event: SpritemapJobEvent; abort: AbortController }>();
   private chain: Promise<unknown> = Promise.resolve();
-  /** One entry per layer that was asked for (at most the attribution layers). */
-  private readonly examples = new PromiseCache<DatasetExample[][]>(ATTRIBUTION_LAYERS.length);
 
   /** `lane`: the API's one render at a time; a spritemap's batches wait there at LAYER priority, behind on-demand sprites on screen. */
   constructor(
     private readonly engine: SpritemapServiceEngine,
-    private readonly images: ExampleSource,
-    readonly root: string,
+    readonly store: SpriteStore,
     private readonly log: (message: string, error?: unknown) => void = (m, e) => console.error(m, e),
     private readonly lane?: RenderLane,
   ) {}
@@ -81,7 +68,7 @@ export class SpritemapService {
     if (job.abort.signal.aborted) return this.publish({ ...job.event, status: 'CANCELLED' });
     try {
       await runSpritemap(this.engine, settings, this.engine.info.layers, {
-        root: this.root,
+        store: this.store,
         signal: job.abort.signal,
         schedule: this.lane ? (render) => this.lane!.run(() => priorityRank('LAYER'), render) : undefined,
         onProgress: (p) =>
@@ -123,20 +110,7 @@ export class SpritemapService {
 
   /** The latest composed spritemap of a layer, or null. */
   spritemap(layer: string): SpritemapIndex | null {
-    return readSpritemapIndex(this.root, layer);
-  }
-
-  /** The top dataset examples of one channel (layer computed once, then cached). */
-  async datasetExamples(layer: string, channel: number): Promise<DatasetExample[]> {
-    resolveSettings({ layer, channels: [channel] }, this.engine.info.layers);
-    const all = this.examples.get(layer, () => {
-      const images = this.images.examples().flatMap((i) => {
-        const b = this.images.bytes(i.id);
-        return b ? [{ id: i.id, bytes: new Uint8Array(b.bytes) }] : [];
-      });
-      return this.engine.datasetExamples({ layer, images, perChannel: EXAMPLES_PER_CHANNEL });
-    });
-    return (await all)[channel];
+    return this.store.readIndex({ layer });
   }
 
   /** Graceful shutdown: each open progress stream gets one last event with `goingAway` and completes (sprites it had not taken yet included). */

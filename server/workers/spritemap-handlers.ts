@@ -5,7 +5,7 @@ import type { Executor } from '../engine/executors/executor.js';
 import { createInputGradientEngine, renderChannels, type InputGradientEngine } from '../engine/feature-vis/index.js';
 import { assertChannels } from '../engine/feature-vis/objective.js';
 import { decodeImage } from '../engine/images.js';
-import { spriteFile, writeAtomic } from '../engine/sprite-files.js';
+import { writeAtomic } from '../write-atomic.js';
 import type { AttributionGate } from './attribution-gate.js';
 import type {
   ChannelExamples,
@@ -72,14 +72,14 @@ export class SpritemapWorker {
   }
 
   compose(req: ComposeRequest): ComposedSpritemap {
-    const rows = Math.ceil(req.channels / req.columns);
+    const rows = Math.ceil(req.sprites.length / req.columns);
     const grid = new PNG({ width: req.columns * req.size, height: rows * req.size, colorType: 2 });
     grid.data.fill(255);
     const missing: number[] = [];
-    for (let n = 0; n < req.channels; n++) {
+    for (let n = 0; n < req.sprites.length; n++) {
       let sprite: PNG;
       try {
-        sprite = PNG.sync.read(readFileSync(spriteFile(req.dir, n)));
+        sprite = PNG.sync.read(readFileSync(req.sprites[n]));
       } catch {
         missing.push(n);
         continue;

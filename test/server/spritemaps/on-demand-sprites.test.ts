@@ -1,9 +1,9 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FULL_PROFILE, type SpriteProfile } from '../../../server/engine/feature-vis/profiles.js';
-import { spriteFile } from '../../../server/engine/sprite-files.js';
-import { OnDemandSprites, profileWork, type LayerSprites } from '../../../server/spritemaps/on-demand-sprites.js';
+import { OnDemandSprites, profileSprites, type LayerSprites } from '../../../server/spritemaps/on-demand-sprites.js';
+import { SpriteStore } from '../../../server/spritemaps/sprite-store.js';
 import { RenderLane } from '../../../server/scheduling/render-lane.js';
 import { validateInput } from '../../../server/engine/attribution/validate.js';
 import { BuildingBlocksService, type BuildingBlocksEngine } from '../../../server/building-blocks/building-blocks-service.js';
@@ -31,8 +31,8 @@ describe('sprites on demand', () => {
   }
 
   it('renders what was asked, most urgent first (a background batch just started gives way), saves each sprite and announces it', async () => {
-    const root = freshRoot();
-    const sprites = new OnDemandSprites(files.pool, new RenderLane(), root, { background: false, profile: TINY });
+    const store = new SpriteStore(freshRoot());
+    const sprites = new OnDemandSprites(files.pool, new RenderLane(), store, { background: false, profile: TINY });
     const layer = 'mixed3a';
     const arrival: number[] = [];
     const watching = watch(sprites, layer, (s) => {
@@ -53,7 +53,7 @@ describe('sprites on demand', () => {
     expect(arrival.slice(0, 2).sort()).toEqual([7, 8]);
     expect(arrival.slice(2, 4).sort()).toEqual([0, 1]);
     expect(seen.some((s) => s.pending.some((p) => p.status === 'RENDERING'))).toBe(true);
-    for (const c of [0, 1, 7, 8]) expect(existsSync(spriteFile(profileWork(root, layer, TINY), c))).toBe(true);
+    for (const c of [0, 1, 7, 8]) expect(existsSync(store.spritePath(profileSprites(layer, TINY), c))).toBe(true);
     expect(sprites.sprite(layer, 7)).toMatchObject({ profile: 'thumbnail', size: 32, path: '/sprites/mixed3a/thumbnail/7.png' });
     await watch(sprites, layer, (s) => s.sprites.length === 5);
     // Asking again for rendered channels queues nothing.
@@ -62,11 +62,11 @@ describe('sprites on demand', () => {
   });
 
   it('prefers the full profile where a full sprite exists', () => {
-    const root = freshRoot();
-    const sprites = new OnDemandSprites(files.pool, new RenderLane(), root, { background: false, profile: TINY });
-    const full = profileWork(root, 'mixed4d', FULL_PROFILE);
-    mkdirSync(join(full, 'sprites'), { recursive: true });
-    copyFileSync(join(MODEL_DIR, '..', '..', 'images', '224', 'fruits.png'), spriteFile(full, 12));
+    const store = new SpriteStore(freshRoot());
+    const sprites = new OnDemandSprites(files.pool, new RenderLane(), store, { background: false, profile: TINY });
+    const full = store.spritePath(profileSprites('mixed4d', FULL_PROFILE), 12);
+    mkdirSync(dirname(full), { recursive: true });
+    copyFileSync(join(MODEL_DIR, '..', '..', 'images', '224', 'fruits.png'), full);
     expect(sprites.sprite('mixed4d', 12)).toMatchObject({ profile: 'full', size: 96, path: '/sprites/mixed4d/full/12.png' });
     expect(sprites.request('mixed4d', [12], 'VISIBLE').pending).toEqual([]);
     expect(sprites.sprite('mixed4d', 13)).toBeNull();
@@ -74,7 +74,7 @@ describe('sprites on demand', () => {
   });
 
   it('once a layer is asked for, queues the rest of it in the background, behind what was asked', () => {
-    const sprites = new OnDemandSprites(files.pool, new RenderLane(), freshRoot(), { background: true, profile: TINY });
+    const sprites = new OnDemandSprites(files.pool, new RenderLane(), new SpriteStore(freshRoot()), { background: true, profile: TINY });
     const s = sprites.request('mixed3a', [5], 'VISIBLE');
     expect(s.pending).toHaveLength(256);
     expect(s.pending[0]).toMatchObject({ channel: 5, priority: 'VISIBLE' });
@@ -84,7 +84,7 @@ describe('sprites on demand', () => {
   });
 
   it('refuses an unknown layer or channel with its code, and queues nothing', () => {
-    const sprites = new OnDemandSprites(files.pool, new RenderLane(), freshRoot(), { background: true, profile: TINY });
+    const sprites = new OnDemandSprites(files.pool, new RenderLane(), new SpriteStore(freshRoot()), { background: true, profile: TINY });
     expect(() => sprites.request('mixed9z', [1], 'VISIBLE')).toThrow(expect.objectContaining({ code: 'UNKNOWN_LAYER' }));
     expect(() => sprites.request('mixed3a', [256], 'VISIBLE')).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
     expect(sprites.state('mixed3a').pending).toEqual([]);
@@ -201,7 +201,7 @@ describe('sprites on demand', () => {
     it('icons wait their turn among the sprites: a background batch just started gives way to them, a VISIBLE sprite batch rendering or asked for after them goes first', async () => {
       const lane = new RenderLane();
       const { blocks } = iconService(lane, 3);
-      const sprites = new OnDemandSprites(files.pool, lane, freshRoot(), { background: false, profile: TINY });
+      const sprites = new OnDemandSprites(files.pool, lane, new SpriteStore(freshRoot()), { background: false, profile: TINY });
       const order: string[] = [];
       const watching = (n: number) =>
         watch(sprites, 'mixed3a', (s) => {
