@@ -56,6 +56,18 @@ export type RunResult = AttributionResult & { phases: RunPhases };
 /** Sees each chunk's snapshot and, beside it, the running spatial map (rescaled like the values). */
 export type SnapshotListener = (snapshot: Snapshot, spatial?: SpatialMap, checkpoint?: Uint8Array) => void;
 
+/** Hears a multi-layer run: each layer's snapshots (as SnapshotListener does), and each layer's result once it is done. */
+export interface LayersListener {
+  onSnapshot?: (layer: string, snapshot: Snapshot, spatial?: SpatialMap, checkpoint?: Uint8Array) => void;
+  onLayerDone?: (layer: string, result: RunResult) => void;
+}
+
+/** How a multi-layer run checkpoints: the layer it stopped in and that layer's checkpoint. */
+export interface LayersCheckpoints {
+  resumeFrom?: { layer: string; data: Uint8Array };
+  intervalMs?: number;
+}
+
 /** How a run checkpoints (issue 17): what it resumes from, and how often it hands back its state. */
 export interface RunCheckpoints {
   /** A checkpoint an earlier run of the same request handed back (an encoded IntegrationState). */
@@ -88,6 +100,21 @@ export interface Engine {
     signal?: AbortSignal,
     checkpoints?: RunCheckpoints,
   ): Promise<RunResult>;
+  /**
+   * Attribution at several layers of one image (`layers`, in order; each as `run` with
+   * layerRequest(request, layer) would give, bit for bit): one forward pass for all
+   * activations, then the layers in turn. Each layer's result reaches `onLayerDone` as soon as
+   * it is done; resolves with where the run's time went. Aborting stops after the current chunk
+   * (CANCELLED), the checkpoint of that layer going to `onSnapshot` first, as `run` does.
+   */
+  runLayers(
+    pixels: Float32Array,
+    request: AttributionRequest,
+    layers: string[],
+    listener: LayersListener,
+    signal?: AbortSignal,
+    checkpoints?: LayersCheckpoints,
+  ): Promise<RunPhases>;
   /**
    * Renders channel visualizations at low priority (each step waits while attribution runs);
    * `onSprite` sees each as it finishes, `onStep` every step of all its batches (`at`: when it finished, Date.now()). Aborting stops

@@ -1,17 +1,15 @@
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EngineError } from '../errors/engine-error.js';
-import { attribute, type SpatialMap } from '../engine/attribution/index.js';
 import { createExecutor } from '../engine/executors/index.js';
 import { decodeImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import { loadNetwork } from '../engine/network/network.js';
-import type { RunPhases } from '../engine/engine.js';
 import type { SpriteMessage } from '../engine/sprite-requests.js';
 import { topPredictions } from '../engine/predictions.js';
 import { BuildingBlocksWorker } from './building-blocks-handlers.js';
 import { AttributionGate } from './attribution-gate.js';
-import { CheckpointPacer, readCheckpoint } from './checkpoint-pacer.js';
+import { runLayers, runOne } from './attribution-handlers.js';
 import { SpritemapWorker } from './spritemap-handlers.js';
 import type { RequestType, WireError, WorkerCommand, WorkerEvent, WorkerOptions, WorkerReplies } from './protocol.js';
 
@@ -63,48 +61,12 @@ try {
         }
         case 'run':
           await cancellable(cmd.id, async (signal) => {
-            const t0 = performance.now();
-            await executor.prepareLayer?.(cmd.request.layer);
-            const t1 = performance.now();
-            const [height, width, channels] = network.byName.get(cmd.request.layer)!.shape;
-            let spatial: SpatialMap | undefined;
-            const checkpoints = new CheckpointPacer(cmd.checkpointIntervalMs ?? 0, signal);
-            const it = attribute(executor, cmd.pixels, cmd.request, {
-              signal,
-              onSpatial: (data) => (spatial = { height, width, channels, data }),
-              onCheckpoint: cmd.checkpointIntervalMs === undefined ? undefined : (state) => checkpoints.offer(state),
-              resumeFrom: cmd.resumeFrom && readCheckpoint(cmd.resumeFrom),
-            });
-            for (;;) {
-              let r;
-              try {
-                r = await it.next();
-              } catch (e) {
-                // Stopped between chunks: hand back the last chunk's state if it was not sent yet.
-                const last = checkpoints.unsent();
-                if (last)
-                  send({ type: 'snapshot', id: cmd.id, snapshot: last.snapshot, checkpoint: last.checkpoint }, [
-                    last.checkpoint.buffer as ArrayBuffer,
-                  ]);
-                throw e;
-              }
-              if (r.done) {
-                const pathMs = r.value.elapsedMs;
-                const phases: RunPhases = { compileMs: t1 - t0, activationsMs: performance.now() - t1 - pathMs, pathMs };
-                reply(cmd, { ...r.value, phases }, [
-                  r.value.spatial.data.buffer as ArrayBuffer,
-                  r.value.integratedGradient.buffer as ArrayBuffer,
-                ]);
-                break;
-              }
-              const checkpoint = checkpoints.take(r.value);
-              send({ type: 'snapshot', id: cmd.id, snapshot: r.value, spatial, checkpoint }, [
-                ...(spatial ? [spatial.data.buffer as ArrayBuffer] : []),
-                ...(checkpoint ? [checkpoint.buffer as ArrayBuffer] : []),
-              ]);
-              spatial = undefined;
-            }
+            const { value, transfer } = await runOne(executor, send, cmd, signal);
+            reply(cmd, value, transfer);
           });
+          break;
+        case 'runLayers':
+          await cancellable(cmd.id, async (signal) => reply(cmd, await runLayers(executor, send, cmd, signal)));
           break;
         case 'prepare':
           reply(cmd, (await executor.prepareLayer?.(cmd.layer)) ?? { compileMs: 0, graphs: 0, fromCache: 0 });

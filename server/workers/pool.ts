@@ -5,7 +5,17 @@ import { Worker } from 'node:worker_threads';
 import { REPO_ROOT, RUNNING_FROM_SOURCE } from '../repo-root.js';
 import { EngineError } from '../errors/engine-error.js';
 import type { AttributionRequest } from '../engine/attribution/types.js';
-import type { Engine, ModelInfo, Prediction, RunCheckpoints, RunResult, SnapshotListener } from '../engine/engine.js';
+import type {
+  Engine,
+  LayersCheckpoints,
+  LayersListener,
+  ModelInfo,
+  Prediction,
+  RunCheckpoints,
+  RunPhases,
+  RunResult,
+  SnapshotListener,
+} from '../engine/engine.js';
 import type { DecodedImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import type { BackendChoice, ExecutorSettings, LayerPreparation } from '../engine/executors/index.js';
@@ -57,6 +67,7 @@ interface Pending {
   resolve: (v: WorkerReplies[RequestType]) => void;
   reject: (e: Error) => void;
   onSnapshot?: SnapshotListener;
+  onLayers?: LayersListener;
   onSprite?: (s: SpriteMessage) => void;
   onRenderStep?: (step: number, steps: number, at: number) => void;
   onProgress?: (done: number, total: number) => void;
@@ -72,6 +83,7 @@ interface Slot {
 interface RequestHooks {
   transfer?: ArrayBuffer[];
   onSnapshot?: SnapshotListener;
+  onLayers?: LayersListener;
   onSprite?: (s: SpriteMessage) => void;
   onRenderStep?: (step: number, steps: number, at: number) => void;
   onProgress?: (done: number, total: number) => void;
@@ -176,7 +188,12 @@ export class EnginePool implements Engine {
     const p = this.pending.get(e.id);
     if (!p) return;
     if (e.type === 'snapshot') {
-      p.onSnapshot?.(e.snapshot, e.spatial, e.checkpoint);
+      if (e.layer !== undefined) p.onLayers?.onSnapshot?.(e.layer, e.snapshot, e.spatial, e.checkpoint);
+      else p.onSnapshot?.(e.snapshot, e.spatial, e.checkpoint);
+      return;
+    }
+    if (e.type === 'layer-done') {
+      p.onLayers?.onLayerDone?.(e.layer, e.result);
       return;
     }
     if (e.type === 'sprite') {
@@ -211,6 +228,7 @@ export class EnginePool implements Engine {
         resolve: resolve as Pending['resolve'],
         reject,
         onSnapshot: hooks.onSnapshot,
+        onLayers: hooks.onLayers,
         onSprite: hooks.onSprite,
         onRenderStep: hooks.onRenderStep,
         onProgress: hooks.onProgress,
@@ -254,6 +272,23 @@ export class EnginePool implements Engine {
       this.request(
         { type: 'run', pixels, request, resumeFrom, checkpointIntervalMs },
         { onSnapshot, signal, cancelled: 'The job was cancelled.' },
+      ),
+    );
+  }
+
+  runLayers(
+    pixels: Float32Array,
+    request: AttributionRequest,
+    layers: string[],
+    listener: LayersListener,
+    signal?: AbortSignal,
+    checkpoints: LayersCheckpoints = {},
+  ): Promise<RunPhases> {
+    const { resumeFrom: resume, intervalMs: checkpointIntervalMs } = checkpoints;
+    return this.attribution(() =>
+      this.request(
+        { type: 'runLayers', pixels, request, layers, resume, checkpointIntervalMs },
+        { onLayers: listener, signal, cancelled: 'The job was cancelled.' },
       ),
     );
   }

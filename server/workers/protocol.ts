@@ -1,6 +1,6 @@
 import type { EngineErrorCode } from '../errors/engine-error.js';
 import type { AttributionRequest, Snapshot, SpatialMap } from '../engine/attribution/types.js';
-import type { Prediction, RunResult } from '../engine/engine.js';
+import type { Prediction, RunPhases, RunResult } from '../engine/engine.js';
 import type { LayerPreparation } from '../engine/executors/executor.js';
 import type { DecodedImage } from '../engine/images.js';
 import type { LayerInfo } from '../engine/network/network.js';
@@ -30,6 +30,8 @@ export interface WorkerReplies {
   decode: DecodedImage;
   predict: Prediction[];
   run: RunResult;
+  /** Each layer's result went ahead as a `layer-done` event; the reply says where the time went. */
+  runLayers: RunPhases;
   prepare: LayerPreparation;
   /** Sprites rendered. */
   render: number;
@@ -53,6 +55,20 @@ export type WorkerCommand =
    * `checkpointIntervalMs`: the least time between two checkpoints sent back (0: every chunk; none without it).
    */
   | { type: 'run'; id: number; pixels: Float32Array; request: AttributionRequest; resumeFrom?: Uint8Array; checkpointIntervalMs?: number }
+  /**
+   * Several layers of one image (`layers`, in order, a subset of `request.layers` when a job
+   * resumes): one forward pass, then each layer as a `run` of it alone would go. `resume`: the
+   * checkpoint of the layer it stopped in.
+   */
+  | {
+      type: 'runLayers';
+      id: number;
+      pixels: Float32Array;
+      request: AttributionRequest;
+      layers: string[];
+      resume?: { layer: string; data: Uint8Array };
+      checkpointIntervalMs?: number;
+    }
   /** Compiles (or loads from the graph cache) a layer's graphs ahead of a run. */
   | { type: 'prepare'; id: number; layer: string }
   | { type: 'render'; id: number; request: RenderSpritesRequest }
@@ -92,7 +108,9 @@ export type WorkerEvent =
    * `spatial`: the running spatial map beside the snapshot, transferred; never stored or published.
    * `checkpoint`: the encoded integration state after this snapshot's chunk, when one is due.
    */
-  | { type: 'snapshot'; id: number; snapshot: Snapshot; spatial?: SpatialMap; checkpoint?: Uint8Array }
+  | { type: 'snapshot'; id: number; snapshot: Snapshot; spatial?: SpatialMap; checkpoint?: Uint8Array; layer?: string }
+  /** One layer of a `runLayers` finished: its result (spatial map and integrated gradient transferred). */
+  | { type: 'layer-done'; id: number; layer: string; result: RunResult }
   | { type: 'sprite'; id: number; sprite: SpriteMessage }
   /** A render's progress: `step` of `steps` over all its batches, finished at `at` (Date.now() in the worker). */
   | { type: 'render-step'; id: number; step: number; steps: number; at: number }

@@ -7,6 +7,11 @@ export type QuadratureRuleName = 'LEFT_RIEMANN' | 'TRAPEZOID' | 'MIDPOINT' | 'GA
 /** What a user asks for, as it arrives from the CLI or the API (classes still as text). */
 export interface AttributionInput {
   layer: string;
+  /**
+   * Several layers in one job (or `['*']` for every attribution layer), each integrated exactly
+   * as a job at that layer alone would be; `layer` is then ignored. Null or absent: `layer` only.
+   */
+  layers?: string[] | null;
   /** Class name, synonym, index, WordNet id, `logsumexp`, or null/`none` for a zero score. */
   class1?: string | null;
   class2?: string | null;
@@ -31,7 +36,13 @@ export interface AttributionInput {
 
 /** A validated request: everything resolved, ready for a worker. */
 export interface AttributionRequest {
+  /** The layer; in a request for several layers, the first of them (the one `layers[0]` names). */
   layer: string;
+  /**
+   * Every layer of a multi-layer job, from input to output (two or more); null or absent for one.
+   * `layerRequest(request, layer)` is what each of them runs: the request a job at that layer alone gets.
+   */
+  layers?: string[] | null;
   score: ScoreSpec;
   /** Human-readable names of the two score terms, e.g. `Labrador retriever`, `logsumexp`, `none`. */
   class1Label: string;
@@ -96,6 +107,51 @@ export interface Snapshot {
   groups?: GroupsEstimate;
   /** With `EstimatorOptions.projection`: the running attribution to each direction and its 1-sigma error, estimated as the channels' are. */
   projections?: { values: number[]; errors: number[] };
+  /**
+   * Jobs over several layers or images: one estimate per layer, from input to output. The
+   * snapshot's own fields are then those of the first layer's estimate, and `stepsDone`,
+   * `stepsTotal`, `elapsedMs`, `etaMs` and `done` those of the whole job.
+   */
+  layers?: LayerEstimate[];
+  /** Jobs over several images: how far the images are. */
+  images?: ImagesProgress;
+}
+
+/** Where one layer of a multi-layer or multi-image job stands. */
+export type LayerStatus = 'QUEUED' | 'RUNNING' | 'DONE';
+
+/**
+ * One layer's estimate in a job over several layers or images: the same fields as a single
+ * job's snapshot. Over several images `values` is the mean over the images done and `errors`
+ * combines the spread between images with their integration errors (image-mean.ts).
+ */
+export interface LayerEstimate extends Omit<Snapshot, 'layers' | 'images' | 'groups' | 'projections'> {
+  layer: string;
+  status: LayerStatus;
+  /** Over several images: the parts of `errors` and the consistency counts. */
+  acrossImages?: AcrossImages;
+}
+
+/** The statistics of one layer over the images of a job that are done. */
+export interface AcrossImages {
+  /** Images whose estimate at this layer is in the mean. */
+  imagesDone: number;
+  /** Per channel, the standard error of the mean from the spread between images (0 with one image: unknown). */
+  spread: number[];
+  /** Per channel, sqrt(sum of the images' squared integration errors) / images: the integration part. */
+  integration: number[];
+  /** Per channel, how many images have it in their top K (K = topK). */
+  topCount: number[];
+  /** Per channel, how many images have it in their bottom K. */
+  bottomCount: number[];
+}
+
+/** How far the images of a multi-image job are. */
+export interface ImagesProgress {
+  total: number;
+  done: number;
+  /** Image indexes (into the job's image list) done so far, ascending. */
+  doneIndexes: number[];
 }
 
 /** A spatial attribution map at a layer's resolution: `height * width * channels` values, NHWC. */

@@ -3,6 +3,7 @@ import type { Labels } from '../labels.js';
 import { ATTRIBUTION_LAYERS, type LayerInfo } from '../network/network.js';
 import { checkPointCount, nestedSize, QUADRATURE_RULES } from './quadrature.js';
 import { validateGroupCount } from '../building-blocks/validate-groups.js';
+import { resolveLayers } from './layer-set.js';
 import type { AttributionInput, AttributionMethod, AttributionRequest, QuadratureRuleName } from './types.js';
 
 export const MAX_STEPS = 2000;
@@ -36,6 +37,7 @@ export function validateInput(
   input: AttributionInput,
   ctx: { labels: Labels; layers: LayerInfo[]; batchSize?: number },
 ): AttributionRequest {
+  if (input.layers != null) return validateLayers(input, ctx);
   const layer = ctx.layers.find((l) => l.name === input.layer);
   if (!layer || !(ATTRIBUTION_LAYERS as readonly string[]).includes(input.layer)) {
     throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${input.layer}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, {
@@ -85,4 +87,22 @@ export function validateInput(
     tolerance: input.method === 'SIMPLE' ? null : tolerance,
     groups: input.groups == null ? null : validateGroupCount(input.groups, layer),
   };
+}
+
+/**
+ * A request for several layers: each layer is validated as a job at that layer alone would be,
+ * and the request is the first layer's with `layers` added (layer-set.ts, layerRequest).
+ */
+function validateLayers(input: AttributionInput, ctx: { labels: Labels; layers: LayerInfo[]; batchSize?: number }): AttributionRequest {
+  const available = ATTRIBUTION_LAYERS.filter((name) => ctx.layers.some((l) => l.name === name));
+  const layers = resolveLayers(input.layers!, available);
+  const requests = layers.map((layer) => validateInput({ ...input, layers: null, layer }, ctx));
+  if (layers.length === 1) return requests[0];
+  if (requests[0].groups != null) {
+    throw new EngineError(
+      'BAD_ARGUMENT',
+      'Neuron groups are computed for one layer at a time: ask for groups without layers, or layers without groups.',
+    );
+  }
+  return { ...requests[0], layers };
 }

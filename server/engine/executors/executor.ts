@@ -33,6 +33,11 @@ export interface Executor {
   readonly network: Network;
   /** Activations of `layer` for one image. */
   activations(image: Float32Array, layer: string): Promise<Float32Array>;
+  /**
+   * Activations of several layers for one image from one forward pass, in the order given, each
+   * equal to `activations(image, layer)` bit for bit; absent where an executor has no such pass.
+   */
+  activationsOf?(image: Float32Array, layers: readonly string[]): Promise<Float32Array[]>;
   /** Logits (1000 per item) of the network cut at `layer`, fed with `acts`. */
   logits(layer: string, acts: Float32Array, batch: number): Promise<Float32Array>;
   /** Logits of the whole network for one image. */

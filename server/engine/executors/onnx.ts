@@ -10,7 +10,7 @@ import {
   type ScoreSpec,
   type ScoreTerm,
 } from './executor.js';
-import { layerPairKey, type GraphKind } from './onnx-compiler/compile.js';
+import { layerPairKey, layerSetKey, type GraphKind } from './onnx-compiler/compile.js';
 import { SessionCache, type CompileTiming, type SessionSettings } from './onnx-compiler/session-cache.js';
 import { OnnxWeights } from './onnx-compiler/weights.js';
 
@@ -112,6 +112,13 @@ export class OnnxExecutor implements Executor {
     this.layerShape(layer);
     const out = await this.run('activations', layer, { image: this.imageTensor(image) });
     return out.acts.data as Float32Array;
+  }
+
+  async activationsOf(image: Float32Array, layers: readonly string[]): Promise<Float32Array[]> {
+    for (const layer of layers) this.layerShape(layer);
+    if (layers.length === 1) return [await this.activations(image, layers[0])];
+    const out = await this.run('activations', layerSetKey(layers), { image: this.imageTensor(image) });
+    return layers.map((_l, i) => out[`acts${i}`].data as Float32Array);
   }
 
   async logits(layer: string, acts: Float32Array, batch: number): Promise<Float32Array> {

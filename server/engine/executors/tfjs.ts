@@ -229,6 +229,20 @@ export class TfjsExecutor implements Executor {
     return this.fromImage(image, layer);
   }
 
+  async activationsOf(image: Float32Array, layers: readonly string[]): Promise<Float32Array[]> {
+    for (const layer of layers) this.layerShape(layer);
+    const needed = new Set(layers.flatMap((layer) => subgraph(this.network, 'input', layer)));
+    const nodes = this.network.nodes.filter((n) => needed.has(n));
+    const outs = tf.tidy(() => {
+      const x = tf.tensor4d(image, [1, this.network.inputSize, this.network.inputSize, 3]);
+      const values = this.forward(nodes, new Map([['input', x]]));
+      return layers.map((layer) => values.get(layer)!);
+    });
+    const data = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>));
+    tf.dispose(outs);
+    return data;
+  }
+
   imageLogits(image: Float32Array): Promise<Float32Array> {
     return this.fromImage(image, this.network.logitsNode);
   }

@@ -18,6 +18,12 @@ import type { OnnxWeights } from './weights.js';
  */
 export type GraphKind = 'gradient' | 'logits' | 'activations' | 'image-logits' | 'layer-gradient';
 
+/**
+ * The session key of an `activations` graph with one output per layer (`acts0`, `acts1`, ... in
+ * the order given): several layers' activations from one forward pass.
+ */
+export const layerSetKey = (layers: readonly string[]) => layers.join(',');
+
 /** The session key of a layer-to-layer gradient graph. */
 export const layerPairKey = (from: string, to: string) => `${from}>${to}`;
 
@@ -37,9 +43,11 @@ export function compileGraph(w: OnnxWeights, kind: GraphKind, layer: string, opt
   const b = new GraphBuilder(`${kind}_${layer}`);
   const l: Lowering = { b, net, w, values: new Map(), poolIndices: new Map(), withIndices: false };
   const fromImage = kind === 'activations' || kind === 'image-logits';
-  const to = kind === 'activations' ? layer : net.logitsNode;
-  if (!net.byName.has(to)) throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${to}".`);
-  const nodes = fromImage ? subgraph(net, 'input', to) : cutAt(net, layer);
+  const outputs = kind === 'activations' ? layer.split(',') : [net.logitsNode];
+  for (const to of outputs) if (!net.byName.has(to)) throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${to}".`);
+  // Every node any output needs, once, in the network's order.
+  const needed = new Set(fromImage ? outputs.flatMap((to) => subgraph(net, 'input', to)) : cutAt(net, layer));
+  const nodes = net.nodes.filter((n) => needed.has(n));
   if (fromImage) {
     const s = net.inputSize;
     l.values.set('input', b.op1('Transpose', [b.input('image', [BATCH, s, s, 3])], { perm: TO_NCHW }));
@@ -47,7 +55,8 @@ export function compileGraph(w: OnnxWeights, kind: GraphKind, layer: string, opt
     feedLayer(l, layer);
   }
   for (const n of nodes) lowerForward(l, n);
-  if (kind === 'activations') emitNhwc(l, layer, 'acts');
+  if (kind === 'activations' && outputs.length === 1) emitNhwc(l, layer, 'acts');
+  else if (kind === 'activations') outputs.forEach((to, i) => emitNhwc(l, to, `acts${i}`));
   else emitLogits(l);
   return b.toBytes();
 }

@@ -98,8 +98,11 @@ export class SessionCache {
   }
 
   private entry(kind: GraphKind, layer: string): Entry {
-    if (kind !== 'image-logits') this.touch(layer);
     const key = `${kind}:${layer}`;
+    // A multi-layer activations graph runs once per image, between the layers' own graphs: it
+    // would push them out of the layer LRU. It stays aside instead, the latest one only.
+    if (kind === 'activations' && layer.includes(',')) this.keepOnlyLayerSet(key);
+    else if (kind !== 'image-logits') this.touch(layer);
     let e = this.entries.get(key);
     if (!e) {
       e = { layer, session: this.compile(kind, layer), inFlight: 0, evicted: false };
@@ -111,6 +114,15 @@ export class SessionCache {
       });
     }
     return e;
+  }
+
+  private keepOnlyLayerSet(key: string) {
+    for (const [k, e] of this.entries) {
+      if (k === key || !k.startsWith('activations:') || !e.layer.includes(',')) continue;
+      this.entries.delete(k);
+      e.evicted = true;
+      if (e.inFlight === 0) dispose(e);
+    }
   }
 
   private touch(layer: string) {
