@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_BATCH_SIZE } from './engine/attribution/validate.js';
+import { DEFAULT_JOB_LIMITS, type JobLimits } from './engine/attribution/job-budget.js';
 import {
   parseBackendChoice,
   parseOrtProvider,
@@ -73,6 +74,14 @@ export function engineSettings(env: Env = process.env, overrides: { backend?: st
       tfBackend: parseTfBackend(env.TF_BACKEND),
       cacheDir: engineCacheDir(env),
     },
+  };
+}
+
+/** MAX_IMAGES_PER_JOB and MAX_JOB_STEPS (layers x images x steps): the budget of one job, for the server and the CLI alike. */
+export function jobLimits(env: Env = process.env): JobLimits {
+  return {
+    maxImages: intFromEnv(env, 'MAX_IMAGES_PER_JOB', DEFAULT_JOB_LIMITS.maxImages, 1),
+    maxSteps: intFromEnv(env, 'MAX_JOB_STEPS', DEFAULT_JOB_LIMITS.maxSteps, 1),
   };
 }
 

@@ -13,7 +13,8 @@ import {
 } from '../engine/attribution/index.js';
 import type { LayerPreparation } from '../engine/executors/index.js';
 import { decodeImage } from '../engine/images.js';
-import { engineSettings } from '../settings.js';
+import { engineSettings, jobLimits } from '../settings.js';
+import { attributeMany } from './attribute-many.js';
 import { EnginePool } from '../workers/pool.js';
 import { formatAttributionTable, formatLayerToLayer } from './format-table.js';
 import { validateLayerToLayer, type LayerToLayerMaps } from '../engine/building-blocks/layer-to-layer-attribution.js';
@@ -52,8 +53,14 @@ const integer = (v: string) => {
 const program = new Command()
   .name('attribute')
   .description('Channel attribution for one image, layer and class pair (Building Blocks of Interpretability).')
-  .requiredOption('--image <path>', 'PNG or JPEG of any size (centre-cropped, resized to 224)')
+  .option('--image <path>', 'PNG or JPEG of any size (centre-cropped, resized to 224)')
+  .option(
+    '--images <paths...>',
+    "several images: a folder (its PNG and JPEG files) or several files; prints the mean over them with error bars, consistency counts and each image's vector",
+  )
+  .option('--skip-bad-images', 'with --images: leave out (and list) the files that are not readable images instead of stopping')
   .option('--layer <name>', 'layer to attribute at, mixed3a..mixed5b', 'mixed4d')
+  .option('--layers <names>', 'several layers at once, comma-separated (mixed3b,mixed4d,mixed5a), or "all"; replaces --layer')
   .option('--class1 <class>', 'class name, synonym, index or WordNet id; or logsumexp, or none')
   .option('--class2 <class>', 'the class to attribute away from; same forms as --class1')
   .addOption(
@@ -101,7 +108,22 @@ function readImage(path: string): Uint8Array {
 async function main() {
   program.parse();
   const o = program.opts();
-  const bytes = readImage(o.image);
+  if ((o.image === undefined) === (o.images === undefined))
+    throw new EngineError('BAD_ARGUMENT', 'Give one of --image PATH or --images PATH...');
+  const layers: string[] | undefined =
+    o.layers === undefined
+      ? undefined
+      : o.layers === 'all'
+        ? ['*']
+        : String(o.layers)
+            .split(',')
+            .map((l: string) => l.trim())
+            .filter(Boolean);
+  if ((layers || o.images) && (o.spatialTo !== undefined || o.groups !== undefined)) {
+    throw new EngineError('BAD_ARGUMENT', '--spatial-to and --groups work on one layer of one image: leave out --layers and --images.');
+  }
+  // Every file is checked before the engine starts: a bad path costs nothing.
+  const bytes = o.image === undefined ? undefined : readImage(o.image);
   const engine = engineSettings(process.env, { backend: o.backend });
   const pool = await EnginePool.start({ size: 1, backend: engine.backend, modelDir: engine.modelDir, executor: engine.executor });
   let prepared: Promise<LayerPreparation> | undefined;
@@ -111,6 +133,7 @@ async function main() {
     const request = validateInput(
       {
         layer: o.layer,
+        layers,
         class1: o.class1,
         class2: o.class2,
         method: o.method,
@@ -125,11 +148,21 @@ async function main() {
       },
       { ...pool.info, batchSize: engine.batchSize },
     );
+    if (layers || o.images) {
+      const out = await attributeMany(pool, request, {
+        images: o.images ?? [o.image],
+        skipBadImages: Boolean(o.skipBadImages),
+        json: Boolean(o.json),
+        limits: jobLimits(process.env),
+      });
+      process.stdout.write(out + '\n');
+      return;
+    }
     // Checked before any work, so a bad --spatial-to costs nothing.
     const layerToLayer = o.spatialTo === undefined ? undefined : validateLayerToLayer(pool.info.layers, request.layer, o.spatialTo);
     // The worker builds (or loads) the layer's graphs while this thread decodes the image.
     prepared = pool.prepare(request.layer);
-    const image = decodeImage(bytes, pool.info.inputSize);
+    const image = decodeImage(bytes!, pool.info.inputSize);
     const bar =
       o.json || (!process.stderr.isTTY && process.env.CI)
         ? undefined

@@ -1,7 +1,7 @@
 import type { GroupsEstimate } from '../engine/building-blocks/requests.js';
 import type { LayerToLayerMaps } from '../engine/building-blocks/layer-to-layer-attribution.js';
 import { topGroupChannels } from '../engine/building-blocks/neuron-groups.js';
-import type { AttributionRequest, AttributionResult, ChannelScore } from '../engine/attribution/types.js';
+import type { AttributionRequest, AttributionResult, ChannelScore, LayerEstimate } from '../engine/attribution/types.js';
 
 const BAR_WIDTH = 24;
 
@@ -71,4 +71,46 @@ export function formatLayerToLayer(r: LayerToLayerMaps & { elapsedMs: number }, 
       return `  ${`(${m.x}, ${m.y})`.padStart(14)}  ${m.magnitude.toFixed(2).padStart(9)}   ${`(${s % r.fromWidth}, ${Math.floor(s / r.fromWidth)})`.padStart(24)}   ${m.values[s].toFixed(3).padStart(7)}`;
     }),
   ].join('\n');
+}
+
+/** Channels shown per direction and layer in the multi-layer / multi-image table. */
+const MANY_TOP = 5;
+
+/**
+ * Several layers and/or images: per layer, its top and bottom channels with their 2-sigma bars
+ * and, over several images, the mean's bars (spread and integration combined) and in how many
+ * images each channel is in the top (or bottom) K.
+ */
+export function formatLayerEstimates(
+  request: AttributionRequest,
+  layers: LayerEstimate[],
+  meta: { images: string[]; skipped: { file: string; reason: string }[]; elapsedMs: number; backend: string },
+): string {
+  const several = meta.images.length > 1;
+  const head = [
+    `${several ? `${meta.images.length} images` : meta.images[0]} @ ${layers.map((l) => l.layer).join(', ')}: "${request.class1Label}" vs "${request.class2Label}"`,
+    `method ${request.method}, ${request.tolerance != null ? `tolerance ${request.tolerance}, at most ` : ''}${request.steps} steps, ${request.rule}; backend ${meta.backend}; ${meta.elapsedMs.toFixed(0)} ms`,
+    ...(meta.skipped.length ? [`skipped ${meta.skipped.length}: ${meta.skipped.map((s) => `${s.file} (${s.reason})`).join('; ')}`] : []),
+    ...(several
+      ? [`values are means over the images; 2-sigma bars combine the spread between images and each image's integration error`]
+      : []),
+  ];
+  const k = Math.min(MANY_TOP, request.topK);
+  const row = (l: LayerEstimate, list: 'top' | 'bottom') => (c: ChannelScore) => {
+    const count = l.acrossImages
+      ? `  ${String(list === 'top' ? l.acrossImages.topCount[c.channel] : l.acrossImages.bottomCount[c.channel]).padStart(3)}/${l.acrossImages.imagesDone}`
+      : '';
+    return `    ${String(c.channel).padStart(5)}  ${c.value.toFixed(4).padStart(10)}  ± ${(2 * (l.errors[c.channel] ?? 0)).toFixed(4)}${count}`;
+  };
+  const blocks = layers.map((l) =>
+    [
+      `${l.layer}: ${l.stepsDone} steps, relative error ${(l.relativeError * 100).toFixed(2)}%, ${l.settled ? 'settled' : 'not settled'}` +
+        (request.method === 'STOCHASTIC_PATH' ? '' : `, completeness gap ${(l.completenessGap * 100).toFixed(2)}%`),
+      `  top ${k} (toward "${request.class1Label}")${several ? `, in the top ${request.topK} of n images` : ''}:`,
+      ...l.top.slice(0, k).map(row(l, 'top')),
+      `  bottom ${k} (toward "${request.class2Label}")${several ? `, in the bottom ${request.topK} of n images` : ''}:`,
+      ...l.bottom.slice(0, k).map(row(l, 'bottom')),
+    ].join('\n'),
+  );
+  return [...head, '', ...blocks.flatMap((b) => [b, ''])].join('\n').trimEnd();
 }

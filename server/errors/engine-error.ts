@@ -7,6 +7,10 @@ export type EngineErrorCode =
   | 'UNKNOWN_CLASS'
   | 'BAD_STEPS'
   | 'BAD_ARGUMENT'
+  /** More images than MAX_IMAGES_PER_JOB, or layers x images x steps past MAX_JOB_STEPS. */
+  | 'JOB_TOO_LARGE'
+  /** Images of a batch that cannot be attributed (details.images lists them by name); nothing started. */
+  | 'BAD_IMAGES'
   | 'BACKEND_UNAVAILABLE'
   /** A stored checkpoint cannot resume this request (unreadable, another request's, or already complete). */
   | 'BAD_CHECKPOINT'

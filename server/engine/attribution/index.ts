@@ -7,3 +7,6 @@ export { ALL_LAYERS, layerRequest, requestLayers, resolveLayers } from './layer-
 export { attributeLayers, layerActivations, type LayerStep } from './multi-layer.js';
 export type * from './types.js';
 export { attribute, attributeAt, attributeOnce, pathFor } from './attribute.js';
+export { checkJobBudget, DEFAULT_JOB_LIMITS, type JobLimits } from './job-budget.js';
+export { meanOverImages, imagesWhereChannelMatters, type ImageEstimate } from './image-mean.js';
+export { MultiEstimate } from './multi-estimate.js';
