@@ -99,7 +99,7 @@ async function runPath(executor: Executor, acts: Float32Array, batch: number) {
 async function runJob(executor: Executor, image: Float32Array, labels: Labels) {
   const request = validateInput(
     { layer: LAYER, class1: '154', class2: '282', method: 'PATH', steps: STEPS },
-    { labels, layers: executor.network.layers },
+    { labels, layers: executor.model.layers },
   );
   await waitForQuiet();
   const t0 = performance.now();

@@ -1,5 +1,5 @@
 import type { ClassInfo } from '../server/engine/labels.js';
-import { ATTRIBUTION_LAYERS, type LayerInfo } from '../server/engine/network/network.js';
+import { listedLayers, type LayerInfo } from '../server/engine/layer-info.js';
 import type { ModelInfo } from '../server/engine/engine.js';
 import { builder } from './builder.js';
 
@@ -35,7 +35,7 @@ export const ModelRef = builder.objectRef<ModelInfo>('Model').implement({
     layers: t.field({
       type: [LayerRef],
       description: 'Layers a job can attribute at (the inception blocks mixed3a..mixed5b), from input to output.',
-      resolve: (m) => m.layers.filter((l) => (ATTRIBUTION_LAYERS as readonly string[]).includes(l.name)),
+      resolve: (m) => listedLayers(m.layers),
     }),
     classes: t.field({
       type: [ClassInfoRef],

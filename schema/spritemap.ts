@@ -1,5 +1,4 @@
-import { ATTRIBUTION_LAYERS } from '../server/engine/network/network.js';
-import { EngineError } from '../server/errors/engine-error.js';
+import { resolveLayer } from '../server/engine/layer-info.js';
 import type { SpritemapCell, SpritemapIndex } from '../server/spritemaps/sprite-store.js';
 import { builder } from './builder.js';
 import { LayerRef } from './model.js';
@@ -71,13 +70,7 @@ builder.queryField('layer', (t) =>
       'One layer by name (for a channel detail view: its spritemap and dataset examples). UNKNOWN_LAYER if it is not mixed3a..mixed5b.',
     args: { name: t.arg.string({ required: true, description: 'e.g. `mixed4d`.' }) },
     resolve: (_root, { name }, ctx) => {
-      const layer = ctx.engine.info.layers.find((l) => l.name === name);
-      if (!layer || !(ATTRIBUTION_LAYERS as readonly string[]).includes(name)) {
-        throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${name}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, {
-          valid: [...ATTRIBUTION_LAYERS],
-        });
-      }
-      return layer;
+      return resolveLayer(ctx.engine.info.layers, name);
     },
   }),
 );

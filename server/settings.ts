@@ -10,6 +10,7 @@ import {
   type ExecutorSettings,
 } from './engine/executors/index.js';
 import { locateModelDir } from './engine/network/model-source.js';
+import { DEFAULT_MAX_MODEL_BYTES } from './engine/onnx-import/model-files.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from './jobs/job-checkpoints.js';
 import type { ScaleOutSettings } from './jobs/redis/redis-scale-out.js';
 
@@ -57,17 +58,24 @@ export interface EngineSettings {
    * they also yield to that, and jobs take longer (bench/load.ts; docs/api.md).
    */
   nice: number;
+  /** MAX_MODEL_BYTES: the largest imported model (graph plus external data) read; default 1 GB. */
+  maxModelBytes: number;
   /** ENGINE_ORT_PROVIDER, ENGINE_ORT_SPINNING, TF_BACKEND, ENGINE_CACHE_DIR. */
   executor: Required<Omit<ExecutorSettings, 'threads' | 'cacheDir'>> & Pick<ExecutorSettings, 'cacheDir'>;
 }
 
-export function engineSettings(env: Env = process.env, overrides: { backend?: string } = {}): EngineSettings {
+/**
+ * `imported`: an imported model is served, so the built-in model's folder is only where the
+ * ImageNet labels are looked up, and may be missing (modelDir is then empty).
+ */
+export function engineSettings(env: Env = process.env, overrides: { backend?: string; imported?: boolean } = {}): EngineSettings {
   return {
     backend: parseBackendChoice(overrides.backend ?? env.ENGINE_BACKEND),
-    modelDir: locateModelDir(env),
+    modelDir: overrides.imported ? optionalModelDir(env) : locateModelDir(env),
     workers: intFromEnv(env, 'ENGINE_WORKERS', undefined, 1),
     batchSize: intFromEnv(env, 'ENGINE_BATCH_SIZE', DEFAULT_BATCH_SIZE, 1),
     nice: niceFromEnv(env),
+    maxModelBytes: intFromEnv(env, 'MAX_MODEL_BYTES', DEFAULT_MAX_MODEL_BYTES, 1),
     executor: {
       provider: parseOrtProvider(env.ENGINE_ORT_PROVIDER),
       spinning: env.ENGINE_ORT_SPINNING === '1',
@@ -83,6 +91,14 @@ export function jobLimits(env: Env = process.env): JobLimits {
     maxImages: intFromEnv(env, 'MAX_IMAGES_PER_JOB', DEFAULT_JOB_LIMITS.maxImages, 1),
     maxSteps: intFromEnv(env, 'MAX_JOB_STEPS', DEFAULT_JOB_LIMITS.maxSteps, 1),
   };
+}
+
+function optionalModelDir(env: Env): string {
+  try {
+    return locateModelDir(env);
+  } catch {
+    return '';
+  }
 }
 
 function niceFromEnv(env: Env): number {

@@ -16,7 +16,7 @@ import { decodeImage } from '../engine/images.js';
 import { engineSettings, jobLimits } from '../settings.js';
 import { attributeMany } from './attribute-many.js';
 import { EnginePool } from '../workers/pool.js';
-import { formatAttributionTable, formatLayerToLayer } from './format-table.js';
+import { formatAttributionTable, formatLayerEstimates, formatLayerList, formatLayerToLayer } from './format-table.js';
 import { validateLayerToLayer, type LayerToLayerMaps } from '../engine/building-blocks/layer-to-layer-attribution.js';
 
 const METHOD_NAMES: Record<string, AttributionMethod> = { simple: 'SIMPLE', path: 'PATH', 'stochastic-path': 'STOCHASTIC_PATH' };
@@ -49,17 +49,26 @@ const integer = (v: string) => {
   if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`"${v}" is not a whole number.`);
   return Number(v);
 };
+const numbers = (v: string) => {
+  const parts = v.split(',').map((x) => x.trim());
+  if (parts.length !== 3) throw new InvalidArgumentError(`"${v}" is not three numbers r,g,b.`);
+  return parts.map(fraction);
+};
 
 const program = new Command()
   .name('attribute')
   .description('Channel attribution for one image, layer and class pair (Building Blocks of Interpretability).')
-  .option('--image <path>', 'PNG or JPEG of any size (centre-cropped, resized to 224)')
+  .option('--image <path>', "PNG or JPEG of any size (centre-cropped, resized to the model's input size)")
   .option(
     '--images <paths...>',
     "several images: a folder (its PNG and JPEG files) or several files; prints the mean over them with error bars, consistency counts and each image's vector",
   )
   .option('--skip-bad-images', 'with --images: leave out (and list) the files that are not readable images instead of stopping')
-  .option('--layer <name>', 'layer to attribute at, mixed3a..mixed5b', 'mixed4d')
+  .option(
+    '--layer <name>',
+    "layer to attribute at: mixed3a..mixed5b, or an imported model's module path or tensor name (--list-layers)",
+    'mixed4d',
+  )
   .option('--layers <names>', 'several layers at once, comma-separated (mixed3b,mixed4d,mixed5a), or "all"; replaces --layer')
   .option('--class1 <class>', 'class name, synonym, index or WordNet id; or logsumexp, or none')
   .option('--class2 <class>', 'the class to attribute away from; same forms as --class1')
@@ -90,6 +99,24 @@ const program = new Command()
   )
   .option('--backend <name>', 'tfjs | onnx | auto (default: ENGINE_BACKEND, else auto)')
   .option('--json', 'print one JSON object on stdout')
+  .option(
+    '--model <path>',
+    'an ONNX image classifier to use instead of the built-in GoogLeNet: a folder (model.onnx, config.json, preprocessor_config.json) or an .onnx file (docs/models.md)',
+  )
+  .option('--list-layers', "print the model's layers (name, channels, grid, tensor) and exit; with --json, every 4-D activation")
+  .option(
+    '--mean <r,g,b>',
+    "imported model: per-channel mean after rescaling (default: preprocessor_config.json, else ImageNet's)",
+    numbers,
+  )
+  .option('--std <r,g,b>', "imported model: per-channel std (default: preprocessor_config.json, else ImageNet's)", numbers)
+  .option(
+    '--scale <s>',
+    'imported model: rescale factor applied to 0..255 pixels (default: preprocessor_config.json, else 1/255)',
+    fraction,
+  )
+  .option('--size <px>', "imported model: input side in pixels, where the graph's input is dynamic", integer)
+  .option('--labels <file>', 'imported model: class names, one per line (or a JSON id2label), overriding config.json')
   .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
 
 function readImage(path: string): Uint8Array {
@@ -108,7 +135,10 @@ function readImage(path: string): Uint8Array {
 async function main() {
   program.parse();
   const o = program.opts();
-  if ((o.image === undefined) === (o.images === undefined))
+  if (!o.model && [o.mean, o.std, o.scale, o.size, o.labels].some((v) => v !== undefined)) {
+    throw new EngineError('BAD_ARGUMENT', '--mean, --std, --scale, --size and --labels apply to an imported model: give --model too.');
+  }
+  if (!o.listLayers && (o.image === undefined) === (o.images === undefined))
     throw new EngineError('BAD_ARGUMENT', 'Give one of --image PATH or --images PATH...');
   const layers: string[] | undefined =
     o.layers === undefined
@@ -124,10 +154,23 @@ async function main() {
   }
   // Every file is checked before the engine starts: a bad path costs nothing.
   const bytes = o.image === undefined ? undefined : readImage(o.image);
-  const engine = engineSettings(process.env, { backend: o.backend });
-  const pool = await EnginePool.start({ size: 1, backend: engine.backend, modelDir: engine.modelDir, executor: engine.executor });
+  const engine = engineSettings(process.env, { backend: o.backend, imported: !!o.model });
+  const model = o.model
+    ? { path: o.model, mean: o.mean, std: o.std, scale: o.scale, size: o.size, labels: o.labels, maxBytes: engine.maxModelBytes }
+    : undefined;
+  const pool = await EnginePool.start({ size: 1, backend: engine.backend, modelDir: engine.modelDir, model, executor: engine.executor });
+  for (const note of pool.info.source.notes) process.stderr.write(`note: ${note}\n`);
   let prepared: Promise<LayerPreparation> | undefined;
   try {
+    if (o.listLayers) {
+      process.stdout.write(
+        o.json
+          ? JSON.stringify({ model: pool.info.name, source: pool.info.source, inputSize: pool.info.inputSize, layers: pool.info.layers }) +
+              '\n'
+          : formatLayerList(pool.info) + '\n',
+      );
+      return;
+    }
     // The user's wait starts here, with the engine up: from the request to the result.
     const t0 = performance.now();
     const request = validateInput(

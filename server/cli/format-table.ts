@@ -1,4 +1,6 @@
+import type { ModelInfo } from '../engine/engine.js';
 import type { GroupsEstimate } from '../engine/building-blocks/requests.js';
+import { listedLayers } from '../engine/layer-info.js';
 import type { LayerToLayerMaps } from '../engine/building-blocks/layer-to-layer-attribution.js';
 import { topGroupChannels } from '../engine/building-blocks/neuron-groups.js';
 import type { AttributionRequest, AttributionResult, ChannelScore, LayerEstimate } from '../engine/attribution/types.js';
@@ -113,4 +115,23 @@ export function formatLayerEstimates(
     ].join('\n'),
   );
   return [...head, '', ...blocks.flatMap((b) => [b, ''])].join('\n').trimEnd();
+}
+
+/** A model's layer list: the block outputs a user recognises, with channels, grid and tensor, in graph order. */
+export function formatLayerList(info: Pick<ModelInfo, 'name' | 'inputSize' | 'layers' | 'labels' | 'source'>): string {
+  const shown = listedLayers(info.layers);
+  const names = shown.map((l) => [l.name, ...(l.aliases ?? [])].join(' = '));
+  const width = Math.max(5, ...names.map((n) => n.length));
+  const rows = shown.map(
+    (l, i) =>
+      `  ${names[i].padEnd(width)}  ${String(l.channels).padStart(8)}  ${`${l.height}x${l.width}`.padEnd(7)}${l.tensor && l.tensor !== l.name ? `  ${l.tensor}` : ''}`,
+  );
+  const others = info.layers.length - shown.length;
+  return [
+    `${info.name} (${info.source.path}): ${info.inputSize}x${info.inputSize} RGB input, ${info.labels.classes.length} classes`,
+    `${shown.length} layers${others ? `; ${others} other 4-D activations (inside blocks, or bypassed by skip connections) are named by tensor: --list-layers --json lists them all` : ''}`,
+    '',
+    `  ${'layer'.padEnd(width)}  channels  grid   ${shown.some((l) => l.tensor) ? '  tensor' : ''}`,
+    ...rows,
+  ].join('\n');
 }

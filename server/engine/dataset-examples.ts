@@ -1,6 +1,9 @@
 import { EngineError } from '../errors/engine-error.js';
 import type { Executor } from './executors/executor.js';
-import { subgraph, type Network } from './network/network.js';
+import { resolveLayer } from './layer-info.js';
+import { receptiveField, type Network } from './network/network.js';
+
+export { receptiveField };
 
 /**
  * Dataset examples: for a channel, the crops of the example images that activate it most
@@ -24,36 +27,17 @@ export interface ExampleImage {
 }
 
 /**
- * Theoretical receptive field (px) of one position of `layer`: along the widest path, each window
- * adds (k-1) times the cumulative stride. Mixed layers' 5x5 branches make it large (mixed4d ~360 px).
- */
-export function receptiveField(net: Network, layer: string): number {
-  const field = new Map<string, { rf: number; jump: number }>([['input', { rf: 1, jump: 1 }]]);
-  for (const n of subgraph(net, 'input', layer)) {
-    const ins = n.inputs.map((i) => field.get(i)!);
-    const widest = ins.reduce((a, b) => (b.rf > a.rf ? b : a));
-    let k = 1;
-    let s = 1;
-    if (n.op === 'Conv2D') {
-      k = net.weights.get(n.params[0])!.shape[0];
-      s = n.attrs.strides![0];
-    } else if (n.op === 'MaxPool' || n.op === 'AvgPool') {
-      k = n.attrs.kernel![0];
-      s = n.attrs.strides![0];
-    }
-    field.set(n.name, { rf: widest.rf + (k - 1) * widest.jump, jump: widest.jump * s });
-  }
-  return field.get(layer)!.rf;
-}
-
-/**
  * The crop side for a layer: half the theoretical receptive field, because the effective field
  * is much smaller (Luo et al. 2016), and never below two cells nor beyond the image.
  */
 export function cropSize(net: Network, layer: string): number {
-  const h = net.byName.get(layer)!.shape[0];
-  const cell = net.inputSize / h;
-  return Math.round(Math.min(net.inputSize, Math.max(2 * cell, receptiveField(net, layer) / 2)));
+  return cropSide(net.inputSize, net.byName.get(layer)!.shape[0], receptiveField(net, layer));
+}
+
+/** cropSize from a layer's grid height and receptive field. */
+export function cropSide(inputSize: number, height: number, field: number): number {
+  const cell = inputSize / height;
+  return Math.round(Math.min(inputSize, Math.max(2 * cell, field / 2)));
 }
 
 /** The top `perChannel` examples of every channel of `layer`, best first; one crop per image. */
@@ -63,15 +47,15 @@ export async function datasetExamples(
   layer: string,
   perChannel = 4,
 ): Promise<DatasetExample[][]> {
-  const net = executor.network;
-  const info = net.layers.find((l) => l.name === layer);
-  if (!info || info.height < 1) throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layer}".`);
+  const net = executor.model;
+  const info = resolveLayer(net.layers, layer);
+  if (info.height < 1) throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layer}".`);
   const { channels: C, height: H, width: W } = info;
-  const side = cropSize(net, layer);
+  const side = cropSide(net.inputSize, H, info.receptiveField ?? net.inputSize);
   const cell = net.inputSize / H;
   const perImage: DatasetExample[][] = [];
   for (const img of images) {
-    const acts = await executor.activations(img.pixels, layer);
+    const acts = await executor.activations(img.pixels, info.name);
     const best = new Float32Array(C).fill(-Infinity);
     const at = new Int32Array(C);
     for (let p = 0; p < H * W; p++) {

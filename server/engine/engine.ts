@@ -12,7 +12,8 @@ import type {
 import type { LayerToLayerMaps, LayerToLayerRequest } from './building-blocks/layer-to-layer-attribution.js';
 import type { DecodedImage } from './images.js';
 import type { Labels } from './labels.js';
-import type { LayerInfo } from './network/network.js';
+import type { LayerInfo } from './layer-info.js';
+import type { ModelSource } from './load-model.js';
 import type {
   ChannelExamples,
   ComposeRequest,
@@ -28,8 +29,11 @@ export interface ModelInfo {
   /** The executor, e.g. `onnxruntime-cpu` or `tfjs-wasm`. */
   backend: string;
   inputSize: number;
+  /** Every layer a request may name, in graph order (`listedLayers` for the ones lists show). */
   layers: LayerInfo[];
   labels: Labels;
+  /** Built-in or imported, from where, and the defaults an import took. */
+  source: ModelSource;
 }
 
 /** One of the network's top classes for an image. */

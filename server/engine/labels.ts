@@ -4,7 +4,7 @@ import type { ScoreTerm } from './executors/executor.js';
 
 export interface ClassInfo {
   index: number;
-  /** WordNet id, e.g. n02099712. */
+  /** WordNet id, e.g. n02099712; empty where the model's labels have none. */
   wnid: string;
   /** The primary name: the first synonym on the line of labels.txt. */
   name: string;
@@ -19,7 +19,7 @@ export interface ResolvedClass {
 
 const NEAREST_COUNT = 5;
 
-/** The 1000 ImageNet classes in Caffe synset order (labels.txt, line i = class i). */
+/** A model's classes (for the built-in model the 1000 ImageNet classes in Caffe synset order, labels.txt line i = class i). */
 export class Labels {
   private readonly byName = new Map<string, ClassInfo[]>();
 
@@ -34,20 +34,26 @@ export class Labels {
     }
   }
 
-  static parse(text: string): Labels {
+  /**
+   * One class per line: `nXXXXXXXX name, synonyms` (labels.txt, ImageNet's WordNet ids) or
+   * `name, synonyms` (an imported model's id2label). `expected` checks the count.
+   */
+  static parse(text: string, expected?: number): Labels {
     const classes = text
       .split('\n')
       .filter((l) => l.trim())
       .map((line, index) => {
         const m = /^(n\d{8})\s+(.*)$/.exec(line.trim());
-        if (!m) throw new EngineError('MODEL_CORRUPT', `labels.txt line ${index + 1} is not "nXXXXXXXX name, synonyms": ${line}`);
-        const synonyms = m[2]
+        const synonyms = (m ? m[2] : line)
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean);
-        return { index, wnid: m[1], name: synonyms[0], synonyms };
+        if (!synonyms.length) throw new EngineError('MODEL_CORRUPT', `Class ${index} has no name: ${line}`);
+        return { index, wnid: m ? m[1] : '', name: synonyms[0], synonyms };
       });
-    if (classes.length !== 1000) throw new EngineError('MODEL_CORRUPT', `labels.txt has ${classes.length} classes, expected 1000.`);
+    if (expected !== undefined && classes.length !== expected)
+      throw new EngineError('MODEL_CORRUPT', `labels.txt has ${classes.length} classes, expected ${expected}.`);
+    if (classes.length === 0) throw new EngineError('MODEL_CORRUPT', 'The model has no class names.');
     return new Labels(classes);
   }
 

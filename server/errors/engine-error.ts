@@ -2,6 +2,8 @@
 export type EngineErrorCode =
   | 'MODEL_NOT_FOUND'
   | 'MODEL_CORRUPT'
+  /** An imported model (ONNX file or folder) that cannot be read, is unsafe, or is not an image classifier this engine can differentiate. */
+  | 'BAD_MODEL'
   | 'BAD_IMAGE'
   | 'UNKNOWN_LAYER'
   | 'UNKNOWN_CLASS'

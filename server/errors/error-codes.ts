@@ -25,6 +25,7 @@ const ENGINE_CODES: Partial<Record<EngineErrorCode, string>> = {
   BAD_ARGUMENT: 'BAD_ARGUMENT',
   JOB_TOO_LARGE: 'JOB_TOO_LARGE',
   BAD_IMAGES: 'BAD_IMAGES',
+  BAD_MODEL: 'BAD_MODEL',
   CANCELLED: 'CANCELLED',
 };
 

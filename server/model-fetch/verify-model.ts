@@ -73,7 +73,7 @@ export async function verifyPredictions(
   );
   if (refs.length === 0) return [];
   const files = readModelFiles(dir);
-  const labels = Labels.parse(files.labelsText);
+  const labels = Labels.parse(files.labelsText, 1000);
   // wasm is always installed (a dependency, no native build), so the check runs everywhere.
   const executor = await TfjsExecutor.create(describeNetwork(files), 'wasm');
   try {

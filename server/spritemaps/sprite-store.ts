@@ -8,6 +8,9 @@ export interface LayerKey {
   layer: string;
 }
 
+/** A layer name as a file name: an imported layer may be named by its tensor (`/layer1/Relu_output_0`), never a path. */
+const fileName = (layer: string) => layer.replace(/[^A-Za-z0-9._-]+/g, '_');
+
 /**
  * Names one set of sprites: a layer's channels rendered at one size, step count and seed. A
  * render with the same key finds the sprites already finished and renders only the rest, which
@@ -72,7 +75,7 @@ export class SpriteStore {
   }
 
   private spriteDir(k: SpriteSetKey) {
-    return join(this.base, 'work', `${k.layer}-${k.size}px-${k.steps}steps-seed${k.seed}`, 'sprites');
+    return join(this.base, 'work', `${fileName(k.layer)}-${k.size}px-${k.steps}steps-seed${k.seed}`, 'sprites');
   }
 
   /** The PNG of one channel's sprite (it may not exist yet). */
@@ -86,7 +89,7 @@ export class SpriteStore {
 
   /** The layer's latest composed grid (`png`) or its index (`json`). */
   spritemapPath(k: LayerKey, kind: 'png' | 'json') {
-    return join(this.base, `${k.layer}.${kind}`);
+    return join(this.base, `${fileName(k.layer)}.${kind}`);
   }
 
   /** Channels whose sprite exists in this set. */

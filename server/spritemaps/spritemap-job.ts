@@ -1,6 +1,6 @@
 import { EngineError } from '../errors/engine-error.js';
 import { FULL_PROFILE } from '../engine/feature-vis/profiles.js';
-import { ATTRIBUTION_LAYERS, type LayerInfo } from '../engine/network/network.js';
+import { resolveLayer, type LayerInfo } from '../engine/layer-info.js';
 import type { Engine } from '../engine/engine.js';
 import type { SpriteMessage } from '../engine/sprite-requests.js';
 import type { SpriteStore, SpritemapCell, SpritemapIndex } from './sprite-store.js';
@@ -49,12 +49,7 @@ export interface Resolved {
 
 /** Checks settings before anything is queued: unknown layer, absurd size/steps, channels out of range. */
 export function resolveSettings(s: SpritemapSettings, layers: readonly LayerInfo[]): Resolved {
-  const info = layers.find((l) => l.name === s.layer);
-  if (!info || !(ATTRIBUTION_LAYERS as readonly string[]).includes(s.layer)) {
-    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${s.layer}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, {
-      valid: [...ATTRIBUTION_LAYERS],
-    });
-  }
+  const info = resolveLayer([...layers], s.layer);
   const size = s.size ?? DEFAULT_SIZE;
   if (!Number.isInteger(size) || size < 32 || size > 512 || size % 2)
     throw new EngineError('BAD_ARGUMENT', `Sprite size must be an even integer from 32 to 512 px, got ${size}.`);
@@ -73,7 +68,7 @@ export function resolveSettings(s: SpritemapSettings, layers: readonly LayerInfo
   if (!Number.isInteger(batch) || batch < 1 || batch > 64)
     throw new EngineError('BAD_ARGUMENT', `Batch must be an integer from 1 to 64, got ${batch}.`);
   return {
-    layer: s.layer,
+    layer: info.name,
     size,
     steps,
     seed,

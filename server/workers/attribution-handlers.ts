@@ -1,3 +1,4 @@
+import { layerShape } from '../engine/layer-info.js';
 import type { AttributionRequest, AttributionResult, EstimatorOptions, Snapshot, SpatialMap } from '../engine/attribution/index.js';
 import { attribute, attributeLayers } from '../engine/attribution/index.js';
 import type { RunPhases, RunResult } from '../engine/engine.js';
@@ -31,7 +32,7 @@ class LayerStream {
   }
 
   options(resumeFrom?: Uint8Array): EstimatorOptions {
-    const [height, width, channels] = this.executor.network.byName.get(this.layer)!.shape;
+    const [height, width, channels] = layerShape(this.executor.model.layers, this.layer);
     return {
       signal: this.signal,
       onSpatial: (data) => (this.spatial = { height, width, channels, data }),

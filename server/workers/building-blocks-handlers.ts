@@ -1,4 +1,5 @@
 import type { Executor } from '../engine/executors/executor.js';
+import { layerShape } from '../engine/layer-info.js';
 import { groupAttribution } from '../engine/building-blocks/group-attribution.js';
 import { neuronGroups } from '../engine/building-blocks/neuron-groups.js';
 import { direction, renderChannels, type InputGradientEngine } from '../engine/feature-vis/index.js';
@@ -39,7 +40,7 @@ export class BuildingBlocksWorker {
   ) {}
 
   private shape(layer: string) {
-    const [height, width, channels] = this.executor.network.byName.get(layer)!.shape;
+    const [height, width, channels] = layerShape(this.executor.model.layers, layer);
     return { layer, height, width, channels };
   }
 

@@ -1,10 +1,9 @@
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EngineError } from '../errors/engine-error.js';
-import { createExecutor } from '../engine/executors/index.js';
 import { decodeImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
-import { loadNetwork } from '../engine/network/network.js';
+import { loadModel } from '../engine/load-model.js';
 import type { SpriteMessage } from '../engine/sprite-requests.js';
 import { topPredictions } from '../engine/predictions.js';
 import { BuildingBlocksWorker } from './building-blocks-handlers.js';
@@ -36,13 +35,13 @@ async function cancellable(id: number, work: (signal: AbortSignal) => Promise<vo
 }
 
 try {
-  const network = loadNetwork(options.modelDir);
   // Before the executor starts its threads: they inherit it (on Linux a nice value is per thread).
   // Only ever lower the priority: raising it needs privileges (a server already started under nice).
   if (options.nice && options.nice > getPriority(0)) setPriority(0, options.nice);
-  const { backend, modelDir: _modelDir, nice: _nice, ...settings } = options;
-  const executor = await createExecutor(network, backend, settings);
-  const labels = Labels.parse(network.labelsText);
+  const { nice: _nice, ...settings } = options;
+  const { executor, source } = await loadModel(settings);
+  const model = executor.model;
+  const labels = Labels.parse(model.labelsText);
   const gate = new AttributionGate(workerData.attributionGate);
   const spritemaps = new SpritemapWorker(executor, options.threads, gate);
   const blocks = new BuildingBlocksWorker(executor, () => spritemaps.engine(), gate);
@@ -51,7 +50,7 @@ try {
     try {
       switch (cmd.type) {
         case 'decode': {
-          const img = decodeImage(cmd.bytes, network.inputSize);
+          const img = decodeImage(cmd.bytes, model.inputSize);
           reply(cmd, img, [img.pixels.buffer as ArrayBuffer]);
           break;
         }
@@ -127,11 +126,12 @@ try {
   send({
     type: 'ready',
     info: {
-      name: network.name,
+      name: model.name,
       backend: executor.backend,
-      inputSize: network.inputSize,
-      layers: network.layers,
-      labelsText: network.labelsText,
+      inputSize: model.inputSize,
+      layers: model.layers,
+      labelsText: model.labelsText,
+      source,
     },
   });
 } catch (e) {

@@ -19,6 +19,7 @@ import type {
 import type { DecodedImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import type { BackendChoice, ExecutorSettings, LayerPreparation } from '../engine/executors/index.js';
+import type { ImportedModelChoice } from '../engine/load-model.js';
 import type {
   ClassSpatialRequest,
   DictionaryGrid,
@@ -57,6 +58,8 @@ export interface PoolOptions {
   backend?: BackendChoice;
   /** Default: the engine's own lookup (engine/network/model-source.ts). */
   modelDir?: string;
+  /** An imported ONNX model (folder or file) to serve instead of the built-in one; validated and prepared in the workers. */
+  model?: ImportedModelChoice;
   /** Provider, spinning and tfjs backend; threads are the pool's to divide. */
   executor?: Omit<ExecutorSettings, 'threads'>;
   /** The engine threads' nice value (ENGINE_NICE; default 0). */
@@ -129,6 +132,7 @@ export class EnginePool implements Engine {
         inputSize: first.inputSize,
         layers: first.layers,
         labels: Labels.parse(first.labelsText),
+        source: first.source,
       };
     } catch (e) {
       await pool.close();
@@ -148,6 +152,7 @@ export class EnginePool implements Engine {
       ...this.options.executor,
       backend: this.options.backend,
       modelDir: this.options.modelDir,
+      model: this.options.model,
       threads,
       nice: this.options.nice,
     };

@@ -24,6 +24,7 @@ import type {
   SpriteMessage,
 } from '../engine/sprite-requests.js';
 import type { BackendChoice, ExecutorSettings } from '../engine/executors/index.js';
+import type { ImportedModelChoice, ModelSource } from '../engine/load-model.js';
 
 /** Every request a worker answers, with the value its `done` reply carries. */
 export interface WorkerReplies {
@@ -91,6 +92,7 @@ export interface WorkerReady {
   inputSize: number;
   layers: LayerInfo[];
   labelsText: string;
+  source: ModelSource;
 }
 
 /** The `done` reply to a request of type K. */
@@ -128,7 +130,10 @@ export interface WireError {
 /** What a worker is started with (workerData): the engine settings, parsed once in the main thread. */
 export interface WorkerOptions extends ExecutorSettings {
   backend: BackendChoice;
+  /** The built-in model's folder (also where imported 1000-class models find the ImageNet labels). */
   modelDir?: string;
+  /** An imported ONNX model to serve instead of the built-in one. */
+  model?: ImportedModelChoice;
   /** Intra-op threads for the executor: the cores divided among the pool's workers. */
   threads: number;
   /** The worker thread's nice value, inherited by the executor's threads (ENGINE_NICE). */

@@ -42,7 +42,7 @@ export class SpritemapWorker {
     signal: AbortSignal,
     onStep?: (step: number, steps: number) => void,
   ): Promise<number> {
-    assertChannels(request.layer, request.channels, this.executor.network.layers);
+    assertChannels(request.layer, request.channels, this.executor.model.layers);
     const engine = await this.engine();
     const batch = Math.max(1, Math.floor(request.batch));
     const batches = Math.ceil(request.channels.length / batch);
@@ -96,7 +96,7 @@ export class SpritemapWorker {
   }
 
   async examples(req: ExamplesRequest): Promise<ChannelExamples> {
-    const size = this.executor.network.inputSize;
+    const size = this.executor.model.inputSize;
     const images = req.images.map((i) => ({ id: i.id, pixels: decodeImage(i.bytes, size).pixels }));
     return datasetExamples(this.executor, images, req.layer, req.perChannel);
   }

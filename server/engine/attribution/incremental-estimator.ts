@@ -1,6 +1,7 @@
 import { EngineError } from '../../errors/engine-error.js';
 import type { Executor } from '../executors/executor.js';
 import { evaluateScore } from '../executors/executor.js';
+import { layerShape } from '../layer-info.js';
 import { completenessGap, rankChannels, rankStability } from './channel-ranking.js';
 import { chunkEnds } from './chunk-schedule.js';
 import {
@@ -77,7 +78,7 @@ export async function* estimate(
   options: EstimatorOptions = {},
 ): AsyncGenerator<Snapshot, AttributionResult> {
   const now = options.now ?? (() => performance.now());
-  const [height, width, channels] = executor.network.byName.get(request.layer)!.shape;
+  const [height, width, channels] = layerShape(executor.model.layers, request.layer);
   const size = acts.length;
   const { alphas, weights, order, levels } = path.quadrature;
   const n = order.length;
@@ -88,8 +89,9 @@ export async function* estimate(
   const ends = new Float32Array(size * 2);
   ends.set(acts, 0);
   const endLogits = await executor.logits(request.layer, ends, 2);
-  const score = evaluateScore(request.score, endLogits, 0);
-  const baselineScore = evaluateScore(request.score, endLogits, 1000);
+  const classes = endLogits.length / 2;
+  const score = evaluateScore(request.score, endLogits, 0, classes);
+  const baselineScore = evaluateScore(request.score, endLogits, classes, classes);
 
   const projection = options.projection;
   const P = projection?.count ?? 0;

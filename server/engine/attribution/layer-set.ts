@@ -1,5 +1,4 @@
 import { EngineError } from '../../errors/engine-error.js';
-import { ATTRIBUTION_LAYERS } from '../network/network.js';
 import type { AttributionRequest } from './types.js';
 
 /** What `layers` may say for every attribution layer. */
@@ -7,9 +6,9 @@ export const ALL_LAYERS = '*';
 
 /**
  * The layers a multi-layer input names, checked, without repeats, from input to output (the
- * article's figure reads that way); `*` (alone) is every attribution layer.
+ * article's figure reads that way); `*` (alone) is every layer of `available`.
  */
-export function resolveLayers(names: readonly string[], available: readonly string[] = ATTRIBUTION_LAYERS): string[] {
+export function resolveLayers(names: readonly string[], available: readonly string[]): string[] {
   if (names.length === 0) throw new EngineError('UNKNOWN_LAYER', `layers is empty: name one or more of ${available.join(', ')}, or "*".`);
   if (names.includes(ALL_LAYERS)) {
     if (names.length > 1)

@@ -1,9 +1,9 @@
 import { EngineError } from '../../errors/engine-error.js';
 import type { Labels } from '../labels.js';
-import { ATTRIBUTION_LAYERS, type LayerInfo } from '../network/network.js';
+import { findLayer, listedLayers, resolveLayer, type LayerInfo } from '../layer-info.js';
 import { checkPointCount, nestedSize, QUADRATURE_RULES } from './quadrature.js';
 import { validateGroupCount } from '../building-blocks/validate-groups.js';
-import { resolveLayers } from './layer-set.js';
+import { ALL_LAYERS, resolveLayers } from './layer-set.js';
 import type { AttributionInput, AttributionMethod, AttributionRequest, QuadratureRuleName } from './types.js';
 
 export const MAX_STEPS = 2000;
@@ -38,12 +38,7 @@ export function validateInput(
   ctx: { labels: Labels; layers: LayerInfo[]; batchSize?: number },
 ): AttributionRequest {
   if (input.layers != null) return validateLayers(input, ctx);
-  const layer = ctx.layers.find((l) => l.name === input.layer);
-  if (!layer || !(ATTRIBUTION_LAYERS as readonly string[]).includes(input.layer)) {
-    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${input.layer}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, {
-      valid: [...ATTRIBUTION_LAYERS],
-    });
-  }
+  const layer = resolveLayer(ctx.layers, input.layer);
   if (!METHODS.includes(input.method)) {
     throw new EngineError('BAD_ARGUMENT', `Unknown method "${input.method}": use one of ${METHODS.join(', ')}.`);
   }
@@ -94,8 +89,10 @@ export function validateInput(
  * and the request is the first layer's with `layers` added (layer-set.ts, layerRequest).
  */
 function validateLayers(input: AttributionInput, ctx: { labels: Labels; layers: LayerInfo[]; batchSize?: number }): AttributionRequest {
-  const available = ATTRIBUTION_LAYERS.filter((name) => ctx.layers.some((l) => l.name === name));
-  const layers = resolveLayers(input.layers!, available);
+  // Aliases and tensor names become the layers' own names; unknown ones are reported together below.
+  const names = input.layers!.map((n) => (n === ALL_LAYERS || !findLayer(ctx.layers, n) ? n : resolveLayer(ctx.layers, n).name));
+  const available = (names.includes(ALL_LAYERS) ? listedLayers(ctx.layers) : ctx.layers.filter((l) => !l.bypassedBy)).map((l) => l.name);
+  const layers = resolveLayers(names, available);
   const requests = layers.map((layer) => validateInput({ ...input, layers: null, layer }, ctx));
   if (layers.length === 1) return requests[0];
   if (requests[0].groups != null) {

@@ -1,3 +1,4 @@
+import { layerShape } from '../layer-info.js';
 import { estimate, type EstimatorOptions } from '../attribution/incremental-estimator.js';
 import type { AttributionPath } from '../attribution/methods/path.js';
 import type { AttributionRequest, AttributionResult, Snapshot } from '../attribution/types.js';
@@ -20,7 +21,7 @@ export async function* estimateWithGroups(
   path: AttributionPath,
   options: EstimatorOptions = {},
 ): AsyncGenerator<Snapshot, AttributionResult> {
-  const [height, width, channels] = executor.network.byName.get(request.layer)!.shape;
+  const [height, width, channels] = layerShape(executor.model.layers, request.layer);
   const factors = neuronGroups(acts, { layer: request.layer, height, width, channels }, { groups: request.groups, seed: request.seed });
   const it = estimate(executor, acts, request, path, {
     ...options,

@@ -1,6 +1,6 @@
 import { EngineError } from '../../errors/engine-error.js';
 import type { Executor } from '../executors/executor.js';
-import { ATTRIBUTION_LAYERS, type LayerInfo } from '../network/network.js';
+import { layerShape, type LayerInfo } from '../layer-info.js';
 import { checkPosition } from './semantic-dictionary.js';
 import { requireAttributionLayer } from './validate-groups.js';
 
@@ -54,11 +54,12 @@ export function validateLayerToLayer(
 ): LayerToLayerRequest {
   const a = requireAttributionLayer(from, layers);
   const b = requireAttributionLayer(to, layers);
-  const order = ATTRIBUTION_LAYERS as readonly string[];
-  if (order.indexOf(b.name) <= order.indexOf(a.name)) {
+  // Layers are in graph order.
+  if (layers.indexOf(b) <= layers.indexOf(a)) {
+    const order = layers.filter((l) => !l.bypassedBy && l.listed !== false).map((l) => l.name);
     throw new EngineError(
       'BAD_ARGUMENT',
-      `The target layer must come after the source layer: ${to} is not after ${from} (order: ${order.join(', ')}).`,
+      `The target layer must come after the source layer: ${to} is not after ${from}${order.length <= 12 ? ` (order: ${order.join(', ')})` : ''}.`,
       { from, to },
     );
   }
@@ -118,8 +119,8 @@ export async function layerToLayerAttribution(
   options: LayerToLayerOptions = {},
 ): Promise<LayerToLayerMaps> {
   const { from, to, positions } = request;
-  const [H1, W1, C1] = executor.network.byName.get(from)!.shape;
-  const [H2, W2, C2] = executor.network.byName.get(to)!.shape;
+  const [H1, W1, C1] = layerShape(executor.model.layers, from);
+  const [H2, W2, C2] = layerShape(executor.model.layers, to);
   const size1 = H1 * W1 * C1,
     size2 = H2 * W2 * C2;
   // The later layer's activations, from the same sub-network (a zero seed: its gradient is unused).

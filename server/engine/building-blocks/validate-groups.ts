@@ -1,18 +1,12 @@
-import { ATTRIBUTION_LAYERS, type LayerInfo } from '../network/network.js';
+import { resolveLayer, type LayerInfo } from '../layer-info.js';
 import { EngineError } from '../../errors/engine-error.js';
 
 /** Groups a request may ask for: the dashboard tells 8 colours apart, and NMF work grows with K^2. */
 export const MAX_GROUPS = 16;
 
-/** A layer a user may pick (mixed3a..mixed5b), or UNKNOWN_LAYER listing them. */
+/** A layer a user may pick, by any of its names, or UNKNOWN_LAYER / BAD_ARGUMENT saying why not (layer-info.ts). */
 export function requireAttributionLayer(name: string, layers: LayerInfo[]): LayerInfo {
-  const layer = layers.find((l) => l.name === name);
-  if (!layer || !(ATTRIBUTION_LAYERS as readonly string[]).includes(name)) {
-    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${name}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, {
-      valid: [...ATTRIBUTION_LAYERS],
-    });
-  }
-  return layer;
+  return resolveLayer(layers, name);
 }
 
 /** K of a factorization: 1..min(positions, channels, MAX_GROUPS). */

@@ -1,4 +1,4 @@
-import type { Network } from '../network/network.js';
+import type { ModelDescription } from '../model-description.js';
 
 /** One side of a score: a class logit, logsumexp over all logits, or nothing (the notebook's `score_f`). */
 export type ScoreTerm = { kind: 'class'; index: number } | { kind: 'logsumexp' } | { kind: 'none' };
@@ -24,13 +24,15 @@ export interface LayerGradientBatch {
 }
 
 /**
- * Runs the network description. Activations are NHWC float32 for one image (`H * W * C`) or a
- * batch (`B * H * W * C`); images are RGB 0..255, 224x224, NHWC (the graph subtracts the mean).
+ * Runs a model. Activations are NHWC float32 for one image (`H * W * C`) or a batch
+ * (`B * H * W * C`); images are RGB 0..255, `inputSize` square, NHWC: each model's own
+ * preprocessing (the built-in graph's mean subtraction, an imported model's rescale and
+ * normalisation) happens inside its graphs. Layers are named as `model.layers` names them.
  */
 export interface Executor {
   /** e.g. `tfjs-wasm`, `onnxruntime-cpu`: reported with every result. */
   readonly backend: string;
-  readonly network: Network;
+  readonly model: ModelDescription;
   /** Activations of `layer` for one image. */
   activations(image: Float32Array, layer: string): Promise<Float32Array>;
   /**
@@ -38,7 +40,7 @@ export interface Executor {
    * equal to `activations(image, layer)` bit for bit; absent where an executor has no such pass.
    */
   activationsOf?(image: Float32Array, layers: readonly string[]): Promise<Float32Array[]>;
-  /** Logits (1000 per item) of the network cut at `layer`, fed with `acts`. */
+  /** Logits (one row of the model's classes per item) of the network cut at `layer`, fed with `acts`. */
   logits(layer: string, acts: Float32Array, batch: number): Promise<Float32Array>;
   /** Logits of the whole network for one image. */
   imageLogits(image: Float32Array): Promise<Float32Array>;

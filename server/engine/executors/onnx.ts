@@ -1,6 +1,8 @@
 import type * as Ort from 'onnxruntime-node';
 import { EngineError } from '../../errors/engine-error.js';
-import type { Network } from '../network/network.js';
+import { layerShape, resolveLayer } from '../layer-info.js';
+import type { ModelDescription } from '../model-description.js';
+import { describeBuiltin, type Network } from '../network/network.js';
 import {
   evaluateScore,
   type Executor,
@@ -10,38 +12,44 @@ import {
   type ScoreSpec,
   type ScoreTerm,
 } from './executor.js';
-import { layerPairKey, layerSetKey, type GraphKind } from './onnx-compiler/compile.js';
+import { builtinGraphs, layerPairKey, layerSetKey, type GraphKind, type GraphSource } from './onnx-compiler/compile.js';
 import { SessionCache, type CompileTiming, type SessionSettings } from './onnx-compiler/session-cache.js';
 import { OnnxWeights } from './onnx-compiler/weights.js';
 
 /**
- * Runs the network description on ONNX Runtime (CPU execution provider). Each graph (forward,
- * or forward plus the hand-derived backward) is compiled from the description in memory and
- * kept per (kind, layer) with a dynamic batch; with `cacheDir`, ORT's optimized graph is also
- * saved there and later processes load it instead of compiling (optimized-graph-cache.ts).
+ * Runs a model's compiled ONNX graphs on ONNX Runtime (CPU execution provider): the graphs
+ * (forward, or forward plus the hand-derived backward) come from a GraphSource and are kept per
+ * (kind, layer) with a dynamic batch; with `cacheDir`, ORT's optimized graph is also saved there
+ * and later processes load it instead of compiling (optimized-graph-cache.ts). The built-in
+ * network (OnnxExecutor) and imported ONNX models (ImportedOnnxExecutor) share all of this.
  *
  * ORT runs `session.run` on its own threads, off the event loop. Never `terminate()` a worker
  * thread while a run is in flight: that aborts the whole process (DESIGN.md). Cancel between calls.
  */
-export class OnnxExecutor implements Executor {
+export abstract class OrtExecutor implements Executor {
   readonly backend: string;
-  private readonly sessions: SessionCache;
+  protected readonly sessions: SessionCache;
 
-  private constructor(
-    private readonly ort: typeof Ort,
-    readonly network: Network,
+  protected constructor(
+    protected readonly ort: typeof Ort,
+    readonly model: ModelDescription,
+    source: GraphSource,
+    /** Logits per image. */
+    protected readonly classes: number,
     settings: SessionSettings,
+    /** Items per session run: 1 where the graph cannot take a batch (each item then runs alone). */
+    private readonly maxBatch = Infinity,
   ) {
     this.backend = `onnxruntime-${settings.provider ?? 'cpu'}`;
-    this.sessions = new SessionCache(ort, new OnnxWeights(network), settings);
+    this.sessions = new SessionCache(ort, source, settings);
   }
 
   /** Loads onnxruntime-node and checks that its native binding runs; BACKEND_UNAVAILABLE if not. */
-  static async create(network: Network, settings: SessionSettings = {}): Promise<OnnxExecutor> {
-    let ort: typeof Ort;
+  protected static async loadOrt(settings: SessionSettings): Promise<typeof Ort> {
     try {
-      ort = await import('onnxruntime-node');
+      const ort = await import('onnxruntime-node');
       await selfCheck(ort, settings.provider ?? 'cpu');
+      return ort;
     } catch (e) {
       const hint =
         settings.provider === 'cuda'
@@ -52,7 +60,6 @@ export class OnnxExecutor implements Executor {
         `onnxruntime-node (${settings.provider ?? 'cpu'}) does not load here (${(e as Error).message}); ${hint}.`,
       );
     }
-    return new OnnxExecutor(ort, network, settings);
   }
 
   /** Compile times so far (bytes built, then the ORT session), one entry per graph. */
@@ -62,12 +69,18 @@ export class OnnxExecutor implements Executor {
 
   /** Compiles a graph ahead of its first use (e.g. at job start, off the critical path). */
   prepare(kind: GraphKind, layer: string): Promise<void> {
-    return this.sessions.prepare(kind, layer);
+    const key =
+      kind === 'layer-gradient' || kind === 'image-logits'
+        ? layer
+        : kind === 'activations'
+          ? layerSetKey(layer.split(',').map((l) => this.layerName(l)))
+          : this.layerName(layer);
+    return this.sessions.prepare(kind, key);
   }
 
   /** The three graphs an attribution at `layer` runs, in the order it runs them. */
-  async prepareLayer(layer: string): Promise<LayerPreparation> {
-    this.layerShape(layer);
+  async prepareLayer(layerIn: string): Promise<LayerPreparation> {
+    const layer = this.layerName(layerIn);
     const before = this.sessions.timings.length;
     for (const kind of ['activations', 'logits', 'gradient'] as const) await this.sessions.prepare(kind, layer);
     const made = this.sessions.timings.slice(before).filter((t) => t.layer === layer);
@@ -83,14 +96,13 @@ export class OnnxExecutor implements Executor {
     return this.sessions.keys;
   }
 
-  private layerShape(layer: string) {
-    const s = this.network.byName.get(layer)?.shape;
-    if (!s || s.length !== 3) throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layer}".`);
-    return s;
+  /** The layer's own name (a request may use an alias or tensor name): one session per layer. */
+  private layerName(layer: string): string {
+    return resolveLayer(this.model.layers, layer).name;
   }
 
   private actsTensor(layer: string, acts: Float32Array, batch: number) {
-    const [h, w, c] = this.layerShape(layer);
+    const [h, w, c] = layerShape(this.model.layers, layer);
     if (!Number.isInteger(batch) || batch < 1 || acts.length !== batch * h * w * c) {
       throw new EngineError('BAD_ARGUMENT', `Activations for ${layer} must hold ${batch}x${h}x${w}x${c} values, got ${acts.length}.`);
     }
@@ -98,7 +110,7 @@ export class OnnxExecutor implements Executor {
   }
 
   private imageTensor(image: Float32Array) {
-    const s = this.network.inputSize;
+    const s = this.model.inputSize;
     if (image.length !== s * s * 3)
       throw new EngineError('BAD_IMAGE', `An image must be ${s}x${s}x3 float values (RGB 0..255), got ${image.length} values.`);
     return new this.ort.Tensor('float32', image, [1, s, s, 3]);
@@ -108,53 +120,120 @@ export class OnnxExecutor implements Executor {
     return this.sessions.run(kind, layer, feeds);
   }
 
-  async activations(image: Float32Array, layer: string): Promise<Float32Array> {
-    this.layerShape(layer);
+  /**
+   * Runs `one` on items [start, start + count) at a time, at most maxBatch per run, and joins each
+   * output's items in order.
+   */
+  private async batched<K extends string>(
+    batch: number,
+    one: (start: number, count: number) => Promise<Record<K, Float32Array>>,
+  ): Promise<Record<K, Float32Array>> {
+    if (batch <= this.maxBatch) return one(0, batch);
+    const parts: Record<K, Float32Array>[] = [];
+    for (let start = 0; start < batch; start += this.maxBatch) parts.push(await one(start, Math.min(this.maxBatch, batch - start)));
+    const out = {} as Record<K, Float32Array>;
+    for (const key of Object.keys(parts[0]) as K[]) {
+      const joined = new Float32Array(parts.reduce((n, p) => n + p[key].length, 0));
+      parts.reduce((at, p) => (joined.set(p[key], at), at + p[key].length), 0);
+      out[key] = joined;
+    }
+    return out;
+  }
+
+  async activations(image: Float32Array, layerIn: string): Promise<Float32Array> {
+    const layer = this.layerName(layerIn);
     const out = await this.run('activations', layer, { image: this.imageTensor(image) });
     return out.acts.data as Float32Array;
   }
 
-  async activationsOf(image: Float32Array, layers: readonly string[]): Promise<Float32Array[]> {
-    for (const layer of layers) this.layerShape(layer);
+  async activationsOf(image: Float32Array, layersIn: readonly string[]): Promise<Float32Array[]> {
+    const layers = layersIn.map((l) => this.layerName(l));
     if (layers.length === 1) return [await this.activations(image, layers[0])];
     const out = await this.run('activations', layerSetKey(layers), { image: this.imageTensor(image) });
     return layers.map((_l, i) => out[`acts${i}`].data as Float32Array);
   }
 
-  async logits(layer: string, acts: Float32Array, batch: number): Promise<Float32Array> {
-    const out = await this.run('logits', layer, { acts: this.actsTensor(layer, acts, batch) });
-    return out.logits.data as Float32Array;
+  async logits(layerIn: string, acts: Float32Array, batch: number): Promise<Float32Array> {
+    const layer = this.layerName(layerIn);
+    this.actsTensor(layer, acts, batch);
+    const per = acts.length / batch;
+    const { logits } = await this.batched(batch, async (start, count) => {
+      const out = await this.run('logits', layer, {
+        acts: this.actsTensor(layer, acts.subarray(start * per, (start + count) * per), count),
+      });
+      return { logits: out.logits.data as Float32Array };
+    });
+    return logits;
   }
 
   async imageLogits(image: Float32Array): Promise<Float32Array> {
-    const out = await this.run('image-logits', this.network.logitsNode, { image: this.imageTensor(image) });
+    const out = await this.run('image-logits', this.logitsKey, { image: this.imageTensor(image) });
     return out.logits.data as Float32Array;
   }
 
-  async gradients(layer: string, acts: Float32Array, batch: number, score: ScoreSpec): Promise<GradientBatch> {
-    const classes = this.network.byName.get(this.network.logitsNode)!.shape[0];
+  /** The session key of the whole-image logits graph. */
+  protected abstract readonly logitsKey: string;
+
+  async gradients(layerIn: string, acts: Float32Array, batch: number, score: ScoreSpec): Promise<GradientBatch> {
+    const layer = this.layerName(layerIn);
+    const classes = this.classes;
     const { weights, lse } = scoreCoefficients(score, classes);
-    const out = await this.run('gradient', layer, {
-      acts: this.actsTensor(layer, acts, batch),
-      score_weights: new this.ort.Tensor('float32', weights, [classes]),
-      lse_weight: new this.ort.Tensor('float32', new Float32Array([lse]), [1]),
+    this.actsTensor(layer, acts, batch);
+    const per = acts.length / batch;
+    const { grad, logits } = await this.batched(batch, async (start, count) => {
+      const out = await this.run('gradient', layer, {
+        acts: this.actsTensor(layer, acts.subarray(start * per, (start + count) * per), count),
+        score_weights: new this.ort.Tensor('float32', weights, [classes]),
+        lse_weight: new this.ort.Tensor('float32', new Float32Array([lse]), [1]),
+      });
+      return { grad: out.grad.data as Float32Array, logits: out.logits.data as Float32Array };
     });
-    const logits = out.logits.data as Float32Array;
     const scores = new Float32Array(batch);
     for (let b = 0; b < batch; b++) scores[b] = evaluateScore(score, logits, b * classes, classes);
-    return { grads: out.grad.data as Float32Array, scores };
+    return { grads: grad, scores };
   }
 
-  async layerGradients(from: string, to: string, acts: Float32Array, seeds: Float32Array, batch: number): Promise<LayerGradientBatch> {
-    const out = await this.run('layer-gradient', layerPairKey(from, to), {
-      acts: this.actsTensor(from, acts, batch),
-      seed: this.actsTensor(to, seeds, batch),
+  async layerGradients(fromIn: string, toIn: string, acts: Float32Array, seeds: Float32Array, batch: number): Promise<LayerGradientBatch> {
+    const [from, to] = [this.layerName(fromIn), this.layerName(toIn)];
+    this.actsTensor(from, acts, batch);
+    this.actsTensor(to, seeds, batch);
+    const [pa, ps] = [acts.length / batch, seeds.length / batch];
+    const { grad, later } = await this.batched(batch, async (start, count) => {
+      const out = await this.run('layer-gradient', layerPairKey(from, to), {
+        acts: this.actsTensor(from, acts.subarray(start * pa, (start + count) * pa), count),
+        seed: this.actsTensor(to, seeds.subarray(start * ps, (start + count) * ps), count),
+      });
+      return { grad: out.grad.data as Float32Array, later: out.later.data as Float32Array };
     });
-    return { grads: out.grad.data as Float32Array, later: out.later.data as Float32Array };
+    return { grads: grad, later };
   }
 
   dispose() {
     this.sessions.release();
+  }
+}
+
+/** The built-in network on ONNX Runtime: its graphs compiled from the TF.js graph description. */
+export class OnnxExecutor extends OrtExecutor {
+  protected readonly logitsKey: string;
+
+  private constructor(
+    ort: typeof Ort,
+    readonly network: Network,
+    settings: SessionSettings,
+  ) {
+    super(
+      ort,
+      describeBuiltin(network),
+      builtinGraphs(new OnnxWeights(network)),
+      network.byName.get(network.logitsNode)!.shape[0],
+      settings,
+    );
+    this.logitsKey = network.logitsNode;
+  }
+
+  static async create(network: Network, settings: SessionSettings = {}): Promise<OnnxExecutor> {
+    return new OnnxExecutor(await OrtExecutor.loadOrt(settings), network, settings);
   }
 }
 

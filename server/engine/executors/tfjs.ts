@@ -1,5 +1,6 @@
 import { EngineError } from '../../errors/engine-error.js';
-import { assertAttributionLayer, cutAt, subgraph, type GraphNode, type Network } from '../network/network.js';
+import { assertAttributionLayer, cutAt, describeBuiltin, subgraph, type GraphNode, type Network } from '../network/network.js';
+import type { ModelDescription } from '../model-description.js';
 import { maxPoolGradFirstMax } from './max-pool-grad.js';
 import { initTf, tf, type TfBackendName } from './tfjs-backend.js';
 import {
@@ -23,11 +24,13 @@ type T4 = tf.Tensor4D;
 export class TfjsExecutor implements Executor {
   private readonly params = new Map<string, tf.Tensor>();
   private readonly flipped = new Map<string, tf.Tensor4D>();
+  readonly model: ModelDescription;
 
   private constructor(
     readonly network: Network,
     readonly backend: string,
   ) {
+    this.model = describeBuiltin(network);
     for (const [name, t] of network.weights) {
       this.params.set(name, tf.tensor(t.data, t.shape, t.data instanceof Int32Array ? 'int32' : 'float32'));
     }

@@ -1,5 +1,9 @@
 import { EngineError } from '../../errors/engine-error.js';
+import { resolveLayer, type LayerInfo } from '../layer-info.js';
+import type { ModelDescription } from '../model-description.js';
 import { readModelFiles, type ModelFiles, type RawNode } from './model-source.js';
+
+export type { LayerInfo } from '../layer-info.js';
 
 /** The ops the BVLC GoogLeNet graph uses (PROVENANCE.md, "Conversion" step 4). */
 export type Op =
@@ -45,14 +49,6 @@ export interface GraphNode {
 export interface Tensor {
   shape: number[];
   data: Float32Array | Int32Array;
-}
-
-export interface LayerInfo {
-  name: string;
-  caffe: string;
-  channels: number;
-  height: number;
-  width: number;
 }
 
 /**
@@ -240,13 +236,47 @@ export function subgraph(net: Network, from: string, to: string): GraphNode[] {
 }
 
 export function assertAttributionLayer(net: Network, layer: string): LayerInfo {
-  const info = net.layers.find((l) => l.name === layer);
-  if (!info || !(ATTRIBUTION_LAYERS as readonly string[]).includes(layer)) {
-    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layer}": choose one of ${ATTRIBUTION_LAYERS.join(', ')}.`, {
-      valid: [...ATTRIBUTION_LAYERS],
-    });
+  return resolveLayer(attributionLayers(net), layer);
+}
+
+/** The layers a user may attribute at: the inception blocks, in graph order. */
+export const attributionLayers = (net: Network) => net.layers.filter((l) => (ATTRIBUTION_LAYERS as readonly string[]).includes(l.name));
+
+/**
+ * Theoretical receptive field (px) of one position of `layer`: along the widest path, each window
+ * adds (k-1) times the cumulative stride. Mixed layers' 5x5 branches make it large (mixed4d ~360 px).
+ */
+export function receptiveField(net: Network, layer: string): number {
+  const field = new Map<string, { rf: number; jump: number }>([['input', { rf: 1, jump: 1 }]]);
+  for (const n of subgraph(net, 'input', layer)) {
+    const ins = n.inputs.map((i) => field.get(i)!);
+    const widest = ins.reduce((a, b) => (b.rf > a.rf ? b : a));
+    let k = 1;
+    let s = 1;
+    if (n.op === 'Conv2D') {
+      // A missing weight is reported, by name, where the graph is compiled.
+      k = net.weights.get(n.params[0])?.shape[0] ?? 1;
+      s = n.attrs.strides![0];
+    } else if (n.op === 'MaxPool' || n.op === 'AvgPool') {
+      k = n.attrs.kernel![0];
+      s = n.attrs.strides![0];
+    }
+    field.set(n.name, { rf: widest.rf + (k - 1) * widest.jump, jump: widest.jump * s });
   }
-  return info;
+  return field.get(layer)!.rf;
+}
+
+const descriptions = new WeakMap<Network, ModelDescription>();
+
+/** The built-in network as the attribution code sees any model. */
+export function describeBuiltin(net: Network): ModelDescription {
+  let d = descriptions.get(net);
+  if (!d) {
+    const layers = attributionLayers(net).map((l) => ({ ...l, receptiveField: receptiveField(net, l.name) }));
+    d = { name: net.name, inputSize: net.inputSize, layers, labelsText: net.labelsText };
+    descriptions.set(net, d);
+  }
+  return d;
 }
 
 /**

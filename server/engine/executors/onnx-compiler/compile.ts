@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EngineError } from '../../../errors/engine-error.js';
 import { assertAttributionLayer, cutAt, subgraph, type GraphNode } from '../../network/network.js';
 import { lowerBackward, type BackwardLowering, type ConvGradForm } from './backward-rules.js';
@@ -35,6 +36,34 @@ export interface CompileOptions {
 const BATCH = 'B';
 const TO_NCHW = [0, 3, 1, 2];
 const TO_NHWC = [0, 2, 3, 1];
+
+/** What a session cache compiles graphs from: a model's identity, and its compiler. */
+export interface GraphSource {
+  /** sha256 of the weights (or of the whole model file) and of the graph they plug into: the on-disk cache key. */
+  readonly identity: { weightsSha256: string; topology: string };
+  compile(kind: GraphKind, layer: string, options: CompileOptions): Uint8Array;
+}
+
+const topologies = new WeakMap<OnnxWeights, string>();
+
+/** The built-in network's graphs, compiled from its description. */
+export function builtinGraphs(w: OnnxWeights): GraphSource {
+  return {
+    get identity() {
+      let t = topologies.get(w);
+      if (!t) {
+        const net = w.network;
+        const nodes = net.nodes.map((n) => [n.name, n.op, n.inputs, n.params, n.attrs, n.shape]);
+        t = createHash('sha256')
+          .update(JSON.stringify([net.inputSize, net.logitsNode, nodes]))
+          .digest('hex');
+        topologies.set(w, t);
+      }
+      return { weightsSha256: w.network.weightsSha256, topology: t };
+    },
+    compile: (kind, layer, options) => compileGraph(w, kind, layer, options),
+  };
+}
 
 export function compileGraph(w: OnnxWeights, kind: GraphKind, layer: string, options: CompileOptions = {}): Uint8Array {
   const net = w.network;

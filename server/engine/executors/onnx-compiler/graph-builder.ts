@@ -27,7 +27,33 @@ export class GraphBuilder {
   private readonly constants = new Map<string, string>();
   private readonly shared = new Map<Float32Array, { name: string; dims: string }>();
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    private readonly opset = ONNX_OPSET,
+  ) {}
+
+  /** Reserves a name exactly as it is (a value or node of an imported graph), so `fresh` never reuses it. */
+  reserve(name: string): string {
+    this.used.add(name);
+    return name;
+  }
+
+  /** Adds a node exactly as given (an imported graph's own node, its names reserved). */
+  rawNode(node: p.onnx.INodeProto) {
+    if (node.name) this.used.add(node.name);
+    for (const o of node.output ?? []) if (o) this.used.add(o);
+    this.nodes.push(node);
+  }
+
+  /**
+   * An initializer under exactly this name. float32 `data` (shared with the tensor's bytes) is
+   * registered so `floats` of the same array and dims returns this name instead of a copy.
+   */
+  initializer(t: p.onnx.ITensorProto, data?: Float32Array) {
+    this.used.add(t.name!);
+    if (data && !this.shared.has(data)) this.shared.set(data, { name: t.name!, dims: (t.dims ?? []).join('x') });
+    this.initializers.push(t);
+  }
 
   fresh(hint: string): string {
     const base = hint.replace(/[^A-Za-z0-9_/.:-]/g, '_');
@@ -107,8 +133,9 @@ export class GraphBuilder {
 
   toBytes(): Uint8Array {
     const model = onnx.ModelProto.create({
-      irVersion: ONNX_IR_VERSION,
-      opsetImport: [{ domain: '', version: ONNX_OPSET }],
+      // Later opsets need a later IR (opset 19-20: IR 9, 21: IR 10).
+      irVersion: this.opset <= 18 ? ONNX_IR_VERSION : this.opset <= 20 ? 9 : 10,
+      opsetImport: [{ domain: '', version: this.opset }],
       producerName: 'channel-attribution',
       graph: { name: this.name, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs },
     });

@@ -20,7 +20,11 @@ export interface GraphIdentity {
 export const DEFAULT_CACHE_BYTES = 1.5e9;
 
 /** Files the compiled graph is made from: the compiler and the network description it reads. */
-const COMPILER_SOURCES = [join('server', 'engine', 'executors', 'onnx-compiler'), join('server', 'engine', 'network', 'network.ts')];
+const COMPILER_SOURCES = [
+  join('server', 'engine', 'executors', 'onnx-compiler'),
+  join('server', 'engine', 'network', 'network.ts'),
+  join('server', 'engine', 'onnx-import'),
+];
 
 let fingerprint: string | null | undefined;
 
@@ -77,7 +81,8 @@ export class OptimizedGraphCache {
       .update(JSON.stringify({ format: 1, compiler: this.compiler, cpu: `${arch()} ${cpus()[0]?.model ?? ''}`, ...id }))
       .digest('hex')
       .slice(0, 24);
-    return join(this.dir, `${id.kind}-${id.layer}-${key}.onnx`);
+    // An imported layer may be named by its tensor (`/layer1/Relu_output_0`): keep file names plain.
+    return join(this.dir, `${id.kind}-${id.layer.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80)}-${key}.onnx`);
   }
 
   /** The cached file, touched so pruning keeps it, or undefined. */

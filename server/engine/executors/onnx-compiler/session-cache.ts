@@ -1,12 +1,9 @@
-import { createHash } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type * as Ort from 'onnxruntime-node';
 import { EngineError } from '../../../errors/engine-error.js';
-import type { Network } from '../../network/network.js';
-import { compileGraph, type CompileOptions, type GraphKind } from './compile.js';
+import type { CompileOptions, GraphKind, GraphSource } from './compile.js';
 import { OptimizedGraphCache, type GraphIdentity } from './optimized-graph-cache.js';
-import type { OnnxWeights } from './weights.js';
 
 export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
 
@@ -75,7 +72,7 @@ export class SessionCache {
 
   constructor(
     private readonly ort: typeof Ort,
-    private readonly weights: OnnxWeights,
+    private readonly source: GraphSource,
     private readonly settings: SessionSettings = {},
   ) {
     if (settings.cacheDir && (settings.provider ?? 'cpu') === 'cpu') this.disk = new OptimizedGraphCache(settings.cacheDir);
@@ -158,8 +155,7 @@ export class SessionCache {
   private identity(kind: GraphKind, layer: string): GraphIdentity {
     const s = this.settings;
     return {
-      weightsSha256: this.weights.network.weightsSha256,
-      topology: topologyOf(this.weights.network),
+      ...this.source.identity,
       kind,
       layer,
       settings: {
@@ -188,7 +184,7 @@ export class SessionCache {
       }
     }
     const t0 = performance.now();
-    const bytes = compileGraph(this.weights, kind, layer, this.settings);
+    const bytes = this.source.compile(kind, layer, this.settings);
     const t1 = performance.now();
     const scratch = this.disk?.scratchPath(id);
     let session: Ort.InferenceSession;
@@ -221,21 +217,6 @@ export class SessionCache {
   get keys(): string[] {
     return [...this.entries.keys()];
   }
-}
-
-const topologies = new WeakMap<Network, string>();
-
-/** The graph the weights plug into (nodes, ops, attributes, shapes), hashed once per network. */
-function topologyOf(net: Network): string {
-  let t = topologies.get(net);
-  if (!t) {
-    const nodes = net.nodes.map((n) => [n.name, n.op, n.inputs, n.params, n.attrs, n.shape]);
-    t = createHash('sha256')
-      .update(JSON.stringify([net.inputSize, net.logitsNode, nodes]))
-      .digest('hex');
-    topologies.set(net, t);
-  }
-  return t;
 }
 
 function dispose(e: Entry) {

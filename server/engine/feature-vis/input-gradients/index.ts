@@ -7,8 +7,12 @@ import type { InputGradientEngine } from './input-gradient-engine.js';
  */
 export async function createInputGradientEngine(executor: Executor, threads?: number): Promise<InputGradientEngine> {
   if (executor.backend.startsWith('onnxruntime')) {
-    const { OnnxInputGradients } = await import('./onnx-input-gradients.js');
-    return OnnxInputGradients.create(executor.network, { threads });
+    const [{ OnnxInputGradients }, { OnnxExecutor }] = await Promise.all([
+      import('./onnx-input-gradients.js'),
+      import('../../executors/onnx.js'),
+    ]);
+    if (executor instanceof OnnxExecutor) return OnnxInputGradients.create(executor.network, { threads });
+    throw new Error(`No input-gradient engine for ${executor.model.name} on ${executor.backend}.`);
   }
   const [{ TfjsExecutor }, { TfjsInputGradients }] = await Promise.all([
     import('../../executors/tfjs.js'),

@@ -1,3 +1,5 @@
+import { attributionLayers } from '../../../../server/engine/network/network.js';
+import { layerShape } from '../../../../server/engine/layer-info.js';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../../../server/errors/engine-error.js';
@@ -86,10 +88,10 @@ describe('layer-to-layer spatial attribution agrees with tf.grad (cpu) through t
       it(`${name}: ${c.image} ${c.from} -> ${c.to}`, async () => {
         const ex = await executor();
         const acts = await ex.activations(image224(c.image), c.from);
-        const result = await layerToLayerAttribution(ex, acts, validateLayerToLayer(ex.network.layers, c.from, c.to, c.positions), {
+        const result = await layerToLayerAttribution(ex, acts, validateLayerToLayer(ex.model.layers, c.from, c.to, c.positions), {
           batch: 2,
         });
-        const [H1, W1] = ex.network.byName.get(c.from)!.shape;
+        const [H1, W1] = layerShape(ex.model.layers, c.from);
         expect([result.fromHeight, result.fromWidth]).toEqual([H1, W1]);
         expect(result.maps.map(({ x, y }) => ({ x, y }))).toEqual(c.positions);
         for (const m of result.maps) {
@@ -168,10 +170,10 @@ describe('layer-to-layer spatial attribution matches finite differences', () => 
   }, 240_000);
 });
 
-const later0Size = (ex: Executor) => ex.network.byName.get('mixed5a')!.shape.reduce((a, b) => a * b, 1);
+const later0Size = (ex: Executor) => layerShape(ex.model.layers, 'mixed5a').reduce((a, b) => a * b, 1);
 
 describe('layer-to-layer requests are checked before any work', () => {
-  const layers = () => sharedNetwork().layers;
+  const layers = () => attributionLayers(sharedNetwork());
   const refuses = (f: () => unknown, pattern: RegExp) => {
     try {
       f();
