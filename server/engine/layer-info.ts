@@ -76,7 +76,7 @@ export function resolveLayer(layers: LayerInfo[], name: string): LayerInfo {
     const after = layers.slice(layers.indexOf(found) + 1).find((l) => !l.bypassedBy && l.listed !== false);
     throw new EngineError(
       'BAD_ARGUMENT',
-      `Layer "${name}" is bypassed by a skip connection: node ${found.bypassedBy} reads ${found.bypassReads ?? 'a value'} computed before it, so the logits do not depend on this layer alone and an attribution here would be wrong.${after ? ` Choose a block output such as ${after.name}.` : ''}`,
+      `Layer "${name}" is bypassed by a skip connection or a parallel branch: node ${found.bypassedBy} reads ${found.bypassReads ?? 'a value'} computed before it, so the logits do not depend on this layer alone and an attribution here would be wrong.${after ? ` Choose a block output such as ${after.name}.` : ''}`,
       { layer: name, bypassedBy: found.bypassedBy },
     );
   }

@@ -61,6 +61,15 @@ export async function loadModel(
     spinning: settings.spinning ?? false,
     cacheDir: settings.cacheDir,
   });
+  // The whole-image graph now (every prediction needs it): a graph ONNX Runtime refuses is
+  // refused here, as a bad model, before any request.
+  try {
+    await executor.prepare('image-logits', 'logits');
+  } catch (e) {
+    executor.dispose();
+    const why = (e as Error).message.replace(/^ONNX Runtime rejected the compiled [^:]*: /, '').split('\n')[0];
+    throw new EngineError('BAD_MODEL', `ONNX Runtime refuses the model ${imported.name}: ${why}`, { model: imported.path });
+  }
   return {
     executor,
     source: {

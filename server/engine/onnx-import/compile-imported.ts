@@ -158,8 +158,13 @@ export class ImportedGraphWriter {
    * gradients each value receives from its consumers, then applies its node's rule.
    */
   backward(nodes: OnnxNode[], seeds: [string, string][], wrt: string): string {
+    return this.backwardTo(nodes, seeds, [wrt])[0];
+  }
+
+  /** `backward` to several values at once (each gets d output / d value, the others held fixed). */
+  backwardTo(nodes: OnnxNode[], seeds: [string, string][], wrts: string[]): string[] {
     const { b, m } = this;
-    const differentiable = this.downstreamOf(nodes, wrt);
+    const differentiable = new Set(wrts.flatMap((w) => [...this.downstreamOf(nodes, w)]));
     const pending = new Map<string, string[]>(seeds.map(([v, g]) => [v, [g]]));
     const gradientOf = (v: string) => {
       const parts = pending.get(v);
@@ -196,9 +201,11 @@ export class ImportedGraphWriter {
         else pending.set(node.inputs[i], [g]);
       });
     }
-    const grad = gradientOf(wrt);
-    if (!grad) throw new EngineError('BAD_ARGUMENT', `The output does not depend on ${wrt}.`);
-    return grad;
+    return wrts.map((wrt) => {
+      const grad = gradientOf(wrt);
+      if (!grad) throw new EngineError('BAD_ARGUMENT', `The output does not depend on ${wrt}.`);
+      return grad;
+    });
   }
 
   /** Values computed from `from` within `nodes` (and `from` itself): those that need gradients. */

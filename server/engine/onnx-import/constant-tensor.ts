@@ -72,18 +72,18 @@ export function decodeTensor(t: p.onnx.ITensorProto, where: string, external?: U
   const name = t.name || where;
   if (!dtype) {
     throw new EngineError(
-      'MODEL_CORRUPT',
+      'BAD_MODEL',
       `Tensor ${name} has element type ${dtypeName(t.dataType ?? 0)}; imported models must compute in float32 (export in float32, not float16).`,
       { tensor: name },
     );
   }
-  if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw new EngineError('MODEL_CORRUPT', `Tensor ${name} has invalid dims [${dims}].`);
+  if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw new EngineError('BAD_MODEL', `Tensor ${name} has invalid dims [${dims}].`);
   const n = elementCount(dims);
   const raw = external ?? (t.rawData && t.rawData.byteLength > 0 ? t.rawData : undefined);
   const width = { float32: 4, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1 }[dtype];
   if (raw) {
     if (raw.byteLength !== n * width) {
-      throw new EngineError('MODEL_CORRUPT', `Tensor ${name} holds ${raw.byteLength} bytes but its dims [${dims}] need ${n * width}.`, {
+      throw new EngineError('BAD_MODEL', `Tensor ${name} holds ${raw.byteLength} bytes but its dims [${dims}] need ${n * width}.`, {
         tensor: name,
       });
     }
@@ -123,12 +123,24 @@ export function decodeTensor(t: p.onnx.ITensorProto, where: string, external?: U
           ? (t.int64Data ?? [])
           : (t.int32Data ?? []);
   if (list.length !== n) {
-    throw new EngineError('MODEL_CORRUPT', `Tensor ${name} holds ${list.length} values but its dims [${dims}] need ${n}.`, {
+    throw new EngineError('BAD_MODEL', `Tensor ${name} holds ${list.length} values but its dims [${dims}] need ${n}.`, {
       tensor: name,
     });
   }
   if (dtype === 'float32') return { dtype, dims, data: Float32Array.from(list as ArrayLike<number>) };
   return { dtype, dims, data: Array.from(list, toNumber) };
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * A number as int64. Exporters write INT64_MAX for "to the end" (Slice ends); as a double it
+ * reads 2^63, one past the largest int64, so it is clamped back rather than wrapped to INT64_MIN.
+ */
+function toInt64(x: number): bigint {
+  const v = BigInt(Math.trunc(x));
+  return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN : v;
 }
 
 /** The TensorProto of a constant, float32 bytes shared with `t.data`. */
@@ -142,7 +154,7 @@ export function encodeTensor(name: string, t: ConstantTensor): p.onnx.ITensorPro
     case 'float64':
       return { ...base, rawData: new Uint8Array(Float64Array.from(v).buffer) };
     case 'int64':
-      return { ...base, rawData: new Uint8Array(BigInt64Array.from(v, (x) => BigInt(Math.trunc(x))).buffer) };
+      return { ...base, rawData: new Uint8Array(BigInt64Array.from(v, toInt64).buffer) };
     case 'int32':
       return { ...base, rawData: new Uint8Array(Int32Array.from(v).buffer) };
     case 'int16':

@@ -587,12 +587,8 @@ const squeeze: OperatorRule = {
   },
   batch: (c) => {
     const s = c.shape(0);
-    if (!c.has(1)) {
-      // "Every axis of size 1" would keep a batch of B: name the axes.
-      if (c.node.inputs.length < 2) c.node.inputs.push('');
-      c.replaceInput(1, intTensor(s.flatMap((d, i) => (d === 1 && i > 0 ? [i] : []))));
-      return undefined;
-    }
+    // "Every axis of size 1" squeezes the traced batch of 1 too.
+    if (!c.has(1)) return 'it squeezes every axis of size 1, the batch axis included';
     return numbersOf(c.constant(1)!).some((a) => norm(a, s.length) === 0) ? 'it squeezes the batch axis' : undefined;
   },
   backward: passThrough,

@@ -28,9 +28,10 @@ export interface AnalysedGraph {
  * shapes come from its operator rule, which also rewrites what the traced batch of 1 fixed in
  * its constants. `inputDims` is the input's full static shape, batch 1.
  */
-export function analyseGraph(graph: OnnxGraph, inputDims: number[]): AnalysedGraph {
+export function analyseGraph(graph: OnnxGraph, inputDims: number[], otherInputs = new Map<string, number[]>()): AnalysedGraph {
   const constants = new Map(graph.constants);
-  const shapes = new Map<string, number[]>([[graph.input.name, inputDims]]);
+  // (`otherInputs`: further values given from outside, as the operator tests feed each rule.)
+  const shapes = new Map<string, number[]>([[graph.input.name, inputDims], ...otherInputs]);
   const producer = new Map<string, OnnxNode>();
   const nodes: OnnxNode[] = [];
   let unbatchable: AnalysedGraph['unbatchable'];
