@@ -5,6 +5,7 @@ import { channelMaps } from '../server/images/channel-maps.js';
 import { builder } from './builder.js';
 import { ChannelMapsRef } from './channel-map.js';
 import { ChannelScoreRef, jobLayer } from './channel-score.js';
+import { ImagesProgressRef, LayerEstimateRef, layerEstimatesOf } from './layer-estimate.js';
 
 /** Most maps one list argument of `channelMaps` may ask for. */
 const MAX_MAPS = 64;
@@ -116,6 +117,22 @@ export const AttributionEstimateRef = builder.interfaceRef<EstimateShape>('Attri
           .concat(channels ?? []);
         return { height: map.height, width: map.width, maps: channelMaps(map, wanted) };
       },
+    }),
+    layers: t.field({
+      type: [LayerEstimateRef],
+      description:
+        'One estimate per layer, from input to output: a job over several layers (or images) has one per layer, with the same ' +
+        "fields as this estimate's own (which are the first layer's); a single job has its one layer. Empty before the first snapshot.",
+      resolve: async (e, _a, ctx) => {
+        const job = await ctx.jobs.get(e.jobId);
+        return job ? layerEstimatesOf(e.snapshot, job).map((estimate) => ({ jobId: e.jobId, estimate })) : [];
+      },
+    }),
+    images: t.field({
+      type: ImagesProgressRef,
+      nullable: true,
+      description: 'How far the images of a job over several images are; null for one image.',
+      resolve: (e) => e.snapshot?.images ?? null,
     }),
     elapsedMs: t.float({ description: 'Compute time so far, in milliseconds.', resolve: (e) => e.snapshot?.elapsedMs ?? 0 }),
     etaMs: t.float({

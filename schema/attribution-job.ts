@@ -8,6 +8,17 @@ import { ConvergencePointRef } from './convergence-point.js';
 import { ImageRef, requireImage } from './image.js';
 import { JobStatusRef } from './job-status.js';
 import { QuadratureRuleRef } from './quadrature-rule.js';
+import { jobImageIds } from '../server/jobs/multi-job.js';
+import { requestLayers } from '../server/engine/attribution/layer-set.js';
+import type { SkippedImage } from '../server/jobs/job-record.js';
+
+export const SkippedImageRef = builder.objectRef<SkippedImage>('SkippedImage').implement({
+  description: 'An image of a batch left out of a job (`skipBadImages`).',
+  fields: (t) => ({
+    imageId: t.exposeID('imageId', { description: 'The id as given.' }),
+    reason: t.exposeString('reason', { description: 'Why it was left out.' }),
+  }),
+});
 
 export const JobErrorRef = builder.objectRef<JobError>('JobError').implement({
   description: 'Why a job failed or was interrupted.',
@@ -24,8 +35,18 @@ type RequestShape = { input: JobInput; request: AttributionRequest };
 export const AttributionRequestRef = builder.objectRef<RequestShape>('AttributionRequest').implement({
   description: 'What a job computes: its input as given, with defaults filled in and classes resolved.',
   fields: (t) => ({
-    imageId: t.id({ description: "The input image's id.", resolve: (r) => r.input.imageId }),
-    layer: t.string({ description: 'The layer attributed at.', resolve: (r) => r.request.layer }),
+    imageId: t.id({ description: "The input image's id (a multi-image job's first).", resolve: (r) => r.input.imageId }),
+    imageIds: t.idList({ description: "Every image's id, in order (one for a single image).", resolve: (r) => jobImageIds(r) }),
+    skippedImages: t.field({
+      type: [SkippedImageRef],
+      description: 'Images of the batch that `skipBadImages` left out, with why.',
+      resolve: (r) => r.input.skippedImages ?? [],
+    }),
+    layer: t.string({ description: 'The layer attributed at (a multi-layer job: its first).', resolve: (r) => r.request.layer }),
+    layers: t.stringList({
+      description: 'Every layer attributed at, from input to output (one for a single layer).',
+      resolve: (r) => requestLayers(r.request),
+    }),
     class1: t.string({
       nullable: true,
       description: 'Class 1 as given (name, synonym, index, WordNet id or `logsumexp`).',
@@ -72,12 +93,19 @@ export const AttributionJobRef = builder.objectRef<JobRecord>('AttributionJob').
     input: t.field({ type: AttributionRequestRef, description: 'What the job computes.', resolve: (j) => j }),
     image: t.field({
       type: ImageRef,
-      description: 'The input image.',
+      description: 'The input image (a multi-image job: its first).',
       resolve: (j, _args, ctx) => requireImage(ctx.images, j.input.imageId),
+    }),
+    images: t.field({
+      type: [ImageRef],
+      description: 'Every input image, in order.',
+      resolve: (j, _args, ctx) => jobImageIds(j).map((id) => requireImage(ctx.images, id)),
     }),
     status: t.field({ type: JobStatusRef, description: 'Where the job is in its life.', resolve: (j) => j.status }),
     stepsDone: t.exposeInt('stepsDone', { description: 'Path steps integrated so far.' }),
-    stepsTotal: t.exposeInt('stepsTotal', { description: 'Path steps in the whole job.' }),
+    stepsTotal: t.exposeInt('stepsTotal', {
+      description: 'Path steps in the whole job (layers x images x steps; a tolerance job may stop before).',
+    }),
     backend: t.exposeString('backend', {
       nullable: true,
       description: 'The executor that ran the job, e.g. `tfjs-wasm`; null until it starts.',
@@ -125,8 +153,23 @@ export const AttributionJobRef = builder.objectRef<JobRecord>('AttributionJob').
 export const AttributionInputRef = builder.inputType('AttributionInput', {
   description: 'What to attribute: an image, a layer, two classes and a method.',
   fields: (t) => ({
-    imageId: t.id({ required: true, description: 'An image from `examples` or `uploadImage`.' }),
+    imageId: t.id({ description: 'An image from `examples` or `uploadImage`; give this or `imageIds`.' }),
+    imageIds: t.idList({
+      description:
+        'Several images (up to MAX_IMAGES_PER_JOB, default 256) in one job, in place of `imageId`: every image attributed the same ' +
+        'way, the result the mean over them with error bars, consistency counts and the per-image vectors. Ids that name no ' +
+        'image are listed in one BAD_IMAGES error, unless `skipBadImages`.',
+    }),
+    skipBadImages: t.boolean({
+      description: 'Leave out the images that cannot be attributed (listed in `input.skippedImages`) instead of refusing the job.',
+    }),
     layer: t.string({ required: true, defaultValue: 'mixed4d', description: 'Layer name from `model.layers`.' }),
+    layers: t.stringList({
+      description:
+        'Several layers in one job, in place of `layer` (or `["*"]` for every layer): one forward pass, then each layer ' +
+        'integrated exactly as a job at that layer alone, its estimate in `layers` of every snapshot. A tolerance applies ' +
+        'to each layer; the job ends when all have settled.',
+    }),
     class1: t.string({
       description: 'Class to attribute toward: name, synonym, index, WordNet id, `logsumexp`, or null for a zero score.',
     }),
@@ -170,7 +213,10 @@ export const CompareInputRef = builder.inputType('CompareInput', {
 });
 
 const toJobInput = (i: {
-  imageId: string | number;
+  imageId?: string | number | null;
+  imageIds?: (string | number)[] | null;
+  skipBadImages?: boolean | null;
+  layers?: string[] | null;
   layer: string;
   class1?: string | null;
   class2?: string | null;
@@ -182,7 +228,10 @@ const toJobInput = (i: {
   groups?: number | null;
   tolerance?: number | null;
 }): Omit<JobInput, 'method'> => ({
-  imageId: String(i.imageId),
+  imageId: i.imageId == null ? String(i.imageIds?.[0] ?? '') : String(i.imageId),
+  ...(i.imageIds != null && { imageIds: i.imageIds.map(String) }),
+  ...(i.skipBadImages != null && { skipBadImages: i.skipBadImages }),
+  ...(i.layers != null && { layers: i.layers }),
   layer: i.layer,
   class1: i.class1 ?? null,
   class2: i.class2 ?? null,
@@ -210,7 +259,9 @@ builder.mutationFields((t) => ({
     type: AttributionJobRef,
     description:
       'Validates and queues a job; it starts when a worker is free. Fails with NOT_FOUND (image), UNKNOWN_LAYER, ' +
-      'UNKNOWN_CLASS, BAD_STEPS or QUEUE_FULL before anything is queued. Follow it with `jobProgress`.',
+      'UNKNOWN_CLASS, BAD_STEPS, BAD_IMAGES (a batch with images that cannot be attributed), JOB_TOO_LARGE (more than ' +
+      'MAX_IMAGES_PER_JOB images, or layers x images x steps past MAX_JOB_STEPS) or QUEUE_FULL before anything is queued. ' +
+      'Follow it with `jobProgress`.',
     args: { input: t.arg({ type: AttributionInputRef, required: true, description: 'What to attribute.' }) },
     resolve: (_root, { input }, ctx) => ctx.jobs.start({ ...toJobInput(input), method: input.method }),
   }),

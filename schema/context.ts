@@ -1,5 +1,6 @@
 import type { BuildingBlocksService } from '../server/building-blocks/building-blocks-service.js';
 import type { Engine } from '../server/engine/engine.js';
+import type { JobLimits } from '../server/engine/attribution/job-budget.js';
 import type { ImageLibrary } from '../server/images/image-library.js';
 import type { JobStore } from '../server/jobs/job-store.js';
 import type { JobService } from '../server/jobs/job-service.js';
@@ -21,6 +22,8 @@ export interface Context {
   buildingBlocks: BuildingBlocksService;
   /** Sprites on demand for the channels on screen (thumbnail profile, low priority). */
   sprites: OnDemandSprites;
+  /** MAX_IMAGES_PER_JOB and MAX_JOB_STEPS. */
+  jobLimits: JobLimits;
   /** Origin of the request, e.g. `http://localhost:4000`, for absolute URLs. */
   origin: string;
   /** Aborts when the client goes away: ends subscriptions. */

@@ -2,6 +2,7 @@ import { EngineError } from '../server/errors/engine-error.js';
 import { NotFoundError } from '../server/errors/not-found-error.js';
 import { parseDataUrl } from '../server/images/data-url.js';
 import type { StoredImage } from '../server/images/image-library.js';
+import { uploadBatch, type BatchUpload, type RejectedFile } from '../server/images/image-batch.js';
 import type { Prediction } from '../server/engine/engine.js';
 import { builder } from './builder.js';
 import { ClassInfoRef } from './model.js';
@@ -99,3 +100,45 @@ export function requireImage(images: { get(id: string): StoredImage | null }, id
   if (!image) throw new NotFoundError('image', id);
   return image;
 }
+
+export const RejectedFileRef = builder.objectRef<RejectedFile>('RejectedFile').implement({
+  description: 'A file of a batch upload that was not stored.',
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'Its file name (inside a zip: `archive.zip/path/in/archive`).' }),
+    code: t.exposeString('code', { description: 'BAD_IMAGE (or JOB_TOO_LARGE past MAX_IMAGES_PER_JOB files).' }),
+    message: t.exposeString('message', { description: 'Why, for people.' }),
+  }),
+});
+
+export const BatchUploadRef = builder.objectRef<BatchUpload>('BatchUpload').implement({
+  description: 'The result of `uploadImages`: the images stored, and the files that were not, with why.',
+  fields: (t) => ({
+    images: t.field({
+      type: [ImageRef],
+      description: 'The stored images, in the order given (a zip: its order).',
+      resolve: (b) => b.images,
+    }),
+    rejected: t.field({
+      type: [RejectedFileRef],
+      description: 'The files that are not images the product can read.',
+      resolve: (b) => b.rejected,
+    }),
+  }),
+});
+
+builder.mutationField('uploadImages', (t) =>
+  t.field({
+    type: BatchUploadRef,
+    description:
+      'Stores several PNG or JPEG files at once (multipart), or the images inside zip archives, each checked as `uploadImage` ' +
+      'checks one (at most 10 MB and 4096 px a side; it must decode). A bad file is listed in `rejected` and never loses the ' +
+      'others. At most MAX_IMAGES_PER_JOB images per call, and the request at most 15 MB: send more in several calls. Give the ' +
+      "images' ids to `startAttribution` as `imageIds`.",
+    args: { files: t.arg({ type: ['File'], required: true, description: 'The images and/or zip archives, as multipart files.' }) },
+    resolve: async (_root, { files }, ctx) => {
+      if (files.length === 0) throw new EngineError('BAD_ARGUMENT', 'files is empty: send one or more images or zip archives.');
+      const read = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+      return uploadBatch(ctx.images, read, ctx.jobLimits.maxImages);
+    },
+  }),
+);

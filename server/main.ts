@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { apiProcessPlan } from './jobs/redis/redis-scale-out.js';
-import { serverSettings } from './settings.js';
+import { jobLimits, serverSettings } from './settings.js';
 import { EnginePool } from './workers/pool.js';
 import { createApp, DEFAULT_MAX_QUEUED, GRAPHQL_PATH, MIN_CONCURRENCY } from './yoga.js';
 import { REPO_ROOT } from './repo-root.js';
@@ -42,6 +42,7 @@ async function main() {
     jobBackends: plan.jobBackends?.(maxQueued),
     checkpointIntervalMs: settings.checkpointIntervalMs,
     spritesBackground: settings.spritesBackground,
+    jobLimits: jobLimits(process.env),
   });
   const worker = plan.startWorker(app.store, pool, pool.size, settings.checkpointIntervalMs);
   const server = createServer(app.yoga);

@@ -21,6 +21,8 @@ import type { JobStore } from './jobs/job-store.js';
 import type { JobBackends } from './jobs/redis/redis-scale-out.js';
 import { InProcessJobQueue } from './jobs/in-process-job-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
+import { JobExecution } from './jobs/multi-job.js';
+import { DEFAULT_JOB_LIMITS, type JobLimits } from './engine/attribution/job-budget.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { SqliteJobStore } from './jobs/sql/sqlite-job-store.js';
 import { BuildingBlocksService } from './building-blocks/building-blocks-service.js';
@@ -59,6 +61,8 @@ export interface AppDeps {
   batchSize?: number;
   /** Least time between two checkpoints of a running job (CHECKPOINT_INTERVAL_MS; 0: every chunk). */
   checkpointIntervalMs?: number;
+  /** MAX_IMAGES_PER_JOB and MAX_JOB_STEPS (default: their documented defaults). */
+  jobLimits?: JobLimits;
   /** Yoga's logger: false for silent. */
   logging?: boolean | 'debug' | 'info' | 'warn' | 'error';
   /** Once a layer's sprites are asked for, render the rest of it in the background (SPRITES_BACKGROUND; default true). */
@@ -98,14 +102,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const unfinished = shared ? [] : await store.unfinished();
   const events = shared?.events ?? new InProcessJobEvents();
   // Jobs of the in-process queue run here; under Redis they run on the workers (jobs/redis/).
+  const execution = shared ? undefined : new JobExecution({ engine: deps.engine, pixels: (id) => images.pixels(id), store });
   const runner = shared
     ? undefined
     : new JobRunner({
         store,
         events,
         backend: deps.engine.info.backend,
-        execute: async (job, onSnapshot, signal, checkpoints) =>
-          deps.engine.run(await images.pixels(job.input.imageId), job.request, onSnapshot, signal, checkpoints),
+        execute: execution!.execute,
         logName: 'server',
         checkpointIntervalMs: deps.checkpointIntervalMs,
         log: (message, error) => (error === undefined ? console.log(message) : console.error(message, error)),
@@ -118,7 +122,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
         concurrency: deps.concurrency ?? MIN_CONCURRENCY,
       });
   const queue = shared?.queue ?? inProcess!;
-  const jobs = new JobService({ store, queue, events, engine: deps.engine, images, runner, batchSize: deps.batchSize });
+  const jobs = new JobService({
+    store,
+    queue,
+    events,
+    engine: deps.engine,
+    images,
+    runner,
+    execution,
+    batchSize: deps.batchSize,
+    limits: deps.jobLimits,
+  });
   inProcess?.restore(unfinished);
   // One render at a time, most urgent first: on-demand sprites, whole-layer spritemaps and group icons share the lane.
   const lane = new RenderLane();
@@ -138,6 +152,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     datasetExamples,
     buildingBlocks,
     sprites,
+    jobLimits: deps.jobLimits ?? DEFAULT_JOB_LIMITS,
     origin,
     signal,
   });

@@ -5,9 +5,25 @@ export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELL
 export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'INTERRUPTED']);
 export const isTerminal = (s: JobStatus) => TERMINAL_STATUSES.has(s);
 
-/** What the user asked for, as given (classes still as text), plus the image. */
+/** What the user asked for, as given (classes still as text), plus the image(s). */
 export interface JobInput extends AttributionInput {
+  /** The image; in a job over several images, the first of `imageIds`. */
   imageId: string;
+  /**
+   * A job over several images: their ids, in order (after validation, without repeats and
+   * without the bad ones `skipBadImages` left out); null or absent for one image.
+   */
+  imageIds?: string[] | null;
+  /** Leave out the images that cannot be attributed (listed in `skippedImages`) instead of refusing the job. */
+  skipBadImages?: boolean | null;
+  /** The images `skipBadImages` left out, with why. */
+  skippedImages?: SkippedImage[] | null;
+}
+
+/** An image of a batch that was left out. */
+export interface SkippedImage {
+  imageId: string;
+  reason: string;
 }
 
 export interface JobError {

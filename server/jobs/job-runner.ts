@@ -18,7 +18,11 @@ export type JobExecutor = (
   onSnapshot: SnapshotListener,
   signal: AbortSignal,
   checkpoints: RunCheckpoints,
-) => Promise<AttributionResult>;
+) => Promise<JobResult>;
+
+/** A job's result: a single job's has its spatial map; a multi job's maps are its units' (JobStore.saveUnit). */
+export type JobResult = Omit<AttributionResult, 'spatial' | 'integratedGradient'> &
+  Partial<Pick<AttributionResult, 'spatial' | 'integratedGradient'>>;
 
 /** How a run ended: a terminal status, or SUSPENDED (stopped by a shutdown, RUNNING in the store with its checkpoint, to be resumed). */
 export type RunOutcome = JobStatus | 'SUSPENDED';
@@ -88,7 +92,13 @@ export class JobRunner {
       const result = await this.opts.execute(job, onSnapshot, signal, { resumeFrom: start.from?.data, intervalMs });
       await writes.settled();
       const { spatial, integratedGradient: _gradient, backend: resultBackend, layer: _layer, ...snapshot } = result;
-      return await this.finish(job, 'SUCCEEDED', snapshot, null, { spatial, backend: resultBackend });
+      return await this.finish(
+        job,
+        'SUCCEEDED',
+        snapshot,
+        null,
+        spatial ? { spatial, backend: resultBackend } : { backend: resultBackend },
+      );
     } catch (error) {
       await writes.settled().catch(() => undefined);
       if (signal.aborted && (!isEngineError(error) || error.code === 'CANCELLED')) {

@@ -11,7 +11,11 @@ import type { ImageLibrary } from '../images/image-library.js';
 import { PromiseCache } from '../promise-cache.js';
 import type { JobEvent, JobEvents } from './job-events.js';
 import { isTerminal, type JobInput, type JobRecord, type JobStatus } from './job-record.js';
-import type { JobPage, JobStore } from './job-store.js';
+import type { JobPage, JobStore, JobUnit } from './job-store.js';
+import { checkImages } from './job-images.js';
+import { isMultiJob, jobImageIds, type JobExecution } from './multi-job.js';
+import { checkJobBudget, DEFAULT_JOB_LIMITS, type JobLimits } from '../engine/attribution/job-budget.js';
+import { requestLayers } from '../engine/attribution/layer-set.js';
 import type { JobQueue } from './job-queue.js';
 import type { JobRunner } from './job-runner.js';
 
@@ -46,8 +50,29 @@ export class JobService {
       runner?: JobRunner;
       /** Path steps per executor call when a request does not say (ENGINE_BATCH_SIZE). */
       batchSize?: number;
+      /** Runs the in-process queue's jobs: holds the running maps of multi-layer jobs; none under Redis. */
+      execution?: JobExecution;
+      /** MAX_IMAGES_PER_JOB and MAX_JOB_STEPS. */
+      limits?: JobLimits;
     },
   ) {}
+
+  /**
+   * The spatial map of one unit of a multi job (image `imageIndex` at `layer`): the running one
+   * while a single-image job runs in this process, else the stored one; null before it exists.
+   */
+  async unitSpatial(id: string, imageIndex: number, layer: string): Promise<SpatialMap | null> {
+    if (imageIndex === 0) {
+      const live = this.deps.execution?.liveMap(id, layer);
+      if (live) return live;
+    }
+    return this.deps.store.unitSpatial(id, imageIndex, layer);
+  }
+
+  /** The finished units of a multi job (one image at one layer each), cached per job while it has not changed. */
+  units(id: string): Promise<JobUnit[]> {
+    return this.deps.store.units(id);
+  }
 
   /** The running estimate's spatial map while the job runs in this process; null otherwise (and under Redis). */
   runningSpatial(id: string): SpatialMap | null {
@@ -56,7 +81,14 @@ export class JobService {
 
   /** The final spatial map, cached: a dashboard asks for many heatmaps of one job at once. */
   spatial(id: string): Promise<SpatialMap | null> {
-    return this.spatialCache.get(id, () => this.deps.store.getSpatial(id));
+    return this.spatialCache.get(id, async () => (await this.deps.store.getSpatial(id)) ?? this.firstLayerSpatial(id));
+  }
+
+  /** A single-image multi-layer job's map at its first layer (the layer its own estimate is), once that layer is done. */
+  private async firstLayerSpatial(id: string): Promise<SpatialMap | null> {
+    const job = await this.deps.store.get(id);
+    if (!job || !isMultiJob(job) || jobImageIds(job).length > 1) return null;
+    return this.deps.store.unitSpatial(id, 0, requestLayers(job.request)[0]);
   }
 
   async get(id: string): Promise<JobRecord | null> {
@@ -109,15 +141,17 @@ export class JobService {
   private async startAll(inputs: JobInput[], groupId: string | null): Promise<JobRecord[]> {
     const { store, queue, engine, images } = this.deps;
     if (this.draining) throw new ShuttingDownError();
-    const planned = inputs.map((input) => {
-      if (!images.get(input.imageId)) throw new NotFoundError('image', input.imageId);
+    const planned = inputs.map((given) => {
+      const input = checkImages(given, images);
       const request = validateInput(input, { labels: engine.info.labels, layers: engine.info.layers, batchSize: this.deps.batchSize });
-      return { input, request };
+      const shape = { layers: requestLayers(request).length, images: jobImageIds({ input }).length, steps: request.steps };
+      checkJobBudget(shape, this.deps.limits ?? DEFAULT_JOB_LIMITS);
+      return { input, request, stepsTotal: shape.layers * shape.images * shape.steps };
     });
     if (!queue.hasRoom(planned.length)) throw new QueueFullError(queue.stats().maxQueued, planned.length);
     const jobs: JobRecord[] = [];
-    for (const { input, request } of planned) {
-      jobs.push(await store.create({ id: randomUUID(), groupId, input, request, stepsTotal: request.steps }));
+    for (const { input, request, stepsTotal } of planned) {
+      jobs.push(await store.create({ id: randomUUID(), groupId, input, request, stepsTotal }));
     }
     try {
       await queue.enqueue(jobs);

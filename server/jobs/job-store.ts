@@ -10,6 +10,15 @@ export interface JobPage {
   endCursor: string | null;
 }
 
+/** One unit of a job over several layers or images: one image at one layer, finished. */
+export interface JobUnit {
+  /** Position of the image in the job's image list. */
+  imageIndex: number;
+  layer: string;
+  /** The unit's final snapshot, as a single job of that image and layer would end with. */
+  snapshot: Snapshot;
+}
+
 /** A job's terminal state, written at once by `finish`. */
 export interface JobOutcome {
   status: Exclude<JobStatus, 'QUEUED' | 'RUNNING'>;
@@ -48,6 +57,12 @@ export interface JobStore {
    * transaction that is on disk before it resolves: a finished result is never half written.
    */
   finish(id: string, outcome: JobOutcome): Promise<void>;
+  /** Stores a finished unit of a multi-layer or multi-image job, with its spatial map (a unit written again replaces it). */
+  saveUnit(id: string, unit: JobUnit, spatial: SpatialMap): Promise<void>;
+  /** The job's finished units, by image then layer order of writing (without their maps). */
+  units(id: string): Promise<JobUnit[]>;
+  /** A finished unit's spatial map; null when the unit is not stored. */
+  unitSpatial(id: string, imageIndex: number, layer: string): Promise<SpatialMap | null>;
   /** QUEUED and RUNNING jobs, oldest first: what a restarted server resumes. */
   unfinished(): Promise<JobRecord[]>;
   close(): Promise<void>;

@@ -14,16 +14,22 @@ export type AttributionInput = {
   class2?: string | null | undefined;
   /** Also factor the layer into K neuron groups (NMF, 1..16; the notebook uses 6) and attribute to each, live; null for none. */
   groups?: number | null | undefined;
-  /** An image from `examples` or `uploadImage`. */
-  imageId: string | number;
+  /** An image from `examples` or `uploadImage`; give this or `imageIds`. */
+  imageId?: string | number | null | undefined;
+  /** Several images (up to MAX_IMAGES_PER_JOB, default 256) in one job, in place of `imageId`: every image attributed the same way, the result the mean over them with error bars, consistency counts and the per-image vectors. Ids that name no image are listed in one BAD_IMAGES error, unless `skipBadImages`. */
+  imageIds?: Array<string | number> | null | undefined;
   /** Layer name from `model.layers`. */
   layer?: string;
+  /** Several layers in one job, in place of `layer` (or `["*"]` for every layer): one forward pass, then each layer integrated exactly as a job at that layer alone, its estimate in `layers` of every snapshot. A tolerance applies to each layer; the job ends when all have settled. */
+  layers?: Array<string> | null | undefined;
   /** The method. */
   method?: AttributionMethod;
   /** Quadrature rule (default LEFT_RIEMANN, the notebook's). */
   rule?: QuadratureRule | null | undefined;
   /** Seed of the stochastic path, 0..2^31-1 (default 0). */
   seed?: number | null | undefined;
+  /** Leave out the images that cannot be attributed (listed in `input.skippedImages`) instead of refusing the job. */
+  skipBadImages?: boolean | null | undefined;
   /** Path steps, 1..2000 (default 100); ignored by SIMPLE. */
   steps?: number | null | undefined;
   /** Stop when settled: run until the estimated relative error is at most this (0 < tolerance < 1, e.g. 0.01) and the top and bottom lists have settled; `steps` is then the maximum, rounded down to the rule's nested size. PATH then defaults to the SIDI rule; LEFT_RIEMANN also nests; other rules are a BAD_ARGUMENT. */

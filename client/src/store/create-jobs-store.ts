@@ -97,7 +97,7 @@ export function createJobsStore(draftStore: DraftStore) {
     draftStore.setErrors(local);
     if (Object.keys(local).length) return undefined;
     const { method: _method, ...input } = inputOf(imageId!, d);
-    const result = await compareMethods({ input: { ...input, steps: d.steps } });
+    const result = await compareMethods({ input: { ...input, imageId: imageId!, steps: d.steps } });
     draftStore.setErrors(fieldErrors(result.error, input));
     const jobs = result.data?.compareMethods;
     if (jobs) refetchHistory();

@@ -6,6 +6,7 @@ import type { JobEvents } from '../job-events.js';
 import { isTerminal, type JobRecord } from '../job-record.js';
 import type { JobStore } from '../job-store.js';
 import type { JobQueue, QueueStats } from '../job-queue.js';
+import { jobImageIds } from '../multi-job.js';
 import type { RedisKeys } from './redis-connection.js';
 
 /** What a BullMQ job carries: the store holds the rest. */
@@ -83,7 +84,7 @@ export class BullMqJobQueue implements JobQueue {
     if (!this.hasRoom(jobs.length)) throw new QueueFullError(this.opts.maxQueued, jobs.length);
     if (this.opts.client.status !== 'ready') throw new QueueUnavailableError(`Redis connection ${this.opts.client.status}`);
     try {
-      for (const imageId of new Set(jobs.map((j) => j.input.imageId))) {
+      for (const imageId of new Set(jobs.flatMap((j) => jobImageIds(j)))) {
         const bytes = this.opts.imageBytes(imageId);
         if (bytes) await this.opts.client.set(this.opts.keys.image(imageId), bytes, 'EX', IMAGE_TTL_S);
       }

@@ -6,6 +6,7 @@ import type { QueuedJobData } from './bullmq-job-queue.js';
 import type { JobEvents } from '../job-events.js';
 import { isTerminal, type JobError, type JobStatus } from '../job-record.js';
 import { JobRunner, type RunOutcome } from '../job-runner.js';
+import { JobExecution } from '../multi-job.js';
 import { PromiseCache } from '../../promise-cache.js';
 import type { JobStore } from '../job-store.js';
 import type { RedisKeys } from './redis-connection.js';
@@ -23,7 +24,7 @@ export interface BullMqJobWorkerOptions {
   keys: RedisKeys;
   store: JobStore;
   events: JobEvents;
-  engine: Pick<Engine, 'info' | 'decodeImage' | 'run'>;
+  engine: Pick<Engine, 'info' | 'decodeImage' | 'run' | 'runLayers'>;
   /** Jobs at once in this process; the engine pool's size. */
   concurrency: number;
   /** BullMQ lock: a worker silent this long is taken for dead and its job handed on. */
@@ -56,8 +57,7 @@ export class BullMqJobWorker {
       store: opts.store,
       events: opts.events,
       backend: opts.engine.info.backend,
-      execute: async (job, onSnapshot, signal, checkpoints) =>
-        opts.engine.run(await this.pixels(job.input.imageId), job.request, onSnapshot, signal, checkpoints),
+      execute: new JobExecution({ engine: opts.engine, pixels: (id) => this.pixels(id), store: opts.store }).execute,
       logName: 'worker',
       checkpointIntervalMs: opts.checkpointIntervalMs,
       log: opts.log,

@@ -60,5 +60,21 @@ export function jobTableMigrations(dialect: SqlDialect): string[] {
       PRIMARY KEY (job_id, steps_done)
     );
     `,
+    // 4: jobs over several layers or images keep each unit's result (one image at one layer): its
+    // final snapshot and spatial map, written as the unit finishes, so a resumed job skips it and
+    // the per-image vectors, galleries and heatmaps read them.
+    `
+    CREATE TABLE job_units (
+      job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+      image_index INTEGER NOT NULL,
+      layer TEXT NOT NULL,
+      snapshot TEXT NOT NULL,
+      height INTEGER NOT NULL,
+      width INTEGER NOT NULL,
+      channels INTEGER NOT NULL,
+      spatial ${t.blob} NOT NULL,
+      PRIMARY KEY (job_id, image_index, layer)
+    );
+    `,
   ];
 }

@@ -1,6 +1,6 @@
 import type { Snapshot, SpatialMap } from '../../engine/attribution/types.js';
 import type { JobCheckpoint, JobPatch, JobRecord, JobStatus, NewJob } from '../job-record.js';
-import type { JobOutcome, JobPage, JobStore } from '../job-store.js';
+import type { JobOutcome, JobPage, JobStore, JobUnit } from '../job-store.js';
 import { exactJson } from './exact-json.js';
 import type { SqlDriver, SqlStatement } from './sql-driver.js';
 
@@ -30,6 +30,11 @@ const SQL = {
   putHistory: `INSERT INTO job_history (job_id, steps_done, snapshot) VALUES (?, ?, ?)
                ON CONFLICT (job_id, steps_done) DO UPDATE SET snapshot = excluded.snapshot`,
   history: 'SELECT snapshot FROM job_history WHERE job_id = ? ORDER BY steps_done',
+  putUnit: `INSERT INTO job_units (job_id, image_index, layer, snapshot, height, width, channels, spatial) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (job_id, image_index, layer) DO UPDATE SET snapshot = excluded.snapshot, height = excluded.height,
+              width = excluded.width, channels = excluded.channels, spatial = excluded.spatial`,
+  units: 'SELECT image_index, layer, snapshot FROM job_units WHERE job_id = ? ORDER BY image_index, layer',
+  unitSpatial: 'SELECT height, width, channels, spatial AS data FROM job_units WHERE job_id = ? AND image_index = ? AND layer = ?',
   update: (columns: string[]) => `UPDATE jobs SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
 };
 
@@ -157,6 +162,32 @@ export class SqlJobStore implements JobStore {
     await this.driver.transaction(statements, { durable: true });
   }
 
+  async saveUnit(id: string, unit: JobUnit, spatial: SpatialMap): Promise<void> {
+    await this.ready;
+    await this.driver.run(SQL.putUnit, [
+      id,
+      unit.imageIndex,
+      unit.layer,
+      exactJson.stringify(unit.snapshot),
+      spatial.height,
+      spatial.width,
+      spatial.channels,
+      bytesOf(spatial.data),
+    ]);
+  }
+
+  async units(id: string): Promise<JobUnit[]> {
+    await this.ready;
+    const rows = await this.driver.all<{ image_index: number; layer: string; snapshot: string }>(SQL.units, [id]);
+    return rows.map((r) => ({ imageIndex: Number(r.image_index), layer: r.layer, snapshot: exactJson.parse(r.snapshot) }));
+  }
+
+  async unitSpatial(id: string, imageIndex: number, layer: string): Promise<SpatialMap | null> {
+    await this.ready;
+    const [row] = await this.driver.all<SpatialRow>(SQL.unitSpatial, [id, imageIndex, layer]);
+    return row ? spatialOf(row) : null;
+  }
+
   async unfinished(): Promise<JobRecord[]> {
     await this.ready;
     return (await this.driver.all<JobRow>(SQL.unfinished)).map(fromRow);
@@ -164,18 +195,23 @@ export class SqlJobStore implements JobStore {
 
   async getSpatial(id: string): Promise<SpatialMap | null> {
     await this.ready;
-    const [row] = await this.driver.all<{ height: number; width: number; channels: number; data: Buffer }>(SQL.getSpatial, [id]);
-    if (!row) return null;
-    // Copy into an aligned buffer: a Buffer from the database may sit at any byte offset.
-    const data = new Float32Array(row.data.byteLength / 4);
-    new Uint8Array(data.buffer).set(row.data);
-    return { height: row.height, width: row.width, channels: row.channels, data };
+    const [row] = await this.driver.all<SpatialRow>(SQL.getSpatial, [id]);
+    return row ? spatialOf(row) : null;
   }
 
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
     await this.driver.close();
   }
+}
+
+type SpatialRow = { height: number; width: number; channels: number; data: Buffer };
+
+function spatialOf(row: SpatialRow): SpatialMap {
+  // Copy into an aligned buffer: a Buffer from the database may sit at any byte offset.
+  const data = new Float32Array(row.data.byteLength / 4);
+  new Uint8Array(data.buffer).set(row.data);
+  return { height: Number(row.height), width: Number(row.width), channels: Number(row.channels), data };
 }
 
 /** The UPDATE for the defined fields of `patch`; null when there are none. */

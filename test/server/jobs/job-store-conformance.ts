@@ -81,6 +81,31 @@ export function describeJobStore(name: string, open: () => { store: JobStore; re
       expect(await store.getSpatial('missing')).toBeNull();
     });
 
+    it('keeps the finished units of a multi job, their snapshots exactly and their maps bit for bit', async () => {
+      await store.create(newJob('a'));
+      await store.create(newJob('b'));
+      const map = (seed: number) => ({
+        height: 2,
+        width: 1,
+        channels: 3,
+        data: Float32Array.from({ length: 6 }, (_, i) => Math.cos(i * seed) * 1e-4),
+      });
+      await store.saveUnit('a', { imageIndex: 1, layer: 'mixed5a', snapshot: snapshot(8, [1, 2, 3], true) }, map(1));
+      await store.saveUnit('a', { imageIndex: 0, layer: 'mixed3b', snapshot: snapshot(8, [0.5, -1e-9, 7], true) }, map(2));
+      await store.saveUnit('b', { imageIndex: 0, layer: 'mixed3b', snapshot: snapshot(4, [9, 9, 9], true) }, map(3));
+      // A unit written again replaces it.
+      await store.saveUnit('a', { imageIndex: 1, layer: 'mixed5a', snapshot: snapshot(16, [4, 5, 6], true) }, map(4));
+      const units = await store.units('a');
+      expect(units.map((u) => [u.imageIndex, u.layer, u.snapshot.stepsDone])).toEqual([
+        [0, 'mixed3b', 8],
+        [1, 'mixed5a', 16],
+      ]);
+      expect(units[0].snapshot).toEqual(snapshot(8, [0.5, -1e-9, 7], true));
+      expect(Array.from((await store.unitSpatial('a', 1, 'mixed5a'))!.data)).toEqual(Array.from(map(4).data));
+      expect(await store.unitSpatial('a', 2, 'mixed5a')).toBeNull();
+      expect(await store.units('none')).toEqual([]);
+    });
+
     it('lists newest first, pages with cursors and filters by status', async () => {
       for (const id of ['j1', 'j2', 'j3', 'j4', 'j5']) await store.create(newJob(id));
       await store.update('j2', { status: 'SUCCEEDED' });
