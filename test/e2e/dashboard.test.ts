@@ -260,6 +260,13 @@ describe('dashboard end to end in Chromium', () => {
     // The detail view shows what excites the channel in the example images (crops computed by the engine).
     await page.waitForSelector('[data-testid=channel-detail] .dataset-examples svg', { timeout: 120_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'path-job-final.png'), fullPage: true });
+    // UPDATE_DOCS_SCREENSHOTS=1 redraws the README's picture of the dashboard: the page's first 1300 px, the detail open beside its row.
+    if (process.env.UPDATE_DOCS_SCREENSHOTS)
+      await page.screenshot({
+        path: join(process.cwd(), 'docs', 'dashboard.png'),
+        fullPage: true,
+        clip: { x: 0, y: 0, width: 1280, height: 1300 },
+      });
     await page.keyboard.press('Escape');
   });
 

@@ -3,7 +3,7 @@ import { formatValue } from '../lib/format';
 import { ChannelHeatmap } from './ChannelHeatmap';
 import { ChannelPicture, type ChannelPictureState, type Spritemap } from './ChannelSprite';
 import { type DatasetExampleCrop, DatasetExamples } from './DatasetExamples';
-import { Sparkline } from './Sparkline';
+import { ValueOverRun } from './ValueOverRun';
 
 export interface MethodRank {
   method: string;
@@ -23,7 +23,8 @@ export interface ChannelDetailProps {
   picture?: ChannelPictureState;
   /** The channel's value at each snapshot of the run. */
   trace: readonly { x: number; y: number }[];
-  stepsTotal: number;
+  /** Where the run's step axis ends: its last step once over, its maximum while it runs. */
+  stepsEnd: number;
   ranks: readonly MethodRank[];
   /** Example crops that excite the channel; undefined while they load. */
   examples?: readonly DatasetExampleCrop[];
@@ -65,16 +66,11 @@ export function ChannelDetail(props: ChannelDetailProps) {
         <ChannelPicture channel={props.channel} size={130} spritemap={props.spritemap} picture={props.picture} />
       </div>
       <h3>What excites it in the example images</h3>
+      <p class="note">The crops where channel {props.channel} is most active, each with its activation there.</p>
       <DatasetExamples examples={props.examples} />
       <h3>Value over the run</h3>
       <Show when={props.trace.length > 1} fallback={<p class="note">One snapshot so far.</p>}>
-        <Sparkline
-          points={props.trace}
-          xMax={props.stepsTotal}
-          width={320}
-          height={64}
-          label={`Value of channel ${props.channel} against steps done`}
-        />
+        <ValueOverRun points={props.trace} xMax={props.stepsEnd} label={`Value of channel ${props.channel} against steps done`} />
       </Show>
       <h3>Rank by method</h3>
       <table class="ranks">

@@ -1,7 +1,7 @@
-import { createMemo, For, Show } from 'solid-js';
+import { createMemo, For, type JSX, Show } from 'solid-js';
 import { valueCellColour } from '../lib/attribution-colour';
 import { createFlip } from '../lib/flip';
-import { formatValue } from '../lib/format';
+import { errorColumnFormat, formatValue } from '../lib/format';
 import { ChannelHeatmap } from './ChannelHeatmap';
 import { ChannelPicture, hasSprite, spriteStatusText } from './ChannelSprite';
 import type { ChannelPictures } from './channel-pictures';
@@ -28,6 +28,12 @@ export interface ChannelListProps {
   /** Channels ranked high by every method (compare view). */
   agreed?: ReadonlySet<number>;
   onSelect?: (channel: number) => void;
+  /** The selected channel's detail panel, drawn under its row (at the list's end once the channel has left the list). */
+  detail?: () => JSX.Element;
+  /** Exact values (the linear method): no "± 0" on every row. */
+  exact?: boolean;
+  /** Say so in the heading (once per panel, on its first list). */
+  sayExact?: boolean;
   thumbSize?: number;
 }
 
@@ -43,9 +49,25 @@ export function ChannelList(props: ChannelListProps) {
   const flip = createFlip(order);
   const size = () => props.thumbSize ?? 56;
 
+  // One number format for the column's error bars (2 errors each).
+  const formatError = createMemo(() => errorColumnFormat(props.scores.map((s) => 2 * (s.error ?? 0))));
+  const errorOf = (s?: ChannelScore) => (!props.exact && s?.error != null ? formatError()(2 * s.error) : undefined);
+
   return (
     <section class="channel-list" aria-label={props.title}>
-      <h3>{props.title}</h3>
+      <h3>
+        {props.title}
+        <Show when={props.exact && props.sayExact}>
+          <span
+            class="exact-note"
+            data-testid="exact-note"
+            title="The linear method takes one exact gradient: its values carry no error bar"
+          >
+            {' '}
+            · exact
+          </span>
+        </Show>
+      </h3>
       <ol data-testid={`channels-${props.direction}`} data-steps-done={props.stepsDone}>
         <For each={order()}>
           {(channel) => {
@@ -56,6 +78,12 @@ export function ChannelList(props: ChannelListProps) {
               const r = picture()?.render;
               return r && !picture()?.sprite && !hasSprite(props.pictures?.spritemap, channel) ? `, picture ${spriteStatusText(r)}` : '';
             };
+            // The label holds the row's visible words in their order (channel, value, error), so a
+            // speech user can say what they see; the rank, the pictures and the star are hidden
+            // from it and said in words instead.
+            const label = () =>
+              `Rank ${score()?.rank}, ch ${channel}: ${formatValue(score()?.value ?? 0)}${errorOf(score()) ? ` ± ${errorOf(score())}` : ''}` +
+              `${props.agreed?.has(channel) ? ', ranked high by every method' : ''}${pictureText()}`;
             return (
               <li
                 ref={flip.track(channel)}
@@ -66,47 +94,59 @@ export function ChannelList(props: ChannelListProps) {
                   type="button"
                   class="channel-row"
                   aria-pressed={props.selected === channel}
-                  aria-label={`Channel ${channel}, rank ${score()?.rank}, value ${formatValue(score()?.value ?? 0)}${score()?.error != null ? ` ± ${formatValue(2 * score()!.error!)}` : ''}${props.agreed?.has(channel) ? ', ranked high by every method' : ''}${pictureText()}`}
+                  aria-label={label()}
                   onClick={() => props.onSelect?.(channel)}
                 >
-                  <span class="rank">{score()?.rank}</span>
-                  <ChannelHeatmap
-                    imageUrl={props.pictures?.imageUrl}
-                    heatmapUrl={props.pictures?.heatmapOf?.(channel)}
-                    size={size()}
-                    label={`Spatial attribution of channel ${channel}`}
-                  />
-                  <ChannelPicture channel={channel} size={size()} spritemap={props.pictures?.spritemap} picture={picture()} />
+                  <span class="rank" aria-hidden="true">
+                    {score()?.rank}
+                  </span>
+                  <span class="row-pictures" aria-hidden="true">
+                    <ChannelHeatmap
+                      imageUrl={props.pictures?.imageUrl}
+                      heatmapUrl={props.pictures?.heatmapOf?.(channel)}
+                      size={size()}
+                      label={`Spatial attribution of channel ${channel}`}
+                    />
+                    <span class="row-picture" style={{ width: `${size()}px`, height: `${size()}px` }}>
+                      <ChannelPicture channel={channel} size={size()} spritemap={props.pictures?.spritemap} picture={picture()} />
+                    </span>
+                  </span>
                   <span class="channel-index">
                     <span class="label">ch</span> {channel}
                     <Show when={props.agreed?.has(channel)}>
-                      <span class="agreed-mark" title="In the top list of every method">
+                      <span class="agreed-mark" title="In the top list of every method" aria-hidden="true">
                         ★
                       </span>
                     </Show>
-                  </span>
+                  </span>{' '}
                   <span class="value" style={{ 'background-color': valueCellColour(score()?.value ?? 0, props.scale) }}>
                     {formatValue(score()?.value ?? 0)}
+                  </span>{' '}
+                  <span class="row-error">
+                    <Show when={errorOf(score())}>
+                      {(text) => (
+                        <span
+                          class="error-bar"
+                          data-testid="error-bar"
+                          title="2-sigma error bar: the estimate's error is within it for about 95 % of channels"
+                        >
+                          <span
+                            class="whisker"
+                            style={{ width: `${Math.min(100, (200 * 2 * score()!.error!) / Math.max(props.scale, 1e-12))}%` }}
+                          />
+                          ± {text()}
+                        </span>
+                      )}
+                    </Show>
                   </span>
-                  <Show when={score()?.error != null}>
-                    <span
-                      class="error-bar"
-                      data-testid="error-bar"
-                      title="2-sigma error bar: the estimate's error is within it for about 95 % of channels"
-                    >
-                      <span
-                        class="whisker"
-                        style={{ width: `${Math.min(100, (200 * 2 * score()!.error!) / Math.max(props.scale, 1e-12))}%` }}
-                      />
-                      ± {formatValue(2 * score()!.error!)}
-                    </span>
-                  </Show>
                 </button>
+                <Show when={props.detail && props.selected === channel}>{props.detail!()}</Show>
               </li>
             );
           }}
         </For>
       </ol>
+      <Show when={props.detail && props.selected !== undefined && !byChannel().has(props.selected)}>{props.detail!()}</Show>
     </section>
   );
 }

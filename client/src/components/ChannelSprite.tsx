@@ -59,6 +59,10 @@ export function ChannelSprite(props: { spritemap: Spritemap; channel: number; si
   );
 }
 
+/** Whether a channel has a picture to show now: its tile in a complete spritemap, or its own sprite. */
+export const hasPicture = (channel: number, spritemap?: Spritemap | null, picture?: ChannelPictureState): boolean =>
+  hasSprite(spritemap, channel) || !!picture?.sprite;
+
 /**
  * The picture of a channel wherever one exists: its tile in a complete spritemap, else its own
  * sprite; while neither exists and a render is on its way, the words "rendering…" or "queued"

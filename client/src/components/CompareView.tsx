@@ -1,6 +1,7 @@
 import { For, Show } from 'solid-js';
 import { followLink } from '../lib/follow-link';
 import type { ChannelPictures } from './channel-pictures';
+import type { ChannelSelection } from './channel-selection';
 import type { ConvergencePoint } from './ConvergenceChart';
 import { type LiveSnapshot, LivePanel } from './LivePanel';
 import { StatusBadge } from './StatusBadge';
@@ -8,6 +9,8 @@ import { StatusBadge } from './StatusBadge';
 export interface CompareColumn {
   jobId: string;
   method: string;
+  /** The linear method's column: exact values, no error bars. */
+  exact?: boolean;
   status?: string;
   snapshot?: LiveSnapshot;
   history: readonly ConvergencePoint[];
@@ -22,8 +25,7 @@ export interface CompareColumn {
 export function CompareView(props: {
   columns: readonly CompareColumn[];
   agreed: ReadonlySet<number>;
-  selected?: number;
-  onSelect: (channel: number) => void;
+  selection: ChannelSelection;
   onOpenJob: (jobId: string) => void;
 }) {
   return (
@@ -46,12 +48,12 @@ export function CompareView(props: {
               </header>
               <LivePanel
                 compact
+                exact={col.exact}
                 status={col.status}
                 snapshot={col.snapshot}
                 history={col.history}
                 pictures={col.pictures}
-                selected={props.selected}
-                onSelect={props.onSelect}
+                selection={props.selection}
                 agreed={props.agreed}
               />
             </section>

@@ -12,7 +12,8 @@ export interface ConvergencePoint {
 
 const W = 560;
 const H = 180;
-const M = { top: 12, right: 44, bottom: 28, left: 48 };
+// The top margin holds the settled marker's label, clear of the stability line at 100 %.
+const M = { top: 24, right: 44, bottom: 28, left: 48 };
 /** The gap is drawn on a log axis down to this floor: it shrinks by decades as steps add up. */
 const GAP_FLOOR = 1e-4;
 
@@ -25,6 +26,8 @@ const GAP_FLOOR = 1e-4;
 export function ConvergenceChart(props: {
   points: readonly ConvergencePoint[];
   stepsTotal: number;
+  /** The run is over: the x axis ends at its last step, and says so where that is short of the maximum (a run that settled early). */
+  finished?: boolean;
   stochastic?: boolean;
   settledAt?: { stepsDone: number; elapsedMs: number };
 }) {
@@ -41,7 +44,11 @@ export function ConvergenceChart(props: {
     const lo = Math.floor(Math.log10(Math.min(1e-2, ...gaps)));
     return { lo, hi: hi > lo ? hi : lo + 1 };
   });
-  const x = (steps: number) => M.left + (iw * steps) / Math.max(1, props.stepsTotal);
+  const lastStep = () => props.points[props.points.length - 1]?.stepsDone ?? 0;
+  // A finished run's axis ends at what ran; a running one's at the maximum it may take.
+  const stoppedEarly = () => props.finished && lastStep() > 0 && lastStep() < props.stepsTotal;
+  const xEnd = () => (stoppedEarly() ? lastStep() : props.stepsTotal);
+  const x = (steps: number) => M.left + (iw * steps) / Math.max(1, xEnd());
   const yGap = (g: number) => {
     const { lo, hi } = decades();
     return M.top + ih * (1 - (Math.log10(Math.max(GAP_FLOOR, g)) - lo) / (hi - lo));
@@ -50,7 +57,7 @@ export function ConvergenceChart(props: {
   const line = (pick: (p: ConvergencePoint) => number, points: readonly ConvergencePoint[] = props.points) =>
     points.map((p, i) => `${i ? 'L' : 'M'}${x(p.stepsDone).toFixed(1)},${pick(p).toFixed(1)}`).join('');
   const gapTicks = () => Array.from({ length: decades().hi - decades().lo + 1 }, (_, i) => decades().lo + i);
-  const stepTicks = () => [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * props.stepsTotal));
+  const stepTicks = () => [...new Set([0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * xEnd())))];
   const last = () => props.points[props.points.length - 1];
 
   return (
@@ -86,16 +93,18 @@ export function ConvergenceChart(props: {
             )}
           </For>
           <text class="axis-label" x={M.left + iw / 2} y={H - 2} text-anchor="middle">
-            steps done
+            {stoppedEarly() ? `steps done (the run stopped at ${lastStep()} of at most ${props.stepsTotal})` : 'steps done'}
           </text>
         </g>
         <Show when={props.settledAt}>
           {(s) => (
             <g class="settled-marker" data-testid="settled-marker">
-              <line x1={x(s().stepsDone)} x2={x(s().stepsDone)} y1={M.top} y2={H - M.bottom} />
+              <line x1={x(s().stepsDone)} x2={x(s().stepsDone)} y1={M.top - 4} y2={H - M.bottom} />
+              {/* Above the plot, so no series runs through it; right-aligned near the end of the axis. */}
               <text
-                x={x(s().stepsDone) + 4}
-                y={M.top + 10}
+                x={x(s().stepsDone) + (x(s().stepsDone) > M.left + iw * 0.6 ? -4 : 4)}
+                y={M.top - 8}
+                text-anchor={x(s().stepsDone) > M.left + iw * 0.6 ? 'end' : 'start'}
               >{`settled at step ${s().stepsDone} (${(s().elapsedMs / 1000).toFixed(1)} s)`}</text>
             </g>
           )}

@@ -37,7 +37,9 @@ export function DatasetExamples(props: { examples?: readonly DatasetExampleCrop[
                   >
                     <image href={e.imagePath} x="0" y="0" width={INPUT_PX} height={INPUT_PX} preserveAspectRatio="xMidYMid slice" />
                   </svg>
-                  <span class="activation">{formatValue(e.activation)}</span>
+                  <span class="activation">
+                    <span class="label">activation</span> {formatValue(e.activation)}
+                  </span>
                 </li>
               )}
             </For>

@@ -1,8 +1,9 @@
-import { For, Show } from 'solid-js';
+import { createMemo, For, Show } from 'solid-js';
 import { barColour, maxAbs } from '../lib/attribution-colour';
-import { formatValue } from '../lib/format';
+import { errorColumnFormat, formatValue } from '../lib/format';
 import { ChannelHeatmap } from './ChannelHeatmap';
-import { ChannelSprite, hasSprite, type Spritemap } from './ChannelSprite';
+import { ChannelPicture, hasPicture } from './ChannelSprite';
+import type { ChannelPictures } from './channel-pictures';
 
 export interface GroupRow {
   index: number;
@@ -22,8 +23,10 @@ export interface GroupRow {
  * toward class 1, red toward class 2, scaled to the largest group) with its 2-sigma error bar
  * while the path integrates, and its heaviest channels with their sprites.
  */
-export function GroupList(props: { groups: readonly GroupRow[]; imageUrl?: string; spritemap?: Spritemap | null; stepsDone: number }) {
+export function GroupList(props: { groups: readonly GroupRow[]; pictures?: ChannelPictures; stepsDone: number }) {
   const scale = () => maxAbs(props.groups.map((g) => g.attribution ?? 0));
+  // One number format for the column's error bars (2 errors each).
+  const formatError = createMemo(() => errorColumnFormat(props.groups.map((g) => 2 * (g.attributionError ?? 0))));
   return (
     <ol class="group-list" data-testid="groups" data-steps-done={props.stepsDone}>
       <For each={props.groups}>
@@ -33,10 +36,15 @@ export function GroupList(props: { groups: readonly GroupRow[]; imageUrl?: strin
           return (
             <li
               data-group={g.index}
-              aria-label={`Group ${g.index + 1}: attribution ${formatValue(g.attribution ?? 0)}${bar() != null ? ` ± ${formatValue(bar()!)}` : ''}; top channels ${g.topChannels.map((c) => c.channel).join(', ')}`}
+              aria-label={`Group ${g.index + 1}: attribution ${formatValue(g.attribution ?? 0)}${bar() != null ? ` ± ${formatError()(bar()!)}` : ''}; top channels ${g.topChannels.map((c) => c.channel).join(', ')}`}
             >
               <span class="group-swatch" style={{ 'background-color': g.colour }} aria-hidden="true" />
-              <ChannelHeatmap imageUrl={props.imageUrl} heatmapUrl={g.heatmap} size={40} label={`Region of group ${g.index + 1}`} />
+              <ChannelHeatmap
+                imageUrl={props.pictures?.imageUrl}
+                heatmapUrl={g.heatmap}
+                size={40}
+                label={`Region of group ${g.index + 1}`}
+              />
               <Show when={g.icon}>
                 {(icon) => (
                   <img class="group-icon" src={icon()} alt={`Feature visualization of group ${g.index + 1}`} width="48" height="48" />
@@ -59,7 +67,7 @@ export function GroupList(props: { groups: readonly GroupRow[]; imageUrl?: strin
                       data-testid="group-error-bar"
                       title="2-sigma error bar, estimated from the per-step group values as the channels' bars are"
                     >
-                      ± {formatValue(b())}
+                      ± {formatError()(b())}
                     </span>
                   )}
                 </Show>
@@ -68,11 +76,17 @@ export function GroupList(props: { groups: readonly GroupRow[]; imageUrl?: strin
                 <For each={g.topChannels}>
                   {(c) => (
                     <span class="group-channel" title={`Channel ${c.channel}, weight ${c.weight.toFixed(2)}`}>
+                      {/* The channel's picture wherever the page has one (the lists' sprites), else its number. */}
                       <Show
-                        when={hasSprite(props.spritemap, c.channel) && props.spritemap}
+                        when={hasPicture(c.channel, props.pictures?.spritemap, props.pictures?.pictureOf?.(c.channel))}
                         fallback={<span class="channel-chip">{c.channel}</span>}
                       >
-                        {(sm) => <ChannelSprite spritemap={sm()} channel={c.channel} size={32} />}
+                        <ChannelPicture
+                          channel={c.channel}
+                          size={32}
+                          spritemap={props.pictures?.spritemap}
+                          picture={props.pictures?.pictureOf?.(c.channel)}
+                        />
                       </Show>
                     </span>
                   )}

@@ -1,5 +1,5 @@
 import { Show } from 'solid-js';
-import type { Spritemap } from './ChannelSprite';
+import type { ChannelPictures } from './channel-pictures';
 import { GroupList, type GroupRow } from './GroupList';
 import { GroupsOverlay, type GridPosition } from './GroupsOverlay';
 import { LayerToLayerDetail, type LayerToLayerView } from './LayerToLayerDetail';
@@ -22,8 +22,8 @@ export interface GroupsView {
 export function GroupsPanel(props: {
   groups: GroupsView;
   stepsDone: number;
-  imageUrl?: string;
-  spritemap?: Spritemap | null;
+  /** The image the regions are drawn over and the channels' feature visualizations. */
+  pictures?: ChannelPictures;
   position?: GridPosition;
   onPosition: (p: GridPosition) => void;
   positionInfo?: PositionInfo | null;
@@ -55,7 +55,7 @@ export function GroupsPanel(props: {
       </Show>
       <div class="groups-layout">
         <GroupsOverlay
-          imageUrl={props.imageUrl}
+          imageUrl={props.pictures?.imageUrl}
           tint={props.groups.tint}
           width={props.groups.width}
           height={props.groups.height}
@@ -65,12 +65,11 @@ export function GroupsPanel(props: {
         />
         <GroupList
           groups={props.groups.groups.map((g) => ({ ...g, icon: props.icons?.[g.index] ?? null }))}
-          imageUrl={props.imageUrl}
-          spritemap={props.spritemap}
+          pictures={props.pictures}
           stepsDone={props.stepsDone}
         />
       </div>
-      <PositionDetail position={props.position} info={props.positionInfo} spritemap={props.spritemap} />
+      <PositionDetail position={props.position} info={props.positionInfo} pictures={props.pictures} />
       <Show when={props.layerToLayer}>
         {(l) => (
           <LayerToLayerDetail
@@ -82,7 +81,7 @@ export function GroupsPanel(props: {
             view={l().view}
             requested={l().requested}
             onRequest={l().onRequest}
-            imageUrl={props.imageUrl}
+            imageUrl={props.pictures?.imageUrl}
           />
         )}
       </Show>

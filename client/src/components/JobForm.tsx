@@ -3,6 +3,7 @@ import type { AttributionMethod, QuadratureRule } from '../gql/graphql';
 import type { ClassLabel } from '../lib/class-options';
 import type { Draft } from '../store/create-draft-store';
 import type { FieldErrors } from '../store/field-errors';
+import { stepsThatRun } from '../lib/steps-that-run';
 import { ClassAutocomplete } from './ClassAutocomplete';
 import { FieldError } from './FieldError';
 
@@ -19,6 +20,33 @@ export const RULES: { value: QuadratureRule; label: string }[] = [
   { value: 'GAUSS_LEGENDRE', label: 'Gauss–Legendre' },
   { value: 'SIDI', label: 'Sidi (nested; until settled)' },
 ];
+
+const RULE_NAME: Record<QuadratureRule, string> = {
+  LEFT_RIEMANN: 'the left Riemann sum',
+  TRAPEZOID: 'the trapezoid rule',
+  MIDPOINT: 'the midpoint rule',
+  GAUSS_LEGENDRE: 'Gauss–Legendre',
+  SIDI: 'Sidi',
+};
+
+/**
+ * Why the job will run other steps (or another rule) than the form shows: a run that stops when
+ * settled stops only at a nested level (2^k - 1 steps for Sidi, 2^k for the left Riemann sum).
+ * Undefined where the form's numbers are what runs.
+ */
+export function stepsNote(d: Draft): string | undefined {
+  const run = stepsThatRun(d);
+  if (run.steps === d.steps && run.rule === d.rule) return undefined;
+  if (d.method === 'SIMPLE' || !Number.isInteger(run.steps) || run.steps < 1) return undefined;
+  const sidi = run.rule === 'SIDI';
+  const levels = [run.steps >> 2, run.steps >> 1, run.steps].filter((n) => n > 0).join(', ');
+  const ruleChange =
+    run.rule !== d.rule ? `Until settled needs a rule whose points nest: ${RULE_NAME[run.rule]} replaces ${RULE_NAME[d.rule]}. ` : '';
+  const why = sidi
+    ? `Sidi's nested levels are 2^k − 1 steps (…, ${levels})`
+    : `${RULE_NAME[run.rule]}'s nested levels are powers of 2 (…, ${levels})`;
+  return `${ruleChange}Runs at most ${run.steps} steps: ${why}, and a run that stops when settled ends on one.`;
+}
 
 export interface JobFormProps {
   draft: Draft;
@@ -39,6 +67,7 @@ export interface JobFormProps {
 /** Class pair, layer, method, steps, rule and seed; start, compare all three methods, or cancel. */
 export function JobForm(props: JobFormProps) {
   const num = (s: string) => (s.trim() === '' ? Number.NaN : Number(s));
+  const note = () => stepsNote(props.draft);
   return (
     <form
       class="job-form"
@@ -121,7 +150,7 @@ export function JobForm(props: JobFormProps) {
             value={props.draft.method === 'SIMPLE' ? 1 : props.draft.steps}
             disabled={props.draft.method === 'SIMPLE'}
             aria-invalid={props.errors.steps ? true : undefined}
-            aria-describedby={props.errors.steps ? 'error-steps' : undefined}
+            aria-describedby={props.errors.steps ? 'error-steps' : note() ? 'steps-note' : undefined}
             onChange={(e) => props.onChange('steps', num(e.currentTarget.value))}
           />
         </div>
@@ -139,6 +168,11 @@ export function JobForm(props: JobFormProps) {
         {/* Errors of a row span it: the fields are too narrow for a sentence. */}
         <FieldError id="error-layer" message={props.errors.layer} />
         <FieldError id="error-steps" message={props.errors.steps} />
+        <Show when={note()}>
+          <p class="field-note" id="steps-note" data-testid="steps-note">
+            {note()}
+          </p>
+        </Show>
       </div>
       <div class="field-row until-settled">
         <div class="field checkbox">

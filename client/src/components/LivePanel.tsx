@@ -1,7 +1,9 @@
-import { createMemo, Show } from 'solid-js';
+import { createMemo, createUniqueId, Show } from 'solid-js';
 import { maxAbs } from '../lib/attribution-colour';
+import { isTerminal } from '../lib/job-status';
 import { ChannelList } from './ChannelList';
 import type { ChannelPictures } from './channel-pictures';
+import type { ChannelSelection } from './channel-selection';
 import { type ConvergencePoint, ConvergenceChart } from './ConvergenceChart';
 import { DistributionBars } from './DistributionBars';
 import { ProgressBar } from './ProgressBar';
@@ -16,18 +18,22 @@ export interface LiveSnapshot {
   errors?: readonly number[];
   elapsedMs: number | null;
   etaMs: number | null;
+  /** The last snapshot of the run. */
+  done?: boolean;
 }
 
 export interface LivePanelProps {
   status?: string;
   snapshot?: LiveSnapshot;
   history: readonly ConvergencePoint[];
+  /** The linear method: one exact gradient, so its values carry no error bars (said once, not "± 0" per row). */
+  exact?: boolean;
   /** The stochastic path: the chart plots relative error, not the completeness gap. */
   stochastic?: boolean;
   settledAt?: { stepsDone: number; elapsedMs: number };
   pictures?: ChannelPictures;
-  selected?: number;
-  onSelect: (channel: number) => void;
+  /** The channel open in the detail panel; picking one here opens its panel here. */
+  selection: ChannelSelection;
   /** Compact columns for the compare view. */
   compact?: boolean;
   agreed?: ReadonlySet<number>;
@@ -36,6 +42,11 @@ export interface LivePanelProps {
 /** Everything one job shows as it refines: progress, distribution, top/bottom channels, convergence. */
 export function LivePanel(props: LivePanelProps) {
   const scale = createMemo(() => maxAbs(props.snapshot?.values ?? []));
+  // Where in this panel a channel was picked: its detail opens there.
+  const id = createUniqueId();
+  const place = { distribution: `${id}-distribution`, top: `${id}-top`, bottom: `${id}-bottom` };
+  const detailIn = (where: string) => (props.selection.from === where ? props.selection.detail : undefined);
+  const finished = () => !!props.snapshot?.done || isTerminal(props.status);
   return (
     <Show
       when={props.snapshot}
@@ -54,7 +65,13 @@ export function LivePanel(props: LivePanelProps) {
           />
           <section class="panel" aria-label="Distribution of attribution across channels">
             <h3>Distribution across channels</h3>
-            <DistributionBars values={snap().values} errors={snap().errors} selected={props.selected} onSelect={props.onSelect} />
+            <DistributionBars
+              values={snap().values}
+              errors={props.exact ? undefined : snap().errors}
+              selected={props.selection.channel}
+              onSelect={(channel) => props.selection.select(channel, place.distribution)}
+            />
+            <Show when={detailIn(place.distribution)}>{(detail) => detail()()}</Show>
           </section>
           <div class="lists">
             <ChannelList
@@ -64,9 +81,12 @@ export function LivePanel(props: LivePanelProps) {
               scale={scale()}
               stepsDone={snap().stepsDone}
               pictures={props.pictures}
-              selected={props.selected}
+              selected={props.selection.channel}
               agreed={props.agreed}
-              onSelect={props.onSelect}
+              onSelect={(channel) => props.selection.select(channel, place.top)}
+              detail={detailIn(place.top)}
+              exact={props.exact}
+              sayExact
               thumbSize={props.compact ? 36 : 48}
             />
             <ChannelList
@@ -76,8 +96,10 @@ export function LivePanel(props: LivePanelProps) {
               scale={scale()}
               stepsDone={snap().stepsDone}
               pictures={props.pictures}
-              selected={props.selected}
-              onSelect={props.onSelect}
+              selected={props.selection.channel}
+              onSelect={(channel) => props.selection.select(channel, place.bottom)}
+              exact={props.exact}
+              detail={detailIn(place.bottom)}
               thumbSize={props.compact ? 36 : 48}
             />
           </div>
@@ -91,6 +113,7 @@ export function LivePanel(props: LivePanelProps) {
                 <ConvergenceChart
                   points={props.history}
                   stepsTotal={snap().stepsTotal}
+                  finished={finished()}
                   stochastic={props.stochastic}
                   settledAt={props.settledAt}
                 />

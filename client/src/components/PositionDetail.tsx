@@ -1,6 +1,7 @@
 import { For, Show } from 'solid-js';
 import { formatValue } from '../lib/format';
-import { ChannelSprite, hasSprite, type Spritemap } from './ChannelSprite';
+import { ChannelPicture, hasPicture } from './ChannelSprite';
+import type { ChannelPictures } from './channel-pictures';
 import type { GridPosition } from './GroupsOverlay';
 
 export interface PositionInfo {
@@ -10,7 +11,7 @@ export interface PositionInfo {
 }
 
 /** What one position of the grid holds: its semantic dictionary (most active channels, with sprites) and its spatial attribution. */
-export function PositionDetail(props: { position?: GridPosition; info?: PositionInfo | null; spritemap?: Spritemap | null }) {
+export function PositionDetail(props: { position?: GridPosition; info?: PositionInfo | null; pictures?: ChannelPictures }) {
   return (
     <section class="position-detail" aria-label="Semantic dictionary at the chosen position" aria-live="polite">
       <Show
@@ -32,10 +33,15 @@ export function PositionDetail(props: { position?: GridPosition; info?: Position
                     {(e) => (
                       <li data-channel={e.channel}>
                         <Show
-                          when={hasSprite(props.spritemap, e.channel) && props.spritemap}
+                          when={hasPicture(e.channel, props.pictures?.spritemap, props.pictures?.pictureOf?.(e.channel))}
                           fallback={<span class="channel-chip">{e.channel}</span>}
                         >
-                          {(sm) => <ChannelSprite spritemap={sm()} channel={e.channel} size={40} />}
+                          <ChannelPicture
+                            channel={e.channel}
+                            size={40}
+                            spritemap={props.pictures?.spritemap}
+                            picture={props.pictures?.pictureOf?.(e.channel)}
+                          />
                         </Show>
                         <span class="channel-index">
                           <span class="label">ch</span> {e.channel}

@@ -7,6 +7,24 @@ export function formatValue(v: number): string {
   return v.toPrecision(3);
 }
 
+/**
+ * One format for a column of ± errors: fixed decimals, so the column lines up at the decimal
+ * point and never mixes 0.00724 with 7.69e-4. Two significant digits for the largest, and one
+ * more decimal where the smallest would otherwise round to 0; below that, "< 0.0001".
+ */
+export function errorColumnFormat(errors: readonly number[]): (e: number) => string {
+  const positive = errors.filter((e) => Number.isFinite(e) && e > 0);
+  const digitsFor = (e: number, significant: number) => Math.max(0, significant - 1 - Math.floor(Math.log10(e)));
+  const forLargest = positive.length ? digitsFor(Math.max(...positive), 2) : 0;
+  const forSmallest = positive.length ? digitsFor(Math.min(...positive), 1) : 0;
+  const decimals = Math.min(12, Math.max(forLargest, Math.min(forSmallest, forLargest + 1)));
+  const unit = 10 ** -decimals;
+  return (e) => {
+    if (!Number.isFinite(e)) return String(e);
+    return e > 0 && e < unit / 2 ? `< ${unit.toFixed(decimals)}` : e.toFixed(decimals);
+  };
+}
+
 export function formatPercent(x: number, digits = 1): string {
   return `${(x * 100).toFixed(digits)}%`;
 }

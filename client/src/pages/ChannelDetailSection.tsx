@@ -1,8 +1,9 @@
 import { Show } from 'solid-js';
 import { ChannelDetail } from '../components/ChannelDetail';
+import type { ChannelSelection } from '../components/channel-selection';
 import { useStore } from '../store';
 
-/** The channel picked in a list or the distribution, up close (job and compare pages). */
+/** The channel picked in a list or the distribution, up close. */
 export function ChannelDetailSection() {
   const { workbench, heatmaps } = useStore();
   return (
@@ -17,11 +18,26 @@ export function ChannelDetailSection() {
           picture={workbench.pictureOf(d().channel)}
           examples={workbench.detailExamples(d().channel)}
           trace={d().trace}
-          stepsTotal={d().stepsTotal}
+          stepsEnd={d().stepsEnd}
           ranks={d().ranks}
-          onClose={() => workbench.select(undefined)}
+          onClose={workbench.closeDetail}
         />
       )}
     </Show>
   );
+}
+
+/** The job and compare pages' selection: the detail opens beside the row (or chart) it was picked in. */
+export function useChannelSelection(): ChannelSelection {
+  const { workbench } = useStore();
+  return {
+    get channel() {
+      return workbench.selected();
+    },
+    get from() {
+      return workbench.selectedFrom();
+    },
+    select: workbench.select,
+    detail: () => <ChannelDetailSection />,
+  };
 }

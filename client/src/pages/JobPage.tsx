@@ -5,7 +5,7 @@ import { LivePanel } from '../components/LivePanel';
 import { useStore } from '../store';
 import type { JobTracker } from '../store/create-job-tracker';
 import { errorMessage } from '../store/field-errors';
-import { ChannelDetailSection } from './ChannelDetailSection';
+import { useChannelSelection } from './ChannelDetailSection';
 import { LayerSpritesSection } from './LayerSpritesSection';
 
 function JobError(props: { job: JobTracker }) {
@@ -30,8 +30,7 @@ function JobGroups() {
         <GroupsPanel
           groups={g()}
           stepsDone={job.snapshot()!.stepsDone}
-          imageUrl={workbench.imageUrl()}
-          spritemap={workbench.spritemap()}
+          pictures={workbench.picturesOf(job)}
           position={workbench.position()}
           onPosition={workbench.setPosition}
           positionInfo={workbench.positionInfo()}
@@ -47,6 +46,7 @@ function JobGroups() {
 export function JobPage() {
   const { workbench } = useStore();
   const job = workbench.job;
+  const selection = useChannelSelection();
   return (
     <Show
       when={!job.notFound()}
@@ -62,15 +62,14 @@ export function JobPage() {
         status={job.status()}
         snapshot={job.snapshot()}
         history={job.history()}
+        exact={job.job()?.input.method === 'SIMPLE'}
         stochastic={job.job()?.input.method === 'STOCHASTIC_PATH'}
         settledAt={job.settledAt()}
         pictures={workbench.picturesOf(job)}
-        selected={workbench.selected()}
-        onSelect={workbench.select}
+        selection={selection}
       />
       <LayerSpritesSection />
       <JobGroups />
-      <ChannelDetailSection />
     </Show>
   );
 }

@@ -36,8 +36,6 @@ export type ShownSnapshot = AttributionEstimateFieldsFragment & Pick<ProgressSna
 
 export type ChannelMaps = NonNullable<ProgressSnapshot['channelMaps']>;
 
-export const TERMINAL: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'INTERRUPTED']);
-
 /**
  * Adds an event to the run's history. Status-only events (queued -> running) carry no values
  * and only update the status. urql re-emits the last event when a subscription completes

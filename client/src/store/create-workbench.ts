@@ -5,6 +5,7 @@ import type { MethodRank } from '../components/ChannelDetail';
 import type { GridPosition } from '../components/GroupsOverlay';
 import { METHODS } from '../components/JobForm';
 import { MAX_LAYER_TO_LAYER_TARGETS } from '../components/LayerToLayerDetail';
+import { isTerminal } from '../lib/job-status';
 import { agreedChannels, rankFromTop } from '../lib/ranking';
 import type { JobSummaryFieldsFragment } from '../gql/graphql';
 import type { createChannelExamplesStore } from './create-channel-examples-store';
@@ -12,7 +13,7 @@ import type { DraftStore } from './create-draft-store';
 import type { createGroupIconsStore } from './create-group-icons-store';
 import type { createHeatmapStore } from './create-heatmap-store';
 import type { createImagesStore } from './create-images-store';
-import { createJobTracker, type JobTracker, TERMINAL } from './create-job-tracker';
+import { createJobTracker, type JobTracker } from './create-job-tracker';
 import type { JobsStore } from './create-jobs-store';
 import { createLayerSprites } from './create-layer-sprites';
 import type { createLayerToLayerStore } from './create-layer-to-layer-store';
@@ -48,7 +49,9 @@ export function createWorkbench(s: WorkbenchDeps) {
     return r.page === 'job' ? [r.jobId] : r.page === 'compare' ? r.jobIds.slice(0, 3) : [];
   });
   const topK = () => s.draft.draft.topK;
-  const [selected, setSelected] = createSignal<number>();
+  // The channel open in the detail panel, and the list or chart it was picked in (the panel opens there).
+  const [picked, setPicked] = createSignal<{ channel: number; from: string }>();
+  const selected = createMemo(() => picked()?.channel);
   // Snapshots carry the maps of the listed channels and of the one open in the detail panel.
   const mapChannels = createMemo(() => (selected() === undefined ? [] : [selected()!]));
   // Three trackers cover a single job (the first) and a comparison (all three).
@@ -107,7 +110,7 @@ export function createWorkbench(s: WorkbenchDeps) {
     const p = position();
     return p ? s.positions.info(trackers[0].jobId(), p.x, p.y) : undefined;
   };
-  createEffect(on(shownIds, () => setSelected(undefined), { defer: true }));
+  createEffect(on(shownIds, () => setPicked(undefined), { defer: true }));
 
   // Layer-to-layer attribution from a later layer back to the job's, once the user asks (per job).
   const [layerToLayerAsked, setLayerToLayerAsked] = createSignal<{ jobId: string; to: string }>();
@@ -138,7 +141,7 @@ export function createWorkbench(s: WorkbenchDeps) {
   };
 
   const suggested = createMemo(() => s.images.selected()?.predictions.map((p) => p.class) ?? []);
-  const cancellable = createMemo(() => shown().some((t) => t.status() !== undefined && !TERMINAL.has(t.status()!)));
+  const cancellable = createMemo(() => shown().some((t) => t.status() !== undefined && !isTerminal(t.status())));
   const imageUrl = () => trackers[0].job()?.image.path;
   // The notebook's sprites, where a spritemap of the job's layer has been rendered.
   const spritemap = createMemo(() => {
@@ -173,7 +176,7 @@ export function createWorkbench(s: WorkbenchDeps) {
     if (!sprites.ready()) return;
     const channels = shown().flatMap((t) => {
       const snap = t.snapshot();
-      const over = t.status() !== undefined && TERMINAL.has(t.status()!);
+      const over = isTerminal(t.status());
       return snap && (snap.settled || snap.done || over) ? [...snap.top, ...snap.bottom].map((x) => x.channel) : [];
     });
     sprites.request(channels, 'VISIBLE');
@@ -195,7 +198,7 @@ export function createWorkbench(s: WorkbenchDeps) {
   const cancel = async () => {
     await s.jobs.cancel(
       shown()
-        .filter((t) => t.status() && !TERMINAL.has(t.status()!))
+        .filter((t) => t.status() && !isTerminal(t.status()))
         .map((t) => t.jobId()!),
     );
     shown().forEach((t) => t.refetch());
@@ -247,7 +250,11 @@ export function createWorkbench(s: WorkbenchDeps) {
     const trace = primary()
       .history()
       .map((p) => ({ x: p.stepsDone, y: p.values[ch] }));
-    return { channel: ch, ranks, trace, stepsTotal: primary().snapshot()?.stepsTotal ?? 1 };
+    // A run that stopped early (it settled) ends its axis at its last step, as the convergence chart does.
+    const snap = primary().snapshot();
+    const over = !!snap?.done || isTerminal(primary().status());
+    const stepsEnd = over && trace.length > 0 ? trace[trace.length - 1].x : (snap?.stepsTotal ?? 1);
+    return { channel: ch, ranks, trace, stepsEnd };
   });
   const detailExamples = (channel: number) =>
     s.channelExamples
@@ -261,7 +268,10 @@ export function createWorkbench(s: WorkbenchDeps) {
     shown,
     primary,
     selected,
-    select: setSelected,
+    /** Where the open channel was picked (a list's or a chart's name for itself). */
+    selectedFrom: () => picked()?.from,
+    select: (channel: number, from: string) => setPicked({ channel, from }),
+    closeDetail: () => setPicked(undefined),
     position,
     setPosition,
     positionInfo,

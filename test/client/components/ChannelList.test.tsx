@@ -128,3 +128,80 @@ describe('ChannelList (the notebook ChannelAttrWidget, live)', () => {
     expect(row(300).querySelector('.sprite')).toBeNull();
   });
 });
+
+describe('ChannelList error bars, exact values and the detail panel', () => {
+  const withErrors = (pairs: [number, number, number][]): ChannelScore[] =>
+    pairs.map(([channel, value, error], i) => ({ channel, value, rank: i + 1, error }));
+
+  it('prints the error bars of a column in one format (fixed decimals, never an exponent beside a decimal)', () => {
+    const { container } = render(() => (
+      <ChannelList
+        title="Top 2"
+        direction="top"
+        scores={withErrors([
+          [1, 2, 0.00362],
+          [2, 1, 0.000385],
+        ])}
+        scale={2}
+        stepsDone={8}
+      />
+    ));
+    const bars = [...container.querySelectorAll('[data-testid=error-bar]')].map((b) => b.textContent!.trim());
+    // 2 errors each: 0.00724 and 0.00077 at the largest's two significant digits.
+    expect(bars).toEqual(['± 0.0072', '± 0.0008']);
+    expect(container.querySelector('button')!.getAttribute('aria-label')).toBe('Rank 1, ch 1: 2.00 ± 0.0072');
+  });
+
+  it('says "exact" once for an exact method instead of "± 0" on every row', () => {
+    const { container } = render(() => (
+      <ChannelList
+        title="Top 2"
+        direction="top"
+        exact
+        sayExact
+        scores={withErrors([
+          [1, 2, 0],
+          [2, 1, 0],
+        ])}
+        scale={2}
+        stepsDone={1}
+      />
+    ));
+    expect(container.querySelectorAll('[data-testid=exact-note]')).toHaveLength(1);
+    expect(container.querySelectorAll('[data-testid=error-bar]')).toHaveLength(0);
+    expect(container.textContent).not.toContain('±');
+  });
+
+  it("draws the detail under the selected row, and at the list's end once the channel has left the list", () => {
+    const [s, setS] = createSignal(
+      scores([
+        [77, 2],
+        [12, 1],
+        [300, 0.5],
+      ]),
+    );
+    const { container } = render(() => (
+      <ChannelList
+        title="Top"
+        direction="top"
+        scores={s()}
+        scale={2}
+        stepsDone={1}
+        selected={12}
+        detail={() => <aside data-testid="detail" />}
+      />
+    ));
+    const detail = () => container.querySelectorAll('[data-testid=detail]');
+    expect(detail()).toHaveLength(1);
+    expect(detail()[0].closest('li')!.getAttribute('data-channel')).toBe('12');
+    setS(
+      scores([
+        [77, 2],
+        [300, 1],
+      ]),
+    );
+    expect(detail()).toHaveLength(1);
+    expect(detail()[0].closest('li')).toBeNull();
+    expect(detail()[0].parentElement!.classList.contains('channel-list')).toBe(true);
+  });
+});

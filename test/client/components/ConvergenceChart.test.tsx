@@ -27,3 +27,35 @@ describe('ConvergenceChart', () => {
     expect(container.querySelector('figcaption')!.textContent).toContain('gap 0.50%');
   });
 });
+
+describe('ConvergenceChart step axis and settled label', () => {
+  const ticks = (c: HTMLElement) => [...c.querySelectorAll('text.tick:not(.gap-tick):not(.stab-tick)')].map((t) => Number(t.textContent));
+
+  it('ends the axis at the last step of a run that stopped early, and says it could have run longer', () => {
+    const { container } = render(() => (
+      <ConvergenceChart points={[...points, { stepsDone: 63, completenessGap: 0.001, rankStability: 1 }]} stepsTotal={255} finished />
+    ));
+    expect(Math.max(...ticks(container))).toBe(63);
+    expect(container.querySelector('.axis-label')!.textContent).toContain('stopped at 63 of at most 255');
+    // The last point sits at the right end of the plot.
+    const xs = [...container.querySelectorAll('circle.dot.gap')].map((c) => Number(c.getAttribute('cx')));
+    const tickX = [...container.querySelectorAll('text.tick:not(.gap-tick):not(.stab-tick)')].map((t) => Number(t.getAttribute('x')));
+    expect(xs[xs.length - 1]).toBeCloseTo(Math.max(...tickX), 6);
+  });
+
+  it('runs the axis to the maximum while the run goes on', () => {
+    const { container } = render(() => <ConvergenceChart points={points} stepsTotal={255} />);
+    expect(Math.max(...ticks(container))).toBe(255);
+  });
+
+  it('puts the "settled at step N" label above the plot, clear of the stability line at 100 %', () => {
+    const { container } = render(() => (
+      <ConvergenceChart points={points} stepsTotal={100} settledAt={{ stepsDone: 20, elapsedMs: 1800 }} />
+    ));
+    const label = container.querySelector('[data-testid=settled-marker] text')!;
+    const full = [...container.querySelectorAll('text.stab-tick')].find((t) => t.textContent === '100%')!;
+    // Tick labels sit 3 px below their line: the 100 % line is at the tick's y - 3; the label's baseline is above it with room for its text.
+    expect(Number(label.getAttribute('y'))).toBeLessThan(Number(full.getAttribute('y')) - 3 - 4);
+    expect(label.textContent).toBe('settled at step 20 (1.8 s)');
+  });
+});

@@ -1,7 +1,7 @@
 import { fireEvent, render } from '@solidjs/testing-library';
 import { describe, expect, it } from 'vitest';
 import { JobForm } from '../../../client/src/components/JobForm';
-import { DEFAULT_DRAFT } from '../../../client/src/store/create-draft-store';
+import { DEFAULT_DRAFT, type Draft } from '../../../client/src/store/create-draft-store';
 import type { FieldErrors } from '../../../client/src/store/field-errors';
 
 const layers = [
@@ -9,10 +9,10 @@ const layers = [
   { name: 'mixed4d', channels: 528 },
 ];
 
-function renderForm(errors: FieldErrors) {
+function renderForm(errors: FieldErrors, over: Partial<Draft> = {}) {
   return render(() => (
     <JobForm
-      draft={{ ...DEFAULT_DRAFT, class1: 'Labrador retriever', class2: 'tigr cat' }}
+      draft={{ ...DEFAULT_DRAFT, class1: 'Labrador retriever', class2: 'tigr cat', ...over }}
       onChange={() => {}}
       layers={layers}
       classes={[]}
@@ -74,5 +74,30 @@ describe('JobForm error placement', () => {
     ));
     fireEvent.submit(getByLabelText('Steps').closest('form')!);
     expect(started).toBe(1);
+  });
+});
+
+describe('JobForm steps note', () => {
+  const form = (over: Partial<Draft>) => renderForm({}, over);
+
+  it('says why 256 steps until settled with Sidi run as 255, linked to the field; nothing where the steps run as asked', () => {
+    const { getByTestId, getByLabelText, unmount } = form({ steps: 256, rule: 'SIDI', untilSettled: true });
+    expect(getByTestId('steps-note').textContent).toMatch(/at most 255 steps: Sidi's nested levels are 2\^k − 1 steps \(…, 63, 127, 255\)/);
+    expect(getByLabelText('Steps').getAttribute('aria-describedby')).toBe('steps-note');
+    unmount();
+    for (const over of [
+      { steps: 255, rule: 'SIDI', untilSettled: true },
+      { steps: 256, rule: 'SIDI', untilSettled: false },
+      { steps: 256, rule: 'LEFT_RIEMANN', untilSettled: true },
+    ] as const) {
+      const r = form(over);
+      expect(r.queryByTestId('steps-note'), JSON.stringify(over)).toBeNull();
+      r.unmount();
+    }
+  });
+
+  it('says when a rule that does not nest gives way, and to what', () => {
+    const { getByTestId } = form({ steps: 100, rule: 'GAUSS_LEGENDRE', untilSettled: true, method: 'PATH' });
+    expect(getByTestId('steps-note').textContent).toMatch(/Sidi replaces Gauss–Legendre\. Runs at most 63 steps/);
   });
 });

@@ -31,3 +31,25 @@ export async function fillClasses(page: Page, class1: string, class2: string) {
 }
 
 export const jobIdOf = (url: string) => /\/jobs\/([^/?#]+)/.exec(url)?.[1];
+
+/**
+ * Serious and critical violations of every axe-core rule, the experimental ones included (such as
+ * label-content-name-mismatch, WCAG 2.5.3 label in name): one line per violation.
+ */
+export async function seriousAxeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: join(process.cwd(), 'node_modules/axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
+    const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice', 'experimental'];
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
