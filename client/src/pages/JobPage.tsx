@@ -1,6 +1,7 @@
 import { Show } from 'solid-js';
 import { GroupsPanel } from '../components/GroupsPanel';
 import { JobHeader } from '../components/JobHeader';
+import { LayersView } from '../components/LayersView';
 import { LivePanel } from '../components/LivePanel';
 import { useStore } from '../store';
 import type { JobTracker } from '../store/create-job-tracker';
@@ -68,6 +69,9 @@ export function JobPage() {
         pictures={workbench.picturesOf(job)}
         selection={selection}
       />
+      <Show when={(job.snapshot()?.layers?.length ?? 0) > 1 || job.snapshot()?.images}>
+        <LayersView layers={job.snapshot()!.layers} imageUrl={workbench.imageUrl()} images={job.snapshot()!.images?.total} />
+      </Show>
       <LayerSpritesSection />
       <JobGroups />
     </Show>

@@ -19,6 +19,8 @@ const snap = (stepsDone: number, over: Partial<ProgressSnapshot> = {}): Progress
   top: [],
   bottom: [],
   groups: null,
+  layers: [],
+  images: null,
   job: { id: 'job-1' },
   ...over,
 });
