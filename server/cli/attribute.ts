@@ -89,7 +89,7 @@ const program = new Command()
     fraction,
   )
   .option('--seed <n>', 'seed of the stochastic path, 0..2^31-1 (default: 0)', integer)
-  .option('--top <k>', 'channels to show in each direction', integer, 10)
+  .option('--top <k>', "channels to show in each direction (default: 10, or the layer's channel count if fewer)", integer)
   .option('--chunk <n>', 'steps per progress update (default: steps/10, rounded up)', integer)
   .option('--batch <n>', `steps per executor call (default: ENGINE_BATCH_SIZE, else ${DEFAULT_BATCH_SIZE})`, integer)
   .option('--groups <k>', 'also factor the layer into K neuron groups (NMF) and attribute to each, 1..16', integer)

@@ -57,7 +57,8 @@ export function validateInput(
   // A tolerance run uses the largest fully nested point count within the maximum.
   const steps = tolerance !== null && input.method !== 'SIMPLE' ? nestedSize(rule, maxSteps) : maxSteps;
   if (input.method !== 'SIMPLE') checkPointCount(rule, steps);
-  const topK = intIn('topK', input.topK ?? DEFAULT_TOP_K, 1, layer.channels);
+  // An imported model's layer may have fewer channels than the default list length.
+  const topK = intIn('topK', input.topK ?? Math.min(DEFAULT_TOP_K, layer.channels), 1, layer.channels);
   // A tolerance run pauses at its nested levels (chunk-schedule.ts); by default only there.
   const defaultChunk = tolerance !== null ? steps : Math.max(1, Math.ceil(steps / DEFAULT_SNAPSHOTS_PER_JOB));
   const chunkSteps = intIn('chunkSteps', input.chunkSteps ?? defaultChunk, 1, Math.max(steps, 1));
