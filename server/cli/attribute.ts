@@ -1,4 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { REPO_ROOT } from '../repo-root.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { EngineError, isEngineError } from '../errors/engine-error.js';
@@ -30,6 +32,8 @@ const RULE_NAMES: Record<string, QuadratureRuleName> = {
 
 /** How the CLI spells an engine constant: PATH as path, LEFT_RIEMANN as left-riemann. */
 const cliName = (value: string) => value.toLowerCase().replace(/_/g, '-');
+/** The image when neither --image nor --images is given: the notebook's example, among the shared images. */
+const DEFAULT_IMAGE = 'dog_cat_composite.png';
 /** The method when --method is not given. */
 const DEFAULT_METHOD: AttributionMethod = 'PATH';
 
@@ -58,7 +62,10 @@ const numbers = (v: string) => {
 const program = new Command()
   .name('attribute')
   .description('Channel attribution for one image, layer and class pair (Building Blocks of Interpretability).')
-  .option('--image <path>', "PNG or JPEG of any size (centre-cropped, resized to the model's input size)")
+  .option(
+    '--image <path>',
+    `PNG or JPEG of any size (centre-cropped, resized to the model's input size); default: the notebook's ${DEFAULT_IMAGE} from the shared images (EXAMPLES_DIR)`,
+  )
   .option(
     '--images <paths...>',
     "several images: a folder (its PNG and JPEG files) or several files; prints the mean over them with error bars, consistency counts and each image's vector",
@@ -138,8 +145,15 @@ async function main() {
   if (!o.model && [o.mean, o.std, o.scale, o.size, o.labels].some((v) => v !== undefined)) {
     throw new EngineError('BAD_ARGUMENT', '--mean, --std, --scale, --size and --labels apply to an imported model: give --model too.');
   }
-  if (!o.listLayers && (o.image === undefined) === (o.images === undefined))
-    throw new EngineError('BAD_ARGUMENT', 'Give one of --image PATH or --images PATH...');
+  if (o.image !== undefined && o.images !== undefined)
+    throw new EngineError('BAD_ARGUMENT', 'Give one of --image PATH or --images PATH..., not both.');
+  if (!o.listLayers && o.image === undefined && o.images === undefined) {
+    // The notebook's example image, so the README's one-liners run as they are.
+    const example = resolve(process.env.EXAMPLES_DIR || resolve(REPO_ROOT, '..', 'shared', 'images'), DEFAULT_IMAGE);
+    if (!existsSync(example)) throw new EngineError('BAD_ARGUMENT', 'Give one of --image PATH or --images PATH...');
+    process.stderr.write(`note: no --image: using ${relative(process.cwd(), example)}, the notebook's example.\n`);
+    o.image = relative(process.cwd(), example);
+  }
   const layers: string[] | undefined =
     o.layers === undefined
       ? undefined

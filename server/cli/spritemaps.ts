@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { isEngineError } from '../errors/engine-error.js';
@@ -31,7 +32,7 @@ const program = new Command()
   .description(
     'Render channel visualizations of a layer into a spritemap (grid PNG + JSON index) under DATA_DIR/spritemaps. Resumable: rerun to continue.',
   )
-  .option('--layer <name>', 'layer, mixed3a..mixed5b', 'mixed4d')
+  .option('--layer <name>', "layer: mixed3a..mixed5b, or an imported model's module path or tensor name", 'mixed4d')
   .option('--size <px>', 'sprite side in px (even)', integer, DEFAULT_SIZE)
   .option('--steps <n>', 'optimization steps per channel', integer, DEFAULT_STEPS)
   .option('--channels <list>', 'channels, e.g. 0-15 or 3,7,10-12 (default: all)', parseChannels)
@@ -40,19 +41,31 @@ const program = new Command()
   .option('--batch <n>', 'channels optimized together', integer, DEFAULT_BATCH)
   .option('--backend <name>', 'tfjs | onnx | auto (default: ENGINE_BACKEND, else auto)')
   .option('--json', 'print the index as JSON on stdout')
+  .option(
+    '--model <path>',
+    'an ONNX image classifier (folder or .onnx file, docs/models.md) instead of the built-in GoogLeNet; its spritemaps go under DATA_DIR/models/<name>-<hash>/',
+  )
   .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
 
 async function main() {
   program.parse();
   const o = program.opts();
-  // Fail before the engine starts (seconds) on what needs no model; channels are checked after.
-  resolveSettings(
-    { layer: o.layer, size: o.size, steps: o.steps, seed: o.seed, batch: o.batch, columns: o.columns, channels: [0] },
-    ATTRIBUTION_LAYERS.map((name) => ({ name, caffe: name, channels: 1, height: 1, width: 1 })),
+  // Fail before the engine starts (seconds) on what needs no model; an imported model's layers and channels are checked after.
+  if (!o.model) {
+    resolveSettings(
+      { layer: o.layer, size: o.size, steps: o.steps, seed: o.seed, batch: o.batch, columns: o.columns, channels: [0] },
+      ATTRIBUTION_LAYERS.map((name) => ({ name, caffe: name, channels: 1, height: 1, width: 1 })),
+    );
+  }
+  const engine = engineSettings(process.env, { backend: o.backend, imported: !!o.model });
+  const model = o.model ? { path: o.model, maxBytes: engine.maxModelBytes } : undefined;
+  const pool = await EnginePool.start({ size: 1, backend: engine.backend, modelDir: engine.modelDir, model, executor: engine.executor });
+  for (const note of pool.info.source.notes) process.stderr.write(`note: ${note}\n`);
+  // An imported model's sprites live apart from the built-in model's (a layer may have the same name in both).
+  const source = pool.info.source;
+  const store = new SpriteStore(
+    source.kind === 'imported' ? join(dataDirFromEnv(), 'models', `${pool.info.name}-${source.sha256!.slice(0, 12)}`) : dataDirFromEnv(),
   );
-  const engine = engineSettings(process.env, { backend: o.backend });
-  const store = new SpriteStore(dataDirFromEnv());
-  const pool = await EnginePool.start({ size: 1, backend: engine.backend, modelDir: engine.modelDir, executor: engine.executor });
   const ctl = new AbortController();
   const onSigint = () => ctl.abort();
   process.once('SIGINT', onSigint);

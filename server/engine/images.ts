@@ -73,7 +73,7 @@ function decodeRgba(bytes: Uint8Array): Rgba {
  * shrinking so every source pixel contributes: bilinear with antialiasing, as ImageMagick's
  * `-resize` (Triangle) and PIL's BILINEAR do. Without it, halving an image just drops pixels.
  */
-function triangleWeights(inSize: number, outSize: number) {
+export function triangleWeights(inSize: number, outSize: number) {
   const scale = inSize / outSize;
   const support = Math.max(scale, 1);
   return Array.from({ length: outSize }, (_, o) => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +22,29 @@ describe('npm run spritemaps', () => {
     const index = JSON.parse(stdout);
     expect(index.cells.map((c: { channel: number }) => c.channel)).toEqual([2, 3, 5]);
     expect([index.columns, index.rows, index.width, index.height]).toEqual([4, 2, 128, 64]);
+  });
+
+  it("renders an imported model's channels, under DATA_DIR/models/<name>-<hash>/", async () => {
+    const model = join(REPO_ROOT, 'test', 'fixtures', 'onnx-models', 'squeezenet');
+    const { stdout } = await cli([
+      '--model',
+      model,
+      '--layer',
+      'features.4',
+      '--size',
+      '32',
+      '--steps',
+      '2',
+      '--channels',
+      '0,7',
+      '--json',
+    ]);
+    const index = JSON.parse(stdout);
+    expect(index.layer).toBe('features.4');
+    expect(index.cells.map((c: { channel: number }) => c.channel)).toEqual([0, 7]);
+    const dir = join(dataDir, 'models');
+    expect(readdirSync(dir)).toEqual([expect.stringMatching(/^squeezenet-[0-9a-f]{12}$/)]);
+    expect(readdirSync(join(dir, readdirSync(dir)[0], 'spritemaps'))).toContain('features.4.png');
   });
 
   it('says what is wrong with a bad layer or channel list, exit code 2 / 1', async () => {

@@ -7,11 +7,24 @@ import type { InputGradientEngine } from './input-gradient-engine.js';
  */
 export async function createInputGradientEngine(executor: Executor, threads?: number): Promise<InputGradientEngine> {
   if (executor.backend.startsWith('onnxruntime')) {
-    const [{ OnnxInputGradients }, { OnnxExecutor }] = await Promise.all([
+    const [{ OnnxInputGradients }, { OnnxExecutor }, { ImportedOnnxExecutor }, { compileImportedInputGradient }] = await Promise.all([
       import('./onnx-input-gradients.js'),
       import('../../executors/onnx.js'),
+      import('../../executors/imported-onnx.js'),
+      import('../../onnx-import/compile-input-gradient.js'),
     ]);
     if (executor instanceof OnnxExecutor) return OnnxInputGradients.create(executor.network, { threads });
+    if (executor instanceof ImportedOnnxExecutor) {
+      const m = executor.imported;
+      return OnnxInputGradients.over(
+        {
+          layers: m.layers,
+          graph: (layer, size) => compileImportedInputGradient(m, layer, size),
+          maxBatch: m.graph.unbatchable ? 1 : undefined,
+        },
+        { threads },
+      );
+    }
     throw new Error(`No input-gradient engine for ${executor.model.name} on ${executor.backend}.`);
   }
   const [{ TfjsExecutor }, { TfjsInputGradients }] = await Promise.all([

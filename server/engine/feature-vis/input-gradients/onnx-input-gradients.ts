@@ -6,6 +6,15 @@ import { withInputSize, type Network } from '../../network/network.js';
 import { InputGradientThread, type ThreadOutputs } from './input-gradient-thread.js';
 import { compileInputGradientGraph } from './input-gradient-graph.js';
 import type { ChannelGradients, InputGradientEngine } from './input-gradient-engine.js';
+import { findLayer, type LayerInfo } from '../../layer-info.js';
+
+/** A model's input-gradient graphs, one per (layer, input size); see input-gradient-graph.ts for their inputs and outputs. */
+export interface InputGradientSource {
+  layers: LayerInfo[];
+  graph(layer: string, size: number): Uint8Array;
+  /** 1 where the graph cannot take a batch (each image then runs alone). */
+  maxBatch?: number;
+}
 import { channel, objectiveWeights } from '../objective.js';
 
 /**
@@ -22,19 +31,25 @@ export class OnnxInputGradients implements InputGradientEngine {
   readonly backend = 'onnxruntime-cpu';
   private readonly sessions = new Map<string, Promise<Ort.InferenceSession>>();
   private readonly laned = new Map<string, Promise<{ local: Ort.InferenceSession; helpers: InputGradientThread[] }>>();
-  private readonly weights: OnnxWeights;
 
   private constructor(
     private readonly ort: typeof Ort,
-    readonly network: Network,
+    private readonly source: InputGradientSource,
     private readonly threads: number,
     private readonly splitLanes: boolean,
-  ) {
-    this.weights = new OnnxWeights(network);
-  }
+  ) {}
 
   /** `lanes: false` runs every batch on one session with all `threads` (bench/feature-vis.ts compares the two). */
   static async create(network: Network, options: { threads?: number; lanes?: boolean } = {}): Promise<OnnxInputGradients> {
+    const weights = new OnnxWeights(network);
+    return OnnxInputGradients.over(
+      { layers: network.layers, graph: (layer, size) => compileInputGradientGraph(withInputSize(network, size), layer, weights) },
+      options,
+    );
+  }
+
+  /** The same over any model's input-gradient graphs (an imported model's: onnx-import/compile-input-gradient.ts). */
+  static async over(source: InputGradientSource, options: { threads?: number; lanes?: boolean } = {}): Promise<OnnxInputGradients> {
     let ort: typeof Ort;
     try {
       ort = await import('onnxruntime-node');
@@ -44,7 +59,7 @@ export class OnnxInputGradients implements InputGradientEngine {
         `onnxruntime-node does not load here (${(e as Error).message}); feature visualization falls back to tfjs.`,
       );
     }
-    return new OnnxInputGradients(ort, network, options.threads ?? cpus().length, options.lanes ?? true);
+    return new OnnxInputGradients(ort, source, options.threads ?? cpus().length, options.lanes ?? true);
   }
 
   private options(threads: number): Ort.InferenceSession.SessionOptions {
@@ -60,7 +75,7 @@ export class OnnxInputGradients implements InputGradientEngine {
   }
 
   private graph(layer: string, size: number) {
-    return compileInputGradientGraph(withInputSize(this.network, size), layer, this.weights);
+    return this.source.graph(layer, size);
   }
 
   private cached<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
@@ -92,7 +107,7 @@ export class OnnxInputGradients implements InputGradientEngine {
   }
 
   get layers() {
-    return this.network.layers;
+    return this.source.layers;
   }
 
   async channelGradients(layer: string, size: number, images: Float32Array, channels: number[]): Promise<ChannelGradients> {
@@ -103,14 +118,15 @@ export class OnnxInputGradients implements InputGradientEngine {
       objectiveWeights(
         layer,
         channels.map((c) => channel(layer, c)),
-        this.network.layers,
+        this.source.layers,
       ),
     );
   }
 
-  async objectiveGradients(layer: string, size: number, images: Float32Array, weights: Float32Array): Promise<ChannelGradients> {
-    const info = this.network.layers.find((l) => l.name === layer);
-    if (!info) throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layer}".`);
+  async objectiveGradients(layerIn: string, size: number, images: Float32Array, weights: Float32Array): Promise<ChannelGradients> {
+    const info = findLayer(this.source.layers, layerIn);
+    if (!info) throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layerIn}".`);
+    const layer = info.name;
     const batch = weights.length / info.channels;
     if (!Number.isInteger(batch) || images.length !== batch * size * size * 3) {
       throw new EngineError(
@@ -118,6 +134,7 @@ export class OnnxInputGradients implements InputGradientEngine {
         `Images must hold ${batch}x${size}x${size}x3 values and weights ${info.channels} per image; got ${images.length} and ${weights.length}.`,
       );
     }
+    if (this.source.maxBatch === 1 && batch > 1) return this.oneByOne(layer, size, images, weights, batch, info.channels);
     const lanes = this.splitLanes ? Math.min(this.threads, batch) : 1;
     if (lanes <= 1) {
       const out = await this.run(await this.session(layer, size), images, weights, batch, size, info.channels);
@@ -155,6 +172,28 @@ export class OnnxInputGradients implements InputGradientEngine {
       return out;
     };
     return { objectives: join('objective'), activations: join('activation'), grads: join('grad') };
+  }
+
+  /** A model whose graph cannot take a batch: each item alone, in order. */
+  private async oneByOne(layer: string, size: number, images: Float32Array, weights: Float32Array, batch: number, channels: number) {
+    const parts: ChannelGradients[] = [];
+    const px = size * size * 3;
+    for (let b = 0; b < batch; b++) {
+      parts.push(
+        await this.objectiveGradients(
+          layer,
+          size,
+          images.subarray(b * px, (b + 1) * px),
+          weights.subarray(b * channels, (b + 1) * channels),
+        ),
+      );
+    }
+    const join = (key: keyof ChannelGradients) => {
+      const out = new Float32Array(parts.reduce((n, p) => n + p[key].length, 0));
+      parts.reduce((at, p) => (out.set(p[key], at), at + p[key].length), 0);
+      return out;
+    };
+    return { objectives: join('objectives'), activations: join('activations'), grads: join('grads') };
   }
 
   private async run(
