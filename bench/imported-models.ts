@@ -7,6 +7,7 @@ import type { Executor, ScoreSpec } from '../server/engine/executors/executor.js
 import { ImportedOnnxExecutor } from '../server/engine/executors/imported-onnx.js';
 import { OnnxExecutor } from '../server/engine/executors/onnx.js';
 import { decodeImage } from '../server/engine/images.js';
+import { findLayer } from '../server/engine/layer-info.js';
 import { loadNetwork } from '../server/engine/network/network.js';
 import { importModel } from '../server/engine/onnx-import/imported-model.js';
 
@@ -112,7 +113,7 @@ async function main() {
     await pathMs(e, layer, a, BATCH, score);
     const v: number[] = [];
     for (let r = 0; r < 3; r++) v.push(await pathMs(e, layer, a, steps, score));
-    const l = m.layers.find((x) => x.name === layer)!;
+    const l = findLayer(m.layers, layer)!;
     console.log(`| ${f} | ${layer} | ${l.channels}x${l.height}x${l.width} | ${(median(v) / steps).toFixed(2)} |`);
     e.dispose();
   }

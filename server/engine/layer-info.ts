@@ -31,14 +31,16 @@ const NEAREST_COUNT = 5;
 
 /** The `count` names closest to `text` (edit distance relative to length) among the layers' names, aliases and tensors. */
 export function nearestLayerNames(layers: LayerInfo[], text: string, count = NEAREST_COUNT): string[] {
+  const names = layers
+    .filter((l) => !l.bypassedBy)
+    .flatMap((l) => [l.name, ...(l.aliases ?? []), ...(l.tensor && l.tensor !== l.name ? [l.tensor] : [])]);
+  return nearestNames(names, text, count);
+}
+
+/** The `count` distinct names closest to `text`, by edit distance relative to length. */
+export function nearestNames(names: readonly string[], text: string, count = NEAREST_COUNT): string[] {
   const q = text.toLowerCase();
-  const scored: { name: string; d: number }[] = [];
-  for (const l of layers) {
-    if (l.bypassedBy) continue;
-    for (const n of [l.name, ...(l.aliases ?? []), ...(l.tensor && l.tensor !== l.name ? [l.tensor] : [])]) {
-      scored.push({ name: n, d: distance(q, n.toLowerCase()) / Math.max(q.length, n.length, 1) });
-    }
-  }
+  const scored = names.map((name) => ({ name, d: distance(q, name.toLowerCase()) / Math.max(q.length, name.length, 1) }));
   scored.sort((a, b) => a.d - b.d);
   const out: string[] = [];
   for (const s of scored) {

@@ -1,4 +1,5 @@
 import { EngineError } from '../../errors/engine-error.js';
+import { nearestNames } from '../layer-info.js';
 import type { AttributionRequest } from './types.js';
 
 /** What `layers` may say for every attribution layer. */
@@ -20,10 +21,12 @@ export function resolveLayers(names: readonly string[], available: readonly stri
   }
   const unknown = names.filter((n) => !available.includes(n));
   if (unknown.length) {
+    // A short list (the built-in model's nine blocks) is shown whole; a long one by the 5 names nearest the first unknown.
+    const valid = available.length <= 12 ? [...available] : nearestNames(available, unknown[0]);
     throw new EngineError(
       'UNKNOWN_LAYER',
-      `Unknown layer${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}: choose from ${available.join(', ')}, or "*" for all.`,
-      { valid: [...available] },
+      `Unknown layer${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}: ${available.length <= 12 ? 'choose from' : 'closest'} ${valid.join(', ')}, or "*" for all.`,
+      { valid },
     );
   }
   return available.filter((l) => names.includes(l));

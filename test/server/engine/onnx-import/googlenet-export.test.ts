@@ -53,6 +53,30 @@ describe('the shared GoogLeNet export, imported', () => {
     expect(relativeL2(await imported.imageLogits(image), await builtin.imageLogits(image))).toBeLessThan(1e-5);
   });
 
+  it("gives the built-in model's layer-to-layer gradients (mixed4d -> mixed5a) and several layers' activations in one pass", async () => {
+    const image = image224('dog_cat_composite');
+    const acts = await builtin.activations(image, 'mixed4d');
+    const seeds = Float32Array.from({ length: 2 * 7 * 7 * 832 }, (_, i) => Math.sin(i * 0.01));
+    const pair = new Float32Array(2 * acts.length);
+    pair.set(acts);
+    pair.set(
+      acts.map((v) => v * 0.5),
+      acts.length,
+    );
+    const a = await imported.layerGradients('mixed4d', 'mixed5a', pair, seeds, 2);
+    const b = await builtin.layerGradients('mixed4d', 'mixed5a', pair, seeds, 2);
+    expect(relativeL2(a.later, b.later)).toBeLessThan(1e-5);
+    expect(
+      relativeL2(
+        a.grads.map((g, i) => g * pair[i]),
+        b.grads.map((g, i) => g * pair[i]),
+      ),
+    ).toBeLessThan(1e-4);
+    const [x, y] = await imported.activationsOf(image, ['mixed3b', '/mixed4d/Concat_output_0']);
+    expect(relativeL2(x, await builtin.activations(image, 'mixed3b'))).toBeLessThan(1e-5);
+    expect(relativeL2(y, acts)).toBeLessThan(1e-5);
+  });
+
   const methods: [AttributionMethod, number][] = [
     ['SIMPLE', 1],
     ['PATH', 20],
