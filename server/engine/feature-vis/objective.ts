@@ -1,3 +1,4 @@
+import { resolveLayer } from '../layer-info.js';
 import { EngineError } from '../../errors/engine-error.js';
 import type { LayerInfo } from '../network/network.js';
 
@@ -82,11 +83,7 @@ export function parseObjective(spec: string, layers: readonly LayerInfo[]): Chan
 
 /** UNKNOWN_LAYER / BAD_ARGUMENT for a layer or channel the network does not have. */
 export function assertChannels(layer: string, channels: readonly number[], layers: readonly LayerInfo[]): LayerInfo {
-  const info = layers.find((l) => l.name === layer);
-  if (!info)
-    throw new EngineError('UNKNOWN_LAYER', `Unknown layer "${layer}": choose one of ${layers.map((l) => l.name).join(', ')}.`, {
-      valid: layers.map((l) => l.name),
-    });
+  const info = resolveLayer([...layers], layer);
   for (const n of channels) {
     if (!Number.isInteger(n) || n < 0 || n >= info.channels) {
       throw new EngineError('BAD_ARGUMENT', `${layer} has channels 0..${info.channels - 1}; ${n} is not one.`, { layer, channel: n });
