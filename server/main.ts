@@ -7,6 +7,7 @@ import { jobLimits, serverSettings } from './settings.js';
 import { EnginePool } from './workers/pool.js';
 import { createApp, DEFAULT_MAX_QUEUED, GRAPHQL_PATH, MIN_CONCURRENCY } from './yoga.js';
 import { REPO_ROOT } from './repo-root.js';
+import { shutdownOnSignals } from './shutdown-on-signals.js';
 
 /** The URL to print for a bound address; a wildcard bind prints this machine's name. */
 function listeningUrl({ address, family, port }: AddressInfo): { url: string; reach: string } {
@@ -63,40 +64,30 @@ async function main() {
   console.log(`listening on ${url}${GRAPHQL_PATH} (GraphiQL, SSE and graphql-ws), dashboard at ${url}/; reachable from ${reach} (HOST)`);
 
   const { shutdownMs } = settings;
-  let stopping = false;
-  const stop = async (signal: string) => {
-    // A second signal does not wait: what is stored stays, as after a kill.
-    if (stopping) process.exit(1);
-    stopping = true;
-    console.log(
-      `${signal}: shutting down within ${shutdownMs} ms: no new jobs or connections; running jobs stop after their chunk in flight`,
-    );
-    const deadline = setTimeout(() => {
-      console.error(`shutdown took over ${shutdownMs} ms: exiting now; stored jobs and checkpoints stay`);
-      process.exit(1);
-    }, shutdownMs);
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    await worker?.close();
-    await app.shutdown();
-    // 1001 Going Away (RFC 6455): sent after the final events, which the socket has queued first.
-    for (const client of wss.clients) client.close(1001, 'Server shutting down');
-    // SSE responses end after their final event; let them flush, closing each connection once idle.
-    const flushed = Date.now() + 2000;
-    while (
-      Date.now() < flushed &&
-      !(await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]))
-    )
-      server.closeIdleConnections();
-    await app.close();
-    // The renders app.close() cancelled end after their step in flight; the deadline bounds this.
-    await pool.close(shutdownMs);
-    server.closeAllConnections();
-    clearTimeout(deadline);
-    console.log('stopped');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  shutdownOnSignals({
+    deadlineMs: shutdownMs,
+    plan: 'no new jobs or connections; running jobs stop after their chunk in flight',
+    overdue: 'stored jobs and checkpoints stay',
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker?.close();
+      await app.shutdown();
+      // 1001 Going Away (RFC 6455): sent after the final events, which the socket has queued first.
+      for (const client of wss.clients) client.close(1001, 'Server shutting down');
+      // SSE responses end after their final event; let them flush, closing each connection once idle.
+      const flushed = Date.now() + 2000;
+      while (
+        Date.now() < flushed &&
+        !(await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]))
+      )
+        server.closeIdleConnections();
+      await app.close();
+      // The renders app.close() cancelled end after their step in flight; the deadline bounds this.
+      await pool.close(shutdownMs);
+      server.closeAllConnections();
+      console.log('stopped');
+    },
+  });
 }
 
 main().catch((e) => {

@@ -1,4 +1,6 @@
-import { openJobStore, startRedisWorker } from './jobs/redis/redis-scale-out.js';
+import { startRedisWorker } from './jobs/redis/redis-scale-out.js';
+import { openJobStore } from './jobs/sql/open-job-store.js';
+import { shutdownOnSignals } from './shutdown-on-signals.js';
 import { workerSettings } from './settings.js';
 import { EnginePool } from './workers/pool.js';
 
@@ -30,34 +32,24 @@ async function main() {
     checkpointIntervalMs: s.checkpointIntervalMs,
     log,
   });
-  worker.worker.worker.on('completed', (job, status) => console.log(`job ${job.data.jobId}: ${status}`));
-  await worker.worker.worker.waitUntilReady();
+  worker.onFinished((jobId, status) => console.log(`job ${jobId}: ${status}`));
+  await worker.waitUntilReady();
   console.log(
     `worker ready: ${pool.info.name} on ${pool.info.backend}, ${pool.size} engine thread(s); queue on ${settings.redisUrl.replace(/\/\/[^@]*@/, '//')}, jobs in ${settings.databaseUrl ? 'PostgreSQL' : 'SQLite'}`,
   );
 
-  let stopping = false;
-  const { shutdownMs } = s;
-  const stop = async (signal: string) => {
-    // A second signal does not wait for the chunks in flight: BullMQ's stalled check hands the
-    // jobs on, and they resume from their last stored checkpoint.
-    if (stopping) process.exit(1);
-    stopping = true;
-    console.log(
-      `${signal}: shutting down within ${shutdownMs} ms: taking no new jobs; running ones stop after their chunk in flight and go back to the queue with a checkpoint`,
-    );
-    const deadline = setTimeout(() => {
-      console.error(`shutdown took over ${shutdownMs} ms: exiting now; the jobs resume elsewhere from their last checkpoint`);
-      process.exit(1);
-    }, shutdownMs);
-    await worker.close();
-    await store.close();
-    await pool.close(shutdownMs);
-    clearTimeout(deadline);
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // A second signal does not wait for the chunks in flight: BullMQ's stalled check hands the
+  // jobs on, and they resume from their last stored checkpoint.
+  shutdownOnSignals({
+    deadlineMs: s.shutdownMs,
+    plan: 'taking no new jobs; running ones stop after their chunk in flight and go back to the queue with a checkpoint',
+    overdue: 'the jobs resume elsewhere from their last checkpoint',
+    stop: async () => {
+      await worker.close();
+      await store.close();
+      await pool.close(s.shutdownMs);
+    },
+  });
 }
 
 main().catch((e) => {

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
-import { join } from 'node:path';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { ExecutionArgs } from 'graphql';
@@ -14,17 +13,14 @@ import { maskError } from './errors/mask-error.js';
 import { MAX_REQUEST_BYTES } from './errors/request-errors.js';
 import { useHttpRoutes } from './http-routes.js';
 import { ImageLibrary } from './images/image-library.js';
-import { InProcessJobEvents } from './jobs/in-process-job-events.js';
 import type { JobEvents } from './jobs/job-events.js';
 import { JobService } from './jobs/job-service.js';
 import type { JobStore } from './jobs/job-store.js';
-import type { JobBackends } from './jobs/redis/redis-scale-out.js';
-import { InProcessJobQueue } from './jobs/in-process-job-queue.js';
+import type { JobBackends } from './jobs/job-backends.js';
+import { createInProcessJobBackends } from './jobs/in-process-job-backends.js';
 import type { JobQueue } from './jobs/job-queue.js';
-import { JobExecution } from './jobs/multi-job.js';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './engine/attribution/job-budget.js';
-import { JobRunner } from './jobs/job-runner.js';
-import { SqliteJobStore } from './jobs/sql/sqlite-job-store.js';
+import { openJobStore } from './jobs/sql/open-job-store.js';
 import { BuildingBlocksService } from './building-blocks/building-blocks-service.js';
 import { useSpritemapRoutes } from './spritemaps/spritemap-routes.js';
 import { OnDemandSprites } from './spritemaps/on-demand-sprites.js';
@@ -67,7 +63,7 @@ export interface AppDeps {
   logging?: boolean | 'debug' | 'info' | 'warn' | 'error';
   /** Once a layer's sprites are asked for, render the rest of it in the background (SPRITES_BACKGROUND; default true). */
   spritesBackground?: boolean;
-  /** Store, queue and events shared with other instances and workers (REDIS_URL, docs/scale-out.md); default: SQLite and in-process. */
+  /** Store, queue and events shared with other instances and workers (REDIS_URL, docs/scale-out.md); default: SQLite and in-process (createInProcessJobBackends). */
   jobBackends?: (images: ImageLibrary) => JobBackends;
 }
 
@@ -96,32 +92,18 @@ export interface App {
 export async function createApp(deps: AppDeps): Promise<App> {
   mkdirSync(deps.dataDir, { recursive: true });
   const images = new ImageLibrary(deps.engine, { dataDir: deps.dataDir, examplesDir: deps.examplesDir });
-  const shared = deps.jobBackends?.(images) ?? null;
-  const store = shared?.store ?? new SqliteJobStore(join(deps.dataDir, 'jobs.sqlite'), { backgroundCheckpoints: true });
-  // A shared store's unfinished jobs are the workers' (they resume them); here, this process's.
-  const unfinished = shared ? [] : await store.unfinished();
-  const events = shared?.events ?? new InProcessJobEvents();
-  // Jobs of the in-process queue run here; under Redis they run on the workers (jobs/redis/).
-  const execution = shared ? undefined : new JobExecution({ engine: deps.engine, pixels: (id) => images.pixels(id), store });
-  const runner = shared
-    ? undefined
-    : new JobRunner({
-        store,
-        events,
-        backend: deps.engine.info.backend,
-        execute: execution!.execute,
-        logName: 'server',
-        checkpointIntervalMs: deps.checkpointIntervalMs,
-        log: (message, error) => (error === undefined ? console.log(message) : console.error(message, error)),
-      });
-  const inProcess = shared
-    ? null
-    : new InProcessJobQueue({
-        runner: runner!,
-        maxQueued: deps.maxQueued ?? DEFAULT_MAX_QUEUED,
-        concurrency: deps.concurrency ?? MIN_CONCURRENCY,
-      });
-  const queue = shared?.queue ?? inProcess!;
+  const backends =
+    deps.jobBackends?.(images) ??
+    createInProcessJobBackends({
+      store: openJobStore({ databaseUrl: null }, deps.dataDir),
+      engine: deps.engine,
+      pixels: (imageId) => images.pixels(imageId),
+      maxQueued: deps.maxQueued ?? DEFAULT_MAX_QUEUED,
+      concurrency: deps.concurrency ?? MIN_CONCURRENCY,
+      checkpointIntervalMs: deps.checkpointIntervalMs,
+      log: (message, error) => (error === undefined ? console.log(message) : console.error(message, error)),
+    });
+  const { store, queue, events, runner, execution } = backends;
   const jobs = new JobService({
     store,
     queue,
@@ -133,7 +115,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     batchSize: deps.batchSize,
     limits: deps.jobLimits,
   });
-  inProcess?.restore(unfinished);
+  const resumedAtStart = await backends.resumeUnfinished();
   // One render at a time, most urgent first: on-demand sprites, whole-layer spritemaps and group icons share the lane.
   const lane = new RenderLane();
   const spriteStore = new SpriteStore(deps.dataDir);
@@ -191,7 +173,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           queue: queue.stats(),
           subscribers: events.subscriberCount(),
           uptimeMs: Date.now() - started,
-          ...shared?.health(),
+          ...backends.health(),
         }),
       }),
     ],
@@ -242,7 +224,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     queue,
     jobs,
     events,
-    resumedAtStart: unfinished.length,
+    resumedAtStart,
     attachWebSockets,
     shutdown: async (streamsMs = 2000) => {
       jobs.drain();
@@ -261,7 +243,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       buildingBlocks.close();
       await queue.close();
       await store.close();
-      await shared?.close();
+      await backends.close();
     },
   };
 }

@@ -9,7 +9,7 @@ import { REPO_ROOT } from './server/helpers/test-server.js';
  * entry that matches a file's path.
  */
 const LAYERS: string[][] = [
-  ['server/errors/', 'server/repo-root.ts', 'server/promise-cache.ts', 'server/write-atomic.ts'],
+  ['server/errors/', 'server/repo-root.ts', 'server/promise-cache.ts', 'server/write-atomic.ts', 'server/shutdown-on-signals.ts'],
   ['server/engine/'],
   ['server/workers/', 'server/scheduling/', 'server/images/', 'server/events/', 'server/model-fetch/'],
   ['server/jobs/', 'server/spritemaps/', 'server/building-blocks/'],

@@ -43,7 +43,7 @@ export interface BullMqJobWorkerOptions {
  * BullMQ's stalled-job check and starts over.
  */
 export class BullMqJobWorker {
-  readonly worker: Worker<QueuedJobData>;
+  private readonly worker: Worker<QueuedJobData>;
   private readonly running = new Map<string, AbortController>();
   /** A user's cancel of a running job (its key or the channel), told apart from a shutdown's stop. */
   private readonly cancels = new Map<string, () => void>();
@@ -156,6 +156,16 @@ export class BullMqJobWorker {
    * go back to the queue for another worker. `force` does not wait for that chunk: BullMQ's
    * stalled check hands the jobs on, and they resume from their last stored checkpoint.
    */
+  /** Resolves once the worker is connected and taking jobs. */
+  waitUntilReady(): Promise<void> {
+    return this.worker.waitUntilReady().then(() => undefined);
+  }
+
+  /** Hears every job this worker finished, with how it ended (`skipped`: not run here, e.g. already terminal). */
+  onFinished(listener: (jobId: string, status: JobStatus | 'skipped') => void) {
+    this.worker.on('completed', (job, status) => listener(job.data.jobId, status));
+  }
+
   async close(force = false) {
     this.suspending = true;
     for (const controller of this.running.values()) controller.abort();

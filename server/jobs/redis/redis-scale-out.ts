@@ -1,16 +1,12 @@
-import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Engine } from '../../engine/engine.js';
 import { BullMqJobQueue } from './bullmq-job-queue.js';
 import { BullMqJobWorker, type BullMqJobWorkerOptions } from './bullmq-job-worker.js';
-import type { JobEvents } from '../job-events.js';
+import type { JobBackends } from '../job-backends.js';
 import type { JobStore } from '../job-store.js';
-import { PostgresJobStore } from '../sql/postgres-job-store.js';
-import type { JobQueue } from '../job-queue.js';
+import { openJobStore } from '../sql/open-job-store.js';
 import { connectRedis, RedisHealth, RedisKeys } from './redis-connection.js';
 import { RedisJobEvents } from './redis-job-events.js';
-import { SqliteJobStore } from '../sql/sqlite-job-store.js';
 
 /** Where jobs go when they leave the process (docs/scale-out.md). */
 export interface ScaleOutSettings {
@@ -20,23 +16,6 @@ export interface ScaleOutSettings {
   databaseUrl: string | null;
   /** REDIS_PREFIX: key prefix, so that deployments can share a Redis. */
   redisPrefix: string;
-}
-
-/** PostgreSQL when DATABASE_URL is set, else the SQLite file in `dataDir` (one machine only). */
-export function openJobStore(settings: Pick<ScaleOutSettings, 'databaseUrl'>, dataDir: string): JobStore {
-  if (settings.databaseUrl) return new PostgresJobStore({ connectionString: settings.databaseUrl });
-  mkdirSync(dataDir, { recursive: true });
-  return new SqliteJobStore(join(dataDir, 'jobs.sqlite'), { backgroundCheckpoints: true });
-}
-
-/** The store, queue and events of an API instance that shares its jobs through Redis. */
-export interface JobBackends {
-  store: JobStore;
-  queue: JobQueue;
-  events: JobEvents & { subscriberCount(jobId?: string): number };
-  /** Merged into /health: `status` is `degraded` while Redis is away. */
-  health(): Record<string, unknown>;
-  close(): Promise<void>;
 }
 
 /** Redis connections of one process: commands, subscriptions, and (workers) BullMQ's blocking one. */
@@ -77,6 +56,8 @@ export function createRedisJobBackends(opts: {
     store,
     queue,
     events,
+    // The shared store's unfinished jobs are the workers': BullMQ hands a dead worker's jobs to another.
+    resumeUnfinished: async () => 0,
     health: () => ({
       status: health.up ? 'ok' : 'degraded',
       redis: health.report(),
@@ -119,7 +100,8 @@ export function startRedisWorker(opts: RedisWorkerOptions) {
     events,
   });
   return {
-    worker,
+    waitUntilReady: () => worker.waitUntilReady(),
+    onFinished: worker.onFinished.bind(worker),
     health,
     /** Lets running jobs finish (`force`: leaves them to other workers), then disconnects. */
     close: async (force = false) => {
