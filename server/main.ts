@@ -27,6 +27,7 @@ async function main() {
   const pool = await EnginePool.start({
     backend: engine.backend,
     modelDir: engine.modelDir,
+    allowUnknownWeights: engine.allowUnknownWeights,
     size: engine.workers,
     executor: engine.executor,
     nice: engine.nice,

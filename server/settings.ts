@@ -13,11 +13,14 @@ import { locateModelDir } from './engine/network/model-source.js';
 import { DEFAULT_MAX_MODEL_BYTES } from './engine/onnx-import/model-files.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from './jobs/job-checkpoints.js';
 import type { ScaleOutSettings } from './jobs/redis/redis-scale-out.js';
+import { DEFAULT_MAX_QUEUED, MIN_CONCURRENCY } from './yoga.js';
 
 /**
- * Every environment variable the processes read, parsed and checked here once; the values are
- * passed down from the entry points (server/main.ts, server/worker-main.ts, server/cli/*). A bad
- * value stops start-up with one sentence naming the variable. README, "Configuration", lists them.
+ * Every environment variable the processes read, declared once in SETTINGS (name, default,
+ * meaning, parser), parsed here and nowhere else; the values are passed down from the entry points
+ * (server/main.ts, server/worker-main.ts, server/cli/*). A bad value stops start-up with one
+ * sentence naming the variable. docs/configuration.md is printed from SETTINGS
+ * (`npm run docs:settings`; a test keeps it current).
  */
 
 type Env = NodeJS.ProcessEnv;
@@ -42,12 +45,249 @@ export function flagFromEnv(env: Env, name: string, fallback: boolean): boolean 
   throw new Error(`${name} must be 1 or 0 (true/false, on/off), got "${env[name]}".`);
 }
 
+/** Which process reads a setting, as docs/configuration.md groups them. */
+export type SettingGroup = 'engine' | 'server' | 'scale-out' | 'model-fetch';
+
+/** One environment variable: what the table shows (its default and meaning) and how it is read. */
+export interface Setting<T> {
+  group: SettingGroup;
+  /** The default as the table shows it (markdown). */
+  default: string;
+  /** What it does (markdown). */
+  meaning: string;
+  read(env: Env, name: string): T;
+}
+
+const setting = <T>(group: SettingGroup, shown: string, meaning: string, read: (env: Env, name: string) => T): Setting<T> => ({
+  group,
+  default: shown,
+  meaning,
+  read,
+});
+const whole = (group: SettingGroup, fallback: number, min: number, meaning: string) =>
+  setting(group, `\`${fallback}\``, meaning, (env, name) => intFromEnv(env, name, fallback, min));
+const wholeOrUnset = (group: SettingGroup, min: number, unset: string, meaning: string) =>
+  setting(group, unset, meaning, (env, name) => intFromEnv(env, name, undefined, min));
+const flag = (group: SettingGroup, fallback: boolean, meaning: string) =>
+  setting(group, fallback ? '`1`' : '`0`', meaning, (env, name) => flagFromEnv(env, name, fallback));
+const text = (group: SettingGroup, shown: string, meaning: string) =>
+  setting(group, shown, meaning, (env, name) => env[name]?.trim() || undefined);
+const url = (group: SettingGroup, schemes: string[], meaning: string) =>
+  setting(group, 'unset', meaning, (env, name) => {
+    const raw = env[name]?.trim();
+    if (!raw) return null;
+    if (!schemes.some((s) => raw.startsWith(`${s}://`)))
+      throw new Error(`${name} must start with ${schemes.map((s) => `${s}://`).join(' or ')}, got "${raw}".`);
+    return raw;
+  });
+
+/**
+ * Bound on a graceful shutdown (SHUTDOWN_TIMEOUT_MS). It covers the chunk in flight of each
+ * running job (a 2000-step job's default chunk is 200 steps; bench/user-wait.ts times a step on
+ * this machine, loaded and quiet); past the bound the process exits anyway.
+ */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 15_000;
+
+/** Loopback only unless HOST says otherwise: the API runs jobs for anyone who can reach it. */
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** DATA_DIR, resolved: the ONNX cache's default lives in it too. */
+const dataDirIn = (env: Env) => resolve(env.DATA_DIR || 'data');
+
+/** Every environment variable, in the order docs/configuration.md lists them. */
+export const SETTINGS = {
+  MODEL_DIR: setting(
+    'engine',
+    '`models/googlenet-bvlc`, then `../shared/models/googlenet-bvlc`',
+    'the model folder (`model.json`, shards, `labels.txt`, `layers.json`); one that is set but holds no `model.json` stops start-up instead of falling back',
+    (env, name) => locateModelDir(env[name] || undefined),
+  ),
+  ALLOW_UNKNOWN_WEIGHTS: flag(
+    'engine',
+    false,
+    "`1` loads weights whose sha256 is not BVLC GoogLeNet's (a damaged or different copy) instead of refusing them",
+  ),
+  MAX_MODEL_BYTES: whole(
+    'engine',
+    DEFAULT_MAX_MODEL_BYTES,
+    1,
+    'the largest imported ONNX model (graph plus external data) `--model` reads; a larger one is refused before it is read',
+  ),
+  ENGINE_BACKEND: setting(
+    'engine',
+    '`auto`',
+    '`onnx`, `tfjs`, or `auto`: ONNX Runtime, else TensorFlow.js wasm with the reason printed',
+    (env, name) => parseBackendChoice(env[name]),
+  ),
+  ENGINE_WORKERS: wholeOrUnset('engine', 1, '1 for ONNX (multi-threaded), one per core for tfjs', 'engine worker threads'),
+  ENGINE_BATCH_SIZE: whole('engine', DEFAULT_BATCH_SIZE, 1, 'path steps per executor call when a request does not say'),
+  ENGINE_NICE: setting(
+    'engine',
+    '`0`',
+    "the engine threads' nice value, 0-19: above 0 they give the cores to the event loop first, so queries stay fast under load, and jobs take longer on a machine shared with other work (`bench/load.ts --nice N`; [api.md](api.md#configuration))",
+    (env, name) => {
+      const nice = intFromEnv(env, name, 0, 0);
+      if (nice > 19) throw new Error(`${name} must be a whole number from 0 to 19, got "${env[name]}".`);
+      return nice;
+    },
+  ),
+  ENGINE_CACHE_DIR: setting(
+    'engine',
+    '`DATA_DIR/onnx-cache`',
+    "ONNX Runtime's optimized graphs, one file per (weights, network, layer, graph, settings, ORT version, CPU, compiler source), so a later start loads them instead of building them; `off` disables; pruned to 1.5 GB, least recently used first",
+    (env, name) => {
+      const v = env[name];
+      if (v !== undefined) return v === '' || v.toLowerCase() === 'off' ? undefined : resolve(v);
+      return resolve(dataDirIn(env), 'onnx-cache');
+    },
+  ),
+  ENGINE_ORT_PROVIDER: setting('engine', '`cpu`', '`cuda` for a GPU ([below](#gpu))', (env, name) => parseOrtProvider(env[name])),
+  ENGINE_ORT_SPINNING: flag(
+    'engine',
+    false,
+    "`1` lets ONNX Runtime's idle threads spin: a little faster on a machine of its own, several times slower where other processes share the cores",
+  ),
+  TF_BACKEND: setting(
+    'engine',
+    '`wasm`',
+    "TensorFlow.js's backend: `cpu`, or `tensorflow` where `@tensorflow/tfjs-node(-gpu)` is installed (optional, detected at run time)",
+    (env, name) => parseTfBackend(env[name]),
+  ),
+  HOST: setting(
+    'server',
+    `\`${DEFAULT_HOST}\``,
+    'the address the server listens on: this machine only; `0.0.0.0` (or `::`, or one interface) exposes the API and dashboard to the network, with no login ([api.md](api.md#configuration))',
+    (env, name) => env[name] || DEFAULT_HOST,
+  ),
+  PORT: whole('server', 4000, 0, 'HTTP port (`0` picks a free one and prints it)'),
+  DATA_DIR: setting('server', '`./data`', 'the job store (`jobs.sqlite`), uploaded images, spritemaps and the ONNX cache', (env) =>
+    dataDirIn(env),
+  ),
+  EXAMPLES_DIR: setting(
+    'server',
+    '`images/` two levels above the model (`../shared/images`)',
+    'the example images (`examples` query); none when missing',
+    (env, name) => env[name] || undefined,
+  ),
+  MAX_QUEUED: wholeOrUnset(
+    'server',
+    0,
+    `\`${DEFAULT_MAX_QUEUED}\``,
+    'jobs that may wait; one more gives `QUEUE_FULL` (running jobs do not count)',
+  ),
+  MAX_IMAGES_PER_JOB: whole(
+    'server',
+    DEFAULT_JOB_LIMITS.maxImages,
+    1,
+    'images one job (or one CLI run with `--images`) may attribute over; more is refused with `JOB_TOO_LARGE`',
+  ),
+  MAX_JOB_STEPS: whole(
+    'server',
+    DEFAULT_JOB_LIMITS.maxSteps,
+    1,
+    "a job's budget of path steps, layers x images x steps, for the server and the CLI alike; past it the job is refused with `JOB_TOO_LARGE` and the number",
+  ),
+  JOB_CONCURRENCY: wholeOrUnset(
+    'server',
+    1,
+    `${MIN_CONCURRENCY}, or the engine workers if more`,
+    'jobs running at once; a worker interleaves its jobs between batches, so the three jobs of `compareMethods` stream side by side',
+  ),
+  SHUTDOWN_TIMEOUT_MS: whole(
+    'server',
+    DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    0,
+    'bound on a graceful shutdown (SIGTERM, SIGINT) of the server or a worker; past it the process exits, and what is stored stays',
+  ),
+  CHECKPOINT_INTERVAL_MS: whole(
+    'server',
+    DEFAULT_CHECKPOINT_INTERVAL_MS,
+    0,
+    'least time between two checkpoints of a running job (`0`: every chunk): a crash loses at most this much compute per job ([api.md](api.md#what-survives-what))',
+  ),
+  SPRITES_BACKGROUND: flag(
+    'server',
+    true,
+    "once a layer's channel pictures were asked for, render the rest of the layer in the background, behind everything else; `0` renders only what is asked for ([spritemaps.md](spritemaps.md#on-demand-in-the-dashboard))",
+  ),
+  ROLE: setting(
+    'scale-out',
+    '`all`',
+    'with `REDIS_URL`: `api` serves the API only (one engine thread, for image decoding and predictions); `all` also runs a worker in the same process',
+    (env, name) => {
+      const role = (env[name]?.trim() || 'all').toLowerCase();
+      if (role !== 'all' && role !== 'api') throw new Error(`${name} must be "all" or "api", got "${env[name]}".`);
+      return role as 'all' | 'api';
+    },
+  ),
+  REDIS_URL: url(
+    'scale-out',
+    ['redis', 'rediss'],
+    '`redis://host:port`: the queue and the events go through Redis, to other API instances and workers ([scale-out.md](scale-out.md))',
+  ),
+  DATABASE_URL: url(
+    'scale-out',
+    ['postgres', 'postgresql'],
+    '`postgres://user:pass@host/db`: jobs in PostgreSQL (tables created on first start); without it the API and workers share `DATA_DIR/jobs.sqlite`, which works on one machine only. Needs `REDIS_URL`',
+  ),
+  REDIS_PREFIX: setting(
+    'scale-out',
+    '`attribution`',
+    'prefix of every Redis key, so deployments can share a Redis',
+    (env, name) => env[name]?.trim() || 'attribution',
+  ),
+  WORKER_CONCURRENCY: wholeOrUnset('scale-out', 1, 'engine pool size', 'jobs one worker process runs at once'),
+  WORKER_LOCK_MS: whole('scale-out', 30_000, 1000, 'BullMQ job lock: a worker silent this long is taken for dead'),
+  WORKER_STALLED_INTERVAL_MS: whole('scale-out', 30_000, 500, 'how often workers look for jobs whose worker died'),
+  WORKER_MAX_STALLED: whole('scale-out', 1, 0, 'times such a job is handed to another worker; the next time it ends `INTERRUPTED`'),
+  MODEL_BASE_URL: text(
+    'model-fetch',
+    'caffejs on GitHub, at the pinned commit',
+    '`npm run model:fetch`: where the converted weights are downloaded from (a mirror); `--base-url` overrides it ([model-fetch.md](model-fetch.md))',
+  ),
+  CI: setting('model-fetch', 'unset', 'set by CI services: the CLIs draw no progress bar when stderr is not a terminal', (env, name) =>
+    Boolean(env[name]),
+  ),
+} satisfies Record<string, Setting<unknown>>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** The typed value of one setting in `env`. */
+export function readSetting<K extends SettingName>(env: Env, name: K): ReturnType<(typeof SETTINGS)[K]['read']> {
+  return SETTINGS[name].read(env, name) as ReturnType<(typeof SETTINGS)[K]['read']>;
+}
+
+const GROUP_TITLES: Record<SettingGroup, string> = {
+  engine: 'The engine (server, workers and CLIs)',
+  server: 'The server',
+  'scale-out': 'Scale-out: Redis, PostgreSQL and workers',
+  'model-fetch': 'Command-line tools',
+};
+
+/** The markdown tables of every setting, one per group, as docs/configuration.md holds them. */
+export function settingsTables(): string {
+  const entries = Object.entries(SETTINGS) as [SettingName, Setting<unknown>][];
+  return (Object.keys(GROUP_TITLES) as SettingGroup[])
+    .map((group) =>
+      [
+        `### ${GROUP_TITLES[group]}`,
+        '',
+        '| variable | default | meaning |',
+        '| --- | --- | --- |',
+        ...entries.filter(([, s]) => s.group === group).map(([name, s]) => `| \`${name}\` | ${s.default} | ${s.meaning} |`),
+      ].join('\n'),
+    )
+    .join('\n\n');
+}
+
 /** What the engine is started with. */
 export interface EngineSettings {
   /** ENGINE_BACKEND (or --backend): onnx, tfjs or auto. */
   backend: BackendChoice;
   /** MODEL_DIR, else the repo's models/googlenet-bvlc, else ../shared/models/googlenet-bvlc. */
   modelDir: string;
+  /** ALLOW_UNKNOWN_WEIGHTS: load weights whose checksum is not BVLC GoogLeNet's. */
+  allowUnknownWeights: boolean;
   /** ENGINE_WORKERS: engine threads; unset lets the pool choose (one for ONNX, one per core for tfjs). */
   workers: number | undefined;
   /** ENGINE_BATCH_SIZE: path steps per executor call when a request does not say. */
@@ -70,16 +310,17 @@ export interface EngineSettings {
  */
 export function engineSettings(env: Env = process.env, overrides: { backend?: string; imported?: boolean } = {}): EngineSettings {
   return {
-    backend: parseBackendChoice(overrides.backend ?? env.ENGINE_BACKEND),
-    modelDir: overrides.imported ? optionalModelDir(env) : locateModelDir(env),
-    workers: intFromEnv(env, 'ENGINE_WORKERS', undefined, 1),
-    batchSize: intFromEnv(env, 'ENGINE_BATCH_SIZE', DEFAULT_BATCH_SIZE, 1),
-    nice: niceFromEnv(env),
-    maxModelBytes: intFromEnv(env, 'MAX_MODEL_BYTES', DEFAULT_MAX_MODEL_BYTES, 1),
+    backend: overrides.backend !== undefined ? parseBackendChoice(overrides.backend) : readSetting(env, 'ENGINE_BACKEND'),
+    modelDir: overrides.imported ? optionalModelDir(env) : readSetting(env, 'MODEL_DIR'),
+    allowUnknownWeights: readSetting(env, 'ALLOW_UNKNOWN_WEIGHTS'),
+    workers: readSetting(env, 'ENGINE_WORKERS'),
+    batchSize: readSetting(env, 'ENGINE_BATCH_SIZE'),
+    nice: readSetting(env, 'ENGINE_NICE'),
+    maxModelBytes: readSetting(env, 'MAX_MODEL_BYTES'),
     executor: {
-      provider: parseOrtProvider(env.ENGINE_ORT_PROVIDER),
-      spinning: env.ENGINE_ORT_SPINNING === '1',
-      tfBackend: parseTfBackend(env.TF_BACKEND),
+      provider: readSetting(env, 'ENGINE_ORT_PROVIDER'),
+      spinning: readSetting(env, 'ENGINE_ORT_SPINNING'),
+      tfBackend: readSetting(env, 'TF_BACKEND'),
       cacheDir: engineCacheDir(env),
     },
   };
@@ -88,63 +329,45 @@ export function engineSettings(env: Env = process.env, overrides: { backend?: st
 /** MAX_IMAGES_PER_JOB and MAX_JOB_STEPS (layers x images x steps): the budget of one job, for the server and the CLI alike. */
 export function jobLimits(env: Env = process.env): JobLimits {
   return {
-    maxImages: intFromEnv(env, 'MAX_IMAGES_PER_JOB', DEFAULT_JOB_LIMITS.maxImages, 1),
-    maxSteps: intFromEnv(env, 'MAX_JOB_STEPS', DEFAULT_JOB_LIMITS.maxSteps, 1),
+    maxImages: readSetting(env, 'MAX_IMAGES_PER_JOB'),
+    maxSteps: readSetting(env, 'MAX_JOB_STEPS'),
   };
 }
 
 function optionalModelDir(env: Env): string {
   try {
-    return locateModelDir(env);
+    return readSetting(env, 'MODEL_DIR');
   } catch {
     return '';
   }
-}
-
-function niceFromEnv(env: Env): number {
-  const nice = intFromEnv(env, 'ENGINE_NICE', 0, 0);
-  if (nice > 19) throw new Error(`ENGINE_NICE must be a whole number from 0 to 19, got "${env.ENGINE_NICE}".`);
-  return nice;
 }
 
 /**
  * ENGINE_CACHE_DIR, else DATA_DIR/onnx-cache (`./data` by default, as the server's data); `off`
  * (or an empty value) compiles every graph in memory each time.
  */
-export function engineCacheDir(env: Env = process.env): string | undefined {
-  const v = env.ENGINE_CACHE_DIR;
-  if (v !== undefined) return v === '' || v.toLowerCase() === 'off' ? undefined : resolve(v);
-  return resolve(dataDirFromEnv(env), 'onnx-cache');
-}
+export const engineCacheDir = (env: Env = process.env) => readSetting(env, 'ENGINE_CACHE_DIR');
 
 /** DATA_DIR (default ./data): jobs.sqlite, uploads and spritemaps. */
-export const dataDirFromEnv = (env: Env = process.env) => resolve(env.DATA_DIR || 'data');
+export const dataDirFromEnv = (env: Env = process.env) => readSetting(env, 'DATA_DIR');
 
 /** REDIS_URL, DATABASE_URL, REDIS_PREFIX (docs/scale-out.md). */
 export function scaleOutSettings(env: Env = process.env): ScaleOutSettings {
-  const url = (name: string, schemes: string[]) => {
-    const raw = env[name]?.trim();
-    if (!raw) return null;
-    if (!schemes.some((s) => raw.startsWith(`${s}://`)))
-      throw new Error(`${name} must start with ${schemes.map((s) => `${s}://`).join(' or ')}, got "${raw}".`);
-    return raw;
-  };
   return {
-    redisUrl: url('REDIS_URL', ['redis', 'rediss']),
-    databaseUrl: url('DATABASE_URL', ['postgres', 'postgresql']),
-    redisPrefix: env.REDIS_PREFIX?.trim() || 'attribution',
+    redisUrl: readSetting(env, 'REDIS_URL'),
+    databaseUrl: readSetting(env, 'DATABASE_URL'),
+    redisPrefix: readSetting(env, 'REDIS_PREFIX'),
   };
 }
 
-/**
- * Bound on a graceful shutdown (SHUTDOWN_TIMEOUT_MS). It covers the chunk in flight of each
- * running job: the default chunk of a 2000-step job is 200 steps, 1.6 s at 8 ms/step on a quiet
- * 2-core machine and 3-4x that under load; past the bound the process exits anyway.
- */
-export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 15_000;
+/** What `npm run model:fetch` runs with: MODEL_DIR as set (not looked up: the fetch warns when it differs from --dest) and MODEL_BASE_URL. */
+export const modelFetchSettings = (env: Env = process.env) => ({
+  modelDir: env.MODEL_DIR || undefined,
+  baseUrl: readSetting(env, 'MODEL_BASE_URL'),
+});
 
-/** Loopback only unless HOST says otherwise: the API runs jobs for anyone who can reach it. */
-export const DEFAULT_HOST = '127.0.0.1';
+/** CI: the CLIs' progress bars go to a terminal, or anywhere outside CI. */
+export const runsInCi = (env: Env = process.env) => readSetting(env, 'CI');
 
 /** What `npm start` / `npm run serve` runs with. */
 export interface ServerSettings {
@@ -173,26 +396,25 @@ export interface ServerSettings {
 export function serverSettings(env: Env = process.env): ServerSettings {
   const engine = engineSettings(env);
   const scaleOut = scaleOutSettings(env);
-  const role = (env.ROLE?.trim() || 'all').toLowerCase();
-  if (role !== 'all' && role !== 'api') throw new Error(`ROLE must be "all" or "api", got "${env.ROLE}".`);
+  const role = readSetting(env, 'ROLE');
   if (!scaleOut.redisUrl && (role === 'api' || scaleOut.databaseUrl)) {
     throw new Error(
       `${role === 'api' ? 'ROLE=api' : 'DATABASE_URL'} needs REDIS_URL: jobs are computed by workers that take them from Redis (docs/scale-out.md).`,
     );
   }
   // The examples sit beside the model: ../shared/images next to ../shared/models/googlenet-bvlc.
-  const examplesDir = env.EXAMPLES_DIR || join(engine.modelDir, '..', '..', 'images');
+  const examplesDir = readSetting(env, 'EXAMPLES_DIR') ?? join(engine.modelDir, '..', '..', 'images');
   return {
-    port: intFromEnv(env, 'PORT', 4000, 0),
-    host: env.HOST || DEFAULT_HOST,
-    shutdownMs: intFromEnv(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0),
-    checkpointIntervalMs: intFromEnv(env, 'CHECKPOINT_INTERVAL_MS', DEFAULT_CHECKPOINT_INTERVAL_MS, 0),
+    port: readSetting(env, 'PORT'),
+    host: readSetting(env, 'HOST'),
+    shutdownMs: readSetting(env, 'SHUTDOWN_TIMEOUT_MS'),
+    checkpointIntervalMs: readSetting(env, 'CHECKPOINT_INTERVAL_MS'),
     dataDir: dataDirFromEnv(env),
     examplesDir: existsSync(examplesDir) ? examplesDir : null,
-    maxQueued: intFromEnv(env, 'MAX_QUEUED', undefined, 0),
-    jobConcurrency: intFromEnv(env, 'JOB_CONCURRENCY', undefined, 1),
+    maxQueued: readSetting(env, 'MAX_QUEUED'),
+    jobConcurrency: readSetting(env, 'JOB_CONCURRENCY'),
     role,
-    spritesBackground: flagFromEnv(env, 'SPRITES_BACKGROUND', true),
+    spritesBackground: readSetting(env, 'SPRITES_BACKGROUND'),
     scaleOut,
     // An API-only process needs one engine thread for decoding and predictions.
     engine: { ...engine, workers: engine.workers ?? (role === 'api' ? 1 : undefined) },
@@ -223,11 +445,11 @@ export function workerSettings(env: Env = process.env): WorkerSettings {
     dataDir: dataDirFromEnv(env),
     scaleOut: { ...scaleOut, redisUrl },
     engine: engineSettings(env),
-    concurrency: intFromEnv(env, 'WORKER_CONCURRENCY', undefined, 1),
-    lockDurationMs: intFromEnv(env, 'WORKER_LOCK_MS', 30_000, 1000),
-    stalledIntervalMs: intFromEnv(env, 'WORKER_STALLED_INTERVAL_MS', 30_000, 500),
-    maxStalledCount: intFromEnv(env, 'WORKER_MAX_STALLED', 1, 0),
-    checkpointIntervalMs: intFromEnv(env, 'CHECKPOINT_INTERVAL_MS', DEFAULT_CHECKPOINT_INTERVAL_MS, 0),
-    shutdownMs: intFromEnv(env, 'SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 0),
+    concurrency: readSetting(env, 'WORKER_CONCURRENCY'),
+    lockDurationMs: readSetting(env, 'WORKER_LOCK_MS'),
+    stalledIntervalMs: readSetting(env, 'WORKER_STALLED_INTERVAL_MS'),
+    maxStalledCount: readSetting(env, 'WORKER_MAX_STALLED'),
+    checkpointIntervalMs: readSetting(env, 'CHECKPOINT_INTERVAL_MS'),
+    shutdownMs: readSetting(env, 'SHUTDOWN_TIMEOUT_MS'),
   };
 }

@@ -16,6 +16,7 @@ async function main() {
   const pool = await EnginePool.start({
     backend: s.engine.backend,
     modelDir: s.engine.modelDir,
+    allowUnknownWeights: s.engine.allowUnknownWeights,
     size: s.engine.workers,
     executor: s.engine.executor,
     nice: s.engine.nice,

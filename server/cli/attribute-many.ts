@@ -11,6 +11,7 @@ import {
 import type { RunPhases } from '../engine/engine.js';
 import { decodeImage } from '../engine/images.js';
 import type { EnginePool } from '../workers/pool.js';
+import { runsInCi } from '../settings.js';
 import { formatLayerEstimates } from './format-table.js';
 import { imageFiles, readBytes } from './image-files.js';
 
@@ -72,7 +73,7 @@ export async function attributeMany(pool: EnginePool, request: AttributionReques
   checkJobBudget({ layers: layers.length, images: inputs.length, steps: request.steps }, opts.limits);
   const estimate = new MultiEstimate(layers, inputs.length, request);
   const bar =
-    opts.json || (!process.stderr.isTTY && process.env.CI)
+    opts.json || (!process.stderr.isTTY && runsInCi())
       ? undefined
       : new cliProgress.SingleBar(
           {

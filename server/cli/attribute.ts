@@ -15,7 +15,7 @@ import {
 } from '../engine/attribution/index.js';
 import type { LayerPreparation } from '../engine/executors/index.js';
 import { decodeImage } from '../engine/images.js';
-import { engineSettings, jobLimits } from '../settings.js';
+import { engineSettings, jobLimits, runsInCi } from '../settings.js';
 import { attributeMany } from './attribute-many.js';
 import { EnginePool } from '../workers/pool.js';
 import { formatAttributionTable, formatLayerEstimates, formatLayerList, formatLayerToLayer } from './format-table.js';
@@ -172,7 +172,14 @@ async function main() {
   const model = o.model
     ? { path: o.model, mean: o.mean, std: o.std, scale: o.scale, size: o.size, labels: o.labels, maxBytes: engine.maxModelBytes }
     : undefined;
-  const pool = await EnginePool.start({ size: 1, backend: engine.backend, modelDir: engine.modelDir, model, executor: engine.executor });
+  const pool = await EnginePool.start({
+    size: 1,
+    backend: engine.backend,
+    modelDir: engine.modelDir,
+    allowUnknownWeights: engine.allowUnknownWeights,
+    model,
+    executor: engine.executor,
+  });
   for (const note of pool.info.source.notes) process.stderr.write(`note: ${note}\n`);
   let prepared: Promise<LayerPreparation> | undefined;
   try {
@@ -221,7 +228,7 @@ async function main() {
     prepared = pool.prepare(request.layer);
     const image = decodeImage(bytes!, pool.info.inputSize);
     const bar =
-      o.json || (!process.stderr.isTTY && process.env.CI)
+      o.json || (!process.stderr.isTTY && runsInCi())
         ? undefined
         : new cliProgress.SingleBar(
             {

@@ -11,9 +11,10 @@ import { modelCandidates } from '../engine/network/model-source.js';
 import { loadManifest, resolveBaseUrl } from '../model-fetch/caffejs-manifest.js';
 import { fetchModel } from '../model-fetch/fetch-model.js';
 import { REPO_ROOT } from '../repo-root.js';
+import { modelFetchSettings } from '../settings.js';
 
 /** The repo's gitignored models folder: second in the engine's lookup order (model-source.ts). */
-const DEFAULT_DEST = modelCandidates({})[0];
+const DEFAULT_DEST = modelCandidates()[0];
 const DEFAULT_IMAGES = resolve(REPO_ROOT, '..', 'shared', 'images', '224');
 
 const positive = (v: string) => {
@@ -43,11 +44,12 @@ async function main() {
   program.parse();
   const o = program.opts();
   const manifest = loadManifest();
-  const baseUrl = resolveBaseUrl(manifest, o.baseUrl);
+  const settings = modelFetchSettings();
+  const baseUrl = resolveBaseUrl(manifest, o.baseUrl, settings.baseUrl);
   const dest = resolve(o.dest);
-  if (process.env.MODEL_DIR && resolve(process.env.MODEL_DIR) !== dest) {
+  if (settings.modelDir && resolve(settings.modelDir) !== dest) {
     console.error(
-      `Note: MODEL_DIR=${process.env.MODEL_DIR} is set, so the engine will look there, not in ${dest}. Use --dest "$MODEL_DIR" or unset MODEL_DIR.`,
+      `Note: MODEL_DIR=${settings.modelDir} is set, so the engine will look there, not in ${dest}. Use --dest "$MODEL_DIR" or unset MODEL_DIR.`,
     );
   }
 

@@ -58,7 +58,13 @@ const GAPS: Omit<GapFigure, 'gap'>[] = [
 async function main() {
   const printOnly = process.argv.includes('--print');
   const engine = engineSettings(process.env);
-  const pool = await EnginePool.start({ size: 1, backend: engine.backend, modelDir: engine.modelDir, executor: engine.executor });
+  const pool = await EnginePool.start({
+    size: 1,
+    backend: engine.backend,
+    modelDir: engine.modelDir,
+    allowUnknownWeights: engine.allowUnknownWeights,
+    executor: engine.executor,
+  });
   try {
     const pixels = async (file: string) => (await pool.decodeImage(readFileSync(join(REPO_ROOT, file)))).pixels;
     const predictions: Figures['predictions'] = [];

@@ -5,7 +5,7 @@ import { isEngineError } from '../errors/engine-error.js';
 import { ATTRIBUTION_LAYERS } from '../engine/network/network.js';
 import { DEFAULT_BATCH, DEFAULT_SEED, DEFAULT_SIZE, DEFAULT_STEPS, resolveSettings, runSpritemap } from '../spritemaps/spritemap-job.js';
 import { SpriteStore } from '../spritemaps/sprite-store.js';
-import { dataDirFromEnv, engineSettings } from '../settings.js';
+import { dataDirFromEnv, engineSettings, runsInCi } from '../settings.js';
 import { EnginePool } from '../workers/pool.js';
 
 const integer = (v: string) => {
@@ -59,7 +59,14 @@ async function main() {
   }
   const engine = engineSettings(process.env, { backend: o.backend, imported: !!o.model });
   const model = o.model ? { path: o.model, maxBytes: engine.maxModelBytes } : undefined;
-  const pool = await EnginePool.start({ size: 1, backend: engine.backend, modelDir: engine.modelDir, model, executor: engine.executor });
+  const pool = await EnginePool.start({
+    size: 1,
+    backend: engine.backend,
+    modelDir: engine.modelDir,
+    allowUnknownWeights: engine.allowUnknownWeights,
+    model,
+    executor: engine.executor,
+  });
   for (const note of pool.info.source.notes) process.stderr.write(`note: ${note}\n`);
   // An imported model's sprites live apart from the built-in model's (a layer may have the same name in both).
   const source = pool.info.source;
@@ -70,7 +77,7 @@ async function main() {
   const onSigint = () => ctl.abort();
   process.once('SIGINT', onSigint);
   const bar =
-    o.json || (!process.stderr.isTTY && process.env.CI)
+    o.json || (!process.stderr.isTTY && runsInCi())
       ? undefined
       : new cliProgress.SingleBar(
           { format: ` ${o.layer} {bar} {value}/{total} channels | ETA {eta_text}`, stream: process.stderr, hideCursor: true },

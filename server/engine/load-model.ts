@@ -34,12 +34,12 @@ export interface ModelSource {
  * executor that runs it. CPU work of a second or more: call it in a worker thread.
  */
 export async function loadModel(
-  options: { modelDir?: string; model?: ImportedModelChoice; backend: BackendChoice } & ExecutorSettings,
+  options: { modelDir?: string; allowUnknownWeights?: boolean; model?: ImportedModelChoice; backend: BackendChoice } & ExecutorSettings,
 ): Promise<{ executor: Executor; source: ModelSource }> {
-  const { modelDir, model, backend, ...settings } = options;
+  const { modelDir, allowUnknownWeights, model, backend, ...settings } = options;
   // (modelDir may be empty with an imported model: the built-in one is then not on this machine.)
   if (!model) {
-    const network = loadNetwork(modelDir);
+    const network = loadNetwork(modelDir, { allowUnknownWeights });
     const executor = await createExecutor(network, backend, settings);
     return {
       executor,

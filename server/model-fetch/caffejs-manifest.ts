@@ -63,8 +63,8 @@ export const labelsFile = (m: CaffejsManifest) => m.files.find((f) => f.path ===
  * The base URL from --base-url, else MODEL_BASE_URL, else caffejs on GitHub at the pinned
  * commit. It must be http(s) and is made to end in `/`, so file paths resolve beneath it.
  */
-export function resolveBaseUrl(m: CaffejsManifest, flag?: string, env: NodeJS.ProcessEnv = process.env): string {
-  const raw = flag ?? (env.MODEL_BASE_URL || undefined) ?? m.source.defaultBaseUrl;
+export function resolveBaseUrl(m: CaffejsManifest, flag?: string, modelBaseUrl?: string): string {
+  const raw = flag ?? modelBaseUrl ?? m.source.defaultBaseUrl;
   let url: URL;
   try {
     url = new URL(raw);

@@ -139,7 +139,7 @@ export function formatManifest(m: CaffejsManifest): string {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const dirFlag = args.indexOf('--model-dir');
-  const dir = dirFlag >= 0 ? args[dirFlag + 1] : modelCandidates({}).at(-1)!;
+  const dir = dirFlag >= 0 ? args[dirFlag + 1] : modelCandidates().at(-1)!;
   const text = formatManifest(deriveManifest(dir));
   if (args.includes('--check')) {
     const same = readFileSync(MANIFEST_URL, 'utf8') === text;

@@ -60,6 +60,8 @@ export interface PoolOptions {
   modelDir?: string;
   /** An imported ONNX model (folder or file) to serve instead of the built-in one; validated and prepared in the workers. */
   model?: ImportedModelChoice;
+  /** Load weights whose checksum is not BVLC GoogLeNet's (ALLOW_UNKNOWN_WEIGHTS). */
+  allowUnknownWeights?: boolean;
   /** Provider, spinning and tfjs backend; threads are the pool's to divide. */
   executor?: Omit<ExecutorSettings, 'threads'>;
   /** The engine threads' nice value (ENGINE_NICE; default 0). */
@@ -153,6 +155,7 @@ export class EnginePool implements Engine {
       backend: this.options.backend,
       modelDir: this.options.modelDir,
       model: this.options.model,
+      allowUnknownWeights: this.options.allowUnknownWeights,
       threads,
       nice: this.options.nice,
     };

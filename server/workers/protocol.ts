@@ -134,6 +134,8 @@ export interface WorkerOptions extends ExecutorSettings {
   modelDir?: string;
   /** An imported ONNX model to serve instead of the built-in one. */
   model?: ImportedModelChoice;
+  /** Load weights whose checksum is not BVLC GoogLeNet's (ALLOW_UNKNOWN_WEIGHTS). */
+  allowUnknownWeights?: boolean;
   /** Intra-op threads for the executor: the cores divided among the pool's workers. */
   threads: number;
   /** The worker thread's nice value, inherited by the executor's threads (ENGINE_NICE). */

@@ -1,5 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { engineSettings, serverSettings, workerSettings } from '../../server/settings.js';
+import { CONFIGURATION_DOC, withSettingsTables } from '../../server/cli/settings-table.js';
+import { REPO_ROOT } from '../../server/repo-root.js';
+import { DEFAULT_MAX_QUEUED } from '../../server/yoga.js';
+import { engineSettings, readSetting, serverSettings, SETTINGS, workerSettings } from '../../server/settings.js';
 import { MODEL_DIR } from '../helpers/fixtures.js';
 
 const env = (vars: Record<string, string>) => ({ MODEL_DIR, ...vars });
@@ -58,5 +63,45 @@ describe('settings: every environment variable parsed once, with one clear sente
     expect(() => workerSettings(env({}))).toThrow(/REDIS_URL is not set/);
     expect(() => serverSettings(env({ ROLE: 'api' }))).toThrow(/ROLE=api needs REDIS_URL/);
     expect(() => serverSettings(env({ DATABASE_URL: 'postgres://x/y' }))).toThrow(/DATABASE_URL needs REDIS_URL/);
+  });
+});
+
+describe('the configuration table', () => {
+  it('docs/configuration.md holds the tables printed from SETTINGS (else: npm run docs:settings)', () => {
+    const doc = readFileSync(CONFIGURATION_DOC, 'utf8');
+    expect(withSettingsTables(doc)).toBe(doc);
+    for (const name of Object.keys(SETTINGS)) expect(doc).toContain(`| \`${name}\` |`);
+  });
+
+  it('every environment variable the code reads is declared in SETTINGS, and read only in settings.ts', () => {
+    const sources = (dir: string): string[] =>
+      readdirSync(join(REPO_ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(join(dir, e.name)) : /\.(ts|mts|mjs)$/.test(e.name) ? [join(dir, e.name)] : [],
+      );
+    const reads = (file: string) =>
+      [...readFileSync(join(REPO_ROOT, file), 'utf8').matchAll(/\benv(?:\.|\[['"])([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]);
+    const outside = [...sources('server'), ...sources('schema')]
+      .filter((f) => f !== join('server', 'settings.ts'))
+      .flatMap((f) => reads(f).map((v) => `${f}: ${v}`));
+    expect(outside).toEqual([]);
+    const undeclared = reads(join('server', 'settings.ts')).filter((v) => !(v in SETTINGS));
+    expect(undeclared).toEqual([]);
+  });
+
+  it('each default the table shows is the value read from an empty environment', () => {
+    const empty = { MODEL_DIR };
+    expect(readSetting(empty, 'PORT')).toBe(4000);
+    expect(SETTINGS.PORT.default).toBe('`4000`');
+    expect(SETTINGS.MAX_QUEUED.default).toBe(`\`${DEFAULT_MAX_QUEUED}\``);
+    expect(SETTINGS.SHUTDOWN_TIMEOUT_MS.default).toBe(`\`${readSetting(empty, 'SHUTDOWN_TIMEOUT_MS')}\``);
+    expect(SETTINGS.SPRITES_BACKGROUND.default).toBe(readSetting(empty, 'SPRITES_BACKGROUND') ? '`1`' : '`0`');
+    expect(SETTINGS.HOST.default).toBe(`\`${readSetting(empty, 'HOST')}\``);
+  });
+
+  it('ENGINE_ORT_SPINNING and ALLOW_UNKNOWN_WEIGHTS are on/off settings like the others', () => {
+    expect(engineSettings(env({ ENGINE_ORT_SPINNING: 'on' })).executor.spinning).toBe(true);
+    expect(engineSettings(env({ ALLOW_UNKNOWN_WEIGHTS: '1' })).allowUnknownWeights).toBe(true);
+    expect(engineSettings(env({})).allowUnknownWeights).toBe(false);
+    expect(() => engineSettings(env({ ENGINE_ORT_SPINNING: 'fast' }))).toThrow(/ENGINE_ORT_SPINNING must be 1 or 0/);
   });
 });

@@ -4,19 +4,20 @@ import { join, resolve } from 'node:path';
 import { EngineError } from '../../errors/engine-error.js';
 import { REPO_ROOT } from '../../repo-root.js';
 
-/** Where the weights may live, in lookup order (issue 8): a setting, the fetched copy, ../shared. */
-export function modelCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+/** Where the weights may live, in lookup order: the MODEL_DIR setting, the fetched copy, ../shared. */
+export function modelCandidates(modelDir?: string): string[] {
   const out: string[] = [];
-  if (env.MODEL_DIR) out.push(resolve(env.MODEL_DIR));
+  if (modelDir) out.push(resolve(modelDir));
   out.push(join(REPO_ROOT, 'models', 'googlenet-bvlc'));
   out.push(resolve(REPO_ROOT, '..', 'shared', 'models', 'googlenet-bvlc'));
   return out;
 }
 
-export function locateModelDir(env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = modelCandidates(env);
+/** The model folder: `modelDir` (MODEL_DIR) when given, else the first candidate that holds a model. */
+export function locateModelDir(modelDir?: string): string {
+  const candidates = modelCandidates(modelDir);
   // An explicit MODEL_DIR must not silently fall back to another copy.
-  if (env.MODEL_DIR) {
+  if (modelDir) {
     if (existsSync(join(candidates[0], 'model.json'))) return candidates[0];
     throw new EngineError(
       'MODEL_NOT_FOUND',
@@ -113,8 +114,11 @@ export const BVLC_GOOGLENET_WEIGHTS_SHA256 = 'ddd731979e52b417b774d10f9ae17e1b33
 
 const BYTES_PER_ELEMENT = { float32: 4, int32: 4 } as const;
 
-/** Reads and checks every file of the model folder; throws one clear sentence when anything is off. */
-export function readModelFiles(dir = locateModelDir()): ModelFiles {
+/**
+ * Reads and checks every file of the model folder; throws one clear sentence when anything is off.
+ * `allowUnknownWeights` (ALLOW_UNKNOWN_WEIGHTS) loads weights whose checksum is not BVLC GoogLeNet's.
+ */
+export function readModelFiles(dir = locateModelDir(), options: { allowUnknownWeights?: boolean } = {}): ModelFiles {
   const modelJson = parseJson<ModelFiles['modelJson']>(dir, 'model.json');
   if (!modelJson?.modelTopology?.node || !Array.isArray(modelJson.weightsManifest)) {
     throw new EngineError(
@@ -135,7 +139,7 @@ export function readModelFiles(dir = locateModelDir()): ModelFiles {
     );
   }
   const weightsSha256 = createHash('sha256').update(weightData).digest('hex');
-  if (weightsSha256 !== BVLC_GOOGLENET_WEIGHTS_SHA256 && !process.env.ALLOW_UNKNOWN_WEIGHTS) {
+  if (weightsSha256 !== BVLC_GOOGLENET_WEIGHTS_SHA256 && !options.allowUnknownWeights) {
     throw new EngineError(
       'MODEL_CORRUPT',
       `Model folder ${dir} has weights with sha256 ${weightsSha256}, not BVLC GoogLeNet's ${BVLC_GOOGLENET_WEIGHTS_SHA256}: a shard is damaged or from another model. Restore the shards (or run \`npm run model:fetch\`), or set ALLOW_UNKNOWN_WEIGHTS=1 to load them anyway.`,

@@ -211,7 +211,7 @@ export function describeNetwork(files: ModelFiles): Network {
   };
 }
 
-export const loadNetwork = (dir?: string) => describeNetwork(readModelFiles(dir));
+export const loadNetwork = (dir?: string, options: { allowUnknownWeights?: boolean } = {}) => describeNetwork(readModelFiles(dir, options));
 
 /**
  * The nodes that compute `output` from `layer`, in topological order, with `layer` as the

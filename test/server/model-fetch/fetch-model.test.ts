@@ -35,7 +35,7 @@ const fetchFrom = (mirror: Mirror, extra: Partial<FetchModelOptions> = {}) =>
 /** Nothing the engine could load: no model.json at dest, and no leftover staging folder beside it. */
 function expectNoLoadableModel() {
   expect(existsSync(join(dest, 'model.json'))).toBe(false);
-  expect(() => locateModelDir({ MODEL_DIR: dest })).toThrow(/npm run model:fetch/);
+  expect(() => locateModelDir(dest)).toThrow(/npm run model:fetch/);
   expect(readdirSync(root).filter((n) => n.includes('staging') || n.includes('.old-'))).toEqual([]);
 }
 
@@ -147,7 +147,7 @@ describe('fetchModel against a local caffejs mirror', () => {
 
 describe('the default destination', () => {
   it('is the repo models folder the engine looks in second, and git ignores it', () => {
-    const fetched = modelCandidates({ MODEL_DIR: '/x' })[1];
+    const fetched = modelCandidates('/x')[1];
     expect(relative(REPO_ROOT, fetched)).toBe(join('models', 'googlenet-bvlc'));
     for (const p of [
       'models/googlenet-bvlc/model.json',

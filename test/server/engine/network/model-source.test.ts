@@ -26,7 +26,7 @@ describe('model loading', () => {
   });
 
   it('MODEL_DIR that does not exist: one sentence saying where it looked and what to set', () => {
-    expect(() => locateModelDir({ MODEL_DIR: join(tmp, 'nowhere') })).toThrow(/No model.json in MODEL_DIR=.*nowhere.*point MODEL_DIR/);
+    expect(() => locateModelDir(join(tmp, 'nowhere'))).toThrow(/No model.json in MODEL_DIR=.*nowhere.*point MODEL_DIR/);
   });
 
   it('a missing shard, a truncated shard, a damaged shard and bad JSON are MODEL_CORRUPT with a clear message', () => {
