@@ -179,13 +179,13 @@ export const SETTINGS = {
     'server',
     DEFAULT_JOB_LIMITS.maxImages,
     1,
-    'images one job (or one CLI run with `--images`) may attribute over; more is refused with `JOB_TOO_LARGE`',
+    'images one job (`imageIds`, or `--images` in the CLI) or one `uploadImages` call may hold; more is `JOB_TOO_LARGE`',
   ),
   MAX_JOB_STEPS: whole(
     'server',
     DEFAULT_JOB_LIMITS.maxSteps,
     1,
-    "a job's budget of path steps, layers x images x steps, for the server and the CLI alike; past it the job is refused with `JOB_TOO_LARGE` and the number",
+    'gradient steps one job may ask for, layers x images x steps (a tolerance job counts its maximum), for the server and the CLI alike; more is `JOB_TOO_LARGE`, with the number',
   ),
   JOB_CONCURRENCY: wholeOrUnset(
     'server',

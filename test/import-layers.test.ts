@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './server/helpers/test-server.js';
 
 /**
- * The architecture as a rule (README, "Architecture"): each group may import only from groups
+ * The architecture as a rule (docs/architecture.md): each group may import only from groups
  * on a lower layer, and no chain of imports comes back to where it started. A group is the first
  * entry that matches a file's path.
  */

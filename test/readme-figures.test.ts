@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Figures, findGap, README_BLOCKS, readBlock } from '../server/cli/readme-figures/render.js';
+import { type Figures, FIGURE_FILES, findGap, readBlock } from '../server/cli/readme-figures/render.js';
 import { REPO_ROOT } from '../server/repo-root.js';
 import { EnginePool } from '../server/workers/pool.js';
 
-// README.md against what the code computes: the blocks are what `npm run readme:figures` writes
-// from docs/readme-figures.json, and the cheap figures (predictions) are recomputed here.
+// README.md and docs/verification.md against what the code computes: the blocks are what
+// `npm run readme:figures` writes from docs/readme-figures.json, and the cheap figures
+// (predictions) are recomputed here.
 const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 const figures = JSON.parse(readFileSync(join(REPO_ROOT, 'docs/readme-figures.json'), 'utf8')) as Figures;
 
@@ -19,9 +20,10 @@ describe('README figures', () => {
     await pool?.close();
   });
 
-  it('every generated block in README.md is what docs/readme-figures.json renders to (else: npm run readme:figures)', () => {
-    for (const [block, render] of Object.entries(README_BLOCKS)) {
-      expect(readBlock(readme, block), `README.md block ${block}`).toBe(render(figures));
+  it('every generated block in README.md and the docs is what docs/readme-figures.json renders to (else: npm run readme:figures)', () => {
+    for (const [file, blocks] of Object.entries(FIGURE_FILES)) {
+      const text = readFileSync(join(REPO_ROOT, file), 'utf8');
+      for (const [block, render] of Object.entries(blocks)) expect(readBlock(text, block), `${file} block ${block}`).toBe(render(figures));
     }
   });
 

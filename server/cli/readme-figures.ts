@@ -7,12 +7,13 @@ import { REPO_ROOT } from '../repo-root.js';
 import { engineSettings } from '../settings.js';
 import { EnginePool } from '../workers/pool.js';
 import { formatAttributionTable } from './format-table.js';
-import { type Figures, type GapFigure, gapPercent, percent, writeBlocks } from './readme-figures/render.js';
+import { FIGURE_FILES, type Figures, type GapFigure, gapPercent, percent, writeBlocks } from './readme-figures/render.js';
 
 /**
  * `npm run readme:figures`: computes every figure README.md quotes from its exact input file, the
  * way the app computes it (decode and resize in the engine, ONNX Runtime by default), writes them
- * to docs/readme-figures.json, rewrites README.md's generated blocks and prints them.
+ * to docs/readme-figures.json, rewrites the generated blocks of README.md and docs/verification.md
+ * and prints them.
  * `-- --print` only prints.
  */
 const IMAGES = '../shared/images';
@@ -25,7 +26,7 @@ const PREDICTION_FILES = [
   `${IMAGES}/224/fruits.png`,
 ];
 const GAPS: Omit<GapFigure, 'gap'>[] = [
-  // The notebook example as the README's CLI command runs it, and the dashboard's default rule.
+  // The notebook example as the README's CLI command runs it, then the same at the other fixed rules and Gauss-Legendre 32.
   ...(['LEFT_RIEMANN', 'MIDPOINT', 'GAUSS_LEGENDRE'] as const).map((rule) => ({
     file: `${IMAGES}/dog_cat_composite.png`,
     layer: 'mixed4d',
@@ -96,9 +97,11 @@ async function main() {
       console.log(`${g.file} ${g.layer} "${g.class1}" vs "${g.class2}" ${g.rule} N=${g.steps}: completeness gap ${gapPercent(g.gap)}`);
     if (printOnly) return;
     writeFileSync(join(REPO_ROOT, 'docs/readme-figures.json'), JSON.stringify(figures, null, 2) + '\n');
-    const readme = join(REPO_ROOT, 'README.md');
-    writeFileSync(readme, writeBlocks(readFileSync(readme, 'utf8'), figures));
-    console.log('wrote docs/readme-figures.json and README.md');
+    for (const file of Object.keys(FIGURE_FILES)) {
+      const path = join(REPO_ROOT, file);
+      writeFileSync(path, writeBlocks(file, readFileSync(path, 'utf8'), figures));
+    }
+    console.log(`wrote docs/readme-figures.json, ${Object.keys(FIGURE_FILES).join(' and ')}`);
   } finally {
     await pool.close();
   }

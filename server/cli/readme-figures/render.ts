@@ -1,7 +1,8 @@
 /**
- * The README's measured figures: what `npm run readme:figures` computed (docs/readme-figures.json)
- * and the markdown blocks it writes between `<!-- readme-figures:NAME -->` markers. Pure, so
- * test/readme-figures.test.ts can check README.md against the JSON without the engine.
+ * The measured figures README.md and docs/verification.md quote: what `npm run readme:figures`
+ * computed (docs/readme-figures.json) and the markdown blocks it writes between
+ * `<!-- readme-figures:NAME -->` markers. Pure, so test/readme-figures.test.ts can check those
+ * files against the JSON without the engine.
  */
 
 export interface PredictionFigure {
@@ -63,11 +64,16 @@ function exampleBlock(f: Figures): string {
   const top = findPrediction(f, original).top[0];
   const at = (rule: GapFigure['rule'], steps: number) => findGap(f, { file: original, class1: 'Labrador retriever', rule, steps });
   return [
+    `Measured on ${f.machine} (${f.backend}) by \`npm run readme:figures\`; the time is wall-clock on a busy shared`,
+    'machine ([docs/performance.md](docs/performance.md) has quiet-machine timings). The last digits vary between CPUs:',
+    'ONNX Runtime picks its kernels by instruction set (AVX2, AVX-512), and float32 sums taken in another order round',
+    'differently (another x86 machine printed a gap of 4.51 % and a sum of -2.9607 for this command).',
+    '',
     `The model sees the dog in \`${name(original)}\` as a ${top.name} (${percent(top.probability)}), so "Labrador retriever"`,
     `is not its own top class. The completeness gap of the 100-step left Riemann sum (${gapPercent(at('LEFT_RIEMANN', 100).gap)}) is the`,
     `notebook's rule at work; on this image and class pair the other rules at the same 100 steps give`,
-    `${gapPercent(at('MIDPOINT', 100).gap)} (midpoint) and ${gapPercent(at('GAUSS_LEGENDRE', 100).gap)} (Gauss-Legendre), and Gauss-Legendre at 32 steps, the`,
-    `dashboard's default, ${gapPercent(at('GAUSS_LEGENDRE', 32).gap)}. Each is the \`completeness gap\` line of the command above with`,
+    `${gapPercent(at('MIDPOINT', 100).gap)} (midpoint) and ${gapPercent(at('GAUSS_LEGENDRE', 100).gap)} (Gauss-Legendre), and Gauss-Legendre at 32 steps`,
+    `${gapPercent(at('GAUSS_LEGENDRE', 32).gap)}. Each is the \`completeness gap\` line of the command above with`,
     '`--rule midpoint` or `--rule gauss-legendre` (and `--steps 32`) added.',
   ].join('\n');
 }
@@ -76,7 +82,7 @@ function exampleBlock(f: Figures): string {
 function oraclesBlock(f: Figures): string {
   const lines = [
     `Figures from \`npm run readme:figures\` (${f.machine}, ${f.backend}; it rewrites these blocks and`,
-    '`docs/readme-figures.json`, and `test/readme-figures.test.ts` checks README.md against them):',
+    '`docs/readme-figures.json`, and `test/readme-figures.test.ts` checks this file and README.md against them):',
     '',
     '| input file | what | figure |',
     '| --- | --- | --- |',
@@ -99,24 +105,29 @@ function oraclesBlock(f: Figures): string {
   return lines.join('\n');
 }
 
-export const README_BLOCKS: Record<string, (f: Figures) => string> = {
-  'cli-example': (f) => ['```', f.exampleOutput, '```'].join('\n'),
-  example: exampleBlock,
-  oracles: oraclesBlock,
+type Blocks = Record<string, (f: Figures) => string>;
+
+/** Each file that quotes figures (relative to the repository root), with the blocks it holds. */
+export const FIGURE_FILES: Record<string, Blocks> = {
+  'README.md': {
+    'cli-example': (f) => ['```', f.exampleOutput, '```'].join('\n'),
+    example: exampleBlock,
+  },
+  'docs/verification.md': { oracles: oraclesBlock },
 };
 
 const marker = (block: string) => new RegExp(`(<!-- readme-figures:${block} -->\\n)([\\s\\S]*?)(\\n<!-- /readme-figures:${block} -->)`);
 
-/** The text between a block's markers in README.md, or null when the markers are missing. */
-export function readBlock(readme: string, block: string): string | null {
-  return marker(block).exec(readme)?.[2] ?? null;
+/** The text between a block's markers, or null when the markers are missing. */
+export function readBlock(text: string, block: string): string | null {
+  return marker(block).exec(text)?.[2] ?? null;
 }
 
-/** README.md with every block rewritten from the figures. */
-export function writeBlocks(readme: string, f: Figures): string {
-  let out = readme;
-  for (const [block, render] of Object.entries(README_BLOCKS)) {
-    if (readBlock(out, block) === null) throw new Error(`README.md has no <!-- readme-figures:${block} --> block.`);
+/** `file`'s text with each of its blocks rewritten from the figures. */
+export function writeBlocks(file: string, text: string, f: Figures): string {
+  let out = text;
+  for (const [block, render] of Object.entries(FIGURE_FILES[file])) {
+    if (readBlock(out, block) === null) throw new Error(`${file} has no <!-- readme-figures:${block} --> block.`);
     out = out.replace(marker(block), (_m, open, _body, close) => `${open}${render(f)}${close}`);
   }
   return out;

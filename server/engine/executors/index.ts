@@ -12,7 +12,7 @@ export function parseBackendChoice(value: string | undefined): BackendChoice {
   throw new EngineError('BAD_ARGUMENT', `Unknown backend "${value}": use tfjs, onnx or auto.`);
 }
 
-/** ENGINE_ORT_PROVIDER: `cuda` needs the CUDA build of onnxruntime-node (README, GPU). */
+/** ENGINE_ORT_PROVIDER: `cuda` needs the CUDA build of onnxruntime-node (docs/configuration.md, GPU). */
 export function parseOrtProvider(value: string | undefined): OrtProvider {
   const v = (value ?? 'cpu').toLowerCase();
   if (v === 'cpu' || v === 'cuda') return v;
