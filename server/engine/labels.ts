@@ -90,14 +90,28 @@ export class Labels {
     throw new EngineError('UNKNOWN_CLASS', `Unknown class "${text}". Closest: ${nearest.map((n) => `"${n}"`).join(', ')}.`, { nearest });
   }
 
-  /** The distinct names closest to `text` by edit distance, ties broken by class order. */
+  /**
+   * The distinct names closest to `text`: names that start with it first, then names with a word
+   * that starts with it, then names that contain it (someone who typed "labrador" means
+   * "Labrador retriever", not "laboratory"), then the rest by edit distance to the whole name or
+   * to its nearest word (a typo in one word of a long name). Within a group the nearest by edit
+   * distance come first, then class order.
+   */
   nearest(text: string, count: number): string[] {
-    const q = text.toLowerCase();
-    const scored: { name: string; d: number }[] = [];
+    const q = text.trim().toLowerCase();
+    const scored: { name: string; tier: number; d: number }[] = [];
     for (const c of this.classes) {
-      for (const s of c.synonyms) scored.push({ name: s, d: distance(q, s.toLowerCase()) / Math.max(q.length, s.length) });
+      for (const s of c.synonyms) {
+        const name = s.toLowerCase();
+        const words = name.split(/[\s'-]+/).filter(Boolean);
+        const tier = name.startsWith(q) ? 0 : words.some((w) => w.startsWith(q)) ? 1 : name.includes(q) ? 2 : 3;
+        const whole = distance(q, name) / Math.max(q.length, name.length);
+        // Among the matches, the names nearest in full come first (the shorter, the closer).
+        const word = tier < 3 ? whole : Math.min(...words.map((w) => distance(q, w) / Math.max(q.length, w.length)));
+        scored.push({ name: s, tier, d: Math.min(whole, word) });
+      }
     }
-    scored.sort((a, b) => a.d - b.d);
+    scored.sort((a, b) => a.tier - b.tier || a.d - b.d);
     const out: string[] = [];
     for (const s of scored) {
       if (!out.includes(s.name)) out.push(s.name);

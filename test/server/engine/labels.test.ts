@@ -57,6 +57,21 @@ describe('class lookup', () => {
     expect(() => labels.resolve('1000')).toThrow(/out of range/);
   });
 
+  it('suggestions put names that start with, or have a word starting with, what was typed first', () => {
+    // Edit distance alone ranked library, radiator, lavabo and laboratory coat ahead of it.
+    expect(labels.nearest('labrador', 5)[0]).toBe('Labrador retriever');
+    expect(labels.nearest('Labrador', 5)[0]).toBe('Labrador retriever');
+    const tiger = labels.nearest('tige', 5);
+    expect(tiger.slice(0, 4).every((n) => n.toLowerCase().startsWith('tige'))).toBe(true);
+    // Word matches: every retriever before anything that merely resembles the word.
+    const retrievers = labels.nearest('retriever', 6);
+    expect(retrievers.slice(0, 5).every((n) => / retriever$/.test(n))).toBe(true);
+    // A typo inside one word of a long name still finds it, by that word's edit distance.
+    expect(labels.nearest('labradr', 5)[0]).toBe('Labrador retriever');
+    expect(labels.nearest('lemmon', 5)[0]).toBe('lemon');
+    expect(() => labels.resolve('labrador')).toThrow(/Unknown class "labrador"\. Closest: "Labrador retriever"/);
+  });
+
   it('search puts primary-name matches first', () => {
     const r = labels.search('cat', 50);
     expect(r[0].name.toLowerCase()).toContain('cat');
