@@ -32,7 +32,7 @@ import { DatasetExamplesService } from './spritemaps/dataset-examples-service.js
 /** Yoga's envelop execute/subscribe, passed to graphql-ws through rootValue. */
 type EnvelopedRoot = { execute: (args: ExecutionArgs) => any; subscribe: (args: ExecutionArgs) => any };
 
-/** Waiting jobs allowed before QUEUE_FULL (issue 4). */
+/** Waiting jobs allowed before QUEUE_FULL: a bound, so a flood of requests cannot grow memory without end. */
 export const DEFAULT_MAX_QUEUED = 100;
 export const GRAPHQL_PATH = '/graphql';
 /**
@@ -142,7 +142,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    graphiql: { title: 'Channel attribution API', defaultQuery: GRAPHIQL_QUERY },
+    graphiql: {
+      title: 'Channel attribution API',
+      defaultTabs: [{ query: GRAPHIQL_QUERY, variables: GRAPHIQL_VARIABLES }],
+      // GraphiQL sends a subscription as a GET (SSE), which the CSRF check below refuses without this header.
+      additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' },
+    },
     // GraphiQL's script, styles and editor workers from the installed package, inlined in the page:
     // Yoga's default loads them from a public CDN, which a lab behind a firewall cannot reach.
     renderGraphiQL,
@@ -248,9 +253,31 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
 }
 
-const GRAPHIQL_QUERY = `# Channel attribution: start a job, then watch it with the subscription below.
+/**
+ * GraphiQL's opening tab: what the model is and which images it has, then a real job and its live
+ * progress, each runnable as it stands (the subscription once its id variable is the job's).
+ */
+const GRAPHIQL_QUERY = `# Channel attribution, live. Run the operations in order (the run button asks which):
+#  1. Model: the model, its layers and the example images with their top predictions.
+#  2. StartJob: queues the notebook's example; copy the id it returns into the variables below.
+#  3. Progress: the job's estimate after every chunk of steps, until done.
 query Model {
   model { name backend layers { name channels } }
   examples { id name width height predictions(top: 3) { class { name } probability } }
 }
+
+mutation StartJob {
+  startAttribution(
+    input: { imageId: "example-dog_cat_composite", layer: "mixed4d", class1: "Labrador retriever", class2: "tiger cat", method: PATH, steps: 100 }
+  ) { id status }
+}
+
+subscription Progress($id: ID!) {
+  jobProgress(id: $id) {
+    stepsDone stepsTotal completenessGap relativeError settled done
+    top { channel value error }
+    bottom { channel value error }
+  }
+}
 `;
+const GRAPHIQL_VARIABLES = `{ "id": "the id StartJob returned" }`;

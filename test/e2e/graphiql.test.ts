@@ -59,9 +59,46 @@ describe('GraphiQL at /graphql with no network', () => {
     expect(refused).toEqual([]);
   });
 
-  it('runs the default query against the server', async () => {
+  /** The result pane's text without whitespace: the viewer wraps long lines, ids included. */
+  const response = async () => (await page.locator('.graphiql-response').innerText()).replace(/\s+/g, '');
+
+  /** Runs one of the opening tab's operations: with several in the editor, the run button asks which. */
+  async function run(operation: string) {
     await page.getByRole('button', { name: /Execute query/i }).click();
+    await page.getByRole('menuitem', { name: operation, exact: true }).click();
+  }
+
+  it('runs the default query against the server', async () => {
+    await run('Model');
     await expect.poll(() => page.locator('.graphiql-response').innerText(), { timeout: 120_000 }).toContain(pool.info.name);
+    expect(refused).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("the opening tab's job mutation and subscription run as they stand: a job starts, and its progress streams until done", async () => {
+    await run('StartJob');
+    let id = '';
+    await expect
+      .poll(
+        async () => {
+          id = /"id":"([0-9a-f-]{36})"/.exec(await response())?.[1] ?? '';
+          return id;
+        },
+        { timeout: 60_000 },
+      )
+      .not.toBe('');
+    // The tab's variables say where the id goes; put the job's there, as a user would.
+    await page.getByRole('button', { name: 'Variables', exact: true }).click();
+    const variables = page.locator('.graphiql-editor-tool .monaco-editor').first();
+    await variables.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.insertText(JSON.stringify({ id }));
+    await run('Progress');
+    await expect.poll(response, { timeout: 180_000 }).toContain('"done":true');
+    const final = await response();
+    expect(final).toContain('"stepsDone":100');
+    expect(final).toContain('"completenessGap"');
+    expect((await srv.app.store.get(id))?.status).toBe('SUCCEEDED');
     expect(refused).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
