@@ -8,7 +8,7 @@ import { loadNetwork } from '../server/engine/network/network.js';
 import { relativeL2 } from '../test/helpers/fixtures.js';
 
 /**
- * Can the error bars be trusted, and how much does stopping when settled save (issue 11)?
+ * Can the error bars be trusted, and how much does stopping when settled save?
  * For each image and layer (class pair: the model's top-1 vs top-2 class, so any image works):
  * - a 256-point Gauss-Legendre reference;
  * - the notebook's fixed 100-step left Riemann sum (steps, seconds, accuracy);

@@ -15,12 +15,12 @@ import { loadNetwork } from '../server/engine/network/network.js';
 /**
  * Which executor is faster, and at which batch size? Both executors side by side on the issue's
  * workload: a 100-step path (left Riemann, alpha = k/N) at mixed4d on dog_cat_composite.png,
- * Pekinese vs tiger cat, batch sizes 1, 10, 25 and 50 (issue 3). Each (executor, batch) runs in
+ * Pekinese vs tiger cat, batch sizes 1, 10, 25 and 50. Each (executor, batch) runs in
  * its own process so peak RSS is its own. Then ONNX Runtime settings one at a time against the
  * defaults, at batch 10. `npx tsx bench/executors.ts [--repeats R] [--batches 1,10] [--no-variants]`.
  */
 const LAYER = 'mixed4d';
-/** Forward plus input-gradient FLOPs of one path step from mixed4d to the logits (issue 3). */
+/** Forward plus input-gradient FLOPs of one path step from mixed4d to the logits. */
 const GFLOP_PER_STEP = 1.171;
 const STEPS = 100;
 const IMAGE = resolve(fileURLToPath(import.meta.url), '../../../shared/images/224/dog_cat_composite.png');

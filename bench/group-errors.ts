@@ -5,7 +5,7 @@ import { Labels } from '../server/engine/labels.js';
 import { loadNetwork } from '../server/engine/network/network.js';
 
 /**
- * Can the neuron groups' error bars be trusted (issue 16: group rankings refine live "error bars
+ * Can the neuron groups' error bars be trusted (group rankings refine live: "error bars
  * included")? For each image and layer (the model's top-1 vs top-2 class), 6 groups:
  * a 256-point Gauss-Legendre reference of the group values, then left Riemann 32 and SIDI 31
  * runs in their default chunks; at every snapshot, the share of groups whose 2-sigma bar covers

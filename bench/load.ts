@@ -6,7 +6,7 @@ import { gqlData } from '../test/server/helpers/graphql-client.js';
 import { startProcess, stopProcess } from '../test/scale-out/helpers/processes.js';
 
 /**
- * Heavier load (issue 17): does a `model` query stay fast, and does every subscriber see its job
+ * Heavier load: does a `model` query stay fast, and does every subscriber see its job
  * finish, with JOBS jobs running at once and SUBSCRIBERS subscribers split between SSE and
  * graphql-ws? One embedded server (`server/main.ts`, JOB_CONCURRENCY=JOBS), the subscribers in a
  * second process, and this process probing `model` one query at a time, first on an idle server,

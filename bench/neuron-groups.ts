@@ -8,7 +8,7 @@ import { decodeImage } from '../server/engine/images.js';
 import { loadNetwork } from '../server/engine/network/network.js';
 
 /**
- * How long does a 6-group factorization take at mixed4d (issue 16), and how close does it come
+ * How long does a 6-group factorization take at mixed4d, and how close does it come
  * to the rank-6 truncated SVD, which no non-negative factorization can beat? For each image:
  * the randomized SVD behind the NNDSVDA start, the coordinate-descent iterations to tolerance
  * 1e-6 (the default) and to 1e-8, and scikit-learn's defaults (tol 1e-4, 200 iterations) for

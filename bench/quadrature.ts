@@ -9,7 +9,7 @@ import { loadNetwork } from '../server/engine/network/network.js';
 
 /**
  * How many steps does each quadrature rule need to match the notebook's 100-step left Riemann
- * sum, and to be at least as accurate (issue 3)? Path attribution at mixed4d on
+ * sum, and to be at least as accurate? Path attribution at mixed4d on
  * dog_cat_composite.png, Pekinese - tiger cat, on the default executor. Accuracy is measured
  * against a 256-point Gauss-Legendre reference, itself checked against a 512-point midpoint sum.
  * `npx tsx bench/quadrature.ts`.

@@ -2,7 +2,7 @@ import { gqlData } from '../test/server/helpers/graphql-client.js';
 import { DOG_CAT, load, machine, REQUEST_SPRITES, runJob, startFreshServer, watchLayerSprites, type JobRun } from './_sprites-server.js';
 
 /**
- * Issue 12: an attribution job that runs while sprites render keeps its snapshot rate within
+ * An attribution job that runs while sprites render keeps its snapshot rate within
  * 15 % of an idle machine's. One server (empty DATA_DIR); a warm-up job compiles the graphs; then
  * the same fixed-step job idle, with a BACKGROUND render of mixed4d sprites under way (started
  * and past its first, compiling step before the job starts), and idle again (A-B-A, so drift in

@@ -8,7 +8,7 @@ import { decodeImage } from '../server/engine/images.js';
 import { loadNetwork } from '../server/engine/network/network.js';
 
 /**
- * How long does a layer-to-layer spatial attribution take (issue 16): mixed4d -> mixed5a, every
+ * How long does a layer-to-layer spatial attribution take: mixed4d -> mixed5a, every
  * one of the 49 target positions (one backward pass each), on dog/cat? Per executor and per
  * number of targets run as one batch: the first call (compiles the graph on ONNX Runtime) and the
  * median of 3 warm calls. The machine is shared, so compare within one run; the load is printed.

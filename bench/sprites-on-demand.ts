@@ -2,7 +2,7 @@ import { gqlData } from '../test/server/helpers/graphql-client.js';
 import { DASHBOARD_JOB, load, machine, REQUEST_SPRITES, runJob, startFreshServer, watchLayerSprites } from './_sprites-server.js';
 
 /**
- * Issue 12's "done when": on a fresh server (empty DATA_DIR: no sprite, no compiled graph), the
+ * The on-demand sprites' promise: on a fresh server (empty DATA_DIR: no sprite, no compiled graph), the
  * dog/cat job at mixed4d as the dashboard starts it, then how long from the job's end until the
  * 20 channels of its top and bottom lists have a sprite, as the dashboard sees it: requestSprites
  * at VISIBLE priority for the 20, timed until `layerSprites` has delivered all of them.

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 
 /**
- * What a user waits for (issue 14), in one run: the README's CLI example cold (empty graph
+ * What a user waits for, in one run: the README's CLI example cold (empty graph
  * cache) and warm, split into compile / activations / path, with the wall clock; the project's
  * own warm path loop (bench/executors.ts, batch 10) as the yardstick; then a 100-step job
  * through the API with nobody watching and with the dashboard open in Chromium (job page and

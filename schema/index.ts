@@ -13,5 +13,5 @@ import './semantic-dictionary.js';
 import './spatial-attribution.js';
 import './layer-to-layer-attribution.js';
 
-/** The public contract (issue 4). `npm run schema:print` writes it to schema/schema.graphql. */
+/** The public contract. `npm run schema:print` writes it to schema/schema.graphql. */
 export const schema = builder.toSchema({ sortSchema: false });

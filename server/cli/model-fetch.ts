@@ -1,6 +1,6 @@
 /**
  * npm run model:fetch [-- --base-url URL --dest DIR --force --keep-downloads --no-predictions]
- * Downloads BVLC GoogLeNet from caffejs (or a mirror), converts and verifies it (issue 8).
+ * Downloads BVLC GoogLeNet from caffejs (or a mirror), converts and verifies it, for machines without ../shared.
  */
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';

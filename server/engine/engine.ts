@@ -72,7 +72,7 @@ export interface LayersCheckpoints {
   intervalMs?: number;
 }
 
-/** How a run checkpoints (issue 17): what it resumes from, and how often it hands back its state. */
+/** How a run checkpoints, so that no work is lost to a restart: what it resumes from, and how often it hands back its state. */
 export interface RunCheckpoints {
   /** A checkpoint an earlier run of the same request handed back (an encoded IntegrationState). */
   resumeFrom?: Uint8Array;

@@ -13,7 +13,7 @@ export interface PublicError {
 }
 
 /**
- * The one table from error classes to GraphQL `extensions.code` (issue 4, "Errors").
+ * The one table from error classes to GraphQL `extensions.code` (docs/api.md, "Errors").
  * Engine codes that describe the server's own setup (a missing model, a backend that cannot load)
  * are not the client's business: they are masked like any unexpected error.
  */

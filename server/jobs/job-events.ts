@@ -10,7 +10,7 @@ export interface JobEvent {
   error: JobError | null;
   /**
    * Set on the last event a shutting-down server sends a subscriber of a job that is not finished:
-   * the stream ends there, and the job carries on (issue 17). Never published on a topic.
+   * the stream ends there, and the job carries on. Never published on a topic.
    */
   goingAway?: boolean;
 }

@@ -27,7 +27,7 @@ export interface JobQueue {
   stats(): QueueStats;
   /**
    * Stops starting jobs; running ones stop after their chunk in flight, with a checkpoint. Jobs
-   * stay QUEUED or RUNNING in the store, for the next start (or another worker) to resume (issue 17).
+   * stay QUEUED or RUNNING in the store, for the next start (or another worker) to resume.
    */
   close(): Promise<void>;
 }

@@ -52,7 +52,7 @@ export interface JobRecord {
 }
 
 /**
- * Where a running job's integration stood after a chunk: enough to resume it mid-path (issue 17).
+ * Where a running job's integration stood after a chunk: enough to resume it mid-path after a restart or on another worker.
  * `data` is the engine's encoded integration state, opaque to the store.
  */
 export interface JobCheckpoint {

@@ -51,7 +51,7 @@ export interface RunHooks {
  * One job's lifecycle on the engine, the same for the in-process queue and the BullMQ worker:
  * RUNNING, snapshots (with checkpoints) to the store and the events, the result, then the terminal
  * state. A job run again after a restart or after its worker died resumes from its last checkpoint
- * (issue 17); its snapshots are only published past the steps already shown (the step floor), so
+ * (no work lost); its snapshots are only published past the steps already shown (the step floor), so
  * subscribers never see `stepsDone` go back.
  */
 export class JobRunner {

@@ -8,8 +8,8 @@ export type SpritePriority = (typeof SPRITE_PRIORITIES)[number];
 export const priorityRank = (p: SpritePriority) => SPRITE_PRIORITIES.indexOf(p);
 /**
  * Neuron-group icons (building-blocks/building-blocks-service.ts) are on screen as soon as a job's groups are, but
- * they come after the pictures of the job's channel rows, the notebook's main widget (issue 12:
- * its 20 sprites within 60 s of the job's end), which are asked for later, when the lists settle:
+ * they come after the pictures of the job's channel rows, the notebook's main widget (its 20 sprites
+ * should arrive within a minute of the job's end), which are asked for later, when the lists settle:
  * between VISIBLE and LAYER.
  */
 export const ICON_RANK = priorityRank('VISIBLE') + 0.5;

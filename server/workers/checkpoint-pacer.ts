@@ -2,7 +2,7 @@ import { decodeState, encodeState, type IntegrationState, type Snapshot } from '
 import { EngineError } from '../errors/engine-error.js';
 
 /**
- * Decides which chunks' integration states a run sends back as checkpoints (issue 17): the
+ * Decides which chunks' integration states a run sends back as checkpoints: the
  * first chunk's, then one at least `intervalMs` after the last sent, and always one once the run
  * is being stopped, so a shutdown loses no finished chunk. A state is a few MB at most (the
  * gradient sums, plus one row of channel values per step done), so pacing keeps small chunks

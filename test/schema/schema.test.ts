@@ -31,7 +31,7 @@ describe('schema', () => {
     expect(missing).toEqual([]);
   });
 
-  it('keeps the contract names of issue 4', () => {
+  it('keeps the public contract names', () => {
     const fields = (name: string) => Object.keys((schema.getType(name) as { getFields(): object }).getFields());
     expect(fields('Query')).toEqual(expect.arrayContaining(['model', 'examples', 'image', 'job', 'jobs']));
     expect(fields('Mutation')).toEqual(expect.arrayContaining(['uploadImage', 'startAttribution', 'compareMethods', 'cancelJob']));

@@ -28,7 +28,7 @@ async function multipartUpload(bytes: Uint8Array, headers: Record<string, string
   return { status: res.status, body: (await res.json()) as GraphQLResponse };
 }
 
-describe('error codes (issue 4, "Errors")', () => {
+describe('error codes (docs/api.md, "Errors")', () => {
   it('BAD_IMAGE: not an image, 0 bytes, over 10 MB, over 4096 px a side, undecodable', async () => {
     const text = await gqlErrorCode(live.srv.url, UPLOAD, { u: dataUrl(Buffer.from('hello, not an image'), 'text/plain') });
     expect(text.extensions?.code).toBe('BAD_IMAGE');

@@ -11,7 +11,7 @@ import { dataDir, expectSameResult, input, server } from './helpers/resume-fixtu
 const over = (e: { done: boolean; status: string }) => e.done || !['QUEUED', 'RUNNING'].includes(e.status);
 
 /**
- * Issue 17: SIGTERM stops the embedded server gracefully, and its job resumes on the next start.
+ * SIGTERM stops the embedded server gracefully, and its job resumes on the next start.
  * The job must still be running when the signal lands: 800 steps at mixed5b take about 8 s here,
  * and the server's event loop stays free while its chunks are stored (jobs/snapshot-writes.ts; a
  * 2.7 s stall once let a 400-step job finish before the subscriptions, and this test, got going).

@@ -9,7 +9,7 @@ import { JOB, killHard, sleep, sqliteIntegrity, START, uninterruptedRun, waitFor
 import { dataDir, expectSameResult, input, server } from './helpers/resume-fixtures.js';
 
 /**
- * Issue 17: no work lost. A job that was running or queued when the embedded server died (kill -9)
+ * No work lost. A job that was running or queued when the embedded server died (kill -9)
  * or stopped (SIGTERM) resumes from its last checkpoint when the server starts again, and ends
  * with exactly the values of an uninterrupted run of the same input (a fresh `restartJob` run on
  * the same machine). Checkpoints are written after every chunk here (CHECKPOINT_INTERVAL_MS=0).

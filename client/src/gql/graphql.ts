@@ -38,7 +38,7 @@ export type AttributionInput = {
   topK?: number | null | undefined;
 };
 
-/** How attribution is computed (DESIGN.md, "Methods"). */
+/** How attribution is computed, as in the Building Blocks notebook: SIMPLE is gradient x activation at the layer; PATH integrates the gradient along the straight path from zero activations; STOCHASTIC_PATH scales each channel randomly at every step. */
 export type AttributionMethod =
   /** Integrated gradients along the straight path from zero activations to the real ones, times the activations. */
   | 'PATH'

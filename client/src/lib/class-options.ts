@@ -10,7 +10,7 @@ export interface ClassOption extends ClassLabel {
   suggested: boolean;
 }
 
-/** Scores the API accepts besides a class (DESIGN.md, "Scores"). */
+/** Scores the API accepts besides a class: logsumexp over all classes (and `none`, a zero score). */
 export const SPECIAL_SCORES: readonly ClassLabel[] = [{ index: -1, name: 'logsumexp' }];
 
 /**

@@ -39,7 +39,7 @@ export type ChannelMaps = NonNullable<ProgressSnapshot['channelMaps']>;
 /**
  * Adds an event to the run's history. Status-only events (queued -> running) carry no values
  * and only update the status. urql re-emits the last event when a subscription completes
- * (DESIGN.md, traps), and a reconnect resends the latest one: neither adds a point twice.
+ * (its documented behaviour on complete), and a reconnect resends the latest one: neither adds a point twice.
  */
 export function addSnapshot(prev: Progress | undefined, snap: ProgressSnapshot): Progress {
   const same = prev !== undefined && prev.jobId === snap.job.id;

@@ -4,7 +4,7 @@ import type { CombinedError } from '@urql/solid';
 export type Field = 'image' | 'class1' | 'class2' | 'layer' | 'method' | 'steps' | 'rule' | 'seed' | 'groups' | 'tolerance' | 'form';
 export type FieldErrors = Partial<Record<Field, string>>;
 
-/** Error codes (issue 4's table) and the field each belongs to when the error does not say. */
+/** Error codes (docs/api.md, "Errors") and the field each belongs to when the error does not say. */
 const FIELD_OF_CODE: Record<string, Field> = {
   BAD_IMAGE: 'image',
   UNKNOWN_LAYER: 'layer',

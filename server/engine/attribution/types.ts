@@ -75,7 +75,7 @@ export interface ChannelScore {
   error?: number;
 }
 
-/** The engine's state after each chunk of steps (DESIGN.md, "Live refinement"). */
+/** The engine's state after each chunk of steps: the running estimate, rescaled to the whole path, that the API streams. */
 export interface Snapshot {
   stepsDone: number;
   stepsTotal: number;

@@ -1,7 +1,7 @@
 /**
  * Gradient of a max-pool for NHWC data, routed to the first maximum of each window in row-major
  * order, as TensorFlow's CPU MaxPoolGrad and ONNX Runtime's MaxPool indices do. The tfjs wasm
- * kernel sends ties to the last maximum and drops windows whose maximum is <= 0 (DESIGN.md);
+ * kernel (4.22) sends ties to the last maximum and drops windows whose maximum is <= 0;
  * an equality mask would double-count ties, which are everywhere at alpha = 0.
  * Plain loops: 10 images of mixed4d's pools take ~tens of ms, far less than composing it from tf ops.
  */

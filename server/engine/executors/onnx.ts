@@ -24,7 +24,8 @@ import { OnnxWeights } from './onnx-compiler/weights.js';
  * network (OnnxExecutor) and imported ONNX models (ImportedOnnxExecutor) share all of this.
  *
  * ORT runs `session.run` on its own threads, off the event loop. Never `terminate()` a worker
- * thread while a run is in flight: that aborts the whole process (DESIGN.md). Cancel between calls.
+ * thread while a run is in flight: ONNX Runtime's native threads are torn down under it and the whole
+ * process aborts (SIGABRT). Cancel between calls.
  */
 export abstract class OrtExecutor implements Executor {
   readonly backend: string;

@@ -17,8 +17,8 @@ type T4 = tf.Tensor4D;
 /**
  * Runs the network description with TensorFlow.js, with a hand-written backward pass.
  * `tf.grad` is not used: on wasm its Conv2DBackpropInput is ~10x slower than a forward conv, and
- * its MaxPoolGrad sends ties to the last maximum and drops windows whose maximum is <= 0
- * (DESIGN.md). Here conv input-gradients are forward convs with flipped, transposed kernels and
+ * its MaxPoolGrad (tfjs 4.22) sends ties to the last maximum and drops windows whose maximum is
+ * <= 0, which changes the alpha = 0 step of every path, where every window is a tie. Here conv input-gradients are forward convs with flipped, transposed kernels and
  * max-pool gradients go to the first maximum of each window, as TensorFlow's CPU kernel does.
  */
 export class TfjsExecutor implements Executor {

@@ -48,7 +48,7 @@ export interface ModelFiles {
   weightData: Uint8Array;
   labelsText: string;
   layersJson: { name: string; caffe: string; depth: number }[];
-  /** sha256 of the concatenated shards, the identity the fetcher reproduces (issue 8). */
+  /** sha256 of the concatenated shards, the identity `npm run model:fetch` reproduces. */
   weightsSha256: string;
 }
 

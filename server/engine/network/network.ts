@@ -69,7 +69,7 @@ export interface Network {
   logitsNode: string;
 }
 
-/** Layers a user can attribute at: every inception block (issue 2). */
+/** Layers a user can attribute at: every inception block, as the notebook's layer choice. */
 export const ATTRIBUTION_LAYERS = [
   'mixed3a',
   'mixed3b',

@@ -39,7 +39,7 @@ export function jobTableMigrations(dialect: SqlDialect): string[] {
       data ${t.blob} NOT NULL
     );
     `,
-    // 2: checkpoints of running jobs (issue 17). Apart from `jobs`, so that listing jobs never
+    // 2: checkpoints of running jobs, so a restart resumes them. Apart from `jobs`, so that listing jobs never
     // reads the integration state (up to a few MB); written with the snapshot, in one transaction.
     `
     CREATE TABLE job_checkpoints (
@@ -50,7 +50,7 @@ export function jobTableMigrations(dialect: SqlDialect): string[] {
       data ${t.blob} NOT NULL
     );
     `,
-    // 3: every snapshot of a job, kept (issue 11): a reopened job draws its whole convergence
+    // 3: every snapshot of a job, kept: a reopened job draws its whole convergence
     // chart and its sparklines. One row per step count; a rerun step count overwrites its row.
     `
     CREATE TABLE job_history (

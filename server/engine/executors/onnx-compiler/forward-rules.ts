@@ -91,7 +91,7 @@ export function lowerForward(l: Lowering, node: GraphNode): void {
       const k = node.attrs.kernel!;
       const attrs = { kernel_shape: k, strides: node.attrs.strides!, pads: windowPads(node, inShape(), k), storage_order: 0 };
       if (l.withIndices) {
-        // Indices: flat NCHW positions into the unpadded input, ties to the first maximum (DESIGN.md).
+        // Indices: flat NCHW positions into the unpadded input, ties to the first maximum, as TensorFlow's CPU MaxPoolGrad.
         const [out, idx] = b.op('MaxPool', [x()], attrs, [node.name, `${node.name}_indices`]);
         l.poolIndices.set(node.name, idx);
         y = out;

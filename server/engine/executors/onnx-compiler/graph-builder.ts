@@ -3,8 +3,8 @@ import p from 'onnx-proto';
 const { onnx } = p;
 
 /**
- * IR 8 with opset 18: ORT 1.30 rejects IR 14, and opset 13 lacks ScatterElements' `reduction`
- * (DESIGN.md, issue 3).
+ * IR 8 with opset 18: ORT 1.30 rejects IR 14, and opset 13 lacks ScatterElements' `reduction`,
+ * which the max-pool gradient's scatter-add needs.
  */
 export const ONNX_IR_VERSION = 8;
 export const ONNX_OPSET = 18;

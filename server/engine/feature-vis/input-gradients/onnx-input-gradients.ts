@@ -20,8 +20,8 @@ import { channel, objectiveWeights } from '../objective.js';
 /**
  * Input gradients on ONNX Runtime: one compiled graph (forward to the layer, objective, backward
  * to the pixels) per (layer, size), with a dynamic batch. Chosen over tf.grad on tfjs-wasm
- * because its conv backward is ~10x slower than a forward conv there (DESIGN.md), and ORT's
- * ConvTranspose and flipped-kernel convs run at forward speed (bench/feature-vis.ts).
+ * because its conv backward is ~10x slower than a forward conv there, and ORT's ConvTranspose
+ * and flipped-kernel convs run at forward speed (bench/feature-vis.ts, with `--tfjs` for tf.grad).
  *
  * A batch of two or more is split into one lane per thread, run at once: this thread's
  * single-threaded session takes the first share, a helper thread each (input-gradient-thread.ts) the

@@ -9,8 +9,8 @@ import { channel, objectiveWeights } from '../objective.js';
 /**
  * Input gradients with tf.grad over the TfjsExecutor's forward pass: the fallback when ONNX
  * Runtime does not load, and (on the cpu backend) the oracle for the ONNX graph in tests.
- * On wasm, tf.grad's MaxPoolGrad is wrong for ties and for windows whose maximum is <= 0
- * (DESIGN.md). Neither reaches this objective: every max-pool below a mixed layer reads ReLU
+ * On wasm, tf.grad's MaxPoolGrad (tfjs 4.22) sends ties to the last maximum and drops windows
+ * whose maximum is <= 0, unlike TensorFlow's CPU kernel. Neither reaches this objective: every max-pool below a mixed layer reads ReLU
  * (or LRN-of-ReLU) output, so a window with maximum <= 0 is all zeros, whose gradient the ReLU
  * underneath blocks anyway, and exact ties between positive values do not occur in practice on
  * smooth images (test/server/engine/feature-vis/input-gradients/input-gradients.test.ts compares wasm with cpu).

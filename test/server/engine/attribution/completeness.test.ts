@@ -4,7 +4,7 @@ import { Labels } from '../../../../server/engine/labels.js';
 import { image224, sharedNetwork, wasmExecutor } from '../../../helpers/fixtures.js';
 
 // Oracle: the completeness axiom, sum(attr) = score(A) - score(0). An independent reference
-// measured gaps of 1.4% (left Riemann), 0.14% (midpoint) and 0.18% (Gauss-Legendre) here (issue 2).
+// measured gaps of 1.4% (left Riemann), 0.14% (midpoint) and 0.18% (Gauss-Legendre) here (an independent reference run on the 224 px copy).
 describe('completeness on dog_cat_composite, mixed4d, Pekinese vs tiger cat, N = 100', () => {
   const bounds: [QuadratureRuleName, number][] = [
     ['LEFT_RIEMANN', 0.03],

@@ -31,8 +31,8 @@ function smoothImages(count: number, size: number, seed: number): Float32Array {
   return out;
 }
 
-// Oracle: tf.grad on the cpu backend, over the tfjs executor's forward pass (DESIGN.md: the cpu
-// MaxPoolGrad is correct). The ONNX graph's backward is hand-derived, so the two are independent.
+// Oracle: tf.grad on the cpu backend, over the tfjs executor's forward pass (the cpu
+// MaxPoolGrad routes to the first maximum, as TensorFlow's own kernel). The ONNX graph's backward is hand-derived, so the two are independent.
 describe('input gradients through the stem (Pad, stride-2 conv, max-pools, LRN)', () => {
   const size = 64;
   let onnx: OnnxInputGradients;
