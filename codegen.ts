@@ -10,7 +10,7 @@ type OutputPreset = Exclude<
 
 /**
  * Typed documents for the dashboard: one `.graphql` file per operation in client/src/graphql,
- * checked against the printed schema. The output is committed (test/client/codegen.test.ts fails
+ * checked against the printed schema. The output is committed (test/codegen.test.ts fails
  * when it is stale), so a clean checkout builds and tests without running codegen first.
  */
 const config: CodegenConfig = {

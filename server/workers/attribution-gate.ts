@@ -2,7 +2,8 @@
  * How many attribution requests (runs and their graph preparation) the pool has in flight, in
  * shared memory that every worker sees. Renders are low priority: a render waits between two
  * steps while the count is above zero, so an attribution job waits for at most the one render
- * step already running (bench/sprite-priority.ts measures it). On a 2-core machine ONNX Runtime
+ * step already running (test/server/spritemaps/on-demand-sprites.test.ts checks it,
+ * bench/snapshot-rate-while-rendering.ts measures the job's pace). On a 2-core machine ONNX Runtime
  * gives each job both cores; a render running beside it would take half.
  */
 /** Node has had Atomics.waitAsync since 16; TypeScript types it only from lib es2024. */
