@@ -2,7 +2,6 @@ import type { BuildingBlocksService } from '../server/building-blocks/building-b
 import type { Engine } from '../server/engine/engine.js';
 import type { JobLimits } from '../server/engine/attribution/job-budget.js';
 import type { ImageLibrary } from '../server/images/image-library.js';
-import type { JobStore } from '../server/jobs/job-store.js';
 import type { JobService } from '../server/jobs/job-service.js';
 import type { OnDemandSprites } from '../server/spritemaps/on-demand-sprites.js';
 import type { SpritemapService } from '../server/spritemaps/spritemap-service.js';
@@ -13,7 +12,6 @@ export interface Context {
   engine: Engine;
   images: ImageLibrary;
   jobs: JobService;
-  store: JobStore;
   /** Whole-layer spritemap renders and the latest composed spritemaps. */
   spritemaps: SpritemapService;
   /** The example images that most activate a channel. */

@@ -129,7 +129,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     engine: deps.engine,
     images,
     jobs,
-    store,
     spritemaps,
     datasetExamples,
     buildingBlocks,

@@ -28,18 +28,3 @@ export function groupAttribution(groups: NeuronGroups, g: ArrayLike<number>): nu
     return total;
   });
 }
-
-/** The group factors' product sum_i G_i, NHWC: what the factorization says A is. */
-export function reconstruct(groups: NeuronGroups): Float64Array {
-  const { channels } = groups;
-  const positions = groups.height * groups.width;
-  const out = new Float64Array(positions * channels);
-  groups.spatial.forEach((s, i) => {
-    const f = groups.channelFactors[i];
-    for (let p = 0; p < positions; p++) {
-      if (s[p] === 0) continue;
-      for (let c = 0; c < channels; c++) out[p * channels + c] += s[p] * f[c];
-    }
-  });
-  return out;
-}

@@ -103,5 +103,3 @@ function addTerm(g: Float32Array, t: ScoreTerm, sign: number, logits: ArrayLike<
     for (let i = 0; i < n; i++) g[i] += sign * Math.exp(logits[offset + i] - lse);
   }
 }
-
-export const scoreUsesLogits = (s: ScoreSpec) => s.class1.kind === 'logsumexp' || s.class2.kind === 'logsumexp';
