@@ -109,7 +109,7 @@ export class BuildingBlocksService {
       const request = { layer: groups.layer, directions: groups.channelFactors, key, size, steps, seed: 0 };
       const { icons } = await this.lane.run(
         () => ICON_RANK,
-        () => this.engine.groupIcons(request, this.closing.signal),
+        () => this.engine.groupIcons(request, undefined, this.closing.signal),
       );
       return icons.map((png) => pngDataUrl(Buffer.from(png)));
     });

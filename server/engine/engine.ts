@@ -86,6 +86,8 @@ export interface RunCheckpoints {
  * know that.
  */
 export interface Engine {
+  // Every long call takes its inputs, then its callbacks (in the order they fire), then `signal`,
+  // then options.
   readonly info: ModelInfo;
   /** PNG/JPEG bytes to the network input; rejects with BAD_IMAGE. */
   decodeImage(bytes: Uint8Array): Promise<DecodedImage>;
@@ -121,14 +123,14 @@ export interface Engine {
   ): Promise<RunPhases>;
   /**
    * Renders channel visualizations at low priority (each step waits while attribution runs);
-   * `onSprite` sees each as it finishes, `onStep` every step of all its batches (`at`: when it finished, Date.now()). Aborting stops
-   * at the next step (CANCELLED).
+   * `onSprite` sees each as it finishes, `onStep` every step of all its batches (`at`: when it
+   * finished, Date.now()). Aborting stops at the next step (CANCELLED).
    */
   renderSprites(
     request: RenderSpritesRequest,
     onSprite: (s: SpriteMessage) => void,
-    signal?: AbortSignal,
     onStep?: (step: number, steps: number, at: number) => void,
+    signal?: AbortSignal,
   ): Promise<number>;
   /** Lays a spritemap's sprite files out as one grid PNG. */
   composeSpritemap(request: ComposeRequest): Promise<ComposedSpritemap>;
@@ -157,7 +159,7 @@ export interface Engine {
    */
   groupIcons(
     request: GroupIconsRequest,
-    signal?: AbortSignal,
     onStep?: (step: number, steps: number, at: number) => void,
+    signal?: AbortSignal,
   ): Promise<GroupIconsReply>;
 }

@@ -201,7 +201,6 @@ export class OnDemandSprites {
           running.channels.delete(sprite.channel);
           this.publish(layer);
         },
-        running.abort.signal,
         (step, _steps, at) => {
           const now = at;
           // The first step's time includes waiting for attribution and the graph compile: not timed.
@@ -214,6 +213,7 @@ export class OnDemandSprites {
           running.step = step;
           if (performance.now() - (this.lastStepEvent.get(layer) ?? 0) >= STEP_EVENT_MS) this.publish(layer);
         },
+        running.abort.signal,
       );
     } catch (e) {
       // Preempted or closing: what did not finish goes back in the queue; any other failure drops the batch (no retry loop).

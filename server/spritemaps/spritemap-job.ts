@@ -128,6 +128,7 @@ export async function runSpritemap(
           renderedHere++;
           progress([sprite]);
         },
+        undefined,
         hooks.signal,
       ),
     );

@@ -75,7 +75,7 @@ export class BuildingBlocksWorker {
    * summed over the groups, rendered together): the same render path as the channel sprites,
    * one batch of directions, which steps aside for attribution between steps.
    */
-  async icons(request: GroupIconsRequest, signal?: AbortSignal, onStep?: (step: number, steps: number) => void): Promise<GroupIconsReply> {
+  async icons(request: GroupIconsRequest, onStep?: (step: number, steps: number) => void, signal?: AbortSignal): Promise<GroupIconsReply> {
     const objectives = request.directions.map((w, i) => direction(request.layer, `${request.key}:${i}`, w));
     const sprites = await renderChannels(
       await this.inputGradients(),

@@ -75,8 +75,11 @@ try {
             const onSprite = (sprite: SpriteMessage) => send({ type: 'sprite', id: cmd.id, sprite }, [sprite.png.buffer as ArrayBuffer]);
             reply(
               cmd,
-              await spritemaps.render(cmd.request, onSprite, signal, (step, steps) =>
-                send({ type: 'render-step', id: cmd.id, step, steps, at: Date.now() }),
+              await spritemaps.render(
+                cmd.request,
+                onSprite,
+                (step, steps) => send({ type: 'render-step', id: cmd.id, step, steps, at: Date.now() }),
+                signal,
               ),
             );
           });
@@ -95,8 +98,10 @@ try {
           break;
         case 'groupIcons':
           await cancellable(cmd.id, async (signal) => {
-            const { icons } = await blocks.icons(cmd.request, signal, (step, steps) =>
-              send({ type: 'render-step', id: cmd.id, step, steps, at: Date.now() }),
+            const { icons } = await blocks.icons(
+              cmd.request,
+              (step, steps) => send({ type: 'render-step', id: cmd.id, step, steps, at: Date.now() }),
+              signal,
             );
             reply(
               cmd,

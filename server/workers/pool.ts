@@ -317,8 +317,8 @@ export class EnginePool implements Engine {
   renderSprites(
     request: RenderSpritesRequest,
     onSprite: (s: SpriteMessage) => void,
-    signal?: AbortSignal,
     onStep?: (step: number, steps: number, at: number) => void,
+    signal?: AbortSignal,
   ): Promise<number> {
     return this.request({ type: 'render', request }, { onSprite, onRenderStep: onStep, signal, cancelled: 'The render was cancelled.' });
   }
@@ -365,8 +365,8 @@ export class EnginePool implements Engine {
    */
   groupIcons(
     request: GroupIconsRequest,
-    signal?: AbortSignal,
     onStep?: (step: number, steps: number, at: number) => void,
+    signal?: AbortSignal,
   ): Promise<GroupIconsReply> {
     return this.request({ type: 'groupIcons', request }, { onRenderStep: onStep, signal, cancelled: 'The icon render was cancelled.' });
   }

@@ -39,8 +39,8 @@ export class SpritemapWorker {
   async render(
     request: RenderSpritesRequest,
     onSprite: (s: SpriteMessage) => void,
+    onStep: ((step: number, steps: number) => void) | undefined,
     signal: AbortSignal,
-    onStep?: (step: number, steps: number) => void,
   ): Promise<number> {
     assertChannels(request.layer, request.channels, this.executor.model.layers);
     const engine = await this.engine();

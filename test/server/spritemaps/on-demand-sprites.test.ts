@@ -97,8 +97,8 @@ describe('sprites on demand', () => {
     const render = files.pool.renderSprites(
       { layer: 'mixed4d', channels: [1, 2], size: 64, steps: 200, seed: 0, batch: 2 },
       () => undefined,
-      ctl.signal,
       (_s, _n, at) => steps.push(at),
+      ctl.signal,
     );
     render.catch(() => undefined);
     while (steps.length < 2) await new Promise((r) => setTimeout(r, 20));
@@ -133,11 +133,15 @@ describe('sprites on demand', () => {
         semanticDictionary: (p, r) => files.pool.semanticDictionary(p, r),
         classSpatialAttribution: (p, r) => files.pool.classSpatialAttribution(p, r),
         layerToLayerAttribution: (p, r, onProgress, signal) => files.pool.layerToLayerAttribution(p, r, onProgress, signal),
-        groupIcons: (r, signal, onStep) =>
-          files.pool.groupIcons(r, signal, (step, n, at) => {
-            stepTimes.push(at);
-            onStep?.(step, n, at);
-          }),
+        groupIcons: (r, onStep, signal) =>
+          files.pool.groupIcons(
+            r,
+            (step, n, at) => {
+              stepTimes.push(at);
+              onStep?.(step, n, at);
+            },
+            signal,
+          ),
       };
       return { blocks: new BuildingBlocksService(engine, { pixels: async () => pixels }, lane, { size: 32, steps }), stepTimes };
     }

@@ -14,9 +14,9 @@ describe('spritemap job', () => {
   const recording = () => {
     const requests: RenderSpritesRequest[] = [];
     const engine: SpritemapEngine = {
-      renderSprites: (req, onSprite, signal) => {
+      renderSprites: (req, onSprite, onStep, signal) => {
         requests.push(req);
-        return files.pool.renderSprites(req, onSprite, signal);
+        return files.pool.renderSprites(req, onSprite, onStep, signal);
       },
       composeSpritemap: (req) => files.pool.composeSpritemap(req),
     };
