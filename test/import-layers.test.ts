@@ -58,6 +58,25 @@ describe('import layers', () => {
     expect(bad).toEqual([]);
   });
 
+  it("the engine's folders import each other one way only (no folder cycle, e.g. attribution/ <-> building-blocks/)", () => {
+    // Files of server/engine/<folder>/ by folder; the engine's root files are their own group.
+    const folder = (f: string) => /^server\/engine\/([^/]+)\//.exec(f)?.[1] ?? null;
+    const edges = new Map<string, Set<string>>();
+    for (const [file, deps] of graph) {
+      const from = folder(file);
+      if (!from) continue;
+      for (const dep of deps) {
+        const to = folder(dep);
+        if (to && to !== from) edges.set(from, (edges.get(from) ?? new Set()).add(to));
+      }
+    }
+    const cycles: string[] = [];
+    const reaches = (a: string, b: string, seen = new Set<string>()): boolean =>
+      [...(edges.get(a) ?? [])].some((n) => n === b || (!seen.has(n) && (seen.add(n), reaches(n, b, seen))));
+    for (const [from, tos] of edges) for (const to of tos) if (reaches(to, from)) cycles.push(`${from} -> ${to}`);
+    expect(cycles).toEqual([]);
+  });
+
   it('has no import cycles', () => {
     const cycles: string[] = [];
     const state = new Map<string, 'open' | 'done'>();

@@ -1,5 +1,5 @@
 import type { Executor } from '../executors/executor.js';
-import { estimateWithGroups } from '../building-blocks/estimate-with-groups.js';
+import { estimateWithGroups } from './estimate-with-groups.js';
 import { estimate, type EstimatorOptions } from './incremental-estimator.js';
 import { gradientXActivation } from './methods/gradient-x-activation.js';
 import { pathIntegratedGradients } from './methods/path-integrated-gradients.js';

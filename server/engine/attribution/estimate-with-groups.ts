@@ -1,11 +1,11 @@
 import { layerShape } from '../layer-info.js';
-import { estimate, type EstimatorOptions } from '../attribution/incremental-estimator.js';
-import type { AttributionPath } from '../attribution/methods/path.js';
-import type { AttributionRequest, AttributionResult, Snapshot } from '../attribution/types.js';
+import { estimate, type EstimatorOptions } from './incremental-estimator.js';
+import type { AttributionPath } from './methods/path.js';
+import type { AttributionRequest, AttributionResult, Snapshot } from './types.js';
 import type { Executor } from '../executors/executor.js';
-import { groupAttribution } from './group-attribution.js';
-import { neuronGroups } from './neuron-groups.js';
-import type { GroupsEstimate } from './requests.js';
+import { groupAttribution } from '../building-blocks/group-attribution.js';
+import { neuronGroups } from '../building-blocks/neuron-groups.js';
+import type { GroupsEstimate } from '../building-blocks/requests.js';
 
 /**
  * The estimator with neuron groups: factors the activations once (NMF, in this worker), then
