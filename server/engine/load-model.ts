@@ -51,7 +51,7 @@ export async function loadModel(
   }
   const [{ importModel }, { ImportedOnnxExecutor }] = await Promise.all([
     import('./onnx-import/imported-model.js'),
-    import('./executors/imported-onnx.js'),
+    import('./onnx-import/imported-onnx-executor.js'),
   ]);
   const { path, ...choice } = model;
   const imported: ImportedModel = importModel(path, { ...choice, imagenetLabels: imagenetLabels(modelDir) });

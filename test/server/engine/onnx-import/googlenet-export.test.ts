@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attributeOnce, validateInput, type AttributionMethod } from '../../../../server/engine/attribution/index.js';
-import { ImportedOnnxExecutor } from '../../../../server/engine/executors/imported-onnx.js';
+import { ImportedOnnxExecutor } from '../../../../server/engine/onnx-import/imported-onnx-executor.js';
 import { OnnxExecutor } from '../../../../server/engine/executors/onnx.js';
 import { Labels } from '../../../../server/engine/labels.js';
 import { describeBuiltin } from '../../../../server/engine/network/network.js';

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type * as Ort from 'onnxruntime-node';
-import { compileImported } from '../onnx-import/compile-imported.js';
-import type { ImportedModel } from '../onnx-import/imported-model.js';
-import type { GraphSource } from './onnx-compiler/compile.js';
-import type { SessionSettings } from './onnx-compiler/session-cache.js';
-import { OrtExecutor } from './onnx.js';
+import { compileImported } from './compile-imported.js';
+import type { ImportedModel } from './imported-model.js';
+import type { GraphSource } from '../executors/onnx-compiler/compile.js';
+import type { SessionSettings } from '../executors/onnx-compiler/session-cache.js';
+import { OrtExecutor } from '../executors/onnx.js';
 
 /** An imported model's graphs: its own forward nodes plus backward nodes from the operator table (compile-imported.ts). */
 export function importedGraphs(m: ImportedModel): GraphSource {
