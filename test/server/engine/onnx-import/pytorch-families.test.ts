@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attributeOnce, validateInput, type AttributionMethod } from '../../../../server/engine/attribution/index.js';
-import { ImportedOnnxExecutor } from '../../../../server/engine/executors/imported-onnx.js';
+import { ImportedOnnxExecutor } from '../../../../server/engine/onnx-import/imported-onnx-executor.js';
 import { decodeImage } from '../../../../server/engine/images.js';
 import { Labels } from '../../../../server/engine/labels.js';
 import { importModel, type ImportedModel } from '../../../../server/engine/onnx-import/imported-model.js';
