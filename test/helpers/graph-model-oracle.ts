@@ -10,6 +10,7 @@ import { MODEL_DIR } from './fixtures.js';
 export async function loadOracleGraphModel(): Promise<tf.GraphModel> {
   const files = readModelFiles(MODEL_DIR);
   const bin = files.weightData;
+  tf.enableProdMode(); // no tfjs-node advert on the cpu backend's first use
   await tf.setBackend('cpu');
   const model = await tf.loadGraphModel(
     tf.io.fromMemory({

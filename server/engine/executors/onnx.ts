@@ -1,3 +1,6 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { EngineError } from '../../errors/engine-error.js';
 import { layerShape, resolveLayer } from '../layer-info.js';
@@ -260,6 +263,11 @@ export function scoreCoefficients(score: ScoreSpec, classes: number): { weights:
 
 /** Runs a one-node graph, so a broken native binding or provider fails here and not mid-job. */
 async function selfCheck(ort: typeof Ort, provider: string) {
+  // Without the CUDA provider's library, ORT writes its failure to load it on stderr from native
+  // code before the error reaches us: look for the library first, and say so in one sentence.
+  if (provider === 'cuda' && !hasCudaProvider()) {
+    throw new Error("the CUDA execution provider's library (onnxruntime_providers_cuda) is not installed beside onnxruntime-node");
+  }
   const { GraphBuilder } = await import('./onnx-compiler/graph-builder.js');
   const b = new GraphBuilder('self_check');
   b.output(b.op1('Relu', [b.input('x', [2])], {}, 'y'), [2]);
@@ -272,4 +280,11 @@ async function selfCheck(ort: typeof Ort, provider: string) {
   await session.release();
   const y = out.y.data as Float32Array;
   if (y[0] !== 0 || y[1] !== 2) throw new Error(`self-check gave [${Array.from(y)}], expected [0, 2]`);
+}
+
+/** Whether onnxruntime-node's binary folder holds the CUDA execution provider's library. */
+function hasCudaProvider(): boolean {
+  const bin = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin');
+  if (!existsSync(bin)) return false;
+  return (readdirSync(bin, { recursive: true }) as string[]).some((f) => /onnxruntime_providers_cuda\.(so|dll)$/.test(f));
 }

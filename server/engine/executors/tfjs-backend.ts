@@ -25,6 +25,9 @@ export async function initTf(preferred: TfBackendName = 'wasm'): Promise<string>
     );
   }
   if (preferred === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  // The cpu backend's first use prints an advert for tfjs-node in every process (that is
+  // TF_BACKEND=tensorflow here); production mode silences TensorFlow.js's console messages only.
+  if (preferred === 'cpu') tf.enableProdMode();
   if (!(await tf.setBackend(preferred))) {
     throw new EngineError('BACKEND_UNAVAILABLE', `TensorFlow.js backend ${preferred} failed to initialise.`);
   }

@@ -33,6 +33,7 @@ const oracleMap = (from: string, to: string, acts: Float32Array, x: number, y: n
 
 async function computeOracleMap(from: string, to: string, acts: Float32Array, x: number, y: number): Promise<Float32Array> {
   const [H, W, C] = sharedNetwork().byName.get(from)!.shape;
+  tf.enableProdMode(); // no tfjs-node advert on the cpu backend's first use
   await tf.setBackend('cpu');
   const out = tf.tidy(() => {
     const a = tf.tensor4d(acts, [1, H, W, C]);

@@ -12,6 +12,7 @@ import { CLASS, image224, relativeL2, sharedNetwork, wasmExecutor } from '../../
 let model: tf.GraphModel;
 
 async function oracleGradient(layer: string, acts: Float32Array, shape: number[], score: { c1: number; c2: number }) {
+  tf.enableProdMode(); // no tfjs-node advert on the cpu backend's first use
   await tf.setBackend('cpu');
   const w = tf.tidy(() =>
     tf
