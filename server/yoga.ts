@@ -37,8 +37,8 @@ export const DEFAULT_MAX_QUEUED = 100;
 export const GRAPHQL_PATH = '/graphql';
 /**
  * Jobs running at once, when the pool has fewer workers: enough for compareMethods's three jobs
- * to stream side by side. A worker interleaves its runs between batches; two interleaved 40-step
- * jobs took 3.4 s against 3.0 s one after the other (onnxruntime, one worker, 2 cores).
+ * to stream side by side. A worker interleaves its runs between batches, at little cost against
+ * running them one after the other (bench/concurrent-jobs.ts measures both).
  */
 export const MIN_CONCURRENCY = 3;
 
