@@ -4,7 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Executor, ScoreSpec } from '../server/engine/executors/executor.js';
-import { ImportedOnnxExecutor } from '../server/engine/executors/imported-onnx.js';
+import { ImportedOnnxExecutor } from '../server/engine/onnx-import/imported-onnx-executor.js';
 import { OnnxExecutor } from '../server/engine/executors/onnx.js';
 import { decodeImage } from '../server/engine/images.js';
 import { findLayer } from '../server/engine/layer-info.js';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateLayerToLayer } from '../../../../server/engine/building-blocks/layer-to-layer-attribution.js';
 import { datasetExamples } from '../../../../server/engine/dataset-examples.js';
-import { ImportedOnnxExecutor } from '../../../../server/engine/executors/imported-onnx.js';
+import { ImportedOnnxExecutor } from '../../../../server/engine/onnx-import/imported-onnx-executor.js';
 import { createInputGradientEngine, renderChannels, type InputGradientEngine } from '../../../../server/engine/feature-vis/index.js';
 import { decodeImage } from '../../../../server/engine/images.js';
 import { importModel } from '../../../../server/engine/onnx-import/imported-model.js';
