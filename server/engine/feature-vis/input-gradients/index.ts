@@ -10,7 +10,7 @@ export async function createInputGradientEngine(executor: Executor, threads?: nu
     const [{ OnnxInputGradients }, { OnnxExecutor }, { ImportedOnnxExecutor }, { compileImportedInputGradient }] = await Promise.all([
       import('./onnx-input-gradients.js'),
       import('../../executors/onnx.js'),
-      import('../../executors/imported-onnx.js'),
+      import('../../onnx-import/imported-onnx-executor.js'),
       import('../../onnx-import/compile-input-gradient.js'),
     ]);
     if (executor instanceof OnnxExecutor) return OnnxInputGradients.create(executor.network, { threads });
