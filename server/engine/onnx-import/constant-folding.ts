@@ -296,6 +296,11 @@ const EVALUATORS: Record<string, Evaluator> = {
     return [make(x!.dtype, intAttr(n, 'keepdims', 1) ? x!.dims.map(() => 1) : [], [v])];
   },
   Size: (_n, [x]) => [intTensor([elementCount(x!.dims)], [])],
+  Shape: (n, [x]) => {
+    const r = x!.dims.length;
+    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + r : v, 0), r);
+    return [intTensor(x!.dims.slice(clamp(intAttr(n, 'start', 0)), n.attrs.end ? clamp(intAttr(n, 'end', r)) : r))];
+  },
 };
 
 /** Folding evaluates these ops only; a node of another op whose inputs are all constants is refused by name. */
