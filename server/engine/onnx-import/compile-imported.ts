@@ -92,7 +92,8 @@ export class ImportedGraphWriter {
     const t = this.m.graph.constants.get(name);
     if (!t) return;
     this.emitted.add(name);
-    this.b.initializer(encodeTensor(name, t), t.data instanceof Float32Array ? t.data : undefined);
+    // Rules refer to a weight by its value name; their own constants (flipped filters, factors) are new arrays.
+    this.b.initializer(encodeTensor(name, t));
   }
 
   /** The image input, RGB 0..255 NHWC, preprocessed into the model's input value (rescale, normalise, layout). */

@@ -16,6 +16,8 @@ export interface ConstantTensor {
   dtype: DType;
   dims: number[];
   data: Float32Array | number[];
+  /** The little-endian bytes the data came from, where `data` is only made from them when first read. */
+  raw?: Uint8Array;
 }
 
 const ONNX_TO_DTYPE: Partial<Record<number, DType>> = {
@@ -89,12 +91,25 @@ export function decodeTensor(t: p.onnx.ITensorProto, where: string, external?: U
     }
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     if (dtype === 'float32') {
-      // A view into the file when aligned (no copy of the weights); a copy otherwise.
+      // A view into the file when aligned (no copy of the weights). Otherwise the bytes are kept and
+      // copied into floats only when a rule reads them: most weights are only written back into
+      // the compiled graphs, and copying them all took most of a large model's import.
       if (raw.byteOffset % 4 === 0) return { dtype, dims, data: new Float32Array(raw.buffer, raw.byteOffset, n) };
-      // (Buffer.slice would be a view again: copy explicitly.)
-      const copy = new Uint8Array(raw.byteLength);
-      copy.set(raw);
-      return { dtype, dims, data: new Float32Array(copy.buffer, 0, n) };
+      let floats: Float32Array | undefined;
+      return {
+        dtype,
+        dims,
+        raw,
+        get data() {
+          if (!floats) {
+            // (Buffer.slice would be a view again: copy explicitly.)
+            const copy = new Uint8Array(raw.byteLength);
+            copy.set(raw);
+            floats = new Float32Array(copy.buffer, 0, n);
+          }
+          return floats;
+        },
+      };
     }
     const out = new Array<number>(n);
     for (let i = 0; i < n; i++) {
@@ -146,6 +161,7 @@ function toInt64(x: number): bigint {
 /** The TensorProto of a constant, float32 bytes shared with `t.data`. */
 export function encodeTensor(name: string, t: ConstantTensor): p.onnx.ITensorProto {
   const base = { name, dims: t.dims, dataType: onnxTypeOf(t.dtype) };
+  if (t.raw) return { ...base, rawData: t.raw };
   if (t.data instanceof Float32Array) return { ...base, rawData: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) };
   const v = t.data;
   switch (t.dtype) {

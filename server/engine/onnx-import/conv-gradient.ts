@@ -64,7 +64,7 @@ export function conv2dGradient(c: GradContext, dy: string, w: ConstantTensor): s
     );
   }
   const t = transposedWindow(win, [H, W]);
-  let g = b.op1('ConvTranspose', [dy, b.floats(node.inputs[1], data, w.dims)], {
+  let g = b.op1('ConvTranspose', [dy, c.x(1)], {
     kernel_shape: kernel,
     strides: win.strides,
     dilations: win.dilations,
