@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import p from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { attributeOnce, validateInput } from '../../../../server/engine/attribution/index.js';
-import { ImportedOnnxExecutor } from '../../../../server/engine/executors/imported-onnx.js';
+import { ImportedOnnxExecutor } from '../../../../server/engine/onnx-import/imported-onnx-executor.js';
 import { Labels } from '../../../../server/engine/labels.js';
 import { importModel } from '../../../../server/engine/onnx-import/imported-model.js';
 import { REPO_ROOT, relativeL2 } from '../../../helpers/fixtures.js';
