@@ -8,7 +8,8 @@ import { StatusBadge } from './StatusBadge';
 /** `comparing`: the header of three jobs that differ only in method, so method and status are left to each column. */
 export function JobHeader(props: { job?: JobSummaryFieldsFragment; status?: string; comparing?: boolean; onRestart?: () => void }) {
   const method = () => METHODS.find((m) => m.value === props.job?.input.method)?.label ?? props.job?.input.method;
-  const rule = () => RULES.find((r) => r.value === props.job?.input.rule)?.label ?? props.job?.input.rule;
+  // The form's option labels carry a hint for choosing ("nested; until settled"); a job's header names the rule alone.
+  const rule = () => RULES.find((r) => r.value === props.job?.input.rule)?.label.replace(/ \(.*\)$/, '') ?? props.job?.input.rule;
   return (
     <header class="job-header">
       <Show when={props.job} fallback={<h2>Loading job…</h2>}>

@@ -20,7 +20,11 @@ export function ProgressTrack(props: { label: string; value: number; max: number
   );
 }
 
-/** Steps done out of the total, with elapsed time and the engine's ETA. */
+/**
+ * Steps done out of the total, with elapsed time and the engine's ETA. A job that finished before
+ * its maximum (it settled within its tolerance) is complete: its bar is full, and the text says
+ * where it stopped against the maximum it was allowed.
+ */
 export function ProgressBar(props: {
   stepsDone: number;
   stepsTotal: number;
@@ -28,12 +32,20 @@ export function ProgressBar(props: {
   etaMs?: number | null;
   status?: string;
 }) {
+  const stoppedEarly = () => props.status === 'SUCCEEDED' && props.stepsDone < props.stepsTotal;
   return (
     <div class="progress">
-      <ProgressTrack label="Steps done" value={props.stepsDone} max={props.stepsTotal} status={props.status} />
+      <ProgressTrack
+        label="Steps done"
+        value={props.stepsDone}
+        max={stoppedEarly() ? props.stepsDone : props.stepsTotal}
+        status={props.status}
+      />
       <p class="progress-text">
         <span data-testid="steps-done">
-          {props.stepsDone} / {props.stepsTotal} steps
+          {stoppedEarly()
+            ? `${props.stepsDone} steps, settled before the maximum of ${props.stepsTotal}`
+            : `${props.stepsDone} / ${props.stepsTotal} steps`}
         </span>
         <Show when={props.elapsedMs != null}>
           <span>elapsed {formatDuration(props.elapsedMs!)}</span>
