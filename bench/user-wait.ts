@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
+import { ROOT, runCli, type CliRun } from './_attribute-cli.js';
 
 /**
  * What a user waits for, in one run: the README's CLI example cold (empty graph
@@ -13,23 +13,6 @@ import { chromium, type Page } from 'playwright-core';
  * channel detail), the time to its first snapshot and the ETA's error at 10, 50 and 90 %.
  * `npx tsx bench/user-wait.ts [--rounds 3] [--api-only]`. A shared machine: compare within one run.
  */
-const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
-const IMAGE_224 = resolve(ROOT, '../shared/images/224/dog_cat_composite.png');
-const CLI_ARGS = [
-  '--image',
-  IMAGE_224,
-  '--layer',
-  'mixed4d',
-  '--class1',
-  'Labrador retriever',
-  '--class2',
-  'tiger cat',
-  '--method',
-  'path',
-  '--steps',
-  '100',
-  '--json',
-];
 const JOB_INPUT = {
   imageId: 'example-dog_cat_composite',
   class1: 'Labrador retriever',
@@ -50,29 +33,6 @@ const load = () =>
   loadavg()
     .map((v) => v.toFixed(1))
     .join(' ');
-
-interface CliRun {
-  wallMs: number;
-  elapsedMs: number;
-  compileMs: number;
-  activationsMs: number;
-  pathMs: number;
-  startupMs: number;
-  graphs: { compiled: number; fromCache: number };
-}
-
-/** One CLI process, as `npm run attribute` starts it (the bundle through launch.mjs), or through npm itself. */
-function runCli(cacheDir: string, viaNpm = false): CliRun {
-  const [cmd, args] = viaNpm
-    ? ['npm', ['run', '--silent', 'attribute', '--', ...CLI_ARGS]]
-    : [process.execPath, [join(ROOT, 'server/launch.mjs'), 'server/cli/attribute.ts', ...CLI_ARGS]];
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ENGINE_CACHE_DIR: cacheDir }, maxBuffer: 1 << 24 });
-  const wallMs = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`the CLI failed (exit ${r.status}): ${r.stderr}`);
-  const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
-  return { wallMs, ...out };
-}
 
 /** bench/executors.ts's warm steady-state loop: ONNX Runtime, batch 10, a 100-step path, median of 3. */
 function warmLoop(): { pathMs: number; firstSnapshotMs: number; jobMs: number } {
@@ -229,7 +189,7 @@ async function main() {
     if (withCli) {
       cli.push({ run: 'cold cache', r: runCli(cacheDir) });
       for (let i = 1; i <= 3; i++) cli.push({ run: `warm cache ${i}`, r: runCli(cacheDir) });
-      cli.push({ run: 'warm, via npm run', r: runCli(cacheDir, true) });
+      cli.push({ run: 'warm, via npm run', r: runCli(cacheDir, { viaNpm: true }) });
     }
     const loop = warmLoop();
     const warm = withCli ? median(cli.slice(1, 4).map((c) => c.r.elapsedMs)) : NaN;

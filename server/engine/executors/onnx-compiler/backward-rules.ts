@@ -35,9 +35,15 @@ export function lowerBackward(l: BackwardLowering, node: GraphNode, dy: string):
     case 'BiasAdd':
       return [[node.inputs[0], dy]];
     case 'Relu': {
-      // The mask comes from the ReLU output: y > 0 exactly where the pre-activation is.
-      const mask = b.op1('Greater', [value(node.name), b.scalar(0)], {}, `${node.name}_mask`);
-      return [[node.inputs[0], b.op1('Where', [mask, dy, b.scalar(0)], {}, `${node.name}_grad`)]];
+      // The mask comes from the ReLU output: y > 0 exactly where the pre-activation is. A float
+      // mask times dy (exact: dy * 1, dy * 0) runs about twice as fast as Where on ORT's CPU.
+      const mask = b.op1(
+        'Cast',
+        [b.op1('Greater', [value(node.name), b.scalar(0)], {}, `${node.name}_positive`)],
+        { to: 1 },
+        `${node.name}_mask`,
+      );
+      return [[node.inputs[0], b.op1('Mul', [dy, mask], {}, `${node.name}_grad`)]];
     }
     case 'Conv2D': {
       const [sh, sw] = node.attrs.strides ?? [1, 1];
@@ -69,7 +75,8 @@ export function lowerBackward(l: BackwardLowering, node: GraphNode, dy: string):
       if (node.shape[0] !== 1 || node.shape[1] !== 1 || k[0] !== inShape[0] || k[1] !== inShape[1])
         refuse('only a global average pool has a backward rule');
       const scaled = b.op1('Mul', [dy, b.scalar(1 / (inShape[0] * inShape[1]))]);
-      return [[node.inputs[0], b.op1('Expand', [scaled, b.op1('Shape', [x])], {}, `${node.name}_grad`)]];
+      // A constant target shape (batch and channels broadcast from dy): layout passes can read it.
+      return [[node.inputs[0], b.op1('Expand', [scaled, b.ints([1, 1, inShape[0], inShape[1]])], {}, `${node.name}_grad`)]];
     }
     case 'ConcatV2': {
       const sizes = node.inputs.map((i) => l.net.byName.get(i)!.shape[2]);
@@ -84,7 +91,7 @@ export function lowerBackward(l: BackwardLowering, node: GraphNode, dy: string):
     case 'Reshape': {
       if (inShape.length !== 3) refuse('only a [H,W,C] -> [H*W*C] reshape has a backward rule');
       const [h, wd, c] = inShape;
-      if (h * wd === 1) return [[node.inputs[0], b.op1('Reshape', [dy, b.op1('Shape', [x])], {}, `${node.name}_grad`)]];
+      if (h * wd === 1) return [[node.inputs[0], b.op1('Reshape', [dy, b.ints([-1, c, 1, 1])], {}, `${node.name}_grad`)]];
       const nhwc = b.op1('Reshape', [dy, b.ints([-1, h, wd, c])]);
       return [[node.inputs[0], b.op1('Transpose', [nhwc], { perm: [0, 3, 1, 2] }, `${node.name}_grad`)]];
     }

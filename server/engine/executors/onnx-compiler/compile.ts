@@ -91,7 +91,7 @@ export function compileGraph(w: OnnxWeights, kind: GraphKind, layer: string, opt
 }
 
 function backwardLowering(w: OnnxWeights, name: string, options: CompileOptions): BackwardLowering {
-  const poolGrad = options.poolGrad ?? 'indices';
+  const poolGrad = options.poolGrad ?? 'routed';
   return {
     b: new GraphBuilder(name),
     net: w.network,
@@ -111,10 +111,12 @@ function backwardLowering(w: OnnxWeights, name: string, options: CompileOptions)
 function backwardTo(l: BackwardLowering, nodes: GraphNode[], seeds: [string, string][], layer: string, reach: string): string {
   const { b } = l;
   const pending = new Map<string, string[]>(seeds.map(([name, g]) => [name, [g]]));
+  // Pairwise Adds, not one Sum: ORT folds an Add of a conv's output into the conv itself (it
+  // accumulates into the other operand's buffer), which a many-input Sum does not get.
   const gradientOf = (name: string) => {
     const parts = pending.get(name);
     if (!parts) return undefined;
-    return parts.length === 1 ? parts[0] : b.op1('Sum', parts, {}, `${name}_grad_sum`);
+    return parts.reduce((sum, g, k) => (k === 0 ? g : b.op1('Add', [sum, g], {}, `${name}_grad_sum`)));
   };
   for (let k = nodes.length - 1; k >= 0; k--) {
     const node: GraphNode = nodes[k];

@@ -1,8 +1,10 @@
-import { rmSync, statSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { EngineError } from '../../../errors/engine-error.js';
 import type { CompileOptions, GraphKind, GraphSource } from './compile.js';
+import { nchwcBlockSize, sameOutputs, sampleFeeds, sinkNchwcReorders } from './nchwc-rewrite.js';
 import { OptimizedGraphCache, type GraphIdentity } from './optimized-graph-cache.js';
 
 export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
@@ -22,6 +24,12 @@ export interface SessionSettings extends CompileOptions {
    * turns it on for a machine the engine has to itself (bench/executors.ts, variants).
    */
   spinning?: boolean;
+  /**
+   * Rewrite ORT's optimized graph to keep its NCHWc layout through the backward ops
+   * (nchwc-sinking.ts; on by default, checked bit for bit against ORT's own graph). Off: ORT's
+   * graph as it optimized it, for comparisons.
+   */
+  keepNchwc?: boolean;
   /** How many layers keep their sessions compiled (CACHED_LAYERS by default). */
   cachedLayers?: number;
   /**
@@ -41,6 +49,11 @@ export interface CompileTiming {
   bytes: number;
   /** Whether the optimized graph came from the on-disk cache. */
   cached: boolean;
+  /**
+   * When built now: the NCHWc rewrite of ORT's optimized graph (nchwc-sinking.ts), if it was
+   * kept: ops moved onto NCHWc tensors, and reorder nodes before and after.
+   */
+  nchwc?: { moved: number; reordersBefore: number; reordersAfter: number };
 }
 
 /**
@@ -162,6 +175,7 @@ export class SessionCache {
         convGrad: s.convGrad ?? null,
         poolGrad: s.poolGrad ?? null,
         optimization: s.optimizationLevel ?? 'all',
+        keepNchwc: s.keepNchwc ?? true,
         provider: s.provider ?? 'cpu',
       },
       ortVersion: this.ort.env.versions?.node ?? 'unknown',
@@ -186,10 +200,19 @@ export class SessionCache {
     const t0 = performance.now();
     const bytes = this.source.compile(kind, layer, this.settings);
     const t1 = performance.now();
-    const scratch = this.disk?.scratchPath(id);
+    // ORT writes its optimized graph here (the cache's scratch file, or a temporary one), where
+    // the NCHWc rewrite reads it.
+    const layout =
+      (this.settings.keepNchwc ?? true) &&
+      (this.settings.provider ?? 'cpu') === 'cpu' &&
+      (optimization === 'all' || optimization === 'layout');
+    const temp = !this.disk && layout ? mkdtempSync(join(tmpdir(), 'ort-optimized-')) : undefined;
+    const scratch = this.disk?.scratchPath(id) ?? (temp ? join(temp, 'optimized.onnx') : undefined);
     let session: Ort.InferenceSession;
+    let nchwc: CompileTiming['nchwc'];
     try {
       session = await this.ort.InferenceSession.create(bytes, this.sessionOptions(optimization, scratch));
+      if (layout && scratch) ({ session, nchwc } = await this.keepNchwc(session, scratch));
     } catch (e) {
       if (scratch) rmSync(scratch, { force: true });
       throw new EngineError(
@@ -197,10 +220,43 @@ export class SessionCache {
         `ONNX Runtime rejected the compiled ${kind} graph for ${layer}: ${(e as Error).message}`,
         { kind, layer },
       );
+    } finally {
+      if (temp) rmSync(temp, { recursive: true, force: true });
     }
-    if (scratch) this.disk!.commit(id, scratch);
-    this.timings.push({ kind, layer, buildMs: t1 - t0, sessionMs: performance.now() - t1, bytes: bytes.byteLength, cached: false });
+    if (scratch && this.disk) this.disk.commit(id, scratch);
+    this.timings.push({ kind, layer, buildMs: t1 - t0, sessionMs: performance.now() - t1, bytes: bytes.byteLength, cached: false, nchwc });
     return session;
+  }
+
+  /**
+   * Rewrites ORT's optimized graph at `file` to keep its NCHWc layout through the ops ORT's own
+   * pass leaves in NCHW (nchwc-sinking.ts). The rewritten graph replaces the file and the
+   * session only if it gives the same outputs, bit for bit, on sample inputs; otherwise ORT's
+   * own graph stays.
+   */
+  private async keepNchwc(
+    session: Ort.InferenceSession,
+    file: string,
+  ): Promise<{ session: Ort.InferenceSession; nchwc?: CompileTiming['nchwc'] }> {
+    const block = await nchwcBlockSize(this.ort);
+    if (!block) return { session };
+    const rewritten = sinkNchwcReorders(new Uint8Array(readFileSync(file)), block);
+    const feeds = rewritten && sampleFeeds(this.ort, session);
+    if (!rewritten || !feeds) return { session };
+    let candidate: Ort.InferenceSession | undefined;
+    try {
+      candidate = await this.ort.InferenceSession.create(rewritten.bytes, this.sessionOptions('disabled'));
+      if (await sameOutputs(session, candidate, feeds)) {
+        writeFileSync(file, rewritten.bytes);
+        await session.release();
+        const { moved, reordersBefore, reordersAfter } = rewritten;
+        return { session: candidate, nchwc: { moved, reordersBefore, reordersAfter } };
+      }
+    } catch {
+      // ORT refused the rewritten graph: keep its own.
+    }
+    await candidate?.release();
+    return { session };
   }
 
   /** Releases every session; one still running is released when its run ends. */
