@@ -158,8 +158,30 @@ export async function* estimate(
   let previous = state.stepsDone > 0 ? summarise() : undefined;
   let last: Snapshot | undefined;
   const batchSize = Math.max(1, request.batchSize);
-  const points = new Float32Array(size * batchSize);
   const schedule = chunkEnds(path.quadrature, request).filter((e) => e > state.stepsDone);
+  const batches = planBatches(state.stepsDone, schedule, batchSize);
+  const positions = size / channels;
+
+  // The executor's calls run one after another, each chained to the end of the one before, so
+  // ONNX Runtime's threads compute the next batch while this thread sums the last one, builds
+  // its snapshot and hands it over. Two point buffers: a call reads its points while it runs.
+  const buffers = [new Float32Array(size * batchSize), new Float32Array(size * batchSize)];
+  let chain: Promise<unknown> = Promise.resolve();
+  const launch = (k: number) => {
+    const steps = order.slice(batches[k].start, batches[k].end);
+    const points = buffers[k % 2].subarray(0, steps.length * size);
+    for (let j = 0; j < steps.length; j++) path.point(steps[j], acts, channels, points.subarray(j * size, (j + 1) * size));
+    const run = chain.then(() => executor.gradients(request.layer, points, steps.length, request.score));
+    chain = run.catch(() => undefined);
+    return { k, steps, run };
+  };
+  /** Waits for a call nobody will read (cancelled, or past a tolerance stop): never leave one running. */
+  const drain = async (pending?: { run: Promise<unknown> }) => {
+    await pending?.run.catch(() => undefined);
+  };
+  // Across a snapshot the next batch starts only where the run surely goes on: a tolerance run
+  // may stop at any nested level, and a batch past it would be wasted.
+  const prefetchAcrossChunks = request.tolerance == null;
 
   // The pace for the ETA: the first chunk of a run pays for warm-up (the executor's first calls,
   // often a smaller batch), so the steps after it set the pace once there are some.
@@ -167,26 +189,34 @@ export async function* estimate(
   const runSteps = state.stepsDone;
   let steady: { at: number; stepsDone: number } | undefined;
 
-  for (const end of schedule) {
-    if (options.signal?.aborted) throw new EngineError('CANCELLED', 'The job was cancelled.');
-    const chunk = order.slice(state.stepsDone, end);
-    for (let b0 = 0; b0 < chunk.length; b0 += batchSize) {
-      const batch = chunk.slice(b0, b0 + batchSize);
-      for (let j = 0; j < batch.length; j++) path.point(batch[j], acts, channels, points.subarray(j * size, (j + 1) * size));
-      const { grads } = await executor.gradients(request.layer, points.subarray(0, batch.length * size), batch.length, request.score);
-      for (let j = 0; j < batch.length; j++) {
-        const w = weights[batch[j]];
-        const g = grads.subarray(j * size, (j + 1) * size);
-        const row = state.stepsDone * channels;
-        for (let i = 0; i < size; i++) {
-          state.gradientSum[i] += w * g[i];
-          state.stepValues[row + (i % channels)] += g[i] * acts[i];
-        }
-        if (projection) state.projectionValues.set(projection.project(g), state.stepsDone * P);
-        state.weightDone += w;
-        state.stepsDone++;
-      }
+  if (options.signal?.aborted) throw new EngineError('CANCELLED', 'The job was cancelled.');
+  let next = batches.length ? launch(0) : undefined;
+  for (let k = 0; k < batches.length; k++) {
+    const current = next!;
+    next = k + 1 < batches.length && (!batches[k].endsChunk || prefetchAcrossChunks) ? launch(k + 1) : undefined;
+    let grads: Float32Array;
+    try {
+      ({ grads } = await current.run);
+    } catch (e) {
+      await drain(next);
+      throw e;
     }
+    const steps = current.steps;
+    for (let j = 0; j < steps.length; j++) {
+      const w = weights[steps[j]];
+      const g = grads.subarray(j * size, (j + 1) * size);
+      const row = state.stepsDone * channels;
+      for (let i = 0; i < size; i++) state.gradientSum[i] += w * g[i];
+      // Position by position, channel by channel: each channel's sum in the same order as before.
+      for (let p = 0, base = 0; p < positions; p++, base += channels) {
+        for (let c = 0; c < channels; c++) state.stepValues[row + c] += g[base + c] * acts[base + c];
+      }
+      if (projection) state.projectionValues.set(projection.project(g), state.stepsDone * P);
+      state.weightDone += w;
+      state.stepsDone++;
+    }
+    if (!batches[k].endsChunk) continue;
+
     const t = now();
     const elapsedMs = t - started;
     state.elapsedMs = elapsedMs;
@@ -229,10 +259,25 @@ export async function* estimate(
     };
     previous = summary;
     last = snapshot;
-    yield snapshot;
-    if (done) break;
+    let resumed = false;
+    try {
+      yield snapshot;
+      resumed = true;
+    } finally {
+      // The consumer stopped here (return or throw into the generator): let the call in flight end.
+      if (!resumed) await drain(next);
+    }
+    if (done) {
+      await drain(next);
+      break;
+    }
     // Let cancel messages in: a worker handles them only when its event loop turns.
     await new Promise((r) => setImmediate(r));
+    if (options.signal?.aborted) {
+      await drain(next);
+      throw new EngineError('CANCELLED', 'The job was cancelled.');
+    }
+    if (!next && k + 1 < batches.length) next = launch(k + 1);
   }
   if (!last) throw new EngineError('BAD_CHECKPOINT', 'The saved integration state is already complete: there is nothing left to run.');
   const scale = state.weightDone > 0 ? totalWeight / state.weightDone : 0;
@@ -255,5 +300,23 @@ export async function* estimate(
 function growable(a: Float64Array, length: number): Float64Array {
   const out = new Float64Array(Math.max(length, a.length));
   out.set(a);
+  return out;
+}
+
+/** One executor call: steps [start, end) of the evaluation order, and whether a snapshot follows it. */
+interface PlannedBatch {
+  start: number;
+  end: number;
+  endsChunk: boolean;
+}
+
+/** Every chunk from `from` to the schedule's ends, cut into calls of at most `batchSize` steps. */
+function planBatches(from: number, schedule: number[], batchSize: number): PlannedBatch[] {
+  const out: PlannedBatch[] = [];
+  let start = from;
+  for (const end of schedule) {
+    for (let b = start; b < end; b += batchSize) out.push({ start: b, end: Math.min(b + batchSize, end), endsChunk: b + batchSize >= end });
+    start = end;
+  }
   return out;
 }
