@@ -1,5 +1,12 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as Tf from '@tensorflow/tfjs';
 import { EngineError } from '../../errors/engine-error.js';
+
+/**
+ * TensorFlow.js, loaded by initTf on first use: importing it costs ~0.25-0.75 s of CPU, which
+ * a process running ONNX Runtime alone (the CLI, a server's engine) should not pay at start-up.
+ */
+export let tf: typeof Tf;
+export type { Tf };
 
 export type TfBackendName = 'wasm' | 'cpu' | 'tensorflow';
 
@@ -8,6 +15,7 @@ export type TfBackendName = 'wasm' | 'cpu' | 'tensorflow';
  * a user may install; it is never required (its install downloads libtensorflow).
  */
 export async function initTf(preferred: TfBackendName = 'wasm'): Promise<string> {
+  tf ??= await import('@tensorflow/tfjs');
   if (preferred === 'tensorflow') {
     for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
       try {
@@ -35,4 +43,3 @@ export async function initTf(preferred: TfBackendName = 'wasm'): Promise<string>
   return `tfjs-${preferred}`;
 }
 
-export { tf };

@@ -2,7 +2,7 @@ import { EngineError } from '../../errors/engine-error.js';
 import { assertAttributionLayer, cutAt, describeBuiltin, subgraph, type GraphNode, type Network } from '../network/network.js';
 import type { ModelDescription } from '../model-description.js';
 import { maxPoolGradFirstMax } from './max-pool-grad.js';
-import { initTf, tf, type TfBackendName } from './tfjs-backend.js';
+import { initTf, tf, type Tf, type TfBackendName } from './tfjs-backend.js';
 import {
   evaluateScore,
   scoreLogitGradient,
@@ -12,7 +12,7 @@ import {
   type ScoreSpec,
 } from './executor.js';
 
-type T4 = tf.Tensor4D;
+type T4 = Tf.Tensor4D;
 
 /**
  * Runs the network description with TensorFlow.js, with a hand-written backward pass.
@@ -22,8 +22,8 @@ type T4 = tf.Tensor4D;
  * max-pool gradients go to the first maximum of each window, as TensorFlow's CPU kernel does.
  */
 export class TfjsExecutor implements Executor {
-  private readonly params = new Map<string, tf.Tensor>();
-  private readonly flipped = new Map<string, tf.Tensor4D>();
+  private readonly params = new Map<string, Tf.Tensor>();
+  private readonly flipped = new Map<string, Tf.Tensor4D>();
   readonly model: ModelDescription;
 
   private constructor(
@@ -48,12 +48,12 @@ export class TfjsExecutor implements Executor {
   }
 
   /** Forward through `nodes`, keeping every intermediate value the backward pass needs (public for feature-vis's tf.grad). */
-  forward(nodes: GraphNode[], feeds: Map<string, tf.Tensor>): Map<string, tf.Tensor> {
+  forward(nodes: GraphNode[], feeds: Map<string, Tf.Tensor>): Map<string, Tf.Tensor> {
     const v = new Map(feeds);
     const p = (n: GraphNode, i = 0) => this.params.get(n.params[i])!;
     for (const n of nodes) {
       const x = v.get(n.inputs[0])!;
-      let y: tf.Tensor;
+      let y: Tf.Tensor;
       switch (n.op) {
         case 'Sub':
           y = tf.sub(x, p(n));
@@ -69,7 +69,7 @@ export class TfjsExecutor implements Executor {
           break;
         }
         case 'Conv2D':
-          y = tf.conv2d(x as T4, p(n) as tf.Tensor4D, n.attrs.strides!, n.attrs.padding!.toLowerCase() as 'same' | 'valid');
+          y = tf.conv2d(x as T4, p(n) as Tf.Tensor4D, n.attrs.strides!, n.attrs.padding!.toLowerCase() as 'same' | 'valid');
           break;
         case 'BiasAdd':
           y = tf.add(x, p(n));
@@ -96,7 +96,7 @@ export class TfjsExecutor implements Executor {
           y = tf.reshape(x, [x.shape[0], -1]);
           break;
         case 'MatMul':
-          y = tf.matMul(x as tf.Tensor2D, p(n) as tf.Tensor2D);
+          y = tf.matMul(x as Tf.Tensor2D, p(n) as Tf.Tensor2D);
           break;
         case 'Softmax':
           y = tf.softmax(x);
@@ -109,11 +109,11 @@ export class TfjsExecutor implements Executor {
     return v;
   }
 
-  private flippedKernel(n: GraphNode): tf.Tensor4D {
+  private flippedKernel(n: GraphNode): Tf.Tensor4D {
     let k = this.flipped.get(n.name);
     if (!k) {
       // [kh,kw,ci,co] -> rotate 180 degrees spatially, swap ci/co: the input-gradient of a stride-1 SAME conv.
-      k = tf.tidy(() => tf.reverse(tf.transpose(this.params.get(n.params[0])!, [0, 1, 3, 2]), [0, 1]) as tf.Tensor4D);
+      k = tf.tidy(() => tf.reverse(tf.transpose(this.params.get(n.params[0])!, [0, 1, 3, 2]), [0, 1]) as Tf.Tensor4D);
       this.flipped.set(n.name, tf.keep(k));
     }
     return k;
@@ -136,13 +136,13 @@ export class TfjsExecutor implements Executor {
   /** Backward from the gradient at `top` (dScore/dlogits, or a seed at a later layer) to `layer`, through `nodes` in reverse. */
   private backward(
     nodes: GraphNode[],
-    v: Map<string, tf.Tensor>,
+    v: Map<string, Tf.Tensor>,
     layer: string,
-    dTop: tf.Tensor,
+    dTop: Tf.Tensor,
     top = this.network.logitsNode,
-  ): tf.Tensor {
-    const grads = new Map<string, tf.Tensor>([[top, dTop]]);
-    const accumulate = (name: string, g: tf.Tensor) => {
+  ): Tf.Tensor {
+    const grads = new Map<string, Tf.Tensor>([[top, dTop]]);
+    const accumulate = (name: string, g: Tf.Tensor) => {
       const prev = grads.get(name);
       grads.set(name, prev ? tf.add(prev, g) : g);
     };
@@ -156,7 +156,7 @@ export class TfjsExecutor implements Executor {
           accumulate(n.inputs[0], dy);
           break;
         case 'MatMul':
-          accumulate(n.inputs[0], tf.matMul(dy as tf.Tensor2D, this.params.get(n.params[0]) as tf.Tensor2D, false, true));
+          accumulate(n.inputs[0], tf.matMul(dy as Tf.Tensor2D, this.params.get(n.params[0]) as Tf.Tensor2D, false, true));
           break;
         case 'Reshape':
           accumulate(n.inputs[0], tf.reshape(dy, x.shape));

@@ -1,5 +1,5 @@
 import { EngineError } from '../../../errors/engine-error.js';
-import { tf } from '../../executors/tfjs-backend.js';
+import { tf, type Tf } from '../../executors/tfjs-backend.js';
 import type { TfjsExecutor } from '../../executors/tfjs.js';
 import { subgraph } from '../../network/network.js';
 import { preReluSources } from './pre-relu.js';
@@ -55,10 +55,10 @@ export class TfjsInputGradients implements InputGradientEngine {
     const [objectives, activations, grads] = tf.tidy(() => {
       const w = tf.tensor4d(weights, [batch, 1, 1, info.channels]);
       // Per-item weighted channel means; the items are independent, so the gradient of their sum is per item.
-      const weighted = (v: tf.Tensor) => tf.sum(tf.mul(tf.mean(v, [1, 2], true), w), [1, 2, 3]);
+      const weighted = (v: Tf.Tensor) => tf.sum(tf.mul(tf.mean(v, [1, 2], true), w), [1, 2, 3]);
       const x = tf.tensor4d(images, [batch, size, size, 3]);
-      let items: tf.Tensor[] = [];
-      const grad = tf.grad((t: tf.Tensor) => {
+      let items: Tf.Tensor[] = [];
+      const grad = tf.grad((t: Tf.Tensor) => {
         const v = this.executor.forward(nodes, new Map([['input', t]]));
         const pre =
           sources.length === 1
