@@ -1,6 +1,5 @@
 import { EngineError } from '../../errors/engine-error.js';
 import type { Executor } from '../executors/executor.js';
-import { evaluateScore } from '../executors/executor.js';
 import { layerShape } from '../layer-info.js';
 import { completenessGap, rankChannels, rankStability } from './channel-ranking.js';
 import { chunkEnds } from './chunk-schedule.js';
@@ -86,12 +85,10 @@ export async function* estimate(
   const stepWeights = order.map((k) => weights[k]);
   const stepAlphas = order.map((k) => alphas[k]);
 
-  const ends = new Float32Array(size * 2);
-  ends.set(acts, 0);
-  const endLogits = await executor.logits(request.layer, ends, 2);
-  const classes = endLogits.length / 2;
-  const score = evaluateScore(request.score, endLogits, 0, classes);
-  const baselineScore = evaluateScore(request.score, endLogits, classes, classes);
+  // score(A) and score(0) come with the first call: A and zeros ride ahead of its path points
+  // (the gradient graph gives each item's score), so no separate forward graph is loaded or run.
+  let score = NaN;
+  let baselineScore = NaN;
 
   const projection = options.projection;
   const P = projection?.count ?? 0;
@@ -165,13 +162,25 @@ export async function* estimate(
   // The executor's calls run one after another, each chained to the end of the one before, so
   // ONNX Runtime's threads compute the next batch while this thread sums the last one, builds
   // its snapshot and hands it over. Two point buffers: a call reads its points while it runs.
-  const buffers = [new Float32Array(size * batchSize), new Float32Array(size * batchSize)];
+  const buffers = [new Float32Array(size * (batchSize + 2)), new Float32Array(size * batchSize)];
   let chain: Promise<unknown> = Promise.resolve();
   const launch = (k: number) => {
     const steps = order.slice(batches[k].start, batches[k].end);
-    const points = buffers[k % 2].subarray(0, steps.length * size);
-    for (let j = 0; j < steps.length; j++) path.point(steps[j], acts, channels, points.subarray(j * size, (j + 1) * size));
-    const run = chain.then(() => executor.gradients(request.layer, points, steps.length, request.score));
+    const ends = k === 0 ? 2 : 0;
+    const points = buffers[k % 2].subarray(0, (ends + steps.length) * size);
+    if (ends) {
+      points.set(acts, 0);
+      points.fill(0, size, 2 * size);
+    }
+    for (let j = 0; j < steps.length; j++) path.point(steps[j], acts, channels, points.subarray((ends + j) * size, (ends + j + 1) * size));
+    const run = chain.then(async () => {
+      const out = await executor.gradients(request.layer, points, ends + steps.length, request.score);
+      if (ends) {
+        score = out.scores[0];
+        baselineScore = out.scores[1];
+      }
+      return ends ? out.grads.subarray(ends * size) : out.grads;
+    });
     chain = run.catch(() => undefined);
     return { k, steps, run };
   };
@@ -196,7 +205,7 @@ export async function* estimate(
     next = k + 1 < batches.length && (!batches[k].endsChunk || prefetchAcrossChunks) ? launch(k + 1) : undefined;
     let grads: Float32Array;
     try {
-      ({ grads } = await current.run);
+      grads = await current.run;
     } catch (e) {
       await drain(next);
       throw e;

@@ -82,11 +82,11 @@ export abstract class OrtExecutor implements Executor {
     return this.sessions.prepare(kind, key);
   }
 
-  /** The three graphs an attribution at `layer` runs, in the order it runs them. */
+  /** The graphs an attribution at `layer` runs, in the order it runs them (its end scores come with the first gradient call). */
   async prepareLayer(layerIn: string): Promise<LayerPreparation> {
     const layer = this.layerName(layerIn);
     const before = this.sessions.timings.length;
-    for (const kind of ['activations', 'logits', 'gradient'] as const) await this.sessions.prepare(kind, layer);
+    for (const kind of ['activations', 'gradient'] as const) await this.sessions.prepare(kind, layer);
     const made = this.sessions.timings.slice(before).filter((t) => t.layer === layer);
     return {
       compileMs: made.reduce((s, t) => s + t.buildMs + t.sessionMs, 0),
