@@ -21,20 +21,6 @@ export function torchVersion(): string | null {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
-/** The CPU's AVX-512 (or, without them, AVX2/FMA) flags, as the bench tables print them. */
-export function cpuFlags(): string {
-  try {
-    const info = spawnSync('grep', ['-m1', '^flags', '/proc/cpuinfo'], { encoding: 'utf8' }).stdout;
-    const flags = info.split(':')[1]?.trim().split(/\s+/) ?? [];
-    const avx512 = flags.filter((f) => f.startsWith('avx512')).sort();
-    if (avx512.length) return avx512.join(' ');
-    const avx = flags.filter((f) => f === 'avx2' || f === 'fma' || f === 'avx');
-    return avx.length ? `${avx.join(' ')} (no AVX-512)` : 'no AVX flags';
-  } catch {
-    return 'unknown (no /proc/cpuinfo)';
-  }
-}
-
 /**
  * Writes what bench/pytorch-path.py reads into `dir`: the network cut at `layer` (its nodes as
  * JSON, its weights as one float32 blob), the activations A (NHWC) and the run's settings.

@@ -10,6 +10,7 @@ import { OnnxExecutor } from '../server/engine/executors/onnx.js';
 import type { SessionSettings } from '../server/engine/executors/onnx-compiler/session-cache.js';
 import { decodeImage } from '../server/engine/images.js';
 import { Labels } from '../server/engine/labels.js';
+import { cpuFlags } from './_machine.js';
 import { loadNetwork } from '../server/engine/network/network.js';
 
 /**
@@ -31,11 +32,12 @@ type Backend = 'onnx' | 'tfjs';
 /** One change each from the executor's defaults; `layout`/`all` add ORT's NCHWc conv layout. */
 const VARIANTS: { name: string; settings: SessionSettings }[] = [
   { name: 'defaults', settings: {} },
-  { name: 'intra-op spinning on', settings: { spinning: true } },
-  { name: 'separable pool gradient', settings: { poolGrad: 'separable' } },
+  { name: 'intra-op spinning off', settings: { spinning: false } },
+  { name: "intra-op spinning as ORT's own", settings: { spinning: true } },
+  { name: 'no NCHWc rewrite of the backward', settings: { keepNchwc: false } },
+  { name: 'pool gradient from MaxPool indices', settings: { poolGrad: 'indices' } },
   { name: 'conv gradient as ConvTranspose', settings: { convGrad: 'conv-transpose' } },
   { name: 'optimization extended (plain NCHW)', settings: { optimizationLevel: 'extended' } },
-  { name: 'optimization basic', settings: { optimizationLevel: 'basic' } },
 ];
 
 interface ChildResult {
@@ -209,6 +211,7 @@ function main() {
   console.log(
     `\nmixed4d, N=${STEPS} path on dog_cat_composite.png, Pekinese - tiger cat; ${cpus().length} x ${cpus()[0]?.model}, Node ${process.version}; load average now ${load()} (a shared machine: compare medians with care)`,
   );
+  console.log(`CPU flags: ${cpuFlags()}`);
   console.log(
     `ms/step and GFLOP/s (${GFLOP_PER_STEP} GFLOP a step) from the median of the path runs; peak RSS of the process running that row alone.`,
   );

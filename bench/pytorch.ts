@@ -10,7 +10,8 @@ import { Labels } from '../server/engine/labels.js';
 import { loadNetwork } from '../server/engine/network/network.js';
 import { engineSettings } from '../server/settings.js';
 import { IMAGE_224, runCli, type CliRun } from './_attribute-cli.js';
-import { cpuFlags, TORCH_INSTALL_HINT, TorchPath, torchVersion } from './_pytorch.js';
+import { cpuFlags } from './_machine.js';
+import { TORCH_INSTALL_HINT, TorchPath, torchVersion } from './_pytorch.js';
 
 /**
  * Is the project as fast as the PyTorch script a user would write instead? The notebook's

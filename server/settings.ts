@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_BATCH_SIZE } from './engine/attribution/validate.js';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './engine/attribution/job-budget.js';
 import {
+  DEFAULT_SPIN_US,
   parseBackendChoice,
   parseOrtProvider,
   parseTfBackend,
@@ -142,10 +143,11 @@ export const SETTINGS = {
     },
   ),
   ENGINE_ORT_PROVIDER: setting('engine', '`cpu`', '`cuda` for a GPU ([below](#gpu))', (env, name) => parseOrtProvider(env[name])),
-  ENGINE_ORT_SPINNING: flag(
+  ENGINE_ORT_SPINNING: setting(
     'engine',
-    false,
-    "`1` lets ONNX Runtime's idle threads spin: a little faster on a machine of its own, several times slower where other processes share the cores",
+    `\`${DEFAULT_SPIN_US}\``,
+    "how long ONNX Runtime's idle threads spin between ops, in microseconds: `0` sleeps at once, `1` spins as ONNX Runtime likes (a little faster on a machine of its own, several times slower where other processes share the cores); the bounded default covers the gaps between ops and stops right after a run",
+    spinningFromEnv,
   ),
   TF_BACKEND: setting(
     'engine',
@@ -340,6 +342,18 @@ function optionalModelDir(env: Env): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * ENGINE_ORT_SPINNING: 0 (or off) lets ONNX Runtime's idle threads sleep at once, 1 (or on) spin
+ * as ORT likes, N > 1 spin at most N microseconds; unset, the engine's bounded default.
+ */
+function spinningFromEnv(env: Env, name: string): boolean | number {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return DEFAULT_SPIN_US;
+  if (['0', 'off', 'false', 'no'].includes(raw)) return false;
+  if (['1', 'on', 'true', 'yes'].includes(raw)) return true;
+  return intFromEnv(env, name, DEFAULT_SPIN_US, 2);
 }
 
 /**

@@ -5,6 +5,7 @@ import { CONFIGURATION_DOC, withSettingsTables } from '../../server/cli/settings
 import { REPO_ROOT } from '../../server/repo-root.js';
 import { DEFAULT_MAX_QUEUED } from '../../server/yoga.js';
 import { engineSettings, readSetting, serverSettings, SETTINGS, workerSettings } from '../../server/settings.js';
+import { DEFAULT_SPIN_US } from '../../server/engine/executors/index.js';
 import { MODEL_DIR } from '../helpers/fixtures.js';
 
 const env = (vars: Record<string, string>) => ({ MODEL_DIR, ...vars });
@@ -19,7 +20,7 @@ describe('settings: every environment variable parsed once, with one clear sente
       workers: undefined,
       batchSize: 10,
       nice: 0,
-      executor: { provider: 'cpu', spinning: false, tfBackend: 'wasm' },
+      executor: { provider: 'cpu', spinning: DEFAULT_SPIN_US, tfBackend: 'wasm' },
     });
     expect(s.scaleOut).toEqual({ redisUrl: null, databaseUrl: null, redisPrefix: 'attribution' });
   });
@@ -37,6 +38,8 @@ describe('settings: every environment variable parsed once, with one clear sente
     );
     expect(s).toMatchObject({ backend: 'tfjs', workers: 2, batchSize: 4, nice: 10, executor: { spinning: true, tfBackend: 'cpu' } });
     expect(engineSettings(env({ ENGINE_BACKEND: 'tfjs' }), { backend: 'onnx' }).backend).toBe('onnx');
+    expect(engineSettings(env({ ENGINE_ORT_SPINNING: 'off' })).executor.spinning).toBe(false);
+    expect(engineSettings(env({ ENGINE_ORT_SPINNING: '250' })).executor.spinning).toBe(250);
     expect(serverSettings(env({ SPRITES_BACKGROUND: '0' })).spritesBackground).toBe(false);
     expect(serverSettings(env({ SPRITES_BACKGROUND: 'On' })).spritesBackground).toBe(true);
     const api = serverSettings(env({ REDIS_URL: 'redis://127.0.0.1:6379', ROLE: 'api' }));
@@ -47,6 +50,7 @@ describe('settings: every environment variable parsed once, with one clear sente
     ['ENGINE_BATCH_SIZE', 'ten', /ENGINE_BATCH_SIZE must be a whole number >= 1, got "ten"/],
     ['ENGINE_WORKERS', '0', /ENGINE_WORKERS must be a whole number >= 1/],
     ['ENGINE_NICE', '20', /ENGINE_NICE must be a whole number from 0 to 19, got "20"/],
+    ['ENGINE_ORT_SPINNING', 'fast', /ENGINE_ORT_SPINNING must be a whole number >= 2, got "fast"/],
     ['ENGINE_NICE', '-5', /ENGINE_NICE must be a whole number >= 0/],
     ['TF_BACKEND', 'webgl', /Unknown TF_BACKEND "webgl": use wasm, cpu, tensorflow/],
     ['ENGINE_BACKEND', 'cuda', /Unknown backend "cuda"/],
@@ -98,10 +102,12 @@ describe('the configuration table', () => {
     expect(SETTINGS.HOST.default).toBe(`\`${readSetting(empty, 'HOST')}\``);
   });
 
-  it('ENGINE_ORT_SPINNING and ALLOW_UNKNOWN_WEIGHTS are on/off settings like the others', () => {
+  it('ENGINE_ORT_SPINNING takes on/off words or microseconds; ALLOW_UNKNOWN_WEIGHTS is an on/off setting like the others', () => {
     expect(engineSettings(env({ ENGINE_ORT_SPINNING: 'on' })).executor.spinning).toBe(true);
+    expect(engineSettings(env({ ENGINE_ORT_SPINNING: '0' })).executor.spinning).toBe(false);
+    expect(SETTINGS.ENGINE_ORT_SPINNING.default).toBe(`\`${DEFAULT_SPIN_US}\``);
     expect(engineSettings(env({ ALLOW_UNKNOWN_WEIGHTS: '1' })).allowUnknownWeights).toBe(true);
     expect(engineSettings(env({})).allowUnknownWeights).toBe(false);
-    expect(() => engineSettings(env({ ENGINE_ORT_SPINNING: 'fast' }))).toThrow(/ENGINE_ORT_SPINNING must be 1 or 0/);
+    expect(() => engineSettings(env({ ENGINE_ORT_SPINNING: 'fast' }))).toThrow(/ENGINE_ORT_SPINNING must be a whole number >= 2/);
   });
 });

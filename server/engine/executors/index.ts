@@ -33,8 +33,8 @@ export interface ExecutorSettings {
   threads?: number;
   /** ONNX Runtime's execution provider (default cpu). */
   provider?: OrtProvider;
-  /** ONNX Runtime's spinning worker threads (ENGINE_ORT_SPINNING=1; off by default). */
-  spinning?: boolean;
+  /** How ONNX Runtime's idle threads wait (ENGINE_ORT_SPINNING): off, ORT's own spin, or a bound in microseconds (default). */
+  spinning?: boolean | number;
   /** The TensorFlow.js backend when tfjs runs (default wasm). */
   tfBackend?: TfBackendName;
   /** Where ONNX Runtime's optimized graphs are kept between processes (ENGINE_CACHE_DIR); unset: compiled in memory each time. */
@@ -53,7 +53,7 @@ export async function createExecutor(network: Network, choice: BackendChoice = '
       return await OnnxExecutor.create(network, {
         threads: settings.threads,
         provider: settings.provider ?? 'cpu',
-        spinning: settings.spinning ?? false,
+        spinning: settings.spinning,
         cacheDir: settings.cacheDir,
       });
     } catch (e) {
@@ -66,3 +66,4 @@ export async function createExecutor(network: Network, choice: BackendChoice = '
 }
 
 export type { Executor, LayerPreparation } from './executor.js';
+export { DEFAULT_SPIN_US } from './onnx-compiler/session-cache.js';

@@ -42,4 +42,3 @@ export async function initTf(preferred: TfBackendName = 'wasm'): Promise<string>
   await tf.ready();
   return `tfjs-${preferred}`;
 }
-

@@ -18,12 +18,14 @@ export interface SessionSettings extends CompileOptions {
   threads?: number;
   optimizationLevel?: OptimizationLevel;
   /**
-   * Let idle intra-op threads spin for work (ORT's default). Off by default: on a quiet 2-core
-   * machine spinning made a batch-10 step ~25% faster, but with other processes busy (the
-   * server, a second job, a browser) runs measured 2-4x slower with it on. ENGINE_ORT_SPINNING=1
-   * turns it on for a machine the engine has to itself (bench/executors.ts, variants).
+   * How idle intra-op threads wait for the next op: `false` sleeps at once, `true` spins as long
+   * as ORT likes, a number spins at most that many microseconds (DEFAULT_SPIN_US). Sleeping
+   * costs a wake-up at every op boundary (~500 ops a call); ORT's own spin made a step ~25%
+   * faster on a quiet 2-core machine but 2-4x slower beside other busy processes. A bounded spin
+   * covers the gaps between ops and stops soon after a call: under a load average of ~20 it cost
+   * 2% CPU at 100 us against 19% at 1000 us and 54% for ORT's own.
    */
-  spinning?: boolean;
+  spinning?: boolean | number;
   /**
    * Rewrite ORT's optimized graph to keep its NCHWc layout through the backward ops
    * (nchwc-sinking.ts; on by default, checked bit for bit against ORT's own graph). Off: ORT's
@@ -62,6 +64,17 @@ export interface CompileTiming {
  * recompiling a layer costs ~0.5 s. Turning the arena off instead made steps 2.5x slower.
  */
 export const CACHED_LAYERS = 2;
+
+/** The default bound on intra-op spinning, in microseconds (SessionSettings.spinning). */
+export const DEFAULT_SPIN_US = 100;
+
+/** ORT's session config for a spinning setting. */
+export function spinConfig(spinning: boolean | number | undefined): Record<string, string> {
+  const s = spinning ?? DEFAULT_SPIN_US;
+  if (s === false || s === 0) return { allow_spinning: '0' };
+  if (s === true) return { allow_spinning: '1' };
+  return { allow_spinning: '1', spin_duration_us: String(Math.round(s)) };
+}
 
 interface Entry {
   layer: string;
@@ -166,7 +179,7 @@ export class SessionCache {
       // ORT warns on stderr that a saved NCHWc graph is CPU-specific: the cache key has the CPU in it.
       logSeverityLevel: 3,
       ...(optimizedModelFilePath ? { optimizedModelFilePath } : {}),
-      extra: { session: { intra_op: { allow_spinning: this.settings.spinning ? '1' : '0' } } },
+      extra: { session: { intra_op: spinConfig(this.settings.spinning) } },
     };
   }
 
