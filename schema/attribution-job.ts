@@ -6,6 +6,7 @@ import { AttributionMethodRef } from './attribution-method.js';
 import { AttributionResultRef } from './attribution-result.js';
 import { ConvergencePointRef } from './convergence-point.js';
 import { ImageRef, requireImage } from './image.js';
+import { ModelRef } from './model.js';
 import { JobStatusRef } from './job-status.js';
 import { QuadratureRuleRef } from './quadrature-rule.js';
 import { jobImageIds } from '../server/jobs/multi-job.js';
@@ -30,7 +31,7 @@ export const JobErrorRef = builder.objectRef<JobError>('JobError').implement({
   }),
 });
 
-type RequestShape = { input: JobInput; request: AttributionRequest };
+type RequestShape = { input: JobInput; model: string; request: AttributionRequest };
 
 export const AttributionRequestRef = builder.objectRef<RequestShape>('AttributionRequest').implement({
   description: 'What a job computes: its input as given, with defaults filled in and classes resolved.',
@@ -42,6 +43,7 @@ export const AttributionRequestRef = builder.objectRef<RequestShape>('Attributio
       description: 'Images of the batch that `skipBadImages` left out, with why.',
       resolve: (r) => r.input.skippedImages ?? [],
     }),
+    model: t.id({ description: 'The id of the model the job runs on.', resolve: (r) => r.model }),
     layer: t.string({ description: 'The layer attributed at (a multi-layer job: its first).', resolve: (r) => r.request.layer }),
     layers: t.stringList({
       description: 'Every layer attributed at, from input to output (one for a single layer).',
@@ -91,6 +93,16 @@ export const AttributionJobRef = builder.objectRef<JobRecord>('AttributionJob').
       description: 'Shared by the three jobs of one `compareMethods` call; null otherwise.',
     }),
     input: t.field({ type: AttributionRequestRef, description: 'What the job computes.', resolve: (j) => j }),
+    model: t.field({
+      type: ModelRef,
+      nullable: true,
+      description: 'The model the job runs on; null once that model has been deleted (`input.model` keeps its id).',
+      resolve: (j, _args, ctx) =>
+        ctx.models.engine(j.model).then(
+          (e) => e.info,
+          () => null,
+        ),
+    }),
     image: t.field({
       type: ImageRef,
       description: 'The input image (a multi-image job: its first).',
@@ -153,6 +165,10 @@ export const AttributionJobRef = builder.objectRef<JobRecord>('AttributionJob').
 export const AttributionInputRef = builder.inputType('AttributionInput', {
   description: 'What to attribute: an image, a layer, two classes and a method.',
   fields: (t) => ({
+    model: t.id({
+      description:
+        'The model to attribute, an id from `models` (default: the built-in `googlenet-bvlc`). The layer and classes are checked against it; UNKNOWN_MODEL lists the ids there are.',
+    }),
     imageId: t.id({ description: 'An image from `examples` or `uploadImage`; give this or `imageIds`.' }),
     imageIds: t.idList({
       description:
@@ -163,7 +179,11 @@ export const AttributionInputRef = builder.inputType('AttributionInput', {
     skipBadImages: t.boolean({
       description: 'Leave out the images that cannot be attributed (listed in `input.skippedImages`) instead of refusing the job.',
     }),
-    layer: t.string({ required: true, defaultValue: 'mixed4d', description: 'Layer name from `model.layers`.' }),
+    layer: t.string({
+      required: true,
+      defaultValue: 'mixed4d',
+      description: "Layer name from the model's `layers` (the default, `mixed4d`, is the built-in model's).",
+    }),
     layers: t.stringList({
       description:
         'Several layers in one job, in place of `layer` (or `["*"]` for every layer): one forward pass, then each layer ' +
@@ -198,8 +218,9 @@ export const AttributionInputRef = builder.inputType('AttributionInput', {
 export const CompareInputRef = builder.inputType('CompareInput', {
   description: "One image, layer and class pair, attributed by SIMPLE, PATH and STOCHASTIC_PATH (the notebook's compare_attr_methods).",
   fields: (t) => ({
+    model: t.id({ description: 'The model, an id from `models` (default: the built-in `googlenet-bvlc`).' }),
     imageId: t.id({ required: true, description: 'An image from `examples` or `uploadImage`.' }),
-    layer: t.string({ required: true, defaultValue: 'mixed4d', description: 'Layer name from `model.layers`.' }),
+    layer: t.string({ required: true, defaultValue: 'mixed4d', description: "Layer name from the model's `layers`." }),
     class1: t.string({ description: 'Class to attribute toward (same forms as in AttributionInput).' }),
     class2: t.string({ description: 'Class to attribute away from.' }),
     steps: t.int({ description: `Path steps for PATH and STOCHASTIC_PATH, 1..2000 (default ${DEFAULT_STEPS}).` }),
@@ -213,6 +234,7 @@ export const CompareInputRef = builder.inputType('CompareInput', {
 });
 
 const toJobInput = (i: {
+  model?: string | number | null;
   imageId?: string | number | null;
   imageIds?: (string | number)[] | null;
   skipBadImages?: boolean | null;
@@ -228,6 +250,8 @@ const toJobInput = (i: {
   groups?: number | null;
   tolerance?: number | null;
 }): Omit<JobInput, 'method'> => ({
+  // Absent rather than null: jobs stored before models could be imported have no model in their input.
+  ...(i.model == null ? {} : { model: String(i.model) }),
   imageId: i.imageId == null ? String(i.imageIds?.[0] ?? '') : String(i.imageId),
   ...(i.imageIds != null && { imageIds: i.imageIds.map(String) }),
   ...(i.skipBadImages != null && { skipBadImages: i.skipBadImages }),
@@ -258,7 +282,7 @@ builder.mutationFields((t) => ({
   startAttribution: t.field({
     type: AttributionJobRef,
     description:
-      'Validates and queues a job; it starts when a worker is free. Fails with NOT_FOUND (image), UNKNOWN_LAYER, ' +
+      'Validates and queues a job; it starts when a worker is free. Fails with UNKNOWN_MODEL, NOT_FOUND (image), UNKNOWN_LAYER, ' +
       'UNKNOWN_CLASS, BAD_STEPS, BAD_IMAGES (a batch with images that cannot be attributed), JOB_TOO_LARGE (more than ' +
       'MAX_IMAGES_PER_JOB images, or layers x images x steps past MAX_JOB_STEPS) or QUEUE_FULL before anything is queued. ' +
       'Follow it with `jobProgress`.',

@@ -2,13 +2,19 @@ import type { ChannelScore } from '../server/engine/attribution/types.js';
 import { builder } from './builder.js';
 import { ChannelSpriteRef, SpriteRenderRef } from './channel-sprite.js';
 
-/** A score as the schema serves it: with the layer its channel belongs to (for sprites), read once per list when asked. */
-export type JobChannelScore = ChannelScore & { layer?: () => Promise<string | null> };
+/** The model and layer a channel belongs to. */
+export interface ChannelLayer {
+  model: string;
+  layer: string;
+}
 
-/** The job's layer, read from the store on first call only: every score of one list shares it. */
-export function jobLayer(ctx: { jobs: { get(id: string): Promise<{ input: { layer: string } } | null> } }, jobId: string) {
-  let layer: Promise<string | null> | undefined;
-  return () => (layer ??= ctx.jobs.get(jobId).then((j) => j?.input.layer ?? null));
+/** A score as the schema serves it: with the model and layer its channel belongs to (for sprites), read once per list when asked. */
+export type JobChannelScore = ChannelScore & { layer?: () => Promise<ChannelLayer | null> };
+
+/** The job's model and layer, read from the store on first call only: every score of one list shares them. */
+export function jobLayer(ctx: { jobs: { get(id: string): Promise<{ model: string; input: { layer: string } } | null> } }, jobId: string) {
+  let layer: Promise<ChannelLayer | null> | undefined;
+  return () => (layer ??= ctx.jobs.get(jobId).then((j) => (j ? { model: j.model, layer: j.input.layer } : null)));
 }
 
 export const ChannelScoreRef = builder.objectRef<JobChannelScore>('ChannelScore').implement({
@@ -29,8 +35,8 @@ export const ChannelScoreRef = builder.objectRef<JobChannelScore>('ChannelScore'
       description:
         "The channel's feature visualization (full profile in preference, else thumbnail); null until one is rendered (`requestSprites`).",
       resolve: async (s, _a, ctx) => {
-        const layer = await s.layer?.();
-        return layer ? ctx.sprites.sprite(layer, s.channel) : null;
+        const at = await s.layer?.();
+        return at ? (await ctx.forModel(at.model)).sprites.sprite(at.layer, s.channel) : null;
       },
     }),
     spriteRender: t.field({
@@ -38,8 +44,8 @@ export const ChannelScoreRef = builder.objectRef<JobChannelScore>('ChannelScore'
       nullable: true,
       description: "The channel's sprite render while it is queued or rendering (with an ETA); null otherwise.",
       resolve: async (s, _a, ctx) => {
-        const layer = await s.layer?.();
-        return layer ? ctx.sprites.renderState(layer, s.channel) : null;
+        const at = await s.layer?.();
+        return at ? (await ctx.forModel(at.model)).sprites.renderState(at.layer, s.channel) : null;
       },
     }),
   }),

@@ -83,7 +83,7 @@ builder.objectField(LayerRef, 'sprites', (t) =>
   t.field({
     type: LayerSpritesRef,
     description: "This layer's channel pictures and the renders queued for it.",
-    resolve: (layer, _a, ctx) => ctx.sprites.state(layer.name),
+    resolve: async (layer, _a, ctx) => (await ctx.forModel(layer.model)).sprites.state(layer.name),
   }),
 );
 
@@ -95,7 +95,8 @@ builder.mutationField('requestSprites', (t) =>
       'a channel already queued moves up to this priority. Asking for a layer also queues the rest of it in the background. ' +
       'Pictures arrive on `layerSprites` (and `ChannelScore.sprite`). UNKNOWN_LAYER, BAD_ARGUMENT.',
     args: {
-      layer: t.arg.string({ required: true, description: 'mixed3a..mixed5b.' }),
+      layer: t.arg.string({ required: true, description: "A layer from the model's `layers`, e.g. `mixed4d`." }),
+      model: t.arg.id({ description: 'The model, an id from `models` (default: the built-in one).' }),
       channels: t.arg.intList({ required: true, description: 'Channel indices.' }),
       priority: t.arg({
         type: SpritePriorityRef,
@@ -103,7 +104,8 @@ builder.mutationField('requestSprites', (t) =>
         description: 'VISIBLE for what is on screen, EXPLICIT for what the user asked for.',
       }),
     },
-    resolve: (_root, { layer, channels, priority }, ctx) => ctx.sprites.request(layer, channels, priority ?? 'VISIBLE'),
+    resolve: async (_root, { layer, model, channels, priority }, ctx) =>
+      (await ctx.forModel(model == null ? null : String(model))).sprites.request(layer, channels, priority ?? 'VISIBLE'),
   }),
 );
 
@@ -112,8 +114,12 @@ builder.subscriptionField('layerSprites', (t) =>
     type: LayerSpritesRef,
     description:
       "A layer's pictures: the state at once, then after every finished sprite, new request or ETA change (about once a second while rendering). UNKNOWN_LAYER.",
-    args: { layer: t.arg.string({ required: true, description: 'mixed3a..mixed5b.' }) },
-    subscribe: (_root, { layer }, ctx) => ctx.sprites.subscribe(layer, ctx.signal),
+    args: {
+      layer: t.arg.string({ required: true, description: "A layer from the model's `layers`, e.g. `mixed4d`." }),
+      model: t.arg.id({ description: 'The model, an id from `models` (default: the built-in one).' }),
+    },
+    subscribe: async (_root, { layer, model }, ctx) =>
+      (await ctx.forModel(model == null ? null : String(model))).sprites.subscribe(layer, ctx.signal),
     resolve: (s) => s,
   }),
 );

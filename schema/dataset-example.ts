@@ -35,7 +35,7 @@ builder.objectField(LayerRef, 'datasetExamples', (t) =>
     resolve: async (layer, { channel, first }, ctx) => {
       const n = first ?? 4;
       if (!Number.isInteger(n) || n < 1 || n > 6) throw new EngineError('BAD_ARGUMENT', `first must be 1..6, got ${n}.`);
-      return (await ctx.datasetExamples.forChannel(layer.name, channel)).slice(0, n);
+      return (await (await ctx.forModel(layer.model)).datasetExamples.forChannel(layer.name, channel)).slice(0, n);
     },
   }),
 );

@@ -5,6 +5,7 @@ import type { StoredImage } from '../server/images/image-library.js';
 import { uploadBatch, type BatchUpload, type RejectedFile } from '../server/images/image-batch.js';
 import type { Prediction } from '../server/engine/engine.js';
 import { builder } from './builder.js';
+import type { ClassInfo } from '../server/engine/labels.js';
 import { ClassInfoRef } from './model.js';
 
 export const ImageSourceRef = builder.enumType('ImageSource', {
@@ -15,16 +16,17 @@ export const ImageSourceRef = builder.enumType('ImageSource', {
   } as const,
 });
 
-export const PredictionRef = builder.objectRef<Prediction>('Prediction').implement({
-  description: "One of the network's top classes for an image.",
+/** A prediction with the class it names, from its model's labels. */
+type ModelPrediction = Prediction & { classInfo: ClassInfo };
+
+export const PredictionRef = builder.objectRef<ModelPrediction>('Prediction').implement({
+  description: "One of a model's top classes for an image.",
   fields: (t) => ({
-    class: t.field({
-      type: ClassInfoRef,
-      description: 'The predicted class.',
-      resolve: (p, _args, ctx) => ctx.engine.info.labels.classes[p.index],
-    }),
+    class: t.field({ type: ClassInfoRef, description: 'The predicted class.', resolve: (p) => p.classInfo }),
     probability: t.exposeFloat('probability', { description: 'Softmax probability, 0..1.' }),
-    logit: t.exposeFloat('logit', { description: 'The class logit (`softmax2_pre_activation`), the value attribution explains.' }),
+    logit: t.exposeFloat('logit', {
+      description: "The class logit (the built-in model's `softmax2_pre_activation`), the value attribution explains.",
+    }),
   }),
 });
 
@@ -48,13 +50,19 @@ export const ImageRef = builder.objectRef<StoredImage>('Image').implement({
     }),
     predictions: t.field({
       type: [PredictionRef],
-      description: "The network's top classes for the image (centre-cropped to 224x224), most probable first.",
-      args: { top: t.arg.int({ defaultValue: 5, description: 'How many classes, 1..1000.' }) },
+      description:
+        "A model's top classes for the image (centre-cropped and resized to the model's input, 224x224 for the built-in one), most probable first.",
+      args: {
+        top: t.arg.int({ defaultValue: 5, description: 'How many classes, 1..1000.' }),
+        model: t.arg.id({ description: 'The model, an id from `models` (default: the built-in one).' }),
+      },
       complexity: { field: 5, multiplier: 1 },
-      resolve: (i, { top }, ctx) => {
+      resolve: async (i, { top, model }, ctx) => {
         const n = top ?? 5;
         if (!Number.isInteger(n) || n < 1 || n > 1000) throw new EngineError('BAD_ARGUMENT', `top must be 1..1000, got ${n}.`);
-        return ctx.images.predictions(i.id, n);
+        const engine = await ctx.models.engine(model == null ? null : String(model));
+        const predictions = await ctx.images.predictions(i.id, n, engine);
+        return predictions.map((p) => ({ ...p, classInfo: engine.info.labels.classes[p.index] }));
       },
     }),
   }),

@@ -7,7 +7,7 @@ import type { JobRecord } from '../server/jobs/job-record.js';
 import { jobImageIds } from '../server/jobs/multi-job.js';
 import { builder } from './builder.js';
 import { ChannelMapsRef } from './channel-map.js';
-import { ChannelScoreRef } from './channel-score.js';
+import { ChannelScoreRef, type ChannelLayer } from './channel-score.js';
 import type { Context } from './context.js';
 import { ImageRef, requireImage } from './image.js';
 
@@ -34,10 +34,16 @@ export function layerEstimatesOf(snapshot: Snapshot | null, job: Pick<JobRecord,
   return [{ ...own, layer: job.request.layer, status: snapshot.done ? 'DONE' : 'RUNNING' }];
 }
 
-const ranked = (e: LayerEstimate, list: 'top' | 'bottom', n: number) => {
+/** The job's model and this layer, read from the store on first call only: every score of one list shares them (for sprites). */
+function channelLayer(ctx: Context, e: LayerEstimateShape): () => Promise<ChannelLayer | null> {
+  let at: Promise<ChannelLayer | null> | undefined;
+  return () => (at ??= ctx.jobs.get(e.jobId).then((j) => (j ? { model: j.model, layer: e.estimate.layer } : null)));
+}
+
+const ranked = (e: LayerEstimate, list: 'top' | 'bottom', n: number, at?: () => Promise<ChannelLayer | null>) => {
   const order = channelOrder(e.values);
   const pick = list === 'top' ? topChannels : bottomChannels;
-  return pick(e.values, n, order, e.errors).map((c) => ({ ...c, layer: async () => e.layer }));
+  return pick(e.values, n, order, e.errors).map((c) => ({ ...c, layer: at }));
 };
 
 /** The finished images of a job at one layer, in image order, with their estimates. */
@@ -134,13 +140,13 @@ export const LayerEstimateRef = builder.objectRef<LayerEstimateShape>('LayerEsti
       type: [ChannelScoreRef],
       description: 'The `first` most positive channels.',
       args: { first: t.arg.int({ defaultValue: 10, description: 'How many (0..4096).' }) },
-      resolve: (e, { first }) => ranked(e.estimate, 'top', checkCount('first', first)),
+      resolve: (e, { first }, ctx) => ranked(e.estimate, 'top', checkCount('first', first), channelLayer(ctx, e)),
     }),
     bottom: t.field({
       type: [ChannelScoreRef],
       description: 'The `first` most negative channels.',
       args: { first: t.arg.int({ defaultValue: 10, description: 'How many (0..4096).' }) },
-      resolve: (e, { first }) => ranked(e.estimate, 'bottom', checkCount('first', first)),
+      resolve: (e, { first }, ctx) => ranked(e.estimate, 'bottom', checkCount('first', first), channelLayer(ctx, e)),
     }),
     imagesDone: t.int({
       description: 'Images in the mean (1 for a job over one image, once done).',

@@ -86,15 +86,17 @@ builder.queryField('layerToLayerAttribution', (t) =>
       imageId: t.arg.id({ required: true, description: 'An image from `examples` or `uploadImage`.' }),
       from: t.arg.string({ required: true, defaultValue: 'mixed4d', description: 'The earlier layer, from `model.layers`.' }),
       to: t.arg.string({ required: true, defaultValue: 'mixed5a', description: 'The later layer, after `from`.' }),
+      model: t.arg.id({ description: 'The model, an id from `models` (default: the built-in one).' }),
       positions: t.arg({
         type: [GridPositionInputRef],
         description: `Target positions on \`to\`'s grid; every one when left out (at most ${MAX_TARGET_POSITIONS}).`,
       }),
     },
     complexity: 20,
-    resolve: async (_root, { imageId, from, to, positions }, ctx) => {
+    resolve: async (_root, { imageId, from, to, model, positions }, ctx) => {
       requireImage(ctx.images, String(imageId));
-      return ctx.buildingBlocks.layerToLayer(String(imageId), from, to, positions);
+      const { buildingBlocks } = await ctx.forModel(model == null ? null : String(model));
+      return buildingBlocks.layerToLayer(String(imageId), from, to, positions);
     },
   }),
 );
@@ -112,6 +114,7 @@ builder.objectField(AttributionJobRef, 'layerToLayerAttribution', (t) =>
       }),
     },
     complexity: 20,
-    resolve: (job, { to, positions }, ctx) => ctx.buildingBlocks.layerToLayer(job.input.imageId, job.request.layer, to, positions),
+    resolve: async (job, { to, positions }, ctx) =>
+      (await ctx.forModel(job.model)).buildingBlocks.layerToLayer(job.input.imageId, job.request.layer, to, positions),
   }),
 );

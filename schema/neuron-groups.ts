@@ -11,6 +11,8 @@ import { SpriteCellRef } from './spritemap.js';
 
 /** A factorization with, when a score was given, each group's attribution and the method behind it. */
 export interface NeuronGroupsShape {
+  /** The id of the model factored. */
+  model: string;
   groups: NeuronGroups;
   attribution: number[] | null;
   /** One standard error per group; null where the attribution is exact (the linear form) or the job predates them. */
@@ -24,6 +26,7 @@ interface GroupShape {
 }
 
 export interface ChannelWeightShape {
+  model: string;
   layer: string;
   channel: number;
   weight: number;
@@ -39,7 +42,7 @@ export const GroupChannelRef = builder.objectRef<ChannelWeightShape>('GroupChann
       type: SpriteCellRef,
       nullable: true,
       description: "Where the channel's visualization sits in `Layer.spritemap`; null until it is rendered.",
-      resolve: (c, _args, ctx) => spriteCell(ctx.spritemaps.spritemap(c.layer), c.channel),
+      resolve: async (c, _args, ctx) => spriteCell((await ctx.forModel(c.model)).spritemaps.spritemap(c.layer), c.channel),
     }),
   }),
 });
@@ -107,7 +110,7 @@ export const NeuronGroupRef = builder.objectRef<GroupShape>('NeuronGroup').imple
         "as a `data:image/png` URL: all K icons render as one batch in the sprites' thumbnail profile on first ask, then are cached. " +
         'The first ask waits for that render (tens of seconds), so do not ask for it in jobProgress.',
       complexity: 10,
-      resolve: async (g, _args, ctx) => (await ctx.buildingBlocks.icons(g.parent.groups))[g.index] ?? null,
+      resolve: async (g, _args, ctx) => (await (await ctx.forModel(g.parent.model)).buildingBlocks.icons(g.parent.groups))[g.index] ?? null,
     }),
     topChannels: t.field({
       type: [GroupChannelRef],
@@ -115,7 +118,7 @@ export const NeuronGroupRef = builder.objectRef<GroupShape>('NeuronGroup').imple
       args: { first: t.arg.int({ defaultValue: 5, description: "How many, 1..the layer's channels." }) },
       resolve: (g, { first }) => {
         const n = checkFirst(first, g.parent.groups.channels);
-        return topGroupChannels(g.parent.groups, g.index, n).map((c) => ({ ...c, layer: g.parent.groups.layer }));
+        return topGroupChannels(g.parent.groups, g.index, n).map((c) => ({ ...c, model: g.parent.model, layer: g.parent.groups.layer }));
       },
     }),
   }),
@@ -171,7 +174,8 @@ builder.queryField('neuronGroups', (t) =>
       'UNKNOWN_CLASS, or BAD_ARGUMENT for a group count outside 1..min(positions, channels, 16).',
     args: {
       imageId: t.arg.id({ required: true, description: 'An image from `examples` or `uploadImage`.' }),
-      layer: t.arg.string({ required: true, defaultValue: 'mixed4d', description: 'Layer name from `model.layers`.' }),
+      layer: t.arg.string({ required: true, defaultValue: 'mixed4d', description: "Layer name from the model's `layers`." }),
+      model: t.arg.id({ description: 'The model, an id from `models` (default: the built-in one).' }),
       groups: t.arg.int({
         defaultValue: DEFAULT_GROUPS,
         description: `K, the number of groups (default ${DEFAULT_GROUPS}, as the notebook).`,
@@ -183,7 +187,8 @@ builder.queryField('neuronGroups', (t) =>
     complexity: 20,
     resolve: async (_root, args, ctx) => {
       requireImage(ctx.images, String(args.imageId));
-      const r = await ctx.buildingBlocks.groups({
+      const { engine, buildingBlocks } = await ctx.forModel(args.model == null ? null : String(args.model));
+      const r = await buildingBlocks.groups({
         imageId: String(args.imageId),
         layer: args.layer,
         groups: args.groups,
@@ -191,7 +196,13 @@ builder.queryField('neuronGroups', (t) =>
         class1: args.class1,
         class2: args.class2,
       });
-      return { groups: r.groups, attribution: r.attribution, errors: null, method: r.attribution ? ('SIMPLE' as const) : null };
+      return {
+        model: engine.info.id,
+        groups: r.groups,
+        attribution: r.attribution,
+        errors: null,
+        method: r.attribution ? ('SIMPLE' as const) : null,
+      };
     },
   }),
 );
@@ -210,7 +221,7 @@ builder.interfaceField(AttributionEstimateRef, 'groups', (t) =>
       const g = e.snapshot?.groups;
       if (!g) return null;
       const job = await ctx.jobs.require(e.jobId);
-      return { groups: g.factors, attribution: g.attribution, errors: g.errors ?? null, method: job.request.method };
+      return { model: job.model, groups: g.factors, attribution: g.attribution, errors: g.errors ?? null, method: job.request.method };
     },
   }),
 );

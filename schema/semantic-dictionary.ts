@@ -6,13 +6,14 @@ import { spriteCell } from './neuron-groups.js';
 import { SpriteCellRef } from './spritemap.js';
 
 export interface DictionaryShape {
+  model: string;
   layer: string;
   x: number;
   y: number;
   entries: ChannelActivation[];
 }
 
-export const DictionaryEntryRef = builder.objectRef<ChannelActivation & { layer: string }>('DictionaryEntry').implement({
+export const DictionaryEntryRef = builder.objectRef<ChannelActivation & { model: string; layer: string }>('DictionaryEntry').implement({
   description: 'One channel of a semantic dictionary: how strongly it fires at the position.',
   fields: (t) => ({
     channel: t.exposeInt('channel', { description: 'Channel index in the layer, 0-based.' }),
@@ -21,7 +22,7 @@ export const DictionaryEntryRef = builder.objectRef<ChannelActivation & { layer:
       type: SpriteCellRef,
       nullable: true,
       description: "Where the channel's visualization sits in `Layer.spritemap`; null until it is rendered.",
-      resolve: (e, _args, ctx) => spriteCell(ctx.spritemaps.spritemap(e.layer), e.channel),
+      resolve: async (e, _args, ctx) => spriteCell((await ctx.forModel(e.model)).spritemaps.spritemap(e.layer), e.channel),
     }),
   }),
 });
@@ -37,7 +38,7 @@ export const SemanticDictionaryRef = builder.objectRef<DictionaryShape>('Semanti
     channels: t.field({
       type: [DictionaryEntryRef],
       description: 'The most active channels, most active first (channels at 0 left out).',
-      resolve: (d) => d.entries.map((e) => ({ ...e, layer: d.layer })),
+      resolve: (d) => d.entries.map((e) => ({ ...e, model: d.model, layer: d.layer })),
     }),
   }),
 });
@@ -49,15 +50,17 @@ builder.queryField('semanticDictionary', (t) =>
       'The semantic dictionary of an image at one position of a layer. NOT_FOUND, UNKNOWN_LAYER, or BAD_ARGUMENT for a position off the grid.',
     args: {
       imageId: t.arg.id({ required: true, description: 'An image from `examples` or `uploadImage`.' }),
-      layer: t.arg.string({ required: true, defaultValue: 'mixed4d', description: 'Layer name from `model.layers`.' }),
+      layer: t.arg.string({ required: true, defaultValue: 'mixed4d', description: "Layer name from the model's `layers`." }),
+      model: t.arg.id({ description: 'The model, an id from `models` (default: the built-in one).' }),
       x: t.arg.int({ required: true, description: "Column in the layer's grid, 0..width-1." }),
       y: t.arg.int({ required: true, description: "Row in the layer's grid, 0..height-1." }),
       first: t.arg.int({ defaultValue: 8, description: 'How many channels, 1..16.' }),
     },
     complexity: 5,
-    resolve: async (_root, { imageId, layer, x, y, first }, ctx) => {
+    resolve: async (_root, { imageId, layer, model, x, y, first }, ctx) => {
       requireImage(ctx.images, String(imageId));
-      return { layer, x, y, entries: await ctx.buildingBlocks.dictionary(String(imageId), layer, x, y, first ?? 8) };
+      const { engine, buildingBlocks } = await ctx.forModel(model == null ? null : String(model));
+      return { model: engine.info.id, layer, x, y, entries: await buildingBlocks.dictionary(String(imageId), layer, x, y, first ?? 8) };
     },
   }),
 );
@@ -73,10 +76,11 @@ builder.objectField(AttributionJobRef, 'semanticDictionary', (t) =>
     },
     complexity: 5,
     resolve: async (job, { x, y, first }, ctx) => ({
+      model: job.model,
       layer: job.request.layer,
       x,
       y,
-      entries: await ctx.buildingBlocks.dictionary(job.input.imageId, job.request.layer, x, y, first ?? 8),
+      entries: await (await ctx.forModel(job.model)).buildingBlocks.dictionary(job.input.imageId, job.request.layer, x, y, first ?? 8),
     }),
   }),
 );

@@ -61,14 +61,16 @@ builder.queryField('spatialAttribution', (t) =>
       'Class-to-position attribution of an image at a layer by gradient x activation (one backward pass). NOT_FOUND, UNKNOWN_LAYER or UNKNOWN_CLASS.',
     args: {
       imageId: t.arg.id({ required: true, description: 'An image from `examples` or `uploadImage`.' }),
-      layer: t.arg.string({ required: true, defaultValue: 'mixed4d', description: 'Layer name from `model.layers`.' }),
+      layer: t.arg.string({ required: true, defaultValue: 'mixed4d', description: "Layer name from the model's `layers`." }),
+      model: t.arg.id({ description: 'The model, an id from `models` (default: the built-in one).' }),
       class1: t.arg.string({ description: 'Class to attribute toward (same forms as in AttributionInput).' }),
       class2: t.arg.string({ description: 'Class to attribute away from.' }),
     },
     complexity: 5,
     resolve: async (_root, args, ctx) => {
       requireImage(ctx.images, String(args.imageId));
-      const map = await ctx.buildingBlocks.classSpatial(String(args.imageId), args.layer, args.class1, args.class2);
+      const { buildingBlocks } = await ctx.forModel(args.model == null ? null : String(args.model));
+      const map = await buildingBlocks.classSpatial(String(args.imageId), args.layer, args.class1, args.class2);
       return { ...map, method: 'SIMPLE' as const };
     },
   }),

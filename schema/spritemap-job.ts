@@ -1,6 +1,7 @@
 import { NotFoundError } from '../server/errors/not-found-error.js';
 import type { SpritemapJobEvent } from '../server/spritemaps/spritemap-events.js';
 import { builder } from './builder.js';
+import type { Context } from './context.js';
 
 const pngDataUrl = (png: Uint8Array) => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
 
@@ -53,6 +54,9 @@ export const SpritemapJobRef = builder.objectRef<SpritemapJobEvent>('SpritemapJo
   }),
 });
 
+/** The spritemap service (of whichever model) that holds render `id`. */
+const spritemapsOf = (ctx: Context, id: string) => ctx.allModels().find((m) => m.spritemaps.job(id))?.spritemaps;
+
 builder.mutationFields((t) => ({
   renderSpritemap: t.field({
     type: SpritemapJobRef,
@@ -60,18 +64,24 @@ builder.mutationFields((t) => ({
       'Renders channel visualizations for every channel of `layer` into a spritemap (`Layer.spritemap`), in an engine worker. ' +
       'Resumes from sprites an earlier render with the same settings left. Progress: `spritemapProgress`.',
     args: {
-      layer: t.arg.string({ required: true, description: 'mixed3a..mixed5b.' }),
+      layer: t.arg.string({ required: true, description: "A layer from the model's `layers`, e.g. `mixed4d`." }),
+      model: t.arg.id({ description: 'The model, an id from `models` (default: the built-in one).' }),
       size: t.arg.int({ description: 'Sprite side in px, even, 32..512 (default 96).' }),
       steps: t.arg.int({ description: 'Optimization steps per channel, 1..10000 (default 256).' }),
     },
-    resolve: (_root, { layer, size, steps }, ctx) => ctx.spritemaps.start({ layer, size: size ?? undefined, steps: steps ?? undefined }),
+    resolve: async (_root, { layer, model, size, steps }, ctx) =>
+      (await ctx.forModel(model == null ? null : String(model))).spritemaps.start({
+        layer,
+        size: size ?? undefined,
+        steps: steps ?? undefined,
+      }),
   }),
   cancelSpritemap: t.field({
     type: SpritemapJobRef,
     description: 'Stops a render after its current step; its finished sprites are kept.',
     args: { id: t.arg.id({ required: true, description: "The render's id (`SpritemapJob.id`)." }) },
     resolve: (_root, { id }, ctx) => {
-      const job = ctx.spritemaps.cancel(String(id));
+      const job = spritemapsOf(ctx, String(id))?.cancel(String(id));
       if (!job) throw new NotFoundError('job', String(id));
       return job;
     },
@@ -84,7 +94,7 @@ builder.queryField('spritemapJob', (t) =>
     nullable: true,
     description: 'A spritemap render by id (null if this server has not started it).',
     args: { id: t.arg.id({ required: true, description: "The render's id (`SpritemapJob.id`)." }) },
-    resolve: (_root, { id }, ctx) => ctx.spritemaps.job(String(id)),
+    resolve: (_root, { id }, ctx) => spritemapsOf(ctx, String(id))?.job(String(id)) ?? null,
   }),
 );
 
@@ -95,8 +105,9 @@ builder.subscriptionField('spritemapProgress', (t) =>
       "A render's progress: the latest state at once, then one event per finished sprite (with it), then completes after the final state.",
     args: { id: t.arg.id({ required: true, description: "The render's id (`SpritemapJob.id`)." }) },
     subscribe: (_root, { id }, ctx) => {
-      if (!ctx.spritemaps.job(String(id))) throw new NotFoundError('job', String(id));
-      return ctx.spritemaps.events.subscribe(String(id), ctx.signal);
+      const spritemaps = spritemapsOf(ctx, String(id));
+      if (!spritemaps) throw new NotFoundError('job', String(id));
+      return spritemaps.events.subscribe(String(id), ctx.signal);
     },
     resolve: (e) => e,
   }),

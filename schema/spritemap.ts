@@ -19,17 +19,33 @@ export const SpriteCellRef = builder.objectRef<SpritemapCell & { size: number }>
   }),
 });
 
-export const SpritemapRef = builder.objectRef<SpritemapIndex>('Spritemap').implement({
+/** A spritemap's index, with the URL prefix of its model's files (empty for the built-in model). */
+type ServedSpritemap = SpritemapIndex & { urlPrefix: string };
+
+/** The latest spritemap of a layer of a model, as the schema serves it; null until one is rendered. */
+export async function servedSpritemap(
+  ctx: { forModel(id?: string | null): Promise<{ spritemaps: { spritemap(layer: string): SpritemapIndex | null }; urlPrefix: string }> },
+  model: string | null | undefined,
+  layer: string,
+): Promise<ServedSpritemap | null> {
+  const s = await ctx.forModel(model);
+  const index = s.spritemaps.spritemap(layer);
+  return index && { ...index, urlPrefix: s.urlPrefix };
+}
+
+const gridPath = (s: ServedSpritemap, ext: 'png' | 'json') => `${s.urlPrefix}/spritemaps/${encodeURIComponent(s.layer)}.${ext}`;
+
+export const SpritemapRef = builder.objectRef<ServedSpritemap>('Spritemap').implement({
   description:
     'Channel visualizations of a layer (feature visualization by optimization, Lucid style) in one grid PNG: ' +
     "channel n at column `n % columns`, row `floor(n / columns)`, each `size` px square, as the notebook's spritemaps.",
   fields: (t) => ({
     layer: t.exposeString('layer', { description: 'Layer name, e.g. `mixed4d`.' }),
-    url: t.string({ description: 'Absolute URL of the grid PNG.', resolve: (s, _a, ctx) => `${ctx.origin}/spritemaps/${s.layer}.png` }),
-    path: t.string({ description: "The grid PNG's URL relative to the server root.", resolve: (s) => `/spritemaps/${s.layer}.png` }),
+    url: t.string({ description: 'Absolute URL of the grid PNG.', resolve: (s, _a, ctx) => `${ctx.origin}${gridPath(s, 'png')}` }),
+    path: t.string({ description: "The grid PNG's URL relative to the server root.", resolve: (s) => gridPath(s, 'png') }),
     indexPath: t.string({
       description: 'The JSON index (cells, settings), relative to the server root.',
-      resolve: (s) => `/spritemaps/${s.layer}.json`,
+      resolve: (s) => gridPath(s, 'json'),
     }),
     size: t.exposeInt('size', { description: 'Side of one sprite, px.' }),
     columns: t.exposeInt('columns', { description: "Sprites per row (the notebook's `sprite_n_wrap`)." }),
@@ -59,7 +75,7 @@ builder.objectField(LayerRef, 'spritemap', (t) =>
     type: SpritemapRef,
     nullable: true,
     description: "The latest spritemap of this layer's channels; null until one is rendered (`renderSpritemap`, `npm run spritemaps`).",
-    resolve: (layer, _args, ctx) => ctx.spritemaps.spritemap(layer.name),
+    resolve: (layer, _args, ctx) => servedSpritemap(ctx, layer.model, layer.name),
   }),
 );
 
@@ -67,10 +83,14 @@ builder.queryField('layer', (t) =>
   t.field({
     type: LayerRef,
     description:
-      'One layer by name (for a channel detail view: its spritemap and dataset examples). UNKNOWN_LAYER if it is not mixed3a..mixed5b.',
-    args: { name: t.arg.string({ required: true, description: 'e.g. `mixed4d`.' }) },
-    resolve: (_root, { name }, ctx) => {
-      return resolveLayer(ctx.engine.info.layers, name);
+      'One layer of a model by name, module path or ONNX tensor (for a channel detail view: its spritemap and dataset examples). UNKNOWN_LAYER if the model has no such layer.',
+    args: {
+      name: t.arg.string({ required: true, description: 'e.g. `mixed4d`.' }),
+      model: t.arg.id({ description: 'The model, an id from `models` (default: the built-in one).' }),
+    },
+    resolve: async (_root, { name, model }, ctx) => {
+      const { info } = await ctx.models.engine(model == null ? null : String(model));
+      return { ...resolveLayer(info.layers, name), model: info.id };
     },
   }),
 );

@@ -10,7 +10,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = join(ROOT, 'dist');
 const INFO = join(DIST, 'build-info.json');
 
-/** Processes a user starts, and the worker thread the engine pool starts. */
+/** Processes a user starts, and the worker threads the engine pool starts. */
 export const ENTRY_POINTS = [
   'server/main.ts',
   'server/worker-main.ts',
@@ -18,6 +18,7 @@ export const ENTRY_POINTS = [
   'server/cli/spritemaps.ts',
   'server/cli/model-fetch.ts',
   'server/workers/engine-worker.ts',
+  'server/workers/inspect-worker.ts',
 ];
 
 /** The bundle built from a source entry point, e.g. server/cli/attribute.ts -> dist/server/cli/attribute.js. */

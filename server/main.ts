@@ -8,6 +8,7 @@ import { EnginePool } from './workers/pool.js';
 import { createApp, DEFAULT_MAX_QUEUED, GRAPHQL_PATH, MIN_CONCURRENCY } from './yoga.js';
 import { REPO_ROOT } from './repo-root.js';
 import { shutdownOnSignals } from './shutdown-on-signals.js';
+import { describeModels } from './models/describe-models.js';
 
 /** The URL to print for a bound address; a wildcard bind prints this machine's name. */
 function listeningUrl({ address, family, port }: AddressInfo): { url: string; reach: string } {
@@ -31,6 +32,7 @@ async function main() {
     size: engine.workers,
     executor: engine.executor,
     nice: engine.nice,
+    modelsInMemory: engine.modelsInMemory,
   });
   const maxQueued = settings.maxQueued ?? DEFAULT_MAX_QUEUED;
   const app = await createApp({
@@ -45,8 +47,9 @@ async function main() {
     checkpointIntervalMs: settings.checkpointIntervalMs,
     spritesBackground: settings.spritesBackground,
     jobLimits: jobLimits(process.env),
+    models: { ...settings.models, host },
   });
-  const worker = plan.startWorker(app.store, pool, pool.size, settings.checkpointIntervalMs);
+  const worker = plan.startWorker(app.store, { models: app.models, backend: pool.info.backend }, pool.size, settings.checkpointIntervalMs);
   const server = createServer(app.yoga);
   const wss = app.attachWebSockets(server);
   await new Promise<void>((ok, fail) => {
@@ -58,6 +61,8 @@ async function main() {
   const { url, reach } = listeningUrl(server.address() as AddressInfo);
   if (app.resumedAtStart) console.log(`${app.resumedAtStart} unfinished job(s) from the last run resumed`);
   console.log(`engine: ${pool.info.name} on ${pool.info.backend}, ${pool.size} worker(s); data in ${dataDir}`);
+  console.log(await describeModels(app.models, settings.models.modelsDir));
+  if (app.admin.refusal) console.warn(`models: ${app.admin.refusal}`);
   if (settings.scaleOut.redisUrl)
     console.log(
       `jobs on Redis (ROLE=${settings.role}${worker ? ', with a worker in this process' : ', API only'}), state in ${settings.scaleOut.databaseUrl ? 'PostgreSQL' : 'SQLite'}`,

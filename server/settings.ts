@@ -92,6 +92,11 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 15_000;
 /** Loopback only unless HOST says otherwise: the API runs jobs for anyone who can reach it. */
 export const DEFAULT_HOST = '127.0.0.1';
 
+/** Two: the built-in and one imported model stay warm side by side; a third model in turn unloads the least recent. */
+export const DEFAULT_MODELS_IN_MEMORY = 2;
+
+export const DEFAULT_MAX_MODELS = 20;
+
 /** DATA_DIR, resolved: the ONNX cache's default lives in it too. */
 const dataDirIn = (env: Env) => resolve(env.DATA_DIR || 'data');
 
@@ -112,7 +117,13 @@ export const SETTINGS = {
     'engine',
     DEFAULT_MAX_MODEL_BYTES,
     1,
-    'the largest imported ONNX model (graph plus external data) `--model` reads; a larger one is refused before it is read',
+    'the largest imported ONNX model (graph plus external data) `--model` or a worker reads, and the most one `importModel` upload may hold, its files together (HTTP 413 `MODEL_TOO_LARGE` with the limit, from `Content-Length` before the body is read where the request says it); a larger one is refused before it is read',
+  ),
+  ENGINE_MODELS_IN_MEMORY: whole(
+    'engine',
+    DEFAULT_MODELS_IN_MEMORY,
+    1,
+    'models each engine thread keeps loaded (their sessions compiled), least recently used out; a model in use is never unloaded',
   ),
   ENGINE_BACKEND: setting(
     'engine',
@@ -170,6 +181,18 @@ export const SETTINGS = {
     '`images/` two levels above the model (`../shared/images`)',
     'the example images (`examples` query); none when missing',
     (env, name) => env[name] || undefined,
+  ),
+  MODELS_DIR: setting(
+    'server',
+    '`DATA_DIR/models`',
+    'imported models, one folder (or `.onnx` file) each, its name the model\'s id ([models.md](models.md#in-the-api-and-the-dashboard)); in scale-out, one volume every API instance and worker mounts',
+    (env, name) => (env[name] ? resolve(env[name]!) : join(dataDirIn(env), 'models')),
+  ),
+  MAX_MODELS: whole('server', DEFAULT_MAX_MODELS, 0, 'imported models at most; one more import is `TOO_MANY_MODELS`'),
+  ADMIN_TOKEN: text(
+    'server',
+    'unset',
+    'when set, `importModel` and `deleteModel` need `Authorization: Bearer <token>` (compared in constant time); everything else stays open. Unset on a server whose `HOST` is beyond loopback, imports and deletes are refused (`FORBIDDEN`), and start-up says so',
   ),
   MAX_QUEUED: wholeOrUnset(
     'server',
@@ -302,9 +325,15 @@ export interface EngineSettings {
   nice: number;
   /** MAX_MODEL_BYTES: the largest imported model (graph plus external data) read; default 1 GB. */
   maxModelBytes: number;
+  /**
+   * ENGINE_MODELS_IN_MEMORY: models each engine thread keeps loaded (their sessions compiled),
+   * least recently used out (default 2); a model in use is never unloaded.
+   */
+  modelsInMemory: number;
   /** ENGINE_ORT_PROVIDER, ENGINE_ORT_SPINNING, TF_BACKEND, ENGINE_CACHE_DIR. */
   executor: Required<Omit<ExecutorSettings, 'threads' | 'cacheDir'>> & Pick<ExecutorSettings, 'cacheDir'>;
 }
+
 
 /**
  * `imported`: an imported model is served, so the built-in model's folder is only where the
@@ -319,6 +348,7 @@ export function engineSettings(env: Env = process.env, overrides: { backend?: st
     batchSize: readSetting(env, 'ENGINE_BATCH_SIZE'),
     nice: readSetting(env, 'ENGINE_NICE'),
     maxModelBytes: readSetting(env, 'MAX_MODEL_BYTES'),
+    modelsInMemory: readSetting(env, 'ENGINE_MODELS_IN_MEMORY'),
     executor: {
       provider: readSetting(env, 'ENGINE_ORT_PROVIDER'),
       spinning: readSetting(env, 'ENGINE_ORT_SPINNING'),
@@ -365,6 +395,27 @@ export const engineCacheDir = (env: Env = process.env) => readSetting(env, 'ENGI
 /** DATA_DIR (default ./data): jobs.sqlite, uploads and spritemaps. */
 export const dataDirFromEnv = (env: Env = process.env) => readSetting(env, 'DATA_DIR');
 
+/** Where models live, and the limits on importing them. */
+export interface ModelSettings {
+  /** MODELS_DIR (default DATA_DIR/models): one folder per imported model, its name the model's id. Shared by every instance and worker in scale-out. */
+  modelsDir: string;
+  /** MAX_MODEL_BYTES (as the engine reads it): the most one import may upload, all its files together (HTTP 413 beyond). */
+  maxModelBytes: number;
+  /** MAX_MODELS: imported models at most. */
+  maxModels: number;
+  /** ADMIN_TOKEN: when set, importModel and deleteModel need `Authorization: Bearer <token>`. */
+  adminToken: string | null;
+}
+
+export function modelSettings(env: Env = process.env): ModelSettings {
+  return {
+    modelsDir: readSetting(env, 'MODELS_DIR'),
+    maxModelBytes: readSetting(env, 'MAX_MODEL_BYTES'),
+    maxModels: readSetting(env, 'MAX_MODELS'),
+    adminToken: readSetting(env, 'ADMIN_TOKEN') ?? null,
+  };
+}
+
 /** REDIS_URL, DATABASE_URL, REDIS_PREFIX (docs/scale-out.md). */
 export function scaleOutSettings(env: Env = process.env): ScaleOutSettings {
   return {
@@ -405,6 +456,7 @@ export interface ServerSettings {
   spritesBackground: boolean;
   scaleOut: ScaleOutSettings;
   engine: EngineSettings;
+  models: ModelSettings;
 }
 
 export function serverSettings(env: Env = process.env): ServerSettings {
@@ -430,6 +482,7 @@ export function serverSettings(env: Env = process.env): ServerSettings {
     role,
     spritesBackground: readSetting(env, 'SPRITES_BACKGROUND'),
     scaleOut,
+    models: modelSettings(env),
     // An API-only process needs one engine thread for decoding and predictions.
     engine: { ...engine, workers: engine.workers ?? (role === 'api' ? 1 : undefined) },
   };
@@ -440,6 +493,8 @@ export interface WorkerSettings {
   dataDir: string;
   scaleOut: ScaleOutSettings & { redisUrl: string };
   engine: EngineSettings;
+  /** MODELS_DIR and the limits: the worker runs jobs on the models the API instances imported there. */
+  models: ModelSettings;
   /** WORKER_CONCURRENCY: jobs at once; unset: the engine pool's size. */
   concurrency: number | undefined;
   lockDurationMs: number;
@@ -459,6 +514,7 @@ export function workerSettings(env: Env = process.env): WorkerSettings {
     dataDir: dataDirFromEnv(env),
     scaleOut: { ...scaleOut, redisUrl },
     engine: engineSettings(env),
+    models: modelSettings(env),
     concurrency: readSetting(env, 'WORKER_CONCURRENCY'),
     lockDurationMs: readSetting(env, 'WORKER_LOCK_MS'),
     stalledIntervalMs: readSetting(env, 'WORKER_STALLED_INTERVAL_MS'),

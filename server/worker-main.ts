@@ -3,6 +3,9 @@ import { openJobStore } from './jobs/sql/open-job-store.js';
 import { shutdownOnSignals } from './shutdown-on-signals.js';
 import { workerSettings } from './settings.js';
 import { EnginePool } from './workers/pool.js';
+import { describeModels } from './models/describe-models.js';
+import { ModelCatalog } from './models/model-catalog.js';
+import { ModelRegistry } from './models/model-registry.js';
 
 /**
  * `npm run worker`: a compute-only process. Loads the model, takes jobs from the BullMQ queue on
@@ -20,12 +23,17 @@ async function main() {
     size: s.engine.workers,
     executor: s.engine.executor,
     nice: s.engine.nice,
+    modelsInMemory: s.engine.modelsInMemory,
   });
+  // The models the API instances import into MODELS_DIR (a shared volume), read afresh for each job.
+  const registry = new ModelRegistry({ builtinDir: pool.defaultModel.path, ...s.models });
+  const models = new ModelCatalog(registry, pool);
   const log = (message: string, error?: unknown) => console.error(message, error ?? '');
   const worker = startRedisWorker({
     settings,
     store,
-    engine: pool,
+    models,
+    backend: pool.info.backend,
     concurrency: s.concurrency ?? pool.size,
     lockDurationMs: s.lockDurationMs,
     stalledIntervalMs: s.stalledIntervalMs,
@@ -35,6 +43,7 @@ async function main() {
   });
   worker.onFinished((jobId, status) => console.log(`job ${jobId}: ${status}`));
   await worker.waitUntilReady();
+  console.log(await describeModels(models, s.models.modelsDir));
   console.log(
     `worker ready: ${pool.info.name} on ${pool.info.backend}, ${pool.size} engine thread(s); queue on ${settings.redisUrl.replace(/\/\/[^@]*@/, '//')}, jobs in ${settings.databaseUrl ? 'PostgreSQL' : 'SQLite'}`,
   );

@@ -1,14 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
+import { join } from 'node:path';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { ExecutionArgs } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { Context } from '../schema/context.js';
-import { schema } from '../schema/index.js';
+import type { Context, ModelServices } from '../schema/context.js';
 import type { Engine } from './engine/engine.js';
+import { schema } from '../schema/index.js';
 import { maskError } from './errors/mask-error.js';
 import { MAX_REQUEST_BYTES } from './errors/request-errors.js';
 import { useHttpRoutes } from './http-routes.js';
@@ -26,8 +27,12 @@ import { useSpritemapRoutes } from './spritemaps/spritemap-routes.js';
 import { OnDemandSprites } from './spritemaps/on-demand-sprites.js';
 import { RenderLane } from './scheduling/render-lane.js';
 import { SpritemapService } from './spritemaps/spritemap-service.js';
-import { SpriteStore } from './spritemaps/sprite-store.js';
+import { modelFilesRoot, SpriteStore } from './spritemaps/sprite-store.js';
 import { DatasetExamplesService } from './spritemaps/dataset-examples-service.js';
+import { AdminGuard } from './models/admin-guard.js';
+import { ModelCatalog, type ModelEngines } from './models/model-catalog.js';
+import { ModelRegistry } from './models/model-registry.js';
+import { MULTIPART_OVERHEAD_BYTES, useUploadLimits } from './models/upload-limits.js';
 
 /** Yoga's envelop execute/subscribe, passed to graphql-ws through rootValue. */
 type EnvelopedRoot = { execute: (args: ExecutionArgs) => any; subscribe: (args: ExecutionArgs) => any };
@@ -42,8 +47,17 @@ export const GRAPHQL_PATH = '/graphql';
  */
 export const MIN_CONCURRENCY = 3;
 
+/** Where models live and who may import them, when AppDeps.models does not say. */
+export const DEFAULT_MODEL_LIMITS = { maxModelBytes: 1024 ** 3, maxModels: 20 };
+
 export interface AppDeps {
-  engine: Engine;
+  /** The engine pool: the built-in model's engine, and every other model's through it. */
+  engine: ModelEngines;
+  /**
+   * MODELS_DIR (default DATA_DIR/models), MAX_MODEL_BYTES, MAX_MODELS, ADMIN_TOKEN, and the HOST the
+   * server listens on (imports are refused beyond loopback without ADMIN_TOKEN; default loopback).
+   */
+  models?: { modelsDir?: string; maxModelBytes?: number; maxModels?: number; adminToken?: string | null; host?: string };
   /** Holds jobs.sqlite and uploaded images (DATA_DIR). */
   dataDir: string;
   /** Example images (../shared/images); null for none. */
@@ -69,6 +83,10 @@ export interface AppDeps {
 
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  /** Every model's engine, and imports and deletes. */
+  models: ModelCatalog;
+  /** Who may import and delete models; `refusal` says why nobody may, for the start-up log. */
+  admin: AdminGuard;
   store: JobStore;
   queue: JobQueue;
   jobs: JobService;
@@ -91,13 +109,23 @@ export interface App {
 /** Builds the whole app: store, queue, events, schema and routes. `server/main.ts` only wires and listens. */
 export async function createApp(deps: AppDeps): Promise<App> {
   mkdirSync(deps.dataDir, { recursive: true });
+  const limits = { ...DEFAULT_MODEL_LIMITS, ...deps.models };
+  const registry = new ModelRegistry({
+    builtinDir: deps.engine.defaultModel.path,
+    modelsDir: deps.models?.modelsDir ?? join(deps.dataDir, 'models'),
+    maxModels: limits.maxModels,
+    maxModelBytes: limits.maxModelBytes,
+  });
+  const models = new ModelCatalog(registry, deps.engine);
+  const admin = new AdminGuard(deps.models?.adminToken ?? null, deps.models?.host ?? '127.0.0.1');
   const images = new ImageLibrary(deps.engine, { dataDir: deps.dataDir, examplesDir: deps.examplesDir });
   const backends =
     deps.jobBackends?.(images) ??
     createInProcessJobBackends({
       store: openJobStore({ databaseUrl: null }, deps.dataDir),
-      engine: deps.engine,
-      pixels: (imageId) => images.pixels(imageId),
+      models,
+      backend: deps.engine.info.backend,
+      pixels: (imageId, engine) => images.pixels(imageId, engine),
       maxQueued: deps.maxQueued ?? DEFAULT_MAX_QUEUED,
       concurrency: deps.concurrency ?? MIN_CONCURRENCY,
       checkpointIntervalMs: deps.checkpointIntervalMs,
@@ -108,7 +136,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     store,
     queue,
     events,
-    engine: deps.engine,
+    models,
     images,
     runner,
     execution,
@@ -118,22 +146,52 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const resumedAtStart = await backends.resumeUnfinished();
   // One render at a time, most urgent first: on-demand sprites, whole-layer spritemaps and group icons share the lane.
   const lane = new RenderLane();
-  const spriteStore = new SpriteStore(deps.dataDir);
-  const spritemaps = new SpritemapService(deps.engine, spriteStore, undefined, lane);
-  const sprites = new OnDemandSprites(deps.engine, lane, spriteStore, { background: deps.spritesBackground ?? true });
-  const datasetExamples = new DatasetExamplesService(deps.engine, images);
-  const buildingBlocks = new BuildingBlocksService(deps.engine, images, lane);
+  // Each model has its own sprites, spritemaps, dataset examples and building blocks (caches and
+  // files never mix two models' channels); the built-in model's files stay where they always were.
+  const perModel = new Map<string, ModelServices>();
+  const servicesOf = (engine: Engine): ModelServices => {
+    const found = perModel.get(engine.info.key);
+    if (found) return found;
+    const { builtin, id, key } = engine.info;
+    const store = new SpriteStore(modelFilesRoot(deps.dataDir, engine.info));
+    const urlPrefix = builtin ? '' : `/models/${encodeURIComponent(id)}`;
+    const services: ModelServices = {
+      engine,
+      urlPrefix,
+      spritemaps: new SpritemapService(engine, store, undefined, lane),
+      sprites: new OnDemandSprites(engine, lane, store, { background: deps.spritesBackground ?? true, urlPrefix }),
+      datasetExamples: new DatasetExamplesService(engine, images),
+      buildingBlocks: new BuildingBlocksService(engine, { pixels: (imageId) => images.pixels(imageId, engine) }, lane),
+    };
+    perModel.set(key, services);
+    return services;
+  };
+  const forModel = async (id?: string | null) => servicesOf(await models.engine(id));
+  // A deleted model's renders stop and its sprite files go.
+  models.onRemoved((ref) => {
+    for (const [key, s] of perModel) {
+      if (s.engine.info.id !== ref.id) continue;
+      perModel.delete(key);
+      s.spritemaps.close();
+      s.sprites.close();
+      s.buildingBlocks.close();
+      const root = modelFilesRoot(deps.dataDir, s.engine.info);
+      if (root !== deps.dataDir) rmSync(root, { recursive: true, force: true });
+    }
+  });
+  const everyModel = () => [...perModel.values()];
   const started = Date.now();
 
-  const context = (origin: string, signal?: AbortSignal): Context => ({
+  const context = (origin: string, signal?: AbortSignal, authorization?: string | null): Context => ({
     engine: deps.engine,
+    models,
+    admin,
+    authorization: authorization ?? null,
     images,
     jobs,
-    spritemaps,
-    datasetExamples,
-    buildingBlocks,
-    sprites,
     jobLimits: deps.jobLimits ?? DEFAULT_JOB_LIMITS,
+    forModel,
+    allModels: everyModel,
     origin,
     signal,
   });
@@ -154,19 +212,24 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Yoga's own health check answers any path ending in its endpoint; ours is /health with a body.
     healthCheckEndpoint: '/__yoga/health',
     maskedErrors: { maskError },
-    maxRequestBodySize: MAX_REQUEST_BYTES,
+    // A model upload may be this large; useUploadLimits lets only an admin's multipart request past 15 MB.
+    maxRequestBodySize: Math.max(MAX_REQUEST_BYTES, limits.maxModelBytes + MULTIPART_OVERHEAD_BYTES),
     logging: deps.logging ?? 'warn',
     // Over graphql-ws there is no fetch Request, only the HTTP upgrade request (`req`).
     context: (init) => {
       const upgrade = (init as { req?: IncomingMessage }).req;
       return init.request
-        ? context(new URL(init.request.url).origin, init.request.signal)
+        ? context(new URL(init.request.url).origin, init.request.signal, init.request.headers.get('authorization'))
         : context(`http://${upgrade?.headers.host ?? 'localhost'}`);
     },
     plugins: [
       // Requests a browser could send without a preflight (GET, multipart) must carry this header.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
-      useSpritemapRoutes(spriteStore, sprites.profiles),
+      useUploadLimits({ maxModelBytes: limits.maxModelBytes, admin, graphqlPath: GRAPHQL_PATH }),
+      useSpritemapRoutes(async (id) => {
+        const s = await forModel(id).catch(() => null);
+        return s && { store: s.sprites.store, profiles: s.sprites.profiles };
+      }),
       useHttpRoutes({
         images,
         clientDir: deps.clientDir ?? null,
@@ -224,6 +287,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   return {
     yoga,
+    models,
+    admin,
     store,
     queue,
     jobs,
@@ -233,18 +298,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
     shutdown: async (streamsMs = 2000) => {
       jobs.drain();
       // Renders live in this process only: their streams end at once (the renders stop in close()).
-      spritemaps.endStreams();
-      sprites.endStreams();
+      for (const s of everyModel()) {
+        s.spritemaps.endStreams();
+        s.sprites.endStreams();
+      }
       await queue.close();
       jobs.endStreams();
       const until = Date.now() + streamsMs;
-      const open = () => jobs.openStreams + spritemaps.openStreams + sprites.openStreams;
+      const open = () => jobs.openStreams + everyModel().reduce((n, s) => n + s.spritemaps.openStreams + s.sprites.openStreams, 0);
       while (open() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     },
     close: async () => {
-      spritemaps.close();
-      sprites.close();
-      buildingBlocks.close();
+      for (const s of everyModel()) {
+        s.spritemaps.close();
+        s.sprites.close();
+        s.buildingBlocks.close();
+      }
       await queue.close();
       await store.close();
       await backends.close();

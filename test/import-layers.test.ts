@@ -12,7 +12,7 @@ const LAYERS: string[][] = [
   ['server/errors/', 'server/repo-root.ts', 'server/promise-cache.ts', 'server/write-atomic.ts', 'server/shutdown-on-signals.ts'],
   ['server/engine/'],
   ['server/workers/', 'server/scheduling/', 'server/images/', 'server/events/', 'server/model-fetch/'],
-  ['server/jobs/', 'server/spritemaps/', 'server/building-blocks/'],
+  ['server/jobs/', 'server/spritemaps/', 'server/building-blocks/', 'server/models/'],
   ['schema/'],
   ['server/http-routes.ts'],
   ['server/yoga.ts'],

@@ -23,8 +23,14 @@ import type {
   SpriteMessage,
 } from './sprite-requests.js';
 
-/** The loaded network, as the API describes it. */
+/** A loaded network, as the API describes it. */
 export interface ModelInfo {
+  /** The model's id: `googlenet-bvlc` for the built-in one, the folder's name in MODELS_DIR for an imported one. */
+  id: string;
+  /** Changes with the model's files (modelKey): what caches and stored files are keyed by. */
+  key: string;
+  /** True for the built-in GoogLeNet. */
+  builtin: boolean;
   name: string;
   /** The executor, e.g. `onnxruntime-cpu` or `tfjs-wasm`. */
   backend: string;
@@ -34,6 +40,12 @@ export interface ModelInfo {
   labels: Labels;
   /** Built-in or imported, from where, and the defaults an import took. */
   source: ModelSource;
+}
+
+/** Every model's engine, by id: what the services above the engine pick a model through. */
+export interface Models {
+  /** The engine of model `id` (none: the built-in); rejects with UNKNOWN_MODEL listing the ids there are. */
+  engine(id?: string | null): Promise<Engine>;
 }
 
 /** One of the network's top classes for an image. */

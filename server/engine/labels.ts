@@ -34,6 +34,11 @@ export class Labels {
     }
   }
 
+  /** The labels a worker described (they cross threads as plain data). */
+  static of(classes: ClassInfo[]): Labels {
+    return new Labels(classes);
+  }
+
   /**
    * One class per line: `nXXXXXXXX name, synonyms` (labels.txt, ImageNet's WordNet ids) or
    * `name, synonyms` (an imported model's id2label). `expected` checks the count.

@@ -13,6 +13,8 @@ export type EngineErrorCode =
   | 'JOB_TOO_LARGE'
   /** Images of a batch that cannot be attributed (details.images lists them by name); nothing started. */
   | 'BAD_IMAGES'
+  /** A model id that names no model (details: `valid`, the ids there are). */
+  | 'UNKNOWN_MODEL'
   | 'BACKEND_UNAVAILABLE'
   /** A stored checkpoint cannot resume this request (unreadable, another request's, or already complete). */
   | 'BAD_CHECKPOINT'

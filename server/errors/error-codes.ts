@@ -1,4 +1,6 @@
+import { AdminError } from './admin-error.js';
 import { EngineError, type EngineErrorCode } from './engine-error.js';
+import { ModelError } from './model-error.js';
 import { NotFoundError } from './not-found-error.js';
 import { QueryTooComplexError } from './query-too-complex-error.js';
 import { QueueFullError } from './queue-full-error.js';
@@ -10,6 +12,8 @@ export interface PublicError {
   code: string;
   message: string;
   details: Record<string, unknown>;
+  /** The HTTP status the response carries, where it is not 200 (413 for a model over MAX_MODEL_BYTES, 401/403 for admin). */
+  httpStatus?: number;
 }
 
 /**
@@ -25,6 +29,7 @@ const ENGINE_CODES: Partial<Record<EngineErrorCode, string>> = {
   BAD_ARGUMENT: 'BAD_ARGUMENT',
   JOB_TOO_LARGE: 'JOB_TOO_LARGE',
   BAD_IMAGES: 'BAD_IMAGES',
+  UNKNOWN_MODEL: 'UNKNOWN_MODEL',
   BAD_MODEL: 'BAD_MODEL',
   CANCELLED: 'CANCELLED',
 };
@@ -37,8 +42,14 @@ const CLASS_CODES: [new (...args: never[]) => Error, string][] = [
   [ShuttingDownError, 'SHUTTING_DOWN'],
 ];
 
+/** Error classes that carry their own code (and HTTP status). */
+const MODEL_CODES = ['MODEL_TOO_LARGE', 'TOO_MANY_MODELS', 'MODEL_EXISTS', 'MODEL_IN_USE'] as const;
+const ADMIN_CODES = ['UNAUTHENTICATED', 'FORBIDDEN'] as const;
+
 /** Every code a client can receive, for documentation and tests. */
-export const PUBLIC_ERROR_CODES = [...new Set([...Object.values(ENGINE_CODES), ...CLASS_CODES.map(([, c]) => c)])];
+export const PUBLIC_ERROR_CODES = [
+  ...new Set([...Object.values(ENGINE_CODES), ...CLASS_CODES.map(([, c]) => c), ...MODEL_CODES, ...ADMIN_CODES]),
+];
 
 /** Code used for masked errors, and for jobs that failed for a reason the client cannot act on. */
 export const INTERNAL_ERROR_CODE = 'INTERNAL_SERVER_ERROR';
@@ -49,6 +60,9 @@ export function publicError(error: unknown): PublicError | null {
     const code = ENGINE_CODES[error.code];
     return code ? { code, message: error.message, details: error.details } : null;
   }
+  if (error instanceof ModelError)
+    return { code: error.code, message: error.message, details: error.details, httpStatus: error.httpStatus };
+  if (error instanceof AdminError) return { code: error.code, message: error.message, details: {}, httpStatus: error.httpStatus };
   for (const [cls, code] of CLASS_CODES) {
     if (error instanceof cls) return { code, message: error.message, details: detailsOf(error) };
   }

@@ -24,7 +24,11 @@ export function maskError(error: unknown): Error {
   if (isGraphQLError(cause) && cause.originalError) cause = cause.originalError;
   const known = publicError(cause);
   if (known) {
-    const extensions = { code: known.code, ...(Object.keys(known.details).length ? { details: known.details } : {}) };
+    const extensions = {
+      code: known.code,
+      ...(Object.keys(known.details).length ? { details: known.details } : {}),
+      ...(known.httpStatus ? { http: { status: known.httpStatus } } : {}),
+    };
     // Returning the same error tells Yoga nothing was masked, so it does not log a client's mistake;
     // dropping the cause makes it a plain GraphQL error to Yoga, answered with 200 rather than 500.
     if (g && g.message === known.message && Object.isExtensible(g.extensions)) {

@@ -7,6 +7,9 @@ import type { GraphQLError } from 'graphql';
  */
 export const MAX_REQUEST_BYTES = 15 * 1024 * 1024;
 
+/** What a request over MAX_REQUEST_BYTES is told (BAD_IMAGE, HTTP 413): only a model import may be larger. */
+export const REQUEST_TOO_LARGE_MESSAGE = `The request is larger than ${MAX_REQUEST_BYTES / 1048576} MB, the most one request may carry: an image may be at most 10 MB.`;
+
 /**
  * Yoga's own request errors, reworded in place to one sentence with the limit or the cause and a
  * code from the table (docs/api.md): its over-size error names no limit, and its invalid-JSON error
@@ -18,7 +21,7 @@ export function rewordRequestError(g: GraphQLError): boolean {
   const extensions = g.extensions as Record<string, unknown>;
   if (!Object.isExtensible(extensions)) return false;
   if (extensions.code === 'REQUEST_ENTITY_TOO_LARGE') {
-    g.message = `The request is larger than ${MAX_REQUEST_BYTES / 1048576} MB, the most one request may carry: an image may be at most 10 MB.`;
+    g.message = REQUEST_TOO_LARGE_MESSAGE;
     extensions.code = 'BAD_IMAGE';
     return true;
   }

@@ -100,18 +100,22 @@ export class ImageLibrary {
     return image;
   }
 
-  /** The network input (224x224x3, RGB 0..255), decoded once in a worker and cached. */
-  pixels(id: string): Promise<Float32Array> {
-    return this.pixelCache.get(id, () => {
+  /**
+   * A model's input (for the built-in one 224x224x3, RGB 0..255), decoded once in a worker and
+   * cached per model: models differ in input size. `engine`: the model's (default: the built-in).
+   */
+  pixels(id: string, engine: Engine = this.engine): Promise<Float32Array> {
+    const key = engine === this.engine ? id : `${id}:${engine.info.key}`;
+    return this.pixelCache.get(key, () => {
       const file = this.bytes(id);
       if (!file) return Promise.reject(new Error(`No image ${id}.`));
-      return this.engine.decodeImage(file.bytes).then((d) => d.pixels);
+      return engine.decodeImage(file.bytes).then((d) => d.pixels);
     });
   }
 
-  /** Top predictions of the whole network, cached per image and count. */
-  predictions(id: string, top: number): Promise<Prediction[]> {
-    return this.predictionCache.get(`${id}:${top}`, () => this.pixels(id).then((px) => this.engine.predict(px, top)));
+  /** Top predictions of a model (default: the built-in), cached per image, model and count. */
+  predictions(id: string, top: number, engine: Engine = this.engine): Promise<Prediction[]> {
+    return this.predictionCache.get(`${id}:${engine.info.key}:${top}`, () => this.pixels(id, engine).then((px) => engine.predict(px, top)));
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/engine.js';
+import type { Engine, Models } from '../engine/engine.js';
 import { InProcessJobEvents } from './in-process-job-events.js';
 import { InProcessJobQueue } from './in-process-job-queue.js';
 import type { JobBackends } from './job-backends.js';
@@ -9,21 +9,25 @@ import { JobExecution } from './multi-job.js';
 /** Every job in this process: a bounded in-memory queue whose runner runs each job on the engine (JobExecution), and in-memory events. */
 export function createInProcessJobBackends(opts: {
   store: JobStore;
-  engine: Pick<Engine, 'run' | 'runLayers' | 'info'>;
-  pixels: (imageId: string) => Promise<Float32Array>;
+  /** Every model's engine: each job runs on its own model's. */
+  models: Models;
+  /** The engines' backend, recorded with each job. */
+  backend: string;
+  /** The decoded input of an image id for a model. */
+  pixels: (imageId: string, engine: Engine) => Promise<Float32Array>;
   maxQueued: number;
   concurrency: number;
   /** Least time between two checkpoints of a running job (0: every chunk). */
   checkpointIntervalMs?: number;
   log?: (message: string, error?: unknown) => void;
 }): JobBackends {
-  const { store, engine } = opts;
+  const { store, models } = opts;
   const events = new InProcessJobEvents();
-  const execution = new JobExecution({ engine, pixels: opts.pixels, store });
+  const execution = new JobExecution({ models, pixels: opts.pixels, store });
   const runner = new JobRunner({
     store,
     events,
-    backend: engine.info.backend,
+    backend: opts.backend,
     execute: execution.execute,
     logName: 'server',
     checkpointIntervalMs: opts.checkpointIntervalMs,

@@ -5,10 +5,12 @@ export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELL
 export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'INTERRUPTED']);
 export const isTerminal = (s: JobStatus) => TERMINAL_STATUSES.has(s);
 
-/** What the user asked for, as given (classes still as text), plus the image(s). */
+/** What the user asked for, as given (classes still as text), plus the image(s) and the model. */
 export interface JobInput extends AttributionInput {
   /** The image; in a job over several images, the first of `imageIds`. */
   imageId: string;
+  /** The model id as given; null or absent: the built-in model. */
+  model?: string | null;
   /**
    * A job over several images: their ids, in order (after validation, without repeats and
    * without the bad ones `skipBadImages` left out); null or absent for one image.
@@ -36,6 +38,8 @@ export interface JobRecord {
   /** Jobs started together by `compareMethods` share a group id. */
   groupId: string | null;
   input: JobInput;
+  /** The id of the model the job runs on (`googlenet-bvlc` for the built-in one, and for every job stored before models could be imported). */
+  model: string;
   /** The validated request the engine runs. */
   request: AttributionRequest;
   status: JobStatus;
@@ -62,6 +66,6 @@ export interface JobCheckpoint {
   data: Uint8Array;
 }
 
-export type NewJob = Pick<JobRecord, 'id' | 'groupId' | 'input' | 'request' | 'stepsTotal'>;
+export type NewJob = Pick<JobRecord, 'id' | 'groupId' | 'input' | 'model' | 'request' | 'stepsTotal'>;
 
 export type JobPatch = Partial<Pick<JobRecord, 'status' | 'stepsDone' | 'backend' | 'startedAt' | 'finishedAt' | 'error'>>;

@@ -1,8 +1,8 @@
 import type { Snapshot } from '../engine/attribution/types.js';
 import { randomUUID } from 'node:crypto';
-import type { AttributionMethod, SpatialMap } from '../engine/attribution/types.js';
+import type { AttributionMethod, AttributionRequest, SpatialMap } from '../engine/attribution/types.js';
 import { validateInput } from '../engine/attribution/validate.js';
-import type { Engine } from '../engine/engine.js';
+import type { Models } from '../engine/engine.js';
 import { publicError } from '../errors/error-codes.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
@@ -44,7 +44,8 @@ export class JobService {
       store: JobStore;
       queue: JobQueue;
       events: JobEvents;
-      engine: Engine;
+      /** Every model's engine: a job is checked against its model's layers and classes. */
+      models: Models;
       images: ImageLibrary;
       /** The in-process queue's runner, which holds the running spatial maps; none under Redis. */
       runner?: JobRunner;
@@ -110,7 +111,7 @@ export class JobService {
     return this.deps.store.list(opts);
   }
 
-  /** Validates (UNKNOWN_LAYER, UNKNOWN_CLASS, BAD_STEPS, NOT_FOUND, QUEUE_FULL) before anything is stored. */
+  /** Validates (UNKNOWN_MODEL, UNKNOWN_LAYER, UNKNOWN_CLASS, BAD_STEPS, NOT_FOUND, QUEUE_FULL) before anything is stored. */
   async start(input: JobInput): Promise<JobRecord> {
     return (await this.startAll([input], null))[0];
   }
@@ -121,6 +122,11 @@ export class JobService {
       COMPARED_METHODS.map((method) => ({ ...input, method })),
       randomUUID(),
     );
+  }
+
+  /** Whether a job on `model` is queued or running: such a model is not deleted. */
+  modelInUse(model: string): Promise<boolean> {
+    return this.deps.store.hasUnfinished(model);
   }
 
   /** Graceful shutdown, first step: new jobs fail with SHUTTING_DOWN; queries and streams carry on. */
@@ -139,19 +145,21 @@ export class JobService {
   }
 
   private async startAll(inputs: JobInput[], groupId: string | null): Promise<JobRecord[]> {
-    const { store, queue, engine, images } = this.deps;
+    const { store, queue, models, images } = this.deps;
     if (this.draining) throw new ShuttingDownError();
-    const planned = inputs.map((given) => {
+    const planned: { input: JobInput; model: string; request: AttributionRequest; stepsTotal: number }[] = [];
+    for (const given of inputs) {
+      const { info } = await models.engine(given.model);
       const input = checkImages(given, images);
-      const request = validateInput(input, { labels: engine.info.labels, layers: engine.info.layers, batchSize: this.deps.batchSize });
+      const request = validateInput(input, { labels: info.labels, layers: info.layers, batchSize: this.deps.batchSize });
       const shape = { layers: requestLayers(request).length, images: jobImageIds({ input }).length, steps: request.steps };
       checkJobBudget(shape, this.deps.limits ?? DEFAULT_JOB_LIMITS);
-      return { input, request, stepsTotal: shape.layers * shape.images * shape.steps };
-    });
+      planned.push({ input, model: info.id, request, stepsTotal: shape.layers * shape.images * shape.steps });
+    }
     if (!queue.hasRoom(planned.length)) throw new QueueFullError(queue.stats().maxQueued, planned.length);
     const jobs: JobRecord[] = [];
-    for (const { input, request, stepsTotal } of planned) {
-      jobs.push(await store.create({ id: randomUUID(), groupId, input, request, stepsTotal }));
+    for (const { input, model, request, stepsTotal } of planned) {
+      jobs.push(await store.create({ id: randomUUID(), groupId, input, model, request, stepsTotal }));
     }
     try {
       await queue.enqueue(jobs);

@@ -65,5 +65,7 @@ export interface JobStore {
   unitSpatial(id: string, imageIndex: number, layer: string): Promise<SpatialMap | null>;
   /** QUEUED and RUNNING jobs, oldest first: what a restarted server resumes. */
   unfinished(): Promise<JobRecord[]>;
+  /** Whether a job on `model` is QUEUED or RUNNING (a model is not deleted under it). */
+  hasUnfinished(model: string): Promise<boolean>;
   close(): Promise<void>;
 }

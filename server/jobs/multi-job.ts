@@ -2,7 +2,7 @@ import { EngineError } from '../errors/engine-error.js';
 import { requestLayers } from '../engine/attribution/layer-set.js';
 import { MultiEstimate } from '../engine/attribution/multi-estimate.js';
 import type { Snapshot, SpatialMap } from '../engine/attribution/types.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine, Models } from '../engine/engine.js';
 import type { JobRecord } from './job-record.js';
 import type { JobExecutor } from './job-runner.js';
 import type { JobStore } from './job-store.js';
@@ -43,9 +43,10 @@ export function decodeUnitCheckpoint(bytes: Uint8Array): { imageIndex: number; l
 }
 
 export interface JobExecutorDeps {
-  engine: Pick<Engine, 'run' | 'runLayers'>;
-  /** The decoded input of an image id, from wherever this process keeps images. */
-  pixels: (imageId: string) => Promise<Float32Array>;
+  /** Every model's engine: a job runs on its own (`job.model`). */
+  models: Models;
+  /** The decoded input of an image id for a model, from wherever this process keeps images. */
+  pixels: (imageId: string, engine: Engine) => Promise<Float32Array>;
   store: JobStore;
 }
 
@@ -66,12 +67,13 @@ export class JobExecution {
   constructor(private readonly deps: JobExecutorDeps) {}
 
   readonly execute: JobExecutor = async (job, onSnapshot, signal, checkpoints) => {
+    const engine = await this.deps.models.engine(job.model);
     if (!isMultiJob(job))
-      return this.deps.engine.run(await this.deps.pixels(job.input.imageId), job.request, onSnapshot, signal, checkpoints);
+      return engine.run(await this.deps.pixels(job.input.imageId, engine), job.request, onSnapshot, signal, checkpoints);
     const maps = new Map<string, SpatialMap>();
     this.liveMaps.set(job.id, maps);
     try {
-      return await this.runUnits(job, onSnapshot, signal, checkpoints.resumeFrom, checkpoints.intervalMs, maps);
+      return await this.runUnits(engine, job, onSnapshot, signal, checkpoints.resumeFrom, checkpoints.intervalMs, maps);
     } finally {
       this.liveMaps.delete(job.id);
     }
@@ -83,6 +85,7 @@ export class JobExecution {
   }
 
   private async runUnits(
+    engine: Engine,
     job: JobRecord,
     onSnapshot: Parameters<JobExecutor>[1],
     signal: AbortSignal,
@@ -90,7 +93,7 @@ export class JobExecution {
     intervalMs: number | undefined,
     maps: Map<string, SpatialMap>,
   ) {
-    const { engine, store } = this.deps;
+    const { store } = this.deps;
     const images = jobImageIds(job);
     const layers = requestLayers(job.request);
     const single = images.length === 1;
@@ -102,7 +105,7 @@ export class JobExecution {
       const remaining = estimate.remaining(i);
       if (remaining.length === 0) continue;
       if (signal.aborted) throw new EngineError('CANCELLED', 'The job was cancelled.');
-      const pixels = await this.deps.pixels(images[i]);
+      const pixels = await this.deps.pixels(images[i], engine);
       const saves: Promise<void>[] = [];
       const resumeUnit = single && resume && resume.imageIndex === i && remaining.includes(resume.layer) ? resume : undefined;
       await engine.runLayers(

@@ -38,7 +38,12 @@ export interface LayerSprites {
   goingAway?: boolean;
 }
 
-export const spritePath = (layer: string, profile: SpriteProfile['name'], channel: number) => `/sprites/${layer}/${profile}/${channel}.png`;
+/**
+ * The URL path of a channel's sprite. `urlPrefix` names the model: empty for the built-in one,
+ * `/models/<id>` for an imported one (spritemap-routes.ts serves both).
+ */
+export const spritePath = (layer: string, profile: SpriteProfile['name'], channel: number, urlPrefix = '') =>
+  `${urlPrefix}/sprites/${encodeURIComponent(layer)}/${profile}/${channel}.png`;
 
 /** The sprite set of a profile (the spritemaps' default seed, so `npm run spritemaps` renders are found too). */
 export const profileSprites = (layer: string, p: SpriteProfile): SpriteSetKey => ({
@@ -54,10 +59,11 @@ export function findSprite(
   layer: string,
   channel: number,
   profiles: readonly SpriteProfile[] = SPRITE_PROFILES,
+  urlPrefix = '',
 ): ChannelSpriteInfo | null {
   for (const p of profiles) {
     if (store.has(profileSprites(layer, p), channel))
-      return { layer, channel, profile: p.name, size: p.size, path: spritePath(layer, p.name, channel) };
+      return { layer, channel, profile: p.name, size: p.size, path: spritePath(layer, p.name, channel, urlPrefix) };
   }
   return null;
 }
@@ -105,8 +111,17 @@ export class OnDemandSprites {
     private readonly engine: Pick<Engine, 'renderSprites' | 'info'>,
     private readonly lane: RenderLane,
     readonly store: SpriteStore,
-    private readonly options: { background: boolean; profile?: SpriteProfile } = { background: true },
+    private readonly options: {
+      background: boolean;
+      profile?: SpriteProfile;
+      /** The model's URL prefix (spritePath): empty for the built-in model. */
+      urlPrefix?: string;
+    } = { background: true },
   ) {}
+
+  private get urlPrefix() {
+    return this.options.urlPrefix ?? '';
+  }
 
   private get profile() {
     return this.options.profile ?? THUMBNAIL_PROFILE;
@@ -243,7 +258,7 @@ export class OnDemandSprites {
       for (const channel of [...this.store.finished(profileSprites(layer, p))].sort((a, b) => a - b)) {
         if (shown.has(channel) || channel >= channels) continue;
         shown.add(channel);
-        sprites.push({ layer, channel, profile: p.name, size: p.size, path: spritePath(layer, p.name, channel) });
+        sprites.push({ layer, channel, profile: p.name, size: p.size, path: spritePath(layer, p.name, channel, this.urlPrefix) });
       }
     }
     return { layer, channels, sprites, pending: this.pendingStates(layer) };
@@ -270,7 +285,7 @@ export class OnDemandSprites {
 
   /** The channel's sprite (full profile in preference), or null. */
   sprite(layer: string, channel: number): ChannelSpriteInfo | null {
-    return findSprite(this.store, layer, channel, this.profiles);
+    return findSprite(this.store, layer, channel, this.profiles, this.urlPrefix);
   }
 
   /** A channel's render state, or null when it is neither queued nor rendering. */

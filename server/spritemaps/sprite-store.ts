@@ -162,3 +162,17 @@ function readIfExists(path: string): Buffer<ArrayBuffer> | null {
     throw e;
   }
 }
+
+/** Under DATA_DIR: each imported model's sprites and spritemaps, in a folder of its own. */
+export const MODEL_DATA_DIR = 'model-data';
+
+/**
+ * Where a model's sprite files live: the built-in model's in DATA_DIR itself (as they always
+ * were); an imported one's in DATA_DIR/model-data/<name>-<sha256 prefix>, so that the API and
+ * `npm run spritemaps -- --model` find each other's renders of the same file, and two models'
+ * channels never share a folder (a model imported again with other weights gets a new one).
+ */
+export function modelFilesRoot(dataDir: string, model: { name: string; source: { kind: string; sha256?: string } }): string {
+  if (model.source.kind !== 'imported' || !model.source.sha256) return dataDir;
+  return join(dataDir, MODEL_DATA_DIR, `${model.name}-${model.source.sha256.slice(0, 12)}`);
+}

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { REPO_ROOT, RUNNING_FROM_SOURCE } from '../repo-root.js';
@@ -20,6 +20,8 @@ import type { DecodedImage } from '../engine/images.js';
 import { Labels } from '../engine/labels.js';
 import type { BackendChoice, ExecutorSettings, LayerPreparation } from '../engine/executors/index.js';
 import type { ImportedModelChoice } from '../engine/load-model.js';
+import { BUILTIN_MODEL_ID, fingerprintOf, modelKey, type ModelRef } from '../engine/model-ref.js';
+import { locateModelDir } from '../engine/network/model-source.js';
 import type {
   ClassSpatialRequest,
   DictionaryGrid,
@@ -41,6 +43,8 @@ import type {
 } from '../engine/sprite-requests.js';
 import { AttributionGate } from './attribution-gate.js';
 import type {
+  InspectReply,
+  InspectWork,
   RequestType,
   WireError,
   WorkerCommand,
@@ -66,7 +70,13 @@ export interface PoolOptions {
   executor?: Omit<ExecutorSettings, 'threads'>;
   /** The engine threads' nice value (ENGINE_NICE; default 0). */
   nice?: number;
+  /** Models each worker keeps loaded, least recently used out (ENGINE_MODELS_IN_MEMORY; default 2). */
+  modelsInMemory?: number;
+  /** MAX_MODEL_BYTES: the largest imported model (graph plus external data) a worker reads. */
+  maxModelBytes?: number;
 }
+
+const DEFAULT_MODELS_IN_MEMORY = 2;
 
 interface Pending {
   resolve: (v: WorkerReplies[RequestType]) => void;
@@ -99,67 +109,37 @@ interface RequestHooks {
 }
 
 const fromWire = (e: WireError) => (e.code === 'INTERNAL' ? new Error(e.message) : EngineError.fromJSON(e as any));
-// From sources (tsx, vitest) the worker registers tsx first; from a dist/ bundle it starts the worker's bundle.
-const BOOTSTRAP = RUNNING_FROM_SOURCE
-  ? new URL('./ts-worker-bootstrap.mjs', import.meta.url)
-  : pathToFileURL(join(REPO_ROOT, 'dist', 'server', 'workers', 'engine-worker.js'));
-const ENTRY = new URL('./engine-worker.ts', import.meta.url).href;
+/**
+ * How to start a worker thread of this folder: from sources (tsx, vitest) through a bootstrap
+ * that registers tsx first, from a dist/ bundle by the worker's own bundle.
+ */
+function workerThread(name: string, workerData: Record<string, unknown>): Worker {
+  const entry = new URL(`./${name}.ts`, import.meta.url).href;
+  return RUNNING_FROM_SOURCE
+    ? new Worker(new URL('./ts-worker-bootstrap.mjs', import.meta.url), { workerData: { ...workerData, entry } })
+    : new Worker(pathToFileURL(join(REPO_ROOT, 'dist', 'server', 'workers', `${name}.js`)), { workerData });
+}
 
 /**
- * Engine workers behind one small API. The main thread only routes messages: decoding, forward
- * passes and gradients all run in worker threads (the tfjs wasm build has no threads of its own,
- * so a pool occupies the cores). A worker that exits is replaced; its requests fail.
+ * The engine's worker threads and the routing of their messages. A worker that exits is
+ * replaced; its requests fail.
  */
-export class EnginePool implements Engine {
-  private readonly slots: Slot[] = [];
+class WorkerThreads {
+  readonly slots: Slot[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
   /** Attribution in flight, shared with every worker: renders wait between steps while it runs. */
   private readonly gate = new AttributionGate();
-  info!: ModelInfo;
 
-  private constructor(private readonly options: PoolOptions & { size: number; backend: BackendChoice }) {}
+  constructor(readonly options: Omit<WorkerOptions, 'threads'> & { size: number }) {}
 
-  static async start(options: PoolOptions = {}): Promise<EnginePool> {
-    const backend = options.backend ?? 'auto';
-    const size = options.size ?? (backend === 'tfjs' ? availableParallelism() : 1);
-    const pool = new EnginePool({ ...options, size, backend });
-    try {
-      const infos = await Promise.all(Array.from({ length: size }, () => pool.spawn()));
-      const first = infos[0];
-      pool.info = {
-        name: first.name,
-        backend: first.backend,
-        inputSize: first.inputSize,
-        layers: first.layers,
-        labels: Labels.parse(first.labelsText),
-        source: first.source,
-      };
-    } catch (e) {
-      await pool.close();
-      throw e;
-    }
-    return pool;
-  }
-
-  get size() {
-    return this.slots.length;
-  }
-
-  private spawn(): Promise<WorkerReady> {
+  spawn(): Promise<WorkerReady> {
     const cores = availableParallelism();
     const threads = Math.max(1, Math.floor(cores / this.options.size));
-    const workerOptions: WorkerOptions = {
-      ...this.options.executor,
-      backend: this.options.backend,
-      modelDir: this.options.modelDir,
-      model: this.options.model,
-      allowUnknownWeights: this.options.allowUnknownWeights,
-      threads,
-      nice: this.options.nice,
-    };
-    const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY, options: workerOptions, attributionGate: this.gate.buffer } });
+    const { size: _size, ...options } = this.options;
+    const workerOptions: WorkerOptions = { ...options, threads };
+    const worker = workerThread('engine-worker', { options: workerOptions, attributionGate: this.gate.buffer });
     const slot: Slot = { worker, active: 0 };
     return new Promise((resolve, reject) => {
       let ready = false;
@@ -222,13 +202,13 @@ export class EnginePool implements Engine {
     else p.reject(fromWire(e.error));
   }
 
-  /** Sends one request to the least busy worker; resolves with its typed reply. */
-  private request<K extends RequestType>(command: WorkerRequest<K> & { type: K }, hooks: RequestHooks = {}): Promise<WorkerReplies[K]> {
+  /** Sends one request to the least busy worker (or to `to`); resolves with its typed reply. */
+  request<K extends RequestType>(command: WorkerRequest<K> & { type: K }, hooks: RequestHooks = {}, to?: Slot): Promise<WorkerReplies[K]> {
     const { signal } = hooks;
     if (signal?.aborted) return Promise.reject(new EngineError('CANCELLED', hooks.cancelled ?? 'The request was cancelled.'));
     if (this.closed) throw new Error('The engine pool is closed.');
     if (this.slots.length === 0) throw new Error('No engine worker is running.');
-    const slot = this.slots.reduce((a, b) => (b.active < a.active ? b : a));
+    const slot = to ?? this.slots.reduce((a, b) => (b.active < a.active ? b : a));
     const id = this.nextId++;
     slot.active++;
     const promise = new Promise<WorkerReplies[K]>((resolve, reject) => {
@@ -250,13 +230,53 @@ export class EnginePool implements Engine {
     return promise.finally(() => signal.removeEventListener('abort', onAbort));
   }
 
+  /** Counts attribution work in the shared gate while it is in flight: renders wait between steps meanwhile. */
+  attribution<T>(send: () => Promise<T>): Promise<T> {
+    this.gate.enter();
+    let sent: Promise<T>;
+    try {
+      sent = send();
+    } catch (e) {
+      this.gate.leave();
+      throw e;
+    }
+    return sent.finally(() => this.gate.leave());
+  }
+
+  /** Stops the workers, after waiting up to `drainMs` for the requests in flight. */
+  async close(drainMs = 0) {
+    this.closed = true;
+    const until = Date.now() + drainMs;
+    while (this.pending.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots.length = 0;
+  }
+}
+
+/**
+ * The engine for one model, on the pool's worker threads: every request carries the model, and
+ * the worker that takes it loads the model first if it is not loaded (engine-worker.ts keeps the
+ * models in use, least recently used out).
+ */
+export class ModelEngine implements Engine {
+  constructor(
+    protected readonly threads: WorkerThreads,
+    /** Absent: the workers' default model. */
+    readonly model: ModelRef | undefined,
+    public info: ModelInfo,
+  ) {}
+
+  private send<K extends RequestType>(command: WorkerRequest<K> & { type: K }, hooks?: RequestHooks): Promise<WorkerReplies[K]> {
+    return this.threads.request(this.model ? { ...command, model: this.model } : command, hooks);
+  }
+
   decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
     const copy = new Uint8Array(bytes);
-    return this.request({ type: 'decode', bytes: copy }, { transfer: [copy.buffer] });
+    return this.send({ type: 'decode', bytes: copy }, { transfer: [copy.buffer] });
   }
 
   predict(pixels: Float32Array, top = 5): Promise<Prediction[]> {
-    return this.request({ type: 'predict', pixels, top });
+    return this.send({ type: 'predict', pixels, top });
   }
 
   /**
@@ -265,7 +285,7 @@ export class EnginePool implements Engine {
    * busy one prepares.
    */
   prepare(layer: string): Promise<LayerPreparation> {
-    return this.attribution(() => this.request({ type: 'prepare', layer }));
+    return this.threads.attribution(() => this.send({ type: 'prepare', layer }));
   }
 
   run(
@@ -276,8 +296,8 @@ export class EnginePool implements Engine {
     checkpoints: RunCheckpoints = {},
   ): Promise<RunResult> {
     const { resumeFrom, intervalMs: checkpointIntervalMs } = checkpoints;
-    return this.attribution(() =>
-      this.request(
+    return this.threads.attribution(() =>
+      this.send(
         { type: 'run', pixels, request, resumeFrom, checkpointIntervalMs },
         { onSnapshot, signal, cancelled: 'The job was cancelled.' },
       ),
@@ -293,25 +313,12 @@ export class EnginePool implements Engine {
     checkpoints: LayersCheckpoints = {},
   ): Promise<RunPhases> {
     const { resumeFrom: resume, intervalMs: checkpointIntervalMs } = checkpoints;
-    return this.attribution(() =>
-      this.request(
+    return this.threads.attribution(() =>
+      this.send(
         { type: 'runLayers', pixels, request, layers, resume, checkpointIntervalMs },
         { onLayers: listener, signal, cancelled: 'The job was cancelled.' },
       ),
     );
-  }
-
-  /** Counts attribution work in the shared gate while it is in flight: renders wait between steps meanwhile. */
-  private attribution<T>(send: () => Promise<T>): Promise<T> {
-    this.gate.enter();
-    let sent: Promise<T>;
-    try {
-      sent = send();
-    } catch (e) {
-      this.gate.leave();
-      throw e;
-    }
-    return sent.finally(() => this.gate.leave());
   }
 
   renderSprites(
@@ -320,30 +327,30 @@ export class EnginePool implements Engine {
     onStep?: (step: number, steps: number, at: number) => void,
     signal?: AbortSignal,
   ): Promise<number> {
-    return this.request({ type: 'render', request }, { onSprite, onRenderStep: onStep, signal, cancelled: 'The render was cancelled.' });
+    return this.send({ type: 'render', request }, { onSprite, onRenderStep: onStep, signal, cancelled: 'The render was cancelled.' });
   }
 
   composeSpritemap(request: ComposeRequest): Promise<ComposedSpritemap> {
-    return this.request({ type: 'compose', request });
+    return this.send({ type: 'compose', request });
   }
 
   datasetExamples(request: ExamplesRequest): Promise<ChannelExamples> {
-    return this.request({ type: 'examples', request });
+    return this.send({ type: 'examples', request });
   }
 
   /** Neuron groups of an image at a layer (NMF in the worker), with the linear attribution to each when a score is given. */
   neuronGroups(pixels: Float32Array, request: GroupsRequest): Promise<GroupsReply> {
-    return this.request({ type: 'groups', pixels, request });
+    return this.send({ type: 'groups', pixels, request });
   }
 
   /** The semantic dictionary of every position of a layer (one forward pass). */
   semanticDictionary(pixels: Float32Array, request: DictionaryRequest): Promise<DictionaryGrid> {
-    return this.request({ type: 'dictionary', pixels, request });
+    return this.send({ type: 'dictionary', pixels, request });
   }
 
   /** Class-to-position attribution by gradient x activation at a layer. */
   classSpatialAttribution(pixels: Float32Array, request: ClassSpatialRequest): Promise<SpatialAttributionMap> {
-    return this.request({ type: 'classSpatial', pixels, request });
+    return this.send({ type: 'classSpatial', pixels, request });
   }
 
   /** Layer-to-layer spatial attribution (one backward pass per target position); `onProgress` after each batch of targets. */
@@ -353,7 +360,7 @@ export class EnginePool implements Engine {
     onProgress?: (done: number, total: number) => void,
     signal?: AbortSignal,
   ): Promise<LayerToLayerMaps> {
-    return this.request(
+    return this.send(
       { type: 'layerToLayer', pixels, request },
       { onProgress, signal, cancelled: 'The layer-to-layer attribution was cancelled.' },
     );
@@ -368,7 +375,88 @@ export class EnginePool implements Engine {
     onStep?: (step: number, steps: number, at: number) => void,
     signal?: AbortSignal,
   ): Promise<GroupIconsReply> {
-    return this.request({ type: 'groupIcons', request }, { onRenderStep: onStep, signal, cancelled: 'The icon render was cancelled.' });
+    return this.send({ type: 'groupIcons', request }, { onRenderStep: onStep, signal, cancelled: 'The icon render was cancelled.' });
+  }
+}
+
+/**
+ * Engine workers behind one small API. The main thread only routes messages: decoding, forward
+ * passes and gradients all run in worker threads (the tfjs wasm build has no threads of its own,
+ * so a pool occupies the cores). The pool is the engine of its default model (the built-in
+ * GoogLeNet, or the CLI's --model); `forModel` gives any other model's on the same threads.
+ */
+export class EnginePool extends ModelEngine {
+  private constructor(
+    threads: WorkerThreads,
+    /** The model requests run on when they name none. */
+    readonly defaultModel: ModelRef,
+    info: ModelInfo,
+  ) {
+    super(threads, undefined, info);
+  }
+
+  static async start(options: PoolOptions = {}): Promise<EnginePool> {
+    const backend = options.backend ?? 'auto';
+    const size = options.size ?? (backend === 'tfjs' ? availableParallelism() : 1);
+    const defaultModel = defaultModelOf(options);
+    const threads = new WorkerThreads({
+      ...options.executor,
+      backend,
+      modelDir: options.modelDir ?? (defaultModel.format === 'builtin' ? defaultModel.path : undefined),
+      maxModelBytes: options.maxModelBytes ?? options.model?.maxBytes,
+      allowUnknownWeights: options.allowUnknownWeights,
+      defaultModel,
+      modelsInMemory: options.modelsInMemory ?? DEFAULT_MODELS_IN_MEMORY,
+      nice: options.nice,
+      size,
+    });
+    try {
+      const infos = await Promise.all(Array.from({ length: size }, () => threads.spawn()));
+      return new EnginePool(threads, defaultModel, modelInfo(defaultModel, infos[0]));
+    } catch (e) {
+      await threads.close();
+      throw e;
+    }
+  }
+
+  get size() {
+    return this.threads.slots.length;
+  }
+
+  /**
+   * The engine of `model`: one worker loads it (an unloadable model rejects here, with the
+   * engine's message) and describes it; the others load it when a request first needs it.
+   */
+  async forModel(model: ModelRef): Promise<ModelEngine> {
+    if (modelKey(model) === modelKey(this.defaultModel)) return this;
+    const ready = await this.threads.request({ type: 'load', model });
+    return new ModelEngine(this.threads, model, modelInfo(model, ready));
+  }
+
+  /**
+   * Reads and checks the model at `path` as loading it would, and describes it; nothing stays
+   * loaded. In a thread of its own at the lowest priority (inspect-worker.ts): not on the event
+   * loop, and not on an engine thread, whose running jobs keep their pace.
+   */
+  inspect(path: string): Promise<WorkerReady> {
+    const { defaultModel: _d, modelsInMemory: _m, nice: _n, size: _s, ...options } = this.threads.options;
+    const work: InspectWork = { path, options: { ...options, threads: 1 } };
+    const worker = workerThread('inspect-worker', work as unknown as Record<string, unknown>);
+    return new Promise<WorkerReady>((resolve, reject) => {
+      worker.once('message', (r: InspectReply) => (r.error ? reject(fromWire(r.error)) : resolve(r.description!)));
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`The model check stopped (exit code ${code}) before it answered.`)));
+    }).finally(() => void worker.terminate());
+  }
+
+  /** Each worker's loaded models (their keys), least recently used first. */
+  loadedModels(): Promise<string[][]> {
+    return Promise.all(this.threads.slots.map((slot) => this.threads.request({ type: 'loaded' }, {}, slot)));
+  }
+
+  /** Unloads model `id` from every worker (after a delete). */
+  async forget(modelId: string): Promise<void> {
+    await Promise.all(this.threads.slots.map((slot) => this.threads.request({ type: 'forget', modelId }, {}, slot)));
   }
 
   /**
@@ -377,11 +465,31 @@ export class EnginePool implements Engine {
    * aborted the whole process ("terminate called after throwing an instance of 'Napi::Error'",
    * SIGABRT) when SIGTERM came during a spritemap render.
    */
-  async close(drainMs = 0) {
-    this.closed = true;
-    const until = Date.now() + drainMs;
-    while (this.pending.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
-    this.slots.length = 0;
+  close(drainMs = 0) {
+    return this.threads.close(drainMs);
   }
+}
+
+/** The pool's default model: the CLI's --model, else the built-in GoogLeNet. */
+function defaultModelOf(options: PoolOptions): ModelRef {
+  if (options.model) {
+    const { path, ...choice } = options.model;
+    return { id: basename(path).replace(/\.onnx$/i, ''), path, format: 'onnx', fingerprint: fingerprintOf(path), choice };
+  }
+  const path = options.modelDir ?? locateModelDir();
+  return { id: BUILTIN_MODEL_ID, path, format: 'builtin', fingerprint: fingerprintOf(path) };
+}
+
+function modelInfo(ref: ModelRef, d: WorkerReady): ModelInfo {
+  return {
+    id: ref.id,
+    key: modelKey(ref),
+    builtin: ref.format === 'builtin',
+    name: d.name,
+    backend: d.backend,
+    inputSize: d.inputSize,
+    layers: d.layers,
+    labels: Labels.parse(d.labelsText),
+    source: d.source,
+  };
 }

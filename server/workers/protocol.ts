@@ -24,7 +24,8 @@ import type {
   SpriteMessage,
 } from '../engine/sprite-requests.js';
 import type { BackendChoice, ExecutorSettings } from '../engine/executors/index.js';
-import type { ImportedModelChoice, ModelSource } from '../engine/load-model.js';
+import type { ModelSource } from '../engine/load-model.js';
+import type { ModelRef } from '../engine/model-ref.js';
 
 /** Every request a worker answers, with the value its `done` reply carries. */
 export interface WorkerReplies {
@@ -33,6 +34,12 @@ export interface WorkerReplies {
   run: RunResult;
   /** Each layer's result went ahead as a `layer-done` event; the reply says where the time went. */
   runLayers: RunPhases;
+  /** Loads a model (if it is not loaded) and describes it. */
+  load: WorkerReady;
+  /** Unloads every version of a model (after a delete). */
+  forget: null;
+  /** The keys (modelKey) of the models loaded now, least recently used first. */
+  loaded: string[];
   prepare: LayerPreparation;
   /** Sprites rendered. */
   render: number;
@@ -47,8 +54,10 @@ export interface WorkerReplies {
 
 export type RequestType = keyof WorkerReplies;
 
-/** Messages from the pool to a worker. */
-export type WorkerCommand =
+/** Messages from the pool to a worker. Each runs on `model` (the worker's default model when absent). */
+export type WorkerCommand = ModelCommand & { model?: ModelRef };
+
+type ModelCommand =
   | { type: 'decode'; id: number; bytes: Uint8Array }
   | { type: 'predict'; id: number; pixels: Float32Array; top: number }
   /**
@@ -81,11 +90,15 @@ export type WorkerCommand =
   | { type: 'groupIcons'; id: number; request: GroupIconsRequest }
   /** Layer-to-layer spatial attribution: one backward pass per target position, with `progress` after each batch. */
   | { type: 'layerToLayer'; id: number; pixels: Float32Array; request: LayerToLayerRequest }
+  | { type: 'load'; id: number }
+  | { type: 'forget'; id: number; modelId: string }
+  | { type: 'loaded'; id: number }
   | { type: 'cancel'; id: number };
 
 /** The request of type K, as the pool hands it over (the id is the pool's). */
 export type WorkerRequest<K extends RequestType> = Omit<Extract<WorkerCommand, { type: K }>, 'id'>;
 
+/** A loaded model, as the pool learns it (the `ready` of a worker: its default model; the reply to `load`). */
 export interface WorkerReady {
   name: string;
   backend: string;
@@ -127,15 +140,32 @@ export interface WireError {
   details?: Record<string, unknown>;
 }
 
-/** What a worker is started with (workerData): the engine settings, parsed once in the main thread. */
-export interface WorkerOptions extends ExecutorSettings {
+/** What the one-off inspection thread (inspect-worker.ts) is started with: the model to check, and how the engine would load it. */
+export interface InspectWork {
+  path: string;
+  options: ModelLoading;
+}
+
+/** Its one message back: the model's description, or why it cannot be loaded. */
+export type InspectReply = { description: WorkerReady; error?: never } | { error: WireError; description?: never };
+
+/** How a worker loads models: the executor settings and where the built-in model's labels are. */
+export interface ModelLoading extends ExecutorSettings {
   backend: BackendChoice;
   /** The built-in model's folder (also where imported 1000-class models find the ImageNet labels). */
   modelDir?: string;
-  /** An imported ONNX model to serve instead of the built-in one. */
-  model?: ImportedModelChoice;
+  /** MAX_MODEL_BYTES: the largest imported model (graph plus external data) read. */
+  maxModelBytes?: number;
   /** Load weights whose checksum is not BVLC GoogLeNet's (ALLOW_UNKNOWN_WEIGHTS). */
   allowUnknownWeights?: boolean;
+}
+
+/** What a worker is started with (workerData): the engine settings, parsed once in the main thread. */
+export interface WorkerOptions extends ModelLoading {
+  /** The model requests run on when they name none (the built-in one, or the CLI's --model), loaded at start: a worker that cannot load it fails to start. */
+  defaultModel: ModelRef;
+  /** Models kept loaded at once, least recently used out (ENGINE_MODELS_IN_MEMORY). */
+  modelsInMemory: number;
   /** Intra-op threads for the executor: the cores divided among the pool's workers. */
   threads: number;
   /** The worker thread's nice value, inherited by the executor's threads (ENGINE_NICE). */

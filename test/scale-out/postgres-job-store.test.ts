@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresJobStore } from '../../server/jobs/sql/postgres-job-store.js';
 import { PostgresDriver } from '../../server/jobs/sql/postgres-driver.js';
-import { describeJobStore, describeSqlDriverTransactions, newJob } from '../server/jobs/job-store-conformance.js';
+import { describeJobStore, describeModelMigration, describeSqlDriverTransactions, newJob } from '../server/jobs/job-store-conformance.js';
 import { missingServices, startPostgres, type PostgresService } from './helpers/services.js';
 
 const skip = missingServices();
@@ -27,6 +27,12 @@ describe.skipIf(skip)('PostgreSQL job store', () => {
     await driver.migrate([]);
     return driver;
   });
+
+  describeModelMigration(
+    'PostgreSQL',
+    async () => new PostgresDriver({ connectionString: pg.url, schema: 'version_3', max: 1 }),
+    () => new PostgresJobStore({ connectionString: pg.url, schema: 'version_3', max: 1 }),
+  );
 
   it('lets two stores migrate one database at once', async () => {
     const a = new PostgresJobStore({ connectionString: pg.url, schema: 'racing', max: 1 });

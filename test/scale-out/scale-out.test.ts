@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis } from '../../server/jobs/redis/redis-connection.js';
 import { EnginePool } from '../../server/workers/pool.js';
 import { gql, gqlData, sseSubscribe } from '../server/helpers/graphql-client.js';
-import { startTestServer } from '../server/helpers/test-server.js';
+import { REPO_ROOT, startTestServer } from '../server/helpers/test-server.js';
+import { folderFiles, importModel } from '../server/helpers/model-import.js';
+import { relativeL2 } from '../helpers/fixtures.js';
 import { startProcess, stopProcess, type Proc } from './helpers/processes.js';
 import { missingServices, startPostgres, startRedis, type PostgresService, type RedisService } from './helpers/services.js';
 
@@ -22,6 +24,7 @@ const START = `mutation ($input: AttributionInput!) { startAttribution(input: $i
 const JOB = `query ($id: ID!) { job(id: $id) { status stepsDone error { code message } result { values } } }`;
 const PROGRESS = `subscription ($id: ID!) { jobProgress(id: $id) { status stepsDone done values error { code message } } }`;
 const IMAGE = 'example-dog_cat_composite';
+const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'onnx-models');
 
 /** Six small jobs: every method, two class pairs. */
 const JOBS = [
@@ -70,11 +73,14 @@ describe.skipIf(skip)('scale-out on Redis', () => {
   const workers: Proc[] = [];
   let embedded: number[][];
 
+  // One MODELS_DIR for every process: the shared volume of docs/scale-out.md.
+  let modelsDir = '';
   const env = () => ({
     REDIS_URL: redis.url,
     DATABASE_URL: pg.url,
     REDIS_PREFIX: 'scaleout-test',
     ENGINE_WORKERS: '1',
+    MODELS_DIR: modelsDir,
   });
 
   async function startApi() {
@@ -119,6 +125,8 @@ describe.skipIf(skip)('scale-out on Redis', () => {
       await pool.close();
     }
 
+    modelsDir = mkdtempSync(join(tmpdir(), 'scale-models-'));
+    dirs.push(modelsDir);
     [redis, pg] = await Promise.all([startRedis(), startPostgres()]);
     // Started one after another: four model loads at once would only compete for two cores.
     api.push(await startApi(), await startApi());
@@ -149,6 +157,28 @@ describe.skipIf(skip)('scale-out on Redis', () => {
     }
     const health = await (await fetch(`${b.origin}/health`)).json();
     expect(health).toMatchObject({ status: 'ok', redis: { status: 'up' }, database: 'postgres' });
+  });
+
+  it('lists a model imported through A on B at once, and a worker runs a job on it with PyTorch autograd values', async () => {
+    const [a, b] = api;
+    const imported = await importModel(a.url, folderFiles(join(FIXTURES, 'resnet')), { id: 'resnet' });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    expect((await gqlData(b.url, '{ models { id } }')).models.map((m: { id: string }) => m.id)).toEqual(['googlenet-bvlc', 'resnet']);
+    const ref = JSON.parse(readFileSync(join(FIXTURES, 'expected', 'resnet.json'), 'utf8'));
+    const layer = ref.layers[0];
+    const photo = readFileSync(join(REPO_ROOT, '..', 'shared', 'images', '224', ref.image.split('/').pop()));
+    const { id: imageId } = (
+      await gqlData(b.url, 'mutation ($d: String) { uploadImage(dataUrl: $d) { id } }', {
+        d: `data:image/png;base64,${photo.toString('base64')}`,
+      })
+    ).uploadImage;
+    const input = { model: 'resnet', imageId, layer: layer.module, class1: ref.class1.arg, class2: ref.class2.arg, method: 'SIMPLE' };
+    const { id } = (await gqlData(b.url, START, { input })).startAttribution;
+    const last = (await follow(a.url, id)).at(-1)!;
+    expect(last.status, JSON.stringify(last.error)).toBe('SUCCEEDED');
+    expect(relativeL2(last.values, layer.simple)).toBeLessThan(1e-3);
+    const job = (await gqlData(a.url, `query ($id: ID!) { job(id: $id) { input { model } } }`, { id })).job;
+    expect(job.input.model).toBe('resnet');
   });
 
   it('hands the job of a worker killed mid-job (SIGKILL) to the other worker, which resumes it from its last checkpoint with exactly the uninterrupted values', async () => {

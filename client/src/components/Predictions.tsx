@@ -1,4 +1,4 @@
-import { For } from 'solid-js';
+import { For, Show } from 'solid-js';
 import { formatPercent } from '../lib/format';
 
 export interface Prediction {
@@ -7,8 +7,8 @@ export interface Prediction {
   class: { index: number; name: string };
 }
 
-/** The chosen image and what the network sees in it: the top-5 classes, with probability and logit. */
-export function Predictions(props: { imageUrl: string; name: string; predictions: readonly Prediction[] }) {
+/** The chosen image and what the chosen model sees in it: the top-5 classes, with probability and logit. */
+export function Predictions(props: { imageUrl: string; name: string; predictions: readonly Prediction[]; error?: string }) {
   return (
     <figure class="predictions">
       <img src={props.imageUrl} alt={props.name} />
@@ -37,6 +37,11 @@ export function Predictions(props: { imageUrl: string; name: string; predictions
             </For>
           </tbody>
         </table>
+        <Show when={props.error}>
+          <p class="field-error" role="alert">
+            {props.error}
+          </p>
+        </Show>
       </figcaption>
     </figure>
   );

@@ -16,27 +16,31 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "fragment AttributionEstimateFields on AttributionEstimate {\n  stepsDone\n  stepsTotal\n  values\n  completenessGap\n  errors\n  relativeError\n  settled\n  rankStability\n  elapsedMs\n  etaMs\n  top(first: $topK) {\n    ...ChannelScoreFields\n  }\n  bottom(first: $topK) {\n    ...ChannelScoreFields\n  }\n  groups {\n    ...NeuronGroupsFields\n  }\n  channelMaps(top: $topK, bottom: $topK, channels: $mapChannels) {\n    ...ChannelMapsFields\n  }\n  layers {\n    ...LayerEstimateFields\n  }\n  images {\n    total\n    done\n  }\n}": typeof types.AttributionEstimateFieldsFragmentDoc,
     "mutation CancelJob($id: ID!) {\n  cancelJob(id: $id) {\n    ...JobSummaryFields\n  }\n}": typeof types.CancelJobDocument,
-    "query ChannelExamples($layer: String!, $channel: Int!) {\n  layer(name: $layer) {\n    name\n    datasetExamples(channel: $channel, first: 4) {\n      activation\n      x\n      y\n      size\n      image {\n        id\n        path\n      }\n    }\n  }\n}": typeof types.ChannelExamplesDocument,
+    "query ChannelExamples($layer: String!, $model: ID, $channel: Int!) {\n  layer(name: $layer, model: $model) {\n    name\n    datasetExamples(channel: $channel, first: 4) {\n      activation\n      x\n      y\n      size\n      image {\n        id\n        path\n      }\n    }\n  }\n}": typeof types.ChannelExamplesDocument,
     "fragment ChannelMapsFields on ChannelMaps {\n  height\n  width\n  maps {\n    channel\n    cells\n  }\n}": typeof types.ChannelMapsFieldsFragmentDoc,
     "fragment ChannelScoreFields on ChannelScore {\n  channel\n  value\n  rank\n  error\n}": typeof types.ChannelScoreFieldsFragmentDoc,
-    "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n      wnid\n    }\n  }\n}": typeof types.ClassesDocument,
+    "query Classes($id: ID, $first: Int) {\n  model(id: $id) {\n    id\n    classes(first: $first) {\n      index\n      name\n      wnid\n    }\n  }\n}": typeof types.ClassesDocument,
     "mutation CompareMethods($input: CompareInput!) {\n  compareMethods(input: $input) {\n    ...JobSummaryFields\n  }\n}": typeof types.CompareMethodsDocument,
     "query Examples {\n  examples {\n    ...ImageFields\n  }\n}": typeof types.ExamplesDocument,
     "query GroupIcons($jobId: ID!) {\n  job(id: $jobId) {\n    id\n    result {\n      groups {\n        groups {\n          index\n          icon\n        }\n      }\n    }\n  }\n}": typeof types.GroupIconsDocument,
     "fragment ImageFields on Image {\n  id\n  name\n  width\n  height\n  path\n  predictions(top: 5) {\n    probability\n    logit\n    class {\n      index\n      name\n    }\n  }\n}": typeof types.ImageFieldsFragmentDoc,
     "query Image($id: ID!) {\n  image(id: $id) {\n    ...ImageFields\n  }\n}": typeof types.ImageDocument,
+    "mutation ImportModel($model: File!, $config: File, $preprocessorConfig: File, $labels: File, $externalData: [File!], $id: ID) {\n  importModel(\n    model: $model\n    config: $config\n    preprocessorConfig: $preprocessorConfig\n    labels: $labels\n    externalData: $externalData\n    id: $id\n  ) {\n    ...ModelSummaryFields\n  }\n}": typeof types.ImportModelDocument,
     "subscription JobProgress($id: ID!, $topK: Int, $mapChannels: [Int!]) {\n  jobProgress(id: $id) {\n    ...AttributionEstimateFields\n    done\n    status\n    error {\n      code\n      message\n    }\n    job {\n      id\n    }\n  }\n}": typeof types.JobProgressDocument,
-    "fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n    tolerance\n    groups\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}": typeof types.JobSummaryFieldsFragmentDoc,
+    "fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    model\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n    tolerance\n    groups\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}": typeof types.JobSummaryFieldsFragmentDoc,
     "query Job($id: ID!, $topK: Int, $mapChannels: [Int!]) {\n  job(id: $id) {\n    ...JobSummaryFields\n    settledAtStep\n    settledAtMs\n    history {\n      stepsDone\n      elapsedMs\n      relativeError\n      completenessGap\n      rankStability\n      settled\n      values\n    }\n    result {\n      ...AttributionEstimateFields\n      done\n    }\n  }\n}": typeof types.JobDocument,
     "query Jobs($first: Int, $after: String, $status: JobStatus) {\n  jobs(first: $first, after: $after, status: $status) {\n    edges {\n      cursor\n      node {\n        ...JobSummaryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": typeof types.JobsDocument,
     "fragment LayerEstimateFields on LayerEstimate {\n  layer\n  status\n  stepsDone\n  stepsTotal\n  settled\n  relativeError\n  imagesDone\n  top(first: 5) {\n    channel\n    value\n    error\n  }\n  bottom(first: 5) {\n    channel\n    value\n    error\n  }\n  topCount\n  bottomCount\n  channelMaps(top: 5, bottom: 5) {\n    ...ChannelMapsFields\n  }\n}": typeof types.LayerEstimateFieldsFragmentDoc,
     "fragment LayerSpritesFields on LayerSprites {\n  layer\n  channels\n  rendered\n  sprites {\n    channel\n    path\n    profile\n    size\n  }\n  pending {\n    channel\n    status\n    priority\n    etaSeconds\n  }\n}": typeof types.LayerSpritesFieldsFragmentDoc,
-    "subscription LayerSprites($layer: String!) {\n  layerSprites(layer: $layer) {\n    ...LayerSpritesFields\n  }\n}": typeof types.LayerSpritesDocument,
+    "subscription LayerSprites($layer: String!, $model: ID) {\n  layerSprites(layer: $layer, model: $model) {\n    ...LayerSpritesFields\n  }\n}": typeof types.LayerSpritesDocument,
     "query LayerToLayer($jobId: ID!, $to: String!) {\n  job(id: $jobId) {\n    id\n    layerToLayerAttribution(to: $to) {\n      from\n      to\n      fromWidth\n      fromHeight\n      toWidth\n      toHeight\n      targets {\n        x\n        y\n        magnitude\n        attribution {\n          heatmap\n        }\n      }\n    }\n  }\n}": typeof types.LayerToLayerDocument,
-    "query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n      spritemap {\n        path\n        size\n        columns\n        missingChannels\n      }\n    }\n  }\n}": typeof types.ModelDocument,
+    "fragment ModelSummaryFields on Model {\n  id\n  name\n  builtin\n  inputSize\n  classCount\n  layers {\n    name\n    channels\n  }\n}": typeof types.ModelSummaryFieldsFragmentDoc,
+    "query Model($id: ID) {\n  model(id: $id) {\n    id\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n      spritemap {\n        path\n        size\n        columns\n        missingChannels\n      }\n    }\n  }\n}": typeof types.ModelDocument,
+    "query Models {\n  models {\n    ...ModelSummaryFields\n  }\n}": typeof types.ModelsDocument,
     "fragment NeuronGroupsFields on NeuronGroups {\n  count\n  width\n  height\n  reconstructionError\n  attributionMethod\n  tint\n  groups {\n    index\n    colour\n    attribution\n    attributionError\n    heatmap\n    topChannels(first: 4) {\n      channel\n      weight\n    }\n  }\n}": typeof types.NeuronGroupsFieldsFragmentDoc,
     "query Position($jobId: ID!, $x: Int!, $y: Int!) {\n  job(id: $jobId) {\n    id\n    semanticDictionary(x: $x, y: $y, first: 6) {\n      x\n      y\n      channels {\n        channel\n        activation\n      }\n    }\n    result {\n      stepsDone\n      spatialAttribution {\n        value(x: $x, y: $y)\n      }\n    }\n  }\n}": typeof types.PositionDocument,
-    "mutation RequestSprites($layer: String!, $channels: [Int!]!, $priority: SpritePriority) {\n  requestSprites(layer: $layer, channels: $channels, priority: $priority) {\n    ...LayerSpritesFields\n  }\n}": typeof types.RequestSpritesDocument,
+    "query Predictions($id: ID!, $model: ID) {\n  image(id: $id) {\n    id\n    predictions(top: 5, model: $model) {\n      probability\n      logit\n      class {\n        index\n        name\n      }\n    }\n  }\n}": typeof types.PredictionsDocument,
+    "mutation RequestSprites($layer: String!, $model: ID, $channels: [Int!]!, $priority: SpritePriority) {\n  requestSprites(\n    layer: $layer\n    model: $model\n    channels: $channels\n    priority: $priority\n  ) {\n    ...LayerSpritesFields\n  }\n}": typeof types.RequestSpritesDocument,
     "mutation RestartJob($id: ID!) {\n  restartJob(id: $id) {\n    ...JobSummaryFields\n  }\n}": typeof types.RestartJobDocument,
     "mutation StartAttribution($input: AttributionInput!) {\n  startAttribution(input: $input) {\n    ...JobSummaryFields\n  }\n}": typeof types.StartAttributionDocument,
     "mutation UploadImage($file: File) {\n  uploadImage(file: $file) {\n    ...ImageFields\n  }\n}": typeof types.UploadImageDocument,
@@ -44,27 +48,31 @@ type Documents = {
 const documents: Documents = {
     "fragment AttributionEstimateFields on AttributionEstimate {\n  stepsDone\n  stepsTotal\n  values\n  completenessGap\n  errors\n  relativeError\n  settled\n  rankStability\n  elapsedMs\n  etaMs\n  top(first: $topK) {\n    ...ChannelScoreFields\n  }\n  bottom(first: $topK) {\n    ...ChannelScoreFields\n  }\n  groups {\n    ...NeuronGroupsFields\n  }\n  channelMaps(top: $topK, bottom: $topK, channels: $mapChannels) {\n    ...ChannelMapsFields\n  }\n  layers {\n    ...LayerEstimateFields\n  }\n  images {\n    total\n    done\n  }\n}": types.AttributionEstimateFieldsFragmentDoc,
     "mutation CancelJob($id: ID!) {\n  cancelJob(id: $id) {\n    ...JobSummaryFields\n  }\n}": types.CancelJobDocument,
-    "query ChannelExamples($layer: String!, $channel: Int!) {\n  layer(name: $layer) {\n    name\n    datasetExamples(channel: $channel, first: 4) {\n      activation\n      x\n      y\n      size\n      image {\n        id\n        path\n      }\n    }\n  }\n}": types.ChannelExamplesDocument,
+    "query ChannelExamples($layer: String!, $model: ID, $channel: Int!) {\n  layer(name: $layer, model: $model) {\n    name\n    datasetExamples(channel: $channel, first: 4) {\n      activation\n      x\n      y\n      size\n      image {\n        id\n        path\n      }\n    }\n  }\n}": types.ChannelExamplesDocument,
     "fragment ChannelMapsFields on ChannelMaps {\n  height\n  width\n  maps {\n    channel\n    cells\n  }\n}": types.ChannelMapsFieldsFragmentDoc,
     "fragment ChannelScoreFields on ChannelScore {\n  channel\n  value\n  rank\n  error\n}": types.ChannelScoreFieldsFragmentDoc,
-    "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n      wnid\n    }\n  }\n}": types.ClassesDocument,
+    "query Classes($id: ID, $first: Int) {\n  model(id: $id) {\n    id\n    classes(first: $first) {\n      index\n      name\n      wnid\n    }\n  }\n}": types.ClassesDocument,
     "mutation CompareMethods($input: CompareInput!) {\n  compareMethods(input: $input) {\n    ...JobSummaryFields\n  }\n}": types.CompareMethodsDocument,
     "query Examples {\n  examples {\n    ...ImageFields\n  }\n}": types.ExamplesDocument,
     "query GroupIcons($jobId: ID!) {\n  job(id: $jobId) {\n    id\n    result {\n      groups {\n        groups {\n          index\n          icon\n        }\n      }\n    }\n  }\n}": types.GroupIconsDocument,
     "fragment ImageFields on Image {\n  id\n  name\n  width\n  height\n  path\n  predictions(top: 5) {\n    probability\n    logit\n    class {\n      index\n      name\n    }\n  }\n}": types.ImageFieldsFragmentDoc,
     "query Image($id: ID!) {\n  image(id: $id) {\n    ...ImageFields\n  }\n}": types.ImageDocument,
+    "mutation ImportModel($model: File!, $config: File, $preprocessorConfig: File, $labels: File, $externalData: [File!], $id: ID) {\n  importModel(\n    model: $model\n    config: $config\n    preprocessorConfig: $preprocessorConfig\n    labels: $labels\n    externalData: $externalData\n    id: $id\n  ) {\n    ...ModelSummaryFields\n  }\n}": types.ImportModelDocument,
     "subscription JobProgress($id: ID!, $topK: Int, $mapChannels: [Int!]) {\n  jobProgress(id: $id) {\n    ...AttributionEstimateFields\n    done\n    status\n    error {\n      code\n      message\n    }\n    job {\n      id\n    }\n  }\n}": types.JobProgressDocument,
-    "fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n    tolerance\n    groups\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}": types.JobSummaryFieldsFragmentDoc,
+    "fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    model\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n    tolerance\n    groups\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}": types.JobSummaryFieldsFragmentDoc,
     "query Job($id: ID!, $topK: Int, $mapChannels: [Int!]) {\n  job(id: $id) {\n    ...JobSummaryFields\n    settledAtStep\n    settledAtMs\n    history {\n      stepsDone\n      elapsedMs\n      relativeError\n      completenessGap\n      rankStability\n      settled\n      values\n    }\n    result {\n      ...AttributionEstimateFields\n      done\n    }\n  }\n}": types.JobDocument,
     "query Jobs($first: Int, $after: String, $status: JobStatus) {\n  jobs(first: $first, after: $after, status: $status) {\n    edges {\n      cursor\n      node {\n        ...JobSummaryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": types.JobsDocument,
     "fragment LayerEstimateFields on LayerEstimate {\n  layer\n  status\n  stepsDone\n  stepsTotal\n  settled\n  relativeError\n  imagesDone\n  top(first: 5) {\n    channel\n    value\n    error\n  }\n  bottom(first: 5) {\n    channel\n    value\n    error\n  }\n  topCount\n  bottomCount\n  channelMaps(top: 5, bottom: 5) {\n    ...ChannelMapsFields\n  }\n}": types.LayerEstimateFieldsFragmentDoc,
     "fragment LayerSpritesFields on LayerSprites {\n  layer\n  channels\n  rendered\n  sprites {\n    channel\n    path\n    profile\n    size\n  }\n  pending {\n    channel\n    status\n    priority\n    etaSeconds\n  }\n}": types.LayerSpritesFieldsFragmentDoc,
-    "subscription LayerSprites($layer: String!) {\n  layerSprites(layer: $layer) {\n    ...LayerSpritesFields\n  }\n}": types.LayerSpritesDocument,
+    "subscription LayerSprites($layer: String!, $model: ID) {\n  layerSprites(layer: $layer, model: $model) {\n    ...LayerSpritesFields\n  }\n}": types.LayerSpritesDocument,
     "query LayerToLayer($jobId: ID!, $to: String!) {\n  job(id: $jobId) {\n    id\n    layerToLayerAttribution(to: $to) {\n      from\n      to\n      fromWidth\n      fromHeight\n      toWidth\n      toHeight\n      targets {\n        x\n        y\n        magnitude\n        attribution {\n          heatmap\n        }\n      }\n    }\n  }\n}": types.LayerToLayerDocument,
-    "query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n      spritemap {\n        path\n        size\n        columns\n        missingChannels\n      }\n    }\n  }\n}": types.ModelDocument,
+    "fragment ModelSummaryFields on Model {\n  id\n  name\n  builtin\n  inputSize\n  classCount\n  layers {\n    name\n    channels\n  }\n}": types.ModelSummaryFieldsFragmentDoc,
+    "query Model($id: ID) {\n  model(id: $id) {\n    id\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n      spritemap {\n        path\n        size\n        columns\n        missingChannels\n      }\n    }\n  }\n}": types.ModelDocument,
+    "query Models {\n  models {\n    ...ModelSummaryFields\n  }\n}": types.ModelsDocument,
     "fragment NeuronGroupsFields on NeuronGroups {\n  count\n  width\n  height\n  reconstructionError\n  attributionMethod\n  tint\n  groups {\n    index\n    colour\n    attribution\n    attributionError\n    heatmap\n    topChannels(first: 4) {\n      channel\n      weight\n    }\n  }\n}": types.NeuronGroupsFieldsFragmentDoc,
     "query Position($jobId: ID!, $x: Int!, $y: Int!) {\n  job(id: $jobId) {\n    id\n    semanticDictionary(x: $x, y: $y, first: 6) {\n      x\n      y\n      channels {\n        channel\n        activation\n      }\n    }\n    result {\n      stepsDone\n      spatialAttribution {\n        value(x: $x, y: $y)\n      }\n    }\n  }\n}": types.PositionDocument,
-    "mutation RequestSprites($layer: String!, $channels: [Int!]!, $priority: SpritePriority) {\n  requestSprites(layer: $layer, channels: $channels, priority: $priority) {\n    ...LayerSpritesFields\n  }\n}": types.RequestSpritesDocument,
+    "query Predictions($id: ID!, $model: ID) {\n  image(id: $id) {\n    id\n    predictions(top: 5, model: $model) {\n      probability\n      logit\n      class {\n        index\n        name\n      }\n    }\n  }\n}": types.PredictionsDocument,
+    "mutation RequestSprites($layer: String!, $model: ID, $channels: [Int!]!, $priority: SpritePriority) {\n  requestSprites(\n    layer: $layer\n    model: $model\n    channels: $channels\n    priority: $priority\n  ) {\n    ...LayerSpritesFields\n  }\n}": types.RequestSpritesDocument,
     "mutation RestartJob($id: ID!) {\n  restartJob(id: $id) {\n    ...JobSummaryFields\n  }\n}": types.RestartJobDocument,
     "mutation StartAttribution($input: AttributionInput!) {\n  startAttribution(input: $input) {\n    ...JobSummaryFields\n  }\n}": types.StartAttributionDocument,
     "mutation UploadImage($file: File) {\n  uploadImage(file: $file) {\n    ...ImageFields\n  }\n}": types.UploadImageDocument,
@@ -95,7 +103,7 @@ export function graphql(source: "mutation CancelJob($id: ID!) {\n  cancelJob(id:
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query ChannelExamples($layer: String!, $channel: Int!) {\n  layer(name: $layer) {\n    name\n    datasetExamples(channel: $channel, first: 4) {\n      activation\n      x\n      y\n      size\n      image {\n        id\n        path\n      }\n    }\n  }\n}"): (typeof documents)["query ChannelExamples($layer: String!, $channel: Int!) {\n  layer(name: $layer) {\n    name\n    datasetExamples(channel: $channel, first: 4) {\n      activation\n      x\n      y\n      size\n      image {\n        id\n        path\n      }\n    }\n  }\n}"];
+export function graphql(source: "query ChannelExamples($layer: String!, $model: ID, $channel: Int!) {\n  layer(name: $layer, model: $model) {\n    name\n    datasetExamples(channel: $channel, first: 4) {\n      activation\n      x\n      y\n      size\n      image {\n        id\n        path\n      }\n    }\n  }\n}"): (typeof documents)["query ChannelExamples($layer: String!, $model: ID, $channel: Int!) {\n  layer(name: $layer, model: $model) {\n    name\n    datasetExamples(channel: $channel, first: 4) {\n      activation\n      x\n      y\n      size\n      image {\n        id\n        path\n      }\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -107,7 +115,7 @@ export function graphql(source: "fragment ChannelScoreFields on ChannelScore {\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n      wnid\n    }\n  }\n}"): (typeof documents)["query Classes($first: Int) {\n  model {\n    classes(first: $first) {\n      index\n      name\n      wnid\n    }\n  }\n}"];
+export function graphql(source: "query Classes($id: ID, $first: Int) {\n  model(id: $id) {\n    id\n    classes(first: $first) {\n      index\n      name\n      wnid\n    }\n  }\n}"): (typeof documents)["query Classes($id: ID, $first: Int) {\n  model(id: $id) {\n    id\n    classes(first: $first) {\n      index\n      name\n      wnid\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -131,11 +139,15 @@ export function graphql(source: "query Image($id: ID!) {\n  image(id: $id) {\n  
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "mutation ImportModel($model: File!, $config: File, $preprocessorConfig: File, $labels: File, $externalData: [File!], $id: ID) {\n  importModel(\n    model: $model\n    config: $config\n    preprocessorConfig: $preprocessorConfig\n    labels: $labels\n    externalData: $externalData\n    id: $id\n  ) {\n    ...ModelSummaryFields\n  }\n}"): (typeof documents)["mutation ImportModel($model: File!, $config: File, $preprocessorConfig: File, $labels: File, $externalData: [File!], $id: ID) {\n  importModel(\n    model: $model\n    config: $config\n    preprocessorConfig: $preprocessorConfig\n    labels: $labels\n    externalData: $externalData\n    id: $id\n  ) {\n    ...ModelSummaryFields\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "subscription JobProgress($id: ID!, $topK: Int, $mapChannels: [Int!]) {\n  jobProgress(id: $id) {\n    ...AttributionEstimateFields\n    done\n    status\n    error {\n      code\n      message\n    }\n    job {\n      id\n    }\n  }\n}"): (typeof documents)["subscription JobProgress($id: ID!, $topK: Int, $mapChannels: [Int!]) {\n  jobProgress(id: $id) {\n    ...AttributionEstimateFields\n    done\n    status\n    error {\n      code\n      message\n    }\n    job {\n      id\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n    tolerance\n    groups\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}"): (typeof documents)["fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n    tolerance\n    groups\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}"];
+export function graphql(source: "fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    model\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n    tolerance\n    groups\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}"): (typeof documents)["fragment JobSummaryFields on AttributionJob {\n  id\n  groupId\n  status\n  stepsDone\n  stepsTotal\n  backend\n  createdAt\n  startedAt\n  finishedAt\n  error {\n    code\n    message\n  }\n  input {\n    imageId\n    model\n    layer\n    class1\n    class2\n    class1Label\n    class2Label\n    method\n    steps\n    rule\n    seed\n    topK\n    tolerance\n    groups\n  }\n  image {\n    id\n    path\n    width\n    height\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -155,7 +167,7 @@ export function graphql(source: "fragment LayerSpritesFields on LayerSprites {\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "subscription LayerSprites($layer: String!) {\n  layerSprites(layer: $layer) {\n    ...LayerSpritesFields\n  }\n}"): (typeof documents)["subscription LayerSprites($layer: String!) {\n  layerSprites(layer: $layer) {\n    ...LayerSpritesFields\n  }\n}"];
+export function graphql(source: "subscription LayerSprites($layer: String!, $model: ID) {\n  layerSprites(layer: $layer, model: $model) {\n    ...LayerSpritesFields\n  }\n}"): (typeof documents)["subscription LayerSprites($layer: String!, $model: ID) {\n  layerSprites(layer: $layer, model: $model) {\n    ...LayerSpritesFields\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -163,7 +175,15 @@ export function graphql(source: "query LayerToLayer($jobId: ID!, $to: String!) {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n      spritemap {\n        path\n        size\n        columns\n        missingChannels\n      }\n    }\n  }\n}"): (typeof documents)["query Model {\n  model {\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n      spritemap {\n        path\n        size\n        columns\n        missingChannels\n      }\n    }\n  }\n}"];
+export function graphql(source: "fragment ModelSummaryFields on Model {\n  id\n  name\n  builtin\n  inputSize\n  classCount\n  layers {\n    name\n    channels\n  }\n}"): (typeof documents)["fragment ModelSummaryFields on Model {\n  id\n  name\n  builtin\n  inputSize\n  classCount\n  layers {\n    name\n    channels\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Model($id: ID) {\n  model(id: $id) {\n    id\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n      spritemap {\n        path\n        size\n        columns\n        missingChannels\n      }\n    }\n  }\n}"): (typeof documents)["query Model($id: ID) {\n  model(id: $id) {\n    id\n    name\n    backend\n    layers {\n      name\n      channels\n      height\n      width\n      spritemap {\n        path\n        size\n        columns\n        missingChannels\n      }\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Models {\n  models {\n    ...ModelSummaryFields\n  }\n}"): (typeof documents)["query Models {\n  models {\n    ...ModelSummaryFields\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -175,7 +195,11 @@ export function graphql(source: "query Position($jobId: ID!, $x: Int!, $y: Int!)
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation RequestSprites($layer: String!, $channels: [Int!]!, $priority: SpritePriority) {\n  requestSprites(layer: $layer, channels: $channels, priority: $priority) {\n    ...LayerSpritesFields\n  }\n}"): (typeof documents)["mutation RequestSprites($layer: String!, $channels: [Int!]!, $priority: SpritePriority) {\n  requestSprites(layer: $layer, channels: $channels, priority: $priority) {\n    ...LayerSpritesFields\n  }\n}"];
+export function graphql(source: "query Predictions($id: ID!, $model: ID) {\n  image(id: $id) {\n    id\n    predictions(top: 5, model: $model) {\n      probability\n      logit\n      class {\n        index\n        name\n      }\n    }\n  }\n}"): (typeof documents)["query Predictions($id: ID!, $model: ID) {\n  image(id: $id) {\n    id\n    predictions(top: 5, model: $model) {\n      probability\n      logit\n      class {\n        index\n        name\n      }\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation RequestSprites($layer: String!, $model: ID, $channels: [Int!]!, $priority: SpritePriority) {\n  requestSprites(\n    layer: $layer\n    model: $model\n    channels: $channels\n    priority: $priority\n  ) {\n    ...LayerSpritesFields\n  }\n}"): (typeof documents)["mutation RequestSprites($layer: String!, $model: ID, $channels: [Int!]!, $priority: SpritePriority) {\n  requestSprites(\n    layer: $layer\n    model: $model\n    channels: $channels\n    priority: $priority\n  ) {\n    ...LayerSpritesFields\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,6 +1,7 @@
 import { Show } from 'solid-js';
 import { ImagePicker, exampleName } from '../components/ImagePicker';
 import { JobForm } from '../components/JobForm';
+import { ModelPicker } from '../components/ModelPicker';
 import { Predictions } from '../components/Predictions';
 import { useStore } from '../store';
 
@@ -9,6 +10,15 @@ export function InputsAside() {
   const { images, model, draft, jobs, workbench } = useStore();
   return (
     <aside class="inputs" aria-label="Inputs">
+      <ModelPicker
+        models={model.models()}
+        selectedId={draft.draft.model}
+        onSelect={workbench.pickModel}
+        onImport={workbench.importModel}
+        importing={model.importing()}
+        importError={model.importError()}
+        error={draft.errors().model}
+      />
       <ImagePicker
         examples={images.examples()}
         uploads={images.uploads()}
@@ -19,7 +29,14 @@ export function InputsAside() {
         error={images.uploadError() ?? draft.errors().image ?? images.examplesError()}
       />
       <Show when={images.selected()}>
-        {(image) => <Predictions imageUrl={image().path} name={exampleName(image())} predictions={image().predictions} />}
+        {(image) => (
+          <Predictions
+            imageUrl={image().path}
+            name={exampleName(image())}
+            predictions={images.predictions() ?? []}
+            error={images.predictionsError()}
+          />
+        )}
       </Show>
       <JobForm
         draft={draft.draft}

@@ -7,16 +7,18 @@ export type DatasetExample = ChannelExamplesQuery['layer']['datasetExamples'][nu
 /** Per channel, the crops of the example images that excite it most (Layer.datasetExamples). */
 export function createChannelExamplesStore() {
   const client = useClient();
-  const key = (layer: string, channel: number) => `${layer}:${channel}`;
+  // Model ids and layer names hold no newline: a safe separator.
+  const key = (model: string | undefined, layer: string, channel: number) => [model ?? '', layer, channel].join('\n');
   const cache = createFetchOnce<DatasetExample[]>(async (k) => {
-    const [layer, channel] = k.split(':');
-    const result = await client.query(ChannelExamplesDocument, { layer, channel: Number(channel) }).toPromise();
+    const [model, layer, channel] = k.split('\n');
+    const result = await client.query(ChannelExamplesDocument, { model: model || null, layer, channel: Number(channel) }).toPromise();
     return result.data?.layer.datasetExamples ?? null;
   });
   return {
-    ensure: (layer: string, channel: number) => cache.ensure([key(layer, channel)]),
+    /** `model`: the layer's model (undefined: the built-in one). */
+    ensure: (layer: string, channel: number, model?: string) => cache.ensure([key(model, layer, channel)]),
     /** undefined while loading; empty when the server has no example images. */
-    examples: (layer: string, channel: number) => cache.get(key(layer, channel)) ?? undefined,
+    examples: (layer: string, channel: number, model?: string) => cache.get(key(model, layer, channel)) ?? undefined,
   };
 }
 export type ChannelExamplesStore = ReturnType<typeof createChannelExamplesStore>;

@@ -4,6 +4,8 @@ import type { FieldErrors } from './field-errors';
 
 /** What the input panel holds before a job starts. */
 export interface Draft {
+  /** The model's id (`googlenet-bvlc`: the built-in one). */
+  model: string;
   class1: string;
   class2: string;
   layer: string;
@@ -26,6 +28,7 @@ export interface Draft {
  * a third of its time. The notebook's fixed rule stays one click away, and is the API's default.
  */
 export const DEFAULT_DRAFT: Draft = {
+  model: 'googlenet-bvlc',
   class1: '',
   class2: '',
   layer: 'mixed4d',
@@ -54,6 +57,7 @@ export function createDraftStore() {
     loadFromJob(job: JobSummaryFieldsFragment) {
       const i = job.input;
       setDraft({
+        model: i.model,
         class1: i.class1 ?? '',
         class2: i.class2 ?? '',
         layer: i.layer,

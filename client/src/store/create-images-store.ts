@@ -1,10 +1,11 @@
 import { createMutation, createQuery } from '@urql/solid';
 import { createMemo, createSignal } from 'solid-js';
-import { ExamplesDocument, ImageDocument, type ImageFieldsFragment, UploadImageDocument } from '../gql/graphql';
+import { ExamplesDocument, ImageDocument, type ImageFieldsFragment, PredictionsDocument, UploadImageDocument } from '../gql/graphql';
 import { fieldErrors } from './field-errors';
+import { BUILTIN_MODEL } from './create-model-store';
 
-/** Example images, uploads, and the image a job is about (with its top-5 predictions). */
-export function createImagesStore() {
+/** Example images, uploads, and the image a job is about, with the chosen model's top-5 predictions for it. */
+export function createImagesStore(model: () => string) {
   const [examples] = createQuery({ query: ExamplesDocument });
   const [uploads, setUploads] = createSignal<ImageFieldsFragment[]>([]);
   const [selectedId, setSelectedId] = createSignal<string>();
@@ -19,6 +20,19 @@ export function createImagesStore() {
     pause: () => !selectedId() || knownById(selectedId()) !== undefined,
   });
   const selected = createMemo(() => knownById(selectedId()) ?? fetched.data?.image ?? undefined);
+  // The listed images carry the built-in model's predictions; any other model's are asked for.
+  const [modelPredictions] = createQuery({
+    query: PredictionsDocument,
+    variables: () => ({ id: selectedId() ?? '', model: model() }),
+    pause: () => !selectedId() || model() === BUILTIN_MODEL,
+  });
+  const predictions = createMemo(() => {
+    const image = selected();
+    if (!image) return undefined;
+    if (model() === BUILTIN_MODEL) return image.predictions;
+    const d = modelPredictions.data?.image;
+    return d && d.id === image.id && !modelPredictions.stale ? d.predictions : undefined;
+  });
 
   const [uploading, uploadImage] = createMutation(UploadImageDocument);
   async function upload(file: File) {
@@ -45,6 +59,9 @@ export function createImagesStore() {
       setSelectedId(id);
     },
     selected,
+    /** The chosen model's top-5 predictions for the selected image; undefined while they load. */
+    predictions,
+    predictionsError: () => modelPredictions.error?.message,
     upload,
     uploading: () => uploading.fetching,
     uploadError,

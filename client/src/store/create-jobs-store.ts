@@ -51,6 +51,7 @@ export function createJobsStore(draftStore: DraftStore) {
   }
 
   const inputOf = (imageId: string, d: Draft): AttributionInput => ({
+    model: d.model,
     imageId,
     layer: d.layer,
     class1: d.class1.trim() || null,

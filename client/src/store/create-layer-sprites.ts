@@ -15,9 +15,18 @@ const rank = (p: SpritePriority) => PRIORITY_ORDER.indexOf(p);
  * asks for the channels that have none yet, each at most once per priority (a later, more urgent
  * ask moves it up on the server).
  */
-export function createLayerSprites(layer: Accessor<string | undefined>, hasGridSprite: (channel: number) => boolean = () => false) {
+export function createLayerSprites(
+  layer: Accessor<string | undefined>,
+  hasGridSprite: (channel: number) => boolean = () => false,
+  /** The layer's model (undefined: the built-in one). */
+  model: Accessor<string | undefined> = () => undefined,
+) {
   const client = useClient();
-  const [state] = createSubscription({ query: LayerSpritesDocument, variables: () => ({ layer: layer() ?? '' }), pause: () => !layer() });
+  const [state] = createSubscription({
+    query: LayerSpritesDocument,
+    variables: () => ({ layer: layer() ?? '', model: model() ?? null }),
+    pause: () => !layer(),
+  });
   const [requestError, setRequestError] = createSignal<CombinedError>();
   const current = createMemo(() => {
     const s = state.data?.layerSprites;
@@ -25,7 +34,7 @@ export function createLayerSprites(layer: Accessor<string | undefined>, hasGridS
   });
   const sprites = createMemo(() => new Map((current()?.sprites ?? []).map((s) => [s.channel, s])));
   const pending = createMemo(() => new Map((current()?.pending ?? []).map((p) => [p.channel, p])));
-  /** layer:channel -> the most urgent priority this page asked for it at. */
+  /** model/layer:channel -> the most urgent priority this page asked for it at. */
   const asked = new Map<string, SpritePriority>();
 
   return {
@@ -46,20 +55,22 @@ export function createLayerSprites(layer: Accessor<string | undefined>, hasGridS
     request(channels: readonly number[], priority: SpritePriority) {
       const l = layer();
       if (!l || !current()) return;
+      const m = model() ?? null;
+      const at = `${m ?? ''}/${l}`;
       const wanted = [...new Set(channels)].filter((c) => {
         if (sprites().has(c) || hasGridSprite(c)) return false;
-        const before = asked.get(`${l}:${c}`);
+        const before = asked.get(`${at}:${c}`);
         return before === undefined || rank(priority) < rank(before);
       });
       if (wanted.length === 0) return;
-      for (const c of wanted) asked.set(`${l}:${c}`, priority);
+      for (const c of wanted) asked.set(`${at}:${c}`, priority);
       void client
-        .mutation(RequestSpritesDocument, { layer: l, channels: wanted, priority })
+        .mutation(RequestSpritesDocument, { layer: l, model: m, channels: wanted, priority })
         .toPromise()
         .then((r) => {
           setRequestError(r.error);
           // Not asked after all: a later call may try again.
-          if (r.error) for (const c of wanted) if (asked.get(`${l}:${c}`) === priority) asked.delete(`${l}:${c}`);
+          if (r.error) for (const c of wanted) if (asked.get(`${at}:${c}`) === priority) asked.delete(`${at}:${c}`);
         });
     },
   };

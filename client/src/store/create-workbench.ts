@@ -37,6 +37,15 @@ export interface WorkbenchDeps {
 export const methodLabel = (m?: string) => METHODS.find((x) => x.value === m)?.label ?? m ?? '';
 
 /**
+ * A model's first layer on the form: the notebook's mixed4d where the model has it, else the
+ * layer two thirds of the way to the output, where channels detect parts of objects rather than
+ * edges (the article's reason to show mixed4d).
+ */
+export function defaultLayer(layers: readonly { name: string }[]): string {
+  return layers.find((l) => l.name === 'mixed4d')?.name ?? layers[Math.min(layers.length - 1, Math.floor((layers.length * 2) / 3))].name;
+}
+
+/**
  * What the job, compare and history pages share and orchestrate: the jobs on screen (one tracker
  * each), the channel open in the detail panel, the pictures of the job's layer, the neuron-group
  * position and its layer-to-layer request, the class refill after an image pick, and the grouping
@@ -79,9 +88,10 @@ export function createWorkbench(s: WorkbenchDeps) {
   const [refillFor, setRefillFor] = createSignal<string>();
   createEffect(() => {
     const image = s.images.selected();
-    if (!image || image.id !== refillFor()) return;
+    const predictions = s.images.predictions();
+    if (!image || image.id !== refillFor() || !predictions) return;
     setRefillFor(undefined);
-    const [p1, p2] = image.predictions;
+    const [p1, p2] = predictions;
     if (p1) s.draft.set('class1', p1.class.name);
     if (p2) s.draft.set('class2', p2.class.name);
   });
@@ -91,6 +101,30 @@ export function createWorkbench(s: WorkbenchDeps) {
     s.draft.setErrors({});
   };
   const uploadImage = (file: File) => void s.images.upload(file).then((image) => image && setRefillFor(image.id));
+
+  // Another model has other layers and classes: its layer list replaces the old one (keeping the
+  // layer when it has one of that name), and the image's top predictions under it refill the classes.
+  const pickModel = (id: string) => {
+    if (id === s.draft.draft.model) return;
+    s.draft.set('model', id);
+    s.draft.setErrors({});
+    const image = s.images.selectedId();
+    if (image) setRefillFor(image);
+    else {
+      s.draft.set('class1', '');
+      s.draft.set('class2', '');
+    }
+  };
+  createEffect(() => {
+    const layers = s.model.layers();
+    if (!layers.length || layers.some((l) => l.name === s.draft.draft.layer)) return;
+    s.draft.set('layer', defaultLayer(layers));
+  });
+  const importModel = async (files: readonly File[], id?: string) => {
+    const model = await s.model.upload(files, id);
+    if (model) pickModel(model.id);
+    return model;
+  };
 
   // The grid position pointed at in the neuron-group view; its dictionary and attribution follow the run.
   const [position, setPosition] = createSignal<GridPosition>();
@@ -140,7 +174,7 @@ export function createWorkbench(s: WorkbenchDeps) {
     };
   };
 
-  const suggested = createMemo(() => s.images.selected()?.predictions.map((p) => p.class) ?? []);
+  const suggested = createMemo(() => s.images.predictions()?.map((p) => p.class) ?? []);
   const cancellable = createMemo(() => shown().some((t) => t.status() !== undefined && !isTerminal(t.status())));
   const imageUrl = () => trackers[0].job()?.image.path;
   // The notebook's sprites, where a spritemap of the job's layer has been rendered.
@@ -151,7 +185,8 @@ export function createWorkbench(s: WorkbenchDeps) {
   });
   // Channels without a picture in that spritemap get their own, rendered on demand and arriving live.
   const spriteLayer = () => (route().page === 'job' || route().page === 'compare' ? primary().job()?.input.layer : undefined);
-  const sprites = createLayerSprites(spriteLayer, (channel) => hasSprite(spritemap(), channel));
+  const spriteModel = () => primary().job()?.input.model;
+  const sprites = createLayerSprites(spriteLayer, (channel) => hasSprite(spritemap(), channel), spriteModel);
   const pictureOf = (channel: number) => ({ sprite: sprites.sprite(channel), render: sprites.render(channel) });
   // Everything a channel row draws besides numbers: the image under its heatmap (from that job's
   // snapshot) and its feature visualization; one bundle per tracker, made once.
@@ -209,9 +244,10 @@ export function createWorkbench(s: WorkbenchDeps) {
   };
 
   const detailLayer = () => primary().job()?.input.layer ?? s.draft.draft.layer;
+  const detailModel = () => primary().job()?.input.model ?? s.draft.draft.model;
   createEffect(() => {
     const ch = selected();
-    if (ch !== undefined) s.channelExamples.ensure(detailLayer(), ch);
+    if (ch !== undefined) s.channelExamples.ensure(detailLayer(), ch, detailModel());
   });
   // Opening a channel's detail is an explicit ask for its picture: it goes first.
   createEffect(() => {
@@ -258,7 +294,7 @@ export function createWorkbench(s: WorkbenchDeps) {
   });
   const detailExamples = (channel: number) =>
     s.channelExamples
-      .examples(detailLayer(), channel)
+      .examples(detailLayer(), channel, detailModel())
       ?.flatMap((e) => (e.image ? [{ imagePath: e.image.path, x: e.x, y: e.y, size: e.size, activation: e.activation }] : []));
 
   return {
@@ -287,6 +323,8 @@ export function createWorkbench(s: WorkbenchDeps) {
     renderLayerSprites,
     pickImage,
     uploadImage,
+    pickModel,
+    importModel,
     start,
     compare,
     cancel,

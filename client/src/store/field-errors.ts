@@ -1,11 +1,13 @@
 import type { CombinedError } from '@urql/solid';
 
 /** The inputs an API error can be pinned to; `form` is the start button's own line. */
-export type Field = 'image' | 'class1' | 'class2' | 'layer' | 'method' | 'steps' | 'rule' | 'seed' | 'groups' | 'tolerance' | 'form';
+export type Field =
+  'model' | 'image' | 'class1' | 'class2' | 'layer' | 'method' | 'steps' | 'rule' | 'seed' | 'groups' | 'tolerance' | 'form';
 export type FieldErrors = Partial<Record<Field, string>>;
 
 /** Error codes (docs/api.md, "Errors") and the field each belongs to when the error does not say. */
 const FIELD_OF_CODE: Record<string, Field> = {
+  UNKNOWN_MODEL: 'model',
   BAD_IMAGE: 'image',
   UNKNOWN_LAYER: 'layer',
   UNKNOWN_CLASS: 'class1',
@@ -14,7 +16,7 @@ const FIELD_OF_CODE: Record<string, Field> = {
   NOT_FOUND: 'form',
 };
 
-const FIELDS = new Set<string>(['image', 'class1', 'class2', 'layer', 'method', 'steps', 'rule', 'seed', 'groups', 'tolerance']);
+const FIELDS = new Set<string>(['model', 'image', 'class1', 'class2', 'layer', 'method', 'steps', 'rule', 'seed', 'groups', 'tolerance']);
 
 /**
  * Pins each GraphQL error to the input that caused it: `extensions.field` (or `details.field`)

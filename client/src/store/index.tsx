@@ -15,8 +15,8 @@ function createStores() {
   const draft = createDraftStore();
   const stores = {
     router: createRouter(),
-    model: createModelStore(),
-    images: createImagesStore(),
+    model: createModelStore(() => draft.draft.model),
+    images: createImagesStore(() => draft.draft.model),
     draft,
     jobs: createJobsStore(draft),
     heatmaps: createHeatmapStore(),

@@ -1,6 +1,6 @@
 import { WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine, Models } from '../../engine/engine.js';
 import { EngineError } from '../../errors/engine-error.js';
 import type { QueuedJobData } from './bullmq-job-queue.js';
 import type { JobEvents } from '../job-events.js';
@@ -24,7 +24,10 @@ export interface BullMqJobWorkerOptions {
   keys: RedisKeys;
   store: JobStore;
   events: JobEvents;
-  engine: Pick<Engine, 'info' | 'decodeImage' | 'run' | 'runLayers'>;
+  /** Every model's engine (MODELS_DIR, shared with the API instances): a job runs on its own. */
+  models: Models;
+  /** The executor the engine runs (engine.info.backend), stored as each job's backend. */
+  backend: string;
   /** Jobs at once in this process; the engine pool's size. */
   concurrency: number;
   /** BullMQ lock: a worker silent this long is taken for dead and its job handed on. */
@@ -56,8 +59,8 @@ export class BullMqJobWorker {
     this.runner = new JobRunner({
       store: opts.store,
       events: opts.events,
-      backend: opts.engine.info.backend,
-      execute: new JobExecution({ engine: opts.engine, pixels: (id) => this.pixels(id), store: opts.store }).execute,
+      backend: opts.backend,
+      execute: new JobExecution({ models: opts.models, pixels: (id, engine) => this.pixels(id, engine), store: opts.store }).execute,
       logName: 'worker',
       checkpointIntervalMs: opts.checkpointIntervalMs,
       log: opts.log,
@@ -136,12 +139,12 @@ export class BullMqJobWorker {
     }
   }
 
-  /** The image travelled through Redis (encoded); decoded here once per process. */
-  private pixels(imageId: string): Promise<Float32Array> {
-    return this.pixelCache.get(imageId, () =>
+  /** The image travelled through Redis (encoded); decoded here once per process and model. */
+  private pixels(imageId: string, engine: Engine): Promise<Float32Array> {
+    return this.pixelCache.get(`${imageId}:${engine.info.key}`, () =>
       this.opts.client.getBuffer(this.opts.keys.image(imageId)).then((bytes) => {
         if (!bytes) throw new EngineError('BAD_IMAGE', `The image ${imageId} is no longer in the queue's store; start the job again.`);
-        return this.opts.engine.decodeImage(bytes).then((d) => d.pixels);
+        return engine.decodeImage(bytes).then((d) => d.pixels);
       }),
     );
   }

@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import type { Engine } from '../../engine/engine.js';
 import { BullMqJobQueue } from './bullmq-job-queue.js';
 import { BullMqJobWorker, type BullMqJobWorkerOptions } from './bullmq-job-worker.js';
 import type { JobBackends } from '../job-backends.js';
@@ -133,7 +132,14 @@ export function apiProcessPlan(opts: { scaleOut: ScaleOutSettings; role: 'all' |
           })
       : undefined,
     /** ROLE=all on Redis: a worker in this process too, sharing the engine and the store. */
-    startWorker: (store: JobStore, engine: RedisWorkerOptions['engine'], concurrency: number, checkpointIntervalMs?: number) =>
-      settings.redisUrl && role === 'all' ? startRedisWorker({ settings, store, engine, concurrency, checkpointIntervalMs, log }) : null,
+    startWorker: (
+      store: JobStore,
+      engines: Pick<RedisWorkerOptions, 'models' | 'backend'>,
+      concurrency: number,
+      checkpointIntervalMs?: number,
+    ) =>
+      settings.redisUrl && role === 'all'
+        ? startRedisWorker({ settings, store, ...engines, concurrency, checkpointIntervalMs, log })
+        : null,
   };
 }

@@ -1,3 +1,4 @@
+import { BUILTIN_MODEL_ID } from '../../engine/model-ref.js';
 import type { SqlDialect } from './sql-driver.js';
 
 /** Column types that differ between the two databases; everything else is written once. */
@@ -11,6 +12,7 @@ const TYPES: Record<SqlDialect, { serialKey: string; bigint: string; blob: strin
  * (SQLite files written by version 1 already exist). Times are epoch milliseconds; JSON is text.
  */
 export function jobTableMigrations(dialect: SqlDialect): string[] {
+  // (5 adds each job's model; rows written before are the built-in GoogLeNet's, the only model there was.)
   const t = TYPES[dialect];
   return [
     `
@@ -75,6 +77,11 @@ export function jobTableMigrations(dialect: SqlDialect): string[] {
       spatial ${t.blob} NOT NULL,
       PRIMARY KEY (job_id, image_index, layer)
     );
+    `,
+    // 5: the model a job runs on. Jobs stored before models could be imported ran on the built-in one.
+    `
+    ALTER TABLE jobs ADD COLUMN model TEXT NOT NULL DEFAULT '${BUILTIN_MODEL_ID}';
+    CREATE INDEX jobs_by_model ON jobs (model, status);
     `,
   ];
 }

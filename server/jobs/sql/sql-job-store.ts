@@ -10,8 +10,8 @@ import type { SqlDriver, SqlStatement } from './sql-driver.js';
  * DO UPDATE` is the upsert of both). The driver adapts placeholders.
  */
 const SQL = {
-  insert: `INSERT INTO jobs (id, group_id, input, request, status, steps_done, steps_total, created_at)
-           VALUES (?, ?, ?, ?, 'QUEUED', 0, ?, ?)`,
+  insert: `INSERT INTO jobs (id, group_id, input, model, request, status, steps_done, steps_total, created_at)
+           VALUES (?, ?, ?, ?, ?, 'QUEUED', 0, ?, ?)`,
   get: 'SELECT * FROM jobs WHERE id = ?',
   list: `SELECT * FROM jobs
          WHERE (CAST(? AS BIGINT) IS NULL OR seq < CAST(? AS BIGINT)) AND (CAST(? AS TEXT) IS NULL OR status = CAST(? AS TEXT))
@@ -22,6 +22,7 @@ const SQL = {
                  channels = excluded.channels, data = excluded.data`,
   getSpatial: 'SELECT height, width, channels, data FROM job_spatial WHERE job_id = ?',
   unfinished: `SELECT * FROM jobs WHERE status IN ('QUEUED', 'RUNNING') ORDER BY seq`,
+  unfinishedOn: `SELECT COUNT(*) AS n FROM jobs WHERE model = ? AND status IN ('QUEUED', 'RUNNING')`,
   putCheckpoint: `INSERT INTO job_checkpoints (job_id, steps_done, backend, written_at, data) VALUES (?, ?, ?, ?, ?)
                   ON CONFLICT (job_id) DO UPDATE SET steps_done = excluded.steps_done, backend = excluded.backend,
                     written_at = excluded.written_at, data = excluded.data`,
@@ -53,6 +54,7 @@ interface JobRow {
   id: string;
   group_id: string | null;
   input: string;
+  model: string;
   request: string;
   status: JobStatus;
   steps_done: number;
@@ -84,6 +86,7 @@ export class SqlJobStore implements JobStore {
       job.id,
       job.groupId,
       JSON.stringify(job.input),
+      job.model,
       JSON.stringify(job.request),
       job.stepsTotal,
       Date.now(),
@@ -193,6 +196,12 @@ export class SqlJobStore implements JobStore {
     return (await this.driver.all<JobRow>(SQL.unfinished)).map(fromRow);
   }
 
+  async hasUnfinished(model: string): Promise<boolean> {
+    await this.ready;
+    const [row] = await this.driver.all<{ n: number | string }>(SQL.unfinishedOn, [model]);
+    return Number(row?.n ?? 0) > 0;
+  }
+
   async getSpatial(id: string): Promise<SpatialMap | null> {
     await this.ready;
     const [row] = await this.driver.all<SpatialRow>(SQL.getSpatial, [id]);
@@ -246,6 +255,7 @@ function fromRow(r: JobRow): JobRecord {
     id: r.id,
     groupId: r.group_id,
     input: JSON.parse(r.input),
+    model: r.model,
     request: JSON.parse(r.request),
     status: r.status,
     stepsDone: r.steps_done,

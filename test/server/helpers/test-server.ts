@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
-import type { Engine } from '../../../server/engine/engine.js';
 import { EnginePool } from '../../../server/workers/pool.js';
 import { MODEL_DIR } from '../../helpers/fixtures.js';
 import { createApp, type App, type AppDeps } from '../../../server/yoga.js';
@@ -24,7 +23,7 @@ export interface TestServer {
 }
 
 /** The real app on a free port, with its own data folder. */
-export async function startTestServer(engine: Engine, deps: Partial<AppDeps> = {}): Promise<TestServer> {
+export async function startTestServer(engine: AppDeps['engine'], deps: Partial<AppDeps> = {}): Promise<TestServer> {
   const dataDir = deps.dataDir ?? mkdtempSync(join(tmpdir(), 'api-test-'));
   const app = await createApp({ engine, dataDir, examplesDir: SHARED_IMAGES, logging: false, ...deps });
   const server = createServer(app.yoga);

@@ -2,6 +2,7 @@ import { beforeEach, afterEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../server/engine/attribution/types.js';
 import type { JobCheckpoint, NewJob } from '../../../server/jobs/job-record.js';
 import type { SqlDriver } from '../../../server/jobs/sql/sql-driver.js';
+import { jobTableMigrations } from '../../../server/jobs/sql/job-tables.js';
 import type { JobStore } from '../../../server/jobs/job-store.js';
 
 /** One suite every JobStore must pass (STYLE.md, "Apply here" 10). */
@@ -186,6 +187,20 @@ export function describeJobStore(name: string, open: () => { store: JobStore; re
       ]);
     });
 
+    it("records each job's model, and says whether a job on a model is queued or running", async () => {
+      await store.create({ ...newJob('a'), model: 'resnet-18' });
+      await store.create(newJob('b'));
+      expect((await store.get('a'))!.model).toBe('resnet-18');
+      expect((await store.get('b'))!.model).toBe('googlenet-bvlc');
+      expect(await store.hasUnfinished('resnet-18')).toBe(true);
+      await store.update('a', { status: 'RUNNING' });
+      expect(await store.hasUnfinished('resnet-18')).toBe(true);
+      await store.finish('a', { status: 'CANCELLED', finishedAt: new Date(), error: null });
+      expect(await store.hasUnfinished('resnet-18')).toBe(false);
+      expect(await store.hasUnfinished('other')).toBe(false);
+      expect(await store.hasUnfinished('googlenet-bvlc')).toBe(true);
+    });
+
     it('keeps jobs across a reopen, when the store is durable', async () => {
       if (!reopen) return;
       await store.create(newJob('a'));
@@ -198,6 +213,39 @@ export function describeJobStore(name: string, open: () => { store: JobStore; re
       store = reopen();
       expect(await store.getCheckpoint('a')).toEqual(checkpoint(50, 2));
     });
+  });
+}
+
+/**
+ * A database written before jobs had a model (schema version 3) opens with every job on the
+ * built-in model, its other columns untouched.
+ */
+export function describeModelMigration(name: string, driver: () => Promise<SqlDriver>, openStore: () => JobStore) {
+  it(`migrates a version-3 database: its jobs are the built-in model's (${name})`, async () => {
+    const old = await driver();
+    await old.migrate(jobTableMigrations(old.dialect).slice(0, 3));
+    const job = newJob('old');
+    await old.run(
+      `INSERT INTO jobs (id, group_id, input, request, status, steps_done, steps_total, created_at) VALUES (?, ?, ?, ?, 'SUCCEEDED', 50, 50, ?)`,
+      [job.id, job.groupId, JSON.stringify(job.input), JSON.stringify(job.request), 1_700_000_000_000],
+    );
+    await old.close();
+    const store = openStore();
+    try {
+      const back = (await store.get('old'))!;
+      expect(back).toMatchObject({
+        id: 'old',
+        model: 'googlenet-bvlc',
+        status: 'SUCCEEDED',
+        stepsDone: 50,
+        input: job.input,
+        request: job.request,
+      });
+      await store.create({ ...newJob('new'), model: 'mine' });
+      expect((await store.get('new'))!.model).toBe('mine');
+    } finally {
+      await store.close();
+    }
   });
 }
 
@@ -249,6 +297,7 @@ export function newJob(id: string): NewJob {
     id,
     groupId: 'g',
     input: { imageId: 'img', layer: 'mixed4d', class1: 'Labrador retriever', class2: 'tiger cat', method: 'PATH', steps: 50 },
+    model: 'googlenet-bvlc',
     request: {
       layer: 'mixed4d',
       score: { class1: { kind: 'class', index: 208 }, class2: { kind: 'class', index: 282 } },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { SqliteDriver } from '../../../server/jobs/sql/sqlite-driver.js';
 import { SqliteJobStore } from '../../../server/jobs/sql/sqlite-job-store.js';
-import { describeJobStore, describeSqlDriverTransactions } from './job-store-conformance.js';
+import { describeJobStore, describeModelMigration, describeSqlDriverTransactions } from './job-store-conformance.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'job-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,6 +26,13 @@ describeJobStore('SQLite file, WAL checkpoints on their own thread', () => {
 describeJobStore('SQLite in memory', () => ({ store: new SqliteJobStore(':memory:') }));
 
 describeSqlDriverTransactions('SQLite', async () => new SqliteDriver(join(dir, `driver-${n++}.sqlite`)));
+
+const migrated = join(dir, 'version-3.sqlite');
+describeModelMigration(
+  'SQLite',
+  async () => new SqliteDriver(migrated),
+  () => new SqliteJobStore(migrated),
+);
 
 it('runs SQLite in WAL mode at synchronous NORMAL, and back at NORMAL after a durable commit', async () => {
   const driver = new SqliteDriver(join(dir, 'pragmas.sqlite'));
