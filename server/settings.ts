@@ -185,7 +185,7 @@ export const SETTINGS = {
   MODELS_DIR: setting(
     'server',
     '`DATA_DIR/models`',
-    'imported models, one folder (or `.onnx` file) each, its name the model\'s id ([models.md](models.md#in-the-api-and-the-dashboard)); in scale-out, one volume every API instance and worker mounts',
+    "imported models, one folder (or `.onnx` file) each, its name the model's id ([models.md](models.md#in-the-api-and-the-dashboard)); in scale-out, one volume every API instance and worker mounts",
     (env, name) => (env[name] ? resolve(env[name]!) : join(dataDirIn(env), 'models')),
   ),
   MAX_MODELS: whole('server', DEFAULT_MAX_MODELS, 0, 'imported models at most; one more import is `TOO_MANY_MODELS`'),
@@ -333,7 +333,6 @@ export interface EngineSettings {
   /** ENGINE_ORT_PROVIDER, ENGINE_ORT_SPINNING, TF_BACKEND, ENGINE_CACHE_DIR. */
   executor: Required<Omit<ExecutorSettings, 'threads' | 'cacheDir'>> & Pick<ExecutorSettings, 'cacheDir'>;
 }
-
 
 /**
  * `imported`: an imported model is served, so the built-in model's folder is only where the
