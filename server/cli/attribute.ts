@@ -15,7 +15,7 @@ import {
 } from '../engine/attribution/index.js';
 import type { LayerPreparation } from '../engine/executors/index.js';
 import { decodeImage } from '../engine/images.js';
-import { engineSettings, jobLimits, runsInCi } from '../settings.js';
+import { engineSettings, jobLimits, readSetting, runsInCi } from '../settings.js';
 import { attributeMany } from './attribute-many.js';
 import { EnginePool } from '../workers/pool.js';
 import { formatAttributionTable, formatLayerEstimates, formatLayerList, formatLayerToLayer } from './format-table.js';
@@ -149,7 +149,7 @@ async function main() {
     throw new EngineError('BAD_ARGUMENT', 'Give one of --image PATH or --images PATH..., not both.');
   if (!o.listLayers && o.image === undefined && o.images === undefined) {
     // The notebook's example image, so the README's one-liners run as they are.
-    const example = resolve(process.env.EXAMPLES_DIR || resolve(REPO_ROOT, '..', 'shared', 'images'), DEFAULT_IMAGE);
+    const example = resolve(readSetting(process.env, 'EXAMPLES_DIR') ?? resolve(REPO_ROOT, '..', 'shared', 'images'), DEFAULT_IMAGE);
     if (!existsSync(example)) throw new EngineError('BAD_ARGUMENT', 'Give one of --image PATH or --images PATH...');
     process.stderr.write(`note: no --image: using ${relative(process.cwd(), example)}, the notebook's example.\n`);
     o.image = relative(process.cwd(), example);
