@@ -18,7 +18,7 @@ import { REPO_ROOT, SHARED_IMAGES, startTestServer, type TestServer } from '../h
  */
 const ROUNDS = Number(process.env.SOAK_ROUNDS ?? 12);
 const WARM_UP = 6;
-/** Above the plateau's own wobble (40 MB between rounds there), below one leaked model per round over the measured rounds. */
+/** Above the plateau's own wobble (40-60 MB between rounds there), below one leaked model per round over the measured rounds (6 x 28 MB). */
 const FLAT_MB = 100;
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'onnx-models');
 
@@ -80,7 +80,10 @@ it('keeps memory flat over jobs on 3 models in turn with room for 2, unloading t
     global.gc?.();
     rss.push(process.memoryUsage().rss / 2 ** 20);
   }
-  const growth = Math.max(...rss.slice(WARM_UP)) - Math.max(...rss.slice(0, WARM_UP));
+  // Medians of three rounds, at the end of the warm-up and at the end: one round's spike (the
+  // allocators return memory late, more so on a loaded machine) is not a trend.
+  const median3 = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
+  const growth = median3(rss.slice(-3)) - median3(rss.slice(WARM_UP - 3, WARM_UP));
   console.log(`RSS after each round (MB): ${rss.map((m) => m.toFixed(0)).join(', ')}; growth after warm-up ${growth.toFixed(0)} MB`);
   expect(growth).toBeLessThan(FLAT_MB);
 });
