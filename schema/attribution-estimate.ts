@@ -123,9 +123,16 @@ export const AttributionEstimateRef = builder.interfaceRef<EstimateShape>('Attri
       description:
         'One estimate per layer, from input to output: a job over several layers (or images) has one per layer, with the same ' +
         "fields as this estimate's own (which are the first layer's); a single job has its one layer. Empty before the first snapshot.",
-      resolve: async (e, _a, ctx) => {
+      args: {
+        only: t.arg.stringList({
+          required: false,
+          description: 'Just these layers (by the names `layer` gives), e.g. to ask one layer for a channel index only it has.',
+        }),
+      },
+      resolve: async (e, { only }, ctx) => {
         const job = await ctx.jobs.get(e.jobId);
-        return job ? layerEstimatesOf(e.snapshot, job).map((estimate) => ({ jobId: e.jobId, estimate })) : [];
+        const all = job ? layerEstimatesOf(e.snapshot, job) : [];
+        return all.filter((l) => !only || only.includes(l.layer)).map((estimate) => ({ jobId: e.jobId, estimate }));
       },
     }),
     images: t.field({

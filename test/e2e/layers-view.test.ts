@@ -1,10 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { serverSettings } from '../../server/settings.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, axeViolations, buildClient, CHROMIUM } from './helpers/dashboard-page.js';
+import { ARTIFACTS, axeViolations, buildClient, CHROMIUM, fillClasses, jobIdOf } from './helpers/dashboard-page.js';
+
+/** The example images the server lists (EXAMPLES_DIR, else beside the model). */
+const IMAGES = serverSettings().examplesDir!;
 
 /** A bound for a few short jobs on a loaded 2-core machine, not a benchmark. */
 const JOB_TIMEOUT_MS = 300_000;
@@ -34,18 +38,16 @@ function startServer(): Promise<string> {
   });
 }
 
-async function start(input: Record<string, unknown>): Promise<string> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function gql(query: string): Promise<any> {
   const res = await fetch(`${base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      query: 'mutation ($input: AttributionInput!) { startAttribution(input: $input) { id } }',
-      variables: { input },
-    }),
+    body: JSON.stringify({ query }),
   });
-  const body = (await res.json()) as { data: { startAttribution: { id: string } }; errors?: unknown };
+  const body = (await res.json()) as { data: unknown; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data.startAttribution.id;
+  return body.data;
 }
 
 /** Records each column's status and steps as the page draws them. */
@@ -87,19 +89,27 @@ describe('layers view and multi-image jobs in Chromium', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('draws one column per layer, input to output, refining live; pointing at a channel lays its map over the image; no axe violations', async () => {
+  it('draws one column per layer, input to output, refining live, with pictures; pointing at a channel lays its map over the image; no axe violations', async () => {
     const layers = ['mixed3b', 'mixed4d', 'mixed5a'];
-    const id = await start({
-      imageId: 'example-dog_cat_composite',
-      layers: [...layers].reverse(),
-      class1: 'Labrador retriever',
-      class2: 'tiger cat',
-      method: 'PATH',
-      tolerance: 0.02,
-      steps: 128,
-    });
     await page.addInitScript(recordColumns);
-    await page.goto(`${base}/jobs/${id}`);
+    // Through the form: the layer, and two more ticked under "Several layers".
+    await page.goto(base + '/');
+    await page.click('[data-example="dog_cat_composite"]');
+    await fillClasses(page, 'Labrador retriever', 'tiger cat');
+    await page.selectOption('#layer', 'mixed4d');
+    await page.click('.more-layers summary');
+    await page.check('#layer-mixed5a');
+    await page.check('#layer-mixed3b');
+    expect(await page.locator('.more-layers summary').textContent()).toContain('3 in this job');
+    expect(await page.locator('#groups').isDisabled()).toBe(true);
+    await page.fill('#steps', '128');
+    await page.fill('#tolerance', '2');
+    await page.locator('#tolerance').blur();
+    await page.click('[data-testid=start]');
+    await page.waitForURL(/\/jobs\//);
+    const id = jobIdOf(page.url())!;
+    const job = await gql(`{ job(id: "${id}") { input { layers imageIds groups tolerance } } }`);
+    expect(job.job.input).toEqual({ layers, imageIds: ['example-dog_cat_composite'], groups: null, tolerance: 0.02 });
     await page.waitForSelector('.layer-column', { timeout: JOB_TIMEOUT_MS });
     expect(await page.$$eval('.layer-column', (cs) => cs.map((c) => c.getAttribute('data-layer')))).toEqual(layers);
     await page.waitForFunction(
@@ -133,21 +143,58 @@ describe('layers view and multi-image jobs in Chromium', () => {
       `mixed5a, channel ${focused} over the image`,
     );
 
+    // Each row has its channel's picture: once the column is done its pictures are asked for, and a
+    // row shows the sprite, or that it is queued or rendering.
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('.layer-column[data-layer=mixed5a] .layer-channel-picture')].every((p) => p.querySelector('.sprite')),
+      null,
+      { timeout: 60_000 },
+    );
+    // Choosing a channel opens it below the columns.
+    await page.locator('[data-testid=layer-top-mixed3b] button').first().click();
+    const chosen = await page.locator('[data-testid=layer-top-mixed3b] button').first().getAttribute('data-channel');
+    expect(await page.locator('[data-testid=layers-channel] h3').textContent()).toBe(`mixed3b · channel ${chosen}`);
+    expect(await page.locator('[data-testid=layer-top-mixed3b] button').first().getAttribute('aria-expanded')).toBe('true');
+
     expect(await axeViolations(page)).toEqual([]);
     await page.locator('.layers-view').screenshot({ path: join(ARTIFACTS, 'layers-view.png') });
+    if (process.env.UPDATE_DOCS_SCREENSHOTS)
+      await page.locator('.layers-view').screenshot({ path: join(process.cwd(), 'docs', 'layers-view.png') });
   });
 
-  it('shows a 4-image job: the mean with its bars and in how many images each channel ranks; no axe violations', async () => {
-    const images = ['chelsea_cat', 'dog_cat_composite', 'fruits', 'coffee'].map((n) => `example-${n}`);
-    const id = await start({
-      imageIds: images,
-      layer: 'mixed4d',
-      class1: 'Labrador retriever',
-      class2: 'tiger cat',
-      method: 'PATH',
-      steps: 16,
-    });
-    await page.goto(`${base}/jobs/${id}`);
+  it('runs a 4-image job picked and uploaded in the form: the mean with its bars, in how many images each channel ranks, and the images where a channel mattered most; no axe violations', async () => {
+    await page.goto(base + '/');
+    await page.check('#severalImages');
+    await page.click('[data-example="chelsea_cat"]');
+    await page.click('[data-example="dog_cat_composite"]');
+    // Two more uploaded in one batch with a file that is not an image: the bad one is named, the others join the set.
+    const upload = mkdtempSync(join(tmpdir(), 'layers-e2e-upload-'));
+    copyFileSync(join(IMAGES, 'fruits.jpg'), join(upload, 'my_fruits.jpg'));
+    copyFileSync(join(IMAGES, 'coffee.png'), join(upload, 'my_coffee.png'));
+    writeFileSync(join(upload, 'notes.png'), 'not an image');
+    await page.setInputFiles(
+      '[data-testid=upload-input]',
+      ['my_fruits.jpg', 'notes.png', 'my_coffee.png'].map((f) => join(upload, f)),
+    );
+    await expect.poll(() => page.locator('[data-testid=picked-count]').textContent(), { timeout: 60_000 }).toContain('4 images picked');
+    expect(await page.locator('[data-testid=error-image]').textContent()).toMatch(/2 images stored; 1 file was not: notes\.png/);
+    rmSync(upload, { recursive: true, force: true });
+    expect(await page.locator('.gallery [aria-pressed=true]').count()).toBe(4);
+
+    await fillClasses(page, 'Labrador retriever', 'tiger cat');
+    await page.selectOption('#layer', 'mixed4d');
+    await page.uncheck('#untilSettled');
+    await page.fill('#steps', '16');
+    await page.locator('#steps').blur();
+    await page.click('[data-testid=start]');
+    await page.waitForURL(/\/jobs\//);
+    const id = jobIdOf(page.url())!;
+    const job = await gql(`{ job(id: "${id}") { input { imageIds layers steps } } }`);
+    expect(job.job.input.imageIds).toHaveLength(4);
+    expect(job.job.input.imageIds.slice(0, 2)).toEqual(['example-chelsea_cat', 'example-dog_cat_composite']);
+    expect(job.job.input.layers).toEqual(['mixed4d']);
+
     await page.waitForFunction(() => document.querySelector('.layer-column')?.getAttribute('data-status') === 'DONE', null, {
       timeout: JOB_TIMEOUT_MS,
     });
@@ -157,7 +204,31 @@ describe('layers view and multi-image jobs in Chromium', () => {
     for (const c of counts) expect(c).toMatch(/^[0-4]\/4$/);
     const label = await page.locator('[data-testid=layer-top-mixed4d] button').first().getAttribute('aria-label');
     expect(label).toMatch(/plus or minus .*, in the top of [0-4] of 4 images/);
+
+    // A channel's gallery: the 4 images, ranked by the channel's value there, each under its map.
+    const top = page.locator('[data-testid=layer-top-mixed4d] button').first();
+    const channel = Number(await top.getAttribute('data-channel'));
+    await top.click();
+    await page.waitForSelector('[data-testid=layers-channel] [data-testid=channel-image] svg[data-has-heatmap=true]', { timeout: 60_000 });
+    const shown = await page
+      .locator('[data-testid=layers-channel] [data-testid=channel-image]')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-image-index'))));
+    // The oracle: the per-image vectors from the API, sorted by this channel.
+    const per = await gql(`{ job(id: "${id}") { result { layers { perImage { imageIndex values } } } } }`);
+    const expected = (per.job.result.layers[0].perImage as { imageIndex: number; values: number[] }[])
+      .slice()
+      .sort((a, b) => b.values[channel] - a.values[channel])
+      .map((p) => p.imageIndex);
+    expect(shown).toEqual(expected);
+    // The job page's own channel detail (from the list of the mean) shows the gallery of the channel opened there.
+    await page.click('[data-testid=channels-top] li:first-child button');
+    await page.waitForSelector('[data-testid=channel-detail] [data-testid=channel-image] svg[data-has-heatmap=true]', { timeout: 60_000 });
+    expect(await page.locator('[data-testid=channel-detail] [data-testid=channel-image]').count()).toBe(4);
+    expect(await page.locator('[data-testid=channel-detail]').textContent()).toContain('Where it mattered most, of 4 images');
+    await page.keyboard.press('Escape');
     expect(await axeViolations(page)).toEqual([]);
     await page.locator('.layers-view').screenshot({ path: join(ARTIFACTS, 'multi-image-job.png') });
+    if (process.env.UPDATE_DOCS_SCREENSHOTS)
+      await page.locator('.layers-view').screenshot({ path: join(process.cwd(), 'docs', 'multi-image-job.png') });
   });
 });

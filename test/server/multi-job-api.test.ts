@@ -63,6 +63,13 @@ describe('a job over several layers', () => {
     // The job's own fields are its first layer's, its steps the sum of the layers'.
     expect(done.result.values).toEqual(done.result.layers[0].values);
     expect(done.stepsDone).toBe(done.result.layers[0].stepsDone + done.result.layers[1].stepsDone);
+    // `only` picks layers by name: a channel index only the wider layer has is asked there alone.
+    const only = await gqlData(
+      srv.url,
+      `query ($id: ID!) { job(id: $id) { result { layers(only: ["mixed5a"]) { layer top(first: 1) { channel } } } } }`,
+      { id: job.id },
+    );
+    expect(only.job.result.layers.map((l: any) => l.layer)).toEqual(['mixed5a']);
   });
 });
 

@@ -1,6 +1,8 @@
 import { For, onCleanup, Show } from 'solid-js';
 import { formatValue } from '../lib/format';
+import type { ChannelImage } from '../store/create-channel-images-store';
 import { ChannelHeatmap } from './ChannelHeatmap';
+import { ChannelImages } from './ChannelImages';
 import { ChannelPicture, type ChannelPictureState, type Spritemap } from './ChannelSprite';
 import { type DatasetExampleCrop, DatasetExamples } from './DatasetExamples';
 import { ValueOverRun } from './ValueOverRun';
@@ -28,6 +30,8 @@ export interface ChannelDetailProps {
   ranks: readonly MethodRank[];
   /** Example crops that excite the channel; undefined while they load. */
   examples?: readonly DatasetExampleCrop[];
+  /** Over several images: the ones where the channel mattered most (undefined while loading). */
+  gallery?: { images?: readonly ChannelImage[]; toward: 'class 1' | 'class 2'; imagesDone: number };
   onClose: () => void;
 }
 
@@ -65,6 +69,14 @@ export function ChannelDetail(props: ChannelDetailProps) {
         />
         <ChannelPicture channel={props.channel} size={130} spritemap={props.spritemap} picture={props.picture} />
       </div>
+      <Show when={props.gallery}>
+        {(g) => (
+          <>
+            <h3>Where it mattered most, of {g().imagesDone} images</h3>
+            <ChannelImages channel={props.channel} layer={props.layer} images={g().images} toward={g().toward} />
+          </>
+        )}
+      </Show>
       <h3>What excites it in the example images</h3>
       <p class="note">The crops where channel {props.channel} is most active, each with its activation there.</p>
       <DatasetExamples examples={props.examples} />

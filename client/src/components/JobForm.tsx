@@ -1,4 +1,4 @@
-import { For, Show } from 'solid-js';
+import { For, Show, untrack } from 'solid-js';
 import type { AttributionMethod, QuadratureRule } from '../gql/graphql';
 import type { ClassLabel } from '../lib/class-options';
 import type { Draft } from '../store/create-draft-store';
@@ -56,6 +56,8 @@ export interface JobFormProps {
   suggested: readonly ClassLabel[];
   errors: FieldErrors;
   busy?: boolean;
+  /** Images the job would run on (several: no neuron groups, which are for one image at one layer). */
+  images: number;
   /** Jobs on screen that are still queued or running. */
   cancellable: boolean;
   actionError?: string;
@@ -64,10 +66,28 @@ export interface JobFormProps {
   onCancel: () => void;
 }
 
-/** Class pair, layer, method, steps, rule and seed; start, compare all three methods, or cancel. */
+/** The job's layers in the model's order (input to output): the chosen one and the others ticked. */
+export function jobLayers(d: Pick<Draft, 'layer' | 'moreLayers'>, order: readonly { name: string }[]): string[] {
+  const wanted = new Set([d.layer, ...d.moreLayers]);
+  const known = order.filter((l) => wanted.has(l.name)).map((l) => l.name);
+  return [...known, ...[...wanted].filter((l) => !known.includes(l))];
+}
+
+/** Neuron groups factor one layer of one image: a job over several has none. */
+export const groupsApply = (d: Pick<Draft, 'moreLayers'>, images: number) => d.moreLayers.length === 0 && images <= 1;
+
+/** Class pair, layer(s), method, steps, rule and seed; start, compare all three methods, or cancel. */
 export function JobForm(props: JobFormProps) {
   const num = (s: string) => (s.trim() === '' ? Number.NaN : Number(s));
   const note = () => stepsNote(props.draft);
+  const others = () => props.layers.filter((l) => l.name !== props.draft.layer);
+  const allTicked = () => others().length > 0 && others().every((l) => props.draft.moreLayers.includes(l.name));
+  const tick = (name: string, on: boolean) =>
+    props.onChange(
+      'moreLayers',
+      on ? [...props.draft.moreLayers.filter((l) => l !== name), name] : props.draft.moreLayers.filter((l) => l !== name),
+    );
+  const layerCount = () => jobLayers(props.draft, props.layers).length;
   return (
     <form
       class="job-form"
@@ -174,6 +194,38 @@ export function JobForm(props: JobFormProps) {
           </p>
         </Show>
       </div>
+      {/* Open at first where the draft has layers ticked (a reopened job); the user's own toggle after that. */}
+      <details class="more-layers" open={untrack(() => props.draft.moreLayers.length > 0)}>
+        <summary>
+          Several layers <span class="note">({layerCount() > 1 ? `${layerCount()} in this job` : 'one job, one forward pass'})</span>
+        </summary>
+        <fieldset class="field layer-checks">
+          <legend>Also attribute at</legend>
+          <div class="field checkbox">
+            <input
+              id="allLayers"
+              type="checkbox"
+              checked={allTicked()}
+              onChange={(e) => props.onChange('moreLayers', e.currentTarget.checked ? others().map((l) => l.name) : [])}
+            />
+            <label for="allLayers">Every layer</label>
+          </div>
+          <For each={others()}>
+            {(l) => (
+              <div class="field checkbox">
+                <input
+                  id={`layer-${l.name}`}
+                  type="checkbox"
+                  data-layer={l.name}
+                  checked={props.draft.moreLayers.includes(l.name)}
+                  onChange={(e) => tick(l.name, e.currentTarget.checked)}
+                />
+                <label for={`layer-${l.name}`}>{`${l.name} (${l.channels})`}</label>
+              </div>
+            )}
+          </For>
+        </fieldset>
+      </details>
       <div class="field-row until-settled">
         <div class="field checkbox">
           <input
@@ -245,7 +297,8 @@ export function JobForm(props: JobFormProps) {
           type="number"
           min="0"
           max="16"
-          value={props.draft.groups}
+          value={groupsApply(props.draft, props.images) ? props.draft.groups : 0}
+          disabled={!groupsApply(props.draft, props.images)}
           title="Factor the layer's activations into this many groups (NMF, as the article's neuron groups) and attribute to each, live"
           aria-invalid={props.errors.groups ? true : undefined}
           aria-describedby={props.errors.groups ? 'error-groups' : undefined}

@@ -20,6 +20,7 @@ export function ChannelDetailSection() {
           trace={d().trace}
           stepsEnd={d().stepsEnd}
           ranks={d().ranks}
+          gallery={workbench.channelGallery(workbench.detailLayer(), d().channel)}
           onClose={workbench.closeDetail}
         />
       )}

@@ -25,6 +25,12 @@ export function InputsAside() {
         selectedId={images.selectedId()}
         onSelect={workbench.pickImage}
         onUpload={workbench.uploadImage}
+        onUploadMany={workbench.uploadImages}
+        several={images.several()}
+        onSeveral={images.setSeveral}
+        pickedIds={images.pickedIds()}
+        onToggle={workbench.toggleImage}
+        onClear={images.clearPicked}
         uploading={images.uploading()}
         error={images.uploadError() ?? draft.errors().image ?? images.examplesError()}
       />
@@ -46,6 +52,7 @@ export function InputsAside() {
         suggested={workbench.suggested()}
         errors={draft.errors()}
         busy={jobs.busy()}
+        images={images.jobImageIds().length}
         cancellable={workbench.cancellable()}
         actionError={jobs.actionError()}
         onStart={workbench.start}

@@ -1,9 +1,11 @@
 import { Show } from 'solid-js';
+import { hasSprite } from '../components/ChannelSprite';
 import { GroupsPanel } from '../components/GroupsPanel';
 import { JobHeader } from '../components/JobHeader';
 import { LayersView } from '../components/LayersView';
 import { LivePanel } from '../components/LivePanel';
 import { useStore } from '../store';
+import { createLayerSprites } from '../store/create-layer-sprites';
 import type { JobTracker } from '../store/create-job-tracker';
 import { errorMessage } from '../store/field-errors';
 import { useChannelSelection } from './ChannelDetailSection';
@@ -70,7 +72,19 @@ export function JobPage() {
         selection={selection}
       />
       <Show when={(job.snapshot()?.layers?.length ?? 0) > 1 || job.snapshot()?.images}>
-        <LayersView layers={job.snapshot()!.layers} imageUrl={workbench.imageUrl()} images={job.snapshot()!.images?.total} />
+        <LayersView
+          layers={job.snapshot()!.layers}
+          imageUrl={workbench.imageUrl()}
+          images={job.snapshot()!.images?.total}
+          spritesFor={(layer) =>
+            createLayerSprites(
+              () => layer,
+              (c) => hasSprite(workbench.spritemapOf(layer), c),
+            )
+          }
+          spritemapOf={workbench.spritemapOf}
+          galleryOf={workbench.channelGallery}
+        />
       </Show>
       <LayerSpritesSection />
       <JobGroups />

@@ -9,6 +9,8 @@ export interface Draft {
   class1: string;
   class2: string;
   layer: string;
+  /** More layers to attribute at in the same job, besides `layer` (one forward pass for all); empty for one layer. */
+  moreLayers: string[];
   method: AttributionMethod;
   steps: number;
   rule: QuadratureRule;
@@ -32,6 +34,7 @@ export const DEFAULT_DRAFT: Draft = {
   class1: '',
   class2: '',
   layer: 'mixed4d',
+  moreLayers: [],
   method: 'PATH',
   steps: 256,
   rule: 'SIDI',
@@ -61,6 +64,7 @@ export function createDraftStore() {
         class1: i.class1 ?? '',
         class2: i.class2 ?? '',
         layer: i.layer,
+        moreLayers: i.layers.filter((l) => l !== i.layer),
         method: i.method,
         // A linear job runs one step; keep the path step count the user had.
         steps: i.method === 'SIMPLE' ? draft.steps : i.steps,

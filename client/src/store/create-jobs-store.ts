@@ -50,10 +50,12 @@ export function createJobsStore(draftStore: DraftStore) {
       }));
   }
 
-  const inputOf = (imageId: string, d: Draft): AttributionInput => ({
+  /** One image at one layer as the single job always was; several of either as one job over all. */
+  const inputOf = (imageIds: readonly string[], layers: readonly string[], d: Draft): AttributionInput => ({
     model: d.model,
-    imageId,
+    ...(imageIds.length > 1 ? { imageIds: [...imageIds] } : { imageId: imageIds[0] }),
     layer: d.layer,
+    ...(layers.length > 1 && { layers: [...layers] }),
     class1: d.class1.trim() || null,
     class2: d.class2.trim() || null,
     method: d.method,
@@ -63,13 +65,13 @@ export function createJobsStore(draftStore: DraftStore) {
     seed: d.seed,
     topK: d.topK,
     tolerance: d.untilSettled && d.method !== 'SIMPLE' ? d.tolerance : null,
-    groups: d.groups > 0 ? d.groups : null,
+    groups: d.groups > 0 && layers.length <= 1 && imageIds.length <= 1 ? d.groups : null,
   });
 
   /** Validation the API would do anyway, caught before a round trip. */
-  function localErrors(imageId: string | undefined, d: Draft): FieldErrors {
+  function localErrors(imageIds: readonly string[], d: Draft): FieldErrors {
     const e: FieldErrors = {};
-    if (!imageId) e.image = 'Pick an example or upload an image first.';
+    if (!imageIds.length) e.image = 'Pick an example or upload an image first.';
     if (!Number.isInteger(d.steps) || d.steps < 1 || d.steps > 2000) e.steps = 'Steps must be a whole number from 1 to 2000.';
     if (!Number.isInteger(d.seed)) e.seed = 'The seed must be a whole number.';
     if (d.untilSettled && !(d.tolerance > 0 && d.tolerance < 1))
@@ -79,12 +81,12 @@ export function createJobsStore(draftStore: DraftStore) {
     return e;
   }
 
-  async function start(imageId: string | undefined): Promise<string | undefined> {
+  async function start(imageIds: readonly string[], layers: readonly string[]): Promise<string | undefined> {
     const d = draftStore.draft;
-    const local = localErrors(imageId, d);
+    const local = localErrors(imageIds, d);
     draftStore.setErrors(local);
     if (Object.keys(local).length) return undefined;
-    const input = inputOf(imageId!, d);
+    const input = inputOf(imageIds, layers, d);
     const result = await startAttribution({ input });
     draftStore.setErrors(fieldErrors(result.error, input));
     const id = result.data?.startAttribution.id;
@@ -92,13 +94,15 @@ export function createJobsStore(draftStore: DraftStore) {
     return id;
   }
 
-  async function compare(imageId: string | undefined): Promise<string[] | undefined> {
+  async function compare(imageIds: readonly string[], layers: readonly string[]): Promise<string[] | undefined> {
     const d = draftStore.draft;
-    const local = localErrors(imageId, d);
+    const local = localErrors(imageIds, d);
+    if (!local.form && (imageIds.length > 1 || layers.length > 1))
+      local.form = 'Compare methods runs one image at one layer: untick the other layers and images, or start one job over all of them.';
     draftStore.setErrors(local);
     if (Object.keys(local).length) return undefined;
-    const { method: _method, ...input } = inputOf(imageId!, d);
-    const result = await compareMethods({ input: { ...input, imageId: imageId!, steps: d.steps } });
+    const { method: _method, imageIds: _i, layers: _l, ...input } = inputOf(imageIds, layers, d);
+    const result = await compareMethods({ input: { ...input, imageId: imageIds[0], steps: d.steps } });
     draftStore.setErrors(fieldErrors(result.error, input));
     const jobs = result.data?.compareMethods;
     if (jobs) refetchHistory();

@@ -3,12 +3,13 @@ import { hasSprite } from '../components/ChannelSprite';
 import type { ChannelPictures } from '../components/channel-pictures';
 import type { MethodRank } from '../components/ChannelDetail';
 import type { GridPosition } from '../components/GroupsOverlay';
-import { METHODS } from '../components/JobForm';
+import { jobLayers, METHODS } from '../components/JobForm';
 import { MAX_LAYER_TO_LAYER_TARGETS } from '../components/LayerToLayerDetail';
 import { isTerminal } from '../lib/job-status';
 import { agreedChannels, rankFromTop } from '../lib/ranking';
 import type { JobSummaryFieldsFragment } from '../gql/graphql';
 import type { createChannelExamplesStore } from './create-channel-examples-store';
+import type { ChannelImagesStore } from './create-channel-images-store';
 import type { DraftStore } from './create-draft-store';
 import type { createGroupIconsStore } from './create-group-icons-store';
 import type { createHeatmapStore } from './create-heatmap-store';
@@ -29,6 +30,7 @@ export interface WorkbenchDeps {
   jobs: JobsStore;
   heatmaps: ReturnType<typeof createHeatmapStore>;
   channelExamples: ReturnType<typeof createChannelExamplesStore>;
+  channelImages: ChannelImagesStore;
   positions: ReturnType<typeof createPositionStore>;
   groupIcons: ReturnType<typeof createGroupIconsStore>;
   layerToLayer: ReturnType<typeof createLayerToLayerStore>;
@@ -78,6 +80,7 @@ export function createWorkbench(s: WorkbenchDeps) {
         if (!job) return;
         s.draft.loadFromJob(job);
         s.images.select(job.image.id);
+        s.images.pickSet(job.input.imageIds);
       },
     ),
   );
@@ -101,6 +104,16 @@ export function createWorkbench(s: WorkbenchDeps) {
     s.draft.setErrors({});
   };
   const uploadImage = (file: File) => void s.images.upload(file).then((image) => image && setRefillFor(image.id));
+  const uploadImages = (files: File[]) =>
+    void s.images.uploadMany(files).then((batch) => {
+      const last = batch?.images.at(-1);
+      if (last) setRefillFor(last.id);
+    });
+  const toggleImage = (id: string) => {
+    if (!s.images.pickedIds().includes(id) && id !== s.images.selectedId()) setRefillFor(id);
+    s.images.toggle(id);
+    s.draft.setErrors({});
+  };
 
   // Another model has other layers and classes: its layer list replaces the old one (keeping the
   // layer when it has one of that name), and the image's top predictions under it refill the classes.
@@ -177,12 +190,12 @@ export function createWorkbench(s: WorkbenchDeps) {
   const suggested = createMemo(() => s.images.predictions()?.map((p) => p.class) ?? []);
   const cancellable = createMemo(() => shown().some((t) => t.status() !== undefined && !isTerminal(t.status())));
   const imageUrl = () => trackers[0].job()?.image.path;
-  // The notebook's sprites, where a spritemap of the job's layer has been rendered.
-  const spritemap = createMemo(() => {
-    const layer = primary().job()?.input.layer;
+  // The notebook's sprites, where a spritemap of the layer has been rendered.
+  const spritemapOf = (layer: string | undefined) => {
     const sm = s.model.layers().find((l) => l.name === layer)?.spritemap;
     return sm ? { url: sm.path, spriteSize: sm.size, columns: sm.columns, missing: sm.missingChannels } : null;
-  });
+  };
+  const spritemap = createMemo(() => spritemapOf(primary().job()?.input.layer));
   // Channels without a picture in that spritemap get their own, rendered on demand and arriving live.
   const spriteLayer = () => (route().page === 'job' || route().page === 'compare' ? primary().job()?.input.layer : undefined);
   const spriteModel = () => primary().job()?.input.model;
@@ -223,11 +236,11 @@ export function createWorkbench(s: WorkbenchDeps) {
     );
 
   const start = async () => {
-    const id = await s.jobs.start(s.images.selectedId());
+    const id = await s.jobs.start(s.images.jobImageIds(), jobLayers(s.draft.draft, s.model.layers()));
     if (id) s.router.navigate({ page: 'job', jobId: id });
   };
   const compare = async () => {
-    const ids = await s.jobs.compare(s.images.selectedId());
+    const ids = await s.jobs.compare(s.images.jobImageIds(), jobLayers(s.draft.draft, s.model.layers()));
     if (ids) s.router.navigate({ page: 'compare', jobIds: ids });
   };
   const cancel = async () => {
@@ -292,6 +305,21 @@ export function createWorkbench(s: WorkbenchDeps) {
     const stepsEnd = over && trace.length > 0 ? trace[trace.length - 1].x : (snap?.stepsTotal ?? 1);
     return { channel: ch, ranks, trace, stepsEnd };
   });
+  /**
+   * Over several images: the images where a layer's channel mattered most, toward the class its
+   * mean pushes to; undefined for a job over one image.
+   */
+  const channelGallery = (layer: string, channel: number) => {
+    const jobId = primary().jobId();
+    const snap = primary().snapshot();
+    const est = snap?.layers.find((l) => l.layer === layer);
+    if (!jobId || !snap || !est || !snap.images) return undefined;
+    // The snapshot's own values are its first layer's; another layer's sign shows in its lists.
+    const mean = layer === snap.layers[0]?.layer ? (snap.values[channel] ?? 0) : est.bottom.some((b) => b.channel === channel) ? -1 : 1;
+    const toward: 'class 1' | 'class 2' = mean < 0 ? 'class 2' : 'class 1';
+    const images = s.channelImages.images(jobId, layer, channel, toward === 'class 2' ? 'NEGATIVE' : 'POSITIVE', est.imagesDone);
+    return { images, toward, imagesDone: est.imagesDone };
+  };
   const detailExamples = (channel: number) =>
     s.channelExamples
       .examples(detailLayer(), channel, detailModel())
@@ -316,6 +344,7 @@ export function createWorkbench(s: WorkbenchDeps) {
     cancellable,
     imageUrl,
     spritemap,
+    spritemapOf,
     picturesOf,
     pictureOf,
     sprites,
@@ -325,6 +354,8 @@ export function createWorkbench(s: WorkbenchDeps) {
     uploadImage,
     pickModel,
     importModel,
+    uploadImages,
+    toggleImage,
     start,
     compare,
     cancel,
@@ -334,6 +365,7 @@ export function createWorkbench(s: WorkbenchDeps) {
     detail,
     detailLayer,
     detailExamples,
+    channelGallery,
   };
 }
 export type Workbench = ReturnType<typeof createWorkbench>;

@@ -9,6 +9,7 @@ export type FieldErrors = Partial<Record<Field, string>>;
 const FIELD_OF_CODE: Record<string, Field> = {
   UNKNOWN_MODEL: 'model',
   BAD_IMAGE: 'image',
+  BAD_IMAGES: 'image',
   UNKNOWN_LAYER: 'layer',
   UNKNOWN_CLASS: 'class1',
   BAD_STEPS: 'steps',

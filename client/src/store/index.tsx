@@ -1,5 +1,6 @@
 import { createContext, type ParentProps, useContext } from 'solid-js';
 import { createChannelExamplesStore } from './create-channel-examples-store';
+import { createChannelImagesStore } from './create-channel-images-store';
 import { createDraftStore } from './create-draft-store';
 import { createHeatmapStore } from './create-heatmap-store';
 import { createImagesStore } from './create-images-store';
@@ -21,6 +22,7 @@ function createStores() {
     jobs: createJobsStore(draft),
     heatmaps: createHeatmapStore(),
     channelExamples: createChannelExamplesStore(),
+    channelImages: createChannelImagesStore(),
     positions: createPositionStore(),
     groupIcons: createGroupIconsStore(),
     layerToLayer: createLayerToLayerStore(),

@@ -1,6 +1,6 @@
 import { fireEvent, render } from '@solidjs/testing-library';
 import { describe, expect, it } from 'vitest';
-import { JobForm } from '../../../client/src/components/JobForm';
+import { JobForm, jobLayers } from '../../../client/src/components/JobForm';
 import { DEFAULT_DRAFT, type Draft } from '../../../client/src/store/create-draft-store';
 import type { FieldErrors } from '../../../client/src/store/field-errors';
 
@@ -18,6 +18,7 @@ function renderForm(errors: FieldErrors, over: Partial<Draft> = {}) {
       classes={[]}
       suggested={[]}
       errors={errors}
+      images={1}
       cancellable={false}
       onStart={() => {}}
       onCompare={() => {}}
@@ -66,6 +67,7 @@ describe('JobForm error placement', () => {
         classes={[]}
         suggested={[]}
         errors={{}}
+        images={1}
         cancellable={false}
         onStart={() => started++}
         onCompare={() => {}}
@@ -99,5 +101,60 @@ describe('JobForm steps note', () => {
   it('says when a rule that does not nest gives way, and to what', () => {
     const { getByTestId } = form({ steps: 100, rule: 'GAUSS_LEGENDRE', untilSettled: true, method: 'PATH' });
     expect(getByTestId('steps-note').textContent).toMatch(/Sidi replaces Gauss–Legendre\. Runs at most 63 steps/);
+  });
+});
+
+describe('JobForm layers', () => {
+  const three = [
+    { name: 'mixed3b', channels: 480 },
+    { name: 'mixed4d', channels: 528 },
+    { name: 'mixed5a', channels: 832 },
+  ];
+  function renderLayers(over: Partial<Draft>, images = 1) {
+    const changes: [string, unknown][] = [];
+    const r = render(() => (
+      <JobForm
+        draft={{ ...DEFAULT_DRAFT, ...over }}
+        onChange={(k, v) => changes.push([k, v])}
+        layers={three}
+        classes={[]}
+        suggested={[]}
+        errors={{}}
+        images={images}
+        cancellable={false}
+        onStart={() => {}}
+        onCompare={() => {}}
+        onCancel={() => {}}
+      />
+    ));
+    return { ...r, changes };
+  }
+
+  it('ticks more layers one by one or all at once, besides the chosen one', () => {
+    const { getByLabelText, changes, queryByLabelText } = renderLayers({});
+    expect(queryByLabelText('mixed4d (528)')).toBeNull();
+    getByLabelText('mixed5a (832)').click();
+    getByLabelText('Every layer').click();
+    expect(changes).toEqual([
+      ['moreLayers', ['mixed5a']],
+      ['moreLayers', ['mixed3b', 'mixed5a']],
+    ]);
+  });
+
+  it('a job over several layers or images has no neuron groups: the field is off', () => {
+    const groups = (over: Partial<Draft>, images: number) => {
+      const r = renderLayers(over, images);
+      const off = (r.getByLabelText('Neuron groups (0 for none)') as HTMLInputElement).disabled;
+      r.unmount();
+      return off;
+    };
+    expect(groups({}, 1)).toBe(false);
+    expect(groups({ moreLayers: ['mixed3b'] }, 1)).toBe(true);
+    expect(groups({}, 4)).toBe(true);
+  });
+
+  it("lists the job's layers from input to output, whatever order they were ticked in", () => {
+    expect(jobLayers({ layer: 'mixed4d', moreLayers: ['mixed5a', 'mixed3b'] }, three)).toEqual(['mixed3b', 'mixed4d', 'mixed5a']);
+    expect(jobLayers({ layer: 'mixed4d', moreLayers: [] }, three)).toEqual(['mixed4d']);
   });
 });
