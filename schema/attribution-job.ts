@@ -210,7 +210,7 @@ export const AttributionInputRef = builder.inputType('AttributionInput', {
       description:
         'Stop when settled: run until the estimated relative error is at most this (0 < tolerance < 1, e.g. 0.01) and the ' +
         "top and bottom lists have settled; `steps` is then the maximum, rounded down to the rule's nested size. " +
-        'PATH then defaults to the SIDI rule; LEFT_RIEMANN also nests; other rules are a BAD_ARGUMENT.',
+        'PATH then defaults to the SQUARED rule; SIDI and LEFT_RIEMANN also nest; other rules are a BAD_ARGUMENT.',
     }),
   }),
 });

@@ -9,7 +9,11 @@ export const QuadratureRuleRef = builder.enumType('QuadratureRule', {
     GAUSS_LEGENDRE: { description: 'Gauss-Legendre nodes and weights on [0, 1]: fastest convergence for smooth paths.' },
     SIDI: {
       description:
-        "Trapezoid rule after Sidi's sin^2 change of variable: points crowd towards both ends, and for N = 2^k - 1 they nest, so a tolerance run wastes no step. The default with a tolerance.",
+        "Trapezoid rule after Sidi's sin^2 change of variable: points crowd towards both ends, and for N = 2^k - 1 they nest, so a tolerance run wastes no step.",
+    },
+    SQUARED: {
+      description:
+        'Trapezoid rule after the change of variable alpha = t^2: points at (j/N)^2, denser near the baseline, where ReLU networks change most; for N = 2^k they nest. The default with a tolerance.',
     },
   } as const,
 });

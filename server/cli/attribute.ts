@@ -28,6 +28,7 @@ const RULE_NAMES: Record<string, QuadratureRuleName> = {
   midpoint: 'MIDPOINT',
   'gauss-legendre': 'GAUSS_LEGENDRE',
   sidi: 'SIDI',
+  squared: 'SQUARED',
 };
 
 /** How the CLI spells an engine constant: PATH as path, LEFT_RIEMANN as left-riemann. */

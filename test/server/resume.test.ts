@@ -58,13 +58,13 @@ describe('resume after a crash', () => {
     await killHard(second);
   });
 
-  it('kill -9 mid-job with a tolerance (SIDI): the resumed job stops at the same level, with the values, errors and history of an uninterrupted run', async () => {
+  it('kill -9 mid-job with a tolerance (SQUARED, the default): the resumed job stops at the same level, with the values, errors and history of an uninterrupted run', async () => {
     const dir = dataDir();
     const first = await server(dir);
-    // SIDI's nested levels are the chunks: 1, 3, 7, 15, 31, 63, 127, 255 steps.
+    // SQUARED's nested levels are the chunks: 1, 2, 4, ..., 128, 256 steps.
     const job = (await gqlData(first.url, START, input({ method: 'PATH', steps: 256, tolerance: 0.003, chunkSteps: null })))
       .startAttribution;
-    const before = await waitForJob(first.url, job.id, (j) => j.stepsDone >= 7);
+    const before = await waitForJob(first.url, job.id, (j) => j.stepsDone >= 8);
     expect(before.status).toBe('RUNNING');
     await killHard(first);
 
@@ -73,8 +73,8 @@ describe('resume after a crash', () => {
     const resumed = await waitForJob(second.url, job.id);
     const reference = await uninterruptedRun(second.url, job.id);
     expectSameResult(resumed, reference);
-    // The tolerance ended it (at 127 steps on this input), not the step budget.
-    expect(resumed.stepsDone).toBeLessThan(255);
+    // The tolerance ended it, not the step budget.
+    expect(resumed.stepsDone).toBeLessThan(256);
     const convergence = `query ($id: ID!) { job(id: $id) { settledAtStep history { stepsDone values errors relativeError settled } } }`;
     const [a, b] = await Promise.all([resumed, reference].map(async (j) => (await gqlData(second.url, convergence, { id: j.id })).job));
     expect(a).toEqual(b);

@@ -4,6 +4,7 @@ import { layerShape } from '../layer-info.js';
 import { completenessGap, rankChannels, rankStability } from './channel-ranking.js';
 import { chunkEnds } from './chunk-schedule.js';
 import {
+  type ErrorCalibration,
   isSettled,
   nestedErrors,
   prefixEstimate,
@@ -124,14 +125,14 @@ export async function* estimate(
     });
 
   /** Running values and their 1-sigma errors from per-step values: the same estimators for channels and projections. */
-  const valuesAndErrors = (rec: StepRecord, calibration?: ReturnType<typeof PROJECTION_ERROR_CALIBRATION>) => {
+  const valuesAndErrors = (rec: StepRecord, calibration?: ErrorCalibration) => {
     const values = prefixEstimate(rec, state.stepsDone);
     const errors =
       path.sampling === 'exact'
         ? new Float64Array(rec.channels)
         : path.sampling === 'monte-carlo'
           ? stratifiedStandardErrors(rec, values)
-          : nestedErrors(rec, levels, values, request.rule, calibration);
+          : nestedErrors(rec, path.quadrature, values, request.rule, calibration);
     return { values, errors };
   };
   /** Values, errors and ranking of the steps done so far: a function of the state alone. */

@@ -2,7 +2,7 @@ import type { ScoreSpec } from '../executors/executor.js';
 import type { GroupsEstimate } from '../building-blocks/requests.js';
 
 export type AttributionMethod = 'SIMPLE' | 'PATH' | 'STOCHASTIC_PATH';
-export type QuadratureRuleName = 'LEFT_RIEMANN' | 'TRAPEZOID' | 'MIDPOINT' | 'GAUSS_LEGENDRE' | 'SIDI';
+export type QuadratureRuleName = 'LEFT_RIEMANN' | 'TRAPEZOID' | 'MIDPOINT' | 'GAUSS_LEGENDRE' | 'SIDI' | 'SQUARED';
 
 /** What a user asks for, as it arrives from the CLI or the API (classes still as text). */
 export interface AttributionInput {

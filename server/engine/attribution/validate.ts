@@ -21,9 +21,9 @@ export const RULES = Object.keys(QUADRATURE_RULES) as readonly QuadratureRuleNam
 /** The notebook's rule, used when none is given (without a tolerance). */
 export const DEFAULT_RULE: QuadratureRuleName = 'LEFT_RIEMANN';
 /** Rules whose points nest, so a tolerance run can stop at any level without wasting a step. */
-export const NESTED_RULES: readonly QuadratureRuleName[] = ['SIDI', 'LEFT_RIEMANN'];
+export const NESTED_RULES: readonly QuadratureRuleName[] = ['SQUARED', 'SIDI', 'LEFT_RIEMANN'];
 /** A tolerance run's rule when none is given: the nested rule that settles in the fewest steps (docs/convergence.md). */
-export const DEFAULT_TOLERANCE_RULE: QuadratureRuleName = 'SIDI';
+export const DEFAULT_TOLERANCE_RULE: QuadratureRuleName = 'SQUARED';
 
 function intIn(name: string, value: number, lo: number, hi: number, code: 'BAD_STEPS' | 'BAD_ARGUMENT' = 'BAD_ARGUMENT') {
   if (!Number.isInteger(value) || value < lo || value > hi) {

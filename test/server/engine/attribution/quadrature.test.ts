@@ -48,8 +48,9 @@ describe('quadrature rules', () => {
     expect(Math.max(...first10) - Math.min(...first10)).toBeGreaterThan(60);
   });
 
-  it('SIDI and LEFT_RIEMANN nest: each level of the order, rescaled, is the smaller rule itself', () => {
+  it('SQUARED, SIDI and LEFT_RIEMANN nest: each level of the order, rescaled, is the smaller rule itself', () => {
     for (const [rule, n, smaller] of [
+      ['SQUARED', 64, [1, 2, 4, 8, 16, 32]],
       ['SIDI', 63, [1, 3, 7, 15, 31]],
       ['LEFT_RIEMANN', 64, [1, 2, 4, 8, 16, 32]],
     ] as const) {
@@ -69,6 +70,25 @@ describe('quadrature rules', () => {
     expect(nestedSize('SIDI', 256)).toBe(255);
     expect(nestedSize('SIDI', 255)).toBe(255);
     expect(nestedSize('LEFT_RIEMANN', 100)).toBe(64);
+    expect(nestedSize('SQUARED', 100)).toBe(64);
+    expect(nestedSize('SQUARED', 256)).toBe(256);
+  });
+
+  it('SQUARED: points at (j/N)^2 ending at the real activations, more of them near the baseline than SIDI, second order on a smooth integrand', () => {
+    const q = quadrature('SQUARED', 64);
+    q.alphas.forEach((a, i) => expect(a).toBeCloseTo(((i + 1) / 64) ** 2, 15));
+    expect(q.alphas[63]).toBe(1);
+    expect(q.transformed).toEqual({ zeroAtStart: true, zeroAtEnd: false });
+    const share = (rule: QuadratureRuleName, n: number, test: (a: number) => boolean) => quadrature(rule, n).alphas.filter(test).length / n;
+    // Below alpha = 0.05 (where ReLU integrands move most) as many as SIDI; above 0.5 far fewer.
+    expect(share('SQUARED', 64, (a) => a < 0.05)).toBeGreaterThan(0.2);
+    expect(share('SQUARED', 64, (a) => a > 0.5)).toBeLessThan(0.3);
+    expect(share('SIDI', 63, (a) => a > 0.5)).toBeGreaterThan(0.45);
+    // The trapezoid rule in t on f(t^2) 2t: the first Euler-Maclaurin term is h^2, so halving h divides the error by 4.
+    const exact = Math.E - 1;
+    const e = (n: number) => Math.abs(integrate('SQUARED', n, Math.exp) - exact);
+    expect(e(16) / e(32)).toBeCloseTo(4, 0);
+    expect(e(32) / e(64)).toBeCloseTo(4, 0);
   });
 
   it('SIDI never evaluates the end points, crowds points towards them and errs as h^6 on a smooth integrand', () => {
