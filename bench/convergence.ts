@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { attributionRunner, imageWithTopPair } from './_attribution-runs.js';
 import { validateInput, type Snapshot } from '../server/engine/attribution/index.js';
+import { nestedSize } from '../server/engine/attribution/quadrature.js';
 import { estimate } from '../server/engine/attribution/incremental-estimator.js';
 import type { AttributionPath } from '../server/engine/attribution/methods/path.js';
 import { createExecutor } from '../server/engine/executors/index.js';
@@ -8,24 +11,45 @@ import { loadNetwork } from '../server/engine/network/network.js';
 import { relativeL2 } from '../test/helpers/fixtures.js';
 
 /**
- * Can the error bars be trusted, and how much does stopping when settled save?
- * For each image and layer (class pair: the model's top-1 vs top-2 class, so any image works):
+ * Can the error bars be trusted, and how soon does a run stop when settled? On many cases (each
+ * shared image at a layer from mixed3a to mixed5b, with its own top-1 vs top-2 class, its top-1
+ * class vs logsumexp, or the notebook's pair; the layers rotate so every layer is covered):
  * - a 256-point Gauss-Legendre reference;
  * - the notebook's fixed 100-step left Riemann sum (steps, seconds, accuracy);
- * - a `--tolerance 0.01` run (SIDI, at most 255 steps): steps and seconds to settle, accuracy;
- * - coverage: at every snapshot of both runs, the share of channels whose 2-sigma bar
- *   (2 x errors) covers the actual error against the reference, and the median ratio of bar
- *   width to actual error;
- * - which nested rule reaches 1 % relative L2 first: SIDI, Clenshaw-Curtis (2^k + 1 points),
- *   left Riemann (2^k), against plain Gauss-Legendre (not nested);
+ * - a `--tolerance 0.01` run (the default SQUARED rule, every nested level up to 96 steps):
+ *   where it stops, its seconds, its accuracy, its top and bottom 10 against the reference's;
+ * - coverage: at every snapshot, the share of channels whose 2-sigma bar (2 x errors) covers
+ *   the actual error against the reference, and the median ratio of bar width to actual error;
+ * - which nested rule reaches 1 % relative L2 first on a few cases: SQUARED, SIDI,
+ *   Clenshaw-Curtis (2^k + 1 points), left Riemann (2^k), against plain Gauss-Legendre (not nested);
  * - the stochastic path: K seeds x 256 steps; each seed's snapshots against the mean of the
  *   other seeds (its bars widened by sqrt(1 + 1/(K-1)) for that mean's own noise), and the spread
  *   between pairs of seeds against their reported errors, at `--tolerance 0.05`.
- * `npx tsx bench/convergence.ts` (BENCH_QUICK=1: 2 images, fewer seeds).
+ * `npx tsx bench/convergence.ts` (BENCH_QUICK=1: 4 cases, fewer seeds).
  */
 const QUICK = process.env.BENCH_QUICK === '1';
-const IMAGES = QUICK ? ['dog_cat_composite', 'eagle'] : ['dog_cat_composite', 'chelsea_cat', 'fruits', 'eagle', 'squirrel', 'grace_hopper'];
-const LAYERS = ['mixed4d', 'mixed5a'];
+const IMAGES = [
+  'dog_cat_composite',
+  'chelsea_cat',
+  'fruits',
+  'eagle',
+  'squirrel',
+  'grace_hopper',
+  'chicky_dog',
+  'coffee',
+  'dog_bicycle',
+  'person_dog_horse',
+];
+const LAYERS = ['mixed3a', 'mixed3b', 'mixed4a', 'mixed4b', 'mixed4c', 'mixed4d', 'mixed4e', 'mixed5a', 'mixed5b'];
+type Pair = 'top1-top2' | 'top1-logsumexp' | 'notebook';
+/** Two cases per image at two layers five apart, so the 20 cover every layer twice or more; and the notebook's own. */
+const CASES: { image: string; layer: string; pair: Pair }[] = [
+  { image: 'dog_cat_composite', layer: 'mixed4d', pair: 'notebook' as const },
+  ...IMAGES.flatMap((image, i) => [
+    { image, layer: LAYERS[i % LAYERS.length], pair: 'top1-top2' as const },
+    { image, layer: LAYERS[(i + 5) % LAYERS.length], pair: 'top1-logsumexp' as const },
+  ]),
+].filter((_, i) => !QUICK || [0, 6, 9, 15].includes(i));
 const STOCHASTIC_CASES = QUICK
   ? [['dog_cat_composite', 'mixed4d']]
   : [
@@ -33,11 +57,26 @@ const STOCHASTIC_CASES = QUICK
       ['fruits', 'mixed5a'],
     ];
 const SEEDS = QUICK ? 4 : 6;
-/** The rule comparison costs ~500 more steps per case: on the first images only. */
-const RULE_IMAGES = QUICK ? 1 : 3;
+/** The rule comparison costs ~300 more steps per case: on three cases only. */
+const RULE_CASES = QUICK ? 1 : 3;
+/** The most steps of the tolerance runs here (the largest SQUARED size within 100: 96). */
+const MAX_STEPS = 100;
 const TOL = 0.01,
   STOCHASTIC_TOL = 0.05,
   K = 10;
+
+const cpuFlags = () => {
+  try {
+    return [...new Set(readFileSync('/proc/cpuinfo', 'utf8').match(/avx512[a-z_0-9]*|avx2/g) ?? [])].sort().join(' ') || 'none';
+  } catch {
+    return 'unknown';
+  }
+};
+const load = () =>
+  loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ');
+console.log(`${cpus().length} x ${cpus()[0]?.model}; flags: ${cpuFlags()}; load average at start: ${load()}`);
 
 const network = loadNetwork();
 const labels = Labels.parse(network.labelsText);
@@ -117,83 +156,120 @@ const pct = (c: Coverage) => `${((100 * c.covered) / c.channels).toFixed(1)}%`;
 const settleRows: Record<string, string | number>[] = [];
 const ruleRows: Record<string, string | number>[] = [];
 const coverageRows: Record<string, string | number>[] = [];
-const totals = { lr: newCoverage(), sidi: newCoverage(), sidiAtStop: newCoverage() };
+const totals = { lr: newCoverage(), nested: newCoverage(), atStop: newCoverage() };
+const settles: { steps: number | null; error: number; lrError: number; kept: boolean; coverage: number; timeRatio: number }[] = [];
+const images = new Map<string, Awaited<ReturnType<typeof imageWithTopPair>>>();
 
-for (const name of IMAGES) {
-  const { image, class1: c1, class2: c2 } = await imageWithTopPair(executor, name);
-  for (const layer of LAYERS) {
-    const base = { layer, class1: c1, class2: c2 };
-    const ref = (await run(image, { ...base, rule: 'GAUSS_LEGENDRE', steps: 256, chunkSteps: 256 })).result.values;
-    const lr = await run(image, { ...base, steps: 100 });
-    // All the levels of a tolerance run: its stopping point is the first level a real run would stop at.
-    const sidi = await run(image, { ...base, steps: 255, tolerance: 1e-12 });
-    const stop = sidi.snapshots.find((s) => s.settled && s.relativeError <= TOL) ?? sidi.snapshots.at(-1)!;
-    const lrCov = newCoverage(),
-      sidiCov = newCoverage(),
-      stopCov = newCoverage();
-    for (const s of lr.snapshots) (cover(lrCov, s, ref), cover(totals.lr, s, ref));
-    for (const s of sidi.snapshots.filter((x) => x.stepsDone >= 3)) (cover(sidiCov, s, ref), cover(totals.sidi, s, ref));
-    cover(stopCov, stop, ref);
-    cover(totals.sidiAtStop, stop, ref);
-    const lrErr = relativeL2(lr.result.values, ref),
-      stopErr = relativeL2(stop.values, ref);
-    settleRows.push({
-      case: `${name} ${layer} ${c1}-${c2}`,
-      'LR-100 s': +(lr.result.elapsedMs / 1000).toFixed(2),
-      'LR-100 relL2': +lrErr.toExponential(2),
-      'LR-100 top/bot': `${common(lr.result.values, ref, 1)}/${common(lr.result.values, ref, -1)}`,
-      'settle steps': stop.stepsDone,
-      'settle s': +(stop.elapsedMs / 1000).toFixed(2),
-      'est. relErr': +stop.relativeError.toExponential(2),
-      'actual relL2': +stopErr.toExponential(2),
-      'top/bot': `${common(stop.values, ref, 1)}/${common(stop.values, ref, -1)}`,
-      'time vs LR-100': +(stop.elapsedMs / lr.result.elapsedMs).toFixed(2),
-      'as accurate': stopErr <= lrErr ? 'yes' : 'no',
-    });
-    coverageRows.push({
-      case: `${name} ${layer}`,
-      'LR-100 coverage': pct(lrCov),
-      'LR-100 bar/actual': +median(lrCov.ratios).toFixed(2),
-      'SIDI coverage': pct(sidiCov),
-      'SIDI bar/actual': +median(sidiCov.ratios).toFixed(2),
-      'at stop': pct(stopCov),
-    });
-    if (layer === LAYERS[0] && IMAGES.indexOf(name) < RULE_IMAGES) {
-      // Steps to reach 1 % relative L2 against the reference: nested rules by level, Gauss-Legendre by size.
-      const first = (xs: [number, number[]][]) => xs.find(([, v]) => relativeL2(v, ref) <= TOL)?.[0] ?? '> max';
-      const sidiLevels = sidi.snapshots.map((s) => [s.stepsDone, s.values] as [number, number[]]);
-      const lrNested = await run(image, { ...base, rule: 'LEFT_RIEMANN', steps: 256, tolerance: 1e-12 });
-      const cc: [number, number[]][] = [];
-      for (const n of [4, 8, 16, 32, 64]) {
-        const q = clenshawCurtis(n);
-        cc.push([n + 1, await fixedRule(image, layer, c1, c2, q.alphas, q.weights)]);
-        if (relativeL2(cc.at(-1)![1], ref) <= TOL) break;
-      }
-      const gl: [number, number[]][] = [];
-      for (const n of [4, 8, 16, 32, 64]) {
-        gl.push([n, (await run(image, { ...base, rule: 'GAUSS_LEGENDRE', steps: n, chunkSteps: n })).result.values]);
-        if (relativeL2(gl.at(-1)![1], ref) <= TOL) break;
-      }
-      ruleRows.push({
-        case: `${name} ${layer}`,
-        SIDI: first(sidiLevels),
-        'Clenshaw-Curtis': first(cc),
-        'left Riemann 2^k': first(lrNested.snapshots.map((s) => [s.stepsDone, s.values])),
-        'Gauss-Legendre (not nested)': first(gl),
-      });
+for (const [n, { image: name, layer, pair }] of CASES.entries()) {
+  if (!images.has(name)) images.set(name, await imageWithTopPair(executor, name));
+  const { image, class1: top1, class2: top2 } = images.get(name)!;
+  const [c1, c2] = pair === 'notebook' ? ['Labrador retriever', 'tiger cat'] : pair === 'top1-top2' ? [top1, top2] : [top1, 'logsumexp'];
+  const base = { layer, class1: c1, class2: c2 };
+  const ref = (await run(image, { ...base, rule: 'GAUSS_LEGENDRE', steps: 256, chunkSteps: 256 })).result.values;
+  const lr = await run(image, { ...base, steps: 100 });
+  // Every level of a tolerance run: its stopping point is the first level a real run would stop at.
+  const nested = await run(image, { ...base, steps: MAX_STEPS, tolerance: 1e-12 });
+  const rule = nested.result.stepsTotal === nestedSize('SQUARED', MAX_STEPS) ? 'SQUARED' : '?';
+  const found = nested.snapshots.find((s) => s.settled && s.relativeError <= TOL);
+  const stop = found ?? nested.snapshots.at(-1)!;
+  const lrCov = newCoverage(),
+    nestedCov = newCoverage(),
+    stopCov = newCoverage();
+  for (const s of lr.snapshots) (cover(lrCov, s, ref), cover(totals.lr, s, ref));
+  for (const s of nested.snapshots.filter((x) => x.stepsDone >= 6)) (cover(nestedCov, s, ref), cover(totals.nested, s, ref));
+  cover(stopCov, stop, ref);
+  cover(totals.atStop, stop, ref);
+  const lrErr = relativeL2(lr.result.values, ref),
+    stopErr = relativeL2(stop.values, ref);
+  const kept = [common(stop.values, ref, 1), common(stop.values, ref, -1)];
+  const timeRatio = stop.elapsedMs / lr.result.elapsedMs;
+  settles.push({
+    steps: found ? stop.stepsDone : null,
+    error: stopErr,
+    lrError: lrErr,
+    kept: kept[0] === K && kept[1] === K,
+    coverage: stopCov.covered / stopCov.channels,
+    timeRatio,
+  });
+  const label = `${name} ${layer} ${pair === 'notebook' ? 'Labrador-tiger cat' : pair}`;
+  settleRows.push({
+    case: label,
+    'LR-100 s': +(lr.result.elapsedMs / 1000).toFixed(2),
+    'LR-100 relL2': +lrErr.toExponential(2),
+    [`${rule} stop at`]: found ? stop.stepsDone : `> ${stop.stepsDone}`,
+    s: +(stop.elapsedMs / 1000).toFixed(2),
+    'est. relErr': +stop.relativeError.toExponential(2),
+    'actual relL2': +stopErr.toExponential(2),
+    'top/bot 10': kept.join('/'),
+    'bars cover': pct(stopCov),
+    'time vs LR-100': +timeRatio.toFixed(2),
+  });
+  coverageRows.push({
+    case: label,
+    'LR-100 coverage': pct(lrCov),
+    'LR-100 bar/actual': +median(lrCov.ratios).toFixed(2),
+    [`${rule} coverage (levels >= 6)`]: pct(nestedCov),
+    'bar/actual': +median(nestedCov.ratios).toFixed(2),
+  });
+  if (n < RULE_CASES) {
+    // Steps to reach 1 % relative L2 against the reference: nested rules by level, Gauss-Legendre by size.
+    const first = (xs: [number, number[]][]) => xs.find(([, v]) => relativeL2(v, ref) <= TOL)?.[0] ?? '> max';
+    const levels = (r: Awaited<ReturnType<typeof run>>) => r.snapshots.map((s) => [s.stepsDone, s.values] as [number, number[]]);
+    const sidi = await run(image, { ...base, rule: 'SIDI', steps: 127, tolerance: 1e-12 });
+    const lrNested = await run(image, { ...base, rule: 'LEFT_RIEMANN', steps: 256, tolerance: 1e-12 });
+    const cc: [number, number[]][] = [];
+    for (const m of [4, 8, 16, 32, 64]) {
+      const q = clenshawCurtis(m);
+      cc.push([m + 1, await fixedRule(image, layer, c1, c2, q.alphas, q.weights)]);
+      if (relativeL2(cc.at(-1)![1], ref) <= TOL) break;
     }
-    console.error(`[convergence] ${name} ${layer} done`);
+    const gl: [number, number[]][] = [];
+    for (const m of [4, 8, 12, 16, 24, 32, 48, 64]) {
+      gl.push([m, (await run(image, { ...base, rule: 'GAUSS_LEGENDRE', steps: m, chunkSteps: m })).result.values]);
+      if (relativeL2(gl.at(-1)![1], ref) <= TOL) break;
+    }
+    ruleRows.push({
+      case: label,
+      SQUARED: first(levels(nested)),
+      SIDI: first(levels(sidi)),
+      'Clenshaw-Curtis': first(cc),
+      'left Riemann 2^k': first(levels(lrNested)),
+      'Gauss-Legendre (not nested)': first(gl),
+    });
   }
+  console.error(`[convergence] ${n + 1}/${CASES.length} ${label} done (load ${load()})`);
 }
 
+const settledSteps = settles.map((s) => s.steps ?? Infinity);
+const within50 = settledSteps.filter((x) => x <= 50).length;
 console.log(
-  `\nStop when settled (tolerance ${TOL}, SIDI, at most 255 steps) against the notebook's fixed left Riemann 100; backend ${executor.backend}.`,
+  `\nStop when settled (tolerance ${TOL}, the default SQUARED rule, every level up to ${nestedSize('SQUARED', MAX_STEPS)} steps) against the notebook's fixed left Riemann 100; backend ${executor.backend}.`,
 );
 console.log(
-  `Accuracy: relative L2 against a 256-point Gauss-Legendre reference; top/bot: channels shared with the reference's top and bottom ${K}.`,
+  `Accuracy: relative L2 against a 256-point Gauss-Legendre reference; top/bot 10: channels shared with the reference's top and bottom ${K}; bars cover: share of channels whose 2-sigma bar covers the actual error, at the stop.`,
 );
 console.table(settleRows);
-console.log(`Steps each rule needs to come within ${TOL * 100} % relative L2 of the reference (${LAYERS[0]}):`);
+console.log('Overall:');
+console.table([
+  {
+    cases: settles.length,
+    'steps: mean': +(settledSteps.filter(Number.isFinite).reduce((a, b) => a + b, 0) / settledSteps.filter(Number.isFinite).length).toFixed(
+      1,
+    ),
+    'steps: median': median(settledSteps),
+    'steps: max': Math.max(...settledSteps),
+    '<= 50 steps': `${within50}/${settles.length}`,
+    'actual relL2: median': +median(settles.map((s) => s.error)).toExponential(2),
+    'actual relL2: max': +Math.max(...settles.map((s) => s.error)).toExponential(2),
+    '<= 1.5 %': `${settles.filter((s) => s.error <= 0.015).length}/${settles.length}`,
+    'as accurate as LR-100': `${settles.filter((s) => s.error <= s.lrError).length}/${settles.length}`,
+    'same top and bottom 10': `${settles.filter((s) => s.kept).length}/${settles.length}`,
+    'bars cover at stop (all channels)': pct(totals.atStop),
+    'lowest case': `${(100 * Math.min(...settles.map((s) => s.coverage))).toFixed(1)}%`,
+    'time vs LR-100: median': +median(settles.map((s) => s.timeRatio)).toFixed(2),
+  },
+]);
+console.log(`Steps each rule needs to come within ${TOL * 100} % relative L2 of the reference:`);
 console.table(ruleRows);
 console.log(
   'Coverage of the 2-sigma bars (share of channels whose actual error is within 2 x errors), all snapshots; median bar width / actual error:',
@@ -207,16 +283,16 @@ console.table([
     channels: totals.lr.channels,
   },
   {
-    runs: 'SIDI, every level >= 3',
-    coverage: pct(totals.sidi),
-    'median bar/actual': +median(totals.sidi.ratios).toFixed(2),
-    channels: totals.sidi.channels,
+    runs: 'SQUARED, every level >= 6',
+    coverage: pct(totals.nested),
+    'median bar/actual': +median(totals.nested.ratios).toFixed(2),
+    channels: totals.nested.channels,
   },
   {
-    runs: 'SIDI, where tolerance 0.01 stops',
-    coverage: pct(totals.sidiAtStop),
-    'median bar/actual': +median(totals.sidiAtStop.ratios).toFixed(2),
-    channels: totals.sidiAtStop.channels,
+    runs: `SQUARED, where tolerance ${TOL} stops`,
+    coverage: pct(totals.atStop),
+    'median bar/actual': +median(totals.atStop.ratios).toFixed(2),
+    channels: totals.atStop.channels,
   },
 ]);
 
@@ -281,4 +357,5 @@ console.table([
     'spread bar/actual': +median(spreadTotal.ratios).toFixed(2),
   },
 ]);
+console.log(`load average at the end: ${load()}`);
 executor.dispose();

@@ -37,16 +37,16 @@ async function finished(id: string) {
 describe('convergence over the API', () => {
   it('a tolerance job stops when settled, and its history, errors and settled step are stored', async () => {
     const job = await start({ method: 'PATH', steps: 256, tolerance: 0.02 });
-    expect(job.input).toEqual({ steps: 256, rule: 'SQUARED', tolerance: 0.02 });
+    expect(job.input).toEqual({ steps: 192, rule: 'SQUARED', tolerance: 0.02 });
     const done = await finished(job.id);
     expect(done.status).toBe('SUCCEEDED');
-    expect(done.stepsDone).toBeLessThan(256);
+    expect(done.stepsDone).toBeLessThan(192);
     expect(done.result.settled).toBe(true);
     expect(done.result.relativeError).toBeLessThanOrEqual(0.02);
     expect(done.result.errors).toHaveLength(done.result.values.length);
     expect(done.result.top[0].error).toBe(done.result.errors[done.result.top[0].channel]);
     // One history point per nested level, the last being the result.
-    expect(done.history.map((p: any) => p.stepsDone)).toEqual([1, 2, 4, 8, 16, 32, 64, 128].filter((n) => n <= done.stepsDone));
+    expect(done.history.map((p: any) => p.stepsDone)).toEqual([3, 6, 12, 24, 48, 96].filter((n) => n <= done.stepsDone));
     expect(done.history.at(-1).values).toEqual(done.result.values);
     expect(done.history.every((p: any) => typeof p.completenessGap === 'number')).toBe(true);
     const first = done.history.find((p: any) => p.settled);

@@ -18,7 +18,8 @@ export const RULES: { value: QuadratureRule; label: string }[] = [
   { value: 'TRAPEZOID', label: 'Trapezoid' },
   { value: 'MIDPOINT', label: 'Midpoint' },
   { value: 'GAUSS_LEGENDRE', label: 'Gauss–Legendre' },
-  { value: 'SIDI', label: 'Sidi (nested; until settled)' },
+  { value: 'SIDI', label: 'Sidi (nested)' },
+  { value: 'SQUARED', label: 'Squared (nested; until settled)' },
 ];
 
 const RULE_NAME: Record<QuadratureRule, string> = {

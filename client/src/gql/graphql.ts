@@ -34,7 +34,7 @@ export type AttributionInput = {
   skipBadImages?: boolean | null | undefined;
   /** Path steps, 1..2000 (default 100); ignored by SIMPLE. */
   steps?: number | null | undefined;
-  /** Stop when settled: run until the estimated relative error is at most this (0 < tolerance < 1, e.g. 0.01) and the top and bottom lists have settled; `steps` is then the maximum, rounded down to the rule's nested size. PATH then defaults to the SIDI rule; LEFT_RIEMANN also nests; other rules are a BAD_ARGUMENT. */
+  /** Stop when settled: run until the estimated relative error is at most this (0 < tolerance < 1, e.g. 0.01) and the top and bottom lists have settled; `steps` is then the maximum, rounded down to the rule's nested size. PATH then defaults to the SQUARED rule; SIDI and LEFT_RIEMANN also nest; other rules are a BAD_ARGUMENT. */
   tolerance?: number | null | undefined;
   /** K for rank stability, 1..channels. */
   topK?: number | null | undefined;
@@ -116,8 +116,10 @@ export type QuadratureRule =
   | 'LEFT_RIEMANN'
   /** alpha = (k + 1/2)/N: second order at the cost of the left sum. */
   | 'MIDPOINT'
-  /** Trapezoid rule after Sidi's sin^2 change of variable: points crowd towards both ends, and for N = 2^k - 1 they nest, so a tolerance run wastes no step. The default with a tolerance. */
+  /** Trapezoid rule after Sidi's sin^2 change of variable: points crowd towards both ends, and for N = 2^k - 1 they nest, so a tolerance run wastes no step. */
   | 'SIDI'
+  /** Trapezoid rule after the change of variable alpha = t^2: points at (j/N)^2, denser near the baseline, where ReLU networks change most; for N = 2^k they nest. The default with a tolerance. */
+  | 'SQUARED'
   /** Trapezoid rule on k/(N-1); needs at least 2 steps. */
   | 'TRAPEZOID';
 

@@ -6,11 +6,15 @@ import {
   CompareMethodsDocument,
   type JobSummaryFieldsFragment,
   JobsDocument,
+  type QuadratureRule,
   RestartJobDocument,
   StartAttributionDocument,
 } from '../gql/graphql';
 import type { Draft, DraftStore } from './create-draft-store';
 import { errorMessage, type FieldErrors, fieldErrors } from './field-errors';
+
+/** Rules whose points nest, so a run can stop at any of their levels (the server rejects a tolerance with the others). */
+const NESTED_RULES: readonly QuadratureRule[] = ['SQUARED', 'SIDI', 'LEFT_RIEMANN'];
 
 /** Rows per page of the history table; older ones page in on request. */
 const HISTORY_PAGE_SIZE = 50;
@@ -61,7 +65,7 @@ export function createJobsStore(draftStore: DraftStore) {
     method: d.method,
     steps: d.method === 'SIMPLE' ? 1 : d.steps,
     // Stopping when settled needs a rule whose points nest; the server picks one for the others.
-    rule: d.untilSettled && d.method !== 'SIMPLE' && d.rule !== 'SIDI' && d.rule !== 'LEFT_RIEMANN' ? null : d.rule,
+    rule: d.untilSettled && d.method !== 'SIMPLE' && !NESTED_RULES.includes(d.rule) ? null : d.rule,
     seed: d.seed,
     topK: d.topK,
     tolerance: d.untilSettled && d.method !== 'SIMPLE' ? d.tolerance : null,

@@ -133,11 +133,7 @@ export function nestedErrors(
  * channel value (twice that at an end point, which the trapezoid rule weighs by half), and g is
  * zero where the change of variable makes it vanish (`transformed`), without being evaluated.
  */
-export function panelVariation(
-  rec: StepRecord,
-  level: number,
-  transformed: NonNullable<Quadrature['transformed']>,
-): Float64Array {
+export function panelVariation(rec: StepRecord, level: number, transformed: NonNullable<Quadrature['transformed']>): Float64Array {
   const C = rec.channels;
   const out = new Float64Array(C);
   const byAlpha = Array.from({ length: level }, (_, k) => k).sort((a, b) => rec.alphas[a] - rec.alphas[b] || a - b);

@@ -126,8 +126,8 @@ function sidi(n: number): Quadrature {
  * alpha = 0.05 and little above 0.5, while SIDI spends half of its points above 0.5. Spacing the
  * points as squares puts a fifth of them below 0.05 and 29 % above 0.5, and on the measured
  * integrands errs like SIDI with 1.5 times the points (docs/convergence.md). Halving the spacing in
- * t keeps every point and its weight factor, so for N = 2^k the 2^j-point rules are prefixes of
- * the bit-reversed order, as for SIDI.
+ * t keeps every point and its weight factor, so the N/2, N/4, ... point rules are prefixes of the
+ * bit-reversed order, as for SIDI.
  */
 function squared(n: number): Quadrature {
   const alphas = new Float64Array(n);
@@ -141,12 +141,19 @@ function squared(n: number): Quadrature {
   const order = interleavedOrder(n + 1)
     .filter((r) => r > 0)
     .map((r) => r - 1);
-  return { alphas, weights, order, levels: dyadicPrefixes(n, 1), transformed: { zeroAtStart: true, zeroAtEnd: false } };
+  // A prefix is the rule itself only when its spacing 2^s / n in t reaches t = 1: n / level a power of 2.
+  const levels = dyadicPrefixes(n, 1).filter((l) => Number.isInteger(Math.log2(n / l)));
+  return { alphas, weights, order, levels, transformed: { zeroAtStart: true, zeroAtEnd: false } };
 }
 
-/** The largest point count no greater than `steps` at which `rule` nests completely (2^k, or 2^k - 1 for SIDI). */
+/**
+ * The largest point count no greater than `steps` at which `rule` nests completely: 2^k - 1 for
+ * SIDI, 3 * 2^k for SQUARED (levels 3, 6, 12, 24, 48, 96, ...: two of them below 50, where a
+ * ladder of powers of two jumps from 32 to 64), 2^k for the others.
+ */
 export function nestedSize(rule: QuadratureRuleName, steps: number): number {
   if (rule === 'SIDI') return 2 ** Math.floor(Math.log2(steps + 1)) - 1;
+  if (rule === 'SQUARED') return steps < 3 ? steps : 3 * 2 ** Math.floor(Math.log2(steps / 3));
   return 2 ** Math.floor(Math.log2(steps));
 }
 

@@ -23,7 +23,8 @@ function record(rule: QuadratureRuleName, n: number, f: (c: number, alpha: numbe
 
 const estimate = (rec: StepRecord) => {
   const out = new Float64Array(rec.channels);
-  for (let k = 0; k < rec.stepsDone; k++) for (let c = 0; c < rec.channels; c++) out[c] += rec.weights[k] * rec.stepValues[k * rec.channels + c];
+  for (let k = 0; k < rec.stepsDone; k++)
+    for (let c = 0; c < rec.channels; c++) out[c] += rec.weights[k] * rec.stepValues[k * rec.channels + c];
   return out;
 };
 
@@ -84,7 +85,7 @@ describe('convergence estimates', () => {
     const values = estimate(rec);
     const calibration = { factor: 1, floorShare: 0, differenceWeight: 1 };
     const errors = nestedErrors(rec, q, values, 'SQUARED', calibration);
-    const coarse = estimate({ ...rec, stepsDone: 8, weights: rec.weights.slice(0, 8).map((w) => w * 2) } as StepRecord);
+    const coarse = estimate({ ...rec, stepsDone: 8, weights: Array.from(rec.weights, (w) => w * 2) });
     const variation = panelVariation(rec, 16, q.transformed!);
     for (let c = 0; c < C; c++) expect(errors[c]).toBeCloseTo(Math.sqrt(variation[c] + (values[c] - coarse[c]) ** 2), 12);
     const one = { ...rec, stepsDone: 1 };

@@ -210,7 +210,7 @@ describe('integration state, resume and convergence', () => {
   it('the error estimate shrinks as steps accumulate (several images, both deterministic and stochastic)', async () => {
     for (const image of ['dog_cat_composite', 'fruits', 'chelsea_cat']) {
       for (const [rule, levels] of [
-        ['SQUARED', [1, 2, 4, 8, 16, 32]],
+        ['SQUARED', [3, 6, 12, 24, 48]],
         ['SIDI', [1, 3, 7, 15, 31]],
       ] as const) {
         const det = await run({ rule, steps: levels.at(-1), chunkSteps: levels.at(-1), tolerance: 1e-9 }, {}, image);
@@ -227,16 +227,16 @@ describe('integration state, resume and convergence', () => {
   it('a tolerance run stops at the first settled level within tolerance on an easy case, and runs to the maximum on a hard one', async () => {
     const easy = await run({ steps: 255, tolerance: 0.05 });
     expect(easy.result.done).toBe(true);
-    // The default rule with a tolerance, SQUARED, nests at 2^k points: 128 of at most 255.
-    expect(easy.result.stepsTotal).toBe(128);
-    expect(easy.result.stepsDone).toBeLessThan(64);
-    expect([1, 2, 4, 8, 16, 32]).toContain(easy.result.stepsDone);
+    // The default rule with a tolerance, SQUARED, nests at 3 * 2^k points: 192 of at most 255.
+    expect(easy.result.stepsTotal).toBe(192);
+    expect(easy.result.stepsDone).toBeLessThan(96);
+    expect([3, 6, 12, 24, 48]).toContain(easy.result.stepsDone);
     expect(easy.result.settled).toBe(true);
     expect(easy.result.relativeError).toBeLessThanOrEqual(0.05);
     // Every earlier level was either unsettled or above the tolerance.
     for (const s of easy.snapshots.slice(0, -1)) expect(s.settled && s.relativeError <= 0.05).toBe(false);
-    const hard = await run({ steps: 16, tolerance: 1e-6 });
-    expect(hard.result.stepsDone).toBe(16);
+    const hard = await run({ steps: 12, tolerance: 1e-6 });
+    expect(hard.result.stepsDone).toBe(12);
     expect(hard.result.relativeError).toBeGreaterThan(1e-6);
   });
 });

@@ -50,6 +50,7 @@ describe('quadrature rules', () => {
 
   it('SQUARED, SIDI and LEFT_RIEMANN nest: each level of the order, rescaled, is the smaller rule itself', () => {
     for (const [rule, n, smaller] of [
+      ['SQUARED', 96, [3, 6, 12, 24, 48]],
       ['SQUARED', 64, [1, 2, 4, 8, 16, 32]],
       ['SIDI', 63, [1, 3, 7, 15, 31]],
       ['LEFT_RIEMANN', 64, [1, 2, 4, 8, 16, 32]],
@@ -70,8 +71,11 @@ describe('quadrature rules', () => {
     expect(nestedSize('SIDI', 256)).toBe(255);
     expect(nestedSize('SIDI', 255)).toBe(255);
     expect(nestedSize('LEFT_RIEMANN', 100)).toBe(64);
-    expect(nestedSize('SQUARED', 100)).toBe(64);
-    expect(nestedSize('SQUARED', 256)).toBe(256);
+    expect(nestedSize('SQUARED', 100)).toBe(96);
+    expect(nestedSize('SQUARED', 256)).toBe(192);
+    expect(nestedSize('SQUARED', 2)).toBe(2);
+    // Without a tolerance any count runs; its levels are the prefixes that reach the real activations.
+    expect(quadrature('SQUARED', 100).levels).toEqual([25, 50, 100]);
   });
 
   it('SQUARED: points at (j/N)^2 ending at the real activations, more of them near the baseline than SIDI, second order on a smooth integrand', () => {
