@@ -75,7 +75,7 @@ describe('schema', () => {
     const values = (name: string) =>
       (schema.getType(name) as unknown as { getValues(): { name: string }[] }).getValues().map((v) => v.name);
     expect(values('AttributionMethod')).toEqual(['SIMPLE', 'PATH', 'STOCHASTIC_PATH']);
-    expect(values('QuadratureRule')).toEqual(['LEFT_RIEMANN', 'TRAPEZOID', 'MIDPOINT', 'GAUSS_LEGENDRE', 'SIDI']);
+    expect(values('QuadratureRule')).toEqual(['LEFT_RIEMANN', 'TRAPEZOID', 'MIDPOINT', 'GAUSS_LEGENDRE', 'SIDI', 'SQUARED']);
     expect(values('JobStatus')).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'INTERRUPTED']);
   });
 

@@ -109,7 +109,7 @@ describe('a multi-layer run', () => {
 
   it.each([
     ['PATH, left Riemann', { method: 'PATH' as const, steps: 20, chunkSteps: 5 }],
-    ['PATH with a tolerance (SIDI)', { method: 'PATH' as const, steps: 64, tolerance: 0.05 }],
+    ['PATH with a tolerance (the default nested rule)', { method: 'PATH' as const, steps: 64, tolerance: 0.05 }],
     ['STOCHASTIC_PATH', { method: 'STOCHASTIC_PATH' as const, steps: 12, seed: 7 }],
   ])("equals each layer's single-layer run bit for bit: %s", async (_name, extra) => {
     const input: AttributionInput = { layer: 'mixed4d', class1: 'Pekinese', class2: 'tiger cat', ...extra };
