@@ -29,6 +29,8 @@ export const load = () =>
 export interface BenchServer {
   url: string;
   ws: Client;
+  /** The server's process id (its CPU and memory can be read from /proc). */
+  pid: number;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function startFreshServer(env: Record<string, string> = {}): Promis
   return {
     url: p.url,
     ws,
+    pid: p.child.pid!,
     async close() {
       await ws.dispose();
       await stopProcess(p);

@@ -7,8 +7,8 @@ import { loadNetwork } from '../server/engine/network/network.js';
 /**
  * Can the neuron groups' error bars be trusted (group rankings refine live: "error bars
  * included")? For each image and layer (the model's top-1 vs top-2 class), 6 groups:
- * a 256-point Gauss-Legendre reference of the group values, then left Riemann 32 and SIDI 31
- * runs in their default chunks; at every snapshot, the share of groups whose 2-sigma bar covers
+ * a 256-point Gauss-Legendre reference of the group values, then left Riemann 32, SIDI 31 and
+ * SQUARED 48 (the tolerance runs' rule) runs in their default chunks; at every snapshot, the share of groups whose 2-sigma bar covers
  * the actual error, and the median ratio of bar width to actual error. Snapshots at the rules'
  * nested levels (where a tolerance run may stop) are counted apart from those between levels. `npx tsx bench/group-errors.ts` (BENCH_QUICK=1: 2 images).
  */
@@ -29,7 +29,11 @@ interface Coverage {
   ratios: number[];
 }
 const newCoverage = (): Coverage => ({ covered: 0, groups: 0, ratios: [] });
-const LEVELS: Record<string, Set<number>> = { LEFT_RIEMANN: new Set([1, 2, 4, 8, 16, 32]), SIDI: new Set([1, 3, 7, 15, 31]) };
+const LEVELS: Record<string, Set<number>> = {
+  LEFT_RIEMANN: new Set([1, 2, 4, 8, 16, 32]),
+  SIDI: new Set([1, 3, 7, 15, 31]),
+  SQUARED: new Set([3, 6, 12, 24, 48]),
+};
 function cover(cov: Coverage, s: Snapshot, ref: number[]) {
   const g = s.groups!;
   g.attribution.forEach((v, i) => {
@@ -47,7 +51,14 @@ const median = (xs: number[]) => {
 const pct = (c: Coverage) => `${((100 * c.covered) / c.groups).toFixed(1)}%`;
 
 const rows: Record<string, string | number>[] = [];
-const totals = { lr: newCoverage(), sidi: newCoverage(), lrLevels: newCoverage(), sidiLevels: newCoverage() };
+const totals = {
+  lr: newCoverage(),
+  sidi: newCoverage(),
+  squared: newCoverage(),
+  lrLevels: newCoverage(),
+  sidiLevels: newCoverage(),
+  squaredLevels: newCoverage(),
+};
 for (const name of IMAGES) {
   const { image, class1: c1, class2: c2 } = await imageWithTopPair(executor, name);
   for (const layer of LAYERS) {
@@ -55,8 +66,10 @@ for (const name of IMAGES) {
     const ref = (await run(image, { ...base, steps: 256, rule: 'GAUSS_LEGENDRE', chunkSteps: 256 })).result.groups!.attribution;
     const lr = await run(image, { ...base, steps: 32, rule: 'LEFT_RIEMANN' });
     const sidi = await run(image, { ...base, steps: 31, rule: 'SIDI' });
+    const squared = await run(image, { ...base, steps: 48, rule: 'SQUARED' });
     const lrCov = newCoverage(),
-      sidiCov = newCoverage();
+      sidiCov = newCoverage(),
+      squaredCov = newCoverage();
     for (const s of lr.snapshots) {
       cover(lrCov, s, ref);
       cover(totals.lr, s, ref);
@@ -67,6 +80,11 @@ for (const name of IMAGES) {
       cover(totals.sidi, s, ref);
       if (LEVELS.SIDI.has(s.stepsDone)) cover(totals.sidiLevels, s, ref);
     }
+    for (const s of squared.snapshots) {
+      cover(squaredCov, s, ref);
+      cover(totals.squared, s, ref);
+      if (LEVELS.SQUARED.has(s.stepsDone)) cover(totals.squaredLevels, s, ref);
+    }
     rows.push({
       image: name,
       layer,
@@ -74,7 +92,9 @@ for (const name of IMAGES) {
       'LR-32 bar/actual': +median(lrCov.ratios).toFixed(2),
       'SIDI-31 coverage': pct(sidiCov),
       'SIDI-31 bar/actual': +median(sidiCov.ratios).toFixed(2),
-      snapshots: `${lr.snapshots.length}+${sidi.snapshots.length}`,
+      'SQUARED-48 coverage': pct(squaredCov),
+      'SQUARED-48 bar/actual': +median(squaredCov.ratios).toFixed(2),
+      snapshots: `${lr.snapshots.length}+${sidi.snapshots.length}+${squared.snapshots.length}`,
     });
   }
 }
@@ -93,4 +113,6 @@ console.table([
   total('left Riemann 32, at nested levels', totals.lrLevels),
   total('SIDI 31, every snapshot', totals.sidi),
   total('SIDI 31, at nested levels', totals.sidiLevels),
+  total('SQUARED 48, every snapshot', totals.squared),
+  total('SQUARED 48, at nested levels', totals.squaredLevels),
 ]);

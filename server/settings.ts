@@ -232,8 +232,8 @@ export const SETTINGS = {
   ),
   SPRITES_BACKGROUND: flag(
     'server',
-    true,
-    "once a layer's channel pictures were asked for, render the rest of the layer in the background, behind everything else; `0` renders only what is asked for ([spritemaps.md](spritemaps.md#on-demand-in-the-dashboard))",
+    false,
+    "`1`: once a layer's channel pictures were asked for, render the rest of the layer in the background, behind everything else (a whole layer is one to three hours of every core, for pictures nobody asked for yet, but they are then ready at once); `0` renders only what is asked for, and an idle server stays idle ([spritemaps.md](spritemaps.md#on-demand-in-the-dashboard), [performance.md](performance.md))",
   ),
   ROLE: setting(
     'scale-out',
@@ -451,7 +451,10 @@ export interface ServerSettings {
   jobConcurrency: number | undefined;
   /** ROLE on Redis: `api` serves the API only, `all` also runs a worker. */
   role: 'all' | 'api';
-  /** SPRITES_BACKGROUND: once a layer's sprites were asked for, render the rest of it in the background (default on). */
+  /**
+   * SPRITES_BACKGROUND: once a layer's sprites were asked for, render the rest of it in the
+   * background (default off: a whole layer is one to three hours of every core, for pictures nobody asked for).
+   */
   spritesBackground: boolean;
   scaleOut: ScaleOutSettings;
   engine: EngineSettings;

@@ -75,7 +75,7 @@ export interface AppDeps {
   jobLimits?: JobLimits;
   /** Yoga's logger: false for silent. */
   logging?: boolean | 'debug' | 'info' | 'warn' | 'error';
-  /** Once a layer's sprites are asked for, render the rest of it in the background (SPRITES_BACKGROUND; default true). */
+  /** Once a layer's sprites are asked for, render the rest of it in the background (SPRITES_BACKGROUND; default false). */
   spritesBackground?: boolean;
   /** Store, queue and events shared with other instances and workers (REDIS_URL, docs/scale-out.md); default: SQLite and in-process (createInProcessJobBackends). */
   jobBackends?: (images: ImageLibrary) => JobBackends;
@@ -159,7 +159,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       engine,
       urlPrefix,
       spritemaps: new SpritemapService(engine, store, undefined, lane),
-      sprites: new OnDemandSprites(engine, lane, store, { background: deps.spritesBackground ?? true, urlPrefix }),
+      sprites: new OnDemandSprites(engine, lane, store, { background: deps.spritesBackground ?? false, urlPrefix }),
       datasetExamples: new DatasetExamplesService(engine, images),
       buildingBlocks: new BuildingBlocksService(engine, { pixels: (imageId) => images.pixels(imageId, engine) }, lane),
     };

@@ -90,8 +90,8 @@ const STEP_EVENT_MS = 1000;
 
 /**
  * Sprites on demand: channels asked for (on screen, or explicitly) that have no picture yet are
- * rendered in the thumbnail profile, most urgent first, as one batch per layer; once a layer has
- * been asked for, the rest of it follows in the background. Every batch goes through the render
+ * rendered in the thumbnail profile, most urgent first, as one batch per layer; with `background`
+ * (SPRITES_BACKGROUND=1), once a layer has been asked for, the rest of it follows. Every batch goes through the render
  * lane (one render at a time, by priority) and, in the worker, steps aside for attribution jobs
  * between steps. Each sprite is saved as it arrives, into the same files the spritemaps use.
  */
@@ -116,7 +116,7 @@ export class OnDemandSprites {
       profile?: SpriteProfile;
       /** The model's URL prefix (spritePath): empty for the built-in model. */
       urlPrefix?: string;
-    } = { background: true },
+    } = { background: false },
   ) {}
 
   private get urlPrefix() {

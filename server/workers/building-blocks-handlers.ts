@@ -77,6 +77,8 @@ export class BuildingBlocksWorker {
    */
   async icons(request: GroupIconsRequest, onStep?: (step: number, steps: number) => void, signal?: AbortSignal): Promise<GroupIconsReply> {
     const objectives = request.directions.map((w, i) => direction(request.layer, `${request.key}:${i}`, w));
+    // As for the sprites: nothing starts while a job runs.
+    await this.gate?.idle(signal);
     const sprites = await renderChannels(
       await this.inputGradients(),
       { layer: request.layer, objectives, size: request.size, steps: request.steps, seed: request.seed },

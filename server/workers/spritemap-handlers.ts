@@ -43,6 +43,8 @@ export class SpritemapWorker {
     signal: AbortSignal,
   ): Promise<number> {
     assertChannels(request.layer, request.channels, this.executor.model.layers);
+    // Nothing of a render starts while a job runs, not even its graphs' compilation: it waits for the job's end.
+    await this.gate?.idle(signal);
     const engine = await this.engine();
     const batch = Math.max(1, Math.floor(request.batch));
     const batches = Math.ceil(request.channels.length / batch);

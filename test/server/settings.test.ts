@@ -13,7 +13,7 @@ const env = (vars: Record<string, string>) => ({ MODEL_DIR, ...vars });
 describe('settings: every environment variable parsed once, with one clear sentence when bad', () => {
   it('fills in the defaults', () => {
     const s = serverSettings(env({}));
-    expect(s).toMatchObject({ port: 4000, role: 'all', maxQueued: undefined, jobConcurrency: undefined, spritesBackground: true });
+    expect(s).toMatchObject({ port: 4000, role: 'all', maxQueued: undefined, jobConcurrency: undefined, spritesBackground: false });
     expect(s.engine).toMatchObject({
       backend: 'auto',
       modelDir: MODEL_DIR,
@@ -40,6 +40,7 @@ describe('settings: every environment variable parsed once, with one clear sente
     expect(engineSettings(env({ ENGINE_BACKEND: 'tfjs' }), { backend: 'onnx' }).backend).toBe('onnx');
     expect(engineSettings(env({ ENGINE_ORT_SPINNING: 'off' })).executor.spinning).toBe(false);
     expect(engineSettings(env({ ENGINE_ORT_SPINNING: '250' })).executor.spinning).toBe(250);
+    expect(serverSettings(env({ SPRITES_BACKGROUND: '1' })).spritesBackground).toBe(true);
     expect(serverSettings(env({ SPRITES_BACKGROUND: '0' })).spritesBackground).toBe(false);
     expect(serverSettings(env({ SPRITES_BACKGROUND: 'On' })).spritesBackground).toBe(true);
     const api = serverSettings(env({ REDIS_URL: 'redis://127.0.0.1:6379', ROLE: 'api' }));

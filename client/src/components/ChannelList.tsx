@@ -44,8 +44,11 @@ export interface ChannelListProps {
  */
 export function ChannelList(props: ChannelListProps) {
   const byChannel = createMemo(() => new Map(props.scores.map((s) => [s.channel, s])));
-  // Keyed by channel index (a primitive), so <For> moves a channel's row instead of rewriting it.
-  const order = createMemo(() => props.scores.map((s) => s.channel));
+  // Keyed by channel index (a primitive), so <For> moves a channel's row instead of rewriting it;
+  // a snapshot that keeps the order is no change (no row moves, no slide).
+  const order = createMemo(() => props.scores.map((s) => s.channel), undefined, {
+    equals: (a, b) => a.length === b.length && a.every((c, i) => c === b[i]),
+  });
   const flip = createFlip(order);
   const size = () => props.thumbSize ?? 56;
 

@@ -7,6 +7,7 @@ import {
   type JobProgressSubscription,
   type JobStatus,
 } from '../gql/graphql';
+import { frameCoalesced } from '../lib/frame-coalesced';
 
 export type ProgressSnapshot = JobProgressSubscription['jobProgress'];
 
@@ -92,7 +93,9 @@ export function createJobTracker(
     (prev: Progress | undefined, data: JobProgressSubscription) => addSnapshot(prev, data.jobProgress),
   );
 
-  const live = createMemo(() => (progress.data?.jobId === jobId() ? progress.data : undefined));
+  // Views redraw at most once per animation frame, with the newest snapshot (none in a hidden tab).
+  const latest = frameCoalesced(() => progress.data);
+  const live = createMemo(() => (latest()?.jobId === jobId() ? latest() : undefined));
   const job = createMemo(() => (jobQuery.data?.job?.id === jobId() ? (jobQuery.data?.job ?? undefined) : undefined));
 
   // The last snapshot arrived: read the stored job again for its final status and timestamps.

@@ -44,8 +44,8 @@ export interface ErrorCalibration {
 
 export const NESTED_ERROR_CALIBRATION: Record<QuadratureRuleName, ErrorCalibration> = {
   LEFT_RIEMANN: { factor: 1, floorShare: 0.3 },
-  SIDI: { factor: 0.45, floorShare: 0.4, differenceWeight: 0.3 },
-  SQUARED: { factor: 0.45, floorShare: 0.4, differenceWeight: 0.3 },
+  SIDI: { factor: 0.4, floorShare: 0.5, differenceWeight: 1 },
+  SQUARED: { factor: 0.4, floorShare: 0.5, differenceWeight: 1 },
   TRAPEZOID: { factor: 1, floorShare: 0.3 },
   MIDPOINT: { factor: 1, floorShare: 0.3 },
   GAUSS_LEGENDRE: { factor: 1, floorShare: 0.3 },
