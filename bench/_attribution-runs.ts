@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   attribute,
   validateInput,
+  type EstimatorOptions,
   type AttributionInput,
   type AttributionResult,
   type Snapshot,
@@ -17,12 +18,12 @@ export type RunInput = Partial<AttributionInput> & { layer: string; class1: stri
 
 /** Runs one attribution in this thread (PATH, batch 16 unless `input` says otherwise) and keeps every snapshot. */
 export function attributionRunner(executor: Executor, network: Network, labels: Labels, defaults: Partial<AttributionInput> = {}) {
-  return async (image: Float32Array, input: RunInput) => {
+  return async (image: Float32Array, input: RunInput, options?: EstimatorOptions) => {
     const request = validateInput({ method: 'PATH', batchSize: 16, ...defaults, ...input } as AttributionInput, {
       labels,
       layers: network.layers,
     });
-    const it = attribute(executor, image, request);
+    const it = attribute(executor, image, request, options);
     const snapshots: Snapshot[] = [];
     for (;;) {
       const r = await it.next();

@@ -2,7 +2,17 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { attributionRunner, imageWithTopPair } from './_attribution-runs.js';
 import { validateInput, type Snapshot } from '../server/engine/attribution/index.js';
-import { nestedSize } from '../server/engine/attribution/quadrature.js';
+import {
+  type ErrorCalibration,
+  isSettled,
+  NESTED_ERROR_CALIBRATION,
+  nestedErrors,
+  prefixEstimate,
+  relativeErrorOf,
+  type StepRecord,
+} from '../server/engine/attribution/convergence-estimates.js';
+import type { IntegrationState } from '../server/engine/attribution/integration-state.js';
+import { nestedSize, quadrature } from '../server/engine/attribution/quadrature.js';
 import { estimate } from '../server/engine/attribution/incremental-estimator.js';
 import type { AttributionPath } from '../server/engine/attribution/methods/path.js';
 import { createExecutor } from '../server/engine/executors/index.js';
@@ -153,10 +163,138 @@ function cover(cov: Coverage, s: Pick<Snapshot, 'values' | 'errors'>, ref: Array
 }
 const pct = (c: Coverage) => `${((100 * c.covered) / c.channels).toFixed(1)}%`;
 
+/**
+ * For each calibration, each recorded case's tolerance run again from its per-step values: where
+ * it would stop, its actual error there, the bars' coverage there, and the estimated over the
+ * actual relative error at every level whose actual error is 0.4 to 2 % (where stops are decided).
+ */
+/**
+ * Where along the path the integrand changes: each case's share of the squared change of its
+ * channel values between neighbouring points (sorted by alpha) that lies below alpha = 0.05 and
+ * above 0.5, from the SQUARED run's 96 points. The ReLU units flip near the baseline.
+ */
+function roughnessShares() {
+  const q = quadrature('SQUARED', nestedSize('SQUARED', MAX_STEPS));
+  const byAlpha = q.order.map((k, step) => [q.alphas[k], step]).sort((a, b) => a[0] - b[0]);
+  return recorded.map(({ stepValues, channels }) => {
+    let low = 0,
+      high = 0,
+      all = 0;
+    for (let i = 1; i < byAlpha.length; i++) {
+      const [a0, s0] = byAlpha[i - 1],
+        [a1, s1] = byAlpha[i];
+      let d = 0;
+      for (let c = 0; c < channels; c++) d += (stepValues[s1 * channels + c] - stepValues[s0 * channels + c]) ** 2;
+      all += d;
+      if ((a0 + a1) / 2 < 0.05) low += d;
+      if ((a0 + a1) / 2 > 0.5) high += d;
+    }
+    return all > 0 ? { low: low / all, high: high / all } : null;
+  });
+}
+
+/**
+ * The finer ladders the nested rule could have, tried on the recorded steps: the level's own
+ * error at 48 steps against (a) Richardson's extrapolation from 24 and 48 with the order observed
+ * between 12, 24 and 48 (|E48 - E24| = 2^-p |E24 - E12|), and (b) the 72-step prefix of the
+ * 96-point rule, a level 1.5 times 48 (rescaled: its weights cannot change once summed).
+ */
+function alternativeRows() {
+  const q = quadrature('SQUARED', nestedSize('SQUARED', MAX_STEPS));
+  const weights = q.order.map((k) => q.weights[k]),
+    alphas = q.order.map((k) => q.alphas[k]);
+  const ratios = { richardson: [] as number[], prefix72: [] as number[] };
+  for (const { stepValues, channels, ref } of recorded) {
+    const at = (m: number) => prefixEstimate({ stepValues, channels, stepsDone: m, weights, alphas, totalWeight: 1 }, m);
+    const [e12, e24, e48, e72] = [12, 24, 48, 72].map(at);
+    const own = relativeL2(e48, ref);
+    if (own === 0) continue;
+    const d1 = relativeL2(e24, e12),
+      d2 = relativeL2(e48, e24);
+    const gain = d2 > 0 && d1 > d2 ? d1 / d2 : 2;
+    const extrapolated = e48.map((v, c) => v + (v - e24[c]) / (gain - 1));
+    ratios.richardson.push(relativeL2(extrapolated, ref) / own);
+    ratios.prefix72.push(relativeL2(e72, ref) / own);
+  }
+  return [
+    {
+      alternative: 'Richardson from 24 and 48, observed order',
+      'actual relL2 / the 48-step level: median': +median(ratios.richardson).toFixed(2),
+      'better in': `${ratios.richardson.filter((r) => r < 1).length}/${ratios.richardson.length}`,
+    },
+    {
+      alternative: '72-step prefix of the 96-point rule (1.5 x 48)',
+      'actual relL2 / the 48-step level: median': +median(ratios.prefix72).toFixed(2),
+      'better in': `${ratios.prefix72.filter((r) => r < 1).length}/${ratios.prefix72.length}`,
+    },
+  ];
+}
+
+function calibrationRows() {
+  const q = quadrature('SQUARED', nestedSize('SQUARED', MAX_STEPS));
+  const candidates: [string, ErrorCalibration][] = [
+    ['shipped', NESTED_ERROR_CALIBRATION.SQUARED],
+    ['difference only', { factor: 0.5, floorShare: 0.5 }],
+    ['variation only', { factor: 0.5, floorShare: 0.5, differenceWeight: 0 }],
+    ['x 0.875', { ...NESTED_ERROR_CALIBRATION.SQUARED, factor: 0.35 }],
+    ['x 1.125', { ...NESTED_ERROR_CALIBRATION.SQUARED, factor: 0.45 }],
+    ['difference weight 0.3', { ...NESTED_ERROR_CALIBRATION.SQUARED, factor: 0.45, differenceWeight: 0.3 }],
+    ['floor 0.3', { ...NESTED_ERROR_CALIBRATION.SQUARED, floorShare: 0.3 }],
+  ];
+  return candidates.map(([name, calibration]) => {
+    const steps: number[] = [];
+    const errors: number[] = [];
+    const coverages: number[] = [];
+    const ratios: number[] = [];
+    const atStop = newCoverage();
+    for (const { stepValues, channels, ref } of recorded) {
+      let stop: { steps: number; values: Float64Array; errors: Float64Array } | undefined;
+      for (const level of q.levels.filter((l) => l >= 3)) {
+        const rec: StepRecord = {
+          stepValues,
+          channels,
+          stepsDone: level,
+          weights: q.order.map((k) => q.weights[k]),
+          alphas: q.order.map((k) => q.alphas[k]),
+          totalWeight: 1,
+        };
+        const values = prefixEstimate(rec, level);
+        const e = nestedErrors(rec, q, values, 'SQUARED', calibration);
+        const estimated = relativeErrorOf(values, e),
+          actual = relativeL2(values, ref);
+        if (actual >= 0.004 && actual <= 0.02) ratios.push(estimated / actual);
+        if (!stop && estimated <= TOL && isSettled(values, e, K)) stop = { steps: level, values, errors: e };
+        if (level === q.levels.at(-1)) stop ??= { steps: Infinity, values, errors: e };
+      }
+      const c = newCoverage();
+      cover(c, { values: Array.from(stop!.values), errors: Array.from(stop!.errors) }, ref);
+      cover(atStop, { values: Array.from(stop!.values), errors: Array.from(stop!.errors) }, ref);
+      steps.push(stop!.steps);
+      errors.push(relativeL2(stop!.values, ref));
+      coverages.push(c.covered / c.channels);
+    }
+    const finite = steps.filter(Number.isFinite);
+    return {
+      calibration: `${name}: ${calibration.factor} / ${calibration.floorShare} / ${calibration.differenceWeight ?? '-'}`,
+      'steps: mean': +(finite.reduce((a, b) => a + b, 0) / finite.length).toFixed(1),
+      '<= 50': `${steps.filter((x) => x <= 50).length}/${steps.length}`,
+      'actual relL2 at stop: max': +Math.max(...errors).toExponential(2),
+      'bars cover at stop': pct(atStop),
+      'lowest case': `${(100 * Math.min(...coverages)).toFixed(1)}%`,
+      'est. / actual: median': +median(ratios).toFixed(2),
+      '10th percentile': +[...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 10)].toFixed(2),
+    };
+  });
+}
+
 const settleRows: Record<string, string | number>[] = [];
 const ruleRows: Record<string, string | number>[] = [];
 const coverageRows: Record<string, string | number>[] = [];
 const totals = { lr: newCoverage(), nested: newCoverage(), atStop: newCoverage() };
+/** Per case: the SIDI steps that reach SQUARED-48's error, over 48. */
+const equivalents: number[] = [];
+/** Each case's SQUARED steps (channel values per step, evaluation order) and its reference. */
+const recorded: { stepValues: Float64Array; channels: number; ref: ArrayLike<number> }[] = [];
 const settles: { steps: number | null; error: number; lrError: number; kept: boolean; coverage: number; timeRatio: number }[] = [];
 const images = new Map<string, Awaited<ReturnType<typeof imageWithTopPair>>>();
 
@@ -168,7 +306,10 @@ for (const [n, { image: name, layer, pair }] of CASES.entries()) {
   const ref = (await run(image, { ...base, rule: 'GAUSS_LEGENDRE', steps: 256, chunkSteps: 256 })).result.values;
   const lr = await run(image, { ...base, steps: 100 });
   // Every level of a tolerance run: its stopping point is the first level a real run would stop at.
-  const nested = await run(image, { ...base, steps: MAX_STEPS, tolerance: 1e-12 });
+  // Its per-step channel values (the last checkpoint) let the calibration table below redo the error estimates.
+  let state: IntegrationState | undefined;
+  const nested = await run(image, { ...base, steps: MAX_STEPS, tolerance: 1e-12 }, { onCheckpoint: (s) => (state = s) });
+  recorded.push({ stepValues: state!.stepValues, channels: ref.length, ref });
   const rule = nested.result.stepsTotal === nestedSize('SQUARED', MAX_STEPS) ? 'SQUARED' : '?';
   const found = nested.snapshots.find((s) => s.settled && s.relativeError <= TOL);
   const stop = found ?? nested.snapshots.at(-1)!;
@@ -211,11 +352,17 @@ for (const [n, { image: name, layer, pair }] of CASES.entries()) {
     [`${rule} coverage (levels >= 6)`]: pct(nestedCov),
     'bar/actual': +median(nestedCov.ratios).toFixed(2),
   });
+  // SIDI, the previous default, on the same case: how many of its steps SQUARED's 48 are worth.
+  const sidi = await run(image, { ...base, rule: 'SIDI', steps: n < RULE_CASES ? 127 : 63, tolerance: 1e-12 });
+  const sidiErr = (m: number) => relativeL2(sidi.snapshots.find((x) => x.stepsDone === m)!.values, ref);
+  const sq48 = relativeL2(nested.snapshots.find((x) => x.stepsDone === 48)!.values, ref);
+  // Steps SIDI would need for SQUARED-48's error, on the power law through its 31 and 63 points.
+  const order = Math.log(sidiErr(31) / sidiErr(63)) / Math.log(63 / 31);
+  if (order > 0 && sq48 > 0) equivalents.push((31 * (sidiErr(31) / sq48) ** (1 / order)) / 48);
   if (n < RULE_CASES) {
     // Steps to reach 1 % relative L2 against the reference: nested rules by level, Gauss-Legendre by size.
     const first = (xs: [number, number[]][]) => xs.find(([, v]) => relativeL2(v, ref) <= TOL)?.[0] ?? '> max';
     const levels = (r: Awaited<ReturnType<typeof run>>) => r.snapshots.map((s) => [s.stepsDone, s.values] as [number, number[]]);
-    const sidi = await run(image, { ...base, rule: 'SIDI', steps: 127, tolerance: 1e-12 });
     const lrNested = await run(image, { ...base, rule: 'LEFT_RIEMANN', steps: 256, tolerance: 1e-12 });
     const cc: [number, number[]][] = [];
     for (const m of [4, 8, 16, 32, 64]) {
@@ -269,6 +416,19 @@ console.table([
     'time vs LR-100: median': +median(settles.map((s) => s.timeRatio)).toFixed(2),
   },
 ]);
+const shares = roughnessShares().filter((x) => x !== null);
+console.log(
+  `Where the integrand changes (share of the squared change between neighbouring points, ${shares.length} cases with any): below alpha = 0.05 median ${(100 * median(shares.map((x) => x.low))).toFixed(0)} % (${(100 * Math.min(...shares.map((x) => x.low))).toFixed(0)}-${(100 * Math.max(...shares.map((x) => x.low))).toFixed(0)} %), above 0.5 median ${(100 * median(shares.map((x) => x.high))).toFixed(1)} %.`,
+);
+console.log(
+  `SQUARED against SIDI, the previous default: SIDI needs ${median(equivalents).toFixed(2)} (median; ${Math.min(...equivalents).toFixed(2)}-${Math.max(...equivalents).toFixed(2)}) times the steps for the error of SQUARED at 48 (${equivalents.length} cases; SIDI's own order between 31 and 63 steps).`,
+);
+console.log('Finer ladders, on the same steps:');
+console.table(alternativeRows());
+console.log(
+  `The error estimate's calibration (factor x max(sqrt(variation + weight x difference^2), floor share x rms)), redone on the same steps for other constants; the shipped one first:`,
+);
+console.table(calibrationRows());
 console.log(`Steps each rule needs to come within ${TOL * 100} % relative L2 of the reference:`);
 console.table(ruleRows);
 console.log(
