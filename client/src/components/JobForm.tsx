@@ -28,24 +28,28 @@ const RULE_NAME: Record<QuadratureRule, string> = {
   MIDPOINT: 'the midpoint rule',
   GAUSS_LEGENDRE: 'Gauss–Legendre',
   SIDI: 'Sidi',
+  SQUARED: 'the squared rule',
 };
 
 /**
  * Why the job will run other steps (or another rule) than the form shows: a run that stops when
- * settled stops only at a nested level (2^k - 1 steps for Sidi, 2^k for the left Riemann sum).
+ * settled stops only at a nested level (3 x 2^k steps for the squared rule, 2^k - 1 for Sidi, 2^k
+ * for the left Riemann sum).
  * Undefined where the form's numbers are what runs.
  */
 export function stepsNote(d: Draft): string | undefined {
   const run = stepsThatRun(d);
   if (run.steps === d.steps && run.rule === d.rule) return undefined;
   if (d.method === 'SIMPLE' || !Number.isInteger(run.steps) || run.steps < 1) return undefined;
-  const sidi = run.rule === 'SIDI';
   const levels = [run.steps >> 2, run.steps >> 1, run.steps].filter((n) => n > 0).join(', ');
   const ruleChange =
     run.rule !== d.rule ? `Until settled needs a rule whose points nest: ${RULE_NAME[run.rule]} replaces ${RULE_NAME[d.rule]}. ` : '';
-  const why = sidi
-    ? `Sidi's nested levels are 2^k − 1 steps (…, ${levels})`
-    : `${RULE_NAME[run.rule]}'s nested levels are powers of 2 (…, ${levels})`;
+  const why =
+    run.rule === 'SIDI'
+      ? `Sidi's nested levels are 2^k − 1 steps (…, ${levels})`
+      : run.rule === 'SQUARED'
+        ? `the squared rule's nested levels are 3 × 2^k steps (…, ${levels})`
+        : `${RULE_NAME[run.rule]}'s nested levels are powers of 2 (…, ${levels})`;
   return `${ruleChange}Runs at most ${run.steps} steps: ${why}, and a run that stops when settled ends on one.`;
 }
 

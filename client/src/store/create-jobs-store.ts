@@ -6,15 +6,12 @@ import {
   CompareMethodsDocument,
   type JobSummaryFieldsFragment,
   JobsDocument,
-  type QuadratureRule,
   RestartJobDocument,
   StartAttributionDocument,
 } from '../gql/graphql';
+import { NESTED_RULES } from '../lib/steps-that-run';
 import type { Draft, DraftStore } from './create-draft-store';
 import { errorMessage, type FieldErrors, fieldErrors } from './field-errors';
-
-/** Rules whose points nest, so a run can stop at any of their levels (the server rejects a tolerance with the others). */
-const NESTED_RULES: readonly QuadratureRule[] = ['SQUARED', 'SIDI', 'LEFT_RIEMANN'];
 
 /** Rows per page of the history table; older ones page in on request. */
 const HISTORY_PAGE_SIZE = 50;

@@ -8,13 +8,14 @@ import type { Labels } from '../../../server/engine/labels';
 // The server decides what runs; the form only says so beforehand. These compare its guess with the server's own code.
 const labels = { resolve: (c: string) => ({ term: { index: 0 }, label: c }) } as unknown as Labels;
 const layers = [{ name: 'mixed4d', caffe: 'inception_4d/output', channels: 528, height: 14, width: 14 }];
-const RULES: QuadratureRule[] = ['LEFT_RIEMANN', 'TRAPEZOID', 'MIDPOINT', 'GAUSS_LEGENDRE', 'SIDI'];
+const RULES: QuadratureRule[] = ['LEFT_RIEMANN', 'TRAPEZOID', 'MIDPOINT', 'GAUSS_LEGENDRE', 'SIDI', 'SQUARED'];
 
 describe('stepsThatRun (the job form says what the server will run)', () => {
   it("nests as the server's quadrature does, for every step count the form accepts", () => {
-    for (const rule of ['SIDI', 'LEFT_RIEMANN'] as const)
+    for (const rule of ['SQUARED', 'SIDI', 'LEFT_RIEMANN'] as const)
       for (let steps = 1; steps <= 2000; steps++) expect(nestedSize(rule, steps)).toBe(serverNestedSize(rule, steps));
     expect(nestedSize('SIDI', 256)).toBe(255);
+    expect(nestedSize('SQUARED', 256)).toBe(192);
   });
 
   it("matches the server's validation for each method and rule, until settled or not", () => {
@@ -23,7 +24,7 @@ describe('stepsThatRun (the job form says what the server will run)', () => {
         for (const untilSettled of [true, false])
           for (const steps of [7, 100, 256, 300]) {
             // The rule the dashboard sends (create-jobs-store.ts): none when it does not nest and the run stops when settled.
-            const sent = untilSettled && rule !== 'SIDI' && rule !== 'LEFT_RIEMANN' ? null : rule;
+            const sent = untilSettled && !['SQUARED', 'SIDI', 'LEFT_RIEMANN'].includes(rule) ? null : rule;
             const server = validateInput(
               {
                 layer: 'mixed4d',
