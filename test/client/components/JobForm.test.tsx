@@ -91,6 +91,7 @@ describe('JobForm steps note', () => {
       { steps: 255, rule: 'SIDI', untilSettled: true },
       { steps: 256, rule: 'SIDI', untilSettled: false },
       { steps: 256, rule: 'LEFT_RIEMANN', untilSettled: true },
+      { steps: 192, rule: 'SQUARED', untilSettled: true },
     ] as const) {
       const r = form(over);
       expect(r.queryByTestId('steps-note'), JSON.stringify(over)).toBeNull();
@@ -100,7 +101,9 @@ describe('JobForm steps note', () => {
 
   it('says when a rule that does not nest gives way, and to what', () => {
     const { getByTestId } = form({ steps: 100, rule: 'GAUSS_LEGENDRE', untilSettled: true, method: 'PATH' });
-    expect(getByTestId('steps-note').textContent).toMatch(/Sidi replaces Gauss–Legendre\. Runs at most 63 steps/);
+    expect(getByTestId('steps-note').textContent).toMatch(
+      /the squared rule replaces Gauss–Legendre\. Runs at most 96 steps: the squared rule's nested levels are 3 × 2\^k steps \(…, 24, 48, 96\)/,
+    );
   });
 });
 
