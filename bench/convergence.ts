@@ -232,14 +232,15 @@ function alternativeRows() {
 
 function calibrationRows() {
   const q = quadrature('SQUARED', nestedSize('SQUARED', MAX_STEPS));
+  const shipped = NESTED_ERROR_CALIBRATION.SQUARED;
   const candidates: [string, ErrorCalibration][] = [
-    ['shipped', NESTED_ERROR_CALIBRATION.SQUARED],
+    ['shipped', shipped],
+    ['equal weights, floor 0.5', { factor: 0.4, floorShare: 0.5, differenceWeight: 1 }],
     ['difference only', { factor: 0.5, floorShare: 0.5 }],
     ['variation only', { factor: 0.5, floorShare: 0.5, differenceWeight: 0 }],
-    ['x 0.875', { ...NESTED_ERROR_CALIBRATION.SQUARED, factor: 0.35 }],
-    ['x 1.125', { ...NESTED_ERROR_CALIBRATION.SQUARED, factor: 0.45 }],
-    ['difference weight 0.3', { ...NESTED_ERROR_CALIBRATION.SQUARED, factor: 0.45, differenceWeight: 0.3 }],
-    ['floor 0.3', { ...NESTED_ERROR_CALIBRATION.SQUARED, floorShare: 0.3 }],
+    ['x 0.875', { ...shipped, factor: 0.875 * shipped.factor }],
+    ['x 1.125', { ...shipped, factor: 1.125 * shipped.factor }],
+    ['floor 0.5', { ...shipped, floorShare: 0.5 }],
   ];
   return candidates.map(([name, calibration]) => {
     const steps: number[] = [];
@@ -342,6 +343,10 @@ for (const [n, { image: name, layer, pair }] of CASES.entries()) {
     'est. relErr': +stop.relativeError.toExponential(2),
     'actual relL2': +stopErr.toExponential(2),
     'top/bot 10': kept.join('/'),
+    'relL2 at 24 / 48': [24, 48]
+      .map((m) => nested.snapshots.find((x) => x.stepsDone === m))
+      .map((x) => (x ? relativeL2(x.values, ref).toFixed(4) : '-'))
+      .join(' / '),
     'bars cover': pct(stopCov),
     'time vs LR-100': +timeRatio.toFixed(2),
   });
