@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
-import { stopProcess } from '../test/scale-out/helpers/processes.js';
+import { type Proc, stopProcess } from '../test/scale-out/helpers/processes.js';
+import { REPO_ROOT } from '../test/server/helpers/test-server.js';
 import { gqlData, wsClient, wsSubscribe } from '../test/server/helpers/graphql-client.js';
 import { startServerProcess } from '../test/server/helpers/server-process.js';
 
@@ -34,9 +36,16 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-export async function startFreshServer(env: Record<string, string> = {}): Promise<BenchServer> {
+/**
+ * A server on an empty DATA_DIR and a free port. `asNpmStart`: the process `npm start` runs
+ * (server/launch.mjs and the built bundle, every other setting at its default), instead of the
+ * tests' `node --import tsx server/main.ts` with one engine thread.
+ */
+export async function startFreshServer(env: Record<string, string> = {}, { asNpmStart = false } = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sprites-bench-'));
-  const p = await startServerProcess({ DATA_DIR: dataDir, ...env });
+  const p = asNpmStart
+    ? await startLaunchedServer({ PORT: '0', DATA_DIR: dataDir, ...env })
+    : await startServerProcess({ DATA_DIR: dataDir, ...env });
   const ws = wsClient(p.wsUrl);
   return {
     url: p.url,
@@ -48,6 +57,32 @@ export async function startFreshServer(env: Record<string, string> = {}): Promis
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** `node server/launch.mjs server/main.ts` (what `npm start` starts once the client is built), resolved once it listens. */
+async function startLaunchedServer(env: Record<string, string>): Promise<Proc & { url: string; wsUrl: string }> {
+  const child = spawn(process.execPath, ['server/launch.mjs', 'server/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${out}`)), 180_000);
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = /listening on http:\/\/[^\s:]+:(\d+)\/graphql/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`the server exited (${code}) before it listened:\n${out}`)));
+  });
+  return { child, log: () => out, exited, url: `http://127.0.0.1:${port}/graphql`, wsUrl: `ws://127.0.0.1:${port}/graphql` };
 }
 
 const START = 'mutation ($input: AttributionInput!) { startAttribution(input: $input) { id } }';

@@ -4,7 +4,8 @@ import { gqlData } from '../test/server/helpers/graphql-client.js';
 import { DASHBOARD_JOB, load, machine, REQUEST_SPRITES, runJob, startFreshServer, watchLayerSprites } from './_sprites-server.js';
 
 /**
- * Is an idle server idle? A fresh server (empty DATA_DIR) runs the dashboard's default dog/cat job,
+ * Is an idle server idle? A fresh server as `npm start` runs it (server/launch.mjs, every setting
+ * at its default but an empty DATA_DIR and a free port) runs the dashboard's default dog/cat job,
  * then the 20 pictures of its top and bottom lists that the dashboard asks for (VISIBLE); once
  * they have arrived and nobody asks for more, the server process's CPU time (all its threads:
  * API, engine workers, ONNX Runtime) is read from /proc over the next minute, in 10-second
@@ -38,7 +39,7 @@ for (const [label, env] of [
   ['defaults', {}],
   ['SPRITES_BACKGROUND=1', { SPRITES_BACKGROUND: '1' }],
 ] as const) {
-  const srv = await startFreshServer(env);
+  const srv = await startFreshServer(env, { asNpmStart: true });
   try {
     const job = await runJob(srv, DASHBOARD_JOB);
     const channels = [...new Set([...job.top, ...job.bottom])];
