@@ -37,8 +37,9 @@ const JOB_TIMES = 'query ($id: ID!) { job(id: $id) { status startedAt finishedAt
 
 async function jobMs(srv: BenchServer, id: string): Promise<number> {
   let { job } = await gqlData(srv.url, JOB_TIMES, { id });
-  // The last snapshot goes out just before the job's row records its end.
-  for (let i = 0; i < 100 && ['QUEUED', 'RUNNING'].includes(job.status); i++) {
+  // The last snapshot goes out just before the job's row records its end (and a status stream
+  // can close early): poll until the row says the job ended.
+  for (const end = Date.now() + 600_000; ['QUEUED', 'RUNNING'].includes(job.status) && Date.now() < end;) {
     await new Promise((r) => setTimeout(r, 50));
     ({ job } = await gqlData(srv.url, JOB_TIMES, { id }));
   }
