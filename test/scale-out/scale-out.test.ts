@@ -181,6 +181,57 @@ describe.skipIf(skip)('scale-out on Redis', () => {
     expect(job.input.model).toBe('resnet');
   });
 
+  it('spreads the images of a multi-image job over both workers, each image as its single job; a worker killed mid-job loses only its image in flight', async () => {
+    const [a, b] = api;
+    const images = ['dog_cat_composite', 'chelsea_cat', 'fruits', 'coffee', 'eagle', 'squirrel'].map((n) => `example-${n}`);
+    const settings = { layer: 'mixed5b', method: 'PATH', class1: 'Labrador retriever', class2: 'tiger cat', steps: 200, chunkSteps: 50 };
+    const runsOf = (id: string, log: string) =>
+      (log.match(new RegExp(`job ${id}: image \\d+ of ${images.length} on this worker`, 'g')) ?? []).length;
+    const PER_IMAGE = `query ($id: ID!) { job(id: $id) { status result { values layers { perImage { imageIndex values } } } } }`;
+
+    // 1. Both workers take images of one job; the lead streams the units the other stores.
+    const spread = (await gqlData(a.url, START, { input: { ...settings, imageIds: images } })).startAttribution.id;
+    const events = await withTimeout(follow(b.url, spread), 240_000, 'the multi-image job');
+    expect(events.at(-1)!.status, JSON.stringify(events.at(-1)!.error)).toBe('SUCCEEDED');
+    const runs = workers.map((w) => runsOf(spread, w.log()));
+    expect(
+      runs.every((n) => n > 0),
+      `images per worker: ${runs}`,
+    ).toBe(true);
+    expect(runs[0] + runs[1]).toBe(images.length);
+    // The oracle: each image's vector is its own single job's, bit for bit, whichever worker ran it.
+    const result = (await gqlData(a.url, PER_IMAGE, { id: spread })).job.result;
+    const perImage = result.layers[0].perImage as { imageIndex: number; values: number[] }[];
+    expect(perImage.map((p) => p.imageIndex)).toEqual(images.map((_, i) => i));
+    for (const i of [0, images.length - 1]) {
+      const single = (await gqlData(a.url, START, { input: { ...settings, imageId: images[i] } })).startAttribution.id;
+      const end = (await withTimeout(follow(b.url, single), 120_000, 'a single job')).at(-1)!;
+      expect(perImage[i].values).toEqual(end.values);
+    }
+    const mean = result.values.map((_: number, c: number) => perImage.reduce((t, p) => t + p.values[c], 0) / images.length);
+    expectSameValues(result.values, mean);
+
+    // 2. A worker killed once some images are stored: the job ends, and only the image it had in flight runs again.
+    const killed = (await gqlData(a.url, START, { input: { ...settings, imageIds: images, seed: 1 } })).startAttribution.id;
+    const stream = follow(b.url, killed);
+    await waitFor(async () => {
+      const job = (await gqlData(b.url, `query ($id: ID!) { job(id: $id) { result { images { done } } } }`, { id: killed })).job;
+      return (job.result?.images?.done ?? 0) >= 2;
+    }, 120_000);
+    const victim = workers.shift()!;
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    const end = (await withTimeout(stream, 240_000, 'the multi-image job after a worker was killed')).at(-1)!;
+    expect(end.status, JSON.stringify(end.error)).toBe('SUCCEEDED');
+    const total = runsOf(killed, victim.log()) + runsOf(killed, workers[0].log());
+    expect(total).toBeGreaterThanOrEqual(images.length);
+    expect(total).toBeLessThanOrEqual(images.length + 1);
+    const after = (await gqlData(a.url, PER_IMAGE, { id: killed })).job.result.layers[0].perImage as { values: number[] }[];
+    // PATH ignores the seed: the same vectors as the uninterrupted job.
+    expect(after.map((p) => p.values)).toEqual(perImage.map((p) => p.values));
+    workers.push(await startWorker());
+  });
+
   it('hands the job of a worker killed mid-job (SIGKILL) to the other worker, which resumes it from its last checkpoint with exactly the uninterrupted values', async () => {
     const [a, b] = api;
     // mixed5b steps take a few milliseconds: 2000 of them leave time to kill a worker mid-job.

@@ -49,6 +49,11 @@ export class MultiEstimate {
     return this.done[image][this.layers.indexOf(layer)] !== undefined;
   }
 
+  /** Images done at every layer. */
+  imagesDone(): number {
+    return this.done.filter((row) => row.every((e) => e !== undefined)).length;
+  }
+
   /** The layers of an image still to run, in order. */
   remaining(image: number): string[] {
     return this.layers.filter((l) => !this.isDone(image, l));

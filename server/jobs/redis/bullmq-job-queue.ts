@@ -13,6 +13,8 @@ import type { RedisKeys } from './redis-connection.js';
 export interface QueuedJobData {
   jobId: string;
   imageId: string;
+  /** A helper: takes images of a multi-image job another worker leads (image-claims.ts). */
+  helper?: boolean;
 }
 
 /** Images stay in Redis this long after their last job was queued. */

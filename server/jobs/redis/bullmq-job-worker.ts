@@ -1,15 +1,17 @@
-import { WaitingError, Worker, type Job } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Engine, Models } from '../../engine/engine.js';
 import { EngineError } from '../../errors/engine-error.js';
 import type { QueuedJobData } from './bullmq-job-queue.js';
 import type { JobEvents } from '../job-events.js';
-import { isTerminal, type JobError, type JobStatus } from '../job-record.js';
+import { isTerminal, type JobError, type JobRecord, type JobStatus } from '../job-record.js';
 import { JobRunner, type RunOutcome } from '../job-runner.js';
 import { JobExecution } from '../multi-job.js';
 import { PromiseCache } from '../../promise-cache.js';
 import type { JobStore } from '../job-store.js';
 import type { RedisKeys } from './redis-connection.js';
+import { RedisImageClaims } from './redis-image-claims.js';
 
 /** Decoded inputs kept per worker process (0.6 MB each). */
 const PIXEL_CACHE_SIZE = 8;
@@ -50,17 +52,31 @@ export class BullMqJobWorker {
   private readonly running = new Map<string, AbortController>();
   /** A user's cancel of a running job (its key or the channel), told apart from a shutdown's stop. */
   private readonly cancels = new Map<string, () => void>();
+  /** Helpers running here, by their own key, with the job they help (a cancel of the job stops them). */
+  private readonly helperCancels = new Map<string, { jobId: string; abort: () => void }>();
   /** Set by a graceful close: stopped jobs go back to the queue, checkpointed, instead of ending CANCELLED. */
   private suspending = false;
   private readonly pixelCache = new PromiseCache<Float32Array>(PIXEL_CACHE_SIZE);
   private readonly runner: JobRunner;
+  private readonly execution: JobExecution;
+  /** Where this worker recruits helpers for its multi-image jobs. */
+  private readonly helpers: Queue<QueuedJobData>;
 
   constructor(private readonly opts: BullMqJobWorkerOptions) {
+    this.helpers = new Queue<QueuedJobData>(opts.keys.queueName, { connection: opts.client, prefix: opts.keys.prefix });
+    this.execution = new JobExecution({
+      models: opts.models,
+      pixels: (id, engine) => this.pixels(id, engine),
+      store: opts.store,
+      // A multi-image job's images spread over the workers; a claim outlives a silent worker as long as its job lock does.
+      claims: new RedisImageClaims(opts.client, opts.keys, this.helpers, opts.lockDurationMs ?? 30_000),
+      log: (m) => opts.log?.(m),
+    });
     this.runner = new JobRunner({
       store: opts.store,
       events: opts.events,
       backend: opts.backend,
-      execute: new JobExecution({ models: opts.models, pixels: (id, engine) => this.pixels(id, engine), store: opts.store }).execute,
+      execute: this.execution.execute,
       logName: 'worker',
       checkpointIntervalMs: opts.checkpointIntervalMs,
       log: opts.log,
@@ -84,7 +100,9 @@ export class BullMqJobWorker {
         );
     });
     subscriber.on('message', (channel: string, jobId: string) => {
-      if (channel === keys.cancelChannel) this.cancels.get(jobId)?.();
+      if (channel !== keys.cancelChannel) return;
+      this.cancels.get(jobId)?.();
+      for (const h of this.helperCancels.values()) if (h.jobId === jobId) h.abort();
     });
     // Again at every (re)connect: ioredis can lose a SUBSCRIBE sent before the connection is ready.
     const listen = () => void subscriber.subscribe(keys.cancelChannel).catch(() => undefined);
@@ -102,10 +120,11 @@ export class BullMqJobWorker {
     await this.runner.finish(job, 'INTERRUPTED', job.snapshot, error);
   }
 
-  private async process(bullJob: Job<QueuedJobData>, token?: string): Promise<JobStatus | 'skipped'> {
+  private async process(bullJob: Job<QueuedJobData>, token?: string): Promise<JobStatus | 'skipped' | 'helped'> {
     const { store, keys, client } = this.opts;
     const job = await store.get(bullJob.data.jobId);
     if (!job || isTerminal(job.status)) return 'skipped';
+    if (bullJob.data.helper) return this.help(job);
     const controller = new AbortController();
     let cancelled = false;
     const cancel = () => {
@@ -137,6 +156,32 @@ export class BullMqJobWorker {
       this.running.delete(job.id);
       await client.del(keys.cancel(job.id)).catch(() => undefined);
     }
+  }
+
+  /**
+   * Takes images of a multi-image job another worker leads, until none is left unclaimed; each is
+   * stored as it finishes, and the lead streams it. A cancel or shutdown stops it between images
+   * (the image in flight is aborted and its claim let go, so another worker runs it).
+   */
+  private async help(job: JobRecord): Promise<'helped'> {
+    const { store, keys, client } = this.opts;
+    const controller = new AbortController();
+    const key = `${job.id}:helper:${randomUUID()}`;
+    this.running.set(key, controller);
+    const stopped = async () =>
+      this.suspending || (await client.exists(keys.cancel(job.id))) > 0 || isTerminal((await store.get(job.id))?.status ?? 'CANCELLED');
+    const off = () => controller.abort();
+    this.helperCancels.set(key, { jobId: job.id, abort: off });
+    try {
+      await this.execution.help(job, controller.signal, stopped);
+    } catch (error) {
+      // The lead sees a helper's failure as an image still to run (its claim is let go): it runs it itself.
+      if (!controller.signal.aborted) this.opts.log?.(`job ${job.id}: a helper's image failed`, error);
+    } finally {
+      this.helperCancels.delete(key);
+      this.running.delete(key);
+    }
+    return 'helped';
   }
 
   /** The image travelled through Redis (encoded); decoded here once per process and model. */
@@ -173,5 +218,6 @@ export class BullMqJobWorker {
     this.suspending = true;
     for (const controller of this.running.values()) controller.abort();
     await this.worker.close(force);
+    await this.helpers.close();
   }
 }

@@ -19,6 +19,10 @@ export class RedisKeys {
   get cancelChannel() {
     return `${this.prefix}:cancel`;
   }
+  /** Which worker runs one image of a multi-image job (its owner token, with a lease). */
+  imageClaim(jobId: string, imageIndex: number) {
+    return `${this.prefix}:claim:${jobId}:${imageIndex}`;
+  }
   /** An image's encoded bytes, for workers on other machines. */
   image(imageId: string) {
     return `${this.prefix}:image:${imageId}`;
