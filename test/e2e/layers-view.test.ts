@@ -151,6 +151,27 @@ describe('layers view and multi-image jobs in Chromium', () => {
       null,
       { timeout: 60_000 },
     );
+    // Picking a position on mixed5a's picture draws, over mixed4d's, where it comes from (layer-to-layer attribution).
+    const picture = page.locator('[data-testid=layer-picture-mixed5a]');
+    const pbox = (await picture.boundingBox())!;
+    // mixed5a's grid is 7 x 7: a click at 60 % across and 30 % down is cell (4, 2).
+    await page.mouse.click(pbox.x + pbox.width * 0.6, pbox.y + pbox.height * 0.3);
+    await expect
+      .poll(() => page.locator('[data-testid=layer-flow-mixed4d]').textContent(), { timeout: 120_000 })
+      .toBe('→ mixed5a (x 4, y 2) comes from here');
+    const flow = page.locator('.layer-column[data-layer=mixed4d] svg.heatmap');
+    expect(await flow.getAttribute('aria-label')).toBe('Where mixed5a (x 4, y 2) comes from in mixed4d');
+    expect(await flow.getAttribute('data-has-heatmap')).toBe('true');
+    // By keyboard: mixed4d's picture, one cell right and one down from its corner, Enter.
+    await page.locator('[data-testid=layer-picture-mixed4d]').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.locator('[data-testid=layer-flow-mixed3b]').textContent(), { timeout: 120_000 })
+      .toBe('→ mixed4d (x 1, y 1) comes from here');
+    expect(await page.locator('.layer-column[data-layer=mixed3b] svg.heatmap').getAttribute('data-has-heatmap')).toBe('true');
+
     // Choosing a channel opens it below the columns.
     await page.locator('[data-testid=layer-top-mixed3b] button').first().click();
     const chosen = await page.locator('[data-testid=layer-top-mixed3b] button').first().getAttribute('data-channel');

@@ -3,6 +3,7 @@ import type { LayerEstimateFieldsFragment } from '../gql/graphql';
 import { channelMapDataUrl } from '../lib/channel-map-png';
 import { formatValue } from '../lib/format';
 import type { ChannelImage } from '../store/create-channel-images-store';
+import type { LayerFlow } from '../store/create-layer-flow-store';
 import type { LayerSpritesStore } from '../store/create-layer-sprites';
 import { ChannelHeatmap } from './ChannelHeatmap';
 import { ChannelImages } from './ChannelImages';
@@ -35,7 +36,14 @@ export interface LayersViewProps {
   spritemapOf?: (layer: string) => Spritemap | null;
   /** Over several images: the images where a layer's channel mattered most. */
   galleryOf?: (layer: string, channel: number) => { images?: readonly ChannelImage[]; toward: 'class 1' | 'class 2' } | undefined;
+  /** A layer's grid (positions across and down), for picking a position on its column's picture. */
+  gridOf?: (layer: string) => { width: number; height: number } | undefined;
+  /** Layer-to-layer spatial attribution of one position of `to` over `from`'s grid (one image only). */
+  flowOf?: (from: string, to: string, x: number, y: number) => LayerFlow | undefined;
 }
+
+/** Size of a column's picture, in pixels. */
+const PICTURE_SIZE = 96;
 
 /**
  * The article's figure, live: one column per layer, from input to output, each with its top and
@@ -48,6 +56,9 @@ export interface LayersViewProps {
 export function LayersView(props: LayersViewProps) {
   const [pointed, setPointed] = createSignal<Pointed | undefined>();
   const [opened, setOpened] = createSignal<Pointed | undefined>();
+  // The position picked on a column's picture: the column before it shows where that position comes from.
+  const [picked, setPicked] = createSignal<{ layer: string; x: number; y: number } | undefined>();
+  const [cursor, setCursor] = createSignal<{ layer: string; x: number; y: number } | undefined>();
   const scale = () => Math.max(1e-12, ...props.layers.flatMap((l) => [...l.top, ...l.bottom].map((s) => Math.abs(s.value))));
   // Columns keyed by layer name: each snapshot brings new objects, but a column (and its picture
   // subscription) lives as long as its layer is shown.
@@ -65,8 +76,44 @@ export function LayersView(props: LayersViewProps) {
       <h2>{props.images ? `Every layer, mean over ${props.images} images` : 'Every layer'}</h2>
       <ol class="layers-columns">
         <For each={names()}>
-          {(name) => {
+          {(name, index) => {
             const layer = () => estimateOf(name)!;
+            const before = () => (index() > 0 ? names()[index() - 1] : undefined);
+            const after = () => names()[index() + 1];
+            const grid = () => props.gridOf?.(name);
+            // Picking positions needs one image, a layer before this one and the flow's source.
+            const pickable = () => !props.images && !!before() && !!grid() && !!props.flowOf;
+            // The flow into the next column's picked position, over this column's grid.
+            const flowHere = () => {
+              const p = picked();
+              return p && p.layer === after() ? { ...p, flow: props.flowOf?.(name, p.layer, p.x, p.y) } : undefined;
+            };
+            const pick = (x: number, y: number) =>
+              setPicked((p) => (p?.layer === name && p.x === x && p.y === y ? undefined : { layer: name, x, y }));
+            const here = () => (cursor()?.layer === name ? cursor()! : picked()?.layer === name ? picked()! : { layer: name, x: 0, y: 0 });
+            const onKey = (e: KeyboardEvent) => {
+              const g = grid();
+              if (!g) return;
+              const c = here();
+              const move: Record<string, [number, number]> = {
+                ArrowLeft: [-1, 0],
+                ArrowRight: [1, 0],
+                ArrowUp: [0, -1],
+                ArrowDown: [0, 1],
+              };
+              if (move[e.key]) {
+                e.preventDefault();
+                const [dx, dy] = move[e.key];
+                setCursor({
+                  layer: name,
+                  x: Math.max(0, Math.min(g.width - 1, c.x + dx)),
+                  y: Math.max(0, Math.min(g.height - 1, c.y + dy)),
+                });
+              } else if (e.key === 'Enter' || e.key === ' ') {
+                e.preventDefault();
+                pick(c.x, c.y);
+              } else if (e.key === 'Escape') setPicked(undefined);
+            };
             const sprites = props.spritesFor?.(name);
             pictures.set(name, sprites);
             // A column's rows change little once it is done: ask for their pictures then.
@@ -140,12 +187,78 @@ export function LayersView(props: LayersViewProps) {
                 <p class="layer-status">
                   {STATUS_TEXT[layer().status]}, {layer().stepsDone} steps{layer().settled ? ', settled' : ''}
                 </p>
-                <ChannelHeatmap
-                  size={96}
-                  imageUrl={props.imageUrl}
-                  heatmapUrl={props.images ? undefined : map()}
-                  label={shown() === undefined ? `${name}: no estimate yet` : `${name}, channel ${shown()} over the image`}
-                />
+                <div
+                  class="layer-picture"
+                  classList={{ pickable: pickable() }}
+                  style={{ width: `${PICTURE_SIZE}px`, height: `${PICTURE_SIZE}px` }}
+                  data-testid={`layer-picture-${name}`}
+                  {...(pickable()
+                    ? {
+                        role: 'button',
+                        tabindex: 0,
+                        'aria-label': `${name}: pick a position (arrow keys, then Enter, or a click) to see where it comes from in ${before()}`,
+                        'aria-pressed': picked()?.layer === name,
+                      }
+                    : {})}
+                  onClick={(e) => {
+                    const g = grid();
+                    if (!pickable() || !g) return;
+                    const box = e.currentTarget.getBoundingClientRect();
+                    const x = Math.min(g.width - 1, Math.floor(((e.clientX - box.left) / box.width) * g.width));
+                    const y = Math.min(g.height - 1, Math.floor(((e.clientY - box.top) / box.height) * g.height));
+                    setCursor({ layer: name, x, y });
+                    pick(x, y);
+                  }}
+                  onKeyDown={(e) => pickable() && onKey(e)}
+                  onBlur={() => setCursor(undefined)}
+                >
+                  <Show
+                    when={flowHere()}
+                    fallback={
+                      <ChannelHeatmap
+                        size={PICTURE_SIZE}
+                        imageUrl={props.imageUrl}
+                        heatmapUrl={props.images ? undefined : map()}
+                        label={shown() === undefined ? `${name}: no estimate yet` : `${name}, channel ${shown()} over the image`}
+                      />
+                    }
+                  >
+                    {(f) => (
+                      <ChannelHeatmap
+                        size={PICTURE_SIZE}
+                        imageUrl={props.imageUrl}
+                        heatmapUrl={f().flow && 'heatmap' in f().flow! ? (f().flow as { heatmap: string }).heatmap : undefined}
+                        label={`Where ${f().layer} (x ${f().x}, y ${f().y}) comes from in ${name}`}
+                      />
+                    )}
+                  </Show>
+                  <Show when={grid() && (picked()?.layer === name || cursor()?.layer === name) && here()}>
+                    {(c) => (
+                      <span
+                        class="layer-picture-cell"
+                        classList={{ picked: picked()?.layer === name && picked()!.x === c().x && picked()!.y === c().y }}
+                        data-testid={`layer-cell-${name}`}
+                        style={{
+                          left: `${(c().x / grid()!.width) * 100}%`,
+                          top: `${(c().y / grid()!.height) * 100}%`,
+                          width: `${100 / grid()!.width}%`,
+                          height: `${100 / grid()!.height}%`,
+                        }}
+                      />
+                    )}
+                  </Show>
+                </div>
+                <Show when={flowHere()}>
+                  {(f) => (
+                    <p class="layer-status layer-flow-note" data-testid={`layer-flow-${name}`} role="status">
+                      {f().flow === undefined
+                        ? `tracing ${f().layer} (x ${f().x}, y ${f().y}) back…`
+                        : 'error' in f().flow!
+                          ? (f().flow as { error: string }).error
+                          : `→ ${f().layer} (x ${f().x}, y ${f().y}) comes from here`}
+                    </p>
+                  )}
+                </Show>
                 <Show when={layer().top.length} fallback={<p class="layer-status">no estimate yet</p>}>
                   <h4>toward class 1</h4>
                   <ol class="layer-channels" data-testid={`layer-top-${name}`}>

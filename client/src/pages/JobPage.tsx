@@ -80,10 +80,13 @@ export function JobPage() {
             createLayerSprites(
               () => layer,
               (c) => hasSprite(workbench.spritemapOf(layer), c),
+              () => job.job()?.input.model,
             )
           }
           spritemapOf={workbench.spritemapOf}
           galleryOf={workbench.channelGallery}
+          gridOf={workbench.gridOf}
+          flowOf={workbench.flowOf}
         />
       </Show>
       <LayerSpritesSection />

@@ -10,6 +10,7 @@ import { agreedChannels, rankFromTop } from '../lib/ranking';
 import type { JobSummaryFieldsFragment } from '../gql/graphql';
 import type { createChannelExamplesStore } from './create-channel-examples-store';
 import type { ChannelImagesStore } from './create-channel-images-store';
+import type { LayerFlowStore } from './create-layer-flow-store';
 import type { DraftStore } from './create-draft-store';
 import type { createGroupIconsStore } from './create-group-icons-store';
 import type { createHeatmapStore } from './create-heatmap-store';
@@ -31,6 +32,7 @@ export interface WorkbenchDeps {
   heatmaps: ReturnType<typeof createHeatmapStore>;
   channelExamples: ReturnType<typeof createChannelExamplesStore>;
   channelImages: ChannelImagesStore;
+  layerFlows: LayerFlowStore;
   positions: ReturnType<typeof createPositionStore>;
   groupIcons: ReturnType<typeof createGroupIconsStore>;
   layerToLayer: ReturnType<typeof createLayerToLayerStore>;
@@ -320,6 +322,16 @@ export function createWorkbench(s: WorkbenchDeps) {
     const images = s.channelImages.images(jobId, layer, channel, toward === 'class 2' ? 'NEGATIVE' : 'POSITIVE', est.imagesDone);
     return { images, toward, imagesDone: est.imagesDone };
   };
+  /** A layer's grid, from the model's layer list. */
+  const gridOf = (layer: string) => {
+    const l = s.model.layers().find((x) => x.name === layer);
+    return l ? { width: l.width, height: l.height } : undefined;
+  };
+  /** Where one position of a later layer of the job's image comes from in an earlier one. */
+  const flowOf = (from: string, to: string, x: number, y: number) => {
+    const job = primary().job();
+    return job ? s.layerFlows.flow(job.input.model ?? undefined, job.image.id, from, to, x, y) : undefined;
+  };
   const detailExamples = (channel: number) =>
     s.channelExamples
       .examples(detailLayer(), channel, detailModel())
@@ -366,6 +378,8 @@ export function createWorkbench(s: WorkbenchDeps) {
     detailLayer,
     detailExamples,
     channelGallery,
+    gridOf,
+    flowOf,
   };
 }
 export type Workbench = ReturnType<typeof createWorkbench>;

@@ -1,6 +1,7 @@
 import { createContext, type ParentProps, useContext } from 'solid-js';
 import { createChannelExamplesStore } from './create-channel-examples-store';
 import { createChannelImagesStore } from './create-channel-images-store';
+import { createLayerFlowStore } from './create-layer-flow-store';
 import { createDraftStore } from './create-draft-store';
 import { createHeatmapStore } from './create-heatmap-store';
 import { createImagesStore } from './create-images-store';
@@ -23,6 +24,7 @@ function createStores() {
     heatmaps: createHeatmapStore(),
     channelExamples: createChannelExamplesStore(),
     channelImages: createChannelImagesStore(),
+    layerFlows: createLayerFlowStore(),
     positions: createPositionStore(),
     groupIcons: createGroupIconsStore(),
     layerToLayer: createLayerToLayerStore(),
