@@ -83,11 +83,24 @@ export class TorchPath {
     this.lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
   }
 
-  static async start(net: Network, layer: string, acts: Float32Array, classes: [number, number], threads: number): Promise<TorchPath> {
+  /**
+   * `ompWait`: OpenMP's wait policy for PyTorch's threads. `default` is what a user's script
+   * gets (threads spin a while at each barrier: fastest on idle cores, several times slower where
+   * other processes share them); `passive` sleeps at once.
+   */
+  static async start(
+    net: Network,
+    layer: string,
+    acts: Float32Array,
+    classes: [number, number],
+    threads: number,
+    ompWait: 'default' | 'passive' = 'default',
+  ): Promise<TorchPath> {
     const dir = mkdtempSync(join(tmpdir(), 'torch-path-'));
     writeTorchNetwork(dir, net, layer, acts, classes, threads);
     const script = resolve(fileURLToPath(import.meta.url), '../pytorch-path.py');
-    const proc = spawn(TORCH_PYTHON, [script, dir], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const env = ompWait === 'passive' ? { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } : process.env;
+    const proc = spawn(TORCH_PYTHON, [script, dir], { stdio: ['pipe', 'pipe', 'inherit'], env });
     const t = new TorchPath(proc, dir);
     t.version = JSON.parse(await t.next()).torch;
     return t;
