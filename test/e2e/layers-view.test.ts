@@ -226,6 +226,9 @@ describe('layers view and multi-image jobs in Chromium', () => {
     const label = await page.locator('[data-testid=layer-top-mixed4d] button').first().getAttribute('aria-label');
     expect(label).toMatch(/plus or minus .*, in the top of [0-4] of 4 images/);
 
+    // The job's own lists (the mean) say the same counts as the layers view's rows.
+    const listCounts = await page.locator('[data-testid=channels-top] [data-testid=consistency-count]').allTextContents();
+    expect(listCounts.slice(0, 5)).toEqual(counts);
     // A channel's gallery: the 4 images, ranked by the channel's value there, each under its map.
     const top = page.locator('[data-testid=layer-top-mixed4d] button').first();
     const channel = Number(await top.getAttribute('data-channel'));

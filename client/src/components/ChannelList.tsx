@@ -35,6 +35,8 @@ export interface ChannelListProps {
   /** Say so in the heading (once per panel, on its first list). */
   sayExact?: boolean;
   thumbSize?: number;
+  /** Over several images: per channel, in how many of them it is in this list's K (the consistency count). */
+  consistency?: { counts: readonly number[]; images: number };
 }
 
 /**
@@ -81,12 +83,16 @@ export function ChannelList(props: ChannelListProps) {
               const r = picture()?.render;
               return r && !picture()?.sprite && !hasSprite(props.pictures?.spritemap, channel) ? `, picture ${spriteStatusText(r)}` : '';
             };
+            const countText = () =>
+              props.consistency
+                ? `, in the ${props.direction} of ${props.consistency.counts[channel] ?? 0} of ${props.consistency.images} images`
+                : '';
             // The label holds the row's visible words in their order (channel, value, error), so a
             // speech user can say what they see; the rank, the pictures and the star are hidden
             // from it and said in words instead.
             const label = () =>
               `Rank ${score()?.rank}, ch ${channel}: ${formatValue(score()?.value ?? 0)}${errorOf(score()) ? ` ± ${errorOf(score())}` : ''}` +
-              `${props.agreed?.has(channel) ? ', ranked high by every method' : ''}${pictureText()}`;
+              `${props.agreed?.has(channel) ? ', ranked high by every method' : ''}${countText()}${pictureText()}`;
             return (
               <li
                 ref={flip.track(channel)}
@@ -142,6 +148,17 @@ export function ChannelList(props: ChannelListProps) {
                       )}
                     </Show>
                   </span>
+                  <Show when={props.consistency}>
+                    {(c) => (
+                      <span
+                        class="row-count"
+                        data-testid="consistency-count"
+                        title={`In the ${props.direction} K of ${c().counts[channel] ?? 0} of the ${c().images} images done`}
+                      >
+                        {c().counts[channel] ?? 0}/{c().images}
+                      </span>
+                    )}
+                  </Show>
                 </button>
                 <Show when={props.detail && props.selected === channel}>{props.detail!()}</Show>
               </li>

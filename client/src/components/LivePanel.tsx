@@ -20,6 +20,8 @@ export interface LiveSnapshot {
   etaMs: number | null;
   /** The last snapshot of the run. */
   done?: boolean;
+  /** Per layer; over several images the first (the one listed) says in how many each channel ranks. */
+  layers?: readonly { topCount: readonly number[]; bottomCount: readonly number[]; imagesDone: number }[];
 }
 
 export interface LivePanelProps {
@@ -42,6 +44,12 @@ export interface LivePanelProps {
 /** Everything one job shows as it refines: progress, distribution, top/bottom channels, convergence. */
 export function LivePanel(props: LivePanelProps) {
   const scale = createMemo(() => maxAbs(props.snapshot?.values ?? []));
+  // The rows are the first layer's: over several images they also say in how many each ranks.
+  const consistency = (direction: 'top' | 'bottom') => {
+    const l = props.snapshot?.layers?.[0];
+    const counts = direction === 'top' ? l?.topCount : l?.bottomCount;
+    return l && counts?.length ? { counts, images: l.imagesDone } : undefined;
+  };
   // Where in this panel a channel was picked: its detail opens there.
   const id = createUniqueId();
   const place = { distribution: `${id}-distribution`, top: `${id}-top`, bottom: `${id}-bottom` };
@@ -88,6 +96,7 @@ export function LivePanel(props: LivePanelProps) {
               exact={props.exact}
               sayExact
               thumbSize={props.compact ? 36 : 48}
+              consistency={consistency('top')}
             />
             <ChannelList
               title={`Bottom ${snap().bottom.length}`}
@@ -101,6 +110,7 @@ export function LivePanel(props: LivePanelProps) {
               exact={props.exact}
               detail={detailIn(place.bottom)}
               thumbSize={props.compact ? 36 : 48}
+              consistency={consistency('bottom')}
             />
           </div>
           <Show when={!props.compact}>

@@ -31,6 +31,27 @@ describe('ChannelList (the notebook ChannelAttrWidget, live)', () => {
     expect(container.querySelector('ol')!.getAttribute('data-steps-done')).toBe('10');
   });
 
+  it('over several images, says on each row in how many images the channel is in this list, in words too', () => {
+    const counts = new Array(301).fill(0);
+    counts[77] = 3;
+    counts[12] = 1;
+    const { getAllByRole, getAllByTestId } = render(() => (
+      <ChannelList
+        title="Top 2"
+        direction="top"
+        scores={scores([
+          [77, 2.5],
+          [12, 1.25],
+        ])}
+        scale={2.5}
+        stepsDone={10}
+        consistency={{ counts, images: 4 }}
+      />
+    ));
+    expect(getAllByTestId('consistency-count').map((e) => e.textContent)).toEqual(['3/4', '1/4']);
+    expect(getAllByRole('button')[0].getAttribute('aria-label')).toContain('in the top of 3 of 4 images');
+  });
+
   it('reorders rows on new props by moving the same elements, and drops channels that left', () => {
     const [s, setS] = createSignal(
       scores([
