@@ -53,7 +53,7 @@ try {
         `${(inTurn.ms / 1000).toFixed(2)} s | ${(atOnce.ms / multi.ms).toFixed(2)}x | ${(inTurn.ms / multi.ms).toFixed(2)}x |`,
     );
   }
-  console.log(`\n9 layers of ${IMAGE}, PATH, tolerance ${TOLERANCE} (SIDI, at most 255 steps a layer), warm engine\n`);
+  console.log(`\n9 layers of ${IMAGE}, PATH, tolerance ${TOLERANCE} (the default rule for a tolerance), warm engine\n`);
   console.log(
     '| round | one job, 9 layers | 9 single-layer jobs queued at once | 9 single-layer jobs in turn | speed-up vs at once | vs in turn |',
   );
