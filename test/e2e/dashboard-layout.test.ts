@@ -77,8 +77,10 @@ describe('dashboard layout in Chromium at 1280 px', () => {
     await page.goto(base + '/');
     await page.click('[data-example="dog_cat_composite"]');
     await page.waitForSelector('[data-testid=predictions] tbody tr');
-    // The default form (256 steps, Sidi, until settled) says why 255 steps will run.
-    expect(await page.textContent('[data-testid=steps-note]')).toMatch(/at most 255 steps/);
+    // The default form (256 steps, the squared rule, until settled) says why 192 steps will run.
+    expect(await page.textContent('[data-testid=steps-note]')).toMatch(
+      /at most 192 steps: the squared rule's nested levels are 3 × 2\^k steps/,
+    );
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
 
