@@ -15,9 +15,9 @@ import {
 } from '../engine/attribution/index.js';
 import type { LayerPreparation } from '../engine/executors/index.js';
 import { decodeImage } from '../engine/images.js';
-import { engineSettings, jobLimits, readSetting, runsInCi } from '../settings.js';
+import { jobLimits, readSetting, runsInCi } from '../settings.js';
 import { attributeMany } from './attribute-many.js';
-import { EnginePool } from '../workers/pool.js';
+import { startCliEngine } from './start-cli-engine.js';
 import { formatAttributionTable, formatLayerEstimates, formatLayerList, formatLayerToLayer } from './format-table.js';
 import { validateLayerToLayer, type LayerToLayerMaps } from '../engine/building-blocks/layer-to-layer-attribution.js';
 
@@ -169,19 +169,11 @@ async function main() {
   }
   // Every file is checked before the engine starts: a bad path costs nothing.
   const bytes = o.image === undefined ? undefined : readImage(o.image);
-  const engine = engineSettings(process.env, { backend: o.backend, imported: !!o.model });
-  const model = o.model
-    ? { path: o.model, mean: o.mean, std: o.std, scale: o.scale, size: o.size, labels: o.labels, maxBytes: engine.maxModelBytes }
-    : undefined;
-  const pool = await EnginePool.start({
-    size: 1,
-    backend: engine.backend,
-    modelDir: engine.modelDir,
-    allowUnknownWeights: engine.allowUnknownWeights,
-    model,
-    executor: engine.executor,
+  const { pool, engine } = await startCliEngine({
+    backend: o.backend,
+    model: o.model,
+    overrides: { mean: o.mean, std: o.std, scale: o.scale, size: o.size, labels: o.labels },
   });
-  for (const note of pool.info.source.notes) process.stderr.write(`note: ${note}\n`);
   let prepared: Promise<LayerPreparation> | undefined;
   try {
     if (o.listLayers) {

@@ -1,12 +1,11 @@
-import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { isEngineError } from '../errors/engine-error.js';
 import { ATTRIBUTION_LAYERS } from '../engine/network/network.js';
 import { DEFAULT_BATCH, DEFAULT_SEED, DEFAULT_SIZE, DEFAULT_STEPS, resolveSettings, runSpritemap } from '../spritemaps/spritemap-job.js';
-import { SpriteStore } from '../spritemaps/sprite-store.js';
-import { dataDirFromEnv, engineSettings, runsInCi } from '../settings.js';
-import { EnginePool } from '../workers/pool.js';
+import { modelFilesRoot, SpriteStore } from '../spritemaps/sprite-store.js';
+import { dataDirFromEnv, runsInCi } from '../settings.js';
+import { startCliEngine } from './start-cli-engine.js';
 
 const integer = (v: string) => {
   if (!/^\d+$/.test(v.trim())) throw new InvalidArgumentError(`"${v}" is not a whole number.`);
@@ -43,7 +42,7 @@ const program = new Command()
   .option('--json', 'print the index as JSON on stdout')
   .option(
     '--model <path>',
-    'an ONNX image classifier (folder or .onnx file, docs/models.md) instead of the built-in GoogLeNet; its spritemaps go under DATA_DIR/models/<name>-<hash>/',
+    'an ONNX image classifier (folder or .onnx file, docs/models.md) instead of the built-in GoogLeNet; its spritemaps go under DATA_DIR/model-data/<name>-<hash>/, where the server finds them',
   )
   .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
 
@@ -57,22 +56,10 @@ async function main() {
       ATTRIBUTION_LAYERS.map((name) => ({ name, caffe: name, channels: 1, height: 1, width: 1 })),
     );
   }
-  const engine = engineSettings(process.env, { backend: o.backend, imported: !!o.model });
-  const model = o.model ? { path: o.model, maxBytes: engine.maxModelBytes } : undefined;
-  const pool = await EnginePool.start({
-    size: 1,
-    backend: engine.backend,
-    modelDir: engine.modelDir,
-    allowUnknownWeights: engine.allowUnknownWeights,
-    model,
-    executor: engine.executor,
-  });
-  for (const note of pool.info.source.notes) process.stderr.write(`note: ${note}\n`);
-  // An imported model's sprites live apart from the built-in model's (a layer may have the same name in both).
-  const source = pool.info.source;
-  const store = new SpriteStore(
-    source.kind === 'imported' ? join(dataDirFromEnv(), 'models', `${pool.info.name}-${source.sha256!.slice(0, 12)}`) : dataDirFromEnv(),
-  );
+  // --size here is the sprites' size, not the model's input: no preprocessing overrides.
+  const { pool } = await startCliEngine({ backend: o.backend, model: o.model });
+  // An imported model's sprites live where the API keeps them, apart from the built-in model's.
+  const store = new SpriteStore(modelFilesRoot(dataDirFromEnv(), pool.info));
   const ctl = new AbortController();
   const onSigint = () => ctl.abort();
   process.once('SIGINT', onSigint);

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MODEL_DIR, REPO_ROOT } from '../../helpers/fixtures.js';
+import { MODEL_DATA_DIR } from '../../../server/spritemaps/sprite-store.js';
 
 const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), 'spritemaps-cli-'));
@@ -24,7 +25,7 @@ describe('npm run spritemaps', () => {
     expect([index.columns, index.rows, index.width, index.height]).toEqual([4, 2, 128, 64]);
   });
 
-  it("renders an imported model's channels, under DATA_DIR/models/<name>-<hash>/", async () => {
+  it("renders an imported model's channels, under DATA_DIR/model-data/<name>-<hash>/ where the server looks, never in MODELS_DIR", async () => {
     const model = join(REPO_ROOT, 'test', 'fixtures', 'onnx-models', 'squeezenet');
     const { stdout } = await cli([
       '--model',
@@ -42,7 +43,9 @@ describe('npm run spritemaps', () => {
     const index = JSON.parse(stdout);
     expect(index.layer).toBe('features.4');
     expect(index.cells.map((c: { channel: number }) => c.channel)).toEqual([0, 7]);
-    const dir = join(dataDir, 'models');
+    // DATA_DIR/models is the default MODELS_DIR: a sprite folder there would be listed as a model.
+    expect(existsSync(join(dataDir, 'models'))).toBe(false);
+    const dir = join(dataDir, MODEL_DATA_DIR);
     expect(readdirSync(dir)).toEqual([expect.stringMatching(/^squeezenet-[0-9a-f]{12}$/)]);
     expect(readdirSync(join(dir, readdirSync(dir)[0], 'spritemaps'))).toContain('features.4.png');
   });
