@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { npmLaunchEnv } from './_machine.js';
 
 /** The repository root, where `npm run attribute` runs. */
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
@@ -46,7 +47,7 @@ export function runCli(cacheDir: string, options: { viaNpm?: boolean; extraArgs?
   const r = spawnSync(cmd, argv, {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, ...options.env, ENGINE_CACHE_DIR: cacheDir },
+    env: { ...process.env, ...npmLaunchEnv(), ...options.env, ENGINE_CACHE_DIR: cacheDir },
     maxBuffer: 1 << 24,
   });
   const wallMs = performance.now() - t0;

@@ -7,6 +7,7 @@ import { isTerminal } from '../server/jobs/job-record.js';
 import { EnginePool } from '../server/workers/pool.js';
 import { createApp, type App } from '../server/yoga.js';
 import { engineSettings } from '../server/settings.js';
+import { mallocLine } from './_machine.js';
 
 /** The CPU line every bench table carries: model, cores and AVX-512 flags, and the load now. */
 export function machineLine(): string {
@@ -16,7 +17,7 @@ export function machineLine(): string {
   const avx512 = [...new Set(cpu.match(/avx512[a-z_0-9]*/g) ?? [])].sort().join(' ') || 'none';
   return `${model}, ${cores} cores, avx512: ${avx512}; load average ${loadavg()
     .map((l) => l.toFixed(2))
-    .join(' ')}`;
+    .join(' ')}; ${mallocLine()}`;
 }
 
 /** The embedded server's job service on a fresh DATA_DIR (an ONNX engine pool, the in-process queue), as a user's API calls reach it. */

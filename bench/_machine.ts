@@ -17,3 +17,21 @@ export function cpuFlags(): string {
   const avx = flags.filter((f) => f === 'avx2' || f === 'fma' || f === 'avx');
   return avx.length ? `${avx.join(' ')} (no AVX-512)` : 'no AVX flags';
 }
+
+/**
+ * The environment `npm run attribute` sets before Node starts (package.json): glibc's malloc
+ * tunables, which must be in place when the process starts. Benches start their CLI and server
+ * processes with it, so they measure what the npm scripts run.
+ */
+export function npmLaunchEnv(): Record<string, string> {
+  const root = new URL('../package.json', import.meta.url);
+  const script: string = JSON.parse(readFileSync(root, 'utf8')).scripts.attribute;
+  const env: Record<string, string> = {};
+  for (const [, name, value] of script.matchAll(/(?:^|\s)([A-Z_]+)=(\S+)(?=\s)/g)) env[name] = value;
+  return env;
+}
+
+/** Which malloc settings this process started with, for the line above a table. */
+export function mallocLine(): string {
+  return `malloc: ${process.env.GLIBC_TUNABLES ? `GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES}` : "glibc's defaults (no GLIBC_TUNABLES)"}`;
+}

@@ -10,7 +10,7 @@ import { OnnxExecutor } from '../server/engine/executors/onnx.js';
 import type { SessionSettings } from '../server/engine/executors/onnx-compiler/session-cache.js';
 import { decodeImage } from '../server/engine/images.js';
 import { Labels } from '../server/engine/labels.js';
-import { cpuFlags } from './_machine.js';
+import { cpuFlags, mallocLine } from './_machine.js';
 import { loadNetwork } from '../server/engine/network/network.js';
 
 /**
@@ -211,7 +211,7 @@ function main() {
   console.log(
     `\nmixed4d, N=${STEPS} path on dog_cat_composite.png, Pekinese - tiger cat; ${cpus().length} x ${cpus()[0]?.model}, Node ${process.version}; load average now ${load()} (a shared machine: compare medians with care)`,
   );
-  console.log(`CPU flags: ${cpuFlags()}`);
+  console.log(`CPU flags: ${cpuFlags()}; ${mallocLine()}`);
   console.log(
     `ms/step and GFLOP/s (${GFLOP_PER_STEP} GFLOP a step) from the median of the path runs; peak RSS of the process running that row alone.`,
   );

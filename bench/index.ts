@@ -2,10 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { npmLaunchEnv } from './_machine.js';
 
 /**
  * `npm run bench [-- name...]`: runs each benchmark file (one question per file) in its own
- * process, so peak RSS and timings are not polluted by the previous one.
+ * process, so peak RSS and timings are not polluted by the previous one, with the environment
+ * the npm scripts start the product with (malloc tunables: bench/_machine.ts).
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
@@ -16,7 +18,10 @@ const files = readdirSync(here)
 let failed = 0;
 for (const f of files) {
   process.stdout.write(`\n=== bench/${f} ===\n`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, f)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, f)], {
+    stdio: 'inherit',
+    env: { ...process.env, ...npmLaunchEnv() },
+  });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { OnnxExecutor } from '../server/engine/executors/onnx.js';
 import { spinConfig } from '../server/engine/executors/onnx-compiler/session-cache.js';
 import { loadNetwork } from '../server/engine/network/network.js';
-import { cpuFlags } from './_machine.js';
+import { cpuFlags, mallocLine } from './_machine.js';
 
 /**
  * Where does a path step go? ONNX Runtime's per-node profile of the engine's own gradient graph
@@ -42,7 +42,7 @@ try {
   const [h, w, c] = network.byName.get(layer)!.shape;
   const classes = network.byName.get(network.logitsNode)!.shape[0];
 
-  console.log(`CPU: ${threads} x ${cpus()[0]?.model}; flags: ${cpuFlags()}`);
+  console.log(`CPU: ${threads} x ${cpus()[0]?.model}; flags: ${cpuFlags()}; ${mallocLine()}`);
   console.log(
     `onnxruntime ${ort.env.versions?.node ?? '?'}; ${layer} [${h},${w},${c}]; load average at start ${loadavg()
       .map((v) => v.toFixed(2))

@@ -10,7 +10,7 @@ import { Labels } from '../server/engine/labels.js';
 import { loadNetwork } from '../server/engine/network/network.js';
 import { engineSettings } from '../server/settings.js';
 import { IMAGE_224, runCli, type CliRun } from './_attribute-cli.js';
-import { cpuFlags } from './_machine.js';
+import { cpuFlags, mallocLine } from './_machine.js';
 import { TORCH_INSTALL_HINT, TorchPath, torchVersion } from './_pytorch.js';
 
 /**
@@ -71,7 +71,7 @@ async function main() {
   const acts = await executor.activations(image, LAYER);
   const version = torchVersion();
 
-  console.log(`CPU: ${cpus().length} x ${cpus()[0]?.model}; flags: ${cpuFlags()}`);
+  console.log(`CPU: ${cpus().length} x ${cpus()[0]?.model}; flags: ${cpuFlags()}; ${mallocLine()}`);
   console.log(`Node ${process.version}, onnxruntime ${ort.env.versions?.node ?? '?'}; PyTorch: ${version ?? 'not installed'}`);
   console.log(`load average at start: ${load()}`);
   if (!version) console.log(`\n${TORCH_INSTALL_HINT}. Running the project's rows alone.\n`);
@@ -145,7 +145,7 @@ async function main() {
       `\n${STEPS}-step left-Riemann path at ${LAYER}, images/224/dog_cat_composite.png, Pekinese - tiger cat; ` +
         `${rounds} interleaved rounds, ${threads} threads; load average now ${load()}`,
     );
-    console.log(`CPU flags: ${cpuFlags()}`);
+    console.log(`CPU flags: ${cpuFlags()}; ${mallocLine()}`);
     const table: ReturnType<typeof line>[] = [];
     if (torch) table.push(line(`PyTorch ${version}, channels_last, batch ${torchBatch}, OpenMP ${torchWait} wait: path loop`, rows.torch));
     table.push(

@@ -158,11 +158,10 @@ export async function* estimate(
   const batchSize = Math.max(1, request.batchSize);
   const schedule = chunkEnds(path.quadrature, request).filter((e) => e > state.stepsDone);
   const batches = planBatches(state.stepsDone, schedule, batchSize);
-  const positions = size / channels;
 
-  // The executor's calls run one after another, each chained to the end of the one before, so
-  // ONNX Runtime's threads compute the next batch while this thread sums the last one, builds
-  // its snapshot and hands it over. Two point buffers: a call reads its points while it runs.
+  // The executor's calls run one after another, each chained to the end of the one before.
+  // ONNX Runtime's Node binding runs a graph on the calling thread, so the sums below do not
+  // overlap a call: they run between calls. Two point buffers: a call reads its points while it runs.
   const buffers = [new Float32Array(size * (batchSize + 2)), new Float32Array(size * batchSize)];
   let chain: Promise<unknown> = Promise.resolve();
   const launch = (k: number) => {
@@ -215,12 +214,8 @@ export async function* estimate(
     for (let j = 0; j < steps.length; j++) {
       const w = weights[steps[j]];
       const g = grads.subarray(j * size, (j + 1) * size);
-      const row = state.stepsDone * channels;
-      for (let i = 0; i < size; i++) state.gradientSum[i] += w * g[i];
-      // Position by position, channel by channel: each channel's sum in the same order as before.
-      for (let p = 0, base = 0; p < positions; p++, base += channels) {
-        for (let c = 0; c < channels; c++) state.stepValues[row + c] += g[base + c] * acts[base + c];
-      }
+      addScaled(state.gradientSum, g, w);
+      addChannelProducts(state.stepValues, state.stepsDone * channels, g, acts, channels);
       if (projection) state.projectionValues.set(projection.project(g), state.stepsDone * P);
       state.weightDone += w;
       state.stepsDone++;
@@ -329,4 +324,22 @@ function planBatches(from: number, schedule: number[], batchSize: number): Plann
     start = end;
   }
   return out;
+}
+
+// The per-step sums, as small functions of their own: V8 optimizes these loops where, inside
+// the estimator's async generator, they ran about 1.6 times slower (a 376k-value layer, Node 20).
+
+/** sum += w * g, element by element. */
+function addScaled(sum: Float64Array, g: Float32Array, w: number) {
+  for (let i = 0; i < g.length; i++) sum[i] += w * g[i];
+}
+
+/**
+ * values[row + c] += sum over positions of g * acts at channel c (NHWC), position by position:
+ * each channel's sum in the same order whatever the batching.
+ */
+function addChannelProducts(values: Float64Array, row: number, g: Float32Array, acts: Float32Array, channels: number) {
+  for (let base = 0; base < g.length; base += channels) {
+    for (let c = 0; c < channels; c++) values[row + c] += g[base + c] * acts[base + c];
+  }
 }
