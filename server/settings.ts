@@ -14,7 +14,7 @@ import { locateModelDir } from './engine/network/model-source.js';
 import { DEFAULT_MAX_MODEL_BYTES } from './engine/onnx-import/model-files.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from './jobs/job-checkpoints.js';
 import type { ScaleOutSettings } from './jobs/redis/redis-scale-out.js';
-import { DEFAULT_MAX_QUEUED, MIN_CONCURRENCY } from './yoga.js';
+import { DEFAULT_MAX_QUEUED, MIN_CONCURRENCY } from './jobs/queue-defaults.js';
 
 /**
  * Every environment variable the processes read, declared once in SETTINGS (name, default,

@@ -33,19 +33,12 @@ import { AdminGuard } from './models/admin-guard.js';
 import { ModelCatalog, type ModelEngines } from './models/model-catalog.js';
 import { ModelRegistry } from './models/model-registry.js';
 import { MULTIPART_OVERHEAD_BYTES, useUploadLimits } from './models/upload-limits.js';
+import { DEFAULT_MAX_QUEUED, MIN_CONCURRENCY } from './jobs/queue-defaults.js';
 
 /** Yoga's envelop execute/subscribe, passed to graphql-ws through rootValue. */
 type EnvelopedRoot = { execute: (args: ExecutionArgs) => any; subscribe: (args: ExecutionArgs) => any };
 
-/** Waiting jobs allowed before QUEUE_FULL: a bound, so a flood of requests cannot grow memory without end. */
-export const DEFAULT_MAX_QUEUED = 100;
 export const GRAPHQL_PATH = '/graphql';
-/**
- * Jobs running at once, when the pool has fewer workers: enough for compareMethods's three jobs
- * to stream side by side. A worker interleaves its runs between batches, at little cost against
- * running them one after the other (bench/concurrent-jobs.ts measures both).
- */
-export const MIN_CONCURRENCY = 3;
 
 /** Where models live and who may import them, when AppDeps.models does not say. */
 export const DEFAULT_MODEL_LIMITS = { maxModelBytes: 1024 ** 3, maxModels: 20 };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATION_DOC, withSettingsTables } from '../../server/cli/settings-table.js';
 import { REPO_ROOT } from '../../server/repo-root.js';
-import { DEFAULT_MAX_QUEUED } from '../../server/yoga.js';
+import { DEFAULT_MAX_QUEUED } from '../../server/jobs/queue-defaults.js';
 import { engineSettings, readSetting, serverSettings, SETTINGS, workerSettings } from '../../server/settings.js';
 import { DEFAULT_SPIN_US } from '../../server/engine/executors/index.js';
 import { MODEL_DIR } from '../helpers/fixtures.js';
