@@ -9,9 +9,9 @@ import {
   parseTfBackend,
   type BackendChoice,
   type ExecutorSettings,
-} from './engine/executors/index.js';
+} from './engine/executors/executor-settings.js';
 import { locateModelDir } from './engine/network/model-source.js';
-import { DEFAULT_MAX_MODEL_BYTES } from './engine/onnx-import/model-files.js';
+import { DEFAULT_MAX_MODEL_BYTES } from './engine/onnx-import/model-size-limit.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from './jobs/job-checkpoints.js';
 import type { ScaleOutSettings } from './jobs/redis/redis-scale-out.js';
 import { DEFAULT_MAX_QUEUED, MIN_CONCURRENCY } from './jobs/queue-defaults.js';

@@ -4,11 +4,11 @@ import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep 
 import p from 'onnx-proto';
 import { EngineError } from '../../errors/engine-error.js';
 import { toNumber } from './constant-tensor.js';
+import { DEFAULT_MAX_MODEL_BYTES } from './model-size-limit.js';
 
 const { onnx } = p;
 
-/** The largest model (graph plus external data) an import reads, unless MAX_MODEL_BYTES says otherwise. */
-export const DEFAULT_MAX_MODEL_BYTES = 1024 ** 3;
+export { DEFAULT_MAX_MODEL_BYTES };
 
 /** What a model folder (Hugging Face's export layout) or a bare .onnx file holds, read and checked. */
 export interface ModelFiles {

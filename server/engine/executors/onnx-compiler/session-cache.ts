@@ -6,6 +6,7 @@ import { EngineError } from '../../../errors/engine-error.js';
 import type { CompileOptions, GraphKind, GraphSource } from './compile.js';
 import { nchwcBlockSize, sameOutputs, sampleFeeds, sinkNchwcReorders } from './nchwc-rewrite.js';
 import { OptimizedGraphCache, type GraphIdentity } from './optimized-graph-cache.js';
+import { DEFAULT_SPIN_US } from '../spin-default.js';
 
 export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
 
@@ -64,9 +65,6 @@ export interface CompileTiming {
  * recompiling a layer costs ~0.5 s. Turning the arena off instead made steps 2.5x slower.
  */
 export const CACHED_LAYERS = 2;
-
-/** The default bound on intra-op spinning, in microseconds (SessionSettings.spinning). */
-export const DEFAULT_SPIN_US = 100;
 
 /** ORT's session config for a spinning setting. */
 export function spinConfig(spinning: boolean | number | undefined): Record<string, string> {
