@@ -54,13 +54,14 @@ export async function runJobsInTurn(app: App, inputs: JobInput[]): Promise<{ ms:
   return { ms: performance.now() - t0, jobs };
 }
 
+/**
+ * Waits for a job's end as a client does, on its progress stream (what the subscriptions
+ * deliver), rather than polling the store: reading a multi-layer job's record 50 times a second
+ * parses every layer's estimate each time, on the thread the jobs' own work needs.
+ */
 async function waitFor(app: App, id: string): Promise<JobRecord> {
-  for (;;) {
-    const job = (await app.jobs.get(id))!;
-    if (isTerminal(job.status)) {
-      if (job.status !== 'SUCCEEDED') throw new Error(`job ${id} ${job.status}: ${job.error?.message}`);
-      return job;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  for await (const event of app.jobs.progress(id)) if (isTerminal(event.status)) break;
+  const job = (await app.jobs.get(id))!;
+  if (job.status !== 'SUCCEEDED') throw new Error(`job ${id} ${job.status}: ${job.error?.message}`);
+  return job;
 }
