@@ -7,6 +7,7 @@ import { type Proc, stopProcess } from '../test/scale-out/helpers/processes.js';
 import { REPO_ROOT } from '../test/server/helpers/test-server.js';
 import { gqlData, wsClient, wsSubscribe } from '../test/server/helpers/graphql-client.js';
 import { startServerProcess } from '../test/server/helpers/server-process.js';
+import { npmLaunchEnv } from './_machine.js';
 
 /**
  * What the sprite benches share: the real server (server/main.ts) on an empty DATA_DIR, as a new
@@ -63,7 +64,7 @@ export async function startFreshServer(env: Record<string, string> = {}, { asNpm
 async function startLaunchedServer(env: Record<string, string>): Promise<Proc & { url: string; wsUrl: string }> {
   const child = spawn(process.execPath, ['server/launch.mjs', 'server/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...npmLaunchEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

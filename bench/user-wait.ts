@@ -4,6 +4,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { ROOT, runCli, type CliRun } from './_attribute-cli.js';
+import { npmLaunchEnv } from './_machine.js';
 
 /**
  * What a user waits for, in one run: the README's CLI example cold (empty graph
@@ -146,7 +147,7 @@ async function watchedJob(base: string, page: Page) {
 function startServer(env: Record<string, string>): Promise<{ base: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [join(ROOT, 'server/launch.mjs'), 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', ...env },
+    env: { ...process.env, ...npmLaunchEnv(), PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
