@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { attributionRunner, imageWithTopPair } from './_attribution-runs.js';
+import { BENCH_CASES } from './_convergence-cases.js';
+import { covers, replayToleranceRun, roundoffOf, sharedEnds } from './_replay-tolerance-run.js';
 import { validateInput, type Snapshot } from '../server/engine/attribution/index.js';
-import {
-  type ErrorCalibration,
-  isSettled,
-  NESTED_ERROR_CALIBRATION,
-  nestedErrors,
-  prefixEstimate,
-  relativeErrorOf,
-  type StepRecord,
-} from '../server/engine/attribution/convergence-estimates.js';
+import { type ErrorCalibration, NESTED_ERROR_CALIBRATION, prefixEstimate } from '../server/engine/attribution/convergence-estimates.js';
 import type { IntegrationState } from '../server/engine/attribution/integration-state.js';
 import { nestedSize, quadrature } from '../server/engine/attribution/quadrature.js';
 import { estimate } from '../server/engine/attribution/incremental-estimator.js';
@@ -38,28 +32,7 @@ import { relativeL2 } from '../test/helpers/fixtures.js';
  * `npx tsx bench/convergence.ts` (BENCH_QUICK=1: 4 cases, fewer seeds).
  */
 const QUICK = process.env.BENCH_QUICK === '1';
-const IMAGES = [
-  'dog_cat_composite',
-  'chelsea_cat',
-  'fruits',
-  'eagle',
-  'squirrel',
-  'grace_hopper',
-  'chicky_dog',
-  'coffee',
-  'dog_bicycle',
-  'person_dog_horse',
-];
-const LAYERS = ['mixed3a', 'mixed3b', 'mixed4a', 'mixed4b', 'mixed4c', 'mixed4d', 'mixed4e', 'mixed5a', 'mixed5b'];
-type Pair = 'top1-top2' | 'top1-logsumexp' | 'notebook';
-/** Two cases per image at two layers five apart, so the 20 cover every layer twice or more; and the notebook's own. */
-const CASES: { image: string; layer: string; pair: Pair }[] = [
-  { image: 'dog_cat_composite', layer: 'mixed4d', pair: 'notebook' as const },
-  ...IMAGES.flatMap((image, i) => [
-    { image, layer: LAYERS[i % LAYERS.length], pair: 'top1-top2' as const },
-    { image, layer: LAYERS[(i + 5) % LAYERS.length], pair: 'top1-logsumexp' as const },
-  ]),
-].filter((_, i) => !QUICK || [0, 6, 9, 15].includes(i));
+const CASES = BENCH_CASES.filter((_, i) => !QUICK || [0, 6, 9, 15].includes(i));
 const STOCHASTIC_CASES = QUICK
   ? [['dog_cat_composite', 'mixed4d']]
   : [
@@ -71,6 +44,11 @@ const SEEDS = QUICK ? 4 : 6;
 const RULE_CASES = QUICK ? 1 : 3;
 /** The most steps of the tolerance runs here (the largest SQUARED size within 100: 96). */
 const MAX_STEPS = 100;
+/**
+ * A tolerance no estimate reaches, so a run yields every level: the smallest positive number, as an
+ * exact case (a score linear in the layer's activations) estimates its error at rounding level.
+ */
+const EVERY_LEVEL = Number.MIN_VALUE;
 const TOL = 0.01,
   STOCHASTIC_TOL = 0.05,
   K = 10;
@@ -96,17 +74,7 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor(s.length / 2)] : NaN;
 };
-const ends = (v: ArrayLike<number>, k: number, sign: 1 | -1) =>
-  new Set(
-    Array.from(v, (x, i) => [x * sign, i])
-      .sort((p, q) => q[0] - p[0])
-      .slice(0, k)
-      .map((p) => p[1]),
-  );
-const common = (a: ArrayLike<number>, b: ArrayLike<number>, sign: 1 | -1) => {
-  const s = ends(b, K, sign);
-  return [...ends(a, K, sign)].filter((c) => s.has(c)).length;
-};
+const common = (a: ArrayLike<number>, b: ArrayLike<number>, sign: 1 | -1) => sharedEnds(a, b, K, sign);
 
 const run = attributionRunner(executor, network, labels);
 
@@ -153,11 +121,12 @@ interface Coverage {
 }
 const newCoverage = (): Coverage => ({ covered: 0, channels: 0, ratios: [] });
 function cover(cov: Coverage, s: Pick<Snapshot, 'values' | 'errors'>, ref: ArrayLike<number>, widen = 1) {
+  const roundoff = roundoffOf(ref);
   for (let c = 0; c < ref.length; c++) {
     const actual = Math.abs(s.values[c] - ref[c]);
     const bar = 2 * s.errors[c] * widen;
     cov.channels++;
-    if (actual <= bar) cov.covered++;
+    if (covers(s.values[c], s.errors[c] * widen, ref[c], roundoff)) cov.covered++;
     if (actual > 0) cov.ratios.push(bar / actual);
   }
 }
@@ -231,57 +200,35 @@ function alternativeRows() {
 }
 
 function calibrationRows() {
-  const q = quadrature('SQUARED', nestedSize('SQUARED', MAX_STEPS));
   const shipped = NESTED_ERROR_CALIBRATION.SQUARED;
   const candidates: [string, ErrorCalibration][] = [
     ['shipped', shipped],
-    ['equal weights, floor 0.5', { factor: 0.4, floorShare: 0.5, differenceWeight: 1 }],
-    ['difference only', { factor: 0.5, floorShare: 0.5 }],
-    ['variation only', { factor: 0.5, floorShare: 0.5, differenceWeight: 0 }],
+    ['the constants fit before, for first differences', { factor: 0.4, floorShare: 0.9, differenceWeight: 0.5 }],
+    ['difference only', { factor: shipped.factor, floorShare: shipped.floorShare }],
+    ['variation only', { ...shipped, differenceWeight: 0 }],
     ['x 0.875', { ...shipped, factor: 0.875 * shipped.factor }],
     ['x 1.125', { ...shipped, factor: 1.125 * shipped.factor }],
     ['floor 0.5', { ...shipped, floorShare: 0.5 }],
   ];
   return candidates.map(([name, calibration]) => {
-    const steps: number[] = [];
-    const errors: number[] = [];
-    const coverages: number[] = [];
-    const ratios: number[] = [];
     const atStop = newCoverage();
-    for (const { stepValues, channels, ref } of recorded) {
-      let stop: { steps: number; values: Float64Array; errors: Float64Array } | undefined;
-      for (const level of q.levels.filter((l) => l >= 3)) {
-        const rec: StepRecord = {
-          stepValues,
-          channels,
-          stepsDone: level,
-          weights: q.order.map((k) => q.weights[k]),
-          alphas: q.order.map((k) => q.alphas[k]),
-          totalWeight: 1,
-        };
-        const values = prefixEstimate(rec, level);
-        const e = nestedErrors(rec, q, values, 'SQUARED', calibration);
-        const estimated = relativeErrorOf(values, e),
-          actual = relativeL2(values, ref);
-        if (actual >= 0.004 && actual <= 0.02) ratios.push(estimated / actual);
-        if (!stop && estimated <= TOL && isSettled(values, e, K)) stop = { steps: level, values, errors: e };
-        if (level === q.levels.at(-1)) stop ??= { steps: Infinity, values, errors: e };
-      }
-      const c = newCoverage();
-      cover(c, { values: Array.from(stop!.values), errors: Array.from(stop!.errors) }, ref);
-      cover(atStop, { values: Array.from(stop!.values), errors: Array.from(stop!.errors) }, ref);
-      steps.push(stop!.steps);
-      errors.push(relativeL2(stop!.values, ref));
-      coverages.push(c.covered / c.channels);
+    const runs = recorded.map(({ stepValues, channels, ref }) =>
+      replayToleranceRun('SQUARED', nestedSize('SQUARED', MAX_STEPS), stepValues, channels, ref, calibration, TOL, K),
+    );
+    for (const { stop } of runs) {
+      atStop.covered += stop.covered;
+      atStop.channels += stop.channels;
     }
+    const steps = runs.map(({ stop }) => (stop.settled ? stop.steps : Infinity));
     const finite = steps.filter(Number.isFinite);
+    const ratios = runs.flatMap((r) => r.ratios);
     return {
       calibration: `${name}: ${calibration.factor} / ${calibration.floorShare} / ${calibration.differenceWeight ?? '-'}`,
       'steps: mean': +(finite.reduce((a, b) => a + b, 0) / finite.length).toFixed(1),
       '<= 50': `${steps.filter((x) => x <= 50).length}/${steps.length}`,
-      'actual relL2 at stop: max': +Math.max(...errors).toExponential(2),
+      'actual relL2 at stop: max': +Math.max(...runs.map((r) => r.stop.actual)).toExponential(2),
       'bars cover at stop': pct(atStop),
-      'lowest case': `${(100 * Math.min(...coverages)).toFixed(1)}%`,
+      'lowest case': `${(100 * Math.min(...runs.map((r) => r.stop.coverage))).toFixed(1)}%`,
       'est. / actual: median': +median(ratios).toFixed(2),
       '10th percentile': +[...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 10)].toFixed(2),
     };
@@ -309,7 +256,7 @@ for (const [n, { image: name, layer, pair }] of CASES.entries()) {
   // Every level of a tolerance run: its stopping point is the first level a real run would stop at.
   // Its per-step channel values (the last checkpoint) let the calibration table below redo the error estimates.
   let state: IntegrationState | undefined;
-  const nested = await run(image, { ...base, steps: MAX_STEPS, tolerance: 1e-12 }, { onCheckpoint: (s) => (state = s) });
+  const nested = await run(image, { ...base, steps: MAX_STEPS, tolerance: EVERY_LEVEL }, { onCheckpoint: (s) => (state = s) });
   recorded.push({ stepValues: state!.stepValues, channels: ref.length, ref });
   const rule = nested.result.stepsTotal === nestedSize('SQUARED', MAX_STEPS) ? 'SQUARED' : '?';
   const found = nested.snapshots.find((s) => s.settled && s.relativeError <= TOL);
@@ -358,7 +305,7 @@ for (const [n, { image: name, layer, pair }] of CASES.entries()) {
     'bar/actual': +median(nestedCov.ratios).toFixed(2),
   });
   // SIDI, the previous default, on the same case: how many of its steps SQUARED's 48 are worth.
-  const sidi = await run(image, { ...base, rule: 'SIDI', steps: n < RULE_CASES ? 127 : 63, tolerance: 1e-12 });
+  const sidi = await run(image, { ...base, rule: 'SIDI', steps: n < RULE_CASES ? 127 : 63, tolerance: EVERY_LEVEL });
   const sidiErr = (m: number) => relativeL2(sidi.snapshots.find((x) => x.stepsDone === m)!.values, ref);
   const sq48 = relativeL2(nested.snapshots.find((x) => x.stepsDone === 48)!.values, ref);
   // Steps SIDI would need for SQUARED-48's error, on the power law through its 31 and 63 points.
@@ -368,7 +315,7 @@ for (const [n, { image: name, layer, pair }] of CASES.entries()) {
     // Steps to reach 1 % relative L2 against the reference: nested rules by level, Gauss-Legendre by size.
     const first = (xs: [number, number[]][]) => xs.find(([, v]) => relativeL2(v, ref) <= TOL)?.[0] ?? '> max';
     const levels = (r: Awaited<ReturnType<typeof run>>) => r.snapshots.map((s) => [s.stepsDone, s.values] as [number, number[]]);
-    const lrNested = await run(image, { ...base, rule: 'LEFT_RIEMANN', steps: 256, tolerance: 1e-12 });
+    const lrNested = await run(image, { ...base, rule: 'LEFT_RIEMANN', steps: 256, tolerance: EVERY_LEVEL });
     const cc: [number, number[]][] = [];
     for (const m of [4, 8, 16, 32, 64]) {
       const q = clenshawCurtis(m);
@@ -469,7 +416,16 @@ for (const [name, layer] of STOCHASTIC_CASES) {
   const seeds: Awaited<ReturnType<typeof run>>[] = [];
   for (let seed = 1; seed <= SEEDS; seed++)
     seeds.push(
-      await run(image, { layer, class1: c1, class2: c2, method: 'STOCHASTIC_PATH', steps: 256, chunkSteps: 16, tolerance: 1e-12, seed }),
+      await run(image, {
+        layer,
+        class1: c1,
+        class2: c2,
+        method: 'STOCHASTIC_PATH',
+        steps: 256,
+        chunkSteps: 16,
+        tolerance: EVERY_LEVEL,
+        seed,
+      }),
     );
   const cov = newCoverage(),
     spread = newCoverage();
