@@ -60,7 +60,9 @@ export async function runJobsInTurn(app: App, inputs: JobInput[]): Promise<{ ms:
  * parses every layer's estimate each time, on the thread the jobs' own work needs.
  */
 async function waitFor(app: App, id: string): Promise<JobRecord> {
-  for await (const event of app.jobs.progress(id)) if (isTerminal(event.status)) break;
+  // A signal of its own: the stream then listens on a combined signal, not on the service's
+  // shutdown signal directly (32 jobs waited on at once would pass Node's listener warning).
+  for await (const event of app.jobs.progress(id, new AbortController().signal)) if (isTerminal(event.status)) break;
   const job = (await app.jobs.get(id))!;
   if (job.status !== 'SUCCEEDED') throw new Error(`job ${id} ${job.status}: ${job.error?.message}`);
   return job;
