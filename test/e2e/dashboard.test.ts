@@ -304,7 +304,8 @@ describe('dashboard end to end in Chromium', () => {
     expect(await page.locator('[data-testid=channels-bottom] [data-testid=error-bar]').count()).toBe(10);
     const firstBar = await page.locator('[data-testid=channels-top] li:first-child [data-testid=error-bar]').textContent();
     expect(firstBar).toMatch(/±\s*[\d.]+/);
-    const channels = await page.$$eval('[data-testid=distribution] line.error-bar', (ls) => ls.length);
+    // The distribution's error bars: one segment per channel, in one path.
+    const channels = await page.$eval('[data-testid=distribution-errors]', (p) => (p.getAttribute('d') ?? '').split('M').length - 1);
     expect(channels).toBe(528);
     expect(await page.locator('[data-testid=relative-error-series]').getAttribute('d')).toMatch(/^M/);
     expect(await axeViolations(page)).toEqual([]);

@@ -48,4 +48,32 @@ describe('DistributionBars (the notebook BarsWidget)', () => {
     expect(bars[0]).toBe(first); // same element, new data
     expect(bars.map((b) => Number(b.getAttribute('data-channel')))).toEqual([1, 2, 3, 4, 5, 0]);
   });
+
+  it("draws each channel's 2-sigma bar as one segment of one path, on the bars' scale", () => {
+    const { container } = render(() => <DistributionBars values={values} errors={[0.1, 0.2, 0.3, 0, 0.05, 0.4]} />);
+    const d = container.querySelector('path.error-bar')!.getAttribute('d')!;
+    const segments = [...d.matchAll(/M([\d.]+) ([\d.]+)V([\d.]+)/g)].map((m) => m.slice(1).map(Number));
+    expect(segments).toHaveLength(values.length);
+    // Rank 0 is channel 2 (3.0 +- 0.6 of the largest 3.0): from the top (clamped) down to 2.4/3.0 of 96 px.
+    expect(segments[0][0]).toBeCloseTo(0.4);
+    expect(segments[0][1]).toBeCloseTo(0);
+    expect(segments[0][2]).toBeCloseTo(96 - (96 * 2.4) / 3.0, 1);
+    // Rank 5 is channel 1 (-2.5, error 0.2): its bar reaches from |v| + 2e = 2.9 to |v| - 2e = 2.1.
+    expect(segments[5][0]).toBeCloseTo(5.4);
+    expect(segments[5][1]).toBeCloseTo(96 - (96 * 2.9) / 3.0, 1);
+    expect(segments[5][2]).toBeCloseTo(96 - (96 * 2.1) / 3.0, 1);
+    // Without errors there is no path.
+    const plain = render(() => <DistributionBars values={values} />);
+    expect(plain.container.querySelector('path.error-bar')).toBeNull();
+  });
+
+  it('gives a bar its title (channel, value, 2-sigma) while the pointer is on it', () => {
+    const { container } = render(() => <DistributionBars values={values} errors={[0.1, 0.2, 0.3, 0, 0.05, 0.4]} />);
+    const bar = container.querySelector('rect[data-channel="5"]')!;
+    expect(bar.querySelector('title')!.textContent).toBe('');
+    bar.dispatchEvent(new MouseEvent('mouseenter'));
+    expect(bar.querySelector('title')!.textContent).toMatch(/^channel 5: 1\.6\d* ± 0\.8/);
+    bar.dispatchEvent(new MouseEvent('mouseleave'));
+    expect(bar.querySelector('title')!.textContent).toBe('');
+  });
 });
