@@ -64,10 +64,10 @@ function exampleBlock(f: Figures): string {
   const top = findPrediction(f, original).top[0];
   const at = (rule: GapFigure['rule'], steps: number) => findGap(f, { file: original, class1: 'Labrador retriever', rule, steps });
   return [
-    `Measured on ${f.machine} (${f.backend}) by \`npm run readme:figures\`; the time is wall-clock on a busy shared`,
-    'machine ([docs/performance.md](docs/performance.md) has quiet-machine timings). The last digits vary between CPUs:',
+    `Measured on ${f.machine} (${f.backend}) by \`npm run readme:figures\`; the time is wall-clock, and varies with`,
+    'the machine and its load ([docs/performance.md](docs/performance.md) has timings with their load). The last digits vary between CPUs:',
     'ONNX Runtime picks its kernels by instruction set (AVX2, AVX-512), and float32 sums taken in another order round',
-    'differently (another x86 machine printed a gap of 4.51 % and a sum of -2.9607 for this command).',
+    'differently (another x86 machine printed a gap of 4.49 % and a sum of -2.9612 for this command).',
     '',
     `The model sees the dog in \`${name(original)}\` as a ${top.name} (${percent(top.probability)}), so "Labrador retriever"`,
     `is not its own top class. The completeness gap of the 100-step left Riemann sum (${gapPercent(at('LEFT_RIEMANN', 100).gap)}) is the`,
