@@ -5,7 +5,7 @@ import { CONFIGURATION_DOC, withSettingsTables } from '../../server/cli/settings
 import { REPO_ROOT } from '../../server/repo-root.js';
 import { DEFAULT_MAX_QUEUED } from '../../server/jobs/queue-defaults.js';
 import { engineSettings, readSetting, serverSettings, SETTINGS, workerSettings } from '../../server/settings.js';
-import { DEFAULT_SPIN_US } from '../../server/engine/executors/index.js';
+import { DEFAULT_SPIN_US } from '../../server/engine/executors/executor-settings.js';
 import { MODEL_DIR } from '../helpers/fixtures.js';
 
 const env = (vars: Record<string, string>) => ({ MODEL_DIR, ...vars });

@@ -1,9 +1,11 @@
 import { EngineError } from '../../errors/engine-error.js';
-import type { OrtProvider } from './onnx-compiler/session-cache.js';
 import type { TfBackendName } from './tfjs-backend.js';
 
 // How settings choose and configure an executor: apart from createExecutor, so that reading
 // settings does not load ONNX Runtime's graph code into a process that never runs it.
+
+/** ONNX Runtime's execution provider. `cuda` needs the CUDA EP binaries: `ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js`. */
+export type OrtProvider = 'cpu' | 'cuda';
 
 export type BackendChoice = 'tfjs' | 'onnx' | 'auto';
 
@@ -42,4 +44,5 @@ export interface ExecutorSettings {
   cacheDir?: string;
 }
 
-export { DEFAULT_SPIN_US } from './spin-default.js';
+/** The default bound on ONNX Runtime's intra-op spinning, in microseconds (ExecutorSettings.spinning). */
+export const DEFAULT_SPIN_US = 100;

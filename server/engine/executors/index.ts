@@ -27,11 +27,4 @@ export async function createExecutor(network: Network, choice: BackendChoice = '
 }
 
 export type { Executor, LayerPreparation } from './executor.js';
-export {
-  DEFAULT_SPIN_US,
-  parseBackendChoice,
-  parseOrtProvider,
-  parseTfBackend,
-  type BackendChoice,
-  type ExecutorSettings,
-} from './executor-settings.js';
+export type { BackendChoice, ExecutorSettings } from './executor-settings.js';

@@ -5,7 +5,8 @@ import type { ModelDescription } from '../model-description.js';
 import { intsAttr, readGraph, type OnnxGraph } from './onnx-graph.js';
 import { describeLayers } from './layer-names.js';
 import { resolveLabels } from './model-labels.js';
-import { DEFAULT_MAX_MODEL_BYTES, readModelFiles } from './model-files.js';
+import { readModelFiles } from './model-files.js';
+import { DEFAULT_MAX_MODEL_BYTES } from './model-size-limit.js';
 import { resolvePreprocessing, type Preprocessing, type PreprocessingOverrides } from './preprocessing.js';
 import { analyseGraph, type AnalysedGraph } from './shape-inference.js';
 

@@ -8,8 +8,6 @@ import { DEFAULT_MAX_MODEL_BYTES } from './model-size-limit.js';
 
 const { onnx } = p;
 
-export { DEFAULT_MAX_MODEL_BYTES };
-
 /** What a model folder (Hugging Face's export layout) or a bare .onnx file holds, read and checked. */
 export interface ModelFiles {
   /** The folder the model lives in; nothing outside it is read. */

@@ -6,12 +6,9 @@ import { EngineError } from '../../../errors/engine-error.js';
 import type { CompileOptions, GraphKind, GraphSource } from './compile.js';
 import { nchwcBlockSize, sameOutputs, sampleFeeds, sinkNchwcReorders } from './nchwc-rewrite.js';
 import { OptimizedGraphCache, type GraphIdentity } from './optimized-graph-cache.js';
-import { DEFAULT_SPIN_US } from '../spin-default.js';
+import { DEFAULT_SPIN_US, type OrtProvider } from '../executor-settings.js';
 
 export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
-
-/** `cuda` needs the CUDA EP binaries: `ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js`. */
-export type OrtProvider = 'cpu' | 'cuda';
 
 export interface SessionSettings extends CompileOptions {
   provider?: OrtProvider;
